@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import type session from 'express-session';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { GatewayClient } from './gateway/index.js';
+import { createCsrf } from './http/csrf.js';
+import { errorHandler, notFound } from './http/errors.js';
+import { language } from './http/lang.js';
+import { requestId } from './http/request-id.js';
+import { securityHeaders } from './http/security.js';
+import { sessionMiddleware } from './http/session.js';
+import type { Ledger } from './orders/ledger.js';
+import type { createCatalog } from './shop/catalog.js';
+import { shopRoutes } from './shop/routes.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  ledger: Ledger;
+  gateway: GatewayClient;
+  sessionStore: session.Store;
+  catalog: ReturnType<typeof createCatalog>;
+  /** Called exactly once per order, when it first becomes paid (or authorized in two-phase): ship the goods here. */
+  onFulfilled?: (orderId: number) => void;
+  /** Asked by /healthz: is the database usable? */
+  healthCheck: () => boolean;
+  now?: () => number;
+}
+
+// src/app.ts and dist/app.js sit one level below the project root, so this works under tsc output, tsx and jest.
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export function createApp(deps: AppDeps): express.Express {
+  const { config, logger } = deps;
+  const https = config.publicBaseUrl.startsWith('https://');
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(ROOT, 'views'));
+
+  app.use(requestId);
+  app.use(securityHeaders({ gatewayOrigin: deps.gateway.origin, https }));
+  app.use(express.static(path.join(ROOT, 'public'), { index: false, maxAge: '1h' }));
+  app.get('/healthz', (_req, res) => {
+    const ok = deps.healthCheck();
+    res.status(ok ? 200 : 503).set('Cache-Control', 'no-store').json({ status: ok ? 'ok' : 'unavailable' });
+  });
+  app.use(cookieParser());
+  app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
+  app.use(language({ currency: config.currency, shopName: 'Demo Shop', https }));
+  app.use(sessionMiddleware({ store: deps.sessionStore, secrets: config.sessionSecrets, https }));
+  const csrf = createCsrf({ secrets: config.sessionSecrets, https });
+  app.use(csrf.protect);
+
+  app.use(shopRoutes({ ...deps, csrf }));
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

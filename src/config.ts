@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { isKnownCurrency } from './money.js';
+
+/**
+ * The whole configuration, parsed once at start-up from the environment (and `.env` via dotenv in server.ts)
+ * into one frozen object that is passed down. Nothing else reads process.env.
+ */
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly host: string;
+  readonly port: number;
+  /** Origin (and optional path) buyers use to reach the shop, without a trailing slash. returnUrl/failUrl come from it. */
+  readonly publicBaseUrl: string;
+  readonly gateway: GatewayConfig;
+  readonly sandbox: { readonly host: string; readonly port: number; readonly publicUrl: string };
+  readonly flow: 'one-phase' | 'two-phase';
+  /** ISO 4217 numeric code, e.g. "978". */
+  readonly currency: string;
+  /** First signs new cookies; the others are still accepted (rotation). */
+  readonly sessionSecrets: readonly string[];
+  readonly dataDir: string;
+  readonly trustProxy: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly orderLifetimeSecs: number;
+  readonly buyRateLimitPerMinute: number;
+}
+
+export type GatewayConfig =
+  | {
+      readonly mode: 'remote';
+      readonly url: string;
+      readonly auth: { readonly userName: string; readonly password: string } | { readonly token: string };
+      readonly timeoutMs: number;
+      readonly statusTimeoutMs: number;
+    }
+  | { readonly mode: 'sandbox'; readonly timeoutMs: number; readonly statusTimeoutMs: number };
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const port = (def: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(def));
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+const intIn = (min: number, max: number, def: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(def));
+
+const schema = z
+  .object({
+    NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
+    HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
+    PORT: port(3000),
+    PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, httpUrl.default('http://localhost:3000')),
+    GATEWAY_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .url({ protocol: /^https?$/ })
+        .refine((u) => u.endsWith('/payment/rest/'), 'must end with /payment/rest/')
+        .optional(),
+    ),
+    GATEWAY_USERNAME: optionalString,
+    GATEWAY_PASSWORD: optionalString,
+    GATEWAY_TOKEN: optionalString,
+    GATEWAY_TIMEOUT_MS: intIn(100, 120_000, 15_000),
+    GATEWAY_STATUS_TIMEOUT_MS: intIn(100, 120_000, 5_000),
+    PAYMENT_FLOW: z.preprocess(emptyAsUndefined, z.enum(['one-phase', 'two-phase']).default('one-phase')),
+    CURRENCY: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^\d{3}$/, 'must be an ISO 4217 numeric code such as 978')
+        .refine(isKnownCurrency, 'is not an ISO 4217 currency')
+        .default('978'),
+    ),
+    SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+    SESSION_SECRET_PREVIOUS: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+    DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+    SANDBOX_HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
+    SANDBOX_PORT: port(3001),
+    SANDBOX_PUBLIC_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+    TRUST_PROXY: intIn(0, 10, 0),
+    LOG_LEVEL: z.preprocess(
+      emptyAsUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    ORDER_LIFETIME_SECS: intIn(60, 86_400, 1200),
+    BUY_RATE_LIMIT_PER_MINUTE: intIn(1, 10_000, 20),
+  })
+  .superRefine((c, ctx) => {
+    const issue = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
+    if (c.GATEWAY_URL) {
+      const hasPassword = c.GATEWAY_USERNAME !== undefined || c.GATEWAY_PASSWORD !== undefined;
+      if (hasPassword && c.GATEWAY_TOKEN) issue('GATEWAY_TOKEN', 'give GATEWAY_USERNAME/GATEWAY_PASSWORD or GATEWAY_TOKEN, not both');
+      if (!c.GATEWAY_TOKEN) {
+        if (!c.GATEWAY_USERNAME) issue('GATEWAY_USERNAME', 'is required when GATEWAY_URL is set (or give GATEWAY_TOKEN)');
+        if (!c.GATEWAY_PASSWORD) issue('GATEWAY_PASSWORD', 'is required when GATEWAY_URL is set (or give GATEWAY_TOKEN)');
+      }
+    }
+    if (c.NODE_ENV === 'production' && !c.SESSION_SECRET) issue('SESSION_SECRET', 'is required when NODE_ENV=production');
+  });
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where a development session secret is kept so that sessions survive restarts. */
+export const DEV_SECRET_FILE = 'session-secret';
+
+/**
+ * Validates the environment. Pure except for one thing: in development, a missing SESSION_SECRET is generated once
+ * and kept under DATA_DIR (mode 0600), so a demo needs no .env and its sessions survive restarts.
+ */
+export function loadConfig(env: Env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(problems);
+  }
+  const c = parsed.data;
+  const dataDir = path.resolve(c.DATA_DIR);
+  const primarySecret = c.SESSION_SECRET ?? devSessionSecret(dataDir);
+  const timeouts = { timeoutMs: c.GATEWAY_TIMEOUT_MS, statusTimeoutMs: c.GATEWAY_STATUS_TIMEOUT_MS };
+  const gateway: GatewayConfig = c.GATEWAY_URL
+    ? {
+        mode: 'remote',
+        url: c.GATEWAY_URL,
+        auth: c.GATEWAY_TOKEN
+          ? { token: c.GATEWAY_TOKEN }
+          : { userName: c.GATEWAY_USERNAME ?? '', password: c.GATEWAY_PASSWORD ?? '' },
+        ...timeouts,
+      }
+    : { mode: 'sandbox', ...timeouts };
+  return deepFreeze({
+    env: c.NODE_ENV,
+    host: c.HOST,
+    port: c.PORT,
+    publicBaseUrl: c.PUBLIC_BASE_URL,
+    gateway,
+    sandbox: {
+      host: c.SANDBOX_HOST,
+      port: c.SANDBOX_PORT,
+      // 127.0.0.1 rather than localhost: the hosted page then sits on another *site* than the shop, as a real gateway does.
+      publicUrl: c.SANDBOX_PUBLIC_URL ?? `http://127.0.0.1:${c.SANDBOX_PORT}`,
+    },
+    flow: c.PAYMENT_FLOW,
+    currency: c.CURRENCY,
+    sessionSecrets: c.SESSION_SECRET_PREVIOUS ? [primarySecret, c.SESSION_SECRET_PREVIOUS] : [primarySecret],
+    dataDir,
+    trustProxy: c.TRUST_PROXY,
+    logLevel: c.LOG_LEVEL,
+    orderLifetimeSecs: c.ORDER_LIFETIME_SECS,
+    buyRateLimitPerMinute: c.BUY_RATE_LIMIT_PER_MINUTE,
+  });
+}
+
+function devSessionSecret(dataDir: string): string {
+  const file = path.join(dataDir, DEV_SECRET_FILE);
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,153 @@
+// createGatewayClient: the shop's typed door to the gateway's /payment/rest/*.do methods.
+import { GatewayBadResponseError, GatewayForeignFormUrlError } from './errors.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+import { createRedactor, type Redactor } from './redact.js';
+import { parseRegister, parseStatus } from './schemas.js';
+import { createTransport, type CallFn } from './transport.js';
+import type {
+  GatewayClient,
+  GatewayClientOptions,
+  GatewayMethod,
+  OrderRef,
+  OrderStatusExtended,
+  RegisterParams,
+  RegisterResult,
+} from './types.js';
+
+export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
+  const o = resolveOptions(options);
+  const redact = createRedactor(o.secrets);
+  const call = createTransport({
+    baseUrl: o.baseUrl,
+    connectMs: o.connectMs,
+    credentials: o.credentials,
+    redact,
+    ...(options.onCall ? { onCall: options.onCall } : {}),
+  });
+
+  // Writes are attempted exactly once: a blind retry could register or charge twice (SECURITY.md rule 5).
+  const write = async (method: GatewayMethod, form: () => Record<string, string>): Promise<void> =>
+    call({ method, form: form(), timeoutMs: o.operationMs, read: false, retries: 0, retryDelayMs: 0, interpret: () => undefined });
+
+  const registerVia = (method: 'register' | 'registerPreAuth') => async (p: RegisterParams) =>
+    call({
+      method,
+      form: registerForm(p),
+      timeoutMs: o.operationMs,
+      read: false,
+      retries: 0,
+      retryDelayMs: 0,
+      interpret: (json) => interpretRegister(json, method, o.origin, redact),
+    });
+
+  return {
+    origin: o.origin,
+    register: registerVia('register'),
+    registerPreAuth: registerVia('registerPreAuth'),
+    getOrderStatusExtended: async (q, opts) => getStatus(call, o, q, opts?.language),
+    // Forms are built inside the async call so bad arguments reject (TypeError) instead of throwing.
+    deposit: (p) => write('deposit', () => ({ orderId: text('orderId', p.orderId), amount: minor('amount', p.amount) })),
+    reverse: (p) =>
+      write('reverse', () => ({
+        orderId: text('orderId', p.orderId),
+        ...(p.amount === undefined ? {} : { amount: minor('amount', p.amount) }),
+      })),
+    refund: (p) => write('refund', () => ({ orderId: text('orderId', p.orderId), amount: minor('amount', p.amount) })),
+    decline: (q) => write('decline', () => refForm(q)),
+  };
+}
+
+function getStatus(call: CallFn, o: ResolvedOptions, q: OrderRef, language?: string): Promise<OrderStatusExtended> {
+  const form: Record<string, string> = { ...refForm(q), ...(language === undefined ? {} : { language }) };
+  return call({
+    method: 'getOrderStatusExtended',
+    form,
+    timeoutMs: o.statusMs,
+    read: true,
+    retries: o.statusRetries,
+    retryDelayMs: o.statusRetryDelayMs,
+    interpret: (json): OrderStatusExtended => {
+      const r = parseStatus(json);
+      if (!r.ok) throw bad(`getOrderStatusExtended: unexpected response (${r.problem})`, 'getOrderStatusExtended', true);
+      // An answer about another order must never be taken for ours.
+      const mismatch =
+        form.orderId !== undefined ? r.value.orderId !== undefined && r.value.orderId !== form.orderId : r.value.orderNumber !== form.orderNumber;
+      if (mismatch) throw bad('getOrderStatusExtended: response is about another order', 'getOrderStatusExtended', true);
+      return r.value;
+    },
+  });
+}
+
+function interpretRegister(json: unknown, method: GatewayMethod, origin: string, redact: Redactor): RegisterResult {
+  const r = parseRegister(json);
+  // errorCode was 0 but no usable orderId/formUrl: we cannot tell whether an order now exists.
+  if (!r.ok) throw bad(`${method}: unexpected response (${r.problem})`, method, false);
+  const { orderId, formUrl } = r.value;
+  let url: URL | undefined;
+  try {
+    url = new URL(formUrl);
+  } catch {
+    url = undefined;
+  }
+  // Open-redirect guard: the browser is only ever sent to the configured gateway (SECURITY.md row 7).
+  if (url === undefined || url.origin !== origin) {
+    const where = url === undefined ? 'is not an absolute URL' : `is on ${redact(url.origin)}, expected ${origin}`;
+    throw new GatewayForeignFormUrlError(`${method}: formUrl ${where}`, { method, orderId });
+  }
+  return { orderId, formUrl };
+}
+
+function bad(message: string, method: GatewayMethod, read: boolean): GatewayBadResponseError {
+  return new GatewayBadResponseError(message, { method, outcomeUnknown: !read });
+}
+
+function registerForm(p: RegisterParams): Record<string, string> {
+  if (!/^\d{3}$/.test(p.currency)) throw new TypeError('currency must be an ISO 4217 numeric code like "643"');
+  const form: Record<string, string> = {
+    orderNumber: text('orderNumber', p.orderNumber, 36),
+    amount: minor('amount', p.amount),
+    currency: p.currency,
+    returnUrl: absoluteUrl('returnUrl', p.returnUrl),
+  };
+  if (p.failUrl !== undefined) form.failUrl = absoluteUrl('failUrl', p.failUrl);
+  if (p.dynamicCallbackUrl !== undefined) form.dynamicCallbackUrl = absoluteUrl('dynamicCallbackUrl', p.dynamicCallbackUrl);
+  if (p.description !== undefined) form.description = p.description;
+  if (p.language !== undefined) form.language = p.language;
+  if (p.clientId !== undefined) form.clientId = p.clientId;
+  if (p.email !== undefined) form.email = p.email;
+  // Form mode carries jsonParams as a JSON object string whose values are strings (gateway-api.md §3.1).
+  if (p.jsonParams !== undefined) form.jsonParams = JSON.stringify(p.jsonParams);
+  if (p.sessionTimeoutSecs !== undefined) {
+    if (!Number.isInteger(p.sessionTimeoutSecs) || p.sessionTimeoutSecs <= 0) throw new TypeError('sessionTimeoutSecs must be a positive integer');
+    form.sessionTimeoutSecs = String(p.sessionTimeoutSecs);
+  }
+  return form;
+}
+
+function refForm(q: OrderRef): Record<string, string> {
+  // Like the gateway, orderId wins when a caller passes both.
+  if ('orderId' in q && q.orderId !== undefined) return { orderId: text('orderId', q.orderId) };
+  return { orderNumber: text('orderNumber', (q as { orderNumber: string }).orderNumber, 36) };
+}
+
+function text(name: string, v: string, max = 64): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > max) throw new TypeError(`${name} must be a string of 1..${max} characters`);
+  return v;
+}
+
+/** Money is integer minor units, never a float (gateway-api.md §3). */
+function minor(name: string, v: number): string {
+  if (!Number.isSafeInteger(v) || v < 0 || v > 999_999_999_999) throw new TypeError(`${name} must be a non-negative integer of minor units`);
+  return String(v);
+}
+
+function absoluteUrl(name: string, v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new TypeError(`${name} must be an absolute URL`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new TypeError(`${name} must be http(s)`);
+  return v;
+}

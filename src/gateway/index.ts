@@ -1,0 +1,27 @@
+export { createGatewayClient } from './client.js';
+export {
+  GatewayBadResponseError,
+  GatewayCause,
+  GatewayError,
+  GatewayForeignFormUrlError,
+  GatewayHttpError,
+  GatewayNetworkError,
+  GatewayRejectedError,
+  GatewayTimeoutError,
+  isGatewayError,
+} from './errors.js';
+export type { GatewayErrorCode, GatewayErrorInit } from './errors.js';
+export type {
+  CardAuthInfo,
+  GatewayAuth,
+  GatewayCallEvent,
+  GatewayClient,
+  GatewayClientOptions,
+  GatewayMethod,
+  GatewayTimeouts,
+  OrderRef,
+  OrderStatusExtended,
+  PaymentAmountInfo,
+  RegisterParams,
+  RegisterResult,
+} from './types.js';

@@ -1,0 +1,70 @@
+// Validation of GatewayClientOptions: misconfiguration fails at start-up with a TypeError, not mid-payment.
+import type { GatewayAuth, GatewayClientOptions } from './types.js';
+
+export interface ResolvedOptions {
+  baseUrl: string;
+  origin: string;
+  credentials: Readonly<Record<string, string>>;
+  secrets: string[];
+  connectMs: number;
+  operationMs: number;
+  statusMs: number;
+  statusRetries: number;
+  statusRetryDelayMs: number;
+}
+
+export function resolveOptions(opts: GatewayClientOptions): ResolvedOptions {
+  const url = parseBaseUrl(opts.baseUrl);
+  const { credentials, secrets } = resolveAuth(opts.auth);
+  const t = opts.timeouts ?? {};
+  return {
+    baseUrl: url.href,
+    origin: url.origin,
+    credentials,
+    secrets,
+    connectMs: positive('timeouts.connectMs', t.connectMs ?? 5000),
+    operationMs: positive('timeouts.operationMs', t.operationMs ?? 15000),
+    statusMs: positive('timeouts.statusMs', t.statusMs ?? 10000),
+    statusRetries: count('statusRetries', opts.statusRetries ?? 2),
+    statusRetryDelayMs: count('statusRetryDelayMs', opts.statusRetryDelayMs ?? 250),
+  };
+}
+
+function parseBaseUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new TypeError('gateway baseUrl is not an absolute URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('gateway baseUrl must be http(s)');
+  // Credentials in the URL would end up in every log line that prints it.
+  if (url.username !== '' || url.password !== '') throw new TypeError('gateway baseUrl must not contain credentials');
+  if (url.search !== '' || url.hash !== '') throw new TypeError('gateway baseUrl must not have a query or fragment');
+  if (!url.pathname.endsWith('/payment/rest/')) throw new TypeError('gateway baseUrl must end with /payment/rest/');
+  return url;
+}
+
+function resolveAuth(auth: GatewayAuth): { credentials: Record<string, string>; secrets: string[] } {
+  const a = auth as Partial<Record<'userName' | 'password' | 'token', unknown>>;
+  const hasPassword = a.userName !== undefined || a.password !== undefined;
+  if (hasPassword && a.token !== undefined) throw new TypeError('gateway auth: give userName+password or token, not both');
+  if (a.token !== undefined) {
+    if (typeof a.token !== 'string' || a.token === '') throw new TypeError('gateway auth: token must be a non-empty string');
+    return { credentials: { token: a.token }, secrets: [a.token] };
+  }
+  if (typeof a.userName !== 'string' || a.userName === '' || typeof a.password !== 'string' || a.password === '') {
+    throw new TypeError('gateway auth: userName and password must be non-empty strings');
+  }
+  return { credentials: { userName: a.userName, password: a.password }, secrets: [a.password] };
+}
+
+function positive(name: string, v: number): number {
+  if (!Number.isFinite(v) || v <= 0) throw new TypeError(`gateway ${name} must be a positive number`);
+  return v;
+}
+
+function count(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 0) throw new TypeError(`gateway ${name} must be a non-negative integer`);
+  return v;
+}

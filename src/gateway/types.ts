@@ -1,0 +1,118 @@
+// Public shapes of the gateway client. The shop codes against these names.
+
+/** API user + password, or a merchant token; the gateway rejects both at once (gateway-api.md §1.3). */
+export type GatewayAuth = { userName: string; password: string } | { token: string };
+
+export interface GatewayTimeouts {
+  /** TCP connect budget. Default 5000. */
+  connectMs?: number;
+  /** Whole-request budget for register/registerPreAuth/deposit/reverse/refund/decline. Default 15000. */
+  operationMs?: number;
+  /** Whole-request budget for ONE getOrderStatusExtended attempt (retries get their own). Default 10000. */
+  statusMs?: number;
+}
+
+export interface GatewayClientOptions {
+  /** Must be http(s), end with /payment/rest/ and carry no query, fragment or URL credentials. */
+  baseUrl: string;
+  auth: GatewayAuth;
+  timeouts?: GatewayTimeouts;
+  /** Extra attempts for getOrderStatusExtended only (network error, timeout, 5xx, 429). Default 2. */
+  statusRetries?: number;
+  /** Delay before the first status retry; doubles each time. Default 250. Tests set it near 0. */
+  statusRetryDelayMs?: number;
+  /** Called once per HTTP attempt, for the order event log and metrics. Never contains credentials. */
+  onCall?: (e: GatewayCallEvent) => void;
+}
+
+export type GatewayMethod =
+  | 'register'
+  | 'registerPreAuth'
+  | 'getOrderStatusExtended'
+  | 'deposit'
+  | 'reverse'
+  | 'refund'
+  | 'decline';
+
+export interface GatewayCallEvent {
+  method: string;
+  durationMs: number;
+  ok: boolean;
+  /** The gateway's errorCode when it answered with a parseable envelope. */
+  errorCode?: number;
+  /** The GatewayError `code` when the attempt failed. */
+  errorClass?: string;
+  httpStatus?: number;
+  /** 1-based attempt number (only status reads go beyond 1). */
+  attempt: number;
+}
+
+export interface RegisterParams {
+  orderNumber: string;
+  /** Integer minor units. */
+  amount: number;
+  /** ISO 4217 numeric, e.g. "643". */
+  currency: string;
+  returnUrl: string;
+  failUrl?: string;
+  description?: string;
+  language?: string;
+  jsonParams?: Record<string, string>;
+  sessionTimeoutSecs?: number;
+  dynamicCallbackUrl?: string;
+  clientId?: string;
+  email?: string;
+}
+
+export interface RegisterResult {
+  orderId: string;
+  /** Guaranteed to be on the configured gateway origin. */
+  formUrl: string;
+}
+
+export interface CardAuthInfo {
+  maskedPan?: string;
+  expiration?: string;
+  cardholderName?: string;
+  approvalCode?: string;
+  paymentSystem?: string;
+}
+
+export interface PaymentAmountInfo {
+  paymentState?: string;
+  approvedAmount?: number;
+  depositedAmount?: number;
+  refundedAmount?: number;
+}
+
+export interface OrderStatusExtended {
+  orderNumber: string;
+  orderStatus: number;
+  actionCode: number;
+  actionCodeDescription: string;
+  amount: number;
+  currency: string;
+  date?: number;
+  orderDescription?: string;
+  cardAuthInfo?: CardAuthInfo;
+  paymentAmountInfo?: PaymentAmountInfo;
+  authDateTime?: number;
+  authRefNum?: string;
+  /** Gateway order id, taken from the `attributes` entry named mdOrder when the gateway sends it. */
+  orderId?: string;
+}
+
+export type OrderRef = { orderId: string } | { orderNumber: string };
+
+export interface GatewayClient {
+  /** Origin of baseUrl; formUrl must be on it (and so must the CSP form-action entry). */
+  readonly origin: string;
+  register(p: RegisterParams): Promise<RegisterResult>;
+  registerPreAuth(p: RegisterParams): Promise<RegisterResult>;
+  getOrderStatusExtended(q: OrderRef, opts?: { language?: string }): Promise<OrderStatusExtended>;
+  /** amount 0 = deposit the full held amount. */
+  deposit(p: { orderId: string; amount: number }): Promise<void>;
+  reverse(p: { orderId: string; amount?: number }): Promise<void>;
+  refund(p: { orderId: string; amount: number }): Promise<void>;
+  decline(p: OrderRef): Promise<void>;
+}

@@ -1,0 +1,30 @@
+import { doubleCsrf } from 'csrf-csrf';
+import type { Request, RequestHandler } from 'express';
+
+/**
+ * Signed double-submit CSRF tokens (csrf-csrf): the product page can carry a token without creating a session, so
+ * anonymous browsing stays session-free. See docs/decisions/0002-csrf-double-submit.md.
+ */
+export function createCsrf(opts: { secrets: readonly string[]; https: boolean }) {
+  const cookieName = opts.https ? '__Host-csrf' : 'csrf';
+  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
+    getSecret: () => [...opts.secrets],
+    // Not bound to the session id: the session is regenerated on Buy, and a second tab must still be able to post.
+    getSessionIdentifier: () => '',
+    cookieName,
+    cookieOptions: { sameSite: 'strict', secure: opts.https, httpOnly: true, path: '/' },
+    getCsrfTokenFromRequest: (req) => (typeof req.body?._csrf === 'string' ? req.body._csrf : undefined),
+  });
+  const protect: RequestHandler = doubleCsrfProtection;
+  return {
+    protect,
+    token: (req: Request, res: Parameters<typeof generateCsrfToken>[1]) => generateCsrfToken(req, res),
+    /** A stable, secret per-browser value (the csrf cookie) — used to recognise the same browser pressing Buy twice. */
+    browserKey: (req: Request): string | undefined => {
+      const v: unknown = req.cookies?.[cookieName];
+      return typeof v === 'string' && v !== '' ? v : undefined;
+    },
+  };
+}
+
+export type Csrf = ReturnType<typeof createCsrf>;

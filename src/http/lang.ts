@@ -1,0 +1,40 @@
+import type { RequestHandler } from 'express';
+import { formatMoney } from '../money.js';
+import { isLang, translator, type Lang } from './i18n.js';
+
+const COOKIE = 'lang';
+const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+
+/**
+ * Picks the page language: `?lang=` (also what the gateway appends to returnUrl), then the `lang` cookie, then
+ * Accept-Language, then English. A chosen language is remembered in a cookie, not a session.
+ */
+export function language(opts: { currency: string; shopName: string; https: boolean }): RequestHandler {
+  return (req, res, next) => {
+    const fromQuery = req.query.lang;
+    let lang: Lang;
+    if (isLang(fromQuery)) {
+      lang = fromQuery;
+      if (req.cookies?.[COOKIE] !== lang) {
+        res.cookie(COOKIE, lang, { maxAge: YEAR_MS, sameSite: 'lax', httpOnly: true, secure: opts.https });
+      }
+    } else if (isLang(req.cookies?.[COOKIE])) {
+      lang = req.cookies[COOKIE] as Lang;
+    } else {
+      lang = req.acceptsLanguages('en', 'ru') === 'ru' ? 'ru' : 'en';
+    }
+    res.locals.lang = lang;
+    res.locals.otherLang = lang === 'en' ? 'ru' : 'en';
+    res.locals.t = translator(lang);
+    res.locals.currency = opts.currency;
+    res.locals.shopName = opts.shopName;
+    res.locals.formatMoney = (minor: number, currency: string) => formatMoney(minor, currency, lang);
+    res.locals.langUrl = (l: string) => {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(req.query)) if (k !== 'lang' && typeof v === 'string') params.set(k, v);
+      params.set('lang', l);
+      return `${req.path}?${params.toString()}`;
+    };
+    next();
+  };
+}

@@ -1,0 +1,42 @@
+import session from 'express-session';
+import type { RequestHandler } from 'express';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Local ids of the orders this browser created: the only orders whose details it may see. */
+    orders: number[];
+    /** The purchase waiting on the payment page, reused when Buy is pressed again for the same cart. */
+    pending: { cartKey: string; orderId: number };
+  }
+}
+
+export function sessionMiddleware(opts: {
+  store: session.Store;
+  secrets: readonly string[];
+  https: boolean;
+}): RequestHandler {
+  return session({
+    name: 'sid',
+    store: opts.store,
+    secret: [...opts.secrets],
+    resave: false,
+    // Anonymous browsing creates no session: one exists only once an order is bound to the browser.
+    saveUninitialized: false,
+    cookie: {
+      httpOnly: true,
+      // Lax, not Strict: the buyer comes back from the gateway by a cross-site top-level GET and must keep the session.
+      sameSite: 'lax',
+      secure: opts.https ? true : 'auto',
+      maxAge: 24 * 60 * 60 * 1000,
+    },
+  });
+}
+
+/** express-session's callback API as promises (Express 5 forwards rejections to the error handler). */
+export function regenerateSession(req: { session: session.Session }): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+}
+
+export function saveSession(req: { session: session.Session }): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}

@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+export type Database = BetterSqlite3.Database;
+
+const BUSY_TIMEOUT_MS = 5000;
+
+function isMemory(file: string): boolean {
+  return file === ':memory:' || file === '';
+}
+
+/**
+ * Opens (creating if needed) the SQLite database and brings its schema up to date.
+ * `file` is a path or ':memory:'. The caller owns the handle and closes it on shutdown.
+ */
+export function openDatabase(file: string): Database {
+  if (!isMemory(file)) {
+    // 0700: the file holds session ids and the order ledger.
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  }
+  const db = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    if (!isMemory(file)) {
+      // WAL: readers don't block the writer (web requests + reconciler on one file).
+      // synchronous stays at its FULL default: a committed payment state must survive a power cut.
+      db.pragma('journal_mode = WAL');
+    }
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+function userVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Applies every migration newer than PRAGMA user_version, each in its own IMMEDIATE
+ * transaction together with the version bump, so a crash leaves the schema at a known
+ * version and two processes starting at once don't both apply the same step.
+ * Idempotent: re-running is a no-op.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): void {
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  const current = userVersion(db);
+  if (current > latest) {
+    throw new Error(`database schema version ${current} is newer than this build supports (${latest})`);
+  }
+  const ordered = [...migrations].sort((a, b) => a.version - b.version);
+  for (const m of ordered) {
+    const step = db.transaction(() => {
+      // Re-read inside the write lock: another process may have migrated meanwhile.
+      if (userVersion(db) >= m.version) return;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    });
+    step.immediate();
+  }
+}

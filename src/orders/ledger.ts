@@ -1,0 +1,181 @@
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database } from './db.js';
+import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError, OrderNotFoundError } from './errors.js';
+import { createEventLog } from './events.js';
+import { formatOrderNumber, randomBase32 } from './order-number.js';
+import { itemsJson, toOrder, type OrderRow } from './rows.js';
+import { prepareOrderStatements } from './statements.js';
+import { FULFIL_ON, PREDECESSORS, STALE_CANDIDATES, canTransition, statusFromGateway } from './state-machine.js';
+import type { ApplyStatusResult, CreateOrderInput, Ledger, LocalStatus, Order } from './types.js';
+import { checkLabel, validateCreateOrder, validateRegistration } from './validate.js';
+
+export type { Ledger } from './types.js';
+// The shop imports the typed errors next to the ledger.
+export { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError, LedgerError, OrderNotFoundError } from './errors.js';
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof BetterSqlite3.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/**
+ * The order ledger. Every write runs in an IMMEDIATE transaction (the write lock is taken
+ * before the row is read), and every status change is a compare-and-set on the current
+ * status, so concurrent callers — on this connection or another process — can't both win.
+ */
+export function createLedger(db: Database, opts: { now?: () => number } = {}): Ledger {
+  const now = opts.now ?? Date.now;
+  const log = createEventLog(db);
+  const q = prepareOrderStatements(db);
+
+  const find = (row: OrderRow | undefined) => (row ? toOrder(row) : undefined);
+  const mustGet = (id: number): Order => {
+    const o = find(q.byId.get(id));
+    if (!o) throw new OrderNotFoundError(id);
+    return o;
+  };
+
+  /** CAS into `to`; throws if the row moved meanwhile (cannot happen under the write lock). */
+  const move = (o: Order, to: LocalStatus, t: number, extra: { paidAt?: number; orderStatus?: number; actionCode?: number } = {}) => {
+    const res = q.transition.run({
+      id: o.id, to, now: t, from: JSON.stringify(PREDECESSORS[to]),
+      paidAt: extra.paidAt ?? null, gatewayStatus: extra.orderStatus ?? null, actionCode: extra.actionCode ?? null,
+    });
+    if (res.changes !== 1) throw new InvalidTransitionError(o.id, mustGet(o.id).status, to);
+  };
+
+  const createTx = db.transaction((input: CreateOrderInput): Order => {
+    if (input.purchaseKey !== undefined) {
+      const existing = find(q.pendingByKey.get(input.purchaseKey));
+      if (existing) throw new DuplicatePurchaseError(existing);
+    }
+    const t = now();
+    const { lastInsertRowid } = q.insert.run({
+      // Placeholder satisfying UNIQUE until the id is known; replaced in the same transaction.
+      orderNumber: `tmp-${randomBase32(20)}`,
+      items: itemsJson(input.items), amount: input.amount, currency: input.currency, flow: input.flow,
+      language: input.language, purchaseKey: input.purchaseKey ?? null, now: t,
+    });
+    const id = Number(lastInsertRowid);
+    q.setNumber.run(formatOrderNumber(id, t), id);
+    log.write(id, t, 'created', 'ok', { amount: input.amount, currency: input.currency, flow: input.flow });
+    return mustGet(id);
+  });
+
+  const registerTx = db.transaction((id: number, r: { gatewayOrderId: string; formUrl: string }): Order => {
+    const o = mustGet(id);
+    // A retried call with the same reply is harmless.
+    if (o.status === 'registered' && o.gatewayOrderId === r.gatewayOrderId && o.formUrl === r.formUrl) return o;
+    if (o.status !== 'new') throw new InvalidTransitionError(id, o.status, 'registered');
+    const t = now();
+    q.register.run(r.gatewayOrderId, r.formUrl, t, id);
+    log.write(id, t, 'register', 'registered', { gatewayOrderId: r.gatewayOrderId });
+    return mustGet(id);
+  });
+
+  const failTx = db.transaction(
+    (id: number, status: 'register_failed' | 'register_unknown', detail: Record<string, unknown>): Order => {
+      const o = mustGet(id);
+      if (o.status === status) return o;
+      if (o.status !== 'new') throw new InvalidTransitionError(id, o.status, status);
+      const t = now();
+      // Leaving 'new' frees the purchaseKey slot (the partial unique index covers new/registered only).
+      const res = q.fail.run(status, t, id);
+      if (res.changes !== 1) throw new InvalidTransitionError(id, mustGet(id).status, status);
+      log.write(id, t, 'register_error', status, detail);
+      return mustGet(id);
+    },
+  );
+
+  const statusTx = db.transaction((id: number, orderStatus: number, actionCode: number): ApplyStatusResult => {
+    const o = mustGet(id);
+    const t = now();
+    const to = statusFromGateway(orderStatus);
+    const detail = { orderStatus, actionCode, from: o.status, to: to ?? null };
+    if (to === undefined) {
+      log.write(id, t, 'status', 'unknown_status', detail);
+      return { order: o, changed: false, fulfilled: false };
+    }
+    if (to === o.status) {
+      q.refresh.run(orderStatus, actionCode, t, id);
+      log.write(id, t, 'status', 'unchanged', detail);
+      return { order: mustGet(id), changed: false, fulfilled: false };
+    }
+    if (!canTransition(o.status, to)) {
+      // Stale, replayed or out-of-order reply: keep the state, keep the evidence.
+      log.write(id, t, 'status', 'ignored', detail);
+      return { order: o, changed: false, fulfilled: false };
+    }
+    const fulfilled = FULFIL_ON.includes(to) && o.paidAt === null;
+    move(o, to, t, { orderStatus, actionCode, ...(fulfilled ? { paidAt: t } : {}) });
+    log.write(id, t, 'status', 'changed', detail);
+    if (fulfilled) log.write(id, t, 'fulfilled', to, { amount: o.amount, currency: o.currency });
+    return { order: mustGet(id), changed: true, fulfilled };
+  });
+
+  const mismatchTx = db.transaction((id: number, detail: Record<string, unknown>): Order => {
+    const o = mustGet(id);
+    const t = now();
+    if (!canTransition(o.status, 'mismatch')) {
+      // Never downgrade a fulfilled or final order; the evidence is still recorded.
+      log.write(id, t, 'mismatch', o.status === 'mismatch' ? 'unchanged' : 'ignored', { ...detail, status: o.status });
+      return o;
+    }
+    move(o, 'mismatch', t);
+    log.write(id, t, 'mismatch', 'marked', detail);
+    return mustGet(id);
+  });
+
+  const releaseTx = db.transaction((id: number): Order => {
+    const o = mustGet(id);
+    if (o.purchaseKey === null || o.status === 'new') return o;
+    const t = now();
+    q.release.run(t, id);
+    log.write(id, t, 'purchase_key', 'released', { status: o.status });
+    return mustGet(id);
+  });
+
+  const eventTx = db.transaction((orderId: number, kind: string, outcome: string, detail?: Record<string, unknown>) => {
+    mustGet(orderId);
+    log.write(orderId, now(), kind, outcome, detail);
+  });
+
+  return {
+    createOrder(input) {
+      validateCreateOrder(input);
+      try {
+        return createTx.immediate(input);
+      } catch (err) {
+        // Backstop: the partial unique index caught a concurrent duplicate.
+        const existing = input.purchaseKey !== undefined && isUniqueViolation(err)
+          ? find(q.pendingByKey.get(input.purchaseKey)) : undefined;
+        if (existing) throw new DuplicatePurchaseError(existing, { cause: err });
+        throw err;
+      }
+    },
+    findPendingByPurchaseKey: (key) => find(q.pendingByKey.get(key)),
+    get: (id) => find(q.byId.get(id)),
+    findByGatewayOrderId: (orderId) => find(q.byGatewayId.get(orderId)),
+    findByOrderNumber: (n) => find(q.byNumber.get(n)),
+    markRegistered(id, r) {
+      validateRegistration(r);
+      return registerTx.immediate(id, r);
+    },
+    markRegisterFailed: (id, status, detail) => failTx.immediate(id, status, detail),
+    applyGatewayStatus(id, s) {
+      if (!Number.isSafeInteger(s.orderStatus) || !Number.isSafeInteger(s.actionCode)) {
+        throw new InvalidOrderError('orderStatus and actionCode must be integers');
+      }
+      return statusTx.immediate(id, s.orderStatus, s.actionCode);
+    },
+    markMismatch: (id, detail) => mismatchTx.immediate(id, detail),
+    releasePurchaseKey: (id) => releaseTx.immediate(id),
+    recordEvent(orderId, kind, outcome, detail) {
+      checkLabel(kind, 'kind');
+      checkLabel(outcome, 'outcome');
+      eventTx.immediate(orderId, kind, outcome, detail);
+    },
+    events: (orderId) => log.list(orderId),
+    listRecent: (limit) => q.recent.all(Math.min(Math.max(Math.trunc(limit) || 1, 1), 1000)).map(toOrder),
+    listStale: (olderThanMs, at) => q.stale.all(JSON.stringify(STALE_CANDIDATES), at - olderThanMs).map(toOrder),
+  };
+}

@@ -1,0 +1,68 @@
+import { LOCAL_STATUSES } from './types.js';
+
+/**
+ * Schema migrations, applied in order. `version` is stored in PRAGMA user_version.
+ * Never edit a migration that has shipped: append a new one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const statusList = LOCAL_STATUSES.map((s) => `'${s}'`).join(', ');
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'orders and order events',
+    sql: `
+      -- AUTOINCREMENT: ids (part of orderNumber) are never reused, even after a row is deleted.
+      CREATE TABLE orders (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        order_number     TEXT    NOT NULL UNIQUE
+                         CHECK (length(order_number) BETWEEN 1 AND 32 AND order_number NOT GLOB '*[^ -~]*'),
+        gateway_order_id TEXT    UNIQUE,
+        form_url         TEXT,
+        items            TEXT    NOT NULL,
+        amount           INTEGER NOT NULL CHECK (amount > 0),
+        currency         TEXT    NOT NULL CHECK (length(currency) = 3 AND currency NOT GLOB '*[^0-9]*'),
+        flow             TEXT    NOT NULL CHECK (flow IN ('one-phase', 'two-phase')),
+        language         TEXT    NOT NULL,
+        status           TEXT    NOT NULL CHECK (status IN (${statusList})),
+        action_code      INTEGER,
+        gateway_status   INTEGER,
+        purchase_key     TEXT,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        paid_at          INTEGER
+      ) STRICT;
+      -- One pending order per purchase: double click / two tabs cannot register twice.
+      CREATE UNIQUE INDEX orders_pending_purchase_key ON orders (purchase_key)
+        WHERE purchase_key IS NOT NULL AND status IN ('new', 'registered');
+      CREATE INDEX orders_status_created ON orders (status, created_at);
+
+      CREATE TABLE order_events (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        order_id INTEGER NOT NULL REFERENCES orders (id),
+        at       INTEGER NOT NULL,
+        kind     TEXT    NOT NULL,
+        outcome  TEXT    NOT NULL,
+        detail   TEXT
+      ) STRICT;
+      CREATE INDEX order_events_order ON order_events (order_id, id);
+    `,
+  },
+  {
+    version: 2,
+    name: 'sessions',
+    sql: `
+      CREATE TABLE sessions (
+        sid     TEXT    PRIMARY KEY,
+        expires INTEGER NOT NULL,
+        data    TEXT    NOT NULL
+      ) STRICT;
+      CREATE INDEX sessions_expires ON sessions (expires);
+    `,
+  },
+];

@@ -1,0 +1,70 @@
+import type { Flow, LocalStatus, Order, OrderEvent, OrderItem } from './types.js';
+
+/** Row shapes as stored (snake_case, JSON as TEXT) and their mapping to the public types. */
+export interface OrderRow {
+  id: number;
+  order_number: string;
+  gateway_order_id: string | null;
+  form_url: string | null;
+  items: string;
+  amount: number;
+  currency: string;
+  flow: string;
+  language: string;
+  status: string;
+  action_code: number | null;
+  gateway_status: number | null;
+  purchase_key: string | null;
+  created_at: number;
+  updated_at: number;
+  paid_at: number | null;
+}
+
+export interface EventRow {
+  id: number;
+  order_id: number;
+  at: number;
+  kind: string;
+  outcome: string;
+  detail: string | null;
+}
+
+export function toOrder(r: OrderRow): Order {
+  return {
+    id: r.id,
+    orderNumber: r.order_number,
+    gatewayOrderId: r.gateway_order_id,
+    formUrl: r.form_url,
+    items: JSON.parse(r.items) as OrderItem[],
+    amount: r.amount,
+    currency: r.currency,
+    // The CHECK constraints guarantee these casts.
+    flow: r.flow as Flow,
+    language: r.language,
+    status: r.status as LocalStatus,
+    actionCode: r.action_code,
+    gatewayStatus: r.gateway_status,
+    purchaseKey: r.purchase_key,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    paidAt: r.paid_at,
+  };
+}
+
+export function toEvent(r: EventRow): OrderEvent {
+  return {
+    id: r.id,
+    orderId: r.order_id,
+    at: r.at,
+    kind: r.kind,
+    outcome: r.outcome,
+    detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>),
+  };
+}
+
+/** Copies only the declared item fields, so nothing extra a caller attached is persisted. */
+export function itemsJson(items: readonly OrderItem[]): string {
+  return JSON.stringify(
+    items.map(({ productId, name, quantity, unitAmount }) => ({ productId, name, quantity, unitAmount })),
+  );
+}

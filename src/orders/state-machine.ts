@@ -1,0 +1,60 @@
+import type { LocalStatus } from './types.js';
+
+/** gateway orderStatus (§4.1) → local status. 7/8 are bank-specific and deliberately not mapped. */
+export function statusFromGateway(orderStatus: number): LocalStatus | undefined {
+  switch (orderStatus) {
+    case 0:
+      return 'registered';
+    case 1:
+      return 'authorized';
+    case 2:
+      return 'paid';
+    case 3:
+      return 'reversed';
+    case 4:
+      return 'refunded';
+    case 5:
+      return 'processing';
+    case 6:
+      return 'declined';
+    default:
+      return undefined;
+  }
+}
+
+// Orders the gateway may know about but that haven't reached a result yet. 'new' is included:
+// a crash between insert and markRegistered leaves a row the reconciler finds by orderNumber.
+const OPEN: readonly LocalStatus[] = ['new', 'registered', 'register_unknown', 'processing'];
+
+/**
+ * Forward-only machine: target → statuses it may be reached from (excluding itself).
+ * A stale or replayed reply (e.g. 'processing' after 'paid', or 'deposited' after a refund)
+ * matches no row in the compare-and-set and changes nothing.
+ * Jumps over unseen states are allowed (registered → refunded when the paid reply was missed),
+ * because the gateway is the source of truth; they never fulfil except into paid/authorized.
+ * 'registered' is reached only through markRegistered (it needs the orderId and formUrl).
+ */
+export const PREDECESSORS: Readonly<Record<LocalStatus, readonly LocalStatus[]>> = {
+  new: [],
+  registered: [],
+  register_failed: [],
+  register_unknown: [],
+  processing: ['new', 'registered', 'register_unknown'],
+  authorized: [...OPEN],
+  paid: [...OPEN, 'authorized'],
+  declined: [...OPEN],
+  reversed: [...OPEN, 'authorized', 'paid'],
+  refunded: [...OPEN, 'authorized', 'paid'],
+  // "never paid, needs review": nothing fulfilled may be downgraded to it.
+  mismatch: [...OPEN],
+};
+
+/** Statuses that trigger fulfilment on first entry. */
+export const FULFIL_ON: readonly LocalStatus[] = ['paid', 'authorized'];
+
+/** Statuses the reconciler should ask the gateway about. */
+export const STALE_CANDIDATES: readonly LocalStatus[] = OPEN;
+
+export function canTransition(from: LocalStatus, to: LocalStatus): boolean {
+  return PREDECESSORS[to].includes(from);
+}

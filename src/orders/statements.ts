@@ -1,0 +1,38 @@
+import type { Database } from './db.js';
+import type { OrderRow } from './rows.js';
+
+/** Every SQL statement of the ledger, prepared once per connection. */
+export function prepareOrderStatements(db: Database) {
+  return {
+    byId: db.prepare<[number], OrderRow>('SELECT * FROM orders WHERE id = ?'),
+    byGatewayId: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE gateway_order_id = ?'),
+    byNumber: db.prepare<[string], OrderRow>('SELECT * FROM orders WHERE order_number = ?'),
+    pendingByKey: db.prepare<[string], OrderRow>(
+      "SELECT * FROM orders WHERE purchase_key = ? AND status IN ('new', 'registered')",
+    ),
+    recent: db.prepare<[number], OrderRow>('SELECT * FROM orders ORDER BY id DESC LIMIT ?'),
+    stale: db.prepare<[string, number], OrderRow>(
+      'SELECT * FROM orders WHERE status IN (SELECT value FROM json_each(?)) AND created_at <= ? ORDER BY created_at, id',
+    ),
+    insert: db.prepare(
+      `INSERT INTO orders (order_number, items, amount, currency, flow, language, status, purchase_key, created_at, updated_at)
+       VALUES (@orderNumber, @items, @amount, @currency, @flow, @language, 'new', @purchaseKey, @now, @now)`,
+    ),
+    setNumber: db.prepare('UPDATE orders SET order_number = ? WHERE id = ?'),
+    register: db.prepare(
+      `UPDATE orders SET status = 'registered', gateway_order_id = ?, form_url = ?, updated_at = ?
+       WHERE id = ? AND status = 'new'`,
+    ),
+    // The compare-and-set: only rows still in an allowed predecessor status move.
+    transition: db.prepare(
+      `UPDATE orders SET status = @to, updated_at = @now, paid_at = COALESCE(paid_at, @paidAt),
+         gateway_status = COALESCE(@gatewayStatus, gateway_status), action_code = COALESCE(@actionCode, action_code)
+       WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`,
+    ),
+    fail: db.prepare("UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = 'new'"),
+    release: db.prepare('UPDATE orders SET purchase_key = NULL, updated_at = ? WHERE id = ? AND purchase_key IS NOT NULL'),
+    refresh: db.prepare('UPDATE orders SET gateway_status = ?, action_code = ?, updated_at = ? WHERE id = ?'),
+  };
+}
+
+export type OrderStatements = ReturnType<typeof prepareOrderStatements>;

@@ -1,0 +1,114 @@
+/** Types of the order ledger. Money is integer minor units plus an ISO 4217 numeric currency code. */
+
+export type Flow = 'one-phase' | 'two-phase';
+
+export type LocalStatus =
+  | 'new' // row written, gateway not yet called
+  | 'registered' // gateway orderId + formUrl stored; buyer sent to the payment page
+  | 'register_failed' // gateway definitely refused / errored; buyer not charged
+  | 'register_unknown' // timeout/reset during register: outcome unknown
+  | 'processing' // gateway says 5 (3-D Secure / processing)
+  | 'authorized' // gateway orderStatus 1 (two-phase hold)
+  | 'paid' // gateway orderStatus 2
+  | 'declined' // 6
+  | 'reversed' // 3
+  | 'refunded' // 4
+  | 'mismatch'; // the status reply's orderNumber/amount/currency didn't match: never paid, needs review
+
+export const LOCAL_STATUSES: readonly LocalStatus[] = [
+  'new',
+  'registered',
+  'register_failed',
+  'register_unknown',
+  'processing',
+  'authorized',
+  'paid',
+  'declined',
+  'reversed',
+  'refunded',
+  'mismatch',
+];
+
+export interface OrderItem {
+  productId: string;
+  name: string;
+  quantity: number;
+  unitAmount: number;
+}
+
+export interface Order {
+  id: number;
+  orderNumber: string;
+  gatewayOrderId: string | null;
+  formUrl: string | null;
+  items: OrderItem[];
+  amount: number;
+  currency: string;
+  flow: Flow;
+  language: string;
+  status: LocalStatus;
+  actionCode: number | null;
+  gatewayStatus: number | null;
+  purchaseKey: string | null;
+  createdAt: number;
+  updatedAt: number;
+  paidAt: number | null;
+}
+
+export interface OrderEvent {
+  id: number;
+  orderId: number;
+  at: number;
+  /** e.g. 'created', 'register', 'register_error', 'status', 'mismatch', 'fulfilled' */
+  kind: string;
+  outcome: string;
+  detail: Record<string, unknown> | null;
+}
+
+export interface CreateOrderInput {
+  items: OrderItem[];
+  amount: number;
+  currency: string;
+  flow: Flow;
+  language: string;
+  purchaseKey?: string;
+}
+
+export interface GatewayStatusInput {
+  orderStatus: number;
+  actionCode: number;
+}
+
+export interface ApplyStatusResult {
+  order: Order;
+  /** the local status changed */
+  changed: boolean;
+  /** true exactly once per order: the first transition into paid or authorized */
+  fulfilled: boolean;
+}
+
+export interface Ledger {
+  createOrder(input: CreateOrderInput): Order;
+  findPendingByPurchaseKey(key: string): Order | undefined;
+  get(id: number): Order | undefined;
+  findByGatewayOrderId(orderId: string): Order | undefined;
+  findByOrderNumber(n: string): Order | undefined;
+  markRegistered(id: number, r: { gatewayOrderId: string; formUrl: string }): Order;
+  markRegisterFailed(
+    id: number,
+    status: 'register_failed' | 'register_unknown',
+    detail: Record<string, unknown>,
+  ): Order;
+  applyGatewayStatus(id: number, s: GatewayStatusInput): ApplyStatusResult;
+  markMismatch(id: number, detail: Record<string, unknown>): Order;
+  /**
+   * Frees the purchaseKey slot of a pending order whose payment page went stale, so the same
+   * purchase can start a new order. The old order keeps its status (a late payment on it is still
+   * applied and fulfilled once). Refused (returned unchanged) for 'new': its register call is in flight.
+   */
+  releasePurchaseKey(id: number): Order;
+  recordEvent(orderId: number, kind: string, outcome: string, detail?: Record<string, unknown>): void;
+  events(orderId: number): OrderEvent[];
+  listRecent(limit: number): Order[];
+  listStale(olderThanMs: number, now: number): Order[];
+}

@@ -1,0 +1,103 @@
+import type { Server } from 'node:http';
+import path from 'node:path';
+import dotenv from 'dotenv';
+import session from 'express-session';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createGatewayClient, type GatewayAuth } from './gateway/index.js';
+import { createLogger } from './log.js';
+import { openDatabase } from './orders/db.js';
+import { createLedger } from './orders/ledger.js';
+import { createSqliteSessionStore } from './orders/session-store.js';
+import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from './sandbox/index.js';
+import { createCatalog } from './shop/catalog.js';
+
+/** The only file that reads the environment, listens or exits. */
+async function main(): Promise<void> {
+  dotenv.config({ quiet: true });
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every setting.\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const db = openDatabase(path.join(config.dataDir, 'shop.db'));
+  const sessionStore = createSqliteSessionStore(session, db);
+
+  let sandbox: RunningSandbox | undefined;
+  let gatewayUrl: string;
+  let auth: GatewayAuth;
+  if (config.gateway.mode === 'remote') {
+    gatewayUrl = config.gateway.url;
+    auth = config.gateway.auth;
+  } else {
+    sandbox = await startSandbox({
+      port: config.sandbox.port,
+      host: config.sandbox.host,
+      publicUrl: config.sandbox.publicUrl,
+      logger: logger.child({ component: 'sandbox' }),
+    });
+    // The shop calls the sandbox at the address buyers use, so formUrl's origin is the configured gateway origin.
+    gatewayUrl = `${config.sandbox.publicUrl}/payment/rest/`;
+    const merchant = DEFAULT_MERCHANTS[0]!;
+    auth = { userName: merchant.userName, password: merchant.password };
+    logger.info({ url: sandbox.url, publicUrl: config.sandbox.publicUrl }, 'embedded gateway sandbox started (GATEWAY_URL is unset)');
+  }
+
+  const gateway = createGatewayClient({
+    baseUrl: gatewayUrl,
+    auth,
+    timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
+    onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
+  });
+  const app = createApp({
+    config,
+    logger,
+    ledger: createLedger(db),
+    gateway,
+    sessionStore,
+    catalog: createCatalog(),
+    healthCheck: () => {
+      try {
+        return db.prepare('SELECT 1 AS ok').get() !== undefined;
+      } catch {
+        return false;
+      }
+    },
+  });
+
+  const server: Server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  logger.info({ url: config.publicBaseUrl, flow: config.flow, gateway: config.gateway.mode }, 'shop listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    // Keep-alive connections would hold close() open; a payment page round trip is short, so end them now.
+    server.closeIdleConnections();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    setTimeout(() => server.closeAllConnections(), 500).unref();
+    await closed;
+    await sandbox?.close();
+    sessionStore.close();
+    db.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

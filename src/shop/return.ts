@@ -1,0 +1,111 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { AppDeps } from '../app.js';
+import { GatewayError } from '../gateway/index.js';
+import { renderError } from '../http/errors.js';
+import type { Lang } from '../http/i18n.js';
+import type { LocalStatus, Order } from '../orders/types.js';
+import { explainActionCode } from './action-codes.js';
+
+/** States the gateway can no longer change by itself: the page shows them without asking again. */
+const SETTLED: ReadonlySet<LocalStatus> = new Set(['paid', 'authorized', 'declined', 'reversed', 'refunded', 'mismatch']);
+const MAX_REFRESH_SECONDS = 30;
+
+function orderView(order: Order, maskedPan?: string) {
+  return {
+    orderNumber: order.orderNumber,
+    items: order.items.map((i) => ({ ...i, lineAmount: i.unitAmount * i.quantity })),
+    amount: order.amount,
+    currency: order.currency,
+    ...(maskedPan ? { maskedPan } : {}),
+  };
+}
+
+/**
+ * GET returnUrl / failUrl?orderId=…: the query string is only a hint that something happened. The outcome comes
+ * from getOrderStatusExtended, checked against our own order, and is shown only to the browser that placed it.
+ */
+export function createReturn(deps: AppDeps): RequestHandler {
+  const { ledger, gateway, logger } = deps;
+
+  /** Asks the gateway and moves the order forward. Returns undefined when the outcome is still unknown. */
+  async function sync(order: Order, lang: Lang): Promise<{ order: Order; maskedPan?: string } | undefined> {
+    let st;
+    try {
+      st = await gateway.getOrderStatusExtended({ orderId: order.gatewayOrderId ?? '' }, { language: lang });
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      ledger.recordEvent(order.id, 'status', 'error', { code: err.code });
+      logger.warn({ orderId: order.id, code: err.code }, 'status check failed; outcome unknown');
+      return undefined;
+    }
+    const mismatch: string[] = [];
+    if (st.orderNumber !== order.orderNumber) mismatch.push('orderNumber');
+    if (st.amount !== order.amount) mismatch.push('amount');
+    if (String(st.currency).padStart(3, '0') !== order.currency) mismatch.push('currency');
+    if (mismatch.length > 0) {
+      const detail = { fields: mismatch, gateway: { orderNumber: st.orderNumber, amount: st.amount, currency: st.currency } };
+      logger.warn({ orderId: order.id, ...detail }, 'status reply does not match the order; not treated as paid');
+      return { order: ledger.markMismatch(order.id, detail) };
+    }
+    const applied = ledger.applyGatewayStatus(order.id, { orderStatus: st.orderStatus, actionCode: st.actionCode });
+    if (applied.fulfilled) {
+      logger.info({ orderId: order.id, orderNumber: order.orderNumber, status: applied.order.status }, 'order fulfilled');
+      deps.onFulfilled?.(order.id);
+    }
+    return { order: applied.order, maskedPan: st.cardAuthInfo?.maskedPan };
+  }
+
+  function neutral(res: Response): void {
+    // The language links must not echo the orderId: the page reveals nothing, not even what was asked.
+    res.locals.langUrl = (l: string) => `/?lang=${encodeURIComponent(l)}`;
+    res.status(404).render('shop/neutral');
+  }
+
+  function pending(req: Request, res: Response, order: Order): void {
+    const n = Math.min(Number(req.query.n) || 0, 10);
+    const refreshSeconds = Math.min(3 * 2 ** n, MAX_REFRESH_SECONDS);
+    const params = new URLSearchParams({ orderId: order.gatewayOrderId ?? '', n: String(n + 1) });
+    res.render('shop/pending', { order: orderView(order), refreshSeconds, statusUrl: `${req.path}?${params}` });
+  }
+
+  return async (req, res) => {
+    const orderId = req.query.orderId;
+    if (typeof orderId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(orderId)) return neutral(res);
+    const found = ledger.findByGatewayOrderId(orderId);
+    if (!found) return neutral(res);
+    const lang = res.locals.lang as Lang;
+    const synced = SETTLED.has(found.status) ? { order: found } : await sync(found, lang);
+    // The order is brought up to date for anyone (the return is a trigger), but shown only to its own browser.
+    if (!(req.session.orders ?? []).includes(found.id)) return neutral(res);
+    if (!synced) return pending(req, res, found);
+
+    const { order } = synced;
+    if (req.session.pending?.orderId === order.id && SETTLED.has(order.status)) {
+      delete req.session.pending;
+    }
+    switch (order.status) {
+      case 'paid':
+      case 'authorized':
+        return res.render('shop/success', { order: orderView(order, synced.maskedPan), authorizedOnly: order.status === 'authorized' });
+      case 'declined':
+      case 'reversed':
+      case 'refunded': {
+        const first = order.items[0];
+        return res.render('shop/failure', {
+          order: orderView(order),
+          reason: explainActionCode(order.actionCode)[lang],
+          actionCode: order.actionCode,
+          retry: first ? { productId: first.productId, quantity: first.quantity } : null,
+          csrfToken: req.csrfToken?.() ?? '',
+          cancelled: order.status !== 'declined',
+        });
+      }
+      case 'mismatch':
+        return renderError(res, 502, 'errors.verification');
+      case 'register_failed':
+        return neutral(res);
+      default:
+        return pending(req, res, order);
+    }
+  };
+}

@@ -1,0 +1,31 @@
+import { Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { AppDeps } from '../app.js';
+import type { Csrf } from '../http/csrf.js';
+import { renderError } from '../http/errors.js';
+import { noStore } from '../http/security.js';
+import { createBuy } from './checkout.js';
+import { createCatalogPages } from './pages.js';
+import { createReturn } from './return.js';
+
+/** The storefront's whole route table. */
+export function shopRoutes(deps: AppDeps & { csrf: Csrf }): Router {
+  const pages = createCatalogPages(deps);
+  const buy = createBuy(deps);
+  const returned = createReturn(deps);
+  const buyLimit = rateLimit({
+    windowMs: 60_000,
+    limit: deps.config.buyRateLimitPerMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res) => renderError(res, 429, 'errors.tooManyRequests'),
+  });
+
+  const r = Router();
+  r.get('/', pages.list);
+  r.get('/products/:id', pages.view);
+  r.post('/buy', buyLimit, noStore, buy);
+  r.get('/checkout/return', noStore, returned);
+  r.get('/checkout/fail', noStore, returned);
+  return r;
+}

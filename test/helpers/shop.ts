@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import session from 'express-session';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createGatewayClient, type GatewayClient } from '../../src/gateway/index.js';
+import { createLogger } from '../../src/log.js';
+import { openDatabase } from '../../src/orders/db.js';
+import { createLedger, type Ledger } from '../../src/orders/ledger.js';
+import { createSqliteSessionStore } from '../../src/orders/session-store.js';
+import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { createCatalog } from '../../src/shop/catalog.js';
+
+export const SHOP_URL = 'http://shop.test';
+export const TEST_SESSION_SECRET = 'test-session-secret-0123456789abcdef';
+
+export interface TestShop {
+  app: Express;
+  config: Config;
+  ledger: Ledger;
+  /** The gateway the shop talks to; the real sandbox unless `gatewayUrl` was given. */
+  sandbox?: RunningSandbox;
+  /** Every log line the shop wrote. */
+  logs: string[];
+  fulfilled: number[];
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh shop with its own database in a temporary folder, talking to the real sandbox on port 0 (or to the
+ * gateway at `gatewayUrl`, e.g. a misbehaving one).
+ */
+export async function startShop(
+  opts: {
+    gatewayUrl?: string;
+    password?: string;
+    env?: Record<string, string>;
+  } = {},
+): Promise<TestShop> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'shop-'));
+  let sandbox: RunningSandbox | undefined;
+  let gatewayUrl = opts.gatewayUrl;
+  if (!gatewayUrl) {
+    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
+    gatewayUrl = sandbox.gatewayUrl;
+  }
+  const merchant = DEFAULT_MERCHANTS[0]!;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    PUBLIC_BASE_URL: SHOP_URL,
+    GATEWAY_URL: gatewayUrl,
+    GATEWAY_USERNAME: merchant.userName,
+    GATEWAY_PASSWORD: opts.password ?? merchant.password,
+    GATEWAY_TIMEOUT_MS: '1500',
+    GATEWAY_STATUS_TIMEOUT_MS: '1000',
+    LOG_LEVEL: 'debug',
+    ...opts.env,
+  });
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const logger = createLogger({ level: config.logLevel, destination });
+  const db = openDatabase(path.join(dataDir, 'shop.db'));
+  const sessionStore = createSqliteSessionStore(session, db);
+  const ledger = createLedger(db);
+  const fulfilled: number[] = [];
+  const gateway: GatewayClient = createGatewayClient({
+    baseUrl: gatewayUrl,
+    auth: { userName: merchant.userName, password: opts.password ?? merchant.password },
+    timeouts: { operationMs: 1500, statusMs: 1000 },
+    statusRetries: 1,
+    onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
+  });
+  const app = createApp({
+    config,
+    logger,
+    ledger,
+    gateway,
+    sessionStore,
+    catalog: createCatalog(),
+    healthCheck: () => db.open,
+    onFulfilled: (id) => fulfilled.push(id),
+  });
+  return {
+    app,
+    config,
+    ledger,
+    sandbox,
+    logs,
+    fulfilled,
+    async close() {
+      await sandbox?.close();
+      sessionStore.close();
+      db.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function csrfTokenFrom(html: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m?.[1]) throw new Error('no CSRF token in the page');
+  return m[1];
+}
+
+/** Opens a product page and presses Buy, as a browser would; returns the response to POST /buy. */
+export async function buy(agent: request.Agent, productId: string, quantity: number | string = 1) {
+  const page = await agent.get(`/products/${productId}`).expect(200);
+  const token = csrfTokenFrom(page.text);
+  return agent.post('/buy').type('form').send({ _csrf: token, productId, quantity: String(quantity) });
+}
+
+/** The shop-relative part of a return URL the gateway sent the buyer to. */
+export function shopPath(url: string): string {
+  const u = new URL(url);
+  if (u.origin !== SHOP_URL) throw new Error(`not a shop URL: ${url}`);
+  return `${u.pathname}${u.search}`;
+}

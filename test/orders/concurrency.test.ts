@@ -1,0 +1,83 @@
+import { describe, it, expect, afterAll } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { createLedger } from '../../src/orders/ledger.js';
+import { orderInput, tempDir } from './tmp-db.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const WORKER = fileURLToPath(new URL('./apply-worker.ts', import.meta.url));
+const FORM = { gatewayOrderId: 'gw-1', formUrl: 'https://pay.example/payment_en.html?mdOrder=gw-1' };
+
+interface WorkerResult { fulfilled: number; duplicates: number; created: number }
+
+/** Starts n children, waits until every one has its connection open, then releases them together. */
+async function workers(n: number, args: string[]): Promise<WorkerResult[]> {
+  const children = Array.from({ length: n }, () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    const ready = new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: string) => {
+        out += chunk;
+        if (out.startsWith('ready\n')) resolve();
+      });
+    });
+    const done = once(child, 'exit').then(([code]) => {
+      if (code !== 0) throw new Error(`worker exited with ${String(code)}: ${out}`);
+      return JSON.parse(out.slice('ready\n'.length)) as WorkerResult;
+    });
+    return { child, ready, done };
+  });
+  await Promise.all(children.map((c) => c.ready));
+  for (const c of children) c.child.stdin.write('go\n');
+  return Promise.all(children.map((c) => c.done));
+}
+
+describe('two ledgers on one database file', () => {
+  it('when two connections alternate paid replies (return page and callback), then exactly one fulfils', () => {
+    const a = createLedger(tmp.open('two.sqlite'));
+    const b = createLedger(tmp.open('two.sqlite'));
+    const { id } = a.createOrder(orderInput());
+    b.markRegistered(id, FORM);
+    const results = [a, b, a, b, b, a].map((l) => l.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 }));
+    expect(results.filter((r) => r.fulfilled)).toHaveLength(1);
+    expect(a.events(id).filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('when one connection sees a pending purchase, then the other connection cannot create a second one', () => {
+    const a = createLedger(tmp.open('key.sqlite'));
+    const b = createLedger(tmp.open('key.sqlite'));
+    a.createOrder(orderInput({ purchaseKey: 'sid:cart' }));
+    expect(() => b.createOrder(orderInput({ purchaseKey: 'sid:cart' }))).toThrow(expect.objectContaining({ code: 'DUPLICATE_PURCHASE' }));
+  });
+});
+
+describe('separate processes racing on one file', () => {
+  it('when 4 processes apply "paid" 25 times each at the same moment, then exactly one fulfilment happens', async () => {
+    const file = tmp.file('race.sqlite');
+    const ledger = createLedger(tmp.open('race.sqlite'));
+    const { id } = ledger.createOrder(orderInput());
+    ledger.markRegistered(id, FORM);
+
+    const results = await workers(4, [file, 'apply', String(id), '25']);
+
+    expect(results.reduce((s, r) => s + r.fulfilled, 0)).toBe(1);
+    const events = ledger.events(id);
+    expect(events.filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
+    expect(events.filter((e) => e.kind === 'status')).toHaveLength(100);
+    expect(ledger.get(id)?.status).toBe('paid');
+  });
+
+  it('when 4 processes press Buy for the same purchase at the same moment, then only one order is created', async () => {
+    const file = tmp.file('buy-race.sqlite');
+    const ledger = createLedger(tmp.open('buy-race.sqlite'));
+
+    const results = await workers(4, [file, 'create', 'sid-9:cart', '10']);
+
+    expect(results.reduce((s, r) => s + r.created, 0)).toBe(1);
+    expect(results.reduce((s, r) => s + r.duplicates, 0)).toBe(39);
+    expect(ledger.listRecent(100)).toHaveLength(1);
+  });
+});

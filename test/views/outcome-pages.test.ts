@@ -1,0 +1,133 @@
+import { describe, it, expect } from '@jest/globals';
+import { LANGS } from '../../src/http/i18n.js';
+import { expectSafePage, render, text } from './render-helper.js';
+
+const order = {
+  orderNumber: 'SHOP-000123',
+  items: [{ name: 'Coffee beans, 250 g', quantity: 2, unitAmount: 1250, lineAmount: 2500 }],
+  amount: 2500,
+  currency: '978',
+  maskedPan: '411111**1111',
+};
+
+describe('views/shop/success.ejs', () => {
+  it.each([
+    ['en', 'Payment successful', 'Total', '€25.00'],
+    ['ru', 'Оплата прошла успешно', 'Итого', '25,00 €'],
+  ] as const)('when paid (status 2) in %s, then headline "%s", order number, items and total are shown', async (lang, headline, total, amount) => {
+    const html = await render('shop/success', lang, { order, authorizedOnly: false });
+    expectSafePage(html, lang);
+    const body = text(html);
+    expect(html).toContain(`<h1>${headline}</h1>`);
+    expect(body).toContain('SHOP-000123');
+    expect(body).toContain('Coffee beans, 250 g');
+    expect(body).toContain(total);
+    expect(body).toContain(amount);
+    expect(body).toContain('411111**1111');
+  });
+
+  it.each([
+    ['en', 'Payment authorized, will be captured'],
+    ['ru', 'Платёж авторизован, сумма будет списана позже'],
+  ] as const)('when only authorized (status 1, two-phase) in %s, then says it will be captured', async (lang, headline) => {
+    const html = await render('shop/success', lang, { order, authorizedOnly: true });
+    expectSafePage(html, lang);
+    expect(html).toContain(`<h1>${headline}</h1>`);
+    expect(text(html)).not.toMatch(/Payment successful|Оплата прошла успешно/);
+  });
+
+  it('when an item name contains markup, then it is escaped', async () => {
+    const evil = { ...order, items: [{ ...order.items[0], name: '<script>x</script>' }] };
+    const html = await render('shop/success', 'en', { order: evil, authorizedOnly: false });
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;x&lt;/script&gt;');
+  });
+});
+
+describe('views/shop/failure.ejs', () => {
+  const locals = {
+    order,
+    reason: 'Insufficient funds on the card.',
+    actionCode: 116,
+    retry: { productId: 'coffee-beans', quantity: 2 },
+    csrfToken: 'tok-9',
+    cancelled: false,
+  };
+
+  it.each([
+    ['en', 'Payment failed', 'Try again'],
+    ['ru', 'Оплата не прошла', 'Попробовать снова'],
+  ] as const)('when declined in %s, then shows "%s", the reason and a "%s" form that creates a new order', async (lang, headline, button) => {
+    const html = await render('shop/failure', lang, locals);
+    expectSafePage(html, lang);
+    expect(html).toContain(`<h1>${headline}</h1>`);
+    expect(text(html)).toContain('Insufficient funds on the card.');
+    expect(text(html)).toContain('116');
+    expect(html).toMatch(/<form class="retry-form" method="post" action="\/buy">/);
+    expect(html).toContain('<input type="hidden" name="_csrf" value="tok-9">');
+    expect(html).toContain('<input type="hidden" name="productId" value="coffee-beans">');
+    expect(html).toContain('<input type="hidden" name="quantity" value="2">');
+    expect(html).toMatch(new RegExp(`<button [^>]*type="submit">${button}</button>`));
+    expect(html).toContain('href="/"');
+  });
+
+  it.each([
+    ['en', 'Payment cancelled'],
+    ['ru', 'Платёж отменён'],
+  ] as const)('when reversed or refunded (status 3/4) in %s, then the headline is "%s" and the bank approval code is not shown as a reason', async (lang, headline) => {
+    const html = await render('shop/failure', lang, { ...locals, reason: 'The bank approved the operation.', actionCode: 0, cancelled: true });
+    expectSafePage(html, lang);
+    expect(html).toContain(`<h1>${headline}</h1>`);
+    expect(text(html)).toContain(lang === 'en' ? 'cancelled or refunded' : 'отменён или возвращён');
+    expect(html).not.toMatch(/Payment failed|Оплата не прошла|approved/);
+  });
+
+  it('when there is nothing to retry and no action code, then no form and no code are shown', async () => {
+    const html = await render('shop/failure', 'en', { ...locals, retry: null, actionCode: null });
+    expectSafePage(html, 'en');
+    expect(html).not.toContain('<form');
+    expect(text(html)).not.toContain('Bank response code');
+  });
+
+  it('when the reason contains markup, then it is escaped', async () => {
+    const html = await render('shop/failure', 'en', { ...locals, reason: '<img src=x onerror=alert(1)>' });
+    expect(html).not.toContain('<img src=x');
+  });
+});
+
+describe('views/shop/pending.ejs', () => {
+  it.each([
+    ['en', 'We are confirming your payment', 'Check again'],
+    ['ru', 'Подтверждаем ваш платёж', 'Проверить снова'],
+  ] as const)('when the outcome is unknown in %s, then refreshes itself and never says failed', async (lang, headline, link) => {
+    const html = await render('shop/pending', lang, { order, refreshSeconds: 5, statusUrl: '/payment/return?orderId=abc&lang=en' });
+    expectSafePage(html, lang);
+    expect(html).toContain(`<h1>${headline}</h1>`);
+    expect(html).toContain('<meta http-equiv="refresh" content="5;url=/payment/return?orderId=abc&amp;lang=en">');
+    expect(html).toMatch(new RegExp(`<a [^>]*href="/payment/return\\?orderId=abc&amp;lang=en">${link}</a>`));
+    expect(text(html)).not.toMatch(/fail|declin|не прошл|отклон|ошибк/i);
+  });
+
+  it('when there is no order to show, then still renders the confirming page', async () => {
+    const html = await render('shop/pending', 'en', { order: null, refreshSeconds: 3, statusUrl: '/payment/return?orderId=x' });
+    expectSafePage(html, 'en');
+    expect(html).not.toContain('Order number');
+  });
+
+  it('when the status URL is not a same-origin path, then no refresh is emitted', async () => {
+    for (const statusUrl of ['//evil.example/x', 'https://evil.example/', 'javascript:alert(1)']) {
+      const html = await render('shop/pending', 'en', { order: null, refreshSeconds: 3, statusUrl });
+      expect(html).not.toContain('http-equiv="refresh"');
+    }
+  });
+});
+
+describe('views/shop/neutral.ejs', () => {
+  it.each(LANGS)('when the order is not the buyer\'s (%s), then shows no details and no outcome', async (lang) => {
+    const html = await render('shop/neutral', lang, {});
+    expectSafePage(html, lang);
+    expect(text(html)).toContain(lang === 'en' ? 'We can’t show this order here' : 'Мы не можем показать этот заказ здесь');
+    expect(text(html)).not.toMatch(/success|fail|paid|declin|cancel|успеш|не прошл|оплачен|отклон|отмен|Total|Итого/i);
+    expect(html).toContain('href="/"');
+  });
+});
