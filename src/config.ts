@@ -57,7 +57,7 @@ const schema = z
     NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
     HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
     PORT: port(3000),
-    PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, httpUrl.default('http://localhost:3000')),
+    PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
     GATEWAY_URL: z.preprocess(
       emptyAsUndefined,
       z
@@ -139,7 +139,7 @@ export function loadConfig(env: Env): Config {
     env: c.NODE_ENV,
     host: c.HOST,
     port: c.PORT,
-    publicBaseUrl: c.PUBLIC_BASE_URL,
+    publicBaseUrl: c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`,
     gateway,
     sandbox: {
       host: c.SANDBOX_HOST,

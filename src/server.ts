@@ -6,7 +6,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGatewayClient, type GatewayAuth } from './gateway/index.js';
 import { createLogger } from './log.js';
-import { openDatabase } from './orders/db.js';
+import { isDatabaseUsable, openDatabase } from './orders/db.js';
 import { createLedger } from './orders/ledger.js';
 import { createSqliteSessionStore } from './orders/session-store.js';
 import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from './sandbox/index.js';
@@ -62,13 +62,7 @@ async function main(): Promise<void> {
     gateway,
     sessionStore,
     catalog: createCatalog(),
-    healthCheck: () => {
-      try {
-        return db.prepare('SELECT 1 AS ok').get() !== undefined;
-      } catch {
-        return false;
-      }
-    },
+    healthCheck: () => isDatabaseUsable(db),
   });
 
   const server: Server = app.listen(config.port, config.host);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { startShop, type TestShop } from './helpers/shop.js';
+import { buy, restartWithSecrets, startShop, type TestShop } from './helpers/shop.js';
 
 describe('the app shell', () => {
   let shop: TestShop;
@@ -43,5 +43,55 @@ describe('the app shell', () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.text).not.toMatch(/at .*\.(js|ts):\d+/);
+  });
+});
+
+describe('abuse and operations', () => {
+  it('when Buy is hammered from one address, answers 429 with RateLimit headers past the limit', async () => {
+    const shop = await startShop({ env: { BUY_RATE_LIMIT_PER_MINUTE: '2' } });
+    try {
+      const agent = request.agent(shop.app);
+      const page = await agent.get('/products/notebook');
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+      const send = (q: string) => agent.post('/buy').type('form').send({ _csrf: token, productId: 'notebook', quantity: q });
+      await send('1').expect(303);
+      await send('2').expect(303);
+      const limited = await send('3');
+      expect(limited.status).toBe(429);
+      expect(limited.headers['ratelimit-policy'] ?? limited.headers['ratelimit']).toBeDefined();
+      expect(limited.text).toMatch(/too many/i);
+    } finally {
+      await shop.close();
+    }
+  });
+
+  it('when the database is closed, /healthz answers 503', async () => {
+    const shop = await startShop();
+    try {
+      await request(shop.app).get('/healthz').expect(200);
+      await shop.close();
+      await request(shop.app).get('/healthz').expect(503);
+    } finally {
+      await shop.close().catch(() => undefined);
+    }
+  });
+
+  it('after a session secret rotation, a browser holding a cookie signed with the old secret keeps its order', async () => {
+    const oldSecret = 'old-secret-0123456789abcdef0123456789';
+    const before = await startShop({ env: { SESSION_SECRET: oldSecret } });
+    const agent = request.agent(before.app);
+    const bought = await buy(agent, 'notebook', 1);
+    const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
+    const cookie = ([] as string[]).concat(bought.headers['set-cookie'] ?? []).find((c) => c.startsWith('sid='))!.split(';')[0]!;
+    // same database and sandbox, new primary secret, old one kept as previous
+    const after = await restartWithSecrets(before, 'new-secret-0123456789abcdef0123456789', oldSecret);
+    try {
+      const res = await request(after.app).get(`/checkout/return?orderId=${orderId}`).set('Cookie', cookie);
+      expect(res.status).toBe(200);
+      expect(res.text).toMatch(/confirming your payment/i);
+    } finally {
+      await after.close();
+      await before.close();
+    }
   });
 });

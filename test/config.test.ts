@@ -42,6 +42,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: dataDir }).sessionSecrets[0]).toBe(config.sessionSecrets[0]);
   });
 
+  it('when only PORT is set, the public URL and the sandbox follow their ports', () => {
+    const config = loadConfig({ DATA_DIR: tmp(), SESSION_SECRET: SECRET, PORT: '8080', SANDBOX_PORT: '8081' });
+    expect(config.publicBaseUrl).toBe('http://localhost:8080');
+    expect(config.sandbox.publicUrl).toBe('http://127.0.0.1:8081');
+  });
+
   it('returns a deeply frozen object', () => {
     const config = loadConfig({ DATA_DIR: tmp(), SESSION_SECRET: SECRET });
     expect(Object.isFrozen(config)).toBe(true);

@@ -64,3 +64,12 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
     step.immediate();
   }
 }
+
+/** For /healthz: true when the database answers a trivial query. */
+export function isDatabaseUsable(db: Database): boolean {
+  try {
+    return db.open && db.prepare('SELECT 1 AS ok').get() !== undefined;
+  } catch {
+    return false;
+  }
+}

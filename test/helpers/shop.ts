@@ -9,7 +9,7 @@ import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createGatewayClient, type GatewayClient } from '../../src/gateway/index.js';
 import { createLogger } from '../../src/log.js';
-import { openDatabase } from '../../src/orders/db.js';
+import { isDatabaseUsable, openDatabase } from '../../src/orders/db.js';
 import { createLedger, type Ledger } from '../../src/orders/ledger.js';
 import { createSqliteSessionStore } from '../../src/orders/session-store.js';
 import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
@@ -24,6 +24,7 @@ export interface TestShop {
   ledger: Ledger;
   /** The gateway the shop talks to; the real sandbox unless `gatewayUrl` was given. */
   sandbox?: RunningSandbox;
+  gatewayUrl: string;
   /** Every log line the shop wrote. */
   logs: string[];
   fulfilled: number[];
@@ -34,13 +35,13 @@ export interface TestShop {
  * A fresh shop with its own database in a temporary folder, talking to the real sandbox on port 0 (or to the
  * gateway at `gatewayUrl`, e.g. a misbehaving one).
  */
-export async function startShop(
-  opts: {
-    gatewayUrl?: string;
-    password?: string;
-    env?: Record<string, string>;
-  } = {},
-): Promise<TestShop> {
+export interface StartShopOptions {
+  gatewayUrl?: string;
+  password?: string;
+  env?: Record<string, string>;
+}
+
+export async function startShop(opts: StartShopOptions = {}): Promise<TestShop> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'shop-'));
   let sandbox: RunningSandbox | undefined;
   let gatewayUrl = opts.gatewayUrl;
@@ -48,6 +49,24 @@ export async function startShop(
     sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
     gatewayUrl = sandbox.gatewayUrl;
   }
+  return buildShop({ ...opts, gatewayUrl, dataDir, sandbox, owner: true });
+}
+
+/** A second shop process on the same database and gateway, with other session secrets (a restart after rotation). */
+export function restartWithSecrets(shop: TestShop, secret: string, previous: string): TestShop {
+  return buildShop({
+    gatewayUrl: shop.gatewayUrl,
+    dataDir: shop.config.dataDir,
+    sandbox: shop.sandbox,
+    owner: false,
+    env: { SESSION_SECRET: secret, SESSION_SECRET_PREVIOUS: previous },
+  });
+}
+
+function buildShop(
+  opts: StartShopOptions & { gatewayUrl: string; dataDir: string; sandbox: RunningSandbox | undefined; owner: boolean },
+): TestShop {
+  const { dataDir, sandbox, gatewayUrl } = opts;
   const merchant = DEFAULT_MERCHANTS[0]!;
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -79,6 +98,7 @@ export async function startShop(
     auth: { userName: merchant.userName, password: opts.password ?? merchant.password },
     timeouts: { operationMs: 1500, statusMs: 1000 },
     statusRetries: 1,
+    statusRetryDelayMs: 20,
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
   });
   const app = createApp({
@@ -88,20 +108,25 @@ export async function startShop(
     gateway,
     sessionStore,
     catalog: createCatalog(),
-    healthCheck: () => db.open,
+    healthCheck: () => isDatabaseUsable(db),
     onFulfilled: (id) => fulfilled.push(id),
   });
+  let closed = false;
   return {
     app,
     config,
     ledger,
     sandbox,
+    gatewayUrl,
     logs,
     fulfilled,
     async close() {
-      await sandbox?.close();
+      if (closed) return;
+      closed = true;
       sessionStore.close();
       db.close();
+      if (!opts.owner) return;
+      await sandbox?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
