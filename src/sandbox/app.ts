@@ -1,0 +1,103 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { createSandboxClock, type SandboxClock } from './clock.js';
+import { SandboxEngine } from './engine.js';
+import { SandboxEvents, type SandboxListener } from './events.js';
+import { createPageRouter } from './page/routes.js';
+import { ASSETS_DIR, VIEWS_DIR } from './paths.js';
+import { createRestRouter } from './rest/routes.js';
+import { OrderStore } from './store.js';
+import { DEFAULT_MERCHANTS, type SandboxLogger, type SandboxMerchant } from './types.js';
+
+export interface SandboxAppOptions {
+  /** Origin the buyer's browser uses to reach the sandbox (formUrl is built from it). A function when known only after listen(). */
+  publicUrl: string | (() => string);
+  merchants?: readonly SandboxMerchant[];
+  clock?: SandboxClock;
+  logger?: SandboxLogger;
+  /** How long the processor-wait card (4000 0000 0000 0002) stays in orderStatus 5. Default 15 s. */
+  processingDelayMs?: number;
+  /** Hard cap on stored orders. Default 50 000. */
+  maxOrders?: number;
+  /** How long an order stays after its expiry or last change before the sweep purges it. Default 1 h. */
+  retentionMs?: number;
+  /** Extension slot in front of /payment/rest/* (fault injection). */
+  restMiddleware?: readonly RequestHandler[];
+  /** Subscribes a listener to every operation (callbacks hook). More can be added with `events.on`. */
+  onEvent?: SandboxListener;
+}
+
+export interface SandboxApp {
+  app: Express;
+  engine: SandboxEngine;
+  store: OrderStore;
+  events: SandboxEvents;
+  clock: SandboxClock;
+  merchants: readonly SandboxMerchant[];
+  /** Applies due expiries/settlements and purges old orders; startSandbox runs it on a timer. */
+  sweep(): { purged: number };
+}
+
+export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
+  const merchants = checkMerchants(options.merchants ?? DEFAULT_MERCHANTS);
+  const clock = options.clock ?? createSandboxClock();
+  const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl : () => options.publicUrl as string;
+  const origin = () => publicUrl().replace(/\/+$/, '');
+  const store = new OrderStore({ ...(options.maxOrders !== undefined && { maxOrders: options.maxOrders }) });
+  const events = new SandboxEvents(options.logger);
+  if (options.onEvent) events.on(options.onEvent);
+  const engine = new SandboxEngine({
+    store,
+    clock,
+    events,
+    merchants,
+    ...(options.processingDelayMs !== undefined && { processingDelayMs: options.processingDelayMs }),
+    ...(options.retentionMs !== undefined && { retentionMs: options.retentionMs }),
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
+  app.use(securityHeaders);
+  app.use('/sandbox/assets', express.static(ASSETS_DIR, { fallthrough: false, maxAge: '1h' }));
+  app.use(createRestRouter({ engine, merchants, publicUrl: origin, ...(options.restMiddleware && { middleware: options.restMiddleware }) }));
+  app.use(createPageRouter({ engine }));
+  app.get('/', (_req, res) => res.redirect(302, '/sandbox/cards'));
+  // Browsers ask for it on every page; an empty answer keeps their consoles free of 404s.
+  app.get('/favicon.ico', (_req, res) => res.status(204).end());
+  app.use((_req, res) => {
+    res.status(404).type('text/plain').send('Not Found');
+  });
+  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status >= 500) options.logger?.error({ err }, 'sandbox request failed');
+    // The message is echoed only for client errors (e.g. a malformed body); never a stack.
+    res.status(status).type('text/plain').send(status < 500 ? 'Bad Request' : 'Internal Server Error');
+  };
+  app.use(onError);
+
+  return { app, engine, store, events, clock, merchants, sweep: () => engine.sweep() };
+}
+
+/**
+ * The hosted pages are a payment form: no framing, no third-party anything. form-action is left open
+ * on purpose: Chromium applies it to the redirect after the POST, which goes to the shop's returnUrl.
+ */
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set({
+    'Content-Security-Policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'X-Frame-Options': 'DENY',
+  });
+  next();
+};
+
+function checkMerchants(merchants: readonly SandboxMerchant[]): readonly SandboxMerchant[] {
+  if (merchants.length === 0) throw new Error('sandbox needs at least one merchant');
+  for (const key of ['login', 'userName', 'token'] as const) {
+    const values = merchants.map((m) => m[key]).filter((v): v is string => v !== undefined);
+    if (new Set(values).size !== values.length) throw new Error(`sandbox merchants must have unique ${key} values`);
+  }
+  return merchants;
+}

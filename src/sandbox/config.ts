@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import type { SandboxMerchant } from './types.js';
+
+/** Standalone sandbox configuration from environment variables (only server.ts passes process.env in). */
+export interface SandboxConfig {
+  port: number;
+  host: string;
+  /** Absent only with SANDBOX_PORT=0, where the origin is known after listen(). */
+  publicUrl?: string;
+  merchants?: SandboxMerchant[];
+  processingDelayMs?: number;
+}
+
+const merchantSchema = z
+  .object({
+    login: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only'),
+    userName: z.string().min(1).max(100),
+    password: z.string().min(1).max(200),
+    token: z.string().min(1).max(256).optional(),
+    callbackUrl: z.url({ protocol: /^https?$/ }).optional(),
+    callbackKey: z.string().min(1).optional(),
+    allowTwoPhase: z.boolean().default(true),
+  })
+  .strict();
+
+const envSchema = z.object({
+  SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+  SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+  SANDBOX_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SANDBOX_MERCHANTS: z
+    .string()
+    .transform((raw, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(merchantSchema).min(1))
+    .optional(),
+  SANDBOX_PROCESSING_DELAY_MS: z.coerce.number().int().min(0).optional(),
+});
+
+export class SandboxConfigError extends Error {
+  constructor(readonly keys: string[], detail: string) {
+    super(`Invalid sandbox configuration: ${detail}`);
+    this.name = 'SandboxConfigError';
+  }
+}
+
+/** Parses the environment or throws a SandboxConfigError naming every bad key. */
+export function loadSandboxConfig(env: Readonly<Record<string, string | undefined>>): SandboxConfig {
+  // Empty strings are "unset", the way docker-compose passes optional variables.
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SANDBOX_') && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => ({ key: i.path.map(String).join('.'), message: i.message }));
+    const keys = [...new Set(problems.map((p) => p.key.split('.')[0] ?? p.key))];
+    throw new SandboxConfigError(keys, problems.map((p) => `${p.key}: ${p.message}`).join('; '));
+  }
+  const e = parsed.data;
+  return {
+    port: e.SANDBOX_PORT,
+    host: e.SANDBOX_HOST,
+    ...publicUrlOf(e.SANDBOX_PUBLIC_URL, e.SANDBOX_PORT),
+    ...(e.SANDBOX_MERCHANTS && { merchants: e.SANDBOX_MERCHANTS.map(stripUndefined) }),
+    ...(e.SANDBOX_PROCESSING_DELAY_MS !== undefined && { processingDelayMs: e.SANDBOX_PROCESSING_DELAY_MS }),
+  };
+}
+
+function publicUrlOf(explicit: string | undefined, port: number): { publicUrl?: string } {
+  if (explicit !== undefined) return { publicUrl: explicit.replace(/\/+$/, '') };
+  return port === 0 ? {} : { publicUrl: `http://localhost:${port}` };
+}
+
+function stripUndefined(m: z.infer<typeof merchantSchema>): SandboxMerchant {
+  return Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined)) as unknown as SandboxMerchant;
+}

@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { findTestCard, maskPan, paymentSystemOf, TEST_CVC, TEST_OTP } from './cards.js';
+import type { SandboxClock } from './clock.js';
+import type { SandboxEvents } from './events.js';
+import { OrderLedger, randomDigits, refuse, type OpResult, type Refusal } from './ledger.js';
+import * as ops from './operations.js';
+import type { OrderStore } from './store.js';
+import type { SandboxMerchant, SandboxOrder } from './types.js';
+
+export type { OpResult, Refusal } from './ledger.js';
+
+export interface RegisterInput {
+  orderNumber: string;
+  twoPhase: boolean;
+  amount: number;
+  currency: string;
+  description: string;
+  language: string;
+  returnUrl: string;
+  failUrl?: string;
+  jsonParams: Record<string, string>;
+  ip?: string;
+  /** Absolute expiry (ms) when expirationDate was given; otherwise sessionTimeoutSecs applies. */
+  expiresAt?: number;
+  sessionTimeoutSecs?: number;
+}
+
+export interface CardInput {
+  pan: string;
+  /** YYYYMM */
+  expiration: string;
+  cvc: string;
+  cardholderName: string;
+}
+
+export type PayOutcome =
+  | { kind: 'approved' | 'declined' | 'challenge' | 'processing' }
+  | { kind: 'retry'; attemptsLeft: number }
+  | { kind: 'notPayable' };
+
+export interface EngineOptions {
+  store: OrderStore;
+  clock: SandboxClock;
+  events: SandboxEvents;
+  merchants: readonly SandboxMerchant[];
+  /** How long the processor-wait card keeps the order in status 5. */
+  processingDelayMs?: number;
+  maxAttempts?: number;
+  defaultSessionTimeoutSecs?: number;
+  /** How long finished or expired orders stay queryable before the sweep purges them. */
+  retentionMs?: number;
+}
+
+/** The gateway's order lifecycle (§4.3): every state change happens here and fires one event. */
+export class SandboxEngine {
+  readonly store: OrderStore;
+  readonly clock: SandboxClock;
+  readonly #ledger: OrderLedger;
+  readonly #merchants: Map<string, SandboxMerchant>;
+  readonly #processingDelayMs: number;
+  readonly #maxAttempts: number;
+  readonly #defaultTimeoutSecs: number;
+  readonly #retentionMs: number;
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.#merchants = new Map(options.merchants.map((m) => [m.login, m]));
+    this.#ledger = new OrderLedger(options.clock, options.events, this.#merchants);
+    this.#processingDelayMs = options.processingDelayMs ?? 15_000;
+    this.#maxAttempts = options.maxAttempts ?? 3;
+    this.#defaultTimeoutSecs = options.defaultSessionTimeoutSecs ?? 1200;
+    this.#retentionMs = options.retentionMs ?? 60 * 60 * 1000;
+  }
+
+  merchant(login: string): SandboxMerchant | undefined {
+    return this.#merchants.get(login);
+  }
+
+  register(merchant: SandboxMerchant, input: RegisterInput): { ok: true; order: SandboxOrder } | Refusal {
+    if (this.findByNumber(merchant.login, input.orderNumber)) return refuse(1, 'orderNumberDuplicate');
+    const now = this.clock.now();
+    const order: SandboxOrder = {
+      id: randomUUID(),
+      merchantLogin: merchant.login,
+      orderNumber: input.orderNumber,
+      twoPhase: input.twoPhase,
+      amount: input.amount,
+      currency: input.currency,
+      description: input.description,
+      language: input.language,
+      pageLang: input.language === 'ru' ? 'ru' : 'en',
+      returnUrl: input.returnUrl,
+      ...(input.failUrl !== undefined && { failUrl: input.failUrl }),
+      jsonParams: input.jsonParams,
+      ...(input.ip !== undefined && { ip: input.ip }),
+      createdAt: now,
+      expiresAt: input.expiresAt ?? now + (input.sessionTimeoutSecs ?? this.#defaultTimeoutSecs) * 1000,
+      updatedAt: now,
+      status: 0,
+      actionCode: -100,
+      attempts: 0,
+      approvedAmount: 0,
+      depositedAmount: 0,
+      refundedAmount: 0,
+      refunds: [],
+      reverseAttempted: false,
+    };
+    this.store.add(order);
+    return { ok: true, order };
+  }
+
+  /** Reads go through here so time-based transitions are applied lazily, before anyone looks. */
+  get(id: string): SandboxOrder | undefined {
+    const order = this.store.get(id);
+    if (order) this.refresh(order);
+    return order;
+  }
+
+  findByNumber(login: string, orderNumber: string): SandboxOrder | undefined {
+    const order = this.store.findByNumber(login, orderNumber);
+    if (order) this.refresh(order);
+    return order;
+  }
+
+  refresh(order: SandboxOrder): void {
+    const now = this.clock.now();
+    if (order.status === 5 && order.pending?.kind === 'processor') {
+      if (now >= order.pending.until) this.#ledger.approve(order);
+      return;
+    }
+    if ((order.status === 0 || order.status === 5) && now >= order.expiresAt) {
+      delete order.pending;
+      // Logically the order died at its expiry, whenever we notice; retention counts from then.
+      this.#ledger.finish(order, 6, -2007, order.expiresAt);
+      this.#ledger.emit(order, 'declinedByTimeout', 1, order.amount);
+    }
+  }
+
+  /** Applies due transitions everywhere and purges orders past expiry plus retention. */
+  sweep(): { purged: number } {
+    const now = this.clock.now();
+    for (const order of this.store.values()) this.refresh(order);
+    const purged = this.store.purge((o) => now >= Math.max(o.expiresAt, o.updatedAt) + this.#retentionMs);
+    return { purged };
+  }
+
+  attemptsLeft(order: SandboxOrder): number {
+    return Math.max(0, this.#maxAttempts - order.attempts);
+  }
+
+  pay(order: SandboxOrder, card: CardInput, payerIp?: string): PayOutcome {
+    this.refresh(order);
+    if (order.status !== 0) return { kind: 'notPayable' };
+    order.attempts += 1;
+    order.updatedAt = this.clock.now();
+    const test = findTestCard(card.pan);
+    order.card = {
+      maskedPan: maskPan(card.pan),
+      expiration: card.expiration,
+      cardholderName: card.cardholderName,
+      paymentSystem: test?.paymentSystem ?? paymentSystemOf(card.pan),
+    };
+    if (order.ip === undefined && payerIp) order.ip = payerIp;
+    order.authRefNum = randomDigits(12);
+    if (!test || card.cvc !== TEST_CVC) {
+      // Wrong card data is a failed attempt the buyer may correct on the page, until attempts run out.
+      if (order.attempts >= this.#maxAttempts) return this.#decline(order, -2013);
+      order.actionCode = 1015;
+      return { kind: 'retry', attemptsLeft: this.attemptsLeft(order) };
+    }
+    switch (test.scenario.kind) {
+      case 'approve':
+        this.#ledger.approve(order);
+        return { kind: 'approved' };
+      case 'decline':
+        return this.#decline(order, test.scenario.actionCode);
+      case 'challenge':
+        order.status = 5;
+        order.pending = { kind: 'challenge' };
+        return { kind: 'challenge' };
+      case 'processorWait':
+        order.status = 5;
+        order.pending = { kind: 'processor', until: this.clock.now() + this.#processingDelayMs };
+        return { kind: 'processing' };
+    }
+  }
+
+  completeChallenge(order: SandboxOrder, otp: string): PayOutcome {
+    this.refresh(order);
+    if (order.status !== 5 || order.pending?.kind !== 'challenge') return { kind: 'notPayable' };
+    delete order.pending;
+    if (otp.trim() === TEST_OTP) {
+      this.#ledger.approve(order);
+      return { kind: 'approved' };
+    }
+    return this.#decline(order, -2006);
+  }
+
+  #decline(order: SandboxOrder, actionCode: number): PayOutcome {
+    this.#ledger.declinePayment(order, actionCode);
+    return { kind: 'declined' };
+  }
+
+  deposit(order: SandboxOrder, amount: number): OpResult {
+    this.refresh(order);
+    return ops.deposit(this.#ledger, order, amount);
+  }
+
+  reverse(order: SandboxOrder, amount: number | undefined): OpResult {
+    this.refresh(order);
+    return ops.reverse(this.#ledger, order, amount);
+  }
+
+  refund(order: SandboxOrder, amount: number, externalRefundId?: string): OpResult {
+    this.refresh(order);
+    return ops.refund(this.#ledger, order, amount, externalRefundId);
+  }
+
+  decline(order: SandboxOrder): OpResult {
+    this.refresh(order);
+    return ops.decline(this.#ledger, order);
+  }
+}

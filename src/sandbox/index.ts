@@ -1,0 +1,23 @@
+/** Public surface of the gateway sandbox. Shares no code with src/gateway or the shop. */
+export { DEFAULT_MERCHANTS } from './types.js';
+export type {
+  SandboxMerchant,
+  SandboxOrder,
+  SandboxEvent,
+  SandboxOperation,
+  SandboxLogger,
+  OrderStatus,
+} from './types.js';
+export { startSandbox } from './start.js';
+export type { StartSandboxOptions, RunningSandbox } from './start.js';
+export { createSandboxApp } from './app.js';
+export type { SandboxApp, SandboxAppOptions } from './app.js';
+export { createSandboxClock } from './clock.js';
+export type { SandboxClock } from './clock.js';
+export { SandboxEvents } from './events.js';
+export type { SandboxListener } from './events.js';
+export { OrderStore } from './store.js';
+export { TEST_CARDS, TEST_CVC, TEST_OTP } from './cards.js';
+export type { TestCardInfo, CardScenario } from './cards.js';
+export { loadSandboxConfig, SandboxConfigError } from './config.js';
+export type { SandboxConfig } from './config.js';

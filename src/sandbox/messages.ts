@@ -1,0 +1,63 @@
+/**
+ * Error texts of the REST API in the two languages the sandbox speaks. Clients must not match on them
+ * (§1.4), but they follow the real gateway's wording so logs look familiar.
+ */
+const MESSAGES = {
+  success: ['Success', 'Успешно'],
+  credentialsEmpty: ['[userName] or [password] or [token] is empty', '[userName] или [password] или [token] не указан'],
+  accessDenied: ['Access denied', 'Доступ запрещён'],
+  bothCredentials: ['Access denied: use either [userName] and [password] or [token]', 'Доступ запрещён: укажите либо [userName] и [password], либо [token]'],
+  orderNumberEmpty: ['Order number is empty', 'Номер заказа не указан'],
+  orderNumberInvalid: ['Invalid order number', 'Неверный номер заказа'],
+  orderNumberDuplicate: ['Order number is duplicated, order with given order number is processed already', 'Заказ с таким номером уже обработан'],
+  amountEmpty: ['Amount is empty', 'Сумма не указана'],
+  amountInvalid: ['Invalid amount', 'Неверная сумма'],
+  returnUrlEmpty: ['Return URL is empty', 'URL возврата не указан'],
+  returnUrlInvalid: ['Return URL is invalid', 'URL возврата некорректен'],
+  failUrlInvalid: ['Fail URL is invalid', 'URL ошибки некорректен'],
+  currencyUnknown: ['Unknown currency', 'Неизвестная валюта'],
+  languageInvalid: ['Invalid language', 'Неверный язык'],
+  descriptionInvalid: ['Invalid description', 'Неверное описание'],
+  jsonParamsInvalid: ['Invalid jsonParams: expected a JSON object of strings', 'Неверный формат jsonParams: ожидается JSON-объект со строковыми значениями'],
+  sessionTimeoutInvalid: ['Invalid sessionTimeoutSecs', 'Неверное значение sessionTimeoutSecs'],
+  expirationDateInvalid: ['Invalid expirationDate', 'Неверное значение expirationDate'],
+  paramInvalid: ['Invalid request parameter value', 'Неверное значение параметра запроса'],
+  preAuthForbidden: ['Pre-authorization payments are not allowed for this merchant', 'Предавторизация запрещена для продавца'],
+  orderIdOrNumberEmpty: ['Expected [orderId] or [orderNumber]', 'Ожидается [orderId] или [orderNumber]'],
+  orderIdEmpty: ['[orderId] is empty', '[orderId] не указан'],
+  tokenNeedsOrderId: ['With token authentication only [orderId] is accepted', 'При авторизации по токену допускается только [orderId]'],
+  orderNotFound: ['Order not found', 'Заказ не найден'],
+  orderDeclined: ['Order is declined', 'Заказ отклонён'],
+  wrongState: ['Operation is not possible in the current order state', 'Операция невозможна для текущего состояния платежа'],
+  depositExceedsHold: ['Deposit amount exceeds the pre-authorized amount', 'Сумма завершения превышает сумму холдирования'],
+  refundExceedsDeposit: ['Refund amount exceeds the deposited amount', 'Сумма возврата превышает сумму списания'],
+  partialReverseForbidden: ['Partial reversal is not allowed', 'Частичная отмена запрещена'],
+  reverseAlreadyAttempted: ['Reversal was already attempted for this order', 'Отмена по заказу уже выполнялась'],
+  currencyMismatch: ['Currency does not match the order currency', 'Валюта не совпадает с валютой заказа'],
+} as const;
+
+export type MessageId = keyof typeof MESSAGES;
+
+export function message(id: MessageId, language: string | undefined): string {
+  const [en, ru] = MESSAGES[id];
+  return language === 'ru' ? ru : en;
+}
+
+const ACTION_CODE_TEXT: Record<number, readonly [string, string]> = {
+  0: ['', ''],
+  [-100]: ['No payment attempts yet', 'Попыток оплаты не было'],
+  5: ['Declined by the issuer (do not honour)', 'Отказ эмитента'],
+  101: ['Card expired', 'Истёк срок действия карты'],
+  116: ['Insufficient funds', 'Недостаточно средств'],
+  1015: ['Wrong card data entered', 'Неверно введены параметры карты'],
+  4005: ['Declined by the merchant', 'Отклонено продавцом'],
+  [-2006]: ['3-D Secure authentication failed', 'Аутентификация 3-D Secure не пройдена'],
+  [-2007]: ['Order session timed out', 'Истекло время, отведённое на оплату заказа'],
+  [-2013]: ['Payment attempts exhausted', 'Исчерпаны попытки оплаты'],
+};
+
+export function actionCodeDescription(code: number, language: string | undefined): string {
+  const pair = ACTION_CODE_TEXT[code];
+  if (!pair) return '';
+  return language === 'ru' ? pair[1] : pair[0];
+}

@@ -1,0 +1,59 @@
+/** Merchant-side operations on an existing order (§3.4-§3.7). Callers refresh the order first. */
+import { type OpResult, type OrderLedger, randomDigits, refuse } from './ledger.js';
+import type { SandboxOrder } from './types.js';
+
+export function deposit(ledger: OrderLedger, order: SandboxOrder, amount: number): OpResult {
+  if (order.status !== 1) return refuse(7, 'wrongState');
+  // amount 0 captures the whole hold; a smaller amount captures part and releases the rest.
+  const captured = amount === 0 ? order.approvedAmount : amount;
+  if (captured > order.approvedAmount) return refuse(5, 'depositExceedsHold');
+  order.depositedAmount = captured;
+  order.depositedDate = ledger.clock.now();
+  ledger.finish(order, 2, 0);
+  ledger.emit(order, 'deposited', 1, captured);
+  return { ok: true };
+}
+
+export function reverse(ledger: OrderLedger, order: SandboxOrder, amount: number | undefined): OpResult {
+  // §3.5: only one reversal attempt per order.
+  if (order.reverseAttempted) return refuse(7, 'reverseAlreadyAttempted');
+  if (order.status !== 1) return refuse(7, 'wrongState');
+  if (amount !== undefined && amount !== 0 && amount !== order.approvedAmount) return refuse(5, 'partialReverseForbidden');
+  order.reverseAttempted = true;
+  order.reversedDate = ledger.clock.now();
+  ledger.finish(order, 3, 0);
+  ledger.emit(order, 'reversed', 1, order.approvedAmount);
+  return { ok: true };
+}
+
+export function refund(ledger: OrderLedger, order: SandboxOrder, amount: number, externalRefundId?: string): OpResult {
+  // A repeated externalRefundId answers like the original refund instead of refunding twice.
+  if (externalRefundId && order.refunds.some((r) => r.externalRefundId === externalRefundId)) return { ok: true };
+  if (order.status !== 2 && order.status !== 4) return refuse(7, 'wrongState');
+  const remaining = order.depositedAmount - order.refundedAmount;
+  const refunded = amount === 0 ? remaining : amount;
+  if (refunded <= 0 || refunded > remaining) return refuse(7, 'refundExceedsDeposit');
+  const now = ledger.clock.now();
+  order.refunds.push({
+    date: now,
+    amount: refunded,
+    referenceNumber: randomDigits(12),
+    actionCode: 0,
+    ...(externalRefundId && { externalRefundId }),
+  });
+  order.refundedAmount += refunded;
+  order.refundedDate = now;
+  ledger.finish(order, 4, 0);
+  ledger.emit(order, 'refunded', 1, refunded);
+  return { ok: true };
+}
+
+export function decline(ledger: OrderLedger, order: SandboxOrder): OpResult {
+  const unpaid = order.status === 0 || (order.status === 5 && order.pending?.kind === 'challenge');
+  if (!unpaid) return refuse(7, 'wrongState');
+  delete order.pending;
+  // 4005: declined by the merchant.
+  ledger.finish(order, 6, 4005);
+  ledger.emit(order, 'declined', 1, order.amount);
+  return { ok: true };
+}

@@ -1,0 +1,158 @@
+import express, { type Response, type Router } from 'express';
+import { TEST_CARDS } from '../cards.js';
+import { formatAmount } from '../currency.js';
+import type { SandboxEngine } from '../engine.js';
+import type { PageLang, SandboxOrder } from '../types.js';
+import { readCardForm, type CardFormValues } from './card-form.js';
+import { pageLang, textsFor, type PageTexts } from './texts.js';
+
+export interface PageRouterOptions {
+  engine: SandboxEngine;
+}
+
+const PAGE_FILE = /^payment_([a-z]{2})\.html$/;
+
+/**
+ * The hosted payment page, the emulated 3-D Secure (ACS) page and the test-card list.
+ * Plain HTML forms with POST-redirect-GET: no JavaScript, nothing from other origins.
+ */
+export function createPageRouter({ engine }: PageRouterOptions): Router {
+  const router = express.Router();
+  router.use(['/payment/merchants', '/payment/acs'], express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
+
+  const lookup = (login: string | undefined, mdOrder: unknown): SandboxOrder | undefined => {
+    const order = typeof mdOrder === 'string' ? engine.get(mdOrder) : undefined;
+    return order && (login === undefined || order.merchantLogin === login) ? order : undefined;
+  };
+
+  const pageUrl = (order: SandboxOrder, lang: PageLang) =>
+    `/payment/merchants/${encodeURIComponent(order.merchantLogin)}/payment_${lang}.html?mdOrder=${order.id}`;
+  const acsUrl = (order: SandboxOrder, lang: PageLang) => `/payment/acs/challenge?mdOrder=${order.id}&lang=${lang}`;
+
+  const renderForm = (res: Response, order: SandboxOrder, lang: PageLang, extra: FormExtras = {}) => {
+    const t = textsFor(lang);
+    const now = engine.clock.now();
+    res.status(extra.status ?? 200).render('sandbox/payment', {
+      t,
+      lang,
+      order,
+      action: pageUrl(order, lang),
+      amount: formatAmount(order.amount, order.currency, lang),
+      minutesLeft: Math.max(1, Math.ceil((order.expiresAt - now) / 60_000)),
+      attemptsLeft: order.attempts > 0 ? engine.attemptsLeft(order) : undefined,
+      errors: extra.errors ?? {},
+      formError: extra.formError,
+      values: extra.values ?? { pan: '', expiry: '', cardholder: '' },
+    });
+  };
+
+  /** Any order that can no longer take card data gets a status page with a way back to the shop. */
+  const renderState = (res: Response, order: SandboxOrder, lang: PageLang) => {
+    const t = textsFor(lang);
+    if (order.status === 0) return renderForm(res, order, lang);
+    if (order.status === 5 && order.pending?.kind === 'challenge') return res.redirect(303, acsUrl(order, lang));
+    if (order.status === 5) return renderMessage(res, lang, t.processingTitle, t.processingText, { refreshSecs: 3 });
+    const paid = order.status !== 6;
+    const [title, text] = paid
+      ? [t.paidTitle, t.paidText]
+      : order.actionCode === -2007
+        ? [t.expiredTitle, t.expiredText]
+        : [t.declinedTitle, t.declinedText];
+    renderMessage(res, lang, title, text, { backUrl: shopUrl(order, lang) });
+  };
+
+  router.get('/payment/merchants/:login/:page', (req, res, next) => {
+    const file = PAGE_FILE.exec(req.params.page);
+    if (!file) return next();
+    const lang = pageLang(file[1]);
+    const order = lookup(req.params.login, req.query.mdOrder);
+    if (!order) return renderNotFound(res, lang);
+    renderState(res, order, lang);
+  });
+
+  router.post('/payment/merchants/:login/:page', (req, res, next) => {
+    const file = PAGE_FILE.exec(req.params.page);
+    if (!file) return next();
+    const lang = pageLang(file[1]);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const order = lookup(req.params.login, body.mdOrder ?? req.query.mdOrder);
+    if (!order) return renderNotFound(res, lang);
+    if (order.status !== 0) return res.redirect(303, pageUrl(order, lang));
+    const t = textsFor(lang);
+    const form = readCardForm(body, engine.clock.now(), t);
+    if (!form.ok) return renderForm(res, order, lang, { errors: form.errors, values: form.values, formError: t.errFormTitle });
+    const outcome = engine.pay(order, form.card, req.ip);
+    switch (outcome.kind) {
+      case 'retry':
+        return renderForm(res, order, lang, { formError: t.errWrongData, values: { pan: '', expiry: '', cardholder: form.card.cardholderName } });
+      case 'challenge':
+        return res.redirect(303, acsUrl(order, lang));
+      case 'notPayable':
+        return res.redirect(303, pageUrl(order, lang));
+      default:
+        // Approved, declined, or waiting on the processor: the shop must ask getOrderStatusExtended either way.
+        return res.redirect(303, shopUrl(order, lang));
+    }
+  });
+
+  router.get('/payment/acs/challenge', (req, res) => {
+    const lang = pageLang(req.query.lang);
+    const order = lookup(undefined, req.query.mdOrder);
+    if (!order) return renderNotFound(res, lang);
+    if (order.status !== 5 || order.pending?.kind !== 'challenge') return res.redirect(303, pageUrl(order, lang));
+    const t = textsFor(lang);
+    res.render('sandbox/challenge', {
+      t,
+      lang,
+      order,
+      action: '/payment/acs/challenge',
+      amount: formatAmount(order.amount, order.currency, lang),
+      maskedPan: order.card?.maskedPan ?? '',
+    });
+  });
+
+  router.post('/payment/acs/challenge', (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const lang = pageLang(body.lang);
+    const order = lookup(undefined, body.mdOrder);
+    if (!order) return renderNotFound(res, lang);
+    const outcome = engine.completeChallenge(order, typeof body.otp === 'string' ? body.otp : '');
+    res.redirect(303, outcome.kind === 'notPayable' ? pageUrl(order, lang) : shopUrl(order, lang));
+  });
+
+  router.get('/sandbox/cards', (req, res) => {
+    const lang = pageLang(req.query.lang);
+    res.render('sandbox/cards', { t: textsFor(lang), lang, cards: TEST_CARDS });
+  });
+
+  return router;
+}
+
+interface FormExtras {
+  status?: number;
+  errors?: Record<string, string>;
+  formError?: string;
+  values?: CardFormValues;
+}
+
+function renderMessage(res: Response, lang: PageLang, title: string, text: string, extra: { backUrl?: string; refreshSecs?: number; status?: number } = {}) {
+  res.status(extra.status ?? 200).render('sandbox/message', { t: textsFor(lang), lang, title, text, backUrl: extra.backUrl, refreshSecs: extra.refreshSecs });
+}
+
+function renderNotFound(res: Response, lang: PageLang) {
+  const t: PageTexts = textsFor(lang);
+  renderMessage(res, lang, t.notFoundTitle, t.notFoundText, { status: 404 });
+}
+
+/**
+ * Where the buyer goes back to (§2 step 4): failUrl on failure when given, else returnUrl,
+ * with orderId and lang appended after "?" or "&" as the real gateway does.
+ */
+export function shopUrl(order: SandboxOrder, lang: PageLang): string {
+  const failed = order.status === 6 || order.status === 3;
+  const base = failed && order.failUrl ? order.failUrl : order.returnUrl;
+  const hashAt = base.indexOf('#');
+  const [head, hash] = hashAt === -1 ? [base, ''] : [base.slice(0, hashAt), base.slice(hashAt)];
+  const sep = head.includes('?') ? (head.endsWith('?') || head.endsWith('&') ? '' : '&') : '?';
+  return `${head}${sep}orderId=${encodeURIComponent(order.id)}&lang=${lang}${hash}`;
+}

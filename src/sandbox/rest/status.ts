@@ -1,0 +1,100 @@
+import { actionCodeDescription, message } from '../messages.js';
+import type { SandboxOrder } from '../types.js';
+import { errorCodeValue } from './envelope.js';
+
+const PAYMENT_STATE: Record<SandboxOrder['status'], string> = {
+  0: 'CREATED',
+  5: 'CREATED',
+  1: 'APPROVED',
+  2: 'DEPOSITED',
+  3: 'REVERSED',
+  4: 'REFUNDED',
+  6: 'DECLINED',
+};
+
+/** terminalId is stable per merchant, like a real processing terminal. */
+export function terminalIdFor(login: string): string {
+  let h = 7;
+  for (const ch of login) h = (h * 31 + ch.charCodeAt(0)) % 100_000_000;
+  return String(h).padStart(8, '0');
+}
+
+/** getOrderStatusExtended.do answer (§3.2), roughly the field set of version 12+ without bindings or cart. */
+export function extendedStatus(order: SandboxOrder, language: string): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    errorCode: errorCodeValue('status', 0),
+    errorMessage: message('success', language),
+    orderNumber: order.orderNumber,
+    orderStatus: order.status,
+    actionCode: order.actionCode,
+    actionCodeDescription: actionCodeDescription(order.actionCode, language),
+    amount: order.amount,
+    currency: order.currency,
+    date: order.createdAt,
+    orderDescription: order.description,
+    ...(order.ip !== undefined && { ip: order.ip }),
+    merchantOrderParams: Object.entries(order.jsonParams).map(([name, value]) => ({ name, value })),
+    transactionAttributes: [],
+    attributes: [{ name: 'mdOrder', value: order.id }],
+  };
+  if (order.card) {
+    body.cardAuthInfo = {
+      maskedPan: order.card.maskedPan,
+      expiration: order.card.expiration,
+      cardholderName: order.card.cardholderName,
+      ...(order.approvalCode !== undefined && { approvalCode: order.approvalCode }),
+      paymentSystem: order.card.paymentSystem,
+      pan: order.card.maskedPan,
+    };
+  }
+  if (order.authDateTime !== undefined) body.authDateTime = order.authDateTime;
+  if (order.card) {
+    body.terminalId = terminalIdFor(order.merchantLogin);
+    if (order.authRefNum !== undefined) body.authRefNum = order.authRefNum;
+  }
+  if (order.depositedDate !== undefined) body.depositedDate = order.depositedDate;
+  if (order.reversedDate !== undefined) body.reversedDate = order.reversedDate;
+  if (order.refundedDate !== undefined) body.refundedDate = order.refundedDate;
+  body.paymentAmountInfo = {
+    paymentState: PAYMENT_STATE[order.status],
+    approvedAmount: order.approvedAmount,
+    depositedAmount: order.depositedAmount,
+    refundedAmount: order.refundedAmount,
+    feeAmount: 0,
+    totalAmount: order.amount,
+  };
+  body.bankInfo = { bankCountryCode: 'UNKNOWN', bankCountryName: 'Unknown' };
+  if (order.refunds.length > 0) {
+    body.refunds = order.refunds.map((r) => ({
+      date: r.date,
+      ...(r.externalRefundId !== undefined && { externalRefundId: r.externalRefundId }),
+      actionCode: r.actionCode,
+      referenceNumber: r.referenceNumber,
+      amount: r.amount,
+    }));
+  }
+  return body;
+}
+
+/** Legacy getOrderStatus.do answer with its capitalised keys (§3.3); kept for old clients only. */
+export function legacyStatus(order: SandboxOrder, language: string): Record<string, unknown> {
+  const declined = order.status === 6;
+  return {
+    // §3.3: ErrorCode 2 means "order declined due to payment credential error".
+    ErrorCode: declined ? '2' : '0',
+    ErrorMessage: declined ? message('orderDeclined', language) : message('success', language),
+    OrderStatus: order.status,
+    OrderNumber: order.orderNumber,
+    ...(order.card && {
+      Pan: order.card.maskedPan,
+      expiration: order.card.expiration,
+      cardholderName: order.card.cardholderName,
+    }),
+    Amount: order.amount,
+    currency: order.currency,
+    ...(order.approvalCode !== undefined && { approvalCode: order.approvalCode }),
+    authCode: 2,
+    ...(order.ip !== undefined && { Ip: order.ip }),
+    depositAmount: order.depositedAmount,
+  };
+}

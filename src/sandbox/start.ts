@@ -1,0 +1,93 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RequestHandler } from 'express';
+import { createSandboxApp, type SandboxApp } from './app.js';
+import { createSandboxClock } from './clock.js';
+import type { SandboxListener } from './events.js';
+import type { SandboxLogger, SandboxMerchant } from './types.js';
+
+export interface StartSandboxOptions {
+  port: number;
+  host?: string;
+  /** Origin browsers use; defaults to http://<host>:<actual port>. */
+  publicUrl?: string;
+  merchants?: readonly SandboxMerchant[];
+  now?: () => number;
+  logger?: SandboxLogger;
+  processingDelayMs?: number;
+  /** Period of the expiry/purge sweep. Default 30 s. */
+  sweepIntervalMs?: number;
+  retentionMs?: number;
+  maxOrders?: number;
+  restMiddleware?: readonly RequestHandler[];
+  onEvent?: SandboxListener;
+}
+
+export interface RunningSandbox {
+  /** Origin, no trailing slash. */
+  url: string;
+  /** `${url}/payment/rest/` */
+  gatewayUrl: string;
+  clock: { now(): number; advance(ms: number): void };
+  close(): Promise<void>;
+  /** The app's parts (store, events, engine) for tests and extensions. */
+  sandbox: SandboxApp;
+}
+
+export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSandbox> {
+  const host = opts.host ?? '127.0.0.1';
+  const server = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = (opts.publicUrl ?? `http://${hostForUrl(host)}:${port}`).replace(/\/+$/, '');
+
+  const clock = createSandboxClock(opts.now);
+  const sandbox = createSandboxApp({
+    publicUrl: url,
+    clock,
+    ...(opts.merchants && { merchants: opts.merchants }),
+    ...(opts.logger && { logger: opts.logger }),
+    ...(opts.processingDelayMs !== undefined && { processingDelayMs: opts.processingDelayMs }),
+    ...(opts.retentionMs !== undefined && { retentionMs: opts.retentionMs }),
+    ...(opts.maxOrders !== undefined && { maxOrders: opts.maxOrders }),
+    ...(opts.restMiddleware && { restMiddleware: opts.restMiddleware }),
+    ...(opts.onEvent && { onEvent: opts.onEvent }),
+  });
+  server.on('request', sandbox.app);
+
+  const timer = setInterval(() => {
+    try {
+      sandbox.sweep();
+    } catch (err) {
+      opts.logger?.error({ err }, 'sandbox sweep failed');
+    }
+  }, opts.sweepIntervalMs ?? 30_000);
+  // The sweep must never keep a process (or a jest worker) alive on its own.
+  timer.unref();
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= new Promise<void>((resolve, reject) => {
+      clearInterval(timer);
+      server.close((err) => (err ? reject(err) : resolve()));
+      // Keep-alive sockets would hold close() open for seconds; a stopping sandbox drops them.
+      server.closeAllConnections();
+    });
+    return closing;
+  };
+
+  opts.logger?.info({ url, host, port }, 'gateway sandbox listening');
+  return { url, gatewayUrl: `${url}/payment/rest/`, clock, close, sandbox };
+}
+
+/** A wildcard bind address is not something a browser can open; loopback is. */
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,76 @@
+import type { SandboxOrder } from './types.js';
+
+export interface OrderStoreOptions {
+  /** Hard cap: beyond it the oldest orders are dropped so memory stays flat under any load. */
+  maxOrders?: number;
+}
+
+/**
+ * In-memory order store. Maps keep insertion order, which is creation order here,
+ * so "oldest first" eviction and listing need no extra index.
+ */
+export class OrderStore {
+  readonly #byId = new Map<string, SandboxOrder>();
+  readonly #byNumber = new Map<string, string>();
+  readonly #maxOrders: number;
+
+  constructor(options: OrderStoreOptions = {}) {
+    this.#maxOrders = options.maxOrders ?? 50_000;
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  add(order: SandboxOrder): void {
+    this.#byId.set(order.id, order);
+    this.#byNumber.set(numberKey(order.merchantLogin, order.orderNumber), order.id);
+    while (this.#byId.size > this.#maxOrders) {
+      const oldest = this.#byId.keys().next().value;
+      if (oldest === undefined) break;
+      this.delete(oldest);
+    }
+  }
+
+  get(id: string): SandboxOrder | undefined {
+    return this.#byId.get(id);
+  }
+
+  findByNumber(merchantLogin: string, orderNumber: string): SandboxOrder | undefined {
+    const id = this.#byNumber.get(numberKey(merchantLogin, orderNumber));
+    return id === undefined ? undefined : this.#byId.get(id);
+  }
+
+  delete(id: string): boolean {
+    const order = this.#byId.get(id);
+    if (!order) return false;
+    this.#byId.delete(id);
+    this.#byNumber.delete(numberKey(order.merchantLogin, order.orderNumber));
+    return true;
+  }
+
+  /** Newest first, optionally for one merchant; for an operations page. */
+  list(filter: { merchantLogin?: string; limit?: number } = {}): SandboxOrder[] {
+    const all = [...this.#byId.values()].reverse();
+    const mine = filter.merchantLogin ? all.filter((o) => o.merchantLogin === filter.merchantLogin) : all;
+    return mine.slice(0, filter.limit ?? mine.length);
+  }
+
+  values(): IterableIterator<SandboxOrder> {
+    return this.#byId.values();
+  }
+
+  /** Drops every order for which `isStale` says so; returns how many went. */
+  purge(isStale: (order: SandboxOrder) => boolean): number {
+    let purged = 0;
+    for (const order of [...this.#byId.values()]) {
+      if (isStale(order) && this.delete(order.id)) purged += 1;
+    }
+    return purged;
+  }
+}
+
+function numberKey(merchantLogin: string, orderNumber: string): string {
+  // A newline cannot appear in a login, so the key is unambiguous.
+  return `${merchantLogin}\n${orderNumber}`;
+}

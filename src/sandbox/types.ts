@@ -1,0 +1,105 @@
+/** Shared data shapes of the sandbox. Nothing here is imported from src/gateway or the shop on purpose. */
+
+export interface SandboxMerchant {
+  /** Merchant name, used in the page URL /payment/merchants/<login>/payment_<lang>.html. */
+  login: string;
+  userName: string;
+  password: string;
+  token?: string;
+  callbackUrl?: string;
+  callbackKey?: string;
+  allowTwoPhase: boolean;
+}
+
+export const DEFAULT_MERCHANTS: readonly SandboxMerchant[] = Object.freeze([
+  Object.freeze({
+    login: 'demo-shop',
+    userName: 'demo-shop-api',
+    password: 'demo-shop-password',
+    token: 'demo-shop-token',
+    allowTwoPhase: true,
+  }),
+]);
+
+/** orderStatus values of §4.1 that the sandbox produces. */
+export type OrderStatus = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+
+export type PageLang = 'en' | 'ru';
+
+export interface CardData {
+  maskedPan: string;
+  /** YYYYMM, as the gateway reports it. */
+  expiration: string;
+  cardholderName: string;
+  paymentSystem: string;
+}
+
+export interface Refund {
+  date: number;
+  amount: number;
+  externalRefundId?: string;
+  referenceNumber: string;
+  actionCode: number;
+}
+
+export interface SandboxOrder {
+  id: string;
+  merchantLogin: string;
+  orderNumber: string;
+  twoPhase: boolean;
+  amount: number;
+  currency: string;
+  description: string;
+  /** Language given at registration (2 letters) and the page language derived from it. */
+  language: string;
+  pageLang: PageLang;
+  returnUrl: string;
+  failUrl?: string;
+  jsonParams: Record<string, string>;
+  ip?: string;
+  createdAt: number;
+  expiresAt: number;
+  updatedAt: number;
+  status: OrderStatus;
+  actionCode: number;
+  attempts: number;
+  card?: CardData;
+  approvalCode?: string;
+  authRefNum?: string;
+  authDateTime?: number;
+  approvedAmount: number;
+  depositedAmount: number;
+  refundedAmount: number;
+  refunds: Refund[];
+  depositedDate?: number;
+  reversedDate?: number;
+  refundedDate?: number;
+  reverseAttempted: boolean;
+  /** Set while orderStatus is 5: what the order waits for. */
+  pending?: { kind: 'challenge' } | { kind: 'processor'; until: number };
+}
+
+export type SandboxOperation =
+  | 'approved'
+  | 'deposited'
+  | 'reversed'
+  | 'refunded'
+  | 'declinedByTimeout'
+  | 'declined';
+
+/** Fired on every state-changing operation; the hook for callbacks (§7). */
+export interface SandboxEvent {
+  merchant: SandboxMerchant;
+  order: Readonly<SandboxOrder>;
+  operation: SandboxOperation;
+  /** 1 = the named operation succeeded, 0 = it failed (e.g. a card decline reports its payment operation with 0). */
+  status: 1 | 0;
+  /** Amount of this operation in minor units (the refunded part for a partial refund). */
+  amount: number;
+}
+
+export interface SandboxLogger {
+  info: (...args: unknown[]) => void;
+  warn: (...args: unknown[]) => void;
+  error: (...args: unknown[]) => void;
+}

@@ -1,0 +1,82 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import { loadSandboxConfig, SandboxConfigError } from '../../src/sandbox/index.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+describe('sandbox configuration', () => {
+  it('when nothing is set, then port 3001 on 127.0.0.1 with a localhost public URL and default merchants', () => {
+    expect(loadSandboxConfig({})).toEqual({ port: 3001, host: '127.0.0.1', publicUrl: 'http://localhost:3001' });
+  });
+
+  it('when values are set, then they are parsed, including a JSON merchant list', () => {
+    const merchants = [{ login: 'm1', userName: 'm1-api', password: 'p', token: 't', callbackUrl: 'https://shop.test/cb', callbackKey: 'k', allowTwoPhase: false }];
+    const config = loadSandboxConfig({
+      SANDBOX_PORT: '4000',
+      SANDBOX_HOST: '0.0.0.0',
+      SANDBOX_PUBLIC_URL: 'http://gateway.local:4000/',
+      SANDBOX_MERCHANTS: JSON.stringify(merchants),
+      SANDBOX_PROCESSING_DELAY_MS: '500',
+      OTHER: 'ignored',
+    });
+    expect(config).toEqual({ port: 4000, host: '0.0.0.0', publicUrl: 'http://gateway.local:4000', merchants, processingDelayMs: 500 });
+  });
+
+  it('when a merchant omits allowTwoPhase, then two-phase is allowed', () => {
+    const config = loadSandboxConfig({ SANDBOX_MERCHANTS: '[{"login":"m","userName":"u","password":"p"}]' });
+    expect(config.merchants).toEqual([{ login: 'm', userName: 'u', password: 'p', allowTwoPhase: true }]);
+  });
+
+  it('when several values are bad, then one error names every bad key', () => {
+    let error: unknown;
+    try {
+      loadSandboxConfig({ SANDBOX_PORT: 'eighty', SANDBOX_PUBLIC_URL: 'not a url', SANDBOX_MERCHANTS: '{nope' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(SandboxConfigError);
+    expect((error as SandboxConfigError).keys.sort()).toEqual(['SANDBOX_MERCHANTS', 'SANDBOX_PORT', 'SANDBOX_PUBLIC_URL']);
+    expect((error as Error).message).toContain('SANDBOX_PORT');
+  });
+
+  it('when a merchant entry has a wrong shape, then the key path is reported', () => {
+    expect(() => loadSandboxConfig({ SANDBOX_MERCHANTS: '[{"login":"m","userName":"u"}]' })).toThrow(/SANDBOX_MERCHANTS\.0\.password/);
+  });
+});
+
+describe('standalone server (src/sandbox/server.ts)', () => {
+  const run = (env: Record<string, string>) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/server.ts'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, exited, output: () => out };
+  };
+
+  it('when the environment is invalid, then it prints the bad key and exits with code 1', async () => {
+    const { exited, output } = run({ SANDBOX_PORT: 'abc' });
+    expect(await exited).toBe(1);
+    expect(output()).toContain('SANDBOX_PORT');
+  });
+
+  it('when it runs and gets SIGTERM, then it serves the API and then exits 0 promptly', async () => {
+    const { child, exited, output } = run({ SANDBOX_PORT: '0' });
+    const deadline = Date.now() + 15_000;
+    while (!output().includes('listening') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const port = /"port":(\d+)/.exec(output())?.[1];
+    expect(port).toBeDefined();
+    const res = await fetch(`http://127.0.0.1:${port}/payment/rest/register.do`, { method: 'POST', body: new URLSearchParams({ token: 'demo-shop-token' }) });
+    expect(((await res.json()) as { errorCode: string }).errorCode).toBe('4');
+    const started = Date.now();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+});

@@ -1,0 +1,43 @@
+/** Shared arrangements for the sandbox tests: a fresh app per test file, a fake clock, REST calls. */
+import request from 'supertest';
+import { createSandboxApp, createSandboxClock, type SandboxApp, type SandboxAppOptions } from '../../src/sandbox/index.js';
+import type { SandboxEvent } from '../../src/sandbox/index.js';
+
+export const CREDS = { userName: 'demo-shop-api', password: 'demo-shop-password' } as const;
+export const T0 = Date.UTC(2030, 0, 15, 12, 0, 0);
+
+export interface TestSandbox extends SandboxApp {
+  events_: SandboxEvent[];
+  call(method: string, params: Record<string, string>, via?: 'GET' | 'POST'): Promise<request.Response>;
+  register(params?: Record<string, string>, method?: string): Promise<{ orderId: string; formUrl: string }>;
+}
+
+let counter = 0;
+export const nextNumber = () => `T-${process.pid}-${++counter}`;
+
+export function makeSandbox(overrides: Partial<SandboxAppOptions> = {}): TestSandbox {
+  const seen: SandboxEvent[] = [];
+  const sandbox = createSandboxApp({
+    publicUrl: 'http://gateway.test',
+    clock: createSandboxClock(() => T0),
+    onEvent: (e) => seen.push(e),
+    ...overrides,
+  });
+  const call = (method: string, params: Record<string, string>, via: 'GET' | 'POST' = 'POST') =>
+    via === 'GET'
+      ? request(sandbox.app).get(`/payment/rest/${method}.do`).query(params)
+      : request(sandbox.app).post(`/payment/rest/${method}.do`).type('form').send(params);
+  const register = async (params: Record<string, string> = {}, method = 'register') => {
+    const res = await call(method, { ...CREDS, orderNumber: nextNumber(), amount: '150000', returnUrl: 'https://shop.test/return', ...params });
+    if (!res.body.orderId) throw new Error(`register failed: ${JSON.stringify(res.body)}`);
+    return res.body as { orderId: string; formUrl: string };
+  };
+  return Object.assign(sandbox, { events_: seen, call, register });
+}
+
+/** Pays an order directly through the engine (no page), to reach a state quickly. */
+export function payDirect(sb: SandboxApp, orderId: string, pan = '4111111111111111', cvc = '123') {
+  const order = sb.engine.get(orderId);
+  if (!order) throw new Error('no such order');
+  return sb.engine.pay(order, { pan, expiration: '203012', cvc, cardholderName: 'TEST CARDHOLDER' });
+}
