@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { buy, restartWithSecrets, startShop, type TestShop } from './helpers/shop.js';
+import { payOnHostedPage } from './helpers/sandbox-buyer.js';
+import { buy, restartShop, shopPath, startShop, type TestShop } from './helpers/shop.js';
 
 describe('the app shell', () => {
   let shop: TestShop;
@@ -76,6 +77,23 @@ describe('abuse and operations', () => {
     }
   });
 
+  it('when the shop restarts between Buy and the return, the buyer still lands on the success page', async () => {
+    const before = await startShop();
+    const agent = request.agent(before.app);
+    const bought = await buy(agent, 'notebook', 1);
+    const cookie = ([] as string[]).concat(bought.headers['set-cookie'] ?? []).find((c) => c.startsWith('sid='))!.split(';')[0]!;
+    const paid = await payOnHostedPage(bought.headers.location!, { pan: '4111 1111 1111 1111' });
+    const after = restartShop(before);
+    try {
+      const res = await request(after.app).get(shopPath(paid.redirectUrl!)).set('Cookie', cookie);
+      expect(res.status).toBe(200);
+      expect(res.text).toMatch(/Payment successful/);
+    } finally {
+      await after.close();
+      await before.close();
+    }
+  });
+
   it('after a session secret rotation, a browser holding a cookie signed with the old secret keeps its order', async () => {
     const oldSecret = 'old-secret-0123456789abcdef0123456789';
     const before = await startShop({ env: { SESSION_SECRET: oldSecret } });
@@ -84,7 +102,7 @@ describe('abuse and operations', () => {
     const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
     const cookie = ([] as string[]).concat(bought.headers['set-cookie'] ?? []).find((c) => c.startsWith('sid='))!.split(';')[0]!;
     // same database and sandbox, new primary secret, old one kept as previous
-    const after = await restartWithSecrets(before, 'new-secret-0123456789abcdef0123456789', oldSecret);
+    const after = restartShop(before, { SESSION_SECRET: 'new-secret-0123456789abcdef0123456789', SESSION_SECRET_PREVIOUS: oldSecret });
     try {
       const res = await request(after.app).get(`/checkout/return?orderId=${orderId}`).set('Cookie', cookie);
       expect(res.status).toBe(200);

@@ -52,15 +52,12 @@ export async function startShop(opts: StartShopOptions = {}): Promise<TestShop> 
   return buildShop({ ...opts, gatewayUrl, dataDir, sandbox, owner: true });
 }
 
-/** A second shop process on the same database and gateway, with other session secrets (a restart after rotation). */
-export function restartWithSecrets(shop: TestShop, secret: string, previous: string): TestShop {
-  return buildShop({
-    gatewayUrl: shop.gatewayUrl,
-    dataDir: shop.config.dataDir,
-    sandbox: shop.sandbox,
-    owner: false,
-    env: { SESSION_SECRET: secret, SESSION_SECRET_PREVIOUS: previous },
-  });
+/**
+ * The same shop after a restart: a new process (app, connections) on the same database and gateway, optionally
+ * with other settings such as rotated session secrets. Close it before the original.
+ */
+export function restartShop(shop: TestShop, env: Record<string, string> = {}): TestShop {
+  return buildShop({ gatewayUrl: shop.gatewayUrl, dataDir: shop.config.dataDir, sandbox: shop.sandbox, owner: false, env });
 }
 
 function buildShop(
