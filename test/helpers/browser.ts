@@ -7,8 +7,11 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
  * Project policy for browser suites: on a developer machine without Chromium, skip loudly; in CI (which installs
  * it with `apt-get install chromium`), a missing browser is a failure, never a silent skip.
  */
-export function browserSuitePlan(env: NodeJS.ProcessEnv = process.env): 'run' | 'skip' | 'fail' {
-  if (existsSync(CHROMIUM_PATH)) return 'run';
+export function browserSuitePlan(
+  env: NodeJS.ProcessEnv = process.env,
+  chromiumPresent: boolean = existsSync(CHROMIUM_PATH),
+): 'run' | 'skip' | 'fail' {
+  if (chromiumPresent) return 'run';
   return env.CI ? 'fail' : 'skip';
 }
 
