@@ -1,11 +1,18 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { createSandboxClock, type SandboxClock } from './clock.js';
+import { CallbackDispatcher, type CallbackOptions } from './callbacks/dispatcher.js';
 import { SandboxEngine } from './engine.js';
 import { SandboxEvents, type SandboxListener } from './events.js';
+import { OrderMagicState } from './faults/magic.js';
+import { createFaultMiddleware } from './faults/middleware.js';
+import { FaultRegistry } from './faults/profile.js';
+import { OrderJournal } from './journal.js';
 import { createPageRouter } from './page/routes.js';
 import { ASSETS_DIR, VIEWS_DIR } from './paths.js';
 import { createRestRouter } from './rest/routes.js';
 import { OrderStore } from './store.js';
+import { createControlRouter } from './tools/control.js';
+import { createOrdersRouter } from './tools/orders.js';
 import { DEFAULT_MERCHANTS, type SandboxLogger, type SandboxMerchant } from './types.js';
 
 export interface SandboxAppOptions {
@@ -24,6 +31,8 @@ export interface SandboxAppOptions {
   restMiddleware?: readonly RequestHandler[];
   /** Subscribes a listener to every operation (callbacks hook). More can be added with `events.on`. */
   onEvent?: SandboxListener;
+  /** Callback delivery tuning (§7), or false to send none. Default: on, 5 attempts from 1 s. */
+  callbacks?: CallbackOptions | false;
 }
 
 export interface SandboxApp {
@@ -33,6 +42,14 @@ export interface SandboxApp {
   events: SandboxEvents;
   clock: SandboxClock;
   merchants: readonly SandboxMerchant[];
+  /** Per-merchant fault switches (what the control API edits). */
+  faults: FaultRegistry;
+  /** Operations and callback deliveries per order (what the operations view shows). */
+  journal: OrderJournal;
+  /** Absent when created with `callbacks: false`. */
+  callbacks?: CallbackDispatcher;
+  /** Cancels pending callback retries, aborts in-flight deliveries and latency waits. */
+  stop(): void;
   /** Applies due expiries/settlements and purges old orders; startSandbox runs it on a timer. */
   sweep(): { purged: number };
 }
@@ -54,14 +71,43 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     ...(options.retentionMs !== undefined && { retentionMs: options.retentionMs }),
   });
 
+  const journal = new OrderJournal();
+  events.on((e) => journal.recordOperation(e.order, { at: clock.now(), operation: e.operation, status: e.status, amount: e.amount }));
+  const faults = new FaultRegistry();
+  const magic = new OrderMagicState();
+  const stopping = new AbortController();
+  const callbacks =
+    options.callbacks === false
+      ? undefined
+      : new CallbackDispatcher({
+          clock,
+          journal,
+          ...(options.logger && { logger: options.logger }),
+          // An order's own tag wins; otherwise the merchant's switch (which counts against its `remaining`).
+          modeFor: (order) => magic.takeForCallback(order) ?? faults.takeForCallback(order.merchantLogin),
+          ...(options.callbacks && { options: options.callbacks }),
+        });
+  if (callbacks) events.on(callbacks.handle);
+  const faultMiddleware = createFaultMiddleware({
+    registry: faults,
+    magic,
+    store,
+    merchants,
+    signal: stopping.signal,
+    ...(options.logger && { logger: options.logger }),
+  });
+
   const app = express();
   app.disable('x-powered-by');
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   app.use(securityHeaders);
   app.use('/sandbox/assets', express.static(ASSETS_DIR, { fallthrough: false, maxAge: '1h' }));
-  app.use(createRestRouter({ engine, merchants, publicUrl: origin, ...(options.restMiddleware && { middleware: options.restMiddleware }) }));
+  const restMiddleware = [faultMiddleware, ...(options.restMiddleware ?? [])];
+  app.use(createRestRouter({ engine, merchants, publicUrl: origin, middleware: restMiddleware }));
   app.use(createPageRouter({ engine }));
+  app.use(createOrdersRouter({ engine, journal, merchants }));
+  app.use(createControlRouter({ registry: faults, merchants }));
   app.get('/', (_req, res) => res.redirect(302, '/sandbox/cards'));
   // Browsers ask for it on every page; an empty answer keeps their consoles free of 404s.
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
@@ -76,7 +122,11 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   };
   app.use(onError);
 
-  return { app, engine, store, events, clock, merchants, sweep: () => engine.sweep() };
+  const stop = () => {
+    stopping.abort();
+    callbacks?.stop();
+  };
+  return { app, engine, store, events, clock, merchants, faults, journal, ...(callbacks && { callbacks }), stop, sweep: () => engine.sweep() };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CallbackOptions } from './callbacks/dispatcher.js';
 import type { SandboxMerchant } from './types.js';
 
 /** Standalone sandbox configuration from environment variables (only server.ts passes process.env in). */
@@ -9,6 +10,7 @@ export interface SandboxConfig {
   publicUrl?: string;
   merchants?: SandboxMerchant[];
   processingDelayMs?: number;
+  callbacks?: CallbackOptions;
 }
 
 const merchantSchema = z
@@ -40,6 +42,9 @@ const envSchema = z.object({
     .pipe(z.array(merchantSchema).min(1))
     .optional(),
   SANDBOX_PROCESSING_DELAY_MS: z.coerce.number().int().min(0).optional(),
+  SANDBOX_CALLBACK_ATTEMPTS: z.coerce.number().int().min(1).max(20).optional(),
+  SANDBOX_CALLBACK_RETRY_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
+  SANDBOX_CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).optional(),
 });
 
 export class SandboxConfigError extends Error {
@@ -66,7 +71,17 @@ export function loadSandboxConfig(env: Readonly<Record<string, string | undefine
     ...publicUrlOf(e.SANDBOX_PUBLIC_URL, e.SANDBOX_PORT),
     ...(e.SANDBOX_MERCHANTS && { merchants: e.SANDBOX_MERCHANTS.map(stripUndefined) }),
     ...(e.SANDBOX_PROCESSING_DELAY_MS !== undefined && { processingDelayMs: e.SANDBOX_PROCESSING_DELAY_MS }),
+    ...callbacksOf(e.SANDBOX_CALLBACK_ATTEMPTS, e.SANDBOX_CALLBACK_RETRY_MS, e.SANDBOX_CALLBACK_TIMEOUT_MS),
   };
+}
+
+function callbacksOf(maxAttempts?: number, retryBaseMs?: number, timeoutMs?: number): { callbacks?: CallbackOptions } {
+  const callbacks: CallbackOptions = {
+    ...(maxAttempts !== undefined && { maxAttempts }),
+    ...(retryBaseMs !== undefined && { retryBaseMs }),
+    ...(timeoutMs !== undefined && { timeoutMs }),
+  };
+  return Object.keys(callbacks).length > 0 ? { callbacks } : {};
 }
 
 function publicUrlOf(explicit: string | undefined, port: number): { publicUrl?: string } {

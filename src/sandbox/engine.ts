@@ -18,6 +18,7 @@ export interface RegisterInput {
   language: string;
   returnUrl: string;
   failUrl?: string;
+  callbackUrl?: string;
   jsonParams: Record<string, string>;
   ip?: string;
   /** Absolute expiry (ms) when expirationDate was given; otherwise sessionTimeoutSecs applies. */
@@ -92,6 +93,7 @@ export class SandboxEngine {
       pageLang: input.language === 'ru' ? 'ru' : 'en',
       returnUrl: input.returnUrl,
       ...(input.failUrl !== undefined && { failUrl: input.failUrl }),
+      ...(input.callbackUrl !== undefined && { callbackUrl: input.callbackUrl }),
       jsonParams: input.jsonParams,
       ...(input.ip !== undefined && { ip: input.ip }),
       createdAt: now,

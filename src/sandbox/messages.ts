@@ -15,6 +15,7 @@ const MESSAGES = {
   returnUrlEmpty: ['Return URL is empty', 'URL возврата не указан'],
   returnUrlInvalid: ['Return URL is invalid', 'URL возврата некорректен'],
   failUrlInvalid: ['Fail URL is invalid', 'URL ошибки некорректен'],
+  callbackUrlInvalid: ['Dynamic callback URL is invalid', 'Динамический URL для callback-уведомлений некорректен'],
   currencyUnknown: ['Unknown currency', 'Неизвестная валюта'],
   languageInvalid: ['Invalid language', 'Неверный язык'],
   descriptionInvalid: ['Invalid description', 'Неверное описание'],

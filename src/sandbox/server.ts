@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     logger,
     ...(config.merchants && { merchants: config.merchants }),
     ...(config.processingDelayMs !== undefined && { processingDelayMs: config.processingDelayMs }),
+    ...(config.callbacks && { callbacks: config.callbacks }),
   });
   const stop = (signal: string) => {
     logger.info({ signal }, 'stopping gateway sandbox');

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'express';
 import { createSandboxApp, type SandboxApp } from './app.js';
 import { createSandboxClock } from './clock.js';
+import type { CallbackOptions } from './callbacks/dispatcher.js';
 import type { SandboxListener } from './events.js';
 import type { SandboxLogger, SandboxMerchant } from './types.js';
 
@@ -21,6 +22,7 @@ export interface StartSandboxOptions {
   maxOrders?: number;
   restMiddleware?: readonly RequestHandler[];
   onEvent?: SandboxListener;
+  callbacks?: CallbackOptions | false;
 }
 
 export interface RunningSandbox {
@@ -58,6 +60,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     ...(opts.maxOrders !== undefined && { maxOrders: opts.maxOrders }),
     ...(opts.restMiddleware && { restMiddleware: opts.restMiddleware }),
     ...(opts.onEvent && { onEvent: opts.onEvent }),
+    ...(opts.callbacks !== undefined && { callbacks: opts.callbacks }),
   });
   server.on('request', sandbox.app);
 
@@ -75,6 +78,8 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   const close = () => {
     closing ??= new Promise<void>((resolve, reject) => {
       clearInterval(timer);
+      // Pending callback retries and fault latency waits must not outlive the sandbox.
+      sandbox.stop();
       server.close((err) => (err ? reject(err) : resolve()));
       // Keep-alive sockets would hold close() open for seconds; a stopping sandbox drops them.
       server.closeAllConnections();

@@ -55,6 +55,8 @@ export interface SandboxOrder {
   pageLang: PageLang;
   returnUrl: string;
   failUrl?: string;
+  /** dynamicCallbackUrl given at registration; wins over the merchant's static callback URL. */
+  callbackUrl?: string;
   jsonParams: Record<string, string>;
   ip?: string;
   createdAt: number;

@@ -44,6 +44,12 @@ describe('sandbox configuration', () => {
   it('when a merchant entry has a wrong shape, then the key path is reported', () => {
     expect(() => loadSandboxConfig({ SANDBOX_MERCHANTS: '[{"login":"m","userName":"u"}]' })).toThrow(/SANDBOX_MERCHANTS\.0\.password/);
   });
+
+  it('when callback tuning is set, then it is passed on; a zero attempt count is refused', () => {
+    const config = loadSandboxConfig({ SANDBOX_CALLBACK_ATTEMPTS: '3', SANDBOX_CALLBACK_RETRY_MS: '250', SANDBOX_CALLBACK_TIMEOUT_MS: '2000' });
+    expect(config.callbacks).toEqual({ maxAttempts: 3, retryBaseMs: 250, timeoutMs: 2000 });
+    expect(() => loadSandboxConfig({ SANDBOX_CALLBACK_ATTEMPTS: '0' })).toThrow(/SANDBOX_CALLBACK_ATTEMPTS/);
+  });
 });
 
 describe('standalone server (src/sandbox/server.ts)', () => {

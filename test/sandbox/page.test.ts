@@ -35,6 +35,7 @@ describe('hosted payment page (real listener, buyer over HTTP)', () => {
     const html = await res.text();
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.headers.get('cache-control')).toBe('no-store');
     expect(html).toContain('demo-shop');
     expect(html).toContain('Blue mug');
     expect(html).toMatch(/₽1,234\.56/);

@@ -18,6 +18,11 @@ const PAGE_FILE = /^payment_([a-z]{2})\.html$/;
  */
 export function createPageRouter({ engine }: PageRouterOptions): Router {
   const router = express.Router();
+  // Card and 3-D Secure forms must not come back from the history cache after the order moved on.
+  router.use(['/payment/merchants', '/payment/acs'], (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   router.use(['/payment/merchants', '/payment/acs'], express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
 
   const lookup = (login: string | undefined, mdOrder: unknown): SandboxOrder | undefined => {

@@ -31,6 +31,8 @@ export function parseRegister(
   if (!isAbsoluteHttpUrl(returnUrl)) return bad(4, 'returnUrlInvalid');
   const failUrl = param(params, 'failUrl');
   if (failUrl !== undefined && !isAbsoluteHttpUrl(failUrl)) return bad(4, 'failUrlInvalid');
+  const callbackUrl = param(params, 'dynamicCallbackUrl');
+  if (callbackUrl !== undefined && !isAbsoluteHttpUrl(callbackUrl)) return bad(4, 'callbackUrlInvalid');
 
   const language = param(params, 'language')?.toLowerCase() ?? 'en';
   if (!/^[a-z]{2}$/.test(language)) return bad(5, 'languageInvalid');
@@ -61,6 +63,7 @@ export function parseRegister(
       language,
       returnUrl,
       ...(failUrl !== undefined && { failUrl }),
+      ...(callbackUrl !== undefined && { callbackUrl }),
       jsonParams,
       ...(ip !== undefined && { ip }),
       ...expiry.value,

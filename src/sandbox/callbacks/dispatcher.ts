@@ -1,0 +1,158 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SandboxClock } from '../clock.js';
+import type { DeliveryOutcome, OrderJournal } from '../journal.js';
+import type { SandboxEvent, SandboxLogger, SandboxOperation, SandboxOrder } from '../types.js';
+import { signCallback } from './checksum.js';
+
+export type CallbackMode = 'normal' | 'lost' | 'duplicated';
+
+export interface CallbackOptions {
+  /** Attempts per notification, the first included. Default 5. */
+  maxAttempts?: number;
+  /** Delay before the 2nd attempt; it doubles after every further failure. Default 1000 ms. */
+  retryBaseMs?: number;
+  /** Per-attempt timeout (connect + answer). Default 5000 ms. */
+  timeoutMs?: number;
+  /** Notifications in flight or waiting for a retry, over all orders; beyond it new ones are skipped. Default 1000. */
+  maxPending?: number;
+}
+
+export interface DispatcherDeps {
+  clock: SandboxClock;
+  journal: OrderJournal;
+  logger?: SandboxLogger;
+  /** Fault switch for one notification (lost / duplicated); consulted once per event. */
+  modeFor?: (order: Readonly<SandboxOrder>) => CallbackMode;
+  options?: CallbackOptions;
+}
+
+/** Operations that are notified (§7.2); `declined` (decline.do) has no documented callback. */
+const NOTIFIED: ReadonlySet<SandboxOperation> = new Set(['approved', 'deposited', 'reversed', 'refunded', 'declinedByTimeout']);
+
+/**
+ * Sends §7 callbacks: a GET to the order's dynamicCallbackUrl or the merchant's static URL, retried with
+ * exponential back-off until an HTTP 200. Everything runs after the API answer (the event listener only
+ * schedules), every attempt has a timeout, and stop() aborts in-flight requests and pending retries.
+ */
+export class CallbackDispatcher {
+  readonly #deps: DispatcherDeps;
+  readonly #maxAttempts: number;
+  readonly #retryBaseMs: number;
+  readonly #timeoutMs: number;
+  readonly #maxPending: number;
+  readonly #stop = new AbortController();
+  readonly #pending = new Set<Promise<void>>();
+
+  constructor(deps: DispatcherDeps) {
+    this.#deps = deps;
+    const o = deps.options ?? {};
+    this.#maxAttempts = Math.max(1, o.maxAttempts ?? 5);
+    this.#retryBaseMs = Math.max(0, o.retryBaseMs ?? 1000);
+    this.#timeoutMs = Math.max(1, o.timeoutMs ?? 5000);
+    this.#maxPending = Math.max(1, o.maxPending ?? 1000);
+  }
+
+  /** The events listener. */
+  readonly handle = (event: SandboxEvent): void => {
+    if (!NOTIFIED.has(event.operation) || this.#stop.signal.aborted) return;
+    const target = event.order.callbackUrl ?? event.merchant.callbackUrl;
+    if (!target) return;
+    const params: Record<string, string> = {
+      mdOrder: event.order.id,
+      orderNumber: event.order.orderNumber,
+      operation: event.operation,
+      status: String(event.status),
+      amount: String(event.amount),
+    };
+    const key = event.merchant.callbackKey;
+    let plainUrl: string;
+    let signedUrl: string;
+    try {
+      plainUrl = withQuery(target, params);
+      signedUrl = key ? withQuery(target, { ...params, checksum: signCallback(params, key) }) : plainUrl;
+    } catch {
+      // Only a merchant configured in code can get here; register and config validate URLs.
+      this.#deps.logger?.warn({ orderId: event.order.id }, 'sandbox callback URL is not a valid URL');
+      return;
+    }
+    const base = { operation: event.operation, url: plainUrl, signed: key !== undefined };
+    const mode = this.#deps.modeFor?.(event.order) ?? 'normal';
+    if (mode === 'lost') {
+      this.#deps.journal.recordDelivery(event.order, { ...base, at: this.#deps.clock.now(), copy: 1, attempt: 0, outcome: { kind: 'lost' } });
+      return;
+    }
+    const copies = mode === 'duplicated' ? 2 : 1;
+    for (let copy = 1; copy <= copies; copy += 1) {
+      if (this.#pending.size >= this.#maxPending) {
+        const outcome: DeliveryOutcome = { kind: 'skipped', reason: 'too many pending callbacks' };
+        this.#deps.journal.recordDelivery(event.order, { ...base, at: this.#deps.clock.now(), copy, attempt: 0, outcome });
+        continue;
+      }
+      const run = this.#deliver(event.order, signedUrl, { ...base, copy }).finally(() => this.#pending.delete(run));
+      this.#pending.add(run);
+    }
+  };
+
+  /** Notifications in flight or waiting for a retry. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /** Resolves once nothing is in flight or scheduled (tests, graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  /** Aborts every in-flight request and cancels every pending retry; later events send nothing. */
+  stop(): void {
+    this.#stop.abort();
+  }
+
+  async #deliver(order: Readonly<SandboxOrder>, url: string, base: { operation: SandboxOperation; url: string; signed: boolean; copy: number }) {
+    // Never inside the API request: the first attempt starts on a later tick.
+    await Promise.resolve();
+    const { journal, clock, logger } = this.#deps;
+    for (let attempt = 1; attempt <= this.#maxAttempts; attempt += 1) {
+      if (this.#stop.signal.aborted) return;
+      const outcome = await this.#send(url);
+      if (this.#stop.signal.aborted) return;
+      const ok = outcome.kind === 'http' && outcome.status === 200;
+      const gaveUp = !ok && attempt === this.#maxAttempts;
+      journal.recordDelivery(order, { ...base, at: clock.now(), attempt, outcome, ...(gaveUp && { gaveUp }) });
+      if (ok) return;
+      logger?.warn({ orderId: order.id, operation: base.operation, attempt, outcome, url: base.url, gaveUp }, 'sandbox callback not accepted');
+      if (gaveUp) return;
+      try {
+        await sleep(this.#retryBaseMs * 2 ** (attempt - 1), undefined, { signal: this.#stop.signal, ref: false });
+      } catch {
+        return; // stopped
+      }
+    }
+  }
+
+  async #send(url: string): Promise<DeliveryOutcome> {
+    const signal = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(this.#timeoutMs)]);
+    try {
+      const res = await fetch(url, { method: 'GET', redirect: 'manual', signal });
+      // The body is irrelevant (§7.1: only the status counts); drain it so the socket is reused.
+      await res.arrayBuffer().catch(() => undefined);
+      return { kind: 'http', status: res.status };
+    } catch (err) {
+      return { kind: 'error', message: describeError(err, this.#timeoutMs) };
+    }
+  }
+}
+
+function withQuery(target: string, params: Record<string, string>): string {
+  const url = new URL(target);
+  for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
+  return url.toString();
+}
+
+function describeError(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
+  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  if (cause && typeof cause.message === 'string') return cause.message.slice(0, 200);
+  return err instanceof Error ? err.message.slice(0, 200) : 'network error';
+}

@@ -1,0 +1,94 @@
+import type { SandboxOperation, SandboxOrder } from './types.js';
+
+/** One state change of an order, as the operations view lists it. */
+export interface OperationRecord {
+  at: number;
+  operation: SandboxOperation;
+  status: 1 | 0;
+  amount: number;
+}
+
+/** What one callback delivery attempt did; the URL never carries the checksum and nothing carries the key. */
+export type DeliveryOutcome =
+  | { kind: 'http'; status: number }
+  | { kind: 'error'; message: string }
+  /** The callbacks=lost fault swallowed the notification: nothing was sent. */
+  | { kind: 'lost' }
+  /** Too many deliveries were pending; this one was never started. */
+  | { kind: 'skipped'; reason: string };
+
+export interface DeliveryRecord {
+  at: number;
+  operation: SandboxOperation;
+  /** Callback URL with the gateway's parameters but without `checksum`. */
+  url: string;
+  signed: boolean;
+  /** 1 for the notification itself, 2 for the copy sent by the callbacks=duplicated fault. */
+  copy: number;
+  attempt: number;
+  outcome: DeliveryOutcome;
+  /** True on the attempt after which the sandbox stops retrying without a 200. */
+  gaveUp?: boolean;
+}
+
+export interface JournalOptions {
+  /** Per-order caps so a busy or looping order cannot grow memory without bound. */
+  maxOperations?: number;
+  maxDeliveries?: number;
+}
+
+interface Entry {
+  operations: OperationRecord[];
+  deliveries: DeliveryRecord[];
+  droppedDeliveries: number;
+}
+
+export interface JournalView {
+  operations: readonly OperationRecord[];
+  deliveries: readonly DeliveryRecord[];
+  /** Older delivery records dropped because of the per-order cap. */
+  droppedDeliveries: number;
+}
+
+/**
+ * History per order for the operations view. Keyed weakly by the order object, so when the store
+ * purges or evicts an order its history goes with it and the journal needs no purge of its own.
+ */
+export class OrderJournal {
+  readonly #entries = new WeakMap<object, Entry>();
+  readonly #maxOperations: number;
+  readonly #maxDeliveries: number;
+
+  constructor(options: JournalOptions = {}) {
+    this.#maxOperations = options.maxOperations ?? 50;
+    this.#maxDeliveries = options.maxDeliveries ?? 50;
+  }
+
+  recordOperation(order: Readonly<SandboxOrder>, record: OperationRecord): void {
+    const entry = this.#entry(order);
+    if (entry.operations.length < this.#maxOperations) entry.operations.push(record);
+  }
+
+  recordDelivery(order: Readonly<SandboxOrder>, record: DeliveryRecord): void {
+    const entry = this.#entry(order);
+    entry.deliveries.push(record);
+    // Keep the newest attempts: they are the ones someone debugging a receiver looks at.
+    if (entry.deliveries.length > this.#maxDeliveries) {
+      entry.deliveries.shift();
+      entry.droppedDeliveries += 1;
+    }
+  }
+
+  of(order: Readonly<SandboxOrder>): JournalView {
+    return this.#entries.get(order) ?? { operations: [], deliveries: [], droppedDeliveries: 0 };
+  }
+
+  #entry(order: Readonly<SandboxOrder>): Entry {
+    let entry = this.#entries.get(order);
+    if (!entry) {
+      entry = { operations: [], deliveries: [], droppedDeliveries: 0 };
+      this.#entries.set(order, entry);
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,128 @@
+import express, { type Router } from 'express';
+import { formatAmount } from '../currency.js';
+import type { SandboxEngine } from '../engine.js';
+import { parseMagic } from '../faults/magic.js';
+import type { DeliveryOutcome, OrderJournal } from '../journal.js';
+import { actionCodeDescription } from '../messages.js';
+import type { SandboxMerchant, SandboxOrder } from '../types.js';
+
+export interface OrdersRouterOptions {
+  engine: SandboxEngine;
+  journal: OrderJournal;
+  merchants: readonly SandboxMerchant[];
+  /** Orders per page. Default 50. */
+  pageSize?: number;
+}
+
+const STATUS_NAME: Record<SandboxOrder['status'], string> = {
+  0: 'registered',
+  1: 'approved (hold)',
+  2: 'deposited',
+  3: 'reversed',
+  4: 'refunded',
+  5: 'authorizing (3-D Secure / processor)',
+  6: 'declined',
+};
+
+/**
+ * Operations view for whoever debugs an integration: orders, their history and callback deliveries.
+ * Read-only and secret-free by construction: it renders fields picked here (never a merchant object,
+ * so no password, token or callback key can reach a template) and EJS escapes every value.
+ */
+export function createOrdersRouter({ engine, journal, merchants, pageSize = 50 }: OrdersRouterOptions): Router {
+  const router = express.Router();
+  const logins = merchants.map((m) => m.login);
+  const when = (ms: number | undefined) => (ms === undefined ? '' : new Date(ms).toISOString());
+
+  router.get('/sandbox/orders', (req, res) => {
+    const merchant = typeof req.query.merchant === 'string' && logins.includes(req.query.merchant) ? req.query.merchant : undefined;
+    const page = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.page ?? '1'), 10) || 1));
+    const all = engine.store.list(merchant ? { merchantLogin: merchant } : {});
+    const pages = Math.max(1, Math.ceil(all.length / pageSize));
+    const rows = all.slice((page - 1) * pageSize, page * pageSize).map((o) => ({
+      id: o.id,
+      merchant: o.merchantLogin,
+      orderNumber: o.orderNumber,
+      created: when(o.createdAt),
+      amount: formatAmount(o.amount, o.currency, 'en'),
+      status: `${o.status} ${STATUS_NAME[o.status]}`,
+      actionCode: o.actionCode,
+      deliveries: journal.of(o).deliveries.length,
+    }));
+    const link = (p: number) => `/sandbox/orders?${new URLSearchParams({ ...(merchant && { merchant }), page: String(p) }).toString()}`;
+    res.set('Cache-Control', 'no-store').render('sandbox/tools/orders', {
+      title: 'Sandbox orders',
+      rows,
+      total: all.length,
+      merchant,
+      logins,
+      page,
+      pages,
+      prev: page > 1 ? link(page - 1) : undefined,
+      next: page < pages ? link(page + 1) : undefined,
+    });
+  });
+
+  router.get('/sandbox/orders/:id', (req, res) => {
+    const order = engine.get(req.params.id);
+    if (!order) {
+      res.status(404).render('sandbox/tools/order', { title: 'Order not found', order: undefined });
+      return;
+    }
+    const history = journal.of(order);
+    const money = (n: number) => formatAmount(n, order.currency, 'en');
+    res.set('Cache-Control', 'no-store').render('sandbox/tools/order', {
+      title: `Order ${order.orderNumber}`,
+      order: {
+        id: order.id,
+        merchant: order.merchantLogin,
+        orderNumber: order.orderNumber,
+        kind: order.twoPhase ? 'two-phase (registerPreAuth)' : 'one-phase (register)',
+        status: `${order.status} ${STATUS_NAME[order.status]}`,
+        actionCode: `${order.actionCode} ${actionCodeDescription(order.actionCode, 'en')}`.trim(),
+        amount: money(order.amount),
+        approved: money(order.approvedAmount),
+        deposited: money(order.depositedAmount),
+        refunded: money(order.refundedAmount),
+        description: order.description,
+        created: when(order.createdAt),
+        expires: when(order.expiresAt),
+        updated: when(order.updatedAt),
+        attempts: order.attempts,
+        maskedPan: order.card?.maskedPan ?? '',
+        returnUrl: order.returnUrl,
+        failUrl: order.failUrl ?? '',
+        callbackUrl: order.callbackUrl ?? '',
+        magic: JSON.stringify(parseMagic(order.description) ?? null),
+        refunds: order.refunds.map((r) => ({ at: when(r.date), amount: money(r.amount), externalRefundId: r.externalRefundId ?? '' })),
+      },
+      created: when(order.createdAt),
+      operations: history.operations.map((op) => ({ at: when(op.at), operation: op.operation, status: op.status, amount: money(op.amount) })),
+      deliveries: history.deliveries.map((d) => ({
+        at: when(d.at),
+        operation: d.operation,
+        copy: d.copy,
+        attempt: d.attempt,
+        url: d.url,
+        signed: d.signed ? 'yes' : 'no',
+        outcome: outcomeText(d.outcome) + (d.gaveUp ? ' — gave up' : ''),
+      })),
+      droppedDeliveries: history.droppedDeliveries,
+    });
+  });
+
+  return router;
+}
+
+function outcomeText(outcome: DeliveryOutcome): string {
+  switch (outcome.kind) {
+    case 'http':
+      return `HTTP ${outcome.status}`;
+    case 'error':
+      return `network error: ${outcome.message}`;
+    case 'lost':
+      return 'not sent (callbacks=lost fault)';
+    case 'skipped':
+      return `not sent (${outcome.reason})`;
+  }
+}

@@ -1,0 +1,64 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from '@jest/globals';
+import { CallbackDispatcher, createSandboxClock, OrderJournal, startSandbox, type SandboxOrder } from '../../src/sandbox/index.js';
+import { CREDS, makeSandbox, payDirect } from './support.js';
+
+const fakeOrder = (id: string) => ({ id, orderNumber: id, merchantLogin: 'm', description: '' }) as SandboxOrder;
+
+describe('memory bounds', () => {
+  it('when far more orders are registered than maxOrders, then the store stays at its cap and keeps the newest', async () => {
+    const sb = makeSandbox({ maxOrders: 50, callbacks: false });
+    for (let i = 0; i < 300; i += 1) {
+      const { orderId } = await sb.register({ orderNumber: `B-${i}` });
+      payDirect(sb, orderId);
+    }
+    expect(sb.store.size).toBe(50);
+    expect(sb.store.list({ limit: 1 })[0]?.orderNumber).toBe('B-299');
+    expect(sb.engine.get(sb.store.list().at(-1)!.id)?.orderNumber).toBe('B-250');
+  });
+
+  it('when an order collects more delivery attempts than the per-order cap, then only the newest are kept and the rest counted', () => {
+    const journal = new OrderJournal({ maxDeliveries: 3, maxOperations: 2 });
+    const order = fakeOrder('o1');
+    for (let attempt = 1; attempt <= 10; attempt += 1) {
+      journal.recordDelivery(order, { at: attempt, operation: 'deposited', url: 'http://x/', signed: false, copy: 1, attempt, outcome: { kind: 'http', status: 500 } });
+      journal.recordOperation(order, { at: attempt, operation: 'refunded', status: 1, amount: 1 });
+    }
+    const view = journal.of(order);
+    expect(view.deliveries.map((d) => d.attempt)).toEqual([8, 9, 10]);
+    expect(view.droppedDeliveries).toBe(7);
+    expect(view.operations).toHaveLength(2);
+  });
+
+  it('when the receiver hangs and more notifications than maxPending arrive, then the excess is skipped and recorded, and stop() frees the rest', async () => {
+    const hanging = http.createServer(() => undefined);
+    await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/cb`;
+    const journal = new OrderJournal();
+    const dispatcher = new CallbackDispatcher({ clock: createSandboxClock(), journal, options: { maxPending: 2, timeoutMs: 10_000 } });
+    const merchant = { login: 'm', userName: 'u', password: 'p', callbackUrl: url, allowTwoPhase: true };
+    const orders = ['a', 'b', 'c', 'd'].map(fakeOrder);
+    for (const order of orders) dispatcher.handle({ merchant, order, operation: 'deposited', status: 1, amount: 1 });
+    expect(dispatcher.pending).toBe(2);
+    expect(journal.of(orders[3]!).deliveries).toEqual([expect.objectContaining({ outcome: { kind: 'skipped', reason: 'too many pending callbacks' } })]);
+    const started = Date.now();
+    dispatcher.stop();
+    await dispatcher.idle();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(dispatcher.pending).toBe(0);
+    hanging.closeAllConnections();
+    await new Promise((r) => hanging.close(r));
+  });
+
+  it('when the sandbox closes during a latency fault, then close() is prompt and the waiting call is dropped', async () => {
+    const sb = await startSandbox({ port: 0 });
+    sb.sandbox.faults.set('demo-shop', { latencyMs: 60_000 });
+    const call = fetch(`${sb.gatewayUrl}getOrderStatusExtended.do`, { method: 'POST', body: new URLSearchParams({ ...CREDS, orderNumber: 'x' }) });
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    await sb.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+    await expect(call).rejects.toThrow();
+  });
+});

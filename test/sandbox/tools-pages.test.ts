@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { startReceiver, type Receiver } from './receiver.js';
+import { makeSandbox, payDirect, type TestSandbox } from './support.js';
+
+const M = {
+  login: 'view-shop',
+  userName: 'view-api-user',
+  password: 'S3cret-Pa55word',
+  token: 'tok-ABCDEF-123456',
+  callbackKey: 'cb-key-0f9e8d7c',
+  allowTwoPhase: true,
+};
+const OTHER = { login: 'other-shop', userName: 'other-api', password: 'other-pw', allowTwoPhase: true };
+const SECRETS = [M.password, M.token, M.callbackKey, OTHER.password];
+
+describe('operations view', () => {
+  let rx: Receiver;
+  let sb: TestSandbox;
+  let orderId: string;
+  beforeAll(async () => {
+    rx = await startReceiver();
+    sb = makeSandbox({ merchants: [{ ...M, callbackUrl: `${rx.url}/cb` }, OTHER], callbacks: { retryBaseMs: 10, maxAttempts: 2, timeoutMs: 2000 } });
+    rx.script([500]);
+    ({ orderId } = await sb.register({ userName: M.userName, password: M.password, orderNumber: 'VIEW-1', description: '<script>alert(1)</script> & co' }));
+    payDirect(sb, orderId);
+    await rx.waitFor(2);
+    await sb.callbacks!.idle();
+    await sb.register({ userName: OTHER.userName, password: OTHER.password, orderNumber: 'OTHER-1' });
+  });
+  afterAll(async () => {
+    sb.stop();
+    await rx.close();
+  });
+
+  it('when the list is opened, then it shows orders of all merchants with state and amount, and no secret', async () => {
+    const res = await request(sb.app).get('/sandbox/orders');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('VIEW-1');
+    expect(res.text).toContain('OTHER-1');
+    expect(res.text).toContain('2 deposited');
+    expect(res.text).not.toMatch(/<script/i);
+    for (const secret of SECRETS) expect(res.text).not.toContain(secret);
+  });
+
+  it('when filtered by merchant, then only its orders are listed', async () => {
+    const res = await request(sb.app).get('/sandbox/orders').query({ merchant: 'other-shop' });
+    expect(res.text).toContain('OTHER-1');
+    expect(res.text).not.toContain('VIEW-1');
+  });
+
+  it('when an order is opened, then operations and every delivery attempt are shown, escaped, without secrets and with a masked PAN', async () => {
+    const res = await request(sb.app).get(`/sandbox/orders/${orderId}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; co');
+    expect(res.text).not.toMatch(/<script/i);
+    expect(res.text).toContain('deposited');
+    expect(res.text).toContain('HTTP 500');
+    expect(res.text).toContain('HTTP 200');
+    expect(res.text).toContain('411111**1111');
+    expect(res.text).not.toContain('4111111111111111');
+    expect(res.text).not.toContain('checksum=');
+    for (const secret of SECRETS) expect(res.text).not.toContain(secret);
+  });
+
+  it('when an unknown order is opened, then 404', async () => {
+    expect((await request(sb.app).get('/sandbox/orders/nope')).status).toBe(404);
+  });
+
+  it('when there are more orders than a page, then the list is paginated', async () => {
+    const many = makeSandbox({ callbacks: false });
+    for (let i = 0; i < 60; i += 1) await many.register({ orderNumber: `P-${i}` });
+    const first = await request(many.app).get('/sandbox/orders');
+    expect(first.text).toContain('Page 1 of 2');
+    expect(first.text).toContain('P-59');
+    expect(first.text).not.toContain('>P-9<');
+    const second = await request(many.app).get('/sandbox/orders?page=2');
+    expect(second.text).toContain('>P-9<');
+  });
+});
+
+describe('fault switches page', () => {
+  const sb = makeSandbox({ merchants: [M, OTHER], callbacks: false });
+  const post = (fields: Record<string, string>) => request(sb.app).post('/sandbox/control').type('form').send(fields);
+
+  it('when the page is opened, then it is a plain form without scripts or cookies', async () => {
+    const res = await request(sb.app).get('/sandbox/control');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<form method="post" action="/sandbox/control">');
+    expect(res.text).not.toMatch(/<script/i);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('when posted without valid credentials, then 401 and nothing is saved', async () => {
+    const res = await post({ userName: M.userName, password: 'wrong', action: 'save', httpStatus: '500' });
+    expect(res.status).toBe(401);
+    expect(sb.faults.get(M.login)).toBeUndefined();
+  });
+
+  it("when posted with a merchant's credentials, then its own switches are saved, shown, and never the password", async () => {
+    const res = await post({ userName: M.userName, password: M.password, action: 'save', httpStatus: '502', malformedJson: 'on', methods: 'deposit, refund.do', remaining: '3' });
+    expect(res.status).toBe(200);
+    expect(sb.faults.get(M.login)).toEqual({ httpStatus: 502, malformedJson: true, methods: ['deposit', 'refund'], remaining: 3 });
+    expect(sb.faults.get(OTHER.login)).toBeUndefined();
+    for (const secret of SECRETS) expect(res.text).not.toContain(secret);
+    const cleared = await post({ token: M.token, action: 'clear' });
+    expect(cleared.status).toBe(200);
+    expect(sb.faults.get(M.login)).toBeUndefined();
+  });
+
+  it('when a field is invalid, then 400 and the switches stay as they were', async () => {
+    const res = await post({ userName: M.userName, password: M.password, action: 'save', latencyMs: 'soon' });
+    expect(res.status).toBe(400);
+    expect(sb.faults.get(M.login)).toBeUndefined();
+  });
+});
