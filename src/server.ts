@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     // Keep-alive connections would hold close() open; a payment page round trip is short, so end them now.
     server.closeIdleConnections();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    setTimeout(() => server.closeAllConnections(), 500).unref();
+    setTimeout(() => server.closeAllConnections(), 250).unref();
     await closed;
     await sandbox?.close();
     sessionStore.close();

@@ -109,6 +109,8 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   app.use(createOrdersRouter({ engine, journal, merchants }));
   app.use(createControlRouter({ registry: faults, merchants }));
   app.get('/', (_req, res) => res.redirect(302, '/sandbox/cards'));
+  // For container health checks and load balancers in front of a standalone sandbox.
+  app.get('/healthz', (_req, res) => res.set('Cache-Control', 'no-store').json({ status: 'ok' }));
   // Browsers ask for it on every page; an empty answer keeps their consoles free of 404s.
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
   app.use((_req, res) => {

@@ -93,7 +93,7 @@ function buildShop(
   const gateway: GatewayClient = createGatewayClient({
     baseUrl: gatewayUrl,
     auth: { userName: merchant.userName, password: opts.password ?? merchant.password },
-    timeouts: { operationMs: 1500, statusMs: 1000 },
+    timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
     statusRetries: 1,
     statusRetryDelayMs: 20,
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),

@@ -29,6 +29,12 @@ describe('hosted payment page (real listener, buyer over HTTP)', () => {
     })) as { orderId: string; formUrl: string };
   const status = (orderId: string) => api('getOrderStatusExtended', { orderId });
 
+  it('when asked /healthz, then it answers 200 for container health checks', async () => {
+    const res = await fetch(`${sb.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
   it('when the page opens, then it shows merchant, order, formatted amount, time left and labelled card inputs', async () => {
     const { formUrl } = await register();
     const res = await fetch(formUrl);

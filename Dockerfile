@@ -1,0 +1,73 @@
+# Reference storefront + embedded gateway sandbox.
+#
+#   build:  docker build -t rbs-storefront .
+#   shop + embedded sandbox (GATEWAY_URL unset):
+#           docker run --rm -p 3000:3000 -p 3001:3001 -e SESSION_SECRET="$(openssl rand -base64 48)" \
+#             -v rbs-data:/app/data rbs-storefront
+#     SESSION_SECRET (>= 32 chars) is required because the image sets NODE_ENV=production.
+#     PUBLIC_BASE_URL (default http://localhost:3000) and SANDBOX_PUBLIC_URL (default http://127.0.0.1:3001)
+#     must be the URLs the browser uses. The shop also calls the sandbox at SANDBOX_PUBLIC_URL from inside
+#     the container, so publish the sandbox on the same port number it listens on (-p N:N with SANDBOX_PORT=N).
+#   shop against a real gateway: add -e GATEWAY_URL=https://…/payment/rest/ -e GATEWAY_USERNAME=… -e GATEWAY_PASSWORD=…
+#   sandbox only (standalone gateway emulator; point the HEALTHCHECK at its port):
+#           docker run --rm -e HEALTHCHECK_PORT=3001 -p 3001:3001 rbs-storefront node dist/sandbox/server.js
+#
+# How this was built and run on a machine without a Docker engine: docs/docker-build-here.md
+
+# --- build: dev dependencies (typescript, @types) and tsc. Install scripts are skipped:
+# tsc does not need the compiled SQLite addon, so this stage needs no compiler either.
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# --- prod-deps: production dependencies only. better-sqlite3 has no downloadable prebuilt
+# binary on some build machines, so node-gyp compiles it here for this image's Node major.
+FROM node:24-slim AS prod-deps
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+# The base image ships Node's headers in /usr/local/include/node; pointing node-gyp there
+# avoids downloading them from nodejs.org (unreachable on some build machines).
+ENV npm_config_nodedir=/usr/local
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && npm cache clean --force
+# Only the compiled .node file is loaded at run time: drop compiler intermediates and the
+# bundled SQLite sources (~24 MB). A separate layer is free here: only node_modules is copied on.
+RUN rm -rf node_modules/better-sqlite3/build/Release/obj* \
+           node_modules/better-sqlite3/build/Release/*.a \
+           node_modules/better-sqlite3/deps
+
+# --- runtime: no compiler, no dev dependencies, no npm cache; runs as the image's `node` user (uid 1000).
+FROM node:24-slim AS runtime
+# HOST/SANDBOX_HOST: inside a container the servers must listen on all interfaces to be reachable
+# through published ports. NODE_ENV=production makes SESSION_SECRET mandatory at start-up.
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    SANDBOX_HOST=0.0.0.0 \
+    SANDBOX_PORT=3001 \
+    DATA_DIR=/app/data
+WORKDIR /app
+# Application files stay root-owned (read-only for the app); only the SQLite folder is writable.
+RUN mkdir -p /app/data && chown node:node /app/data
+COPY package.json package-lock.json ./
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY views ./views
+COPY public ./public
+USER node
+VOLUME ["/app/data"]
+EXPOSE 3000 3001
+# node:24-slim has no curl: probe with Node's built-in fetch. No --start-period: the app is up in
+# about a second, well before the first probe (and dockerfilelint 1.8 misparses that option).
+# HEALTHCHECK_PORT lets the standalone sandbox (which also answers /healthz) be probed on its own port.
+HEALTHCHECK --interval=30s --timeout=3s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HEALTHCHECK_PORT||process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
+# Exec form: node is PID 1 and receives SIGTERM directly; the app closes its servers and exits 0.
+CMD ["node", "dist/server.js"]
