@@ -60,6 +60,7 @@ describe('operations view', () => {
     expect(res.text).toContain('411111**1111');
     expect(res.text).not.toContain('4111111111111111');
     expect(res.text).not.toContain('checksum=');
+    expect(res.text).toMatch(/Fault tags<\/dt><dd>none<\/dd>/);
     for (const secret of SECRETS) expect(res.text).not.toContain(secret);
   });
 

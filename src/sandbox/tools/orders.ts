@@ -71,6 +71,7 @@ export function createOrdersRouter({ engine, journal, merchants, pageSize = 50 }
     }
     const history = journal.of(order);
     const money = (n: number) => formatAmount(n, order.currency, 'en');
+    const tags = parseMagic(order.description);
     res.set('Cache-Control', 'no-store').render('sandbox/tools/order', {
       title: `Order ${order.orderNumber}`,
       order: {
@@ -93,7 +94,7 @@ export function createOrdersRouter({ engine, journal, merchants, pageSize = 50 }
         returnUrl: order.returnUrl,
         failUrl: order.failUrl ?? '',
         callbackUrl: order.callbackUrl ?? '',
-        magic: JSON.stringify(parseMagic(order.description) ?? null),
+        magic: tags ? JSON.stringify(tags) : 'none',
         refunds: order.refunds.map((r) => ({ at: when(r.date), amount: money(r.amount), externalRefundId: r.externalRefundId ?? '' })),
       },
       created: when(order.createdAt),
