@@ -53,10 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
   app.use(language({ currency: config.currency, shopName: 'Demo Shop', https }));
   app.use(sessionMiddleware({ store: deps.sessionStore, secrets: config.sessionSecrets, https }));
-  const csrf = createCsrf({ secrets: config.sessionSecrets, https });
-  app.use(csrf.protect);
-
-  app.use(shopRoutes({ ...deps, csrf }));
+  app.use(shopRoutes({ ...deps, csrf: createCsrf({ secrets: config.sessionSecrets, https }) }));
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import type { MessageKey } from './i18n.js';
+import { errorTitleKey, type MessageKey } from './i18n.js';
 
 /** An error whose status and buyer-facing message are known. Messages are message-catalog keys, never raw text. */
 export class HttpError extends Error {
@@ -43,7 +43,7 @@ export function renderError(res: Response, status: number, messageKey: MessageKe
   }
   const locals = {
     status,
-    title: t(status >= 500 ? 'errors.titleServer' : 'errors.titleClient'),
+    title: t(errorTitleKey(status)),
     message: t(messageKey),
     referenceId,
   };

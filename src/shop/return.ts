@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from '../app.js';
 import { GatewayError } from '../gateway/index.js';
+import type { Csrf } from '../http/csrf.js';
 import { renderError } from '../http/errors.js';
 import type { Lang } from '../http/i18n.js';
 import type { LocalStatus, Order } from '../orders/types.js';
@@ -24,7 +25,7 @@ function orderView(order: Order, maskedPan?: string) {
  * GET returnUrl / failUrl?orderId=…: the query string is only a hint that something happened. The outcome comes
  * from getOrderStatusExtended, checked against our own order, and is shown only to the browser that placed it.
  */
-export function createReturn(deps: AppDeps): RequestHandler {
+export function createReturn(deps: AppDeps & { csrf: Csrf }): RequestHandler {
   const { ledger, gateway, logger } = deps;
 
   /** Asks the gateway and moves the order forward. Returns undefined when the outcome is still unknown. */
@@ -96,7 +97,7 @@ export function createReturn(deps: AppDeps): RequestHandler {
           reason: explainActionCode(order.actionCode)[lang],
           actionCode: order.actionCode,
           retry: first ? { productId: first.productId, quantity: first.quantity } : null,
-          csrfToken: req.csrfToken?.() ?? '',
+          csrfToken: deps.csrf.token(req, res),
           cancelled: order.status !== 'declined',
         });
       }

@@ -13,6 +13,7 @@ export function shopRoutes(deps: AppDeps & { csrf: Csrf }): Router {
   const pages = createCatalogPages(deps);
   const buy = createBuy(deps);
   const returned = createReturn(deps);
+  const { csrf } = deps;
   const buyLimit = rateLimit({
     windowMs: 60_000,
     limit: deps.config.buyRateLimitPerMinute,
@@ -24,7 +25,7 @@ export function shopRoutes(deps: AppDeps & { csrf: Csrf }): Router {
   const r = Router();
   r.get('/', pages.list);
   r.get('/products/:id', pages.view);
-  r.post('/buy', buyLimit, noStore, buy);
+  r.post('/buy', buyLimit, csrf.protect, noStore, buy);
   r.get('/checkout/return', noStore, returned);
   r.get('/checkout/fail', noStore, returned);
   return r;

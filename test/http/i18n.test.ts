@@ -7,7 +7,7 @@ import { ru } from '../../src/http/messages/ru.js';
 const ROUTE_KEYS: readonly MessageKey[] = [
   'buy', 'tryAgain', 'errors.notFound', 'errors.badQuantity', 'errors.unknownProduct', 'errors.csrf',
   'errors.tooManyRequests', 'errors.internal', 'errors.badRequest', 'errors.busy', 'errors.verification',
-  'errors.titleClient', 'errors.titleServer', 'order.description',
+  'order.description',
 ];
 
 const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').sort();

@@ -27,11 +27,15 @@ describe('the redirect checkout against the sandbox', () => {
   });
   afterAll(() => shop.close());
 
-  it('lists products without creating a session', async () => {
-    const res = await request(shop.app).get('/').expect(200);
-    expect(res.text).toMatch(/Coffee/i);
-    const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-    expect(cookies.some((c) => c.startsWith('sid='))).toBe(false);
+  it('lets anonymous buyers browse the list and a product page without creating a session', async () => {
+    const list = await request(shop.app).get('/').expect(200);
+    expect(list.text).toMatch(/Coffee/i);
+    const product = await request(shop.app).get('/products/coffee-beans').expect(200);
+    expect(product.text).toMatch(/Buy/);
+    for (const res of [list, product]) {
+      const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+      expect(cookies.some((c) => c.startsWith('sid='))).toBe(false);
+    }
   });
 
   it('when paid with 4111…, shows the success page with the order and its amount, and fulfils once', async () => {
@@ -116,7 +120,11 @@ describe('the redirect checkout against the sandbox', () => {
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
     await agent.post('/buy').type('form').send({ _csrf: token, productId: 'nope', quantity: '1' }).expect(404);
     const missing = await request(shop.app).get('/no/such/page').expect(404);
+    expect(missing.text).toMatch(/not found/i);
     expect(missing.text).not.toMatch(/at .*\.(js|ts):\d+/);
+    // an unknown route stays "not found" whatever the method: no CSRF or 500 answer for it
+    await request(shop.app).delete('/').expect(404);
+    await request(shop.app).post('/products/notebook').type('form').send({ quantity: '1' }).expect(404);
   });
 });
 

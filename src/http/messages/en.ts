@@ -67,8 +67,6 @@ export const en = {
   'errors.title.tooManyRequests': 'Too many requests',
   'errors.title.internal': 'Something went wrong',
   'errors.title.unavailable': 'Service unavailable',
-  'errors.titleClient': 'We couldn’t process this request',
-  'errors.titleServer': 'Something went wrong',
   'errors.busy': 'Your previous attempt is still being processed. Please wait a few seconds and try again.',
   'errors.verification': 'We couldn’t verify this payment with the payment service. Please contact us and quote the reference ID below.',
   'errors.notFound': 'We couldn’t find the page you were looking for.',

@@ -66,8 +66,6 @@ export const ru: Record<MessageKey, string> = {
   'errors.title.tooManyRequests': 'Слишком много запросов',
   'errors.title.internal': 'Что-то пошло не так',
   'errors.title.unavailable': 'Сервис недоступен',
-  'errors.titleClient': 'Не удалось выполнить запрос',
-  'errors.titleServer': 'Что-то пошло не так',
   'errors.busy': 'Предыдущая попытка ещё обрабатывается. Подождите несколько секунд и попробуйте снова.',
   'errors.verification': 'Не удалось сверить этот платёж с платёжным сервисом. Свяжитесь с нами и укажите код обращения ниже.',
   'errors.notFound': 'Мы не нашли страницу, которую вы ищете.',
