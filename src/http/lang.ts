@@ -30,6 +30,8 @@ export function language(opts: { currency: string; shopName: string; https: bool
     res.locals.shopName = opts.shopName;
     res.locals.formatMoney = (minor: number, currency: string) => formatMoney(minor, currency, lang);
     res.locals.langUrl = (l: string) => {
+      // A page answering a POST (e.g. Buy failed) can't be re-requested by a link: switch on the catalog instead.
+      if (req.method !== 'GET' && req.method !== 'HEAD') return `/?lang=${encodeURIComponent(l)}`;
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(req.query)) if (k !== 'lang' && typeof v === 'string') params.set(k, v);
       params.set('lang', l);

@@ -50,6 +50,7 @@ describe('when register.do fails', () => {
     expect(res.text).toMatch(/not been charged/i);
     expect(res.text).toMatch(/[0-9A-F]{12}/); // the reference id
     expect(res.text).not.toMatch(/at .*\.(js|ts):\d+|Error:|node_modules/);
+    expect(res.text).not.toContain('href="/buy'); // language links lead somewhere a GET works
     const order = orderOf(s);
     expect(order.status).toBe(recorded);
     expect(s.ledger.events(order.id).some((e) => e.kind === 'register_error')).toBe(true);
