@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Sqlite } from './driver.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
 export type Database = BetterSqlite3.Database;
@@ -20,7 +21,7 @@ export function openDatabase(file: string): Database {
     // 0700: the file holds session ids and the order ledger.
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
   }
-  const db = new BetterSqlite3(file, { timeout: BUSY_TIMEOUT_MS });
+  const db = new Sqlite(file, { timeout: BUSY_TIMEOUT_MS });
   try {
     if (!isMemory(file)) {
       // WAL: readers don't block the writer (web requests + reconciler on one file).

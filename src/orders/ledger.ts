@@ -1,5 +1,5 @@
-import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from './db.js';
+import { Sqlite } from './driver.js';
 import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError, OrderNotFoundError } from './errors.js';
 import { createEventLog } from './events.js';
 import { formatOrderNumber, randomBase32 } from './order-number.js';
@@ -14,7 +14,7 @@ export type { Ledger } from './types.js';
 export { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError, LedgerError, OrderNotFoundError } from './errors.js';
 
 function isUniqueViolation(err: unknown): boolean {
-  return err instanceof BetterSqlite3.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE';
+  return err instanceof Sqlite.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 /**
