@@ -15,7 +15,7 @@
 # How this was built and run on a machine without a Docker engine: docs/docker-build-here.md
 
 # --- build: dev dependencies (typescript, @types) and tsc. Install scripts are skipped:
-# tsc does not need the compiled SQLite addon, so this stage needs no compiler either.
+# tsc does not need a compiled SQLite addon, so this stage needs no compiler.
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -24,24 +24,20 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-# --- prod-deps: production dependencies only. better-sqlite3 has no downloadable prebuilt
-# binary on some build machines, so node-gyp compiles it here for this image's Node major.
+# --- prod-deps: production dependencies only, and no install scripts, so no compiler either. On Node 24 the
+# shop loads better-sqlite3 13 (alias better-sqlite3-napi), whose Node-API binaries ship prebuilt inside the
+# package. The 12.x copy is for Node 20 only and would abort on Node 24.19+, so it is removed from the image
+# (docs/decisions/0005-sqlite-driver-per-node-version.md), with the other platforms' binaries and C sources.
 FROM node:24-slim AS prod-deps
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
-# The base image ships Node's headers in /usr/local/include/node; pointing node-gyp there
-# avoids downloading them from nodejs.org (unreachable on some build machines).
-ENV npm_config_nodedir=/usr/local
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund \
- && npm cache clean --force
-# Only the compiled .node file is loaded at run time: drop compiler intermediates and the
-# bundled SQLite sources (~24 MB). A separate layer is free here: only node_modules is copied on.
-RUN rm -rf node_modules/better-sqlite3/build/Release/obj* \
-           node_modules/better-sqlite3/build/Release/*.a \
-           node_modules/better-sqlite3/deps
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force \
+ && rm -rf node_modules/better-sqlite3 \
+           node_modules/better-sqlite3-napi/deps \
+           node_modules/better-sqlite3-napi/src \
+           node_modules/better-sqlite3-napi/prebuilds/darwin-* \
+           node_modules/better-sqlite3-napi/prebuilds/win32-*
 
 # --- runtime: no compiler, no dev dependencies, no npm cache; runs as the image's `node` user (uid 1000).
 FROM node:24-slim AS runtime
