@@ -52,8 +52,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
   app.use(language({ currency: config.currency, shopName: 'Demo Shop', https }));
-  app.use(sessionMiddleware({ store: deps.sessionStore, secrets: config.sessionSecrets, https }));
-  app.use(shopRoutes({ ...deps, csrf: createCsrf({ secrets: config.sessionSecrets, https }) }));
+  app.use(
+    shopRoutes({
+      ...deps,
+      csrf: createCsrf({ secrets: config.sessionSecrets, https }),
+      // Mounted only where orders are bound or shown: browsing never reads or touches the session store.
+      session: sessionMiddleware({ store: deps.sessionStore, secrets: config.sessionSecrets, https }),
+    }),
+  );
 
   app.use(notFound);
   app.use(errorHandler(logger));

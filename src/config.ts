@@ -48,7 +48,16 @@ export class ConfigError extends Error {
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
 const port = (def: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(def));
-const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+/**
+ * An http(s) base URL, normalised by the WHATWG parser (so `HTTPS://Shop.Example` becomes `https://shop.example`).
+ * A query, fragment or user:password would end up inside every URL built from it, so they are refused.
+ */
+const baseUrl = z
+  .url({ protocol: /^https?$/ })
+  .transform((u) => new URL(u))
+  .refine((u) => !u.search && !u.hash, 'must not have a query or fragment')
+  .refine((u) => !u.username && !u.password, 'must not contain credentials (use GATEWAY_USERNAME/GATEWAY_PASSWORD)');
+const httpUrl = baseUrl.transform((u) => `${u.origin}${u.pathname}`.replace(/\/+$/, ''));
 const intIn = (min: number, max: number, def: number) =>
   z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(def));
 
@@ -60,8 +69,8 @@ const schema = z
     PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
     GATEWAY_URL: z.preprocess(
       emptyAsUndefined,
-      z
-        .url({ protocol: /^https?$/ })
+      baseUrl
+        .transform((u) => `${u.origin}${u.pathname}`)
         .refine((u) => u.endsWith('/payment/rest/'), 'must end with /payment/rest/')
         .optional(),
     ),

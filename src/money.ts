@@ -51,12 +51,24 @@ export function formatMoney(minor: number, numeric: string, locale: MoneyLocale)
   }
   const info = currencyInfo(numeric);
   if (!info) throw new RangeError(`Unknown ISO 4217 numeric currency code: ${String(numeric)}`);
-  const fmt = new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency: info.code,
-    minimumFractionDigits: info.digits,
-    maximumFractionDigits: info.digits,
-  });
   // Intl.NumberFormat accepts a decimal string and formats it exactly (ES2023 Intl.NumberFormat v3).
-  return fmt.format(toDecimalString(minor, info.digits));
+  return formatter(locale, info).format(toDecimalString(minor, info.digits));
+}
+
+// Building an Intl.NumberFormat is far costlier than using one, and every price on every page is formatted.
+const formatters = new Map<string, Intl.NumberFormat>();
+
+function formatter(locale: MoneyLocale, info: CurrencyInfo): Intl.NumberFormat {
+  const key = `${locale}:${info.code}`;
+  let fmt = formatters.get(key);
+  if (!fmt) {
+    fmt = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: info.code,
+      minimumFractionDigits: info.digits,
+      maximumFractionDigits: info.digits,
+    });
+    formatters.set(key, fmt);
+  }
+  return fmt;
 }

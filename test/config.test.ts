@@ -71,6 +71,25 @@ describe('loadConfig', () => {
     expect(config.publicBaseUrl).toBe('https://shop.example');
   });
 
+  it('normalises URLs and refuses a query, fragment or credentials in them', () => {
+    const config = loadConfig({
+      SESSION_SECRET: SECRET,
+      PUBLIC_BASE_URL: 'HTTPS://Shop.Example/store/',
+      GATEWAY_URL: 'HTTPS://G.Example/payment/rest/',
+      GATEWAY_TOKEN: 't',
+    });
+    expect(config.publicBaseUrl).toBe('https://shop.example/store');
+    expect(config.gateway).toMatchObject({ url: 'https://g.example/payment/rest/' });
+    const keys = problemsOf({
+      SESSION_SECRET: SECRET,
+      PUBLIC_BASE_URL: 'https://shop.example/?a=1',
+      GATEWAY_URL: 'https://user:pw@g.example/payment/rest/',
+      GATEWAY_TOKEN: 't',
+      SANDBOX_PUBLIC_URL: 'http://127.0.0.1:3001/#x',
+    }).map((p) => p.split(':')[0]);
+    expect(keys).toEqual(expect.arrayContaining(['PUBLIC_BASE_URL', 'GATEWAY_URL', 'SANDBOX_PUBLIC_URL']));
+  });
+
   it('accepts a token instead of a user name and password', () => {
     const config = loadConfig({ SESSION_SECRET: SECRET, GATEWAY_URL: 'https://g.example/payment/rest/', GATEWAY_TOKEN: 'tok' });
     expect(config.gateway).toMatchObject({ mode: 'remote', auth: { token: 'tok' } });

@@ -66,7 +66,7 @@ export function parseEnvelope(json: unknown): ParseResult<Envelope> {
 
 const registerSchema = z.object({
   orderId: z.string().min(1).max(64),
-  formUrl: z.string().min(1),
+  formUrl: z.string().min(1).max(2048),
 });
 
 export function parseRegister(json: unknown): ParseResult<z.infer<typeof registerSchema>> {

@@ -12,7 +12,9 @@ export function createCsrf(opts: { secrets: readonly string[]; https: boolean })
     // Not bound to the session id: the session is regenerated on Buy, and a second tab must still be able to post.
     getSessionIdentifier: () => '',
     cookieName,
-    cookieOptions: { sameSite: 'strict', secure: opts.https, httpOnly: true, path: '/' },
+    // Lax, not Strict: a Strict cookie is not sent on the return from the gateway, so the failure page would mint a
+    // new one and break the Buy forms of every other open tab. Lax cookies still never go with a cross-site POST.
+    cookieOptions: { sameSite: 'lax', secure: opts.https, httpOnly: true, path: '/' },
     getCsrfTokenFromRequest: (req) => (typeof req.body?._csrf === 'string' ? req.body._csrf : undefined),
   });
   const protect: RequestHandler = doubleCsrfProtection;

@@ -35,7 +35,8 @@ export function language(opts: { currency: string; shopName: string; https: bool
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(req.query)) if (k !== 'lang' && typeof v === 'string') params.set(k, v);
       params.set('lang', l);
-      return `${req.path}?${params.toString()}`;
+      // One leading slash: `//evil.example/x` must not become a link to another site.
+      return `/${req.path.replace(/^[/\\]+/, '')}?${params.toString()}`;
     };
     next();
   };

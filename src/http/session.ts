@@ -5,8 +5,6 @@ declare module 'express-session' {
   interface SessionData {
     /** Local ids of the orders this browser created: the only orders whose details it may see. */
     orders: number[];
-    /** The purchase waiting on the payment page, reused when Buy is pressed again for the same cart. */
-    pending: { cartKey: string; orderId: number };
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from '../app.js';
-import { GatewayError, GatewayRejectedError, type RegisterParams } from '../gateway/index.js';
+import { GatewayError, GatewayForeignFormUrlError, GatewayRejectedError, type RegisterParams } from '../gateway/index.js';
 import type { Csrf } from '../http/csrf.js';
 import { HttpError } from '../http/errors.js';
 import type { Lang } from '../http/i18n.js';
@@ -13,6 +13,8 @@ import { MAX_QUANTITY } from './catalog.js';
 const POLL_MS = 50;
 /** A stored formUrl is reused only while the gateway will still accept payment on it for a while. */
 const FORM_URL_MARGIN_MS = 60_000;
+/** Share of a short order lifetime kept as margin, so a double click still finds the first order fresh. */
+const FORM_URL_MARGIN_SHARE = 0.25;
 /** How many orders a browser can come back to. */
 const SESSION_ORDER_LIMIT = 20;
 
@@ -32,37 +34,44 @@ export function createBuy(deps: AppDeps & { csrf: Csrf }): RequestHandler {
   const now = deps.now ?? Date.now;
   const waitLimitMs = config.gateway.timeoutMs + 2_000;
 
-  const isFresh = (o: Order) => now() < o.createdAt + config.orderLifetimeSecs * 1000 - FORM_URL_MARGIN_MS;
+  const lifetimeMs = config.orderLifetimeSecs * 1000;
+  const marginMs = Math.min(FORM_URL_MARGIN_MS, lifetimeMs * FORM_URL_MARGIN_SHARE);
+  const isFresh = (o: Order) => now() < o.createdAt + lifetimeMs - marginMs;
 
-  async function settled(order: Order): Promise<Order> {
+  async function settled(order: Order): Promise<{ order: Order; abandoned: boolean }> {
     // Another request (double click, second tab) is registering this very purchase: wait for its answer.
-    const deadline = now() + waitLimitMs;
     let current = order;
-    while (current.status === 'new' && now() < deadline) {
+    while (current.status === 'new' && now() < current.createdAt + waitLimitMs) {
       await new Promise((r) => setTimeout(r, POLL_MS));
       current = ledger.get(order.id) ?? current;
     }
-    return current;
+    if (current.status === 'new') {
+      // Its register call has timed out by now, so the request that wrote it died (crash, restart): free the slot.
+      const reason = 'abandoned before the gateway answered';
+      return { order: ledger.markRegisterFailed(current.id, 'register_unknown', { reason }), abandoned: true };
+    }
+    return { order: current, abandoned: false };
   }
 
-  async function bindToSession(req: Request, order: Order, cartKey: string): Promise<void> {
+  async function bindToSession(req: Request, order: Order): Promise<void> {
     const orders = [...(req.session.orders ?? []).filter((id) => id !== order.id), order.id].slice(-SESSION_ORDER_LIMIT);
     // A new session id whenever an order is bound: a session id planted before Buy is worthless (fixation).
     await regenerateSession(req);
     req.session.orders = orders;
-    req.session.pending = { cartKey, orderId: order.id };
     await saveSession(req);
+  }
+
+  /** The buyer never reached the payment page, so whatever happened, they were not charged. */
+  function notChargedPage(res: Response, status: 502 | 503, unknownOutcome: boolean): void {
+    res.status(status).render('shop/gateway-error', { referenceId: res.locals.referenceId, unknownOutcome });
   }
 
   function gatewayFailurePage(res: Response, err: GatewayError): void {
     const unavailable = err.code === 'GATEWAY_TIMEOUT' || err.code === 'GATEWAY_NETWORK' || err.code === 'GATEWAY_HTTP';
-    res.status(unavailable ? 503 : 502).render('shop/gateway-error', {
-      referenceId: res.locals.referenceId,
-      unknownOutcome: err.outcomeUnknown,
-    });
+    notChargedPage(res, unavailable ? 503 : 502, err.outcomeUnknown);
   }
 
-  async function register(req: Request, res: Response, order: Order, cartKey: string): Promise<void> {
+  async function register(req: Request, res: Response, order: Order): Promise<void> {
     const lang = res.locals.lang as Lang;
     const t = res.locals.t as (k: 'order.description', p: Record<string, string>) => string;
     const params: RegisterParams = {
@@ -85,14 +94,27 @@ export function createBuy(deps: AppDeps & { csrf: Csrf }): RequestHandler {
       gatewayFailurePage(res, err);
       return;
     }
-    const bound = ledger.markRegistered(order.id, { gatewayOrderId: registered.orderId, formUrl: registered.formUrl });
-    await bindToSession(req, bound, cartKey);
+    let bound: Order;
+    try {
+      bound = ledger.markRegistered(order.id, { gatewayOrderId: registered.orderId, formUrl: registered.formUrl });
+    } catch (err) {
+      // The gateway holds an order we could not record (e.g. an orderId already used here): never leave the row
+      // 'new', which would block this purchase, and don't send the buyer to pay for an order we can't track.
+      const detail = { reason: 'answer not recordable', gatewayOrderId: registered.orderId, referenceId: res.locals.referenceId };
+      ledger.markRegisterFailed(order.id, 'register_unknown', detail);
+      logger.error({ err, orderId: order.id, ...detail }, 'register answer could not be recorded');
+      notChargedPage(res, 502, true);
+      return;
+    }
+    await bindToSession(req, bound);
     res.redirect(303, registered.formUrl);
   }
 
   async function recordRegisterFailure(order: Order, err: GatewayError, referenceId: string): Promise<void> {
     const detail: Record<string, unknown> = { code: err.code, referenceId, message: err.message };
     if (err instanceof GatewayRejectedError) detail.errorCode = err.errorCode;
+    // The gateway did create this order: keep its id so it can be declined or reconciled.
+    if (err instanceof GatewayForeignFormUrlError) detail.gatewayOrderId = err.orderId;
     let status: 'register_failed' | 'register_unknown' = err.outcomeUnknown ? 'register_unknown' : 'register_failed';
     if (err instanceof GatewayRejectedError && err.errorCode === 1) {
       // "Order number already processed": we never reuse numbers, so the gateway may hold this very order from a lost
@@ -116,7 +138,8 @@ export function createBuy(deps: AppDeps & { csrf: Csrf }): RequestHandler {
     const quantity = parseQuantity(body.quantity);
     const amount = product.price * quantity;
     const cartKey = `${product.id}:${quantity}`;
-    const browserKey = csrf.browserKey(req) ?? req.sessionID;
+    const browserKey = csrf.browserKey(req);
+    if (!browserKey) throw new HttpError(403, 'errors.csrf'); // csrf.protect already demands the cookie
     const purchaseKey = createHash('sha256').update(`${browserKey}\n${cartKey}`).digest('base64url');
 
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -132,26 +155,23 @@ export function createBuy(deps: AppDeps & { csrf: Csrf }): RequestHandler {
             language: lang,
             purchaseKey,
           });
-          await register(req, res, order, cartKey);
+          await register(req, res, order);
           return;
         } catch (err) {
           if (!(err instanceof DuplicatePurchaseError)) throw err;
           existing = err.order;
         }
       }
-      const current = await settled(existing);
+      const { order: current, abandoned } = await settled(existing);
+      if (abandoned) continue;
       if (current.status === 'registered' && current.formUrl && isFresh(current)) {
-        await bindToSession(req, current, cartKey);
+        await bindToSession(req, current);
         res.redirect(303, current.formUrl);
         return;
       }
-      if (current.status === 'new') throw new HttpError(503, 'errors.busy');
       if (current.status === 'register_failed' || current.status === 'register_unknown') {
         // The concurrent attempt for this purchase just failed: show its outcome rather than registering again.
-        res.status(503).render('shop/gateway-error', {
-          referenceId: res.locals.referenceId,
-          unknownOutcome: current.status === 'register_unknown',
-        });
+        notChargedPage(res, 503, current.status === 'register_unknown');
         return;
       }
       // The pending order went stale on the payment page: free its slot and start a new order.

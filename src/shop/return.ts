@@ -29,10 +29,10 @@ export function createReturn(deps: AppDeps & { csrf: Csrf }): RequestHandler {
   const { ledger, gateway, logger } = deps;
 
   /** Asks the gateway and moves the order forward. Returns undefined when the outcome is still unknown. */
-  async function sync(order: Order, lang: Lang): Promise<{ order: Order; maskedPan?: string } | undefined> {
+  async function sync(order: Order, orderId: string, lang: Lang): Promise<{ order: Order; maskedPan?: string } | undefined> {
     let st;
     try {
-      st = await gateway.getOrderStatusExtended({ orderId: order.gatewayOrderId ?? '' }, { language: lang });
+      st = await gateway.getOrderStatusExtended({ orderId }, { language: lang });
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
       ledger.recordEvent(order.id, 'status', 'error', { code: err.code });
@@ -42,7 +42,7 @@ export function createReturn(deps: AppDeps & { csrf: Csrf }): RequestHandler {
     const mismatch: string[] = [];
     if (st.orderNumber !== order.orderNumber) mismatch.push('orderNumber');
     if (st.amount !== order.amount) mismatch.push('amount');
-    if (String(st.currency).padStart(3, '0') !== order.currency) mismatch.push('currency');
+    if (st.currency !== order.currency) mismatch.push('currency');
     if (mismatch.length > 0) {
       const detail = { fields: mismatch, gateway: { orderNumber: st.orderNumber, amount: st.amount, currency: st.currency } };
       logger.warn({ orderId: order.id, ...detail }, 'status reply does not match the order; not treated as paid');
@@ -62,10 +62,10 @@ export function createReturn(deps: AppDeps & { csrf: Csrf }): RequestHandler {
     res.status(404).render('shop/neutral');
   }
 
-  function pending(req: Request, res: Response, order: Order): void {
-    const n = Math.min(Number(req.query.n) || 0, 10);
+  function pending(req: Request, res: Response, order: Order, orderId: string): void {
+    const n = Math.max(0, Math.min(Math.trunc(Number(req.query.n)) || 0, 10));
     const refreshSeconds = Math.min(3 * 2 ** n, MAX_REFRESH_SECONDS);
-    const params = new URLSearchParams({ orderId: order.gatewayOrderId ?? '', n: String(n + 1) });
+    const params = new URLSearchParams({ orderId, n: String(n + 1) });
     res.render('shop/pending', { order: orderView(order), refreshSeconds, statusUrl: `${req.path}?${params}` });
   }
 
@@ -75,15 +75,12 @@ export function createReturn(deps: AppDeps & { csrf: Csrf }): RequestHandler {
     const found = ledger.findByGatewayOrderId(orderId);
     if (!found) return neutral(res);
     const lang = res.locals.lang as Lang;
-    const synced = SETTLED.has(found.status) ? { order: found } : await sync(found, lang);
+    const synced = SETTLED.has(found.status) ? { order: found } : await sync(found, orderId, lang);
     // The order is brought up to date for anyone (the return is a trigger), but shown only to its own browser.
     if (!(req.session.orders ?? []).includes(found.id)) return neutral(res);
-    if (!synced) return pending(req, res, found);
+    if (!synced) return pending(req, res, found, orderId);
 
     const { order } = synced;
-    if (req.session.pending?.orderId === order.id && SETTLED.has(order.status)) {
-      delete req.session.pending;
-    }
     switch (order.status) {
       case 'paid':
       case 'authorized':
@@ -103,10 +100,8 @@ export function createReturn(deps: AppDeps & { csrf: Csrf }): RequestHandler {
       }
       case 'mismatch':
         return renderError(res, 502, 'errors.verification');
-      case 'register_failed':
-        return neutral(res);
       default:
-        return pending(req, res, order);
+        return pending(req, res, order, orderId);
     }
   };
 }

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { AppDeps } from '../app.js';
 import type { Csrf } from '../http/csrf.js';
@@ -9,11 +9,11 @@ import { createCatalogPages } from './pages.js';
 import { createReturn } from './return.js';
 
 /** The storefront's whole route table. */
-export function shopRoutes(deps: AppDeps & { csrf: Csrf }): Router {
+export function shopRoutes(deps: AppDeps & { csrf: Csrf; session: RequestHandler }): Router {
   const pages = createCatalogPages(deps);
   const buy = createBuy(deps);
   const returned = createReturn(deps);
-  const { csrf } = deps;
+  const { csrf, session } = deps;
   const buyLimit = rateLimit({
     windowMs: 60_000,
     limit: deps.config.buyRateLimitPerMinute,
@@ -25,8 +25,8 @@ export function shopRoutes(deps: AppDeps & { csrf: Csrf }): Router {
   const r = Router();
   r.get('/', pages.list);
   r.get('/products/:id', pages.view);
-  r.post('/buy', buyLimit, csrf.protect, noStore, buy);
-  r.get('/checkout/return', noStore, returned);
-  r.get('/checkout/fail', noStore, returned);
+  r.post('/buy', buyLimit, csrf.protect, session, noStore, buy);
+  r.get('/checkout/return', session, noStore, returned);
+  r.get('/checkout/fail', session, noStore, returned);
   return r;
 }

@@ -96,6 +96,14 @@ describe('register against a misbehaving gateway', () => {
     expect((error as Error).message).toMatch(/formUrl/);
   });
 
+  it('when formUrl is longer than the documented 2048 characters, then GatewayBadResponseError', async () => {
+    const { error } = await registerAgainst({
+      register: (_f, ctx) => replies.json({ orderId: 'a2', formUrl: `${ctx.origin}/pay?mdOrder=a2&x=${'y'.repeat(2100)}` }),
+    });
+    expect(error).toBeInstanceOf(GatewayBadResponseError);
+    expect((error as Error).message).toMatch(/formUrl/);
+  });
+
   it('when orderId is missing, then GatewayBadResponseError naming the field', async () => {
     const { error } = await registerAgainst({ register: (_f, ctx) => replies.json({ formUrl: `${ctx.origin}/pay` }) });
     expect(error).toBeInstanceOf(GatewayBadResponseError);

@@ -9,7 +9,7 @@ import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createGatewayClient, type GatewayClient } from '../../src/gateway/index.js';
 import { createLogger } from '../../src/log.js';
-import { isDatabaseUsable, openDatabase } from '../../src/orders/db.js';
+import { isDatabaseUsable, openDatabase, type Database } from '../../src/orders/db.js';
 import { createLedger, type Ledger } from '../../src/orders/ledger.js';
 import { createSqliteSessionStore } from '../../src/orders/session-store.js';
 import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
@@ -22,9 +22,12 @@ export interface TestShop {
   app: Express;
   config: Config;
   ledger: Ledger;
+  db: Database;
   /** The gateway the shop talks to; the real sandbox unless `gatewayUrl` was given. */
   sandbox?: RunningSandbox;
   gatewayUrl: string;
+  /** What it was started with, for a restart on the same database. */
+  options: StartShopOptions & { gatewayUrl: string };
   /** Every log line the shop wrote. */
   logs: string[];
   fulfilled: number[];
@@ -57,7 +60,7 @@ export async function startShop(opts: StartShopOptions = {}): Promise<TestShop> 
  * with other settings such as rotated session secrets. Close it before the original.
  */
 export function restartShop(shop: TestShop, env: Record<string, string> = {}): TestShop {
-  return buildShop({ gatewayUrl: shop.gatewayUrl, dataDir: shop.config.dataDir, sandbox: shop.sandbox, owner: false, env });
+  return buildShop({ ...shop.options, env: { ...shop.options.env, ...env }, dataDir: shop.config.dataDir, sandbox: shop.sandbox, owner: false });
 }
 
 function buildShop(
@@ -90,9 +93,10 @@ function buildShop(
   const sessionStore = createSqliteSessionStore(session, db);
   const ledger = createLedger(db);
   const fulfilled: number[] = [];
+  if (config.gateway.mode !== 'remote') throw new Error('test shops always name their gateway');
   const gateway: GatewayClient = createGatewayClient({
-    baseUrl: gatewayUrl,
-    auth: { userName: merchant.userName, password: opts.password ?? merchant.password },
+    baseUrl: config.gateway.url,
+    auth: config.gateway.auth,
     timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
     statusRetries: 1,
     statusRetryDelayMs: 20,
@@ -110,9 +114,11 @@ function buildShop(
   });
   let closed = false;
   return {
+    options: { ...opts, gatewayUrl },
     app,
     config,
     ledger,
+    db,
     sandbox,
     gatewayUrl,
     logs,

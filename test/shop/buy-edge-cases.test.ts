@@ -1,0 +1,106 @@
+// Edge cases of Buy and the return found in review: each once left a purchase blocked, registered twice or leaked.
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { createLedger } from '../../src/orders/ledger.js';
+import { startMisbehavingGateway, type MisbehavingGateway } from '../helpers/misbehaving-gateway.js';
+import { buy, csrfTokenFrom, startShop, type TestShop } from '../helpers/shop.js';
+
+let gateway: MisbehavingGateway | undefined;
+let shop: TestShop | undefined;
+afterEach(async () => {
+  await shop?.close();
+  await gateway?.close();
+  shop = undefined;
+  gateway = undefined;
+});
+
+function cookieValue(res: request.Response, name: string): string | undefined {
+  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  return cookies.find((c) => c.startsWith(`${name}=`))?.split(';')[0]?.slice(name.length + 1);
+}
+
+describe('Buy', () => {
+  it('when the gateway answers an orderId this shop already holds, answers 502 and the next Buy starts afresh', async () => {
+    gateway = await startMisbehavingGateway({
+      register: (_form, ctx) => ({ body: { orderId: 'same-id', formUrl: `${ctx.origin}/payment/merchants/x/payment_en.html?mdOrder=same-id` } }),
+    });
+    shop = await startShop({ gatewayUrl: gateway.baseUrl });
+    await buy(request.agent(shop.app), 'notebook', 1).then((r) => expect(r.status).toBe(303));
+    const bob = request.agent(shop.app);
+    const clash = await buy(bob, 'notebook', 1);
+    expect(clash.status).toBe(502);
+    expect(clash.headers.location).toBeUndefined();
+    expect(clash.text).toMatch(/not been charged/i);
+    const [stuck] = shop.ledger.listRecent(1);
+    expect(stuck).toMatchObject({ status: 'register_unknown' });
+    // not blocked: the same purchase in the same browser reaches the gateway again at once
+    await buy(bob, 'notebook', 1);
+    expect(gateway.callsTo('register')).toHaveLength(3);
+  });
+
+  it('when the order lifetime is short, a double click still registers one order', async () => {
+    gateway = await startMisbehavingGateway();
+    shop = await startShop({ gatewayUrl: gateway.baseUrl, env: { ORDER_LIFETIME_SECS: '60' } });
+    const agent = request.agent(shop.app);
+    const page = await agent.get('/products/notebook').expect(200);
+    const form = { _csrf: csrfTokenFrom(page.text), productId: 'notebook', quantity: '1' };
+    const [a, b] = await Promise.all([agent.post('/buy').type('form').send(form), agent.post('/buy').type('form').send(form)]);
+    expect([a.status, b.status]).toEqual([303, 303]);
+    expect(gateway.callsTo('register')).toHaveLength(1);
+  });
+
+  it('when an earlier request died before the gateway answered, the same purchase is registered anew', async () => {
+    gateway = await startMisbehavingGateway();
+    shop = await startShop({ gatewayUrl: gateway.baseUrl });
+    const agent = request.agent(shop.app);
+    const page = await agent.get('/products/notebook').expect(200);
+    const browserKey = cookieValue(page, 'csrf')!;
+    const purchaseKey = createHash('sha256').update(`${browserKey}\nnotebook:1`).digest('base64url');
+    // a row left 'new' a minute ago by a process that crashed mid-register
+    const past = createLedger(shop.db, { now: () => Date.now() - 60_000 });
+    const orphan = past.createOrder({
+      items: [{ productId: 'notebook', name: 'Notebook', quantity: 1, unitAmount: 990 }],
+      amount: 990,
+      currency: '978',
+      flow: 'one-phase',
+      language: 'en',
+      purchaseKey,
+    });
+    const res = await agent.post('/buy').type('form').send({ _csrf: csrfTokenFrom(page.text), productId: 'notebook', quantity: '1' });
+    expect(res.status).toBe(303);
+    expect(shop.ledger.get(orphan.id)!.status).toBe('register_unknown');
+    expect(gateway.callsTo('register')).toHaveLength(1);
+  });
+
+  it('once a browser has a session, browsing the catalog neither reads nor renews it', async () => {
+    gateway = await startMisbehavingGateway();
+    shop = await startShop({ gatewayUrl: gateway.baseUrl });
+    const agent = request.agent(shop.app);
+    const bought = await buy(agent, 'notebook', 1);
+    expect(cookieValue(bought, 'sid')).toBeDefined();
+    for (const path of ['/', '/products/notebook', '/no-such-page']) {
+      const res = await agent.get(path);
+      expect(cookieValue(res, 'sid')).toBeUndefined();
+    }
+  });
+});
+
+describe('pages', () => {
+  it('when the path starts with two slashes, the language links stay on this site', async () => {
+    shop = await startShop();
+    const res = await request(shop.app).get('//evil.example/x').expect(404);
+    expect(res.text).not.toMatch(/href="\/\/evil/);
+    expect(res.text).toMatch(/href="\/evil\.example\/x\?lang=ru"/);
+  });
+
+  it('when the refresh counter is tampered with, the confirmation page still refreshes itself', async () => {
+    gateway = await startMisbehavingGateway();
+    shop = await startShop({ gatewayUrl: gateway.baseUrl });
+    const agent = request.agent(shop.app);
+    const bought = await buy(agent, 'notebook', 1);
+    const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
+    const res = await agent.get(`/checkout/return?orderId=${orderId}&n=-50`).expect(200);
+    expect(res.text).toMatch(/<meta http-equiv="refresh" content="3;/);
+  });
+});
