@@ -151,5 +151,8 @@ function checkMerchants(merchants: readonly SandboxMerchant[]): readonly Sandbox
     const values = merchants.map((m) => m[key]).filter((v): v is string => v !== undefined);
     if (new Set(values).size !== values.length) throw new Error(`sandbox merchants must have unique ${key} values`);
   }
+  // An empty key would be recorded as "signed" while signing nothing: absent or non-empty, nothing between.
+  const keyless = merchants.find((m) => m.callbackKey === '');
+  if (keyless) throw new Error(`sandbox merchant ${keyless.login} has an empty callbackKey; omit it to send unsigned callbacks`);
   return merchants;
 }

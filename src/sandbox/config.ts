@@ -20,7 +20,7 @@ const merchantSchema = z
     password: z.string().min(1).max(200),
     token: z.string().min(1).max(256).optional(),
     callbackUrl: z.url({ protocol: /^https?$/ }).optional(),
-    callbackKey: z.string().min(1).optional(),
+    callbackKey: z.string().min(1, 'must not be empty; omit it for unsigned callbacks').optional(),
     allowTwoPhase: z.boolean().default(true),
   })
   .strict();

@@ -151,8 +151,13 @@ export class SandboxEngine {
     return Math.max(0, this.#maxAttempts - order.attempts);
   }
 
+  /*
+   * pay, completeChallenge and the merchant operations below take an order fetched with get() or findByNumber()
+   * in the same request: those already applied due expiries and settlements, so a second refresh here would only
+   * repeat the work. (Every caller, the REST router and the hosted page, looks the order up right before.)
+   */
+
   pay(order: SandboxOrder, card: CardInput, payerIp?: string): PayOutcome {
-    this.refresh(order);
     if (order.status !== 0) return { kind: 'notPayable' };
     order.attempts += 1;
     order.updatedAt = this.clock.now();
@@ -189,7 +194,6 @@ export class SandboxEngine {
   }
 
   completeChallenge(order: SandboxOrder, otp: string): PayOutcome {
-    this.refresh(order);
     if (order.status !== 5 || order.pending?.kind !== 'challenge') return { kind: 'notPayable' };
     delete order.pending;
     if (otp.trim() === TEST_OTP) {
@@ -205,22 +209,18 @@ export class SandboxEngine {
   }
 
   deposit(order: SandboxOrder, amount: number): OpResult {
-    this.refresh(order);
     return ops.deposit(this.#ledger, order, amount);
   }
 
   reverse(order: SandboxOrder, amount: number | undefined): OpResult {
-    this.refresh(order);
     return ops.reverse(this.#ledger, order, amount);
   }
 
   refund(order: SandboxOrder, amount: number, externalRefundId?: string): OpResult {
-    this.refresh(order);
     return ops.refund(this.#ledger, order, amount, externalRefundId);
   }
 
   decline(order: SandboxOrder): OpResult {
-    this.refresh(order);
     return ops.decline(this.#ledger, order);
   }
 }

@@ -40,12 +40,15 @@ export interface JournalOptions {
 interface Entry {
   operations: OperationRecord[];
   deliveries: DeliveryRecord[];
+  droppedOperations: number;
   droppedDeliveries: number;
 }
 
 export interface JournalView {
   operations: readonly OperationRecord[];
   deliveries: readonly DeliveryRecord[];
+  /** Older operation records dropped because of the per-order cap. */
+  droppedOperations: number;
   /** Older delivery records dropped because of the per-order cap. */
   droppedDeliveries: number;
 }
@@ -66,7 +69,12 @@ export class OrderJournal {
 
   recordOperation(order: Readonly<SandboxOrder>, record: OperationRecord): void {
     const entry = this.#entry(order);
-    if (entry.operations.length < this.#maxOperations) entry.operations.push(record);
+    entry.operations.push(record);
+    // Like deliveries: the newest operations are the ones that explain the order's current state.
+    if (entry.operations.length > this.#maxOperations) {
+      entry.operations.shift();
+      entry.droppedOperations += 1;
+    }
   }
 
   recordDelivery(order: Readonly<SandboxOrder>, record: DeliveryRecord): void {
@@ -80,13 +88,13 @@ export class OrderJournal {
   }
 
   of(order: Readonly<SandboxOrder>): JournalView {
-    return this.#entries.get(order) ?? { operations: [], deliveries: [], droppedDeliveries: 0 };
+    return this.#entries.get(order) ?? { operations: [], deliveries: [], droppedOperations: 0, droppedDeliveries: 0 };
   }
 
   #entry(order: Readonly<SandboxOrder>): Entry {
     let entry = this.#entries.get(order);
     if (!entry) {
-      entry = { operations: [], deliveries: [], droppedDeliveries: 0 };
+      entry = { operations: [], deliveries: [], droppedOperations: 0, droppedDeliveries: 0 };
       this.#entries.set(order, entry);
     }
     return entry;

@@ -2,6 +2,9 @@
 import { type OpResult, type OrderLedger, randomDigits, refuse } from './ledger.js';
 import type { SandboxOrder } from './types.js';
 
+/** Refunds kept per order, so a looping client cannot grow one order without bound (the message names it too). */
+export const MAX_REFUNDS_PER_ORDER = 50;
+
 export function deposit(ledger: OrderLedger, order: SandboxOrder, amount: number): OpResult {
   if (order.status !== 1) return refuse(7, 'wrongState');
   // amount 0 captures the whole hold; a smaller amount captures part and releases the rest.
@@ -18,8 +21,9 @@ export function reverse(ledger: OrderLedger, order: SandboxOrder, amount: number
   // §3.5: only one reversal attempt per order.
   if (order.reverseAttempted) return refuse(7, 'reverseAlreadyAttempted');
   if (order.status !== 1) return refuse(7, 'wrongState');
-  if (amount !== undefined && amount !== 0 && amount !== order.approvedAmount) return refuse(5, 'partialReverseForbidden');
+  // Any reversal that reaches a held order is the one attempt, a refused one included.
   order.reverseAttempted = true;
+  if (amount !== undefined && amount !== 0 && amount !== order.approvedAmount) return refuse(5, 'partialReverseForbidden');
   order.reversedDate = ledger.clock.now();
   ledger.finish(order, 3, 0);
   ledger.emit(order, 'reversed', 1, order.approvedAmount);
@@ -30,6 +34,7 @@ export function refund(ledger: OrderLedger, order: SandboxOrder, amount: number,
   // A repeated externalRefundId answers like the original refund instead of refunding twice.
   if (externalRefundId && order.refunds.some((r) => r.externalRefundId === externalRefundId)) return { ok: true };
   if (order.status !== 2 && order.status !== 4) return refuse(7, 'wrongState');
+  if (order.refunds.length >= MAX_REFUNDS_PER_ORDER) return refuse(7, 'refundLimitReached');
   const remaining = order.depositedAmount - order.refundedAmount;
   const refunded = amount === 0 ? remaining : amount;
   if (refunded <= 0 || refunded > remaining) return refuse(7, 'refundExceedsDeposit');

@@ -76,6 +76,7 @@ export interface SandboxOrder {
   depositedDate?: number;
   reversedDate?: number;
   refundedDate?: number;
+  /** §3.5 allows one reversal attempt: set by the first reverse.do that reaches a held order, even a refused one. */
   reverseAttempted: boolean;
   /** Set while orderStatus is 5: what the order waits for. */
   pending?: { kind: 'challenge' } | { kind: 'processor'; until: number };

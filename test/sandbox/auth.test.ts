@@ -60,6 +60,15 @@ describe('gateway sandbox authentication', () => {
     expect(res.body).toEqual({ errorCode: '6', errorMessage: 'Order not found' });
   });
 
+  it("when one merchant declines another's order by orderId or orderNumber, then errorCode 6 and the order stays open", async () => {
+    const params = order();
+    const mine = await sb.call('register', { token: 'tok-one', ...params });
+    const two = { userName: 'two-api', password: 'pw-two' };
+    expect((await sb.call('decline', { ...two, orderId: mine.body.orderId })).body).toEqual({ errorCode: 6, errorMessage: 'Order not found' });
+    expect((await sb.call('decline', { ...two, orderNumber: params.orderNumber })).body).toEqual({ errorCode: 6, errorMessage: 'Order not found' });
+    expect(sb.store.get(mine.body.orderId)?.status).toBe(0);
+  });
+
   it('when the default merchant is used, then its documented credentials work', async () => {
     const plain = makeSandbox();
     const res = await plain.call('register', { ...CREDS, ...order() });

@@ -31,6 +31,15 @@ describe('memory bounds', () => {
     expect(view.operations).toHaveLength(2);
   });
 
+  it('when an order records more operations than the per-order cap, then the newest are kept and the dropped ones counted', () => {
+    const journal = new OrderJournal({ maxOperations: 3 });
+    const order = fakeOrder('o-ops');
+    for (let at = 1; at <= 10; at += 1) journal.recordOperation(order, { at, operation: 'refunded', status: 1, amount: at });
+    const view = journal.of(order);
+    expect(view.operations.map((op) => op.at)).toEqual([8, 9, 10]);
+    expect(view.droppedOperations).toBe(7);
+  });
+
   it('when the receiver hangs and more notifications than maxPending arrive, then the excess is skipped and recorded, and stop() frees the rest', async () => {
     const hanging = http.createServer(() => undefined);
     await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));

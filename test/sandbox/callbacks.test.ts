@@ -72,7 +72,7 @@ describe('callback delivery', () => {
     expect(res.body).toMatchObject({ errorCode: '4' });
   });
 
-  it('when a two-phase order is held, deposited, refunded, then approved, deposited and refunded arrive with their amounts', async () => {
+  it('when a two-phase order is held, deposited, refunded, then approved, deposited and refunded arrive with their amounts (refunded: order amount plus operationRefundedAmount)', async () => {
     const s = sandbox([{ ...PLAIN, callbackUrl: `${rx.url}/cb` }]);
     const { orderId } = await s.register({ ...auth(PLAIN), amount: '900' }, 'registerPreAuth');
     payDirect(s, orderId);
@@ -81,11 +81,23 @@ describe('callback delivery', () => {
     await rx.waitFor(2);
     await s.call('refund', { ...auth(PLAIN), orderId, amount: '300' });
     const got = await rx.waitFor(3);
-    expect(got.map((r) => [r.query.operation, r.query.amount, r.query.status])).toEqual([
-      ['approved', '900', '1'],
-      ['deposited', '900', '1'],
-      ['refunded', '300', '1'],
+    expect(got.map((r) => [r.query.operation, r.query.amount, r.query.status, r.query.operationRefundedAmount])).toEqual([
+      ['approved', '900', '1', undefined],
+      ['deposited', '900', '1', undefined],
+      ['refunded', '900', '1', '300'],
     ]);
+  });
+
+  it('when a partial refund is notified to a keyed merchant, then amount is the order amount, operationRefundedAmount the refund, and the checksum covers both', async () => {
+    const s = sandbox([{ ...KEYED, callbackUrl: `${rx.url}/cb` }]);
+    const { orderId } = await s.register({ ...auth(KEYED), orderNumber: 'CB-R1', amount: '1000' });
+    payDirect(s, orderId);
+    await rx.waitFor(1);
+    await s.call('refund', { ...auth(KEYED), orderId, amount: '250' });
+    const [, got] = await rx.waitFor(2);
+    const { checksum, ...rest } = got!.query;
+    expect(rest).toEqual({ mdOrder: orderId, orderNumber: 'CB-R1', operation: 'refunded', status: '1', amount: '1000', operationRefundedAmount: '250' });
+    expect(hmacChecksum(checksumString(rest), KEYED.callbackKey)).toBe(checksum);
   });
 
   it('when the receiver answers 500 twice, then the sandbox retries with growing delays and records every attempt', async () => {

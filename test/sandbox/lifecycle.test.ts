@@ -72,6 +72,39 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
     expect((await status(orderId)).orderStatus).toBe(1);
   });
 
+  it('when a partial reverse was refused, then that was the one reversal attempt: a full reverse answers 7 "already attempted" and the hold stays', async () => {
+    const orderId = await held();
+    expect((await sb.call('reverse', { ...CREDS, orderId, amount: '10' })).body.errorCode).toBe(5);
+    expect((await sb.call('reverse', { ...CREDS, orderId })).body).toEqual({ errorCode: 7, errorMessage: 'Reversal was already attempted for this order' });
+    expect((await status(orderId)).orderStatus).toBe(1);
+    expect((await sb.call('deposit', { ...CREDS, orderId, amount: '0' })).body.errorCode).toBe(0);
+  });
+
+  it('when reverse is refused because the order is not held yet, then that is no attempt and the held order can still be reversed', async () => {
+    const { orderId } = await sb.register({}, 'registerPreAuth');
+    expect((await sb.call('reverse', { ...CREDS, orderId })).body.errorCode).toBe(7);
+    payDirect(sb, orderId);
+    expect((await sb.call('reverse', { ...CREDS, orderId })).body.errorCode).toBe(0);
+  });
+
+  it('when externalRefundId is longer than 36 characters, then refund answers 5 and nothing is refunded; 36 is accepted', async () => {
+    const orderId = await paid();
+    const tooLong = await sb.call('refund', { ...CREDS, orderId, amount: '100', externalRefundId: 'r'.repeat(37) });
+    expect(tooLong.body).toEqual({ errorCode: 5, errorMessage: 'Invalid externalRefundId: at most 36 characters' });
+    expect((await status(orderId)).paymentAmountInfo.refundedAmount).toBe(0);
+    expect((await sb.call('refund', { ...CREDS, orderId, amount: '100', externalRefundId: 'r'.repeat(36) })).body.errorCode).toBe(0);
+  });
+
+  it('when an order already has 50 refunds, then the 51st answers 7 with the refund limit and changes nothing', async () => {
+    const orderId = await paid();
+    for (let i = 0; i < 50; i += 1) expect((await sb.call('refund', { ...CREDS, orderId, amount: '1' })).body.errorCode).toBe(0);
+    const res = await sb.call('refund', { ...CREDS, orderId, amount: '1' });
+    expect(res.body).toEqual({ errorCode: 7, errorMessage: 'Refund limit reached: at most 50 refunds per order' });
+    const body = await status(orderId);
+    expect(body.refunds).toHaveLength(50);
+    expect(body.paymentAmountInfo.refundedAmount).toBe(50);
+  });
+
   it('when partial refunds are repeated, then they add up to at most the deposited amount', async () => {
     const orderId = await paid();
     expect((await sb.call('refund', { ...CREDS, orderId, amount: '50000' })).body).toEqual({ errorCode: 0, errorMessage: 'Success' });

@@ -77,6 +77,12 @@ describe('register.do and registerPreAuth.do', () => {
     ['a non-numeric sessionTimeoutSecs', '5', { sessionTimeoutSecs: 'soon' }],
     ['a malformed expirationDate', '5', { expirationDate: '2030-01-01' }],
     ['an expirationDate in the past', '5', { expirationDate: '2020-01-01T00:00:00' }],
+    ['jsonParams with 33 entries', '5', { jsonParams: JSON.stringify(Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v']))) }],
+    ['jsonParams with a 256-char name', '5', { jsonParams: JSON.stringify({ ['n'.repeat(256)]: 'v' }) }],
+    ['jsonParams with a 1025-char value', '5', { jsonParams: JSON.stringify({ cart: 'v'.repeat(1025) }) }],
+    ['an impossible expirationDate (30 February)', '5', { expirationDate: '2030-02-30T10:00:00' }],
+    ['an expirationDate at hour 24', '5', { expirationDate: '2030-03-01T24:00:00' }],
+    ['an expirationDate in month 13', '5', { expirationDate: '2030-13-01T10:00:00' }],
   ])('when given %s, then errorCode "%s" and no order', async (_label, code, extra) => {
     const before = sb.store.size;
     const res = await sb.call('register', { ...base(), ...extra });
@@ -95,6 +101,17 @@ describe('register.do and registerPreAuth.do', () => {
   it('when no currency is given, then the order is in roubles (643)', async () => {
     const { orderId } = await sb.register();
     expect(sb.store.get(orderId)?.currency).toBe('643');
+  });
+
+  it('when jsonParams has exactly 32 entries with 255-char names and 1024-char values, then it is accepted and stored', async () => {
+    const big = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`${i}`.padStart(255, 'n'), 'v'.repeat(1024)]));
+    const { orderId } = await sb.register({ jsonParams: JSON.stringify(big) });
+    expect(sb.store.get(orderId)?.jsonParams).toEqual(big);
+  });
+
+  it('when expirationDate is 29 February of a leap year, then the order expires then (Moscow time)', async () => {
+    const { orderId } = await sb.register({ expirationDate: '2032-02-29T10:00:00' });
+    expect(sb.store.get(orderId)?.expiresAt).toBe(Date.UTC(2032, 1, 29, 7, 0, 0));
   });
 
   it('when jsonParams is an object of strings, then it is stored for merchantOrderParams', async () => {

@@ -68,6 +68,31 @@ describe('operations view', () => {
     expect((await request(sb.app).get('/sandbox/orders/nope')).status).toBe(404);
   });
 
+  it('when listed orders have expired or finished their processor wait, then the list shows their current status, not the stale one', async () => {
+    const fresh = makeSandbox({ callbacks: false, processingDelayMs: 5_000 });
+    await fresh.register({ orderNumber: 'STALE-EXPIRED', sessionTimeoutSecs: '60' });
+    const { orderId: waiting } = await fresh.register({ orderNumber: 'STALE-WAIT', sessionTimeoutSecs: '3600' });
+    expect(payDirect(fresh, waiting, '4000000000000002')).toEqual({ kind: 'processing' });
+    fresh.clock.advance(61_000);
+    const res = await request(fresh.app).get('/sandbox/orders');
+    expect(res.text).toMatch(/STALE-EXPIRED[\s\S]*?6 declined/);
+    expect(res.text).toMatch(/STALE-WAIT[\s\S]*?2 deposited/);
+    expect(res.text).not.toContain('0 registered');
+    expect(res.text).not.toContain('5 authorizing');
+  });
+
+  it('when an order has more operations than the per-order history keeps, then the newest are shown and the older ones counted', async () => {
+    const busy = makeSandbox({ callbacks: false });
+    const { orderId: id } = await busy.register({ orderNumber: 'BUSY-1', amount: '100' }, 'registerPreAuth');
+    payDirect(busy, id);
+    await busy.call('deposit', { userName: 'demo-shop-api', password: 'demo-shop-password', orderId: id, amount: '0' });
+    for (let i = 0; i < 50; i += 1) await busy.call('refund', { userName: 'demo-shop-api', password: 'demo-shop-password', orderId: id, amount: '1' });
+    const res = await request(busy.app).get(`/sandbox/orders/${id}`);
+    expect(res.text).toContain('2 older operations not shown');
+    expect(res.text).not.toContain('<td>approved</td>');
+    expect(res.text.match(/<td>refunded<\/td>/g)).toHaveLength(50);
+  });
+
   it('when there are more orders than a page, then the list is paginated', async () => {
     const many = makeSandbox({ callbacks: false });
     for (let i = 0; i < 60; i += 1) await many.register({ orderNumber: `P-${i}` });
@@ -106,6 +131,23 @@ describe('fault switches page', () => {
     for (const secret of SECRETS) expect(res.text).not.toContain(secret);
     const cleared = await post({ token: M.token, action: 'clear' });
     expect(cleared.status).toBe(200);
+    expect(sb.faults.get(M.login)).toBeUndefined();
+  });
+
+  it('when switches are saved with every field empty, then the merchant has no profile left (the no-fault fast path)', async () => {
+    await post({ userName: M.userName, password: M.password, action: 'save', httpStatus: '500' });
+    expect(sb.faults.get(M.login)).toEqual({ httpStatus: 500 });
+    const res = await post({ userName: M.userName, password: M.password, action: 'save', latencyMs: '', httpStatus: '', methods: 'deposit', callbacks: '' });
+    expect(res.status).toBe(200);
+    expect(sb.faults.get(M.login)).toBeUndefined();
+    expect(sb.faults.size).toBe(0);
+    expect(res.text).toContain('current switches: <code>none</code>');
+  });
+
+  it('when the latency is out of range, then 400 names the field and the switches stay as they were', async () => {
+    const res = await post({ userName: M.userName, password: M.password, action: 'save', latencyMs: '120001' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('latencyMs:');
     expect(sb.faults.get(M.login)).toBeUndefined();
   });
 

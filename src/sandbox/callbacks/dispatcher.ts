@@ -6,10 +6,14 @@ import { signCallback } from './checksum.js';
 
 export type CallbackMode = 'normal' | 'lost' | 'duplicated';
 
+/** Upper bounds of the tuning: more attempts only keep dead notifications pending; longer waits overflow timers. */
+export const MAX_CALLBACK_ATTEMPTS = 20;
+export const MAX_RETRY_DELAY_MS = 60 * 60 * 1000;
+
 export interface CallbackOptions {
-  /** Attempts per notification, the first included. Default 5. */
+  /** Attempts per notification, the first included. Default 5, at most MAX_CALLBACK_ATTEMPTS. */
   maxAttempts?: number;
-  /** Delay before the 2nd attempt; it doubles after every further failure. Default 1000 ms. */
+  /** Delay before the 2nd attempt; it doubles after every further failure, up to MAX_RETRY_DELAY_MS. Default 1000 ms. */
   retryBaseMs?: number;
   /** Per-attempt timeout (connect + answer). Default 5000 ms. */
   timeoutMs?: number;
@@ -46,7 +50,7 @@ export class CallbackDispatcher {
   constructor(deps: DispatcherDeps) {
     this.#deps = deps;
     const o = deps.options ?? {};
-    this.#maxAttempts = Math.max(1, o.maxAttempts ?? 5);
+    this.#maxAttempts = Math.min(MAX_CALLBACK_ATTEMPTS, Math.max(1, o.maxAttempts ?? 5));
     this.#retryBaseMs = Math.max(0, o.retryBaseMs ?? 1000);
     this.#timeoutMs = Math.max(1, o.timeoutMs ?? 5000);
     this.#maxPending = Math.max(1, o.maxPending ?? 1000);
@@ -57,19 +61,14 @@ export class CallbackDispatcher {
     if (!NOTIFIED.has(event.operation) || this.#stop.signal.aborted) return;
     const target = event.order.callbackUrl ?? event.merchant.callbackUrl;
     if (!target) return;
-    const params: Record<string, string> = {
-      mdOrder: event.order.id,
-      orderNumber: event.order.orderNumber,
-      operation: event.operation,
-      status: String(event.status),
-      amount: String(event.amount),
-    };
-    const key = event.merchant.callbackKey;
+    const params = callbackParams(event);
+    // One rule for "has a key": an empty key would sign nothing, so it counts as no key (app start-up refuses it).
+    const key = event.merchant.callbackKey || undefined;
     let plainUrl: string;
     let signedUrl: string;
     try {
       plainUrl = withQuery(target, params);
-      signedUrl = key ? withQuery(target, { ...params, checksum: signCallback(params, key) }) : plainUrl;
+      signedUrl = key !== undefined ? withQuery(target, { ...params, checksum: signCallback(params, key) }) : plainUrl;
     } catch {
       // Only a merchant configured in code can get here; register and config validate URLs.
       this.#deps.logger?.warn({ orderId: event.order.id }, 'sandbox callback URL is not a valid URL');
@@ -123,7 +122,7 @@ export class CallbackDispatcher {
       logger?.warn({ orderId: order.id, operation: base.operation, attempt, outcome, url: base.url, gaveUp }, 'sandbox callback not accepted');
       if (gaveUp) return;
       try {
-        await sleep(this.#retryBaseMs * 2 ** (attempt - 1), undefined, { signal: this.#stop.signal, ref: false });
+        await sleep(retryDelayMs(this.#retryBaseMs, attempt), undefined, { signal: this.#stop.signal, ref: false });
       } catch {
         return; // stopped
       }
@@ -141,6 +140,27 @@ export class CallbackDispatcher {
       return { kind: 'error', message: describeError(err, this.#timeoutMs) };
     }
   }
+}
+
+/**
+ * The gateway's parameters of one notification (§7.2). A refund reports the order amount in `amount` and this
+ * refund's part in `operationRefundedAmount`; both are signed like every other parameter.
+ */
+export function callbackParams(event: SandboxEvent): Record<string, string> {
+  const refunded = event.operation === 'refunded';
+  return {
+    mdOrder: event.order.id,
+    orderNumber: event.order.orderNumber,
+    operation: event.operation,
+    status: String(event.status),
+    amount: String(refunded ? event.order.amount : event.amount),
+    ...(refunded && { operationRefundedAmount: String(event.amount) }),
+  };
+}
+
+/** Wait after failed attempt n: base × 2^(n-1), capped, since Node fires a timer above 2^31-1 ms after 1 ms. */
+export function retryDelayMs(baseMs: number, attempt: number): number {
+  return Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** (attempt - 1));
 }
 
 function withQuery(target: string, params: Record<string, string>): string {

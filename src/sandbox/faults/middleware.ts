@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestHandler, Response } from 'express';
-import { authenticate } from '../rest/auth.js';
-import { param, readParams, type Params } from '../rest/params.js';
+import { callAuth, callParams } from '../rest/call.js';
+import { lookupOrder } from '../rest/lookup.js';
+import { param } from '../rest/params.js';
 import type { OrderStore } from '../store.js';
 import type { SandboxLogger, SandboxMerchant, SandboxOrder } from '../types.js';
 import type { OrderMagicState } from './magic.js';
@@ -28,16 +29,19 @@ export function createFaultMiddleware(options: FaultMiddlewareOptions): RequestH
   return async (req, res, next) => {
     const method = /^\/([A-Za-z]+)\.do$/.exec(req.path)?.[1];
     if (!method) return next();
-    const params = readParams(req);
+    // Parsed and authenticated once per call: the REST router reuses both (rest/call.ts).
+    const params = callParams(req, res);
     const isRegister = method === 'register' || method === 'registerPreAuth';
     const orderId = isRegister ? undefined : param(params, 'orderId');
     // Fast path (the benchmark's path): no merchant switches and no tagged order means no auth work here.
     if (registry.size === 0 && (isRegister || (orderId !== undefined && !hasMagic(store.get(orderId))))) return next();
 
-    const auth = authenticate(params, merchants);
+    const auth = callAuth(req, res, merchants);
     if (!auth.ok) return next();
     const login = auth.merchant.login;
-    const order = isRegister ? undefined : orderOf(store, login, params);
+    // The bare store, not the engine: looking for faults must not apply expiries or settle orders.
+    const found = isRegister ? undefined : lookupOrder(store, login, params, auth.byToken);
+    const order = found?.ok ? found.order : undefined;
     const faults = merge(registry.takeForCall(login, method), order && magic.takeForCall(order));
     if (!faults) return next();
     logger?.info({ merchant: login, method, orderId: order?.id, faults }, 'sandbox fault injected');
@@ -65,14 +69,6 @@ export function createFaultMiddleware(options: FaultMiddlewareOptions): RequestH
 
 function hasMagic(order: SandboxOrder | undefined): boolean {
   return order !== undefined && order.description.includes('[sandbox:');
-}
-
-/** The order a call is about, only if it belongs to the calling merchant. */
-function orderOf(store: OrderStore, login: string, params: Params): SandboxOrder | undefined {
-  const orderId = param(params, 'orderId');
-  const orderNumber = param(params, 'orderNumber');
-  const order = orderId !== undefined ? store.get(orderId) : orderNumber !== undefined ? store.findByNumber(login, orderNumber) : undefined;
-  return order?.merchantLogin === login ? order : undefined;
 }
 
 /** Order tags win over the merchant's profile, field by field. */

@@ -61,6 +61,11 @@ export function restFaultsOf(profile: FaultProfile): CallFaults | undefined {
   return any ? out : undefined;
 }
 
+/** methods and remaining only narrow the switches; without a REST fault or a callback mode nothing would happen. */
+export function hasActiveSwitch(profile: FaultProfile): boolean {
+  return restFaultsOf(profile) !== undefined || (profile.callbacks !== undefined && profile.callbacks !== 'normal');
+}
+
 export function appliesTo(profile: FaultProfile, method: string): boolean {
   return profile.methods === undefined || profile.methods.length === 0 || profile.methods.includes(method);
 }
@@ -80,7 +85,12 @@ export class FaultRegistry {
     return this.#profiles.get(login);
   }
 
+  /** Stores a copy; a profile with no active switch clears the merchant instead, restoring the no-fault fast path. */
   set(login: string, profile: FaultProfile): void {
+    if (!hasActiveSwitch(profile)) {
+      this.#profiles.delete(login);
+      return;
+    }
     this.#profiles.set(login, { ...profile });
   }
 

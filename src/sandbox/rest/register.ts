@@ -1,9 +1,11 @@
 import { DEFAULT_CURRENCY, lookupCurrency } from '../currency.js';
-import type { RegisterInput, Refusal } from '../engine.js';
+import type { RegisterInput } from '../engine.js';
+import { refuse, type Refusal } from '../ledger.js';
 import type { SandboxMerchant } from '../types.js';
 import { param, parseAmount, type Params } from './params.js';
 
-const bad = (code: number, messageId: Refusal['messageId']): Refusal => ({ ok: false, code, messageId });
+/** Bounds of jsonParams, so one order's stored parameters stay small whatever a client sends. */
+export const JSON_PARAMS_LIMITS = Object.freeze({ maxEntries: 32, maxNameLength: 255, maxValueLength: 1024 });
 
 /** Validates register.do / registerPreAuth.do parameters (§3.1) in the order the gateway reports them. */
 export function parseRegister(
@@ -13,44 +15,44 @@ export function parseRegister(
   now: number,
 ): { ok: true; input: RegisterInput } | Refusal {
   const orderNumber = param(params, 'orderNumber');
-  if (orderNumber === undefined) return bad(4, 'orderNumberEmpty');
+  if (orderNumber === undefined) return refuse(4, 'orderNumberEmpty');
   // Classic docs list an invalid orderNumber under errorCode 1, next to the duplicate.
-  if (orderNumber.length > 36 || hasControlChars(orderNumber)) return bad(1, 'orderNumberInvalid');
+  if (orderNumber.length > 36 || hasControlChars(orderNumber)) return refuse(1, 'orderNumberInvalid');
 
   const rawAmount = param(params, 'amount');
-  if (rawAmount === undefined) return bad(4, 'amountEmpty');
+  if (rawAmount === undefined) return refuse(4, 'amountEmpty');
   const amount = parseAmount(rawAmount);
   // amount 0 is only valid with features=VERIFY, which the sandbox does not emulate.
-  if (amount === undefined || amount === 0) return bad(5, 'amountInvalid');
+  if (amount === undefined || amount === 0) return refuse(5, 'amountInvalid');
 
   const currency = param(params, 'currency') ?? DEFAULT_CURRENCY;
-  if (!lookupCurrency(currency)) return bad(3, 'currencyUnknown');
+  if (!lookupCurrency(currency)) return refuse(3, 'currencyUnknown');
 
   const returnUrl = param(params, 'returnUrl');
-  if (returnUrl === undefined) return bad(4, 'returnUrlEmpty');
-  if (!isAbsoluteHttpUrl(returnUrl)) return bad(4, 'returnUrlInvalid');
+  if (returnUrl === undefined) return refuse(4, 'returnUrlEmpty');
+  if (!isAbsoluteHttpUrl(returnUrl)) return refuse(4, 'returnUrlInvalid');
   const failUrl = param(params, 'failUrl');
-  if (failUrl !== undefined && !isAbsoluteHttpUrl(failUrl)) return bad(4, 'failUrlInvalid');
+  if (failUrl !== undefined && !isAbsoluteHttpUrl(failUrl)) return refuse(4, 'failUrlInvalid');
   const callbackUrl = param(params, 'dynamicCallbackUrl');
-  if (callbackUrl !== undefined && !isAbsoluteHttpUrl(callbackUrl)) return bad(4, 'callbackUrlInvalid');
+  if (callbackUrl !== undefined && !isAbsoluteHttpUrl(callbackUrl)) return refuse(4, 'callbackUrlInvalid');
 
   const language = param(params, 'language')?.toLowerCase() ?? 'en';
-  if (!/^[a-z]{2}$/.test(language)) return bad(5, 'languageInvalid');
+  if (!/^[a-z]{2}$/.test(language)) return refuse(5, 'languageInvalid');
 
   const description = param(params, 'description') ?? '';
-  if (description.length > 598) return bad(5, 'descriptionInvalid');
+  if (description.length > 598) return refuse(5, 'descriptionInvalid');
 
   const jsonParams = parseJsonParams(param(params, 'jsonParams'));
-  if (!jsonParams) return bad(5, 'jsonParamsInvalid');
+  if (!jsonParams) return refuse(5, 'jsonParamsInvalid');
 
   const ip = param(params, 'ip');
   const pageView = param(params, 'pageView');
-  if ((ip !== undefined && ip.length > 39) || (pageView !== undefined && pageView.length > 20)) return bad(5, 'paramInvalid');
+  if ((ip !== undefined && ip.length > 39) || (pageView !== undefined && pageView.length > 20)) return refuse(5, 'paramInvalid');
 
   const expiry = parseExpiry(params, now);
   if (!expiry.ok) return expiry;
 
-  if (twoPhase && !merchant.allowTwoPhase) return bad(5, 'preAuthForbidden');
+  if (twoPhase && !merchant.allowTwoPhase) return refuse(5, 'preAuthForbidden');
 
   return {
     ok: true,
@@ -97,7 +99,9 @@ function parseJsonParams(raw: string | undefined): Record<string, string> | unde
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const entries = Object.entries(value as Record<string, unknown>);
-  if (!entries.every(([, v]) => typeof v === 'string' && v.length <= 1024)) return undefined;
+  const { maxEntries, maxNameLength, maxValueLength } = JSON_PARAMS_LIMITS;
+  if (entries.length > maxEntries) return undefined;
+  if (!entries.every(([k, v]) => k.length <= maxNameLength && typeof v === 'string' && v.length <= maxValueLength)) return undefined;
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
@@ -108,13 +112,33 @@ function parseExpiry(params: Params, now: number): ExpiryResult {
   const expirationDate = param(params, 'expirationDate');
   if (expirationDate !== undefined) {
     // The gateway's local time; the sandbox follows the Russian installs (UTC+3), a documented choice.
-    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(expirationDate);
-    const at = m ? Date.parse(`${expirationDate}+03:00`) : NaN;
-    if (!Number.isFinite(at) || at <= now) return bad(5, 'expirationDateInvalid');
+    const at = parseMoscowDateTime(expirationDate);
+    if (at === undefined || at <= now) return refuse(5, 'expirationDateInvalid');
     return { ok: true, value: { expiresAt: at } };
   }
   const timeout = param(params, 'sessionTimeoutSecs');
   if (timeout === undefined) return { ok: true, value: {} };
-  if (!/^\d{1,9}$/.test(timeout) || Number(timeout) === 0) return bad(5, 'sessionTimeoutInvalid');
+  if (!/^\d{1,9}$/.test(timeout) || Number(timeout) === 0) return refuse(5, 'sessionTimeoutInvalid');
   return { ok: true, value: { sessionTimeoutSecs: Number(timeout) } };
+}
+
+const MOSCOW_OFFSET_MS = 3 * 60 * 60 * 1000;
+
+/**
+ * yyyy-MM-ddTHH:mm:ss in UTC+3, or undefined. Date.parse alone would accept 2030-02-30 (rolled over to
+ * March) or T24:00:00 (next midnight), so the parsed instant must give back exactly the components written.
+ */
+function parseMoscowDateTime(value: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(value);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  const same =
+    wall.getUTCFullYear() === y &&
+    wall.getUTCMonth() === mo - 1 &&
+    wall.getUTCDate() === d &&
+    wall.getUTCHours() === h &&
+    wall.getUTCMinutes() === mi &&
+    wall.getUTCSeconds() === s;
+  return same ? wall.getTime() - MOSCOW_OFFSET_MS : undefined;
 }

@@ -1,9 +1,11 @@
 import express, { type RequestHandler, type Router } from 'express';
 import type { Refusal, SandboxEngine } from '../engine.js';
+import { refuse } from '../ledger.js';
 import type { SandboxMerchant, SandboxOrder } from '../types.js';
-import { authenticate } from './auth.js';
+import { callAuth, callParams } from './call.js';
 import { errorBody, errorCodeValue, type MethodFamily } from './envelope.js';
-import { messageLanguage, param, parseAmount, readParams, type Params } from './params.js';
+import { lookupOrder, own } from './lookup.js';
+import { messageLanguage, param, parseAmount, type Params } from './params.js';
 import { parseRegister } from './register.js';
 import { extendedStatus, legacyStatus } from './status.js';
 import { message } from '../messages.js';
@@ -46,13 +48,13 @@ export function createRestRouter(options: RestRouterOptions): Router {
     return { orderId: order.id, formUrl };
   };
 
+  const orderOrError = (ctx: Ctx, family: MethodFamily, found: { ok: true; order: SandboxOrder } | Refusal) =>
+    found.ok ? found.order : errorBody(family, found.code, found.messageId, ctx.language);
+
   /** Operations address an order by orderId; one of another merchant is "not found", never "forbidden". */
   const ownOrder = (ctx: Ctx, family: MethodFamily): SandboxOrder | Record<string, unknown> => {
-    const orderId = param(ctx.params, 'orderId');
-    if (orderId === undefined) return errorBody(family, 5, 'orderIdEmpty', ctx.language);
-    const order = engine.get(orderId);
-    if (!order || order.merchantLogin !== ctx.merchant.login) return errorBody(family, 6, 'orderNotFound', ctx.language);
-    return order;
+    if (param(ctx.params, 'orderId') === undefined) return errorBody(family, 5, 'orderIdEmpty', ctx.language);
+    return orderOrError(ctx, family, lookupOrder(engine, ctx.merchant.login, ctx.params, ctx.byToken));
   };
 
   const operationResult = (ctx: Ctx, result: { ok: true } | Refusal) =>
@@ -70,22 +72,23 @@ export function createRestRouter(options: RestRouterOptions): Router {
   };
 
   const withOrder =
-    (required: boolean | null, act: (ctx: Ctx, order: SandboxOrder, amount: number | undefined) => { ok: true } | Refusal) =>
+    (required: boolean, act: (ctx: Ctx, order: SandboxOrder, amount: number | undefined) => { ok: true } | Refusal) =>
     (ctx: Ctx) => {
       const order = ownOrder(ctx, 'operation');
       if (!isOrder(order)) return order;
-      const amount = required === null ? undefined : amountArg(ctx, order, required);
+      const amount = amountArg(ctx, order, required);
       if (typeof amount === 'object') return amount;
       return operationResult(ctx, act(ctx, order, amount));
     };
 
-  const findForStatus = (ctx: Ctx, family: MethodFamily): SandboxOrder | Record<string, unknown> => {
-    const orderId = param(ctx.params, 'orderId');
-    if (orderId !== undefined) return ownOrder(ctx, family);
-    const orderNumber = param(ctx.params, 'orderNumber');
-    if (orderNumber === undefined) return errorBody(family, 4, 'orderIdOrNumberEmpty', ctx.language);
-    if (ctx.byToken) return errorBody(family, 4, 'tokenNeedsOrderId', ctx.language);
-    return engine.findByNumber(ctx.merchant.login, orderNumber) ?? errorBody(family, 6, 'orderNotFound', ctx.language);
+  const findForStatus = (ctx: Ctx, family: MethodFamily): SandboxOrder | Record<string, unknown> =>
+    orderOrError(ctx, family, lookupOrder(engine, ctx.merchant.login, ctx.params, ctx.byToken));
+
+  /** §1.5/§3.6: externalRefundId is String[1..36]; longer ones are refused rather than stored. */
+  const refundWith = (ctx: Ctx, order: SandboxOrder, amount: number | undefined): { ok: true } | Refusal => {
+    const externalRefundId = param(ctx.params, 'externalRefundId');
+    if (externalRefundId !== undefined && externalRefundId.length > 36) return refuse(5, 'externalRefundIdInvalid');
+    return engine.refund(order, amount ?? 0, externalRefundId);
   };
 
   const methods: Record<string, MethodSpec> = {
@@ -110,19 +113,18 @@ export function createRestRouter(options: RestRouterOptions): Router {
     },
     deposit: { family: 'operation', handle: withOrder(true, (_c, o, amount) => engine.deposit(o, amount ?? 0)) },
     reverse: { family: 'operation', handle: withOrder(false, (_c, o, amount) => engine.reverse(o, amount)) },
-    refund: {
-      family: 'operation',
-      handle: withOrder(true, (c, o, amount) => engine.refund(o, amount ?? 0, param(c.params, 'externalRefundId'))),
-    },
+    refund: { family: 'operation', handle: withOrder(true, refundWith) },
     decline: {
       family: 'operation',
       handle: (ctx) => {
         const orderId = param(ctx.params, 'orderId');
         const orderNumber = param(ctx.params, 'orderNumber');
         if (orderId === undefined && orderNumber === undefined) return errorBody('operation', 5, 'orderIdOrNumberEmpty', ctx.language);
-        const order = orderId !== undefined ? engine.get(orderId) : engine.findByNumber(ctx.merchant.login, orderNumber ?? '');
-        if (!order || order.merchantLogin !== ctx.merchant.login) return errorBody('operation', 6, 'orderNotFound', ctx.language);
-        return operationResult(ctx, engine.decline(order));
+        const order =
+          orderId !== undefined
+            ? ownOrder(ctx, 'operation')
+            : orderOrError(ctx, 'operation', own(engine.findByNumber(ctx.merchant.login, orderNumber ?? ''), ctx.merchant.login));
+        return isOrder(order) ? operationResult(ctx, engine.decline(order)) : order;
       },
     },
   };
@@ -138,9 +140,10 @@ export function createRestRouter(options: RestRouterOptions): Router {
       res.set('Allow', 'GET, POST').status(405).type('text/plain').send('Method Not Allowed');
       return;
     }
-    const params = readParams(req);
+    // The fault middleware may have parsed and authenticated this call already; both are reused.
+    const params = callParams(req, res);
     const language = messageLanguage(params);
-    const auth = authenticate(params, options.merchants);
+    const auth = callAuth(req, res, options.merchants);
     const body = auth.ok
       ? spec.handle({ params, language, merchant: auth.merchant, byToken: auth.byToken })
       : errorBody(spec.family, auth.code, auth.messageId, language);

@@ -1,5 +1,4 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { z } from 'zod';
 import { faultProfileSchema, type FaultProfile, type FaultRegistry } from '../faults/profile.js';
 import { authenticate } from '../rest/auth.js';
 import type { SandboxMerchant } from '../types.js';
@@ -79,11 +78,11 @@ export function createControlRouter({ registry, merchants }: ControlRouterOption
       return renderPage(res, 200, { ...view, notice: 'Fault switches cleared.' });
     }
     if (body.action === 'save') {
-      const parsed = formProfile.safeParse(body);
+      const parsed = faultProfileSchema.safeParse(formToJson(body));
       if (!parsed.success) {
         return renderPage(res, 400, { ...view, profile: registry.get(login), error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
       }
-      registry.set(login, parsed.data);
+      registry.set(login, parsed.data as FaultProfile);
       return renderPage(res, 200, { ...view, profile: registry.get(login), notice: 'Fault switches saved.' });
     }
     renderPage(res, 200, { ...view, profile: registry.get(login) });
@@ -120,20 +119,27 @@ function headerCredentials(header: string | undefined): Record<string, string> {
   return colon < 0 ? {} : { userName: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-/** The HTML form's fields: empty means "off", checkboxes are present only when ticked. */
-const blank = (v: unknown) => (v === '' ? undefined : v);
-const formProfile = z
-  .object({
-    latencyMs: z.preprocess(blank, z.coerce.number().int().min(0).max(120_000).optional()),
-    httpStatus: z.preprocess(blank, z.enum(['500', '502', '429']).transform((s) => Number(s) as 500 | 502 | 429).optional()),
-    malformedJson: z.preprocess((v) => v === 'on' || undefined, z.literal(true).optional()),
-    reset: z.preprocess((v) => v === 'on' || undefined, z.literal(true).optional()),
-    errorCodeAsNumber: z.preprocess((v) => v === 'on' || undefined, z.literal(true).optional()),
-    callbacks: z.preprocess(blank, z.enum(['normal', 'lost', 'duplicated']).optional()),
-    methods: z.preprocess(
-      (v) => (typeof v === 'string' && v.trim() !== '' ? v.split(/[\s,]+/).filter(Boolean) : undefined),
-      z.array(z.string().regex(/^[A-Za-z]{1,64}(\.do)?$/).transform((m) => m.replace(/\.do$/, ''))).max(20).optional(),
-    ),
-    remaining: z.preprocess(blank, z.coerce.number().int().min(1).max(1_000_000).optional()),
-  })
-  .transform((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined)) as FaultProfile);
+/**
+ * The HTML form's fields in the JSON shape of the control API, so one schema (faultProfileSchema) checks both:
+ * empty means "off", checkboxes are present only when ticked, numbers that don't parse stay strings for the
+ * schema to refuse with its own message.
+ */
+function formToJson(body: Record<string, unknown>): Record<string, unknown> {
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+  const num = (v: unknown) => {
+    const t = text(v);
+    return t === undefined ? undefined : Number.isFinite(Number(t)) ? Number(t) : t;
+  };
+  const methods = text(body.methods)?.split(/[\s,]+/).filter(Boolean);
+  const out: Record<string, unknown> = {
+    latencyMs: num(body.latencyMs),
+    httpStatus: num(body.httpStatus),
+    malformedJson: body.malformedJson === 'on' || undefined,
+    reset: body.reset === 'on' || undefined,
+    errorCodeAsNumber: body.errorCodeAsNumber === 'on' || undefined,
+    callbacks: text(body.callbacks),
+    methods,
+    remaining: num(body.remaining),
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+}

@@ -39,7 +39,10 @@ export function createOrdersRouter({ engine, journal, merchants, pageSize = 50 }
     const page = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.page ?? '1'), 10) || 1));
     const all = engine.store.list(merchant ? { merchantLogin: merchant } : {});
     const pages = Math.max(1, Math.ceil(all.length / pageSize));
-    const rows = all.slice((page - 1) * pageSize, page * pageSize).map((o) => ({
+    const shown = all.slice((page - 1) * pageSize, page * pageSize);
+    // Apply due expiries and settlements first, as a status call would, so no row shows a stale state.
+    for (const o of shown) engine.refresh(o);
+    const rows = shown.map((o) => ({
       id: o.id,
       merchant: o.merchantLogin,
       orderNumber: o.orderNumber,
@@ -108,6 +111,7 @@ export function createOrdersRouter({ engine, journal, merchants, pageSize = 50 }
         signed: d.signed ? 'yes' : 'no',
         outcome: outcomeText(d.outcome) + (d.gaveUp ? ' — gave up' : ''),
       })),
+      droppedOperations: history.droppedOperations,
       droppedDeliveries: history.droppedDeliveries,
     });
   });
