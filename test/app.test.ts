@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { payOnHostedPage } from './helpers/sandbox-buyer.js';
-import { buy, restartShop, shopPath, startShop, type TestShop } from './helpers/shop.js';
+import { buy, cookieValue, restartShop, shopPath, startShop, type TestShop } from './helpers/shop.js';
 
 describe('the app shell', () => {
   let shop: TestShop;
@@ -81,7 +81,7 @@ describe('abuse and operations', () => {
     const before = await startShop();
     const agent = request.agent(before.app);
     const bought = await buy(agent, 'notebook', 1);
-    const cookie = ([] as string[]).concat(bought.headers['set-cookie'] ?? []).find((c) => c.startsWith('sid='))!.split(';')[0]!;
+    const cookie = `sid=${cookieValue(bought, 'sid')!}`;
     const paid = await payOnHostedPage(bought.headers.location!, { pan: '4111 1111 1111 1111' });
     const after = restartShop(before);
     try {
@@ -100,7 +100,7 @@ describe('abuse and operations', () => {
     const agent = request.agent(before.app);
     const bought = await buy(agent, 'notebook', 1);
     const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
-    const cookie = ([] as string[]).concat(bought.headers['set-cookie'] ?? []).find((c) => c.startsWith('sid='))!.split(';')[0]!;
+    const cookie = `sid=${cookieValue(bought, 'sid')!}`;
     // same database and sandbox, new primary secret, old one kept as previous
     const after = restartShop(before, { SESSION_SECRET: 'new-secret-0123456789abcdef0123456789', SESSION_SECRET_PREVIOUS: oldSecret });
     try {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import session from 'express-session';
 import type { Express } from 'express';
+import { afterEach } from '@jest/globals';
 import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -14,6 +15,7 @@ import { createLedger, type Ledger } from '../../src/orders/ledger.js';
 import { createSqliteSessionStore } from '../../src/orders/session-store.js';
 import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createCatalog } from '../../src/shop/catalog.js';
+import { startMisbehavingGateway, type Behaviour, type MethodHandler, type MisbehavingGateway } from './misbehaving-gateway.js';
 
 export const SHOP_URL = 'http://shop.test';
 export const TEST_SESSION_SECRET = 'test-session-secret-0123456789abcdef';
@@ -133,6 +135,49 @@ function buildShop(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * For a suite whose tests each start a shop against their own scripted gateway: returns `start`, and closes both
+ * after every test. `beforeClose` runs first, e.g. to check what the shop logged.
+ */
+export function scriptedShopPerTest(opts: { beforeClose?: (shop: TestShop) => void } = {}) {
+  let current: { gateway: MisbehavingGateway; shop: TestShop } | undefined;
+  afterEach(async () => {
+    const ending = current;
+    current = undefined;
+    if (!ending) return;
+    try {
+      opts.beforeClose?.(ending.shop);
+    } finally {
+      await ending.shop.close();
+      await ending.gateway.close();
+    }
+  });
+  return async function start(
+    behaviour: MethodHandler | Behaviour = {},
+    shopOpts: Omit<StartShopOptions, 'gatewayUrl'> = {},
+  ): Promise<{ gateway: MisbehavingGateway; shop: TestShop }> {
+    const gateway = await startMisbehavingGateway(behaviour);
+    try {
+      current = { gateway, shop: await startShop({ ...shopOpts, gatewayUrl: gateway.baseUrl }) };
+    } catch (err) {
+      await gateway.close();
+      throw err;
+    }
+    return current;
+  };
+}
+
+/** The value of a cookie the response sets, if it sets it. */
+export function cookieValue(res: request.Response, name: string): string | undefined {
+  return setCookie(res, name)?.split(';')[0]?.slice(name.length + 1);
+}
+
+/** The whole Set-Cookie line (value and attributes) for a cookie the response sets. */
+export function setCookie(res: request.Response, name: string): string | undefined {
+  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  return cookies.find((c) => c.startsWith(`${name}=`));
 }
 
 export function csrfTokenFrom(html: string): string {

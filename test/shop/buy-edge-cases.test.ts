@@ -1,31 +1,17 @@
 // Edge cases of Buy and the return found in review: each once left a purchase blocked, registered twice or leaked.
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLedger } from '../../src/orders/ledger.js';
-import { startMisbehavingGateway, type MisbehavingGateway } from '../helpers/misbehaving-gateway.js';
-import { buy, csrfTokenFrom, startShop, type TestShop } from '../helpers/shop.js';
+import { buy, cookieValue, csrfTokenFrom, scriptedShopPerTest } from '../helpers/shop.js';
 
-let gateway: MisbehavingGateway | undefined;
-let shop: TestShop | undefined;
-afterEach(async () => {
-  await shop?.close();
-  await gateway?.close();
-  shop = undefined;
-  gateway = undefined;
-});
-
-function cookieValue(res: request.Response, name: string): string | undefined {
-  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  return cookies.find((c) => c.startsWith(`${name}=`))?.split(';')[0]?.slice(name.length + 1);
-}
+const start = scriptedShopPerTest();
 
 describe('Buy', () => {
   it('when the gateway answers an orderId this shop already holds, answers 502 and the next Buy starts afresh', async () => {
-    gateway = await startMisbehavingGateway({
+    const { gateway, shop } = await start({
       register: (_form, ctx) => ({ body: { orderId: 'same-id', formUrl: `${ctx.origin}/payment/merchants/x/payment_en.html?mdOrder=same-id` } }),
     });
-    shop = await startShop({ gatewayUrl: gateway.baseUrl });
     await buy(request.agent(shop.app), 'notebook', 1).then((r) => expect(r.status).toBe(303));
     const bob = request.agent(shop.app);
     const clash = await buy(bob, 'notebook', 1);
@@ -40,8 +26,7 @@ describe('Buy', () => {
   });
 
   it('when the order lifetime is short, a double click still registers one order', async () => {
-    gateway = await startMisbehavingGateway();
-    shop = await startShop({ gatewayUrl: gateway.baseUrl, env: { ORDER_LIFETIME_SECS: '60' } });
+    const { gateway, shop } = await start({}, { env: { ORDER_LIFETIME_SECS: '60' } });
     const agent = request.agent(shop.app);
     const page = await agent.get('/products/notebook').expect(200);
     const form = { _csrf: csrfTokenFrom(page.text), productId: 'notebook', quantity: '1' };
@@ -51,8 +36,7 @@ describe('Buy', () => {
   });
 
   it('when an earlier request died before the gateway answered, the same purchase is registered anew', async () => {
-    gateway = await startMisbehavingGateway();
-    shop = await startShop({ gatewayUrl: gateway.baseUrl });
+    const { gateway, shop } = await start();
     const agent = request.agent(shop.app);
     const page = await agent.get('/products/notebook').expect(200);
     const browserKey = cookieValue(page, 'csrf')!;
@@ -74,8 +58,7 @@ describe('Buy', () => {
   });
 
   it('once a browser has a session, browsing the catalog neither reads nor renews it', async () => {
-    gateway = await startMisbehavingGateway();
-    shop = await startShop({ gatewayUrl: gateway.baseUrl });
+    const { shop } = await start();
     const agent = request.agent(shop.app);
     const bought = await buy(agent, 'notebook', 1);
     expect(cookieValue(bought, 'sid')).toBeDefined();
@@ -88,15 +71,14 @@ describe('Buy', () => {
 
 describe('pages', () => {
   it('when the path starts with two slashes, the language links stay on this site', async () => {
-    shop = await startShop();
+    const { shop } = await start();
     const res = await request(shop.app).get('//evil.example/x').expect(404);
     expect(res.text).not.toMatch(/href="\/\/evil/);
     expect(res.text).toMatch(/href="\/evil\.example\/x\?lang=ru"/);
   });
 
   it('when the refresh counter is tampered with, the confirmation page still refreshes itself', async () => {
-    gateway = await startMisbehavingGateway();
-    shop = await startShop({ gatewayUrl: gateway.baseUrl });
+    const { shop } = await start();
     const agent = request.agent(shop.app);
     const bought = await buy(agent, 'notebook', 1);
     const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;

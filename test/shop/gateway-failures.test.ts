@@ -1,27 +1,14 @@
 // When the gateway fails, the buyer gets a clear page (never a stack trace), is told they were not charged, and the
 // order row records what happened. The gateway password never reaches the log.
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { replies, startMisbehavingGateway, type GatewayReply, type MisbehavingGateway } from '../helpers/misbehaving-gateway.js';
-import { buy, startShop, type TestShop } from '../helpers/shop.js';
+import { replies, type Behaviour, type GatewayReply } from '../helpers/misbehaving-gateway.js';
+import { buy, scriptedShopPerTest, type TestShop } from '../helpers/shop.js';
 
 const CANARY = 'canary-password-7f3a9c';
-let gateway: MisbehavingGateway | undefined;
-let shop: TestShop | undefined;
-
-afterEach(async () => {
-  if (shop) expect(shop.logs.join('')).not.toContain(CANARY);
-  await shop?.close();
-  await gateway?.close();
-  shop = undefined;
-  gateway = undefined;
-});
-
-async function shopWithRegister(reply: GatewayReply) {
-  gateway = await startMisbehavingGateway({ register: reply });
-  shop = await startShop({ gatewayUrl: gateway.baseUrl, password: CANARY });
-  return shop;
-}
+// Every test runs with a canary password, and checks afterwards that the log never contains it.
+const start = scriptedShopPerTest({ beforeClose: (shop) => expect(shop.logs.join('')).not.toContain(CANARY) });
+const startWith = (behaviour: Behaviour) => start(behaviour, { password: CANARY });
 
 function orderOf(s: TestShop) {
   const [order] = s.ledger.listRecent(1);
@@ -43,7 +30,7 @@ describe('when register.do fails', () => {
   ];
 
   it.each(cases)('and the gateway %s, shows a %i page saying the buyer was not charged', async (_name, status, recorded, reply) => {
-    const s = await shopWithRegister(reply);
+    const { gateway, shop: s } = await startWith({ register: reply });
     const res = await buy(request.agent(s.app), 'coffee-beans', 1);
     expect(res.status).toBe(status);
     expect(res.headers.location).toBeUndefined();
@@ -54,25 +41,25 @@ describe('when register.do fails', () => {
     const order = orderOf(s);
     expect(order.status).toBe(recorded);
     expect(s.ledger.events(order.id).some((e) => e.kind === 'register_error')).toBe(true);
-    expect(gateway!.callsTo('register')).toHaveLength(1); // never blindly retried
+    expect(gateway.callsTo('register')).toHaveLength(1); // never blindly retried
   });
 
   it('and it says the order number was already used, asks for that order by number instead of registering again', async () => {
-    const s = await shopWithRegister(replies.rejected('1', 'Order number is duplicated'));
+    const { gateway, shop: s } = await startWith({ register: replies.rejected('1', 'Order number is duplicated') });
     const res = await buy(request.agent(s.app), 'coffee-beans', 1);
     expect(res.status).toBe(502);
-    expect(gateway!.callsTo('register')).toHaveLength(1);
-    const [statusCall] = gateway!.callsTo('getOrderStatusExtended');
+    expect(gateway.callsTo('register')).toHaveLength(1);
+    const [statusCall] = gateway.callsTo('getOrderStatusExtended');
     expect(statusCall!.form.orderNumber).toBe(orderOf(s).orderNumber);
     expect(orderOf(s).status).toBe('register_unknown');
   });
 
   it('and the buyer presses Buy again later, a new order with a new number is registered', async () => {
-    const s = await shopWithRegister(replies.http(503));
+    const { gateway, shop: s } = await startWith({ register: replies.http(503) });
     const agent = request.agent(s.app);
     await buy(agent, 'coffee-beans', 1).then((r) => expect(r.status).toBe(503));
     await buy(agent, 'coffee-beans', 1).then((r) => expect(r.status).toBe(503));
-    const numbers = gateway!.callsTo('register').map((c) => c.form.orderNumber);
+    const numbers = gateway.callsTo('register').map((c) => c.form.orderNumber);
     expect(numbers).toHaveLength(2);
     expect(new Set(numbers).size).toBe(2);
   });
@@ -84,8 +71,7 @@ describe('when getOrderStatusExtended.do fails on the return', () => {
     ['answers HTTP 500', replies.http(500)],
     ['answers malformed JSON', replies.malformedJson()],
   ])('and the gateway %s, shows "confirming your payment", never "failed"', async (_name, reply) => {
-    gateway = await startMisbehavingGateway({ getOrderStatusExtended: reply });
-    shop = await startShop({ gatewayUrl: gateway.baseUrl, password: CANARY });
+    const { shop } = await startWith({ getOrderStatusExtended: reply });
     const agent = request.agent(shop.app);
     const bought = await buy(agent, 'coffee-beans', 1);
     const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;

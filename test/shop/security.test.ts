@@ -1,14 +1,10 @@
 // SECURITY.md threats 1-4 and 6-10, each proved against the running shop.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { replies, startMisbehavingGateway, type MisbehavingGateway } from '../helpers/misbehaving-gateway.js';
+import { replies } from '../helpers/misbehaving-gateway.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
-import { buy, csrfTokenFrom, SHOP_URL, shopPath, startShop, type TestShop } from '../helpers/shop.js';
+import { buy, cookieValue, csrfTokenFrom, scriptedShopPerTest, setCookie, SHOP_URL, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
-function sid(res: request.Response): string | undefined {
-  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  return cookies.find((c) => c.startsWith('sid='))?.split(';')[0];
-}
 
 describe('against the sandbox', () => {
   let shop: TestShop;
@@ -90,17 +86,17 @@ describe('against the sandbox', () => {
   it('#10 a session id planted before Buy is replaced by a new one', async () => {
     const agent = request.agent(shop.app);
     const first = await buy(agent, 'notebook', 2);
-    const planted = sid(first)!;
+    const planted = cookieValue(first, 'sid')!;
     expect(planted).toBeDefined();
     const second = await buy(agent, 'notebook', 3);
-    const renewed = sid(second);
+    const renewed = cookieValue(second, 'sid');
     expect(renewed).toBeDefined();
     expect(renewed).not.toBe(planted);
   });
 
   it('the session cookie is HttpOnly and SameSite=Lax; over https behind one proxy it is Secure', async () => {
     const res = await buy(request.agent(shop.app), 'notebook', 1);
-    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('sid='))!;
+    const cookie = setCookie(res, 'sid')!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
     expect(cookie).not.toMatch(/Secure/);
@@ -115,7 +111,7 @@ describe('against the sandbox', () => {
         .type('form')
         .send({ _csrf: csrfTokenFrom(page.text), productId: 'notebook', quantity: '1' })
         .expect(303);
-      const secure = ([] as string[]).concat(sent.headers['set-cookie'] ?? []).find((c) => c.startsWith('sid='))!;
+      const secure = setCookie(sent, 'sid')!;
       expect(secure).toMatch(/; Secure/);
     } finally {
       await proxied.close();
@@ -124,23 +120,15 @@ describe('against the sandbox', () => {
 });
 
 describe('against a scripted gateway', () => {
-  let gateway: MisbehavingGateway | undefined;
-  let shop: TestShop | undefined;
-  afterEach(async () => {
-    await shop?.close();
-    await gateway?.close();
-    shop = undefined;
-    gateway = undefined;
-  });
+  const start = scriptedShopPerTest();
 
   it('#1 when the status reply carries another amount, the order is not paid and the buyer sees no success', async () => {
-    gateway = await startMisbehavingGateway({
+    const { gateway, shop } = await start({
       // the right order number, the right currency, but not our amount
       getOrderStatusExtended: () => ({
-        body: { errorCode: '0', orderNumber: gateway!.callsTo('register')[0]!.form.orderNumber, orderStatus: 2, actionCode: 0, actionCodeDescription: '', amount: 1, currency: '978' },
+        body: { errorCode: '0', orderNumber: gateway.callsTo('register')[0]!.form.orderNumber, orderStatus: 2, actionCode: 0, actionCodeDescription: '', amount: 1, currency: '978' },
       }),
     });
-    shop = await startShop({ gatewayUrl: gateway.baseUrl });
     const agent = request.agent(shop.app);
     const bought = await buy(agent, 'coffee-beans', 1);
     const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
@@ -154,13 +142,12 @@ describe('against a scripted gateway', () => {
   });
 
   it('#6 when Buy is pressed twice at once in one browser, the gateway registers one order', async () => {
-    gateway = await startMisbehavingGateway({
+    const { gateway, shop } = await start({
       register: (form, ctx) => ({
         delayMs: 300,
         body: { orderId: `order-${form.orderNumber}`, formUrl: `${ctx.origin}/payment/merchants/x/payment_en.html?mdOrder=order-${form.orderNumber}` },
       }),
     });
-    shop = await startShop({ gatewayUrl: gateway.baseUrl });
     const agent = request.agent(shop.app);
     const page = await agent.get('/products/notebook').expect(200);
     const form = { _csrf: csrfTokenFrom(page.text), productId: 'notebook', quantity: '1' };
@@ -175,10 +162,9 @@ describe('against a scripted gateway', () => {
   });
 
   it('#7 when the gateway answers a formUrl on a foreign origin, the buyer is not redirected', async () => {
-    gateway = await startMisbehavingGateway({
+    const { shop } = await start({
       register: () => ({ body: { orderId: 'abc', formUrl: 'https://evil.example/payment_en.html?mdOrder=abc' } }),
     });
-    shop = await startShop({ gatewayUrl: gateway.baseUrl });
     const res = await buy(request.agent(shop.app), 'notebook', 1);
     expect(res.status).toBe(502);
     expect(res.headers.location).toBeUndefined();
@@ -187,8 +173,7 @@ describe('against a scripted gateway', () => {
   });
 
   it('#8 when Host and X-Forwarded-Host are forged, returnUrl and failUrl still come from PUBLIC_BASE_URL', async () => {
-    gateway = await startMisbehavingGateway();
-    shop = await startShop({ gatewayUrl: gateway.baseUrl, env: { TRUST_PROXY: '1' } });
+    const { gateway, shop } = await start({}, { env: { TRUST_PROXY: '1' } });
     const agent = request.agent(shop.app);
     const page = await agent.get('/products/notebook').set('Host', 'evil.example');
     await agent
@@ -205,8 +190,7 @@ describe('against a scripted gateway', () => {
   });
 
   it('#9 a CSRF failure never reaches the gateway', async () => {
-    gateway = await startMisbehavingGateway({ register: replies.hang() });
-    shop = await startShop({ gatewayUrl: gateway.baseUrl });
+    const { gateway, shop } = await start({ register: replies.hang() });
     await request(shop.app).post('/buy').type('form').send({ productId: 'notebook', quantity: '1' }).expect(403);
     expect(gateway.requests).toHaveLength(0);
   });
