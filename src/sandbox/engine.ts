@@ -9,22 +9,15 @@ import type { SandboxMerchant, SandboxOrder } from './types.js';
 
 export type { OpResult, Refusal } from './ledger.js';
 
-export interface RegisterInput {
-  orderNumber: string;
-  twoPhase: boolean;
-  amount: number;
-  currency: string;
-  description: string;
-  language: string;
-  returnUrl: string;
-  failUrl?: string;
-  callbackUrl?: string;
-  jsonParams: Record<string, string>;
-  ip?: string;
+/** What register.do / registerPreAuth.do ask for: the order's own fields as given, plus how long it may live. */
+export type RegisterInput = Pick<
+  SandboxOrder,
+  'orderNumber' | 'twoPhase' | 'amount' | 'currency' | 'description' | 'language' | 'returnUrl' | 'failUrl' | 'callbackUrl' | 'jsonParams' | 'ip'
+> & {
   /** Absolute expiry (ms) when expirationDate was given; otherwise sessionTimeoutSecs applies. */
   expiresAt?: number;
   sessionTimeoutSecs?: number;
-}
+};
 
 export interface CardInput {
   pan: string;

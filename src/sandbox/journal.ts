@@ -69,22 +69,14 @@ export class OrderJournal {
 
   recordOperation(order: Readonly<SandboxOrder>, record: OperationRecord): void {
     const entry = this.#entry(order);
-    entry.operations.push(record);
-    // Like deliveries: the newest operations are the ones that explain the order's current state.
-    if (entry.operations.length > this.#maxOperations) {
-      entry.operations.shift();
-      entry.droppedOperations += 1;
-    }
+    // The newest operations are the ones that explain the order's current state.
+    entry.droppedOperations += appendBounded(entry.operations, record, this.#maxOperations);
   }
 
   recordDelivery(order: Readonly<SandboxOrder>, record: DeliveryRecord): void {
     const entry = this.#entry(order);
-    entry.deliveries.push(record);
-    // Keep the newest attempts: they are the ones someone debugging a receiver looks at.
-    if (entry.deliveries.length > this.#maxDeliveries) {
-      entry.deliveries.shift();
-      entry.droppedDeliveries += 1;
-    }
+    // The newest attempts are the ones someone debugging a receiver looks at.
+    entry.droppedDeliveries += appendBounded(entry.deliveries, record, this.#maxDeliveries);
   }
 
   of(order: Readonly<SandboxOrder>): JournalView {
@@ -99,4 +91,12 @@ export class OrderJournal {
     }
     return entry;
   }
+}
+
+/** Appends, dropping the oldest item past `max`; returns how many were dropped (0 or 1). */
+function appendBounded<T>(list: T[], item: T, max: number): number {
+  list.push(item);
+  if (list.length <= max) return 0;
+  list.shift();
+  return 1;
 }
