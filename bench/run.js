@@ -24,14 +24,21 @@ const run = (opts) =>
   new Promise((resolve, reject) => {
     // A fixed request count (amount) replaces the duration; autocannon refuses both at once.
     const timing = opts.amount === undefined ? { duration: DURATION } : {};
-    autocannon({ connections: CONNECTIONS, ...timing, ...opts }, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon({ connections: CONNECTIONS, ...timing, ...opts }, (err, result) =>
+      err ? reject(err) : resolve(result),
+    );
   });
 
 const registerBody = (prefix) => {
   let n = 0;
   return (req) => ({
     ...req,
-    body: new URLSearchParams({ ...CREDS, orderNumber: `${prefix}-${++n}`, amount: '1000', returnUrl: 'https://shop.test/return' }).toString(),
+    body: new URLSearchParams({
+      ...CREDS,
+      orderNumber: `${prefix}-${++n}`,
+      amount: '1000',
+      returnUrl: 'https://shop.test/return',
+    }).toString(),
   });
 };
 
@@ -40,15 +47,36 @@ async function main() {
   const reg = await fetch(`${ready.sandboxUrl}/payment/rest/register.do`, {
     method: 'POST',
     headers: FORM,
-    body: new URLSearchParams({ ...CREDS, orderNumber: 'BENCH-STATUS', amount: '1000', returnUrl: 'https://shop.test/return' }),
+    body: new URLSearchParams({
+      ...CREDS,
+      orderNumber: 'BENCH-STATUS',
+      amount: '1000',
+      returnUrl: 'https://shop.test/return',
+    }),
   });
   const { orderId } = await reg.json();
   const statusBody = new URLSearchParams({ ...CREDS, orderId }).toString();
-  const check = await (await fetch(`${ready.sandboxUrl}/payment/rest/getOrderStatusExtended.do`, { method: 'POST', headers: FORM, body: statusBody })).json();
+  const check = await (
+    await fetch(`${ready.sandboxUrl}/payment/rest/getOrderStatusExtended.do`, {
+      method: 'POST',
+      headers: FORM,
+      body: statusBody,
+    })
+  ).json();
   if (check.errorCode !== '0') throw new Error(`status check failed: ${JSON.stringify(check)}`);
 
   const baseline = () =>
-    run({ url: `${ready.bareUrl}/x`, method: 'POST', headers: FORM, body: new URLSearchParams({ ...CREDS, orderNumber: 'X-1', amount: '1000', returnUrl: 'https://shop.test/return' }).toString() });
+    run({
+      url: `${ready.bareUrl}/x`,
+      method: 'POST',
+      headers: FORM,
+      body: new URLSearchParams({
+        ...CREDS,
+        orderNumber: 'X-1',
+        amount: '1000',
+        returnUrl: 'https://shop.test/return',
+      }).toString(),
+    });
   const rows = [];
   const measure = async (name, target) => {
     const base = await baseline();
@@ -56,10 +84,25 @@ async function main() {
     rows.push({ name, base, result });
   };
   await measure('register.do', () =>
-    run({ url: ready.sandboxUrl, requests: [{ method: 'POST', path: '/payment/rest/register.do', headers: FORM, setupRequest: registerBody(`R${Date.now()}`) }] }),
+    run({
+      url: ready.sandboxUrl,
+      requests: [
+        {
+          method: 'POST',
+          path: '/payment/rest/register.do',
+          headers: FORM,
+          setupRequest: registerBody(`R${Date.now()}`),
+        },
+      ],
+    }),
   );
   await measure('getOrderStatusExtended.do', () =>
-    run({ url: `${ready.sandboxUrl}/payment/rest/getOrderStatusExtended.do`, method: 'POST', headers: FORM, body: statusBody }),
+    run({
+      url: `${ready.sandboxUrl}/payment/rest/getOrderStatusExtended.do`,
+      method: 'POST',
+      headers: FORM,
+      body: statusBody,
+    }),
   );
 
   // Memory: a sandbox capped at 5 000 orders is first filled to its cap, then takes 20k more registers;
@@ -69,7 +112,13 @@ async function main() {
     return nextMessage();
   };
   const batch = (i, amount) =>
-    run({ url: ready.cappedUrl, amount, requests: [{ method: 'POST', path: '/payment/rest/register.do', headers: FORM, setupRequest: registerBody(`M${i}`) }] });
+    run({
+      url: ready.cappedUrl,
+      amount,
+      requests: [
+        { method: 'POST', path: '/payment/rest/register.do', headers: FORM, setupRequest: registerBody(`M${i}`) },
+      ],
+    });
   const empty = await heapOf();
   await batch(1, 5_000);
   const full = await heapOf();
@@ -86,13 +135,17 @@ async function main() {
     if (!(ratio >= MIN_RATIO)) failed = true;
     const bad = result.errors + result.timeouts + result.non2xx;
     if (bad > 0) failed = true;
-    out(`| ${name} | ${result.requests.average.toFixed(0)} | ${base.requests.average.toFixed(0)} | ${ratio.toFixed(2)} | ${result.latency.p99} | ${bad} |`);
+    out(
+      `| ${name} | ${result.requests.average.toFixed(0)} | ${base.requests.average.toFixed(0)} | ${ratio.toFixed(2)} | ${result.latency.p99} | ${bad} |`,
+    );
   }
   const mb = (b) => (b / 1024 / 1024).toFixed(1);
   out();
-  out(`heapUsed after gc, sandbox with maxOrders 5000: empty ${mb(empty.heapUsed)} MB; at the cap (${full.cappedOrders} orders) ` +
-    `${mb(full.heapUsed)} MB; after 20 000 more registers (${after.cappedOrders} kept) ${mb(after.heapUsed)} MB; ` +
-    `delta over the 20k: ${mb(after.heapUsed - full.heapUsed)} MB`);
+  out(
+    `heapUsed after gc, sandbox with maxOrders 5000: empty ${mb(empty.heapUsed)} MB; at the cap (${full.cappedOrders} orders) ` +
+      `${mb(full.heapUsed)} MB; after 20 000 more registers (${after.cappedOrders} kept) ${mb(after.heapUsed)} MB; ` +
+      `delta over the 20k: ${mb(after.heapUsed - full.heapUsed)} MB`,
+  );
   out(`orders held by the benchmarked sandbox (default cap 50 000) after its register run: ${after.orders}`);
   out(failed ? `FAIL: a ratio is below ${MIN_RATIO} or requests failed` : `OK: every ratio is at least ${MIN_RATIO}`);
   return failed ? 1 : 0;

@@ -29,7 +29,8 @@ const heap = () => {
 };
 
 process.on('message', (msg) => {
-  if (msg === 'heap') process.send({ heapUsed: heap(), cappedOrders: capped.sandbox.store.size, orders: sandbox.sandbox.store.size });
+  if (msg === 'heap')
+    process.send({ heapUsed: heap(), cappedOrders: capped.sandbox.store.size, orders: sandbox.sandbox.store.size });
   if (msg === 'stop') {
     Promise.all([sandbox.close(), capped.close(), new Promise((r) => bareServer.close(r))]).then(() => process.exit(0));
     bareServer.closeAllConnections();

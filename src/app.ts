@@ -47,7 +47,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.static(path.join(ROOT, 'public'), { index: false, maxAge: '1h' }));
   app.get('/healthz', (_req, res) => {
     const ok = deps.healthCheck();
-    res.status(ok ? 200 : 503).set('Cache-Control', 'no-store').json({ status: ok ? 'ok' : 'unavailable' });
+    res
+      .status(ok ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .json({ status: ok ? 'ok' : 'unavailable' });
   });
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));

@@ -89,7 +89,10 @@ const schema = z
         .default('978'),
     ),
     SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
-    SESSION_SECRET_PREVIOUS: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+    SESSION_SECRET_PREVIOUS: z.preprocess(
+      emptyAsUndefined,
+      z.string().min(32, 'must be at least 32 characters').optional(),
+    ),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
     SANDBOX_HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
     SANDBOX_PORT: port(3001),
@@ -106,13 +109,17 @@ const schema = z
     const issue = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
     if (c.GATEWAY_URL) {
       const hasPassword = c.GATEWAY_USERNAME !== undefined || c.GATEWAY_PASSWORD !== undefined;
-      if (hasPassword && c.GATEWAY_TOKEN) issue('GATEWAY_TOKEN', 'give GATEWAY_USERNAME/GATEWAY_PASSWORD or GATEWAY_TOKEN, not both');
+      if (hasPassword && c.GATEWAY_TOKEN)
+        issue('GATEWAY_TOKEN', 'give GATEWAY_USERNAME/GATEWAY_PASSWORD or GATEWAY_TOKEN, not both');
       if (!c.GATEWAY_TOKEN) {
-        if (!c.GATEWAY_USERNAME) issue('GATEWAY_USERNAME', 'is required when GATEWAY_URL is set (or give GATEWAY_TOKEN)');
-        if (!c.GATEWAY_PASSWORD) issue('GATEWAY_PASSWORD', 'is required when GATEWAY_URL is set (or give GATEWAY_TOKEN)');
+        if (!c.GATEWAY_USERNAME)
+          issue('GATEWAY_USERNAME', 'is required when GATEWAY_URL is set (or give GATEWAY_TOKEN)');
+        if (!c.GATEWAY_PASSWORD)
+          issue('GATEWAY_PASSWORD', 'is required when GATEWAY_URL is set (or give GATEWAY_TOKEN)');
       }
     }
-    if (c.NODE_ENV === 'production' && !c.SESSION_SECRET) issue('SESSION_SECRET', 'is required when NODE_ENV=production');
+    if (c.NODE_ENV === 'production' && !c.SESSION_SECRET)
+      issue('SESSION_SECRET', 'is required when NODE_ENV=production');
   });
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -46,7 +46,10 @@ async function main(): Promise<void> {
     gatewayUrl = `${config.sandbox.publicUrl}/payment/rest/`;
     const merchant = DEFAULT_MERCHANTS[0]!;
     auth = { userName: merchant.userName, password: merchant.password };
-    logger.info({ url: sandbox.url, publicUrl: config.sandbox.publicUrl }, 'embedded gateway sandbox started (GATEWAY_URL is unset)');
+    logger.info(
+      { url: sandbox.url, publicUrl: config.sandbox.publicUrl },
+      'embedded gateway sandbox started (GATEWAY_URL is unset)',
+    );
   }
 
   const gateway = createGatewayClient({

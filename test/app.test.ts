@@ -40,7 +40,10 @@ describe('the app shell', () => {
   });
 
   it('when a form body is too large, answers 4xx without a stack', async () => {
-    const res = await request(shop.app).post('/buy').type('form').send(`quantity=${'9'.repeat(20_000)}`);
+    const res = await request(shop.app)
+      .post('/buy')
+      .type('form')
+      .send(`quantity=${'9'.repeat(20_000)}`);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.text).not.toMatch(/at .*\.(js|ts):\d+/);
@@ -54,7 +57,8 @@ describe('abuse and operations', () => {
       const agent = request.agent(shop.app);
       const page = await agent.get('/products/notebook');
       const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
-      const send = (q: string) => agent.post('/buy').type('form').send({ _csrf: token, productId: 'notebook', quantity: q });
+      const send = (q: string) =>
+        agent.post('/buy').type('form').send({ _csrf: token, productId: 'notebook', quantity: q });
       await send('1').expect(303);
       await send('2').expect(303);
       const limited = await send('3');
@@ -102,7 +106,10 @@ describe('abuse and operations', () => {
     const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
     const cookie = `sid=${cookieValue(bought, 'sid')!}`;
     // same database and sandbox, new primary secret, old one kept as previous
-    const after = restartShop(before, { SESSION_SECRET: 'new-secret-0123456789abcdef0123456789', SESSION_SECRET_PREVIOUS: oldSecret });
+    const after = restartShop(before, {
+      SESSION_SECRET: 'new-secret-0123456789abcdef0123456789',
+      SESSION_SECRET_PREVIOUS: oldSecret,
+    });
     try {
       const res = await request(after.app).get(`/checkout/return?orderId=${orderId}`).set('Cookie', cookie);
       expect(res.status).toBe(200);

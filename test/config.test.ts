@@ -65,7 +65,11 @@ describe('loadConfig', () => {
       CURRENCY: '643',
       PUBLIC_BASE_URL: 'https://shop.example/',
     });
-    expect(config.gateway).toMatchObject({ mode: 'remote', url: 'https://dev.bpsprocessing.ru/payment/rest/', auth: { userName: 'shop-api', password: 'pw' } });
+    expect(config.gateway).toMatchObject({
+      mode: 'remote',
+      url: 'https://dev.bpsprocessing.ru/payment/rest/',
+      auth: { userName: 'shop-api', password: 'pw' },
+    });
     expect(config.flow).toBe('two-phase');
     expect(config.currency).toBe('643');
     expect(config.publicBaseUrl).toBe('https://shop.example');
@@ -91,7 +95,11 @@ describe('loadConfig', () => {
   });
 
   it('accepts a token instead of a user name and password', () => {
-    const config = loadConfig({ SESSION_SECRET: SECRET, GATEWAY_URL: 'https://g.example/payment/rest/', GATEWAY_TOKEN: 'tok' });
+    const config = loadConfig({
+      SESSION_SECRET: SECRET,
+      GATEWAY_URL: 'https://g.example/payment/rest/',
+      GATEWAY_TOKEN: 'tok',
+    });
     expect(config.gateway).toMatchObject({ mode: 'remote', auth: { token: 'tok' } });
   });
 
@@ -107,12 +115,22 @@ describe('loadConfig', () => {
     });
     const keys = problems.map((p) => p.split(':')[0]);
     expect(keys).toEqual(
-      expect.arrayContaining(['PORT', 'PUBLIC_BASE_URL', 'GATEWAY_URL', 'PAYMENT_FLOW', 'CURRENCY', 'SANDBOX_PORT', 'SESSION_SECRET']),
+      expect.arrayContaining([
+        'PORT',
+        'PUBLIC_BASE_URL',
+        'GATEWAY_URL',
+        'PAYMENT_FLOW',
+        'CURRENCY',
+        'SANDBOX_PORT',
+        'SESSION_SECRET',
+      ]),
     );
   });
 
   it('when GATEWAY_URL is set without credentials, names the missing ones', () => {
-    const keys = problemsOf({ SESSION_SECRET: SECRET, GATEWAY_URL: 'https://g.example/payment/rest/' }).map((p) => p.split(':')[0]);
+    const keys = problemsOf({ SESSION_SECRET: SECRET, GATEWAY_URL: 'https://g.example/payment/rest/' }).map(
+      (p) => p.split(':')[0],
+    );
     expect(keys).toEqual(expect.arrayContaining(['GATEWAY_USERNAME', 'GATEWAY_PASSWORD']));
   });
 
@@ -141,7 +159,12 @@ describe('loadConfig', () => {
   });
 
   it('error messages never echo a secret value', () => {
-    const problems = problemsOf({ SESSION_SECRET: 'tiny-secret-canary', GATEWAY_URL: 'https://g.example/payment/rest/', GATEWAY_TOKEN: 'tok', GATEWAY_PASSWORD: 'pw-canary' });
+    const problems = problemsOf({
+      SESSION_SECRET: 'tiny-secret-canary',
+      GATEWAY_URL: 'https://g.example/payment/rest/',
+      GATEWAY_TOKEN: 'tok',
+      GATEWAY_PASSWORD: 'pw-canary',
+    });
     expect(problems.join('\n')).not.toMatch(/canary/);
   });
 });

@@ -20,7 +20,11 @@ describe('the logger', () => {
       GATEWAY_USERNAME: 'shop-api',
       GATEWAY_PASSWORD: 'canary-password',
     });
-    const withToken = loadConfig({ SESSION_SECRET: secret, GATEWAY_URL: 'https://g.example/payment/rest/', GATEWAY_TOKEN: 'canary-token' });
+    const withToken = loadConfig({
+      SESSION_SECRET: secret,
+      GATEWAY_URL: 'https://g.example/payment/rest/',
+      GATEWAY_TOKEN: 'canary-token',
+    });
     logger.info({ config: withPassword }, 'start');
     logger.info({ config: withToken }, 'start');
     logger.info({ form: { password: 'canary-form' }, cookie: 'sid=canary-cookie' }, 'request');

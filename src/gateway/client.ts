@@ -27,7 +27,15 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
 
   // Writes are attempted exactly once: a blind retry could register or charge twice (SECURITY.md rule 5).
   const write = async (method: GatewayMethod, form: () => Record<string, string>): Promise<void> =>
-    call({ method, form: form(), timeoutMs: o.operationMs, read: false, retries: 0, retryDelayMs: 0, interpret: () => undefined });
+    call({
+      method,
+      form: form(),
+      timeoutMs: o.operationMs,
+      read: false,
+      retries: 0,
+      retryDelayMs: 0,
+      interpret: () => undefined,
+    });
 
   const registerVia = (method: 'register' | 'registerPreAuth') => async (p: RegisterParams) =>
     call({
@@ -46,7 +54,8 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     registerPreAuth: registerVia('registerPreAuth'),
     getOrderStatusExtended: async (q, opts) => getStatus(call, o, q, opts?.language),
     // Forms are built inside the async call so bad arguments reject (TypeError) instead of throwing.
-    deposit: (p) => write('deposit', () => ({ orderId: text('orderId', p.orderId), amount: minor('amount', p.amount) })),
+    deposit: (p) =>
+      write('deposit', () => ({ orderId: text('orderId', p.orderId), amount: minor('amount', p.amount) })),
     reverse: (p) =>
       write('reverse', () => ({
         orderId: text('orderId', p.orderId),
@@ -68,11 +77,15 @@ function getStatus(call: CallFn, o: ResolvedOptions, q: OrderRef, language?: str
     retryDelayMs: o.statusRetryDelayMs,
     interpret: (json): OrderStatusExtended => {
       const r = parseStatus(json);
-      if (!r.ok) throw bad(`getOrderStatusExtended: unexpected response (${r.problem})`, 'getOrderStatusExtended', true);
+      if (!r.ok)
+        throw bad(`getOrderStatusExtended: unexpected response (${r.problem})`, 'getOrderStatusExtended', true);
       // An answer about another order must never be taken for ours.
       const mismatch =
-        form.orderId !== undefined ? r.value.orderId !== undefined && r.value.orderId !== form.orderId : r.value.orderNumber !== form.orderNumber;
-      if (mismatch) throw bad('getOrderStatusExtended: response is about another order', 'getOrderStatusExtended', true);
+        form.orderId !== undefined
+          ? r.value.orderId !== undefined && r.value.orderId !== form.orderId
+          : r.value.orderNumber !== form.orderNumber;
+      if (mismatch)
+        throw bad('getOrderStatusExtended: response is about another order', 'getOrderStatusExtended', true);
       return r.value;
     },
   });
@@ -110,7 +123,8 @@ function registerForm(p: RegisterParams): Record<string, string> {
     returnUrl: absoluteUrl('returnUrl', p.returnUrl),
   };
   if (p.failUrl !== undefined) form.failUrl = absoluteUrl('failUrl', p.failUrl);
-  if (p.dynamicCallbackUrl !== undefined) form.dynamicCallbackUrl = absoluteUrl('dynamicCallbackUrl', p.dynamicCallbackUrl);
+  if (p.dynamicCallbackUrl !== undefined)
+    form.dynamicCallbackUrl = absoluteUrl('dynamicCallbackUrl', p.dynamicCallbackUrl);
   if (p.description !== undefined) form.description = p.description;
   if (p.language !== undefined) form.language = p.language;
   if (p.clientId !== undefined) form.clientId = p.clientId;
@@ -118,7 +132,8 @@ function registerForm(p: RegisterParams): Record<string, string> {
   // Form mode carries jsonParams as a JSON object string whose values are strings (gateway-api.md §3.1).
   if (p.jsonParams !== undefined) form.jsonParams = JSON.stringify(p.jsonParams);
   if (p.sessionTimeoutSecs !== undefined) {
-    if (!Number.isInteger(p.sessionTimeoutSecs) || p.sessionTimeoutSecs <= 0) throw new TypeError('sessionTimeoutSecs must be a positive integer');
+    if (!Number.isInteger(p.sessionTimeoutSecs) || p.sessionTimeoutSecs <= 0)
+      throw new TypeError('sessionTimeoutSecs must be a positive integer');
     form.sessionTimeoutSecs = String(p.sessionTimeoutSecs);
   }
   return form;
@@ -131,13 +146,15 @@ function refForm(q: OrderRef): Record<string, string> {
 }
 
 function text(name: string, v: string, max = 64): string {
-  if (typeof v !== 'string' || v.length === 0 || v.length > max) throw new TypeError(`${name} must be a string of 1..${max} characters`);
+  if (typeof v !== 'string' || v.length === 0 || v.length > max)
+    throw new TypeError(`${name} must be a string of 1..${max} characters`);
   return v;
 }
 
 /** Money is integer minor units, never a float (gateway-api.md §3). */
 function minor(name: string, v: number): string {
-  if (!Number.isSafeInteger(v) || v < 0 || v > 999_999_999_999) throw new TypeError(`${name} must be a non-negative integer of minor units`);
+  if (!Number.isSafeInteger(v) || v < 0 || v > 999_999_999_999)
+    throw new TypeError(`${name} must be a non-negative integer of minor units`);
   return String(v);
 }
 

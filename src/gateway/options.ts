@@ -48,9 +48,11 @@ function parseBaseUrl(raw: string): URL {
 function resolveAuth(auth: GatewayAuth): { credentials: Record<string, string>; secrets: string[] } {
   const a = auth as Partial<Record<'userName' | 'password' | 'token', unknown>>;
   const hasPassword = a.userName !== undefined || a.password !== undefined;
-  if (hasPassword && a.token !== undefined) throw new TypeError('gateway auth: give userName+password or token, not both');
+  if (hasPassword && a.token !== undefined)
+    throw new TypeError('gateway auth: give userName+password or token, not both');
   if (a.token !== undefined) {
-    if (typeof a.token !== 'string' || a.token === '') throw new TypeError('gateway auth: token must be a non-empty string');
+    if (typeof a.token !== 'string' || a.token === '')
+      throw new TypeError('gateway auth: token must be a non-empty string');
     return { credentials: { token: a.token }, secrets: [a.token] };
   }
   if (typeof a.userName !== 'string' || a.userName === '' || typeof a.password !== 'string' || a.password === '') {

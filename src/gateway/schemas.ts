@@ -5,7 +5,13 @@ import { z } from 'zod';
 
 /** An integer sent either as a JSON number or as a numeric string ("5"). */
 const intLike = z
-  .union([z.number().int(), z.string().trim().regex(/^-?\d+$/, 'expected an integer string')])
+  .union([
+    z.number().int(),
+    z
+      .string()
+      .trim()
+      .regex(/^-?\d+$/, 'expected an integer string'),
+  ])
   .transform((v) => Number(v));
 
 /** Optional field that some installs send as null. */
@@ -23,10 +29,7 @@ const envelopeSchema = z.object({
   errorMessage: opt(textLike),
   ErrorMessage: opt(textLike),
   error: opt(
-    z.union([
-      z.object({ code: opt(intLike), message: opt(textLike), description: opt(textLike) }),
-      z.string(),
-    ]),
+    z.union([z.object({ code: opt(intLike), message: opt(textLike), description: opt(textLike) }), z.string()]),
   ),
 });
 
@@ -58,7 +61,11 @@ export function parseEnvelope(json: unknown): ParseResult<Envelope> {
   const nested = typeof e.error === 'object' ? e.error : undefined;
   const errorCode = e.errorCode ?? e.ErrorCode ?? nested?.code ?? 0; // absent means 0 (§1.4)
   const errorMessage =
-    e.errorMessage ?? e.ErrorMessage ?? nested?.message ?? nested?.description ?? (typeof e.error === 'string' ? e.error : '');
+    e.errorMessage ??
+    e.ErrorMessage ??
+    nested?.message ??
+    nested?.description ??
+    (typeof e.error === 'string' ? e.error : '');
   // BPC: success=true or errorCode=0 means processed; when both are present `success` wins.
   const ok = e.success ?? errorCode === 0;
   return { ok: true, value: { ok, errorCode, errorMessage } };
@@ -83,13 +90,15 @@ const cardAuthInfoSchema = z
     approvalCode: opt(z.string()),
     paymentSystem: opt(z.string()),
   })
-  .transform((c) => dropUndefined({
-    maskedPan: c.maskedPan ?? c.pan,
-    expiration: c.expiration,
-    cardholderName: c.cardholderName ?? c.cardHolderName,
-    approvalCode: c.approvalCode,
-    paymentSystem: c.paymentSystem,
-  }));
+  .transform((c) =>
+    dropUndefined({
+      maskedPan: c.maskedPan ?? c.pan,
+      expiration: c.expiration,
+      cardholderName: c.cardholderName ?? c.cardHolderName,
+      approvalCode: c.approvalCode,
+      paymentSystem: c.paymentSystem,
+    }),
+  );
 
 const paymentAmountInfoSchema = z
   .object({

@@ -85,11 +85,14 @@ export function createTransport(cfg: TransportConfig): CallFn {
     if (!envelope.value.ok) {
       const { errorCode } = envelope.value;
       const errorMessage = cfg.redact(envelope.value.errorMessage);
-      throw new GatewayRejectedError(`${method} rejected by the gateway: errorCode ${errorCode} ${JSON.stringify(errorMessage)}`, {
-        method,
-        errorCode,
-        errorMessage,
-      });
+      throw new GatewayRejectedError(
+        `${method} rejected by the gateway: errorCode ${errorCode} ${JSON.stringify(errorMessage)}`,
+        {
+          method,
+          errorCode,
+          errorMessage,
+        },
+      );
     }
     return spec.interpret(json);
   }
@@ -141,15 +144,30 @@ function mapRequestError(e: unknown, method: string, read: boolean, redact: Reda
       outcomeUnknown: !read && !NOT_SENT_CODES.has(e.code),
     });
   }
-  return new GatewayNetworkError(`${method}: request failed`, { method, cause: sanitize(e, redact), outcomeUnknown: !read });
+  return new GatewayNetworkError(`${method}: request failed`, {
+    method,
+    cause: sanitize(e, redact),
+    outcomeUnknown: !read,
+  });
 }
 
-function parseJson(body: string, method: string, read: boolean, contentType: string | undefined, redact: Redactor): unknown {
+function parseJson(
+  body: string,
+  method: string,
+  read: boolean,
+  contentType: string | undefined,
+  redact: Redactor,
+): unknown {
   try {
     return JSON.parse(body.replace(/^\uFEFF/, ''));
   } catch (e) {
     // Node's JSON.parse message quotes the body; the cause is redacted, our own message only describes it.
-    return badBody(`${method}: response is not JSON (${contentType ?? 'no content-type'}, ${body.length} chars)`, method, read, sanitize(e, redact));
+    return badBody(
+      `${method}: response is not JSON (${contentType ?? 'no content-type'}, ${body.length} chars)`,
+      method,
+      read,
+      sanitize(e, redact),
+    );
   }
 }
 

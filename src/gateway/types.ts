@@ -26,13 +26,7 @@ export interface GatewayClientOptions {
 }
 
 export type GatewayMethod =
-  | 'register'
-  | 'registerPreAuth'
-  | 'getOrderStatusExtended'
-  | 'deposit'
-  | 'reverse'
-  | 'refund'
-  | 'decline';
+  'register' | 'registerPreAuth' | 'getOrderStatusExtended' | 'deposit' | 'reverse' | 'refund' | 'decline';
 
 export interface GatewayCallEvent {
   method: string;

@@ -29,7 +29,8 @@ function classify(err: unknown): { status: number; messageKey: MessageKey } {
   if (e.code === 'EBADCSRFTOKEN') return { status: 403, messageKey: 'errors.csrf' };
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
   if (status === 413) return { status, messageKey: 'errors.badRequest' };
-  if (status >= 400 && status < 500) return { status, messageKey: status === 404 ? 'errors.notFound' : 'errors.badRequest' };
+  if (status >= 400 && status < 500)
+    return { status, messageKey: status === 404 ? 'errors.notFound' : 'errors.badRequest' };
   return { status: 500, messageKey: 'errors.internal' };
 }
 
@@ -63,7 +64,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const { status, messageKey } = classify(err);
     const referenceId = res.locals.referenceId as string | undefined;
     if (status >= 500) logger.error({ err, referenceId, method: req.method, path: req.path }, 'request failed');
-    else logger.info({ status, referenceId, method: req.method, path: req.path, reason: messageKey }, 'request rejected');
+    else
+      logger.info({ status, referenceId, method: req.method, path: req.path, reason: messageKey }, 'request rejected');
     if (res.headersSent) {
       res.end();
       return;

@@ -20,9 +20,7 @@ function serialize(detail: Record<string, unknown> | undefined): string | null {
 
 /** The append-only event log. Every detail passes through redaction: never credentials. */
 export function createEventLog(db: Database): EventLog {
-  const insert = db.prepare(
-    'INSERT INTO order_events (order_id, at, kind, outcome, detail) VALUES (?, ?, ?, ?, ?)',
-  );
+  const insert = db.prepare('INSERT INTO order_events (order_id, at, kind, outcome, detail) VALUES (?, ?, ?, ?, ?)');
   const select = db.prepare<[number], EventRow>('SELECT * FROM order_events WHERE order_id = ? ORDER BY id');
   return {
     write(orderId, at, kind, outcome, detail) {

@@ -11,7 +11,13 @@ import { checkLabel, validateCreateOrder, validateRegistration } from './validat
 
 export type { Ledger } from './types.js';
 // The shop imports the typed errors next to the ledger.
-export { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError, LedgerError, OrderNotFoundError } from './errors.js';
+export {
+  DuplicatePurchaseError,
+  InvalidOrderError,
+  InvalidTransitionError,
+  LedgerError,
+  OrderNotFoundError,
+} from './errors.js';
 
 function isUniqueViolation(err: unknown): boolean {
   return err instanceof Sqlite.SqliteError && err.code === 'SQLITE_CONSTRAINT_UNIQUE';
@@ -35,10 +41,20 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
   };
 
   /** CAS into `to`; throws if the row moved meanwhile (cannot happen under the write lock). */
-  const move = (o: Order, to: LocalStatus, t: number, extra: { paidAt?: number; orderStatus?: number; actionCode?: number } = {}) => {
+  const move = (
+    o: Order,
+    to: LocalStatus,
+    t: number,
+    extra: { paidAt?: number; orderStatus?: number; actionCode?: number } = {},
+  ) => {
     const res = q.transition.run({
-      id: o.id, to, now: t, from: JSON.stringify(PREDECESSORS[to]),
-      paidAt: extra.paidAt ?? null, gatewayStatus: extra.orderStatus ?? null, actionCode: extra.actionCode ?? null,
+      id: o.id,
+      to,
+      now: t,
+      from: JSON.stringify(PREDECESSORS[to]),
+      paidAt: extra.paidAt ?? null,
+      gatewayStatus: extra.orderStatus ?? null,
+      actionCode: extra.actionCode ?? null,
     });
     if (res.changes !== 1) throw new InvalidTransitionError(o.id, mustGet(o.id).status, to);
   };
@@ -52,8 +68,13 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
     const { lastInsertRowid } = q.insert.run({
       // Placeholder satisfying UNIQUE until the id is known; replaced in the same transaction.
       orderNumber: `tmp-${randomBase32(20)}`,
-      items: itemsJson(input.items), amount: input.amount, currency: input.currency, flow: input.flow,
-      language: input.language, purchaseKey: input.purchaseKey ?? null, now: t,
+      items: itemsJson(input.items),
+      amount: input.amount,
+      currency: input.currency,
+      flow: input.flow,
+      language: input.language,
+      purchaseKey: input.purchaseKey ?? null,
+      now: t,
     });
     const id = Number(lastInsertRowid);
     q.setNumber.run(formatOrderNumber(id, t), id);
@@ -146,8 +167,10 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
         return createTx.immediate(input);
       } catch (err) {
         // Backstop: the partial unique index caught a concurrent duplicate.
-        const existing = input.purchaseKey !== undefined && isUniqueViolation(err)
-          ? find(q.pendingByKey.get(input.purchaseKey)) : undefined;
+        const existing =
+          input.purchaseKey !== undefined && isUniqueViolation(err)
+            ? find(q.pendingByKey.get(input.purchaseKey))
+            : undefined;
         if (existing) throw new DuplicatePurchaseError(existing, { cause: err });
         throw err;
       }

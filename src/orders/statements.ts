@@ -30,7 +30,9 @@ export function prepareOrderStatements(db: Database) {
        WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`,
     ),
     fail: db.prepare("UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = 'new'"),
-    release: db.prepare('UPDATE orders SET purchase_key = NULL, updated_at = ? WHERE id = ? AND purchase_key IS NOT NULL'),
+    release: db.prepare(
+      'UPDATE orders SET purchase_key = NULL, updated_at = ? WHERE id = ? AND purchase_key IS NOT NULL',
+    ),
     refresh: db.prepare('UPDATE orders SET gateway_status = ?, action_code = ?, updated_at = ? WHERE id = ?'),
   };
 }

@@ -33,7 +33,8 @@ export function validateCreateOrder(input: CreateOrderInput): void {
     throw new InvalidOrderError(`items must hold 1..${MAX_ITEMS} entries`);
   }
   input.items.forEach(checkItem);
-  if (!isPositiveSafeInt(input.amount)) throw new InvalidOrderError('amount must be a positive safe integer of minor units');
+  if (!isPositiveSafeInt(input.amount))
+    throw new InvalidOrderError('amount must be a positive safe integer of minor units');
   const total = input.items.reduce((sum, it) => sum + it.quantity * it.unitAmount, 0);
   if (total !== input.amount) {
     throw new InvalidOrderError(`amount ${input.amount} does not equal the items total ${total}`);

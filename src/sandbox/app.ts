@@ -72,7 +72,9 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   });
 
   const journal = new OrderJournal();
-  events.on((e) => journal.recordOperation(e.order, { at: clock.now(), operation: e.operation, status: e.status, amount: e.amount }));
+  events.on((e) =>
+    journal.recordOperation(e.order, { at: clock.now(), operation: e.operation, status: e.status, amount: e.amount }),
+  );
   const faults = new FaultRegistry();
   const magic = new OrderMagicState();
   const stopping = new AbortController();
@@ -120,7 +122,10 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status >= 500) options.logger?.error({ err }, 'sandbox request failed');
     // The message is echoed only for client errors (e.g. a malformed body); never a stack.
-    res.status(status).type('text/plain').send(status < 500 ? 'Bad Request' : 'Internal Server Error');
+    res
+      .status(status)
+      .type('text/plain')
+      .send(status < 500 ? 'Bad Request' : 'Internal Server Error');
   };
   app.use(onError);
 
@@ -128,7 +133,19 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     stopping.abort();
     callbacks?.stop();
   };
-  return { app, engine, store, events, clock, merchants, faults, journal, ...(callbacks && { callbacks }), stop, sweep: () => engine.sweep() };
+  return {
+    app,
+    engine,
+    store,
+    events,
+    clock,
+    merchants,
+    faults,
+    journal,
+    ...(callbacks && { callbacks }),
+    stop,
+    sweep: () => engine.sweep(),
+  };
 }
 
 /**
@@ -137,7 +154,8 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
  */
 const securityHeaders: RequestHandler = (_req, res, next) => {
   res.set({
-    'Content-Security-Policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+    'Content-Security-Policy':
+      "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'X-Frame-Options': 'DENY',
@@ -153,6 +171,7 @@ function checkMerchants(merchants: readonly SandboxMerchant[]): readonly Sandbox
   }
   // An empty key would be recorded as "signed" while signing nothing: absent or non-empty, nothing between.
   const keyless = merchants.find((m) => m.callbackKey === '');
-  if (keyless) throw new Error(`sandbox merchant ${keyless.login} has an empty callbackKey; omit it to send unsigned callbacks`);
+  if (keyless)
+    throw new Error(`sandbox merchant ${keyless.login} has an empty callbackKey; omit it to send unsigned callbacks`);
   return merchants;
 }

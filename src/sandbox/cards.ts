@@ -1,10 +1,7 @@
 /** The sandbox's test cards and the card checks a real payment page performs. */
 
 export type CardScenario =
-  | { kind: 'approve' }
-  | { kind: 'challenge' }
-  | { kind: 'decline'; actionCode: number }
-  | { kind: 'processorWait' };
+  { kind: 'approve' } | { kind: 'challenge' } | { kind: 'decline'; actionCode: number } | { kind: 'processorWait' };
 
 export interface TestCardInfo {
   pan: string;
@@ -18,14 +15,54 @@ export const TEST_CVC = '123';
 export const TEST_OTP = '12345678';
 
 export const TEST_CARDS: readonly TestCardInfo[] = [
-  { pan: '4111111111111111', paymentSystem: 'VISA', scenario: { kind: 'approve' }, summary: 'Approved, no 3-D Secure challenge (frictionless)' },
-  { pan: '4000001111111118', paymentSystem: 'VISA', scenario: { kind: 'approve' }, summary: 'Approved, 3-D Secure attempt' },
-  { pan: '5555555555555599', paymentSystem: 'MASTERCARD', scenario: { kind: 'challenge' }, summary: `3-D Secure challenge: code ${TEST_OTP} approves, any other code declines (actionCode -2006)` },
-  { pan: '5168494895055780', paymentSystem: 'MASTERCARD', scenario: { kind: 'decline', actionCode: -2006 }, summary: '3-D Secure authentication fails without a challenge (actionCode -2006)' },
-  { pan: '2202205000060910', paymentSystem: 'MIR', scenario: { kind: 'decline', actionCode: 116 }, summary: 'Declined: insufficient funds (actionCode 116)' },
-  { pan: '2202202107593166', paymentSystem: 'MIR', scenario: { kind: 'decline', actionCode: 101 }, summary: 'Declined: expired card (actionCode 101)' },
-  { pan: '4000001111111126', paymentSystem: 'VISA', scenario: { kind: 'decline', actionCode: 5 }, summary: 'Declined by the issuer: do not honour (actionCode 5)' },
-  { pan: '4000000000000002', paymentSystem: 'VISA', scenario: { kind: 'processorWait' }, summary: 'Waits for the processor: orderStatus stays 5 for the configured delay, then approves' },
+  {
+    pan: '4111111111111111',
+    paymentSystem: 'VISA',
+    scenario: { kind: 'approve' },
+    summary: 'Approved, no 3-D Secure challenge (frictionless)',
+  },
+  {
+    pan: '4000001111111118',
+    paymentSystem: 'VISA',
+    scenario: { kind: 'approve' },
+    summary: 'Approved, 3-D Secure attempt',
+  },
+  {
+    pan: '5555555555555599',
+    paymentSystem: 'MASTERCARD',
+    scenario: { kind: 'challenge' },
+    summary: `3-D Secure challenge: code ${TEST_OTP} approves, any other code declines (actionCode -2006)`,
+  },
+  {
+    pan: '5168494895055780',
+    paymentSystem: 'MASTERCARD',
+    scenario: { kind: 'decline', actionCode: -2006 },
+    summary: '3-D Secure authentication fails without a challenge (actionCode -2006)',
+  },
+  {
+    pan: '2202205000060910',
+    paymentSystem: 'MIR',
+    scenario: { kind: 'decline', actionCode: 116 },
+    summary: 'Declined: insufficient funds (actionCode 116)',
+  },
+  {
+    pan: '2202202107593166',
+    paymentSystem: 'MIR',
+    scenario: { kind: 'decline', actionCode: 101 },
+    summary: 'Declined: expired card (actionCode 101)',
+  },
+  {
+    pan: '4000001111111126',
+    paymentSystem: 'VISA',
+    scenario: { kind: 'decline', actionCode: 5 },
+    summary: 'Declined by the issuer: do not honour (actionCode 5)',
+  },
+  {
+    pan: '4000000000000002',
+    paymentSystem: 'VISA',
+    scenario: { kind: 'processorWait' },
+    summary: 'Waits for the processor: orderStatus stays 5 for the configured delay, then approves',
+  },
 ];
 
 export function findTestCard(pan: string): TestCardInfo | undefined {

@@ -48,7 +48,10 @@ const envSchema = z.object({
 });
 
 export class SandboxConfigError extends Error {
-  constructor(readonly keys: string[], detail: string) {
+  constructor(
+    readonly keys: string[],
+    detail: string,
+  ) {
     super(`Invalid sandbox configuration: ${detail}`);
     this.name = 'SandboxConfigError';
   }

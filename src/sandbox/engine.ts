@@ -12,7 +12,17 @@ export type { OpResult, Refusal } from './ledger.js';
 /** What register.do / registerPreAuth.do ask for: the order's own fields as given, plus how long it may live. */
 export type RegisterInput = Pick<
   SandboxOrder,
-  'orderNumber' | 'twoPhase' | 'amount' | 'currency' | 'description' | 'language' | 'returnUrl' | 'failUrl' | 'callbackUrl' | 'jsonParams' | 'ip'
+  | 'orderNumber'
+  | 'twoPhase'
+  | 'amount'
+  | 'currency'
+  | 'description'
+  | 'language'
+  | 'returnUrl'
+  | 'failUrl'
+  | 'callbackUrl'
+  | 'jsonParams'
+  | 'ip'
 > & {
   /** Absolute expiry (ms) when expirationDate was given; otherwise sessionTimeoutSecs applies. */
   expiresAt?: number;

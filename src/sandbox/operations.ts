@@ -23,7 +23,8 @@ export function reverse(ledger: OrderLedger, order: SandboxOrder, amount: number
   if (order.status !== 1) return refuse(7, 'wrongState');
   // Any reversal that reaches a held order is the one attempt, a refused one included.
   order.reverseAttempted = true;
-  if (amount !== undefined && amount !== 0 && amount !== order.approvedAmount) return refuse(5, 'partialReverseForbidden');
+  if (amount !== undefined && amount !== 0 && amount !== order.approvedAmount)
+    return refuse(5, 'partialReverseForbidden');
   order.reversedDate = ledger.clock.now();
   ledger.finish(order, 3, 0);
   ledger.emit(order, 'reversed', 1, order.approvedAmount);

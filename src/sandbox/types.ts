@@ -82,13 +82,7 @@ export interface SandboxOrder {
   pending?: { kind: 'challenge' } | { kind: 'processor'; until: number };
 }
 
-export type SandboxOperation =
-  | 'approved'
-  | 'deposited'
-  | 'reversed'
-  | 'refunded'
-  | 'declinedByTimeout'
-  | 'declined';
+export type SandboxOperation = 'approved' | 'deposited' | 'reversed' | 'refunded' | 'declinedByTimeout' | 'declined';
 
 /** Fired on every state-changing operation; the hook for callbacks (§7). */
 export interface SandboxEvent {

@@ -95,7 +95,10 @@ export function createCatalog(products: readonly Product[] = DEFAULT_PRODUCTS): 
   for (const p of products) {
     validate(p);
     if (byId.has(p.id)) throw new Error(`Duplicate product id: ${p.id}`);
-    byId.set(p.id, Object.freeze({ ...p, name: Object.freeze({ ...p.name }), description: Object.freeze({ ...p.description }) }));
+    byId.set(
+      p.id,
+      Object.freeze({ ...p, name: Object.freeze({ ...p.name }), description: Object.freeze({ ...p.description }) }),
+    );
   }
   const list = Object.freeze([...byId.values()]);
   return {

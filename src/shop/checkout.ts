@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from '../app.js';
-import { GatewayError, GatewayForeignFormUrlError, GatewayRejectedError, type RegisterParams } from '../gateway/index.js';
+import {
+  GatewayError,
+  GatewayForeignFormUrlError,
+  GatewayRejectedError,
+  type RegisterParams,
+} from '../gateway/index.js';
 import type { Csrf } from '../http/csrf.js';
 import { HttpError } from '../http/errors.js';
 import type { Lang } from '../http/i18n.js';
@@ -54,7 +59,9 @@ export function createBuy(deps: AppDeps & { csrf: Csrf }): RequestHandler {
   }
 
   async function bindToSession(req: Request, order: Order): Promise<void> {
-    const orders = [...(req.session.orders ?? []).filter((id) => id !== order.id), order.id].slice(-SESSION_ORDER_LIMIT);
+    const orders = [...(req.session.orders ?? []).filter((id) => id !== order.id), order.id].slice(
+      -SESSION_ORDER_LIMIT,
+    );
     // A new session id whenever an order is bound: a session id planted before Buy is worthless (fixation).
     await regenerateSession(req);
     req.session.orders = orders;
@@ -100,7 +107,11 @@ export function createBuy(deps: AppDeps & { csrf: Csrf }): RequestHandler {
     } catch (err) {
       // The gateway holds an order we could not record (e.g. an orderId already used here): never leave the row
       // 'new', which would block this purchase, and don't send the buyer to pay for an order we can't track.
-      const detail = { reason: 'answer not recordable', gatewayOrderId: registered.orderId, referenceId: res.locals.referenceId };
+      const detail = {
+        reason: 'answer not recordable',
+        gatewayOrderId: registered.orderId,
+        referenceId: res.locals.referenceId,
+      };
       ledger.markRegisterFailed(order.id, 'register_unknown', detail);
       logger.error({ err, orderId: order.id, ...detail }, 'register answer could not be recorded');
       notChargedPage(res, 502, true);

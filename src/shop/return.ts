@@ -8,7 +8,14 @@ import type { LocalStatus, Order } from '../orders/types.js';
 import { explainActionCode } from './action-codes.js';
 
 /** States the gateway can no longer change by itself: the page shows them without asking again. */
-const SETTLED: ReadonlySet<LocalStatus> = new Set(['paid', 'authorized', 'declined', 'reversed', 'refunded', 'mismatch']);
+const SETTLED: ReadonlySet<LocalStatus> = new Set([
+  'paid',
+  'authorized',
+  'declined',
+  'reversed',
+  'refunded',
+  'mismatch',
+]);
 const MAX_REFRESH_SECONDS = 30;
 
 function orderView(order: Order, maskedPan?: string) {
@@ -29,7 +36,11 @@ export function createReturn(deps: AppDeps & { csrf: Csrf }): RequestHandler {
   const { ledger, gateway, logger } = deps;
 
   /** Asks the gateway and moves the order forward. Returns undefined when the outcome is still unknown. */
-  async function sync(order: Order, orderId: string, lang: Lang): Promise<{ order: Order; maskedPan?: string } | undefined> {
+  async function sync(
+    order: Order,
+    orderId: string,
+    lang: Lang,
+  ): Promise<{ order: Order; maskedPan?: string } | undefined> {
     let st;
     try {
       st = await gateway.getOrderStatusExtended({ orderId }, { language: lang });
@@ -44,13 +55,19 @@ export function createReturn(deps: AppDeps & { csrf: Csrf }): RequestHandler {
     if (st.amount !== order.amount) mismatch.push('amount');
     if (st.currency !== order.currency) mismatch.push('currency');
     if (mismatch.length > 0) {
-      const detail = { fields: mismatch, gateway: { orderNumber: st.orderNumber, amount: st.amount, currency: st.currency } };
+      const detail = {
+        fields: mismatch,
+        gateway: { orderNumber: st.orderNumber, amount: st.amount, currency: st.currency },
+      };
       logger.warn({ orderId: order.id, ...detail }, 'status reply does not match the order; not treated as paid');
       return { order: ledger.markMismatch(order.id, detail) };
     }
     const applied = ledger.applyGatewayStatus(order.id, { orderStatus: st.orderStatus, actionCode: st.actionCode });
     if (applied.fulfilled) {
-      logger.info({ orderId: order.id, orderNumber: order.orderNumber, status: applied.order.status }, 'order fulfilled');
+      logger.info(
+        { orderId: order.id, orderNumber: order.orderNumber, status: applied.order.status },
+        'order fulfilled',
+      );
       deps.onFulfilled?.(order.id);
     }
     return { order: applied.order, maskedPan: st.cardAuthInfo?.maskedPan };
@@ -84,7 +101,10 @@ export function createReturn(deps: AppDeps & { csrf: Csrf }): RequestHandler {
     switch (order.status) {
       case 'paid':
       case 'authorized':
-        return res.render('shop/success', { order: orderView(order, synced.maskedPan), authorizedOnly: order.status === 'authorized' });
+        return res.render('shop/success', {
+          order: orderView(order, synced.maskedPan),
+          authorizedOnly: order.status === 'authorized',
+        });
       case 'declined':
       case 'reversed':
       case 'refunded': {

@@ -8,8 +8,24 @@ export type PageLang = 'en' | 'ru';
 
 /** What the buyer reads on the hosted pages: the test finds fields by their visible labels, as a person would. */
 const HOSTED = {
-  en: { pan: 'Card number', expiry: 'Expiry date (MM/YY)', cvc: 'CVC / CVV', name: 'Cardholder name', pay: 'Pay', otp: 'One-time code', confirm: 'Confirm' },
-  ru: { pan: 'Номер карты', expiry: 'Срок действия (ММ/ГГ)', cvc: 'CVC / CVV', name: 'Имя владельца карты', pay: 'Оплатить', otp: 'Одноразовый код', confirm: 'Подтвердить' },
+  en: {
+    pan: 'Card number',
+    expiry: 'Expiry date (MM/YY)',
+    cvc: 'CVC / CVV',
+    name: 'Cardholder name',
+    pay: 'Pay',
+    otp: 'One-time code',
+    confirm: 'Confirm',
+  },
+  ru: {
+    pan: 'Номер карты',
+    expiry: 'Срок действия (ММ/ГГ)',
+    cvc: 'CVC / CVV',
+    name: 'Имя владельца карты',
+    pay: 'Оплатить',
+    otp: 'Одноразовый код',
+    confirm: 'Подтвердить',
+  },
 } as const;
 
 const SHOP = {
@@ -54,7 +70,10 @@ export function watchPage(page: Page): PageWatch {
   page.on('pageerror', (err) => watch.pageErrors.push(`${page.url()}: ${err.message}`));
   page.on('request', (req) => {
     const url = new URL(req.url());
-    if ((url.protocol !== 'http:' && url.protocol !== 'data:') || (url.protocol === 'http:' && !LOCAL_HOSTS.has(url.hostname))) {
+    if (
+      (url.protocol !== 'http:' && url.protocol !== 'data:') ||
+      (url.protocol === 'http:' && !LOCAL_HOSTS.has(url.hostname))
+    ) {
       watch.foreignRequests.push(req.url());
     }
   });
@@ -64,7 +83,14 @@ export function watchPage(page: Page): PageWatch {
 /** Product page → quantity → Buy; resolves once the browser is on the gateway's hosted page. */
 export async function buyOnShop(
   page: Page,
-  opts: { shopUrl: string; gatewayUrl: string; productId: string; quantity: number; lang?: PageLang; shotName?: string },
+  opts: {
+    shopUrl: string;
+    gatewayUrl: string;
+    productId: string;
+    quantity: number;
+    lang?: PageLang;
+    shotName?: string;
+  },
 ): Promise<void> {
   const lang = opts.lang ?? 'en';
   if (!page.url().startsWith(`${opts.shopUrl}/products/${opts.productId}`)) {

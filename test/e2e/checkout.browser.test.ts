@@ -20,7 +20,8 @@ suite('checkout in a real browser (shop on localhost, gateway on 127.0.0.1)', ()
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    if (plan === 'fail') throw new Error(`CI is set and ${CHROMIUM_PATH} is missing: install it (apt-get install chromium)`);
+    if (plan === 'fail')
+      throw new Error(`CI is set and ${CHROMIUM_PATH} is missing: install it (apt-get install chromium)`);
     [shop, browser] = await Promise.all([startLiveShop(), launchChromium()]);
   }, TIMEOUT);
 
@@ -46,7 +47,10 @@ suite('checkout in a real browser (shop on localhost, gateway on 127.0.0.1)', ()
     return { page, watch: watchPage(page) };
   }
 
-  async function purchase(page: Page, opts: { productId: string; quantity: number; pan: string; otp?: string; lang?: PageLang; shots?: string }) {
+  async function purchase(
+    page: Page,
+    opts: { productId: string; quantity: number; pan: string; otp?: string; lang?: PageLang; shots?: string },
+  ) {
     const { shop } = env();
     await buyOnShop(page, {
       shopUrl: shop.url,
@@ -69,123 +73,181 @@ suite('checkout in a real browser (shop on localhost, gateway on 127.0.0.1)', ()
     return { order, returned, gatewayOrderId };
   }
 
-  it('when the buyer pays 2 × coffee beans with 4111…, then a success page shows the order number and €25.00, and the ledger has the order paid', async () => {
-    const { shop } = env();
-    const { page } = await newBuyer();
-    const { order, returned } = await purchase(page, { productId: 'coffee-beans', quantity: 2, pan: CARDS.approved, shots: 'approved' });
+  it(
+    'when the buyer pays 2 × coffee beans with 4111…, then a success page shows the order number and €25.00, and the ledger has the order paid',
+    async () => {
+      const { shop } = env();
+      const { page } = await newBuyer();
+      const { order, returned } = await purchase(page, {
+        productId: 'coffee-beans',
+        quantity: 2,
+        pan: CARDS.approved,
+        shots: 'approved',
+      });
 
-    expect(returned.pathname).toBe('/checkout/return');
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payment successful');
-    const main = (await page.locator('main').textContent()) ?? '';
-    expect(main).toContain(order.orderNumber);
-    expect(main).toContain('€25.00');
-    await shot(page, 'approved-success');
+      expect(returned.pathname).toBe('/checkout/return');
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payment successful');
+      const main = (await page.locator('main').textContent()) ?? '';
+      expect(main).toContain(order.orderNumber);
+      expect(main).toContain('€25.00');
+      await shot(page, 'approved-success');
 
-    const stored = shop.ledger.get(order.id);
-    expect(stored).toMatchObject({ status: 'paid', amount: 2500, currency: '978' });
-    expect(shop.fulfilled.filter((id) => id === order.id)).toHaveLength(1);
-  }, TIMEOUT);
+      const stored = shop.ledger.get(order.id);
+      expect(stored).toMatchObject({ status: 'paid', amount: 2500, currency: '978' });
+      expect(shop.fulfilled.filter((id) => id === order.id)).toHaveLength(1);
+    },
+    TIMEOUT,
+  );
 
-  it('when the card is declined for insufficient funds, then the failure page says so, and "Try again" opens the gateway page of a new order', async () => {
-    const { shop } = env();
-    const { page } = await newBuyer();
-    const first = await purchase(page, { productId: 'tote-bag', quantity: 1, pan: CARDS.insufficientFunds, shots: 'declined' });
+  it(
+    'when the card is declined for insufficient funds, then the failure page says so, and "Try again" opens the gateway page of a new order',
+    async () => {
+      const { shop } = env();
+      const { page } = await newBuyer();
+      const first = await purchase(page, {
+        productId: 'tote-bag',
+        quantity: 1,
+        pan: CARDS.insufficientFunds,
+        shots: 'declined',
+      });
 
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payment failed');
-    const main = (await page.locator('main').textContent()) ?? '';
-    expect(main).toContain('Insufficient funds on the card.');
-    expect(main).toContain('116');
-    expect(main).toContain(first.order.orderNumber);
-    await shot(page, 'declined-failure');
-    expect(shop.ledger.get(first.order.id)?.status).toBe('declined');
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payment failed');
+      const main = (await page.locator('main').textContent()) ?? '';
+      expect(main).toContain('Insufficient funds on the card.');
+      expect(main).toContain('116');
+      expect(main).toContain(first.order.orderNumber);
+      await shot(page, 'declined-failure');
+      expect(shop.ledger.get(first.order.id)?.status).toBe('declined');
 
-    await page.getByRole('button', { name: 'Try again' }).click();
-    await page.waitForURL((u) => u.origin === shop.sandbox.url && u.pathname.endsWith('/payment_en.html'));
-    const retryGatewayId = new URL(page.url()).searchParams.get('mdOrder') ?? '';
-    expect(retryGatewayId).not.toBe('');
-    expect(retryGatewayId).not.toBe(first.gatewayOrderId);
-    const retry = shop.ledger.findByGatewayOrderId(retryGatewayId);
-    expect(retry).toMatchObject({ status: 'registered', amount: first.order.amount });
-    expect(retry?.id).not.toBe(first.order.id);
-    expect(retry?.orderNumber).not.toBe(first.order.orderNumber);
-    await expect(page.getByRole('button', { name: 'Pay', exact: true }).isVisible()).resolves.toBe(true);
-  }, TIMEOUT);
+      await page.getByRole('button', { name: 'Try again' }).click();
+      await page.waitForURL((u) => u.origin === shop.sandbox.url && u.pathname.endsWith('/payment_en.html'));
+      const retryGatewayId = new URL(page.url()).searchParams.get('mdOrder') ?? '';
+      expect(retryGatewayId).not.toBe('');
+      expect(retryGatewayId).not.toBe(first.gatewayOrderId);
+      const retry = shop.ledger.findByGatewayOrderId(retryGatewayId);
+      expect(retry).toMatchObject({ status: 'registered', amount: first.order.amount });
+      expect(retry?.id).not.toBe(first.order.id);
+      expect(retry?.orderNumber).not.toBe(first.order.orderNumber);
+      await expect(page.getByRole('button', { name: 'Pay', exact: true }).isVisible()).resolves.toBe(true);
+    },
+    TIMEOUT,
+  );
 
-  it('when the 3-D Secure card 5555…5599 is confirmed with code 12345678, then the payment succeeds', async () => {
-    const { shop } = env();
-    const { page } = await newBuyer();
-    const { order } = await purchase(page, { productId: 'notebook', quantity: 1, pan: CARDS.threeDs, otp: OTP, shots: '3ds' });
+  it(
+    'when the 3-D Secure card 5555…5599 is confirmed with code 12345678, then the payment succeeds',
+    async () => {
+      const { shop } = env();
+      const { page } = await newBuyer();
+      const { order } = await purchase(page, {
+        productId: 'notebook',
+        quantity: 1,
+        pan: CARDS.threeDs,
+        otp: OTP,
+        shots: '3ds',
+      });
 
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payment successful');
-    await expect(page.locator('main').textContent()).resolves.toContain(order.orderNumber);
-    await shot(page, '3ds-success');
-    expect(shop.ledger.get(order.id)?.status).toBe('paid');
-  }, TIMEOUT);
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payment successful');
+      await expect(page.locator('main').textContent()).resolves.toContain(order.orderNumber);
+      await shot(page, '3ds-success');
+      expect(shop.ledger.get(order.id)?.status).toBe('paid');
+    },
+    TIMEOUT,
+  );
 
-  it('when another browser opens the first buyer\'s return URL, then it sees the neutral page without order number, amount or outcome', async () => {
-    const { page: buyerPage } = await newBuyer();
-    const { order, returned } = await purchase(buyerPage, { productId: 'ceramic-mug', quantity: 1, pan: CARDS.approved });
-    await expect(buyerPage.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payment successful');
+  it(
+    "when another browser opens the first buyer's return URL, then it sees the neutral page without order number, amount or outcome",
+    async () => {
+      const { page: buyerPage } = await newBuyer();
+      const { order, returned } = await purchase(buyerPage, {
+        productId: 'ceramic-mug',
+        quantity: 1,
+        pan: CARDS.approved,
+      });
+      await expect(buyerPage.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payment successful');
 
-    const { page: stranger } = await newBuyer();
-    const response = await stranger.goto(returned.href);
-    expect(response?.status()).toBe(404);
-    const text = (await stranger.locator('body').textContent()) ?? '';
-    expect(text).toContain('We can’t show this order here');
-    expect(text).not.toContain(order.orderNumber);
-    expect(text).not.toMatch(/14[.,]90|€/);
-    expect(text.toLowerCase()).not.toContain('successful');
-    expect(text).not.toContain('Ceramic');
-    await shot(stranger, 'neutral');
-    // The language links must not carry the orderId along either.
-    const hrefs = await stranger.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
-    expect(hrefs.join(' ')).not.toContain(returned.searchParams.get('orderId') ?? '-');
-  }, TIMEOUT);
+      const { page: stranger } = await newBuyer();
+      const response = await stranger.goto(returned.href);
+      expect(response?.status()).toBe(404);
+      const text = (await stranger.locator('body').textContent()) ?? '';
+      expect(text).toContain('We can’t show this order here');
+      expect(text).not.toContain(order.orderNumber);
+      expect(text).not.toMatch(/14[.,]90|€/);
+      expect(text.toLowerCase()).not.toContain('successful');
+      expect(text).not.toContain('Ceramic');
+      await shot(stranger, 'neutral');
+      // The language links must not carry the orderId along either.
+      const hrefs = await stranger.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+      expect(hrefs.join(' ')).not.toContain(returned.searchParams.get('orderId') ?? '-');
+    },
+    TIMEOUT,
+  );
 
-  it('when a whole purchase runs, then no page reports a CSP violation and no request leaves localhost/127.0.0.1', async () => {
-    const { shop } = env();
-    const { page, watch } = await newBuyer();
-    const shopDocs: { url: string; csp: string }[] = [];
-    page.on('response', (r) => {
-      if (r.request().resourceType() === 'document' && r.url().startsWith(shop.url) && r.status() < 300) {
-        shopDocs.push({ url: r.url(), csp: r.headers()['content-security-policy'] ?? '' });
+  it(
+    'when a whole purchase runs, then no page reports a CSP violation and no request leaves localhost/127.0.0.1',
+    async () => {
+      const { shop } = env();
+      const { page, watch } = await newBuyer();
+      const shopDocs: { url: string; csp: string }[] = [];
+      page.on('response', (r) => {
+        if (r.request().resourceType() === 'document' && r.url().startsWith(shop.url) && r.status() < 300) {
+          shopDocs.push({ url: r.url(), csp: r.headers()['content-security-policy'] ?? '' });
+        }
+      });
+      await page.goto(`${shop.url}/`);
+      await page
+        .getByRole('link', { name: /Coffee/ })
+        .first()
+        .click();
+      await page.waitForURL(`${shop.url}/products/coffee-beans`);
+      await purchase(page, { productId: 'coffee-beans', quantity: 1, pan: CARDS.approved });
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payment successful');
+
+      expect(watch.csp).toEqual([]);
+      expect(watch.foreignRequests).toEqual([]);
+      expect(watch.pageErrors).toEqual([]);
+      // Zero violations only means something if the shop's pages really carry the policy.
+      expect(shopDocs.map((d) => new URL(d.url).pathname)).toEqual(['/', '/products/coffee-beans', '/checkout/return']);
+      for (const d of shopDocs) {
+        expect(d.csp).toContain("default-src 'self'");
+        expect(d.csp).toContain(`form-action 'self' ${shop.sandbox.url}`);
       }
-    });
-    await page.goto(`${shop.url}/`);
-    await page.getByRole('link', { name: /Coffee/ }).first().click();
-    await page.waitForURL(`${shop.url}/products/coffee-beans`);
-    await purchase(page, { productId: 'coffee-beans', quantity: 1, pan: CARDS.approved });
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payment successful');
+      // No third-party scripts, in fact no scripts at all, on the shop's last page.
+      await expect(page.locator('script').count()).resolves.toBe(0);
+    },
+    TIMEOUT,
+  );
 
-    expect(watch.csp).toEqual([]);
-    expect(watch.foreignRequests).toEqual([]);
-    expect(watch.pageErrors).toEqual([]);
-    // Zero violations only means something if the shop's pages really carry the policy.
-    expect(shopDocs.map((d) => new URL(d.url).pathname)).toEqual(['/', '/products/coffee-beans', '/checkout/return']);
-    for (const d of shopDocs) {
-      expect(d.csp).toContain("default-src 'self'");
-      expect(d.csp).toContain(`form-action 'self' ${shop.sandbox.url}`);
-    }
-    // No third-party scripts, in fact no scripts at all, on the shop's last page.
-    await expect(page.locator('script').count()).resolves.toBe(0);
-  }, TIMEOUT);
+  it(
+    'when the buyer switches the shop to Russian and buys, then the gateway page is payment_ru.html with "Оплатить" and the result page says "Оплата прошла успешно"',
+    async () => {
+      const { shop } = env();
+      const { page } = await newBuyer();
+      await page.goto(`${shop.url}/products/t-shirt`);
+      await page.getByRole('link', { name: 'Русский' }).click();
+      await page.waitForURL((u) => u.searchParams.get('lang') === 'ru');
+      await expect(page.locator('html').getAttribute('lang')).resolves.toBe('ru');
+      await shot(page, 'ru-product');
 
-  it('when the buyer switches the shop to Russian and buys, then the gateway page is payment_ru.html with "Оплатить" and the result page says "Оплата прошла успешно"', async () => {
-    const { shop } = env();
-    const { page } = await newBuyer();
-    await page.goto(`${shop.url}/products/t-shirt`);
-    await page.getByRole('link', { name: 'Русский' }).click();
-    await page.waitForURL((u) => u.searchParams.get('lang') === 'ru');
-    await expect(page.locator('html').getAttribute('lang')).resolves.toBe('ru');
-    await shot(page, 'ru-product');
+      await buyOnShop(page, {
+        shopUrl: shop.url,
+        gatewayUrl: shop.sandbox.url,
+        productId: 't-shirt',
+        quantity: 1,
+        lang: 'ru',
+      });
+      expect(new URL(page.url()).pathname).toMatch(/\/payment_ru\.html$/);
+      await expect(page.getByRole('button', { name: 'Оплатить', exact: true }).isVisible()).resolves.toBe(true);
+      const returned = await payOnGateway(page, {
+        shopUrl: shop.url,
+        pan: CARDS.approved,
+        lang: 'ru',
+        shotPrefix: 'ru',
+      });
 
-    await buyOnShop(page, { shopUrl: shop.url, gatewayUrl: shop.sandbox.url, productId: 't-shirt', quantity: 1, lang: 'ru' });
-    expect(new URL(page.url()).pathname).toMatch(/\/payment_ru\.html$/);
-    await expect(page.getByRole('button', { name: 'Оплатить', exact: true }).isVisible()).resolves.toBe(true);
-    const returned = await payOnGateway(page, { shopUrl: shop.url, pan: CARDS.approved, lang: 'ru', shotPrefix: 'ru' });
-
-    expect(returned.searchParams.get('lang')).toBe('ru');
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Оплата прошла успешно');
-    await shot(page, 'ru-success');
-  }, TIMEOUT);
+      expect(returned.searchParams.get('lang')).toBe('ru');
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Оплата прошла успешно');
+      await shot(page, 'ru-success');
+    },
+    TIMEOUT,
+  );
 });

@@ -4,8 +4,18 @@ import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import { createGatewayClient, type GatewayAuth, type GatewayCallEvent, type GatewayClient } from '../../src/gateway/index.js';
-import { replies, startMisbehavingGateway, type Behaviour, type MisbehavingGateway } from '../helpers/misbehaving-gateway.js';
+import {
+  createGatewayClient,
+  type GatewayAuth,
+  type GatewayCallEvent,
+  type GatewayClient,
+} from '../../src/gateway/index.js';
+import {
+  replies,
+  startMisbehavingGateway,
+  type Behaviour,
+  type MisbehavingGateway,
+} from '../helpers/misbehaving-gateway.js';
 import { REGISTER } from './make-client.js';
 
 const CANARY = 'canary-S3cr3t+pw/&=42';
@@ -15,17 +25,51 @@ const TOKEN_CANARY = 'canary-token-9f8e7d';
 const scenarios: Array<[string, Behaviour, (c: GatewayClient) => Promise<unknown>]> = [
   ['register timeout', { register: replies.hang() }, (c) => c.register(REGISTER)],
   ['register reset', { register: replies.reset() }, (c) => c.register(REGISTER)],
-  ['register HTTP 500 echoing the body', { register: (f) => replies.http(500, `<pre>${new URLSearchParams(f)}</pre>`) }, (c) => c.register(REGISTER)],
+  [
+    'register HTTP 500 echoing the body',
+    { register: (f) => replies.http(500, `<pre>${new URLSearchParams(f)}</pre>`) },
+    (c) => c.register(REGISTER),
+  ],
   ['register HTTP 429', { register: replies.http(429) }, (c) => c.register(REGISTER)],
-  ['malformed JSON quoting the password', { register: (f) => ({ body: `{"oops": "${f.password ?? f.token}"` }) }, (c) => c.register(REGISTER)],
+  [
+    'malformed JSON quoting the password',
+    { register: (f) => ({ body: `{"oops": "${f.password ?? f.token}"` }) },
+    (c) => c.register(REGISTER),
+  ],
   ['HTML body', { register: replies.html() }, (c) => c.register(REGISTER)],
-  ['rejection echoing the password', { register: (f) => replies.rejected('5', `Access denied for ${f.password ?? f.token}`) }, (c) => c.register(REGISTER)],
+  [
+    'rejection echoing the password',
+    { register: (f) => replies.rejected('5', `Access denied for ${f.password ?? f.token}`) },
+    (c) => c.register(REGISTER),
+  ],
   ['missing formUrl', { register: replies.json({ orderId: 'o' }) }, (c) => c.register(REGISTER)],
-  ['foreign formUrl with the secret in it', { register: (f) => replies.json({ orderId: 'o', formUrl: `https://evil.example/${encodeURIComponent(f.password ?? f.token ?? '')}` }) }, (c) => c.register(REGISTER)],
-  ['status retried then failing', { getOrderStatusExtended: replies.http(503) }, (c) => c.getOrderStatusExtended({ orderId: 'o' })],
-  ['status with a bad schema echoing the password', { getOrderStatusExtended: (f) => replies.json({ orderNumber: f.password ?? f.token, orderStatus: 'x' }) }, (c) => c.getOrderStatusExtended({ orderId: 'o' })],
+  [
+    'foreign formUrl with the secret in it',
+    {
+      register: (f) =>
+        replies.json({
+          orderId: 'o',
+          formUrl: `https://evil.example/${encodeURIComponent(f.password ?? f.token ?? '')}`,
+        }),
+    },
+    (c) => c.register(REGISTER),
+  ],
+  [
+    'status retried then failing',
+    { getOrderStatusExtended: replies.http(503) },
+    (c) => c.getOrderStatusExtended({ orderId: 'o' }),
+  ],
+  [
+    'status with a bad schema echoing the password',
+    { getOrderStatusExtended: (f) => replies.json({ orderNumber: f.password ?? f.token, orderStatus: 'x' }) },
+    (c) => c.getOrderStatusExtended({ orderId: 'o' }),
+  ],
   ['deposit timeout', { deposit: replies.hang() }, (c) => c.deposit({ orderId: 'o', amount: 0 })],
-  ['refund rejected', { refund: replies.rejected(7, 'Refund amount exceeds deposited amount') }, (c) => c.refund({ orderId: 'o', amount: 1 })],
+  [
+    'refund rejected',
+    { refund: replies.rejected(7, 'Refund amount exceeds deposited amount') },
+    (c) => c.refund({ orderId: 'o', amount: 1 }),
+  ],
 ];
 
 /** Every string reachable from the value, including non-enumerable Error props and the cause chain. */
@@ -73,7 +117,10 @@ describe.each<[string, GatewayAuth, string]>([
         onCall: (e) => events.push(e),
       });
       const before = gw.requests.length;
-      const error = await run(client).then(() => undefined, (e: unknown) => e);
+      const error = await run(client).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
       expect(error).toBeInstanceOf(Error);
       // Control: the credential really was on the wire, so its absence below means something.

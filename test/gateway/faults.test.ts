@@ -8,7 +8,12 @@ import {
   GatewayRejectedError,
   GatewayTimeoutError,
 } from '../../src/gateway/index.js';
-import { replies, startMisbehavingGateway, type Behaviour, type MisbehavingGateway } from '../helpers/misbehaving-gateway.js';
+import {
+  replies,
+  startMisbehavingGateway,
+  type Behaviour,
+  type MisbehavingGateway,
+} from '../helpers/misbehaving-gateway.js';
 import { FAST_TIMEOUTS, makeClient, REGISTER } from './make-client.js';
 
 let gw: MisbehavingGateway | undefined;
@@ -34,7 +39,9 @@ describe('register against a misbehaving gateway', () => {
     expect(error).toMatchObject({ code: 'GATEWAY_TIMEOUT', method: 'register', outcomeUnknown: true });
     expect((error as GatewayTimeoutError).cause).toMatchObject({ name: 'TimeoutError', code: 'ETIMEDOUT' });
     expect(gw.callsTo('register')).toHaveLength(1);
-    expect(events).toEqual([expect.objectContaining({ method: 'register', ok: false, errorClass: 'GATEWAY_TIMEOUT', attempt: 1 })]);
+    expect(events).toEqual([
+      expect.objectContaining({ method: 'register', ok: false, errorClass: 'GATEWAY_TIMEOUT', attempt: 1 }),
+    ]);
   });
 
   it('when the gateway resets the connection, then GatewayNetworkError with outcomeUnknown and no retry', async () => {
@@ -54,12 +61,15 @@ describe('register against a misbehaving gateway', () => {
     expect(error).toMatchObject({ outcomeUnknown: false, cause: expect.objectContaining({ code: 'ECONNREFUSED' }) });
   });
 
-  it.each([500, 502, 503])('when the gateway answers HTTP %i, then GatewayHttpError with that statusCode', async (status) => {
-    const { error, events } = await registerAgainst({ register: replies.http(status) });
-    expect(error).toBeInstanceOf(GatewayHttpError);
-    expect(error).toMatchObject({ code: 'GATEWAY_HTTP', statusCode: status, outcomeUnknown: true });
-    expect(events).toEqual([expect.objectContaining({ ok: false, httpStatus: status, errorClass: 'GATEWAY_HTTP' })]);
-  });
+  it.each([500, 502, 503])(
+    'when the gateway answers HTTP %i, then GatewayHttpError with that statusCode',
+    async (status) => {
+      const { error, events } = await registerAgainst({ register: replies.http(status) });
+      expect(error).toBeInstanceOf(GatewayHttpError);
+      expect(error).toMatchObject({ code: 'GATEWAY_HTTP', statusCode: status, outcomeUnknown: true });
+      expect(events).toEqual([expect.objectContaining({ ok: false, httpStatus: status, errorClass: 'GATEWAY_HTTP' })]);
+    },
+  );
 
   it('when the gateway answers HTTP 429, then GatewayHttpError that is known not to have been processed', async () => {
     const { error } = await registerAgainst({ register: replies.http(429) });
@@ -67,7 +77,9 @@ describe('register against a misbehaving gateway', () => {
   });
 
   it('when the gateway redirects, then GatewayHttpError and the redirect is not followed', async () => {
-    const { error, gw } = await registerAgainst({ register: { status: 302, headers: { location: 'http://127.0.0.1:9/' } } });
+    const { error, gw } = await registerAgainst({
+      register: { status: 302, headers: { location: 'http://127.0.0.1:9/' } },
+    });
     expect(error).toMatchObject({ code: 'GATEWAY_HTTP', statusCode: 302 });
     expect(gw.requests).toHaveLength(1);
   });
@@ -98,7 +110,8 @@ describe('register against a misbehaving gateway', () => {
 
   it('when formUrl is longer than the documented 2048 characters, then GatewayBadResponseError', async () => {
     const { error } = await registerAgainst({
-      register: (_f, ctx) => replies.json({ orderId: 'a2', formUrl: `${ctx.origin}/pay?mdOrder=a2&x=${'y'.repeat(2100)}` }),
+      register: (_f, ctx) =>
+        replies.json({ orderId: 'a2', formUrl: `${ctx.origin}/pay?mdOrder=a2&x=${'y'.repeat(2100)}` }),
     });
     expect(error).toBeInstanceOf(GatewayBadResponseError);
     expect((error as Error).message).toMatch(/formUrl/);
@@ -112,7 +125,10 @@ describe('register against a misbehaving gateway', () => {
 
   it('when formUrl is on a foreign origin, then GatewayForeignFormUrlError carrying the orderId', async () => {
     const { error } = await registerAgainst({
-      register: replies.json({ orderId: 'o-1', formUrl: 'https://evil.example/payment/merchants/x/payment_en.html?mdOrder=o-1' }),
+      register: replies.json({
+        orderId: 'o-1',
+        formUrl: 'https://evil.example/payment/merchants/x/payment_en.html?mdOrder=o-1',
+      }),
     });
     expect(error).toBeInstanceOf(GatewayForeignFormUrlError);
     expect(error).toMatchObject({ code: 'GATEWAY_FOREIGN_FORM_URL', orderId: 'o-1', outcomeUnknown: false });
@@ -124,7 +140,9 @@ describe('register against a misbehaving gateway', () => {
     ['a relative path', () => '/payment/merchants/x/payment_en.html'],
     ['a javascript: URL', () => 'javascript:alert(1)'],
   ])('when formUrl is %s, then GatewayForeignFormUrlError', async (_label, make) => {
-    const { error } = await registerAgainst({ register: (_f, ctx) => replies.json({ orderId: 'o-2', formUrl: make(ctx.origin) }) });
+    const { error } = await registerAgainst({
+      register: (_f, ctx) => replies.json({ orderId: 'o-2', formUrl: make(ctx.origin) }),
+    });
     expect(error).toBeInstanceOf(GatewayForeignFormUrlError);
   });
 
@@ -134,8 +152,15 @@ describe('register against a misbehaving gateway', () => {
   ])('when errorCode is %s, then GatewayRejectedError with the numeric errorCode and message', async (_label, code) => {
     const { error, events } = await registerAgainst({ register: replies.rejected(code, 'Order number is duplicated') });
     expect(error).toBeInstanceOf(GatewayRejectedError);
-    expect(error).toMatchObject({ code: 'GATEWAY_REJECTED', errorCode: 1, errorMessage: 'Order number is duplicated', outcomeUnknown: false });
-    expect(events).toEqual([expect.objectContaining({ ok: false, errorCode: 1, httpStatus: 200, errorClass: 'GATEWAY_REJECTED' })]);
+    expect(error).toMatchObject({
+      code: 'GATEWAY_REJECTED',
+      errorCode: 1,
+      errorMessage: 'Order number is duplicated',
+      outcomeUnknown: false,
+    });
+    expect(events).toEqual([
+      expect.objectContaining({ ok: false, errorCode: 1, httpStatus: 200, errorClass: 'GATEWAY_REJECTED' }),
+    ]);
   });
 
   it.each([
@@ -144,7 +169,12 @@ describe('register against a misbehaving gateway', () => {
     ['the number 0', { errorCode: 0 }],
   ])('when errorCode is %s on success, then register resolves', async (_label, envelope) => {
     gw = await startMisbehavingGateway({
-      register: (_f, ctx) => replies.json({ ...envelope, orderId: 'o-3', formUrl: `${ctx.origin}/payment/merchants/m/payment_en.html?mdOrder=o-3` }),
+      register: (_f, ctx) =>
+        replies.json({
+          ...envelope,
+          orderId: 'o-3',
+          formUrl: `${ctx.origin}/payment/merchants/m/payment_en.html?mdOrder=o-3`,
+        }),
     });
     const { client, events } = makeClient(gw.baseUrl);
     await expect(client.register(REGISTER)).resolves.toEqual({
@@ -181,6 +211,9 @@ describe('other write methods against a misbehaving gateway', () => {
   it('when deposit gets errorCode 7, then GatewayRejectedError', async () => {
     gw = await startMisbehavingGateway({ deposit: replies.rejected(7, 'Payment must be in a correct state') });
     const { client } = makeClient(gw.baseUrl);
-    await expect(client.deposit({ orderId: 'o', amount: 0 })).rejects.toMatchObject({ code: 'GATEWAY_REJECTED', errorCode: 7 });
+    await expect(client.deposit({ orderId: 'o', amount: 0 })).rejects.toMatchObject({
+      code: 'GATEWAY_REJECTED',
+      errorCode: 7,
+    });
   });
 });

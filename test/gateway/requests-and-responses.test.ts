@@ -20,7 +20,10 @@ const status = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-async function statusFrom(body: unknown, q: { orderId: string } | { orderNumber: string } = { orderNumber: 'ORD-1-1' }) {
+async function statusFrom(
+  body: unknown,
+  q: { orderId: string } | { orderNumber: string } = { orderNumber: 'ORD-1-1' },
+) {
   gw = await startMisbehavingGateway({ getOrderStatusExtended: replies.json(body) });
   return makeClient(gw.baseUrl).client.getOrderStatusExtended(q);
 }
@@ -43,7 +46,9 @@ describe('createGatewayClient options', () => {
   });
 
   it('when a timeout is not positive, then it throws TypeError', () => {
-    expect(() => createGatewayClient({ baseUrl: 'https://gw.example/payment/rest/', auth: TEST_AUTH, timeouts: { statusMs: 0 } })).toThrow(TypeError);
+    expect(() =>
+      createGatewayClient({ baseUrl: 'https://gw.example/payment/rest/', auth: TEST_AUTH, timeouts: { statusMs: 0 } }),
+    ).toThrow(TypeError);
   });
 
   it('when baseUrl is valid, then origin is its origin', () => {
@@ -56,7 +61,12 @@ describe('requests', () => {
   it('when registering, then it POSTs a form with credentials only in the body and amounts as integers', async () => {
     gw = await startMisbehavingGateway();
     const { client } = makeClient(gw.baseUrl);
-    await client.register({ ...REGISTER, failUrl: 'https://shop.example/fail', jsonParams: { backToShopUrl: 'https://shop.example/' }, sessionTimeoutSecs: 1200 });
+    await client.register({
+      ...REGISTER,
+      failUrl: 'https://shop.example/fail',
+      jsonParams: { backToShopUrl: 'https://shop.example/' },
+      sessionTimeoutSecs: 1200,
+    });
     const [req] = gw.requests;
     expect(req).toMatchObject({ httpMethod: 'POST', path: '/payment/rest/register.do' });
     expect(req?.contentType).toMatch(/^application\/x-www-form-urlencoded/);
@@ -115,16 +125,44 @@ describe('requests', () => {
 describe('getOrderStatusExtended responses', () => {
   it('when the reply is a full paid order, then it returns the typed fields', async () => {
     const result = await statusFrom({
-      errorCode: '0', errorMessage: 'Success', ...status(), date: 1617972915659, orderDescription: 'Order',
-      cardAuthInfo: { maskedPan: '411111**1111', expiration: 203412, cardHolderName: 'TEST CARDHOLDER', approvalCode: '123456', paymentSystem: 'VISA' },
-      paymentAmountInfo: { paymentState: 'DEPOSITED', approvedAmount: 2000, depositedAmount: '2000', refundedAmount: 0 },
-      authDateTime: 1617973059029, authRefNum: 714105591198, attributes: [{ name: 'mdOrder', value: 'o-1' }], bankInfo: {},
+      errorCode: '0',
+      errorMessage: 'Success',
+      ...status(),
+      date: 1617972915659,
+      orderDescription: 'Order',
+      cardAuthInfo: {
+        maskedPan: '411111**1111',
+        expiration: 203412,
+        cardHolderName: 'TEST CARDHOLDER',
+        approvalCode: '123456',
+        paymentSystem: 'VISA',
+      },
+      paymentAmountInfo: {
+        paymentState: 'DEPOSITED',
+        approvedAmount: 2000,
+        depositedAmount: '2000',
+        refundedAmount: 0,
+      },
+      authDateTime: 1617973059029,
+      authRefNum: 714105591198,
+      attributes: [{ name: 'mdOrder', value: 'o-1' }],
+      bankInfo: {},
     });
     expect(result).toEqual({
-      ...status(), date: 1617972915659, orderDescription: 'Order', orderId: 'o-1',
-      cardAuthInfo: { maskedPan: '411111**1111', expiration: '203412', cardholderName: 'TEST CARDHOLDER', approvalCode: '123456', paymentSystem: 'VISA' },
+      ...status(),
+      date: 1617972915659,
+      orderDescription: 'Order',
+      orderId: 'o-1',
+      cardAuthInfo: {
+        maskedPan: '411111**1111',
+        expiration: '203412',
+        cardholderName: 'TEST CARDHOLDER',
+        approvalCode: '123456',
+        paymentSystem: 'VISA',
+      },
       paymentAmountInfo: { paymentState: 'DEPOSITED', approvedAmount: 2000, depositedAmount: 2000, refundedAmount: 0 },
-      authDateTime: 1617973059029, authRefNum: '714105591198',
+      authDateTime: 1617973059029,
+      authRefNum: '714105591198',
     });
   });
 

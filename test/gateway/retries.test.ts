@@ -58,7 +58,10 @@ describe('getOrderStatusExtended retries', () => {
   it('when statusRetries is 0, then a timeout is not retried', async () => {
     gw = await startMisbehavingGateway({ getOrderStatusExtended: replies.hang() });
     const { client } = makeClient(gw.baseUrl, { ...FAST_TIMEOUTS, statusRetries: 0 });
-    await expect(client.getOrderStatusExtended({ orderId: 'x' })).rejects.toMatchObject({ code: 'GATEWAY_TIMEOUT', outcomeUnknown: false });
+    await expect(client.getOrderStatusExtended({ orderId: 'x' })).rejects.toMatchObject({
+      code: 'GATEWAY_TIMEOUT',
+      outcomeUnknown: false,
+    });
     expect(gw.callsTo('getOrderStatusExtended')).toHaveLength(1);
   });
 

@@ -18,7 +18,10 @@ const register = (orderNumber = uniqueNumber()) => ({
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
-  client = createGatewayClient({ baseUrl: sandbox.gatewayUrl, auth: { userName: merchant.userName, password: merchant.password } });
+  client = createGatewayClient({
+    baseUrl: sandbox.gatewayUrl,
+    auth: { userName: merchant.userName, password: merchant.password },
+  });
 });
 afterAll(() => sandbox.close());
 
@@ -26,7 +29,12 @@ afterAll(() => sandbox.close());
 function payWithTestCard(orderId: string): void {
   const order = sandbox.sandbox.engine.get(orderId);
   if (!order) throw new Error(`sandbox has no order ${orderId}`);
-  const outcome = sandbox.sandbox.engine.pay(order, { pan: '4111111111111111', expiration: '203012', cvc: TEST_CVC, cardholderName: 'TEST CARDHOLDER' });
+  const outcome = sandbox.sandbox.engine.pay(order, {
+    pan: '4111111111111111',
+    expiration: '203012',
+    cvc: TEST_CVC,
+    cardholderName: 'TEST CARDHOLDER',
+  });
   expect(outcome).toEqual({ kind: 'approved' });
 }
 
@@ -48,7 +56,10 @@ describe('gateway client against the sandbox', () => {
   });
 
   it('when the password is wrong, then GatewayRejectedError with errorCode 5', async () => {
-    const wrong = createGatewayClient({ baseUrl: sandbox.gatewayUrl, auth: { userName: merchant.userName, password: 'not-the-password' } });
+    const wrong = createGatewayClient({
+      baseUrl: sandbox.gatewayUrl,
+      auth: { userName: merchant.userName, password: 'not-the-password' },
+    });
     const error = await wrong.register(register()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayRejectedError);
     expect(error).toMatchObject({ errorCode: 5 });
@@ -73,7 +84,9 @@ describe('gateway client against the sandbox', () => {
   });
 
   it('when asking the status of an unknown order, then GatewayRejectedError (order not found)', async () => {
-    const error = await client.getOrderStatusExtended({ orderId: '00000000-0000-4000-8000-000000000000' }).catch((e: unknown) => e);
+    const error = await client
+      .getOrderStatusExtended({ orderId: '00000000-0000-4000-8000-000000000000' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayRejectedError);
     expect([5, 6]).toContain((error as GatewayRejectedError).errorCode);
   });
@@ -82,7 +95,9 @@ describe('gateway client against the sandbox', () => {
     const params = register();
     await client.register(params);
     await client.decline({ orderNumber: params.orderNumber });
-    await expect(client.getOrderStatusExtended({ orderNumber: params.orderNumber })).resolves.toMatchObject({ orderStatus: 6 });
+    await expect(client.getOrderStatusExtended({ orderNumber: params.orderNumber })).resolves.toMatchObject({
+      orderStatus: 6,
+    });
   });
 
   it('when depositing an unpaid order, then GatewayRejectedError', async () => {
@@ -94,15 +109,25 @@ describe('gateway client against the sandbox', () => {
     const { orderId } = await client.registerPreAuth(register());
     payWithTestCard(orderId);
     const held = await client.getOrderStatusExtended({ orderId });
-    expect(held).toMatchObject({ orderStatus: 1, orderId, cardAuthInfo: expect.objectContaining({ maskedPan: expect.stringMatching(/^411111\*+1111$/) }) });
+    expect(held).toMatchObject({
+      orderStatus: 1,
+      orderId,
+      cardAuthInfo: expect.objectContaining({ maskedPan: expect.stringMatching(/^411111\*+1111$/) }),
+    });
 
     await client.deposit({ orderId, amount: 0 });
     const paid = await client.getOrderStatusExtended({ orderId });
-    expect(paid).toMatchObject({ orderStatus: 2, paymentAmountInfo: expect.objectContaining({ depositedAmount: 2500 }) });
+    expect(paid).toMatchObject({
+      orderStatus: 2,
+      paymentAmountInfo: expect.objectContaining({ depositedAmount: 2500 }),
+    });
 
     await client.refund({ orderId, amount: 2500 });
     const refunded = await client.getOrderStatusExtended({ orderId });
-    expect(refunded).toMatchObject({ orderStatus: 4, paymentAmountInfo: expect.objectContaining({ refundedAmount: 2500 }) });
+    expect(refunded).toMatchObject({
+      orderStatus: 4,
+      paymentAmountInfo: expect.objectContaining({ refundedAmount: 2500 }),
+    });
   });
 
   it('when a held order is reversed, then its status becomes 3', async () => {

@@ -59,7 +59,9 @@ export const replies = {
   json: (body: unknown, delayMs?: number): GatewayReply => ({ body, ...(delayMs === undefined ? {} : { delayMs }) }),
   malformedJson: (): GatewayReply => ({ body: '{"orderId":"abc","formUrl":', contentType: 'application/json' }),
   html: (): GatewayReply => ({ body: '<!DOCTYPE html><html><body>Maintenance</body></html>' }),
-  rejected: (errorCode: number | string, errorMessage = 'Error'): GatewayReply => ({ body: { errorCode, errorMessage } }),
+  rejected: (errorCode: number | string, errorMessage = 'Error'): GatewayReply => ({
+    body: { errorCode, errorMessage },
+  }),
   ok: (): GatewayReply => ({ body: { errorCode: 0, errorMessage: 'Success' } }),
 };
 
@@ -105,12 +107,19 @@ export async function startMisbehavingGateway(behaviour: MethodHandler | Behavio
     const form = Object.fromEntries(new URLSearchParams(req.method === 'GET' ? url.search : body));
     const match = /^\/payment\/rest\/([A-Za-z]+)\.do$/.exec(url.pathname);
     const method = match?.[1] ?? '';
-    requests.push({ method, path: url.pathname, httpMethod: req.method ?? '', contentType: req.headers['content-type'], form });
+    requests.push({
+      method,
+      path: url.pathname,
+      httpMethod: req.method ?? '',
+      contentType: req.headers['content-type'],
+      form,
+    });
     const count = (counts.get(method) ?? 0) + 1;
     counts.set(method, count);
     const script = match ? pick(method) : { status: 404, body: '<html>Not found</html>' };
     const ctx: HandlerContext = { method, count, origin, baseUrl: `${origin}/payment/rest/` };
-    const reply = script === undefined ? replies.http(404) : typeof script === 'function' ? await script(form, ctx) : script;
+    const reply =
+      script === undefined ? replies.http(404) : typeof script === 'function' ? await script(form, ctx) : script;
     if (reply.hang) return; // closed by close()
     if (reply.delayMs) await new Promise<void>((r) => timers.add(setTimeout(r, reply.delayMs)));
     if (res.destroyed) return; // the client gave up while we were "slow"
@@ -118,8 +127,10 @@ export async function startMisbehavingGateway(behaviour: MethodHandler | Behavio
       req.socket.destroy();
       return;
     }
-    const raw = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-    const type = reply.contentType ?? (raw.startsWith('<') ? 'text/html; charset=utf-8' : 'application/json;charset=UTF-8');
+    const raw =
+      reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+    const type =
+      reply.contentType ?? (raw.startsWith('<') ? 'text/html; charset=utf-8' : 'application/json;charset=UTF-8');
     res.writeHead(reply.status ?? 200, { 'content-type': type, ...reply.headers }).end(raw);
   }
 
@@ -170,9 +181,10 @@ function healthyGateway(orders: Map<string, KnownOrder>): Record<string, MethodH
     register,
     registerPreAuth: register,
     getOrderStatusExtended: (form) => {
-      const order = form.orderId !== undefined
-        ? orders.get(form.orderId)
-        : [...orders.values()].find((o) => o.orderNumber === form.orderNumber);
+      const order =
+        form.orderId !== undefined
+          ? orders.get(form.orderId)
+          : [...orders.values()].find((o) => o.orderNumber === form.orderNumber);
       if (!order) return replies.rejected('6', 'Order not found');
       return {
         body: {

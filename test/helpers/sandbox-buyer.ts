@@ -24,7 +24,10 @@ interface ParsedForm {
 
 const MAX_STEPS = 10;
 
-export async function payOnHostedPage(formUrl: string, card: TestCard): Promise<{ redirectUrl: string | null; html: string }> {
+export async function payOnHostedPage(
+  formUrl: string,
+  card: TestCard,
+): Promise<{ redirectUrl: string | null; html: string }> {
   const gatewayOrigin = new URL(formUrl).origin;
   const cookies = new Map<string, string>();
   const submitted = new Set<string>();
@@ -57,7 +60,12 @@ export async function payOnHostedPage(formUrl: string, card: TestCard): Promise<
   throw new Error(`payOnHostedPage: more than ${MAX_STEPS} steps without reaching the shop`);
 }
 
-async function send(url: string, method: string, body: URLSearchParams | undefined, cookies: Map<string, string>): Promise<Response> {
+async function send(
+  url: string,
+  method: string,
+  body: URLSearchParams | undefined,
+  cookies: Map<string, string>,
+): Promise<Response> {
   const headers: Record<string, string> = { accept: 'text/html' };
   if (cookies.size > 0) headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -77,7 +85,12 @@ function findForm(html: string): ParsedForm | undefined {
   const inputs = [...(match[2] ?? '').matchAll(/<input\b([^>]*)>/gi)]
     .map((m) => attributes(m[1] ?? ''))
     .filter((a) => a.name)
-    .map((a) => ({ name: a.name ?? '', value: a.value ?? '', autocomplete: a.autocomplete ?? '', type: a.type ?? 'text' }));
+    .map((a) => ({
+      name: a.name ?? '',
+      value: a.value ?? '',
+      autocomplete: a.autocomplete ?? '',
+      type: a.type ?? 'text',
+    }));
   return { action: attrs.action ?? '', method: (attrs.method ?? 'GET').toUpperCase(), inputs };
 }
 

@@ -15,7 +15,12 @@ import { createLedger, type Ledger } from '../../src/orders/ledger.js';
 import { createSqliteSessionStore } from '../../src/orders/session-store.js';
 import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createCatalog } from '../../src/shop/catalog.js';
-import { startMisbehavingGateway, type Behaviour, type MethodHandler, type MisbehavingGateway } from './misbehaving-gateway.js';
+import {
+  startMisbehavingGateway,
+  type Behaviour,
+  type MethodHandler,
+  type MisbehavingGateway,
+} from './misbehaving-gateway.js';
 
 export const SHOP_URL = 'http://shop.test';
 export const TEST_SESSION_SECRET = 'test-session-secret-0123456789abcdef';
@@ -62,7 +67,13 @@ export async function startShop(opts: StartShopOptions = {}): Promise<TestShop> 
  * with other settings such as rotated session secrets. Close it before the original.
  */
 export function restartShop(shop: TestShop, env: Record<string, string> = {}): TestShop {
-  return buildShop({ ...shop.options, env: { ...shop.options.env, ...env }, dataDir: shop.config.dataDir, sandbox: shop.sandbox, owner: false });
+  return buildShop({
+    ...shop.options,
+    env: { ...shop.options.env, ...env },
+    dataDir: shop.config.dataDir,
+    sandbox: shop.sandbox,
+    owner: false,
+  });
 }
 
 function buildShop(
@@ -171,7 +182,9 @@ export function scriptedShopPerTest(opts: { beforeClose?: (shop: TestShop) => vo
 
 /** The value of a cookie the response sets, if it sets it. */
 export function cookieValue(res: request.Response, name: string): string | undefined {
-  return setCookie(res, name)?.split(';')[0]?.slice(name.length + 1);
+  return setCookie(res, name)
+    ?.split(';')[0]
+    ?.slice(name.length + 1);
 }
 
 /** The whole Set-Cookie line (value and attributes) for a cookie the response sets. */
@@ -190,7 +203,10 @@ export function csrfTokenFrom(html: string): string {
 export async function buy(agent: request.Agent, productId: string, quantity: number | string = 1) {
   const page = await agent.get(`/products/${productId}`).expect(200);
   const token = csrfTokenFrom(page.text);
-  return agent.post('/buy').type('form').send({ _csrf: token, productId, quantity: String(quantity) });
+  return agent
+    .post('/buy')
+    .type('form')
+    .send({ _csrf: token, productId, quantity: String(quantity) });
 }
 
 /** The shop-relative part of a return URL the gateway sent the buyer to. */

@@ -5,8 +5,17 @@ import { en } from '../../src/http/messages/en.js';
 import { ru } from '../../src/http/messages/ru.js';
 
 const ROUTE_KEYS: readonly MessageKey[] = [
-  'buy', 'tryAgain', 'errors.notFound', 'errors.badQuantity', 'errors.unknownProduct', 'errors.csrf',
-  'errors.tooManyRequests', 'errors.internal', 'errors.badRequest', 'errors.busy', 'errors.verification',
+  'buy',
+  'tryAgain',
+  'errors.notFound',
+  'errors.badQuantity',
+  'errors.unknownProduct',
+  'errors.csrf',
+  'errors.tooManyRequests',
+  'errors.internal',
+  'errors.badRequest',
+  'errors.busy',
+  'errors.verification',
   'order.description',
 ];
 

@@ -21,7 +21,11 @@ function round(): void {
   try {
     ledger.createOrder({
       items: [{ productId: 'mug', name: 'Mug', quantity: 1, unitAmount: 100 }],
-      amount: 100, currency: '978', flow: 'one-phase', language: 'en', purchaseKey: String(arg),
+      amount: 100,
+      currency: '978',
+      flow: 'one-phase',
+      language: 'en',
+      purchaseKey: String(arg),
     });
     counts.created += 1;
   } catch (err) {

@@ -10,7 +10,11 @@ afterAll(() => tmp.cleanup());
 const WORKER = fileURLToPath(new URL('./apply-worker.ts', import.meta.url));
 const FORM = { gatewayOrderId: 'gw-1', formUrl: 'https://pay.example/payment_en.html?mdOrder=gw-1' };
 
-interface WorkerResult { fulfilled: number; duplicates: number; created: number }
+interface WorkerResult {
+  fulfilled: number;
+  duplicates: number;
+  created: number;
+}
 
 /** Starts n children, waits until every one has its connection open, then releases them together. */
 async function workers(n: number, args: string[]): Promise<WorkerResult[]> {
@@ -50,7 +54,9 @@ describe('two ledgers on one database file', () => {
     const a = createLedger(tmp.open('key.sqlite'));
     const b = createLedger(tmp.open('key.sqlite'));
     a.createOrder(orderInput({ purchaseKey: 'sid:cart' }));
-    expect(() => b.createOrder(orderInput({ purchaseKey: 'sid:cart' }))).toThrow(expect.objectContaining({ code: 'DUPLICATE_PURCHASE' }));
+    expect(() => b.createOrder(orderInput({ purchaseKey: 'sid:cart' }))).toThrow(
+      expect.objectContaining({ code: 'DUPLICATE_PURCHASE' }),
+    );
   });
 });
 

@@ -11,7 +11,7 @@ afterAll(() => tmp.cleanup());
 
 const latest = Math.max(...MIGRATIONS.map((m) => m.version));
 const tables = (db: ReturnType<typeof openDatabase>) =>
-  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]);
+  db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
 
 describe('openDatabase / migrate', () => {
   it('when opening a fresh file in a missing folder, then creates the folder, applies every migration and records the version', () => {
@@ -66,7 +66,10 @@ describe('openDatabase / migrate', () => {
 
   it('when a migration fails, then its changes and the version bump are rolled back together', () => {
     const db = openDatabase(':memory:');
-    const broken = [...MIGRATIONS, { version: latest + 1, name: 'broken', sql: 'CREATE TABLE half (x); SELECT * FROM nope;' }];
+    const broken = [
+      ...MIGRATIONS,
+      { version: latest + 1, name: 'broken', sql: 'CREATE TABLE half (x); SELECT * FROM nope;' },
+    ];
     expect(() => migrate(db, broken)).toThrow();
     expect(tables(db)).not.toContain('half');
     expect(db.pragma('user_version', { simple: true })).toBe(latest);

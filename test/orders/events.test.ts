@@ -10,7 +10,10 @@ describe('event log', () => {
     ledger.recordEvent(id, 'register_error', 'http_500', {
       userName: 'shop-api',
       password: CANARY,
-      request: { params: { userName: 'shop-api', PASSWORD: CANARY, amount: 2500 }, headers: { Cookie: `sid=${CANARY}` } },
+      request: {
+        params: { userName: 'shop-api', PASSWORD: CANARY, amount: 2500 },
+        headers: { Cookie: `sid=${CANARY}` },
+      },
       attempts: [{ token: CANARY }, { checksum: CANARY }],
       url: `https://gw.example/payment/rest/register.do?userName=shop-api&password=${CANARY}&amount=2500`,
       error: new Error(`failed for password=${CANARY}`),
@@ -37,7 +40,11 @@ describe('event log', () => {
     ledger.recordEvent(id, 'callback', 'received');
     ledger.recordEvent(id, 'status_error', 'timeout', { afterMs: 5000 });
     const events = ledger.events(id);
-    expect(events.map((e) => [e.kind, e.outcome])).toEqual([['created', 'ok'], ['callback', 'received'], ['status_error', 'timeout']]);
+    expect(events.map((e) => [e.kind, e.outcome])).toEqual([
+      ['created', 'ok'],
+      ['callback', 'received'],
+      ['status_error', 'timeout'],
+    ]);
     expect(events[1]?.detail).toBeNull();
     expect(events.map((e) => e.at)).toEqual([...events.map((e) => e.at)].sort((a, b) => a - b));
   });

@@ -1,5 +1,10 @@
 import { describe, it, expect } from '@jest/globals';
-import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError, OrderNotFoundError } from '../../src/orders/errors.js';
+import {
+  DuplicatePurchaseError,
+  InvalidOrderError,
+  InvalidTransitionError,
+  OrderNotFoundError,
+} from '../../src/orders/errors.js';
 import { ORDER_NUMBER_PATTERN } from '../../src/orders/order-number.js';
 import { memoryLedger, orderInput } from './tmp-db.js';
 
@@ -9,7 +14,15 @@ describe('createOrder', () => {
   it('when an order is created, then it is new with a server-generated orderNumber and a created event', () => {
     const { ledger } = memoryLedger(() => Date.UTC(2026, 2, 1, 12));
     const o = ledger.createOrder(orderInput());
-    expect(o).toMatchObject({ status: 'new', amount: 2500, currency: '978', flow: 'one-phase', language: 'en', gatewayOrderId: null, paidAt: null });
+    expect(o).toMatchObject({
+      status: 'new',
+      amount: 2500,
+      currency: '978',
+      flow: 'one-phase',
+      language: 'en',
+      gatewayOrderId: null,
+      paidAt: null,
+    });
     expect(o.orderNumber).toMatch(/^260301-1-[0-9A-Z]{8}$/);
     expect(ledger.get(o.id)).toEqual(o);
     expect(ledger.events(o.id)).toEqual([expect.objectContaining({ kind: 'created', outcome: 'ok' })]);
@@ -45,7 +58,10 @@ describe('createOrder', () => {
     ['an alphabetic currency', { currency: 'EUR' }],
     ['a 2-digit currency', { currency: '97' }],
     ['no items', { items: [] }],
-    ['a fractional quantity', { items: [{ productId: 'mug', name: 'Mug', quantity: 1.5, unitAmount: 1000 }], amount: 1500 }],
+    [
+      'a fractional quantity',
+      { items: [{ productId: 'mug', name: 'Mug', quantity: 1.5, unitAmount: 1000 }], amount: 1500 },
+    ],
     ['an unknown flow', { flow: 'three-phase' as never }],
     ['a bad language', { language: 'english' }],
     ['a non-ASCII purchaseKey', { purchaseKey: 'ключ' }],
@@ -89,16 +105,30 @@ describe('purchaseKey guard (double click, two tabs)', () => {
   });
 
   it.each([
-    ['register failed', (l: ReturnType<typeof memoryLedger>['ledger'], id: number) => l.markRegisterFailed(id, 'register_failed', { errorCode: 5 })],
-    ['register outcome unknown', (l: ReturnType<typeof memoryLedger>['ledger'], id: number) => l.markRegisterFailed(id, 'register_unknown', { reason: 'timeout' })],
-    ['paid', (l: ReturnType<typeof memoryLedger>['ledger'], id: number) => {
-      l.markRegistered(id, FORM);
-      l.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 });
-    }],
-    ['declined', (l: ReturnType<typeof memoryLedger>['ledger'], id: number) => {
-      l.markRegistered(id, FORM);
-      l.applyGatewayStatus(id, { orderStatus: 6, actionCode: -2007 });
-    }],
+    [
+      'register failed',
+      (l: ReturnType<typeof memoryLedger>['ledger'], id: number) =>
+        l.markRegisterFailed(id, 'register_failed', { errorCode: 5 }),
+    ],
+    [
+      'register outcome unknown',
+      (l: ReturnType<typeof memoryLedger>['ledger'], id: number) =>
+        l.markRegisterFailed(id, 'register_unknown', { reason: 'timeout' }),
+    ],
+    [
+      'paid',
+      (l: ReturnType<typeof memoryLedger>['ledger'], id: number) => {
+        l.markRegistered(id, FORM);
+        l.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 });
+      },
+    ],
+    [
+      'declined',
+      (l: ReturnType<typeof memoryLedger>['ledger'], id: number) => {
+        l.markRegistered(id, FORM);
+        l.applyGatewayStatus(id, { orderStatus: 6, actionCode: -2007 });
+      },
+    ],
   ])('when the first order ends as %s, then a new order with the same key is allowed', (_label, finish) => {
     const { ledger } = memoryLedger();
     const first = ledger.createOrder(orderInput({ purchaseKey: 'k' }));
@@ -165,7 +195,9 @@ describe('register outcome', () => {
   it('when formUrl is not an http(s) URL, then markRegistered rejects it', () => {
     const { ledger } = memoryLedger();
     const o = ledger.createOrder(orderInput());
-    expect(() => ledger.markRegistered(o.id, { gatewayOrderId: 'g', formUrl: 'javascript:alert(1)' })).toThrow(InvalidOrderError);
+    expect(() => ledger.markRegistered(o.id, { gatewayOrderId: 'g', formUrl: 'javascript:alert(1)' })).toThrow(
+      InvalidOrderError,
+    );
   });
 
   it('when the order does not exist, then writes throw OrderNotFoundError', () => {

@@ -33,13 +33,14 @@ const p = {
     new Promise<SessionData | null | undefined>((res, rej) => s.get(sid, (e, v) => (e ? rej(e) : res(v)))),
   set: (s: SqliteSessionStore, sid: string, v: SessionData) =>
     new Promise<void>((res, rej) => s.set(sid, v, (e) => (e ? rej(e) : res()))),
-  destroy: (s: SqliteSessionStore, sid: string) => new Promise<void>((res, rej) => s.destroy(sid, (e) => (e ? rej(e) : res()))),
+  destroy: (s: SqliteSessionStore, sid: string) =>
+    new Promise<void>((res, rej) => s.destroy(sid, (e) => (e ? rej(e) : res()))),
   touch: (s: SqliteSessionStore, sid: string, v: SessionData) =>
     new Promise<void>((res, rej) => s.touch?.(sid, v, ((e?: unknown) => (e ? rej(e) : res())) as () => void)),
   clear: (s: SqliteSessionStore) => new Promise<void>((res, rej) => s.clear?.((e) => (e ? rej(e) : res()))),
-  length: (s: SqliteSessionStore) => new Promise<number | undefined>((res, rej) => s.length?.((e, n) => (e ? rej(e) : res(n)))),
-  all: (s: SqliteSessionStore) =>
-    new Promise<unknown>((res, rej) => s.all?.((e, v) => (e ? rej(e) : res(v)))),
+  length: (s: SqliteSessionStore) =>
+    new Promise<number | undefined>((res, rej) => s.length?.((e, n) => (e ? rej(e) : res(n)))),
+  all: (s: SqliteSessionStore) => new Promise<unknown>((res, rej) => s.all?.((e, v) => (e ? rej(e) : res(v)))),
 };
 
 describe('SQLite session store', () => {
@@ -163,7 +164,9 @@ describe('SQLite session store', () => {
     const db = openDatabase(':memory:');
     const store = makeStore(db);
     const app = express();
-    app.use(session({ store, secret: 'test-secret', resave: false, saveUninitialized: false, cookie: { maxAge: HOUR } }));
+    app.use(
+      session({ store, secret: 'test-secret', resave: false, saveUninitialized: false, cookie: { maxAge: HOUR } }),
+    );
     app.post('/buy', (req, res) => {
       (req.session as unknown as Record<string, unknown>).orderId = 5;
       res.sendStatus(204);

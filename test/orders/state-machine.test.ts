@@ -10,17 +10,45 @@ function orderIn(ledger: Ledger, status: LocalStatus): number {
   const reg = () => ledger.markRegistered(id, FORM);
   const gw = (orderStatus: number) => ledger.applyGatewayStatus(id, { orderStatus, actionCode: 0 });
   switch (status) {
-    case 'new': break;
-    case 'registered': reg(); break;
+    case 'new':
+      break;
+    case 'registered':
+      reg();
+      break;
     case 'register_failed':
-    case 'register_unknown': ledger.markRegisterFailed(id, status, {}); break;
-    case 'processing': reg(); gw(5); break;
-    case 'authorized': reg(); gw(1); break;
-    case 'paid': reg(); gw(2); break;
-    case 'declined': reg(); gw(6); break;
-    case 'reversed': reg(); gw(1); gw(3); break;
-    case 'refunded': reg(); gw(2); gw(4); break;
-    case 'mismatch': reg(); ledger.markMismatch(id, { reason: 'amount' }); break;
+    case 'register_unknown':
+      ledger.markRegisterFailed(id, status, {});
+      break;
+    case 'processing':
+      reg();
+      gw(5);
+      break;
+    case 'authorized':
+      reg();
+      gw(1);
+      break;
+    case 'paid':
+      reg();
+      gw(2);
+      break;
+    case 'declined':
+      reg();
+      gw(6);
+      break;
+    case 'reversed':
+      reg();
+      gw(1);
+      gw(3);
+      break;
+    case 'refunded':
+      reg();
+      gw(2);
+      gw(4);
+      break;
+    case 'mismatch':
+      reg();
+      ledger.markMismatch(id, { reason: 'amount' });
+      break;
   }
   expect(ledger.get(id)?.status).toBe(status);
   return id;
@@ -29,20 +57,26 @@ function orderIn(ledger: Ledger, status: LocalStatus): number {
 // Expected local status after the gateway reports orderStatus 0 | 5 | 1 | 2 | 3 | 4 | 6.
 const GATEWAY_COLUMNS = [0, 5, 1, 2, 3, 4, 6] as const;
 const MATRIX: Record<LocalStatus, LocalStatus[]> = {
-  new:              ['new', 'processing', 'authorized', 'paid', 'reversed', 'refunded', 'declined'],
-  registered:       ['registered', 'processing', 'authorized', 'paid', 'reversed', 'refunded', 'declined'],
-  register_failed:  Array(7).fill('register_failed'),
+  new: ['new', 'processing', 'authorized', 'paid', 'reversed', 'refunded', 'declined'],
+  registered: ['registered', 'processing', 'authorized', 'paid', 'reversed', 'refunded', 'declined'],
+  register_failed: Array(7).fill('register_failed'),
   register_unknown: ['register_unknown', 'processing', 'authorized', 'paid', 'reversed', 'refunded', 'declined'],
-  processing:       ['processing', 'processing', 'authorized', 'paid', 'reversed', 'refunded', 'declined'],
-  authorized:       ['authorized', 'authorized', 'authorized', 'paid', 'reversed', 'refunded', 'authorized'],
-  paid:             ['paid', 'paid', 'paid', 'paid', 'reversed', 'refunded', 'paid'],
-  declined:         Array(7).fill('declined'),
-  reversed:         Array(7).fill('reversed'),
-  refunded:         Array(7).fill('refunded'),
-  mismatch:         Array(7).fill('mismatch'),
+  processing: ['processing', 'processing', 'authorized', 'paid', 'reversed', 'refunded', 'declined'],
+  authorized: ['authorized', 'authorized', 'authorized', 'paid', 'reversed', 'refunded', 'authorized'],
+  paid: ['paid', 'paid', 'paid', 'paid', 'reversed', 'refunded', 'paid'],
+  declined: Array(7).fill('declined'),
+  reversed: Array(7).fill('reversed'),
+  refunded: Array(7).fill('refunded'),
+  mismatch: Array(7).fill('mismatch'),
 };
 const GATEWAY_MEANS: Record<number, LocalStatus> = {
-  0: 'registered', 5: 'processing', 1: 'authorized', 2: 'paid', 3: 'reversed', 4: 'refunded', 6: 'declined',
+  0: 'registered',
+  5: 'processing',
+  1: 'authorized',
+  2: 'paid',
+  3: 'reversed',
+  4: 'refunded',
+  6: 'declined',
 };
 const FULFILLED_BEFORE: LocalStatus[] = ['authorized', 'paid', 'reversed', 'refunded'];
 
@@ -51,28 +85,38 @@ const cases = Object.entries(MATRIX).flatMap(([from, row]) =>
 );
 
 describe('applyGatewayStatus: forward-only state machine', () => {
-  it.each(cases)('when the order is %s and the gateway reports orderStatus %i, then it becomes %s', (from, orderStatus, expected) => {
-    const { ledger } = memoryLedger();
-    const id = orderIn(ledger, from);
-    const before = ledger.get(id);
-    const result = ledger.applyGatewayStatus(id, { orderStatus, actionCode: 116 });
-    expect(result.order.status).toBe(expected);
-    expect(result.changed).toBe(expected !== from);
-    const shouldFulfil = (expected === 'paid' || expected === 'authorized') && expected !== from && !FULFILLED_BEFORE.includes(from);
-    expect(result.fulfilled).toBe(shouldFulfil);
-    if (expected === from && GATEWAY_MEANS[orderStatus] !== from) {
-      // A refused (stale, replayed, out-of-order) reply leaves the row untouched.
-      expect(ledger.get(id)).toEqual(before);
-    }
-    const last = ledger.events(id).filter((e) => e.kind === 'status').at(-1);
-    expect(last?.detail).toMatchObject({ orderStatus, actionCode: 116, from });
-  });
+  it.each(cases)(
+    'when the order is %s and the gateway reports orderStatus %i, then it becomes %s',
+    (from, orderStatus, expected) => {
+      const { ledger } = memoryLedger();
+      const id = orderIn(ledger, from);
+      const before = ledger.get(id);
+      const result = ledger.applyGatewayStatus(id, { orderStatus, actionCode: 116 });
+      expect(result.order.status).toBe(expected);
+      expect(result.changed).toBe(expected !== from);
+      const shouldFulfil =
+        (expected === 'paid' || expected === 'authorized') && expected !== from && !FULFILLED_BEFORE.includes(from);
+      expect(result.fulfilled).toBe(shouldFulfil);
+      if (expected === from && GATEWAY_MEANS[orderStatus] !== from) {
+        // A refused (stale, replayed, out-of-order) reply leaves the row untouched.
+        expect(ledger.get(id)).toEqual(before);
+      }
+      const last = ledger
+        .events(id)
+        .filter((e) => e.kind === 'status')
+        .at(-1);
+      expect(last?.detail).toMatchObject({ orderStatus, actionCode: 116, from });
+    },
+  );
 
   it('when the gateway reports an unmapped orderStatus (7, 8), then nothing changes and the reply is logged', () => {
     const { ledger } = memoryLedger();
     const id = orderIn(ledger, 'registered');
     for (const orderStatus of [7, 8, -1]) {
-      expect(ledger.applyGatewayStatus(id, { orderStatus, actionCode: 0 })).toMatchObject({ changed: false, fulfilled: false });
+      expect(ledger.applyGatewayStatus(id, { orderStatus, actionCode: 0 })).toMatchObject({
+        changed: false,
+        fulfilled: false,
+      });
     }
     expect(ledger.get(id)?.status).toBe('registered');
     expect(ledger.events(id).filter((e) => e.outcome === 'unknown_status')).toHaveLength(3);
@@ -115,13 +159,19 @@ describe('markMismatch', () => {
     const { ledger } = memoryLedger();
     const id = orderIn(ledger, from);
     expect(ledger.markMismatch(id, { expectedAmount: 2500, gotAmount: 1 }).status).toBe(expected);
-    expect(ledger.events(id).at(-1)).toMatchObject({ kind: 'mismatch', detail: expect.objectContaining({ gotAmount: 1 }) });
+    expect(ledger.events(id).at(-1)).toMatchObject({
+      kind: 'mismatch',
+      detail: expect.objectContaining({ gotAmount: 1 }),
+    });
   });
 
   it('when an order is in mismatch, then a later paid reply never fulfils it', () => {
     const { ledger } = memoryLedger();
     const id = orderIn(ledger, 'mismatch');
-    expect(ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })).toMatchObject({ changed: false, fulfilled: false });
+    expect(ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })).toMatchObject({
+      changed: false,
+      fulfilled: false,
+    });
     expect(ledger.get(id)?.paidAt).toBeNull();
   });
 });
@@ -145,14 +195,20 @@ describe('fulfilment exactly once', () => {
     const { id } = ledger.createOrder(orderInput({ flow: 'two-phase' }));
     ledger.markRegistered(id, FORM);
     expect(ledger.applyGatewayStatus(id, { orderStatus: 1, actionCode: 0 }).fulfilled).toBe(true);
-    expect(ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })).toMatchObject({ changed: true, fulfilled: false });
+    expect(ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })).toMatchObject({
+      changed: true,
+      fulfilled: false,
+    });
     expect(ledger.events(id).filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
   });
 
   it('when an old "deposited" reply is replayed after a refund, then the order stays refunded and is not fulfilled again', () => {
     const { ledger } = memoryLedger();
     const id = orderIn(ledger, 'refunded');
-    expect(ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })).toMatchObject({ changed: false, fulfilled: false });
+    expect(ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })).toMatchObject({
+      changed: false,
+      fulfilled: false,
+    });
     expect(ledger.get(id)?.status).toBe('refunded');
     expect(ledger.events(id).filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
   });
@@ -160,7 +216,10 @@ describe('fulfilment exactly once', () => {
   it('when a refund was seen before any paid reply, then the order is never fulfilled', () => {
     const { ledger } = memoryLedger();
     const id = orderIn(ledger, 'registered');
-    expect(ledger.applyGatewayStatus(id, { orderStatus: 4, actionCode: 0 })).toMatchObject({ changed: true, fulfilled: false });
+    expect(ledger.applyGatewayStatus(id, { orderStatus: 4, actionCode: 0 })).toMatchObject({
+      changed: true,
+      fulfilled: false,
+    });
     expect(ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 }).fulfilled).toBe(false);
     expect(ledger.get(id)?.paidAt).toBeNull();
   });

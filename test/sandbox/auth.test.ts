@@ -56,7 +56,11 @@ describe('gateway sandbox authentication', () => {
 
   it('when one merchant asks for the order of another, then errorCode 6 (not found)', async () => {
     const mine = await sb.call('register', { token: 'tok-one', ...order() });
-    const res = await sb.call('getOrderStatusExtended', { userName: 'two-api', password: 'pw-two', orderId: mine.body.orderId });
+    const res = await sb.call('getOrderStatusExtended', {
+      userName: 'two-api',
+      password: 'pw-two',
+      orderId: mine.body.orderId,
+    });
     expect(res.body).toEqual({ errorCode: '6', errorMessage: 'Order not found' });
   });
 
@@ -64,14 +68,22 @@ describe('gateway sandbox authentication', () => {
     const params = order();
     const mine = await sb.call('register', { token: 'tok-one', ...params });
     const two = { userName: 'two-api', password: 'pw-two' };
-    expect((await sb.call('decline', { ...two, orderId: mine.body.orderId })).body).toEqual({ errorCode: 6, errorMessage: 'Order not found' });
-    expect((await sb.call('decline', { ...two, orderNumber: params.orderNumber })).body).toEqual({ errorCode: 6, errorMessage: 'Order not found' });
+    expect((await sb.call('decline', { ...two, orderId: mine.body.orderId })).body).toEqual({
+      errorCode: 6,
+      errorMessage: 'Order not found',
+    });
+    expect((await sb.call('decline', { ...two, orderNumber: params.orderNumber })).body).toEqual({
+      errorCode: 6,
+      errorMessage: 'Order not found',
+    });
     expect(sb.store.get(mine.body.orderId)?.status).toBe(0);
   });
 
   it('when the default merchant is used, then its documented credentials work', async () => {
     const plain = makeSandbox();
     const res = await plain.call('register', { ...CREDS, ...order() });
-    expect(res.body.formUrl).toMatch(/^http:\/\/gateway\.test\/payment\/merchants\/demo-shop\/payment_en\.html\?mdOrder=/);
+    expect(res.body.formUrl).toMatch(
+      /^http:\/\/gateway\.test\/payment\/merchants\/demo-shop\/payment_en\.html\?mdOrder=/,
+    );
   });
 });

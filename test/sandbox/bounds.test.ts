@@ -1,7 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
-import { CallbackDispatcher, createSandboxClock, OrderJournal, startSandbox, type SandboxOrder } from '../../src/sandbox/index.js';
+import {
+  CallbackDispatcher,
+  createSandboxClock,
+  OrderJournal,
+  startSandbox,
+  type SandboxOrder,
+} from '../../src/sandbox/index.js';
 import { CREDS, makeSandbox, payDirect } from './support.js';
 
 const fakeOrder = (id: string) => ({ id, orderNumber: id, merchantLogin: 'm', description: '' }) as SandboxOrder;
@@ -22,7 +28,15 @@ describe('memory bounds', () => {
     const journal = new OrderJournal({ maxDeliveries: 3, maxOperations: 2 });
     const order = fakeOrder('o1');
     for (let attempt = 1; attempt <= 10; attempt += 1) {
-      journal.recordDelivery(order, { at: attempt, operation: 'deposited', url: 'http://x/', signed: false, copy: 1, attempt, outcome: { kind: 'http', status: 500 } });
+      journal.recordDelivery(order, {
+        at: attempt,
+        operation: 'deposited',
+        url: 'http://x/',
+        signed: false,
+        copy: 1,
+        attempt,
+        outcome: { kind: 'http', status: 500 },
+      });
       journal.recordOperation(order, { at: attempt, operation: 'refunded', status: 1, amount: 1 });
     }
     const view = journal.of(order);
@@ -34,7 +48,8 @@ describe('memory bounds', () => {
   it('when an order records more operations than the per-order cap, then the newest are kept and the dropped ones counted', () => {
     const journal = new OrderJournal({ maxOperations: 3 });
     const order = fakeOrder('o-ops');
-    for (let at = 1; at <= 10; at += 1) journal.recordOperation(order, { at, operation: 'refunded', status: 1, amount: at });
+    for (let at = 1; at <= 10; at += 1)
+      journal.recordOperation(order, { at, operation: 'refunded', status: 1, amount: at });
     const view = journal.of(order);
     expect(view.operations.map((op) => op.at)).toEqual([8, 9, 10]);
     expect(view.droppedOperations).toBe(7);
@@ -45,12 +60,18 @@ describe('memory bounds', () => {
     await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/cb`;
     const journal = new OrderJournal();
-    const dispatcher = new CallbackDispatcher({ clock: createSandboxClock(), journal, options: { maxPending: 2, timeoutMs: 10_000 } });
+    const dispatcher = new CallbackDispatcher({
+      clock: createSandboxClock(),
+      journal,
+      options: { maxPending: 2, timeoutMs: 10_000 },
+    });
     const merchant = { login: 'm', userName: 'u', password: 'p', callbackUrl: url, allowTwoPhase: true };
     const orders = ['a', 'b', 'c', 'd'].map(fakeOrder);
     for (const order of orders) dispatcher.handle({ merchant, order, operation: 'deposited', status: 1, amount: 1 });
     expect(dispatcher.pending).toBe(2);
-    expect(journal.of(orders[3]!).deliveries).toEqual([expect.objectContaining({ outcome: { kind: 'skipped', reason: 'too many pending callbacks' } })]);
+    expect(journal.of(orders[3]!).deliveries).toEqual([
+      expect.objectContaining({ outcome: { kind: 'skipped', reason: 'too many pending callbacks' } }),
+    ]);
     const started = Date.now();
     dispatcher.stop();
     await dispatcher.idle();
@@ -63,7 +84,10 @@ describe('memory bounds', () => {
   it('when the sandbox closes during a latency fault, then close() is prompt and the waiting call is dropped', async () => {
     const sb = await startSandbox({ port: 0 });
     sb.sandbox.faults.set('demo-shop', { latencyMs: 60_000 });
-    const call = fetch(`${sb.gatewayUrl}getOrderStatusExtended.do`, { method: 'POST', body: new URLSearchParams({ ...CREDS, orderNumber: 'x' }) });
+    const call = fetch(`${sb.gatewayUrl}getOrderStatusExtended.do`, {
+      method: 'POST',
+      body: new URLSearchParams({ ...CREDS, orderNumber: 'x' }),
+    });
     await new Promise((r) => setTimeout(r, 50));
     const started = Date.now();
     await sb.close();

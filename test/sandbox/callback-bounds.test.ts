@@ -5,7 +5,8 @@ import { startReceiver, type Receiver } from './receiver.js';
 import { makeSandbox } from './support.js';
 
 const PLAIN = { login: 'plain', userName: 'plain-api', password: 'plain-pw', allowTwoPhase: true };
-const fakeOrder = (id: string) => ({ id, orderNumber: id, merchantLogin: 'plain', description: '', amount: 5 }) as SandboxOrder;
+const fakeOrder = (id: string) =>
+  ({ id, orderNumber: id, merchantLogin: 'plain', description: '', amount: 5 }) as SandboxOrder;
 
 describe('callback dispatcher bounds', () => {
   let rx: Receiver;
@@ -56,7 +57,13 @@ describe('callback dispatcher bounds', () => {
     const journal = new OrderJournal({ maxDeliveries: 100 });
     const order = fakeOrder('o-many');
     const d = start(journal, { retryBaseMs: 0, maxAttempts: 100 });
-    d.handle({ merchant: { ...PLAIN, callbackUrl: `${rx.url}/cb` }, order, operation: 'deposited', status: 1, amount: 5 });
+    d.handle({
+      merchant: { ...PLAIN, callbackUrl: `${rx.url}/cb` },
+      order,
+      operation: 'deposited',
+      status: 1,
+      amount: 5,
+    });
     await d.idle();
     expect(rx.received).toHaveLength(20);
     expect(journal.of(order).deliveries.at(-1)).toMatchObject({ attempt: 20, gaveUp: true });
@@ -66,7 +73,13 @@ describe('callback dispatcher bounds', () => {
     const journal = new OrderJournal();
     const order = fakeOrder('o-empty-key');
     const d = start(journal, { maxAttempts: 1 });
-    d.handle({ merchant: { ...PLAIN, callbackUrl: `${rx.url}/cb`, callbackKey: '' }, order, operation: 'deposited', status: 1, amount: 5 });
+    d.handle({
+      merchant: { ...PLAIN, callbackUrl: `${rx.url}/cb`, callbackKey: '' },
+      order,
+      operation: 'deposited',
+      status: 1,
+      amount: 5,
+    });
     await d.idle();
     expect(rx.received[0]?.query).not.toHaveProperty('checksum');
     expect(journal.of(order).deliveries).toEqual([expect.objectContaining({ signed: false, attempt: 1 })]);

@@ -3,17 +3,32 @@ import { checksumString, hmacChecksum, signCallback, type SandboxMerchant } from
 import { startReceiver, type Receiver } from './receiver.js';
 import { makeSandbox, payDirect, type TestSandbox } from './support.js';
 
-const KEYED = { login: 'keyed', userName: 'keyed-api', password: 'keyed-pw', callbackKey: 'secret-key-123', allowTwoPhase: true };
+const KEYED = {
+  login: 'keyed',
+  userName: 'keyed-api',
+  password: 'keyed-pw',
+  callbackKey: 'secret-key-123',
+  allowTwoPhase: true,
+};
 const PLAIN = { login: 'plain', userName: 'plain-api', password: 'plain-pw', allowTwoPhase: true };
 const auth = (m: SandboxMerchant) => ({ userName: m.userName, password: m.password });
 
 describe('callback checksum (§7.3)', () => {
   it('when the published vector is signed with key 123, then the documented checksum comes out', () => {
-    const data = 'amount;1500;mdOrder;ed6f3abf-cea0-427e-afdf-0ba43ead124f;operation;deposited;orderNumber;89312;status;1;';
+    const data =
+      'amount;1500;mdOrder;ed6f3abf-cea0-427e-afdf-0ba43ead124f;operation;deposited;orderNumber;89312;status;1;';
     expect(hmacChecksum(data, '123')).toBe('9F8253A6BB7777D067DD955751119FA5AAF67B14B9215147190F96B505CDB72C');
-    const params = { status: '1', orderNumber: '89312', operation: 'deposited', mdOrder: 'ed6f3abf-cea0-427e-afdf-0ba43ead124f', amount: '1500' };
+    const params = {
+      status: '1',
+      orderNumber: '89312',
+      operation: 'deposited',
+      mdOrder: 'ed6f3abf-cea0-427e-afdf-0ba43ead124f',
+      amount: '1500',
+    };
     expect(checksumString(params)).toBe(data);
-    expect(signCallback({ ...params, checksum: 'X', sign_alias: 'Y' }, '123')).toBe('9F8253A6BB7777D067DD955751119FA5AAF67B14B9215147190F96B505CDB72C');
+    expect(signCallback({ ...params, checksum: 'X', sign_alias: 'Y' }, '123')).toBe(
+      '9F8253A6BB7777D067DD955751119FA5AAF67B14B9215147190F96B505CDB72C',
+    );
   });
 });
 
@@ -43,7 +58,13 @@ describe('callback delivery', () => {
     const [got] = await rx.waitFor(1);
     expect(got).toMatchObject({ method: 'GET', path: '/cb/static' });
     const { checksum, ...rest } = got!.query;
-    expect(rest).toEqual({ mdOrder: orderId, orderNumber: 'CB-1', operation: 'deposited', status: '1', amount: '1500' });
+    expect(rest).toEqual({
+      mdOrder: orderId,
+      orderNumber: 'CB-1',
+      operation: 'deposited',
+      status: '1',
+      amount: '1500',
+    });
     expect(checksum).toMatch(/^[0-9A-F]{64}$/);
     expect(hmacChecksum(checksumString(rest), KEYED.callbackKey)).toBe(checksum);
   });
@@ -68,7 +89,13 @@ describe('callback delivery', () => {
 
   it('when dynamicCallbackUrl is not an absolute http(s) URL, then register answers errorCode 4', async () => {
     const s = sandbox([PLAIN]);
-    const res = await s.call('register', { ...auth(PLAIN), orderNumber: 'D-1', amount: '100', returnUrl: 'https://s.test/', dynamicCallbackUrl: 'ftp://x' });
+    const res = await s.call('register', {
+      ...auth(PLAIN),
+      orderNumber: 'D-1',
+      amount: '100',
+      returnUrl: 'https://s.test/',
+      dynamicCallbackUrl: 'ftp://x',
+    });
     expect(res.body).toMatchObject({ errorCode: '4' });
   });
 
@@ -81,7 +108,9 @@ describe('callback delivery', () => {
     await rx.waitFor(2);
     await s.call('refund', { ...auth(PLAIN), orderId, amount: '300' });
     const got = await rx.waitFor(3);
-    expect(got.map((r) => [r.query.operation, r.query.amount, r.query.status, r.query.operationRefundedAmount])).toEqual([
+    expect(
+      got.map((r) => [r.query.operation, r.query.amount, r.query.status, r.query.operationRefundedAmount]),
+    ).toEqual([
       ['approved', '900', '1', undefined],
       ['deposited', '900', '1', undefined],
       ['refunded', '900', '1', '300'],
@@ -96,12 +125,23 @@ describe('callback delivery', () => {
     await s.call('refund', { ...auth(KEYED), orderId, amount: '250' });
     const [, got] = await rx.waitFor(2);
     const { checksum, ...rest } = got!.query;
-    expect(rest).toEqual({ mdOrder: orderId, orderNumber: 'CB-R1', operation: 'refunded', status: '1', amount: '1000', operationRefundedAmount: '250' });
+    expect(rest).toEqual({
+      mdOrder: orderId,
+      orderNumber: 'CB-R1',
+      operation: 'refunded',
+      status: '1',
+      amount: '1000',
+      operationRefundedAmount: '250',
+    });
     expect(hmacChecksum(checksumString(rest), KEYED.callbackKey)).toBe(checksum);
   });
 
   it('when the receiver answers 500 twice, then the sandbox retries with growing delays and records every attempt', async () => {
-    const s = sandbox([{ ...PLAIN, callbackUrl: `${rx.url}/cb` }], { retryBaseMs: 50, maxAttempts: 5, timeoutMs: 2000 });
+    const s = sandbox([{ ...PLAIN, callbackUrl: `${rx.url}/cb` }], {
+      retryBaseMs: 50,
+      maxAttempts: 5,
+      timeoutMs: 2000,
+    });
     rx.script([500, 500]);
     const { orderId } = await s.register(auth(PLAIN));
     payDirect(s, orderId);
@@ -133,7 +173,11 @@ describe('callback delivery', () => {
   });
 
   it('when the receiver is unreachable, then the attempt records a network error and no key appears in the record', async () => {
-    const s = sandbox([{ ...KEYED, callbackUrl: 'http://127.0.0.1:9/unreachable' }], { retryBaseMs: 1, maxAttempts: 1, timeoutMs: 1000 });
+    const s = sandbox([{ ...KEYED, callbackUrl: 'http://127.0.0.1:9/unreachable' }], {
+      retryBaseMs: 1,
+      maxAttempts: 1,
+      timeoutMs: 1000,
+    });
     const { orderId } = await s.register(auth(KEYED));
     payDirect(s, orderId);
     await Promise.resolve();
@@ -145,7 +189,11 @@ describe('callback delivery', () => {
   });
 
   it('when the sandbox stops while a retry is pending, then no further attempt is made', async () => {
-    const s = sandbox([{ ...PLAIN, callbackUrl: `${rx.url}/cb` }], { retryBaseMs: 200, maxAttempts: 5, timeoutMs: 2000 });
+    const s = sandbox([{ ...PLAIN, callbackUrl: `${rx.url}/cb` }], {
+      retryBaseMs: 200,
+      maxAttempts: 5,
+      timeoutMs: 2000,
+    });
     rx.script([500, 500, 500]);
     const { orderId } = await s.register(auth(PLAIN));
     payDirect(s, orderId);

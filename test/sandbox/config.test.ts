@@ -12,7 +12,17 @@ describe('sandbox configuration', () => {
   });
 
   it('when values are set, then they are parsed, including a JSON merchant list', () => {
-    const merchants = [{ login: 'm1', userName: 'm1-api', password: 'p', token: 't', callbackUrl: 'https://shop.test/cb', callbackKey: 'k', allowTwoPhase: false }];
+    const merchants = [
+      {
+        login: 'm1',
+        userName: 'm1-api',
+        password: 'p',
+        token: 't',
+        callbackUrl: 'https://shop.test/cb',
+        callbackKey: 'k',
+        allowTwoPhase: false,
+      },
+    ];
     const config = loadSandboxConfig({
       SANDBOX_PORT: '4000',
       SANDBOX_HOST: '0.0.0.0',
@@ -21,7 +31,13 @@ describe('sandbox configuration', () => {
       SANDBOX_PROCESSING_DELAY_MS: '500',
       OTHER: 'ignored',
     });
-    expect(config).toEqual({ port: 4000, host: '0.0.0.0', publicUrl: 'http://gateway.local:4000', merchants, processingDelayMs: 500 });
+    expect(config).toEqual({
+      port: 4000,
+      host: '0.0.0.0',
+      publicUrl: 'http://gateway.local:4000',
+      merchants,
+      processingDelayMs: 500,
+    });
   });
 
   it('when a merchant omits allowTwoPhase, then two-phase is allowed', () => {
@@ -37,16 +53,26 @@ describe('sandbox configuration', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(SandboxConfigError);
-    expect((error as SandboxConfigError).keys.sort()).toEqual(['SANDBOX_MERCHANTS', 'SANDBOX_PORT', 'SANDBOX_PUBLIC_URL']);
+    expect((error as SandboxConfigError).keys.sort()).toEqual([
+      'SANDBOX_MERCHANTS',
+      'SANDBOX_PORT',
+      'SANDBOX_PUBLIC_URL',
+    ]);
     expect((error as Error).message).toContain('SANDBOX_PORT');
   });
 
   it('when a merchant entry has a wrong shape, then the key path is reported', () => {
-    expect(() => loadSandboxConfig({ SANDBOX_MERCHANTS: '[{"login":"m","userName":"u"}]' })).toThrow(/SANDBOX_MERCHANTS\.0\.password/);
+    expect(() => loadSandboxConfig({ SANDBOX_MERCHANTS: '[{"login":"m","userName":"u"}]' })).toThrow(
+      /SANDBOX_MERCHANTS\.0\.password/,
+    );
   });
 
   it('when callback tuning is set, then it is passed on; a zero attempt count is refused', () => {
-    const config = loadSandboxConfig({ SANDBOX_CALLBACK_ATTEMPTS: '3', SANDBOX_CALLBACK_RETRY_MS: '250', SANDBOX_CALLBACK_TIMEOUT_MS: '2000' });
+    const config = loadSandboxConfig({
+      SANDBOX_CALLBACK_ATTEMPTS: '3',
+      SANDBOX_CALLBACK_RETRY_MS: '250',
+      SANDBOX_CALLBACK_TIMEOUT_MS: '2000',
+    });
     expect(config.callbacks).toEqual({ maxAttempts: 3, retryBaseMs: 250, timeoutMs: 2000 });
     expect(() => loadSandboxConfig({ SANDBOX_CALLBACK_ATTEMPTS: '0' })).toThrow(/SANDBOX_CALLBACK_ATTEMPTS/);
   });
@@ -78,7 +104,10 @@ describe('standalone server (src/sandbox/server.ts)', () => {
     while (!output().includes('listening') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const port = /"port":(\d+)/.exec(output())?.[1];
     expect(port).toBeDefined();
-    const res = await fetch(`http://127.0.0.1:${port}/payment/rest/register.do`, { method: 'POST', body: new URLSearchParams({ token: 'demo-shop-token' }) });
+    const res = await fetch(`http://127.0.0.1:${port}/payment/rest/register.do`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: 'demo-shop-token' }),
+    });
     expect(((await res.json()) as { errorCode: string }).errorCode).toBe('4');
     const started = Date.now();
     child.kill('SIGTERM');

@@ -13,9 +13,20 @@ describe('order lifetime and payment attempts', () => {
   afterAll(() => sb.close());
 
   const api = async (method: string, params: Record<string, string>) =>
-    (await (await fetch(`${sb.gatewayUrl}${method}.do`, { method: 'POST', body: new URLSearchParams({ ...CREDS, ...params }) })).json()) as Record<string, unknown>;
+    (await (
+      await fetch(`${sb.gatewayUrl}${method}.do`, {
+        method: 'POST',
+        body: new URLSearchParams({ ...CREDS, ...params }),
+      })
+    ).json()) as Record<string, unknown>;
   const register = async (extra: Record<string, string> = {}) =>
-    (await api('register', { orderNumber: `E-${++n}`, amount: '5000', returnUrl: 'https://shop.test/r', failUrl: 'https://shop.test/f', ...extra })) as {
+    (await api('register', {
+      orderNumber: `E-${++n}`,
+      amount: '5000',
+      returnUrl: 'https://shop.test/r',
+      failUrl: 'https://shop.test/f',
+      ...extra,
+    })) as {
       orderId: string;
       formUrl: string;
     };
@@ -27,7 +38,9 @@ describe('order lifetime and payment attempts', () => {
     sb.clock.advance(1_000);
     expect(await api('getOrderStatusExtended', { orderId })).toMatchObject({ orderStatus: 6, actionCode: -2007 });
     await api('getOrderStatusExtended', { orderId });
-    expect(events.filter((e) => e.order.id === orderId)).toEqual([expect.objectContaining({ operation: 'declinedByTimeout', status: 1 })]);
+    expect(events.filter((e) => e.order.id === orderId)).toEqual([
+      expect.objectContaining({ operation: 'declinedByTimeout', status: 1 }),
+    ]);
   });
 
   it('when the default lifetime of 1200 s passes, then the hosted page says the order expired and links to failUrl', async () => {
@@ -91,7 +104,10 @@ describe('sweep, purge and bounded memory', () => {
     expect(sb.sweep().purged).toBe(2);
     expect(sb.store.size).toBe(0);
     expect((await sb.call('getOrderStatusExtended', { ...CREDS, orderId })).body.errorCode).toBe('6');
-    expect((await sb.call('register', { ...CREDS, orderNumber: 'PURGE-1', amount: '1', returnUrl: 'https://s.test/' })).body.orderId).toBeDefined();
+    expect(
+      (await sb.call('register', { ...CREDS, orderNumber: 'PURGE-1', amount: '1', returnUrl: 'https://s.test/' })).body
+        .orderId,
+    ).toBeDefined();
   });
 
   it('when a recently changed order is past its expiry, then retention counts from the last change', async () => {

@@ -12,7 +12,12 @@ describe('extension points for callbacks and fault injection', () => {
         },
       ],
     });
-    const failed = await sb.call('register', { ...CREDS, orderNumber: 'FAIL-ME', amount: '100', returnUrl: 'https://s.test/' });
+    const failed = await sb.call('register', {
+      ...CREDS,
+      orderNumber: 'FAIL-ME',
+      amount: '100',
+      returnUrl: 'https://s.test/',
+    });
     expect(failed.status).toBe(503);
     expect(sb.store.size).toBe(0);
     const { formUrl } = await sb.register();
@@ -40,12 +45,31 @@ describe('extension points for callbacks and fault injection', () => {
   });
 
   it('when events fire, then they carry the merchant with its callback settings and the order', async () => {
-    const merchant = { login: 'cb', userName: 'cb-api', password: 'pw', callbackUrl: 'https://shop.test/cb', callbackKey: 'k', allowTwoPhase: true };
+    const merchant = {
+      login: 'cb',
+      userName: 'cb-api',
+      password: 'pw',
+      callbackUrl: 'https://shop.test/cb',
+      callbackKey: 'k',
+      allowTwoPhase: true,
+    };
     const sb = makeSandbox({ merchants: [merchant] });
-    const res = await sb.call('register', { userName: 'cb-api', password: 'pw', orderNumber: 'N1', amount: '700', returnUrl: 'https://s.test/' });
+    const res = await sb.call('register', {
+      userName: 'cb-api',
+      password: 'pw',
+      orderNumber: 'N1',
+      amount: '700',
+      returnUrl: 'https://s.test/',
+    });
     payDirect(sb, res.body.orderId);
     expect(sb.events_).toEqual([
-      expect.objectContaining({ merchant, operation: 'deposited', status: 1, amount: 700, order: expect.objectContaining({ orderNumber: 'N1' }) }),
+      expect.objectContaining({
+        merchant,
+        operation: 'deposited',
+        status: 1,
+        amount: 700,
+        order: expect.objectContaining({ orderNumber: 'N1' }),
+      }),
     ]);
   });
 

@@ -8,7 +8,12 @@ describe('fault registry and the REST hot path', () => {
     const registry = new FaultRegistry();
     registry.set('m', { httpStatus: 500 });
     expect(registry.size).toBe(1);
-    for (const inactive of [{}, { methods: ['deposit'], remaining: 2 }, { callbacks: 'normal' as const }, { latencyMs: 0, malformedJson: false }]) {
+    for (const inactive of [
+      {},
+      { methods: ['deposit'], remaining: 2 },
+      { callbacks: 'normal' as const },
+      { latencyMs: 0, malformedJson: false },
+    ]) {
       registry.set('m', { httpStatus: 500 });
       registry.set('m', inactive);
       expect(registry.get('m')).toBeUndefined();
@@ -21,7 +26,10 @@ describe('fault registry and the REST hot path', () => {
   it('when an empty profile is PUT through the control API, then no profile is left', async () => {
     const sb = makeSandbox({ callbacks: false });
     sb.faults.set('demo-shop', { reset: true });
-    const res = await request(sb.app).put('/sandbox/control/merchants/demo-shop/faults').auth(CREDS.userName, CREDS.password).send({});
+    const res = await request(sb.app)
+      .put('/sandbox/control/merchants/demo-shop/faults')
+      .auth(CREDS.userName, CREDS.password)
+      .send({});
     expect(res.body).toEqual({ login: 'demo-shop', faults: null });
     expect(sb.faults.size).toBe(0);
   });

@@ -4,7 +4,8 @@ import { startReceiver, type Receiver } from './receiver.js';
 
 const A = { login: 'team-a', userName: 'a-api', password: 'a-pw', token: 'a-token', allowTwoPhase: true };
 const B = { login: 'team-b', userName: 'b-api', password: 'b-pw', allowTwoPhase: true };
-const basic = (m: { userName: string; password: string }) => `Basic ${Buffer.from(`${m.userName}:${m.password}`).toString('base64')}`;
+const basic = (m: { userName: string; password: string }) =>
+  `Basic ${Buffer.from(`${m.userName}:${m.password}`).toString('base64')}`;
 
 describe('fault switches per merchant (control API)', () => {
   let sb: RunningSandbox;
@@ -39,13 +40,25 @@ describe('fault switches per merchant (control API)', () => {
     expect(res.status).toBe(200);
   };
   const rest = (method: string, params: Record<string, string>, as: { userName: string; password: string } = A) =>
-    fetch(`${sb.gatewayUrl}${method}.do`, { method: 'POST', body: new URLSearchParams({ userName: as.userName, password: as.password, ...params }) });
+    fetch(`${sb.gatewayUrl}${method}.do`, {
+      method: 'POST',
+      body: new URLSearchParams({ userName: as.userName, password: as.password, ...params }),
+    });
   const register = async (as: { userName: string; password: string } = A) => {
-    const res = await rest('register', { orderNumber: `F-${++n}`, amount: '1000', returnUrl: 'https://shop.test/r' }, as);
+    const res = await rest(
+      'register',
+      { orderNumber: `F-${++n}`, amount: '1000', returnUrl: 'https://shop.test/r' },
+      as,
+    );
     return ((await res.json()) as { orderId: string }).orderId;
   };
   const pay = (orderId: string) =>
-    sb.sandbox.engine.pay(sb.sandbox.engine.get(orderId)!, { pan: '4111111111111111', expiration: '203012', cvc: '123', cardholderName: 'T' });
+    sb.sandbox.engine.pay(sb.sandbox.engine.get(orderId)!, {
+      pan: '4111111111111111',
+      expiration: '203012',
+      cvc: '123',
+      cardholderName: 'T',
+    });
 
   it('when httpStatus 500/502/429 is set, then REST calls answer that status with an HTML body', async () => {
     for (const status of [500, 502, 429]) {
@@ -80,10 +93,16 @@ describe('fault switches per merchant (control API)', () => {
   });
 
   it('when errorCodeAsNumber is set, then register and status errors carry a numeric errorCode', async () => {
-    const before = (await (await rest('getOrderStatusExtended', { orderNumber: 'none' })).json()) as Record<string, unknown>;
+    const before = (await (await rest('getOrderStatusExtended', { orderNumber: 'none' })).json()) as Record<
+      string,
+      unknown
+    >;
     expect(before.errorCode).toBe('6');
     await setFaults({ errorCodeAsNumber: true });
-    const after = (await (await rest('getOrderStatusExtended', { orderNumber: 'none' })).json()) as Record<string, unknown>;
+    const after = (await (await rest('getOrderStatusExtended', { orderNumber: 'none' })).json()) as Record<
+      string,
+      unknown
+    >;
     expect(after.errorCode).toBe(6);
   });
 
@@ -109,7 +128,9 @@ describe('fault switches per merchant (control API)', () => {
     await sb.sandbox.callbacks!.idle();
     await new Promise((r) => setTimeout(r, 50));
     expect(rx.received).toHaveLength(0);
-    expect(sb.sandbox.journal.of(sb.sandbox.store.get(orderId)!).deliveries).toEqual([expect.objectContaining({ outcome: { kind: 'lost' } })]);
+    expect(sb.sandbox.journal.of(sb.sandbox.store.get(orderId)!).deliveries).toEqual([
+      expect.objectContaining({ outcome: { kind: 'lost' } }),
+    ]);
   });
 
   it('when callbacks=duplicated is set, then the same notification arrives twice', async () => {
@@ -134,7 +155,11 @@ describe('control API access', () => {
 
   it('when no or wrong credentials are given, then 401 and nothing changes', async () => {
     expect((await fetch(url('team-a'))).status).toBe(401);
-    const wrong = await fetch(url('team-a'), { method: 'PUT', headers: { authorization: basic({ userName: 'a-api', password: 'nope' }), 'content-type': 'application/json' }, body: '{"reset":true}' });
+    const wrong = await fetch(url('team-a'), {
+      method: 'PUT',
+      headers: { authorization: basic({ userName: 'a-api', password: 'nope' }), 'content-type': 'application/json' },
+      body: '{"reset":true}',
+    });
     expect(wrong.status).toBe(401);
     expect(sb.sandbox.faults.get('team-a')).toBeUndefined();
   });
@@ -150,15 +175,26 @@ describe('control API access', () => {
 
   it('when the token is sent as a Bearer header, then the merchant can set, read and clear its faults', async () => {
     const headers = { authorization: `Bearer ${A.token}`, 'content-type': 'application/json' };
-    const put = await fetch(url('team-a'), { method: 'PUT', headers, body: JSON.stringify({ httpStatus: 429, remaining: 3 }) });
+    const put = await fetch(url('team-a'), {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ httpStatus: 429, remaining: 3 }),
+    });
     expect(await put.json()).toEqual({ login: 'team-a', faults: { httpStatus: 429, remaining: 3 } });
-    expect(await (await fetch(url('team-a'), { headers })).json()).toEqual({ login: 'team-a', faults: { httpStatus: 429, remaining: 3 } });
+    expect(await (await fetch(url('team-a'), { headers })).json()).toEqual({
+      login: 'team-a',
+      faults: { httpStatus: 429, remaining: 3 },
+    });
     expect((await fetch(url('team-a'), { method: 'DELETE', headers })).status).toBe(204);
     expect(sb.sandbox.faults.get('team-a')).toBeUndefined();
   });
 
   it('when the profile is invalid, then 400 names the bad field', async () => {
-    const res = await fetch(url('team-a'), { method: 'PUT', headers: { authorization: basic(A), 'content-type': 'application/json' }, body: '{"httpStatus":503,"extra":1}' });
+    const res = await fetch(url('team-a'), {
+      method: 'PUT',
+      headers: { authorization: basic(A), 'content-type': 'application/json' },
+      body: '{"httpStatus":503,"extra":1}',
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { issues: { path: string }[] };
     expect(body.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['httpStatus']));

@@ -21,8 +21,17 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
     const orderId = await held();
     const body = await status(orderId);
     expect(body.orderStatus).toBe(1);
-    expect(body.paymentAmountInfo).toMatchObject({ paymentState: 'APPROVED', approvedAmount: AMOUNT, depositedAmount: 0 });
-    expect(sb.events_.at(-1)).toMatchObject({ operation: 'approved', status: 1, amount: AMOUNT, order: { id: orderId } });
+    expect(body.paymentAmountInfo).toMatchObject({
+      paymentState: 'APPROVED',
+      approvedAmount: AMOUNT,
+      depositedAmount: 0,
+    });
+    expect(sb.events_.at(-1)).toMatchObject({
+      operation: 'approved',
+      status: 1,
+      amount: AMOUNT,
+      order: { id: orderId },
+    });
   });
 
   it('when deposit has amount 0, then the full hold is captured: status 2, numeric errorCode 0, deposited event', async () => {
@@ -53,7 +62,10 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
     expect((await sb.call('deposit', { ...CREDS, orderId, amount: '-1' })).body.errorCode).toBe(5);
     expect((await sb.call('deposit', { ...CREDS, orderId })).body.errorCode).toBe(5);
     expect((await sb.call('deposit', { ...CREDS, amount: '0' })).body.errorCode).toBe(5);
-    expect((await sb.call('deposit', { ...CREDS, orderId: 'nope', amount: '0' })).body).toEqual({ errorCode: 6, errorMessage: 'Order not found' });
+    expect((await sb.call('deposit', { ...CREDS, orderId: 'nope', amount: '0' })).body).toEqual({
+      errorCode: 6,
+      errorMessage: 'Order not found',
+    });
   });
 
   it('when reverse is called on a held order, then status 3 REVERSED and a reversed event; a second reverse fails with 7', async () => {
@@ -75,7 +87,10 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
   it('when a partial reverse was refused, then that was the one reversal attempt: a full reverse answers 7 "already attempted" and the hold stays', async () => {
     const orderId = await held();
     expect((await sb.call('reverse', { ...CREDS, orderId, amount: '10' })).body.errorCode).toBe(5);
-    expect((await sb.call('reverse', { ...CREDS, orderId })).body).toEqual({ errorCode: 7, errorMessage: 'Reversal was already attempted for this order' });
+    expect((await sb.call('reverse', { ...CREDS, orderId })).body).toEqual({
+      errorCode: 7,
+      errorMessage: 'Reversal was already attempted for this order',
+    });
     expect((await status(orderId)).orderStatus).toBe(1);
     expect((await sb.call('deposit', { ...CREDS, orderId, amount: '0' })).body.errorCode).toBe(0);
   });
@@ -92,12 +107,15 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
     const tooLong = await sb.call('refund', { ...CREDS, orderId, amount: '100', externalRefundId: 'r'.repeat(37) });
     expect(tooLong.body).toEqual({ errorCode: 5, errorMessage: 'Invalid externalRefundId: at most 36 characters' });
     expect((await status(orderId)).paymentAmountInfo.refundedAmount).toBe(0);
-    expect((await sb.call('refund', { ...CREDS, orderId, amount: '100', externalRefundId: 'r'.repeat(36) })).body.errorCode).toBe(0);
+    expect(
+      (await sb.call('refund', { ...CREDS, orderId, amount: '100', externalRefundId: 'r'.repeat(36) })).body.errorCode,
+    ).toBe(0);
   });
 
   it('when an order already has 50 refunds, then the 51st answers 7 with the refund limit and changes nothing', async () => {
     const orderId = await paid();
-    for (let i = 0; i < 50; i += 1) expect((await sb.call('refund', { ...CREDS, orderId, amount: '1' })).body.errorCode).toBe(0);
+    for (let i = 0; i < 50; i += 1)
+      expect((await sb.call('refund', { ...CREDS, orderId, amount: '1' })).body.errorCode).toBe(0);
     const res = await sb.call('refund', { ...CREDS, orderId, amount: '1' });
     expect(res.body).toEqual({ errorCode: 7, errorMessage: 'Refund limit reached: at most 50 refunds per order' });
     const body = await status(orderId);
@@ -107,11 +125,18 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
 
   it('when partial refunds are repeated, then they add up to at most the deposited amount', async () => {
     const orderId = await paid();
-    expect((await sb.call('refund', { ...CREDS, orderId, amount: '50000' })).body).toEqual({ errorCode: 0, errorMessage: 'Success' });
+    expect((await sb.call('refund', { ...CREDS, orderId, amount: '50000' })).body).toEqual({
+      errorCode: 0,
+      errorMessage: 'Success',
+    });
     expect(sb.events_.at(-1)).toMatchObject({ operation: 'refunded', status: 1, amount: 50000 });
     let body = await status(orderId);
     expect(body.orderStatus).toBe(4);
-    expect(body.paymentAmountInfo).toMatchObject({ paymentState: 'REFUNDED', refundedAmount: 50000, depositedAmount: AMOUNT });
+    expect(body.paymentAmountInfo).toMatchObject({
+      paymentState: 'REFUNDED',
+      refundedAmount: 50000,
+      depositedAmount: AMOUNT,
+    });
     expect((await sb.call('refund', { ...CREDS, orderId, amount: '100001' })).body.errorCode).toBe(7);
     expect((await sb.call('refund', { ...CREDS, orderId, amount: '100000' })).body.errorCode).toBe(0);
     body = await status(orderId);
@@ -129,7 +154,9 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
   it('when a refund repeats an externalRefundId, then it is not refunded twice', async () => {
     const orderId = await paid();
     await sb.call('refund', { ...CREDS, orderId, amount: '1000', externalRefundId: 'r-1' });
-    expect((await sb.call('refund', { ...CREDS, orderId, amount: '1000', externalRefundId: 'r-1' })).body.errorCode).toBe(0);
+    expect(
+      (await sb.call('refund', { ...CREDS, orderId, amount: '1000', externalRefundId: 'r-1' })).body.errorCode,
+    ).toBe(0);
     expect((await status(orderId)).paymentAmountInfo.refundedAmount).toBe(1000);
   });
 
@@ -140,7 +167,10 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
 
   it('when decline is called on an unpaid order (by orderId or orderNumber), then status 6 and a declined event', async () => {
     const { orderId } = await sb.register({ orderNumber: 'DECLINE-ME' });
-    expect((await sb.call('decline', { ...CREDS, orderNumber: 'DECLINE-ME' })).body).toEqual({ errorCode: 0, errorMessage: 'Success' });
+    expect((await sb.call('decline', { ...CREDS, orderNumber: 'DECLINE-ME' })).body).toEqual({
+      errorCode: 0,
+      errorMessage: 'Success',
+    });
     expect((await status(orderId)).orderStatus).toBe(6);
     expect(sb.events_.at(-1)).toMatchObject({ operation: 'declined', status: 1 });
     const other = await sb.register();
@@ -150,18 +180,59 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
 
   describe('forbidden transitions answer errorCode 7 and change nothing', () => {
     const cases: [string, () => Promise<string>, string, Record<string, string>][] = [
-      ['deposit on a new order', async () => (await sb.register({}, 'registerPreAuth')).orderId, 'deposit', { amount: '0' }],
+      [
+        'deposit on a new order',
+        async () => (await sb.register({}, 'registerPreAuth')).orderId,
+        'deposit',
+        { amount: '0' },
+      ],
       ['deposit on a one-phase paid order', paid, 'deposit', { amount: '0' }],
-      ['deposit twice', async () => { const id = await held(); await sb.call('deposit', { ...CREDS, orderId: id, amount: '0' }); return id; }, 'deposit', { amount: '0' }],
+      [
+        'deposit twice',
+        async () => {
+          const id = await held();
+          await sb.call('deposit', { ...CREDS, orderId: id, amount: '0' });
+          return id;
+        },
+        'deposit',
+        { amount: '0' },
+      ],
       ['reverse on a new order', async () => (await sb.register()).orderId, 'reverse', {}],
       ['reverse on a deposited order', paid, 'reverse', {}],
       ['refund on a held order', held, 'refund', { amount: '1' }],
       ['refund on a new order', async () => (await sb.register()).orderId, 'refund', { amount: '1' }],
-      ['refund on a reversed order', async () => { const id = await held(); await sb.call('reverse', { ...CREDS, orderId: id }); return id; }, 'refund', { amount: '1' }],
+      [
+        'refund on a reversed order',
+        async () => {
+          const id = await held();
+          await sb.call('reverse', { ...CREDS, orderId: id });
+          return id;
+        },
+        'refund',
+        { amount: '1' },
+      ],
       ['decline on a paid order', paid, 'decline', {}],
       ['decline on a held order', held, 'decline', {}],
-      ['decline twice', async () => { const id = (await sb.register()).orderId; await sb.call('decline', { ...CREDS, orderId: id }); return id; }, 'decline', {}],
-      ['deposit on a declined order', async () => { const id = (await sb.register({}, 'registerPreAuth')).orderId; payDirect(sb, id, '2202205000060910'); return id; }, 'deposit', { amount: '0' }],
+      [
+        'decline twice',
+        async () => {
+          const id = (await sb.register()).orderId;
+          await sb.call('decline', { ...CREDS, orderId: id });
+          return id;
+        },
+        'decline',
+        {},
+      ],
+      [
+        'deposit on a declined order',
+        async () => {
+          const id = (await sb.register({}, 'registerPreAuth')).orderId;
+          payDirect(sb, id, '2202205000060910');
+          return id;
+        },
+        'deposit',
+        { amount: '0' },
+      ],
     ];
     it.each(cases)('%s', async (_label, arrange, method, extra) => {
       const orderId = await arrange();

@@ -5,8 +5,14 @@ import { CREDS } from './support.js';
 
 describe('per-order magic description tags', () => {
   it('when a description has tags, then they parse; unknown or malformed tags are ignored', () => {
-    expect(parseMagic('Order 7 [sandbox:http=502] [sandbox:latency=1500] [sandbox:times=2]')).toEqual({ httpStatus: 502, latencyMs: 1500, times: 2 });
-    expect(parseMagic('[sandbox:reset][sandbox:malformed][sandbox:errorcode=number][sandbox:callbacks=duplicated]')).toEqual({
+    expect(parseMagic('Order 7 [sandbox:http=502] [sandbox:latency=1500] [sandbox:times=2]')).toEqual({
+      httpStatus: 502,
+      latencyMs: 1500,
+      times: 2,
+    });
+    expect(
+      parseMagic('[sandbox:reset][sandbox:malformed][sandbox:errorcode=number][sandbox:callbacks=duplicated]'),
+    ).toEqual({
       reset: true,
       malformedJson: true,
       errorCodeAsNumber: true,
@@ -32,12 +38,23 @@ describe('per-order magic description tags', () => {
     const rest = (method: string, params: Record<string, string>) =>
       fetch(`${sb.gatewayUrl}${method}.do`, { method: 'POST', body: new URLSearchParams({ ...CREDS, ...params }) });
     const register = async (description: string, extra: Record<string, string> = {}) => {
-      const res = await rest('register', { orderNumber: `M-${++n}`, amount: '1000', returnUrl: 'https://shop.test/r', description, ...extra });
+      const res = await rest('register', {
+        orderNumber: `M-${++n}`,
+        amount: '1000',
+        returnUrl: 'https://shop.test/r',
+        description,
+        ...extra,
+      });
       expect(res.status).toBe(200);
       return ((await res.json()) as { orderId: string }).orderId;
     };
     const pay = (orderId: string) =>
-      sb.sandbox.engine.pay(sb.sandbox.engine.get(orderId)!, { pan: '4111111111111111', expiration: '203012', cvc: '123', cardholderName: 'T' });
+      sb.sandbox.engine.pay(sb.sandbox.engine.get(orderId)!, {
+        pan: '4111111111111111',
+        expiration: '203012',
+        cvc: '123',
+        cardholderName: 'T',
+      });
 
     it('when an order carries [sandbox:http=500], then register succeeds but later calls about it answer 500', async () => {
       const orderId = await register('Boots [sandbox:http=500]');
@@ -63,7 +80,10 @@ describe('per-order magic description tags', () => {
       const broken = await register('[sandbox:malformed]');
       await expect((await rest('getOrderStatusExtended', { orderId: broken })).json()).rejects.toThrow();
       const numeric = await register('[sandbox:errorcode=number]');
-      expect(((await (await rest('getOrderStatusExtended', { orderId: numeric })).json()) as { errorCode: unknown }).errorCode).toBe(0);
+      expect(
+        ((await (await rest('getOrderStatusExtended', { orderId: numeric })).json()) as { errorCode: unknown })
+          .errorCode,
+      ).toBe(0);
     });
 
     it('when an order has [sandbox:latency=250], then calls about it are slow', async () => {
@@ -85,7 +105,10 @@ describe('per-order magic description tags', () => {
 
     it("when another merchant's credentials ask about a tagged order, then no fault applies (not found)", async () => {
       const orderId = await register('[sandbox:http=500]');
-      const res = await fetch(`${sb.gatewayUrl}getOrderStatusExtended.do`, { method: 'POST', body: new URLSearchParams({ token: 'wrong', orderId }) });
+      const res = await fetch(`${sb.gatewayUrl}getOrderStatusExtended.do`, {
+        method: 'POST',
+        body: new URLSearchParams({ token: 'wrong', orderId }),
+      });
       expect(res.status).toBe(200);
     });
   });

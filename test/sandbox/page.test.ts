@@ -15,7 +15,10 @@ describe('hosted payment page (real listener, buyer over HTTP)', () => {
   afterAll(() => sb.close());
 
   const api = async (method: string, params: Record<string, string>) => {
-    const res = await fetch(`${sb.gatewayUrl}${method}.do`, { method: 'POST', body: new URLSearchParams({ ...CREDS, ...params }) });
+    const res = await fetch(`${sb.gatewayUrl}${method}.do`, {
+      method: 'POST',
+      body: new URLSearchParams({ ...CREDS, ...params }),
+    });
     return (await res.json()) as Record<string, unknown>;
   };
   const register = async (extra: Record<string, string> = {}, method = 'register') =>
@@ -177,7 +180,15 @@ describe('hosted payment page (real listener, buyer over HTTP)', () => {
 
   it('when the cards page is opened, then it lists every test card', async () => {
     const html = await (await fetch(`${sb.url}/sandbox/cards`)).text();
-    for (const pan of ['4111 1111 1111 1111', '5555 5555 5555 5599', '2202 2050 0006 0910', '2202 2021 0759 3166', '5168 4948 9505 5780', '4000 0011 1111 1126', '4000 0000 0000 0002']) {
+    for (const pan of [
+      '4111 1111 1111 1111',
+      '5555 5555 5555 5599',
+      '2202 2050 0006 0910',
+      '2202 2021 0759 3166',
+      '5168 4948 9505 5780',
+      '4000 0011 1111 1126',
+      '4000 0000 0000 0002',
+    ]) {
       expect(html).toContain(pan);
     }
     const css = await fetch(`${sb.url}/sandbox/assets/sandbox.css`);

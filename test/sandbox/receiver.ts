@@ -23,7 +23,12 @@ export async function startReceiver(): Promise<Receiver> {
   let statuses: number[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://receiver.test');
-    received.push({ method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), at: Date.now() });
+    received.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      at: Date.now(),
+    });
     res.writeHead(statuses.shift() ?? 200, { 'content-type': 'text/plain' }).end('ok');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

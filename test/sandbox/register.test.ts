@@ -12,7 +12,9 @@ describe('register.do and registerPreAuth.do', () => {
     expect(res.headers['content-type']).toMatch(/application\/json/);
     expect(Object.keys(res.body).sort()).toEqual(['formUrl', 'orderId']);
     expect(res.body.orderId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    expect(res.body.formUrl).toBe(`http://gateway.test/payment/merchants/demo-shop/payment_en.html?mdOrder=${res.body.orderId}`);
+    expect(res.body.formUrl).toBe(
+      `http://gateway.test/payment/merchants/demo-shop/payment_en.html?mdOrder=${res.body.orderId}`,
+    );
   });
 
   it('when language is ru, then formUrl points at payment_ru.html; other languages fall back to en', async () => {
@@ -31,7 +33,10 @@ describe('register.do and registerPreAuth.do', () => {
     const params = base();
     await sb.call('register', params);
     const res = await sb.call('register', params);
-    expect(res.body).toEqual({ errorCode: '1', errorMessage: 'Order number is duplicated, order with given order number is processed already' });
+    expect(res.body).toEqual({
+      errorCode: '1',
+      errorMessage: 'Order number is duplicated, order with given order number is processed already',
+    });
     const ru = await sb.call('register', { ...params, language: 'ru' });
     expect(ru.body.errorMessage).toBe('Заказ с таким номером уже обработан');
   });
@@ -77,7 +82,11 @@ describe('register.do and registerPreAuth.do', () => {
     ['a non-numeric sessionTimeoutSecs', '5', { sessionTimeoutSecs: 'soon' }],
     ['a malformed expirationDate', '5', { expirationDate: '2030-01-01' }],
     ['an expirationDate in the past', '5', { expirationDate: '2020-01-01T00:00:00' }],
-    ['jsonParams with 33 entries', '5', { jsonParams: JSON.stringify(Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v']))) }],
+    [
+      'jsonParams with 33 entries',
+      '5',
+      { jsonParams: JSON.stringify(Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v']))) },
+    ],
     ['jsonParams with a 256-char name', '5', { jsonParams: JSON.stringify({ ['n'.repeat(256)]: 'v' }) }],
     ['jsonParams with a 1025-char value', '5', { jsonParams: JSON.stringify({ cart: 'v'.repeat(1025) }) }],
     ['an impossible expirationDate (30 February)', '5', { expirationDate: '2030-02-30T10:00:00' }],
@@ -130,10 +139,24 @@ describe('register.do and registerPreAuth.do', () => {
   });
 
   it('when registerPreAuth is used by a merchant without two-phase rights, then errorCode "5"', async () => {
-    const one = makeSandbox({ merchants: [{ login: 'flat', userName: 'flat-api', password: 'pw', allowTwoPhase: false }] });
-    const res = await one.call('registerPreAuth', { userName: 'flat-api', password: 'pw', orderNumber: '1', amount: '100', returnUrl: 'https://s.test/' });
+    const one = makeSandbox({
+      merchants: [{ login: 'flat', userName: 'flat-api', password: 'pw', allowTwoPhase: false }],
+    });
+    const res = await one.call('registerPreAuth', {
+      userName: 'flat-api',
+      password: 'pw',
+      orderNumber: '1',
+      amount: '100',
+      returnUrl: 'https://s.test/',
+    });
     expect(res.body.errorCode).toBe('5');
-    const ok = await one.call('register', { userName: 'flat-api', password: 'pw', orderNumber: '1', amount: '100', returnUrl: 'https://s.test/' });
+    const ok = await one.call('register', {
+      userName: 'flat-api',
+      password: 'pw',
+      orderNumber: '1',
+      amount: '100',
+      returnUrl: 'https://s.test/',
+    });
     expect(ok.body.orderId).toEqual(expect.any(String));
   });
 

@@ -31,7 +31,8 @@ describe('payOnHostedPage (test helper)', () => {
         posts.push({ ...body, cookie: req.headers.cookie ?? '', path: req.url ?? '' });
         if (url.pathname === '/submit') {
           if (req.headers.cookie !== 'sid=abc123') return res.writeHead(403).end('no session');
-          if (body.card_no === '4111111111111112') return res.writeHead(422, { 'Content-Type': 'text/html' }).end('<p>Bad card</p>');
+          if (body.card_no === '4111111111111112')
+            return res.writeHead(422, { 'Content-Type': 'text/html' }).end('<p>Bad card</p>');
           if (body.card_no === '5555555555555599') {
             res.writeHead(303, { Location: '/acs' }).end();
             return;
@@ -40,7 +41,9 @@ describe('payOnHostedPage (test helper)', () => {
           return;
         }
         if (url.pathname === '/acs' && req.method === 'POST') {
-          res.writeHead(302, { Location: body.code === '999' ? 'https://shop.example/ok' : 'https://shop.example/fail' }).end();
+          res
+            .writeHead(302, { Location: body.code === '999' ? 'https://shop.example/ok' : 'https://shop.example/fail' })
+            .end();
           return;
         }
         res.setHeader('Content-Type', 'text/html');
@@ -53,7 +56,12 @@ describe('payOnHostedPage (test helper)', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   it('when the page sets a cookie and the card is accepted, then it submits every field with the cookie and returns the off-site Location', async () => {
-    const result = await payOnHostedPage(`${origin}/pay`, { pan: '4111111111111111', expiry: '11/33', cvc: '321', name: 'JANE DOE' });
+    const result = await payOnHostedPage(`${origin}/pay`, {
+      pan: '4111111111111111',
+      expiry: '11/33',
+      cvc: '321',
+      name: 'JANE DOE',
+    });
     expect(result.redirectUrl).toBe('https://shop.example/back?orderId=1');
     expect(posts.at(-1)).toEqual({
       token: 't"1',
@@ -79,7 +87,9 @@ describe('payOnHostedPage (test helper)', () => {
   });
 
   it('when a challenge appears, then the otp is submitted; without an otp the challenge html is returned', async () => {
-    expect((await payOnHostedPage(`${origin}/pay`, { pan: '5555555555555599', otp: '999' })).redirectUrl).toBe('https://shop.example/ok');
+    expect((await payOnHostedPage(`${origin}/pay`, { pan: '5555555555555599', otp: '999' })).redirectUrl).toBe(
+      'https://shop.example/ok',
+    );
     const stuck = await payOnHostedPage(`${origin}/pay`, { pan: '5555555555555599' });
     expect(stuck.redirectUrl).toBeNull();
     expect(stuck.html).toContain('one-time-code');

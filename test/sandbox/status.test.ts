@@ -48,7 +48,12 @@ describe('getOrderStatusExtended.do and getOrderStatus.do', () => {
         approvalCode: expect.stringMatching(/^\d{6}$/),
         paymentSystem: 'VISA',
       },
-      paymentAmountInfo: { paymentState: 'DEPOSITED', approvedAmount: 150000, depositedAmount: 150000, refundedAmount: 0 },
+      paymentAmountInfo: {
+        paymentState: 'DEPOSITED',
+        approvedAmount: 150000,
+        depositedAmount: 150000,
+        refundedAmount: 0,
+      },
     });
   });
 
@@ -79,7 +84,11 @@ describe('getOrderStatusExtended.do and getOrderStatus.do', () => {
   });
 
   it('when the order is unknown, then errorCode "6" and no orderStatus (in Russian if asked)', async () => {
-    const res = await sb.call('getOrderStatusExtended', { ...CREDS, orderId: '00000000-0000-0000-0000-000000000000', language: 'ru' });
+    const res = await sb.call('getOrderStatusExtended', {
+      ...CREDS,
+      orderId: '00000000-0000-0000-0000-000000000000',
+      language: 'ru',
+    });
     expect(res.body).toEqual({ errorCode: '6', errorMessage: 'Заказ не найден' });
   });
 
@@ -115,8 +124,14 @@ describe('getOrderStatusExtended.do and getOrderStatus.do', () => {
   it('when the legacy method sees a declined order, unknown order or no orderId, then ErrorCode 2, 6 and 5', async () => {
     const { orderId } = await sb.register();
     payDirect(sb, orderId, '2202202107593166');
-    expect((await sb.call('getOrderStatus', { ...CREDS, orderId })).body).toMatchObject({ ErrorCode: '2', OrderStatus: 6 });
-    expect((await sb.call('getOrderStatus', { ...CREDS, orderId: 'nope' })).body).toEqual({ ErrorCode: '6', ErrorMessage: 'Order not found' });
+    expect((await sb.call('getOrderStatus', { ...CREDS, orderId })).body).toMatchObject({
+      ErrorCode: '2',
+      OrderStatus: 6,
+    });
+    expect((await sb.call('getOrderStatus', { ...CREDS, orderId: 'nope' })).body).toEqual({
+      ErrorCode: '6',
+      ErrorMessage: 'Order not found',
+    });
     expect((await sb.call('getOrderStatus', { ...CREDS })).body.ErrorCode).toBe('5');
   });
 });

@@ -1,6 +1,11 @@
 /** Shared arrangements for the sandbox tests: a fresh app per test file, a fake clock, REST calls. */
 import request from 'supertest';
-import { createSandboxApp, createSandboxClock, type SandboxApp, type SandboxAppOptions } from '../../src/sandbox/index.js';
+import {
+  createSandboxApp,
+  createSandboxClock,
+  type SandboxApp,
+  type SandboxAppOptions,
+} from '../../src/sandbox/index.js';
 import type { SandboxEvent } from '../../src/sandbox/index.js';
 
 export const CREDS = { userName: 'demo-shop-api', password: 'demo-shop-password' } as const;
@@ -28,7 +33,13 @@ export function makeSandbox(overrides: Partial<SandboxAppOptions> = {}): TestSan
       ? request(sandbox.app).get(`/payment/rest/${method}.do`).query(params)
       : request(sandbox.app).post(`/payment/rest/${method}.do`).type('form').send(params);
   const register = async (params: Record<string, string> = {}, method = 'register') => {
-    const res = await call(method, { ...CREDS, orderNumber: nextNumber(), amount: '150000', returnUrl: 'https://shop.test/return', ...params });
+    const res = await call(method, {
+      ...CREDS,
+      orderNumber: nextNumber(),
+      amount: '150000',
+      returnUrl: 'https://shop.test/return',
+      ...params,
+    });
     if (!res.body.orderId) throw new Error(`register failed: ${JSON.stringify(res.body)}`);
     return res.body as { orderId: string; formUrl: string };
   };

@@ -20,9 +20,17 @@ describe('operations view', () => {
   let orderId: string;
   beforeAll(async () => {
     rx = await startReceiver();
-    sb = makeSandbox({ merchants: [{ ...M, callbackUrl: `${rx.url}/cb` }, OTHER], callbacks: { retryBaseMs: 10, maxAttempts: 2, timeoutMs: 2000 } });
+    sb = makeSandbox({
+      merchants: [{ ...M, callbackUrl: `${rx.url}/cb` }, OTHER],
+      callbacks: { retryBaseMs: 10, maxAttempts: 2, timeoutMs: 2000 },
+    });
     rx.script([500]);
-    ({ orderId } = await sb.register({ userName: M.userName, password: M.password, orderNumber: 'VIEW-1', description: '<script>alert(1)</script> & co' }));
+    ({ orderId } = await sb.register({
+      userName: M.userName,
+      password: M.password,
+      orderNumber: 'VIEW-1',
+      description: '<script>alert(1)</script> & co',
+    }));
     payDirect(sb, orderId);
     await rx.waitFor(2);
     await sb.callbacks!.idle();
@@ -86,7 +94,13 @@ describe('operations view', () => {
     const { orderId: id } = await busy.register({ orderNumber: 'BUSY-1', amount: '100' }, 'registerPreAuth');
     payDirect(busy, id);
     await busy.call('deposit', { userName: 'demo-shop-api', password: 'demo-shop-password', orderId: id, amount: '0' });
-    for (let i = 0; i < 50; i += 1) await busy.call('refund', { userName: 'demo-shop-api', password: 'demo-shop-password', orderId: id, amount: '1' });
+    for (let i = 0; i < 50; i += 1)
+      await busy.call('refund', {
+        userName: 'demo-shop-api',
+        password: 'demo-shop-password',
+        orderId: id,
+        amount: '1',
+      });
     const res = await request(busy.app).get(`/sandbox/orders/${id}`);
     expect(res.text).toContain('2 older operations not shown');
     expect(res.text).not.toContain('<td>approved</td>');
@@ -124,9 +138,22 @@ describe('fault switches page', () => {
   });
 
   it("when posted with a merchant's credentials, then its own switches are saved, shown, and never the password", async () => {
-    const res = await post({ userName: M.userName, password: M.password, action: 'save', httpStatus: '502', malformedJson: 'on', methods: 'deposit, refund.do', remaining: '3' });
+    const res = await post({
+      userName: M.userName,
+      password: M.password,
+      action: 'save',
+      httpStatus: '502',
+      malformedJson: 'on',
+      methods: 'deposit, refund.do',
+      remaining: '3',
+    });
     expect(res.status).toBe(200);
-    expect(sb.faults.get(M.login)).toEqual({ httpStatus: 502, malformedJson: true, methods: ['deposit', 'refund'], remaining: 3 });
+    expect(sb.faults.get(M.login)).toEqual({
+      httpStatus: 502,
+      malformedJson: true,
+      methods: ['deposit', 'refund'],
+      remaining: 3,
+    });
     expect(sb.faults.get(OTHER.login)).toBeUndefined();
     for (const secret of SECRETS) expect(res.text).not.toContain(secret);
     const cleared = await post({ token: M.token, action: 'clear' });
@@ -137,7 +164,15 @@ describe('fault switches page', () => {
   it('when switches are saved with every field empty, then the merchant has no profile left (the no-fault fast path)', async () => {
     await post({ userName: M.userName, password: M.password, action: 'save', httpStatus: '500' });
     expect(sb.faults.get(M.login)).toEqual({ httpStatus: 500 });
-    const res = await post({ userName: M.userName, password: M.password, action: 'save', latencyMs: '', httpStatus: '', methods: 'deposit', callbacks: '' });
+    const res = await post({
+      userName: M.userName,
+      password: M.password,
+      action: 'save',
+      latencyMs: '',
+      httpStatus: '',
+      methods: 'deposit',
+      callbacks: '',
+    });
     expect(res.status).toBe(200);
     expect(sb.faults.get(M.login)).toBeUndefined();
     expect(sb.faults.size).toBe(0);

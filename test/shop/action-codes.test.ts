@@ -3,29 +3,30 @@ import { DOCUMENTED_ACTION_CODES, GENERIC_DECLINE, explainActionCode } from '../
 
 // Copied by hand from gateway-api.md §6 (both tables; "341016 – 341020" expanded). Tests must not read ../shared.
 const SECTION_6_CODES: readonly number[] = [
-  -30001, -20010, -9000, -5031, -3101, -3100, -2102, -2101, -2025, -2024, -2023, -2022, -2020, -2019, -2018,
-  -2017, -2016, -2015, -2014, -2013, -2012, -2011, -2010, -2009, -2008, -2007, -2006, -2005, -2003, -2002,
-  -2001, -2000, -999, -102, -100, -99, -1,
-  0, 1, 5, 7, 12, 13, 14, 15, 31, 41, 43, 53, 61, 62, 65, 75, 76, 94, 81, 82, 93, 96, 100, 101, 103, 107, 104,
-  106, 109, 110, 111, 116, 117, 118, 119, 120, 121, 123, 125, 208, 209, 239,
-  320, 801, 803, 804, 805, 861, 871, 905, 906, 915, 917, 998,
-  400, 433, 434, 435, 902, 903, 904, 907, 909, 910, 913, 914, 999, 1001, 1004, 1005, 1014, 1015, 1018, 1019,
-  2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009, 2014, 2015, 2016, 2022, 2023, 4005, 9001, 71015,
-  151017, 151018, 151019, 341014, 341016, 341017, 341018, 341019, 341020,
+  -30001, -20010, -9000, -5031, -3101, -3100, -2102, -2101, -2025, -2024, -2023, -2022, -2020, -2019, -2018, -2017,
+  -2016, -2015, -2014, -2013, -2012, -2011, -2010, -2009, -2008, -2007, -2006, -2005, -2003, -2002, -2001, -2000, -999,
+  -102, -100, -99, -1, 0, 1, 5, 7, 12, 13, 14, 15, 31, 41, 43, 53, 61, 62, 65, 75, 76, 94, 81, 82, 93, 96, 100, 101,
+  103, 107, 104, 106, 109, 110, 111, 116, 117, 118, 119, 120, 121, 123, 125, 208, 209, 239, 320, 801, 803, 804, 805,
+  861, 871, 905, 906, 915, 917, 998, 400, 433, 434, 435, 902, 903, 904, 907, 909, 910, 913, 914, 999, 1001, 1004, 1005,
+  1014, 1015, 1018, 1019, 2001, 2002, 2003, 2004, 2005, 2006, 2007, 2008, 2009, 2014, 2015, 2016, 2022, 2023, 4005,
+  9001, 71015, 151017, 151018, 151019, 341014, 341016, 341017, 341018, 341019, 341020,
 ];
 
 const CYRILLIC = /[а-яё]/i;
 
 describe('explainActionCode', () => {
-  it.each(SECTION_6_CODES)('when the code is %i from §6, then it has a specific explanation in English and Russian', (code) => {
-    const e = explainActionCode(code);
-    expect(e.en).not.toBe(GENERIC_DECLINE.en);
-    expect(e.ru).not.toBe(GENERIC_DECLINE.ru);
-    expect(e.en).toMatch(/^[A-Z0-9].*\.$/);
-    expect(e.ru).toMatch(CYRILLIC);
-    expect(e.ru).toMatch(/\.$/);
-    expect(['same-card', 'other-card', 'new-order', 'contact-issuer']).toContain(e.retryAdvice);
-  });
+  it.each(SECTION_6_CODES)(
+    'when the code is %i from §6, then it has a specific explanation in English and Russian',
+    (code) => {
+      const e = explainActionCode(code);
+      expect(e.en).not.toBe(GENERIC_DECLINE.en);
+      expect(e.ru).not.toBe(GENERIC_DECLINE.ru);
+      expect(e.en).toMatch(/^[A-Z0-9].*\.$/);
+      expect(e.ru).toMatch(CYRILLIC);
+      expect(e.ru).toMatch(/\.$/);
+      expect(['same-card', 'other-card', 'new-order', 'contact-issuer']).toContain(e.retryAdvice);
+    },
+  );
 
   it('when the code is a well-known decline, then the text is plain buyer language', () => {
     expect(explainActionCode(116)).toEqual({

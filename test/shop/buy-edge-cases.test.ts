@@ -10,7 +10,9 @@ const start = scriptedShopPerTest();
 describe('Buy', () => {
   it('when the gateway answers an orderId this shop already holds, answers 502 and the next Buy starts afresh', async () => {
     const { gateway, shop } = await start({
-      register: (_form, ctx) => ({ body: { orderId: 'same-id', formUrl: `${ctx.origin}/payment/merchants/x/payment_en.html?mdOrder=same-id` } }),
+      register: (_form, ctx) => ({
+        body: { orderId: 'same-id', formUrl: `${ctx.origin}/payment/merchants/x/payment_en.html?mdOrder=same-id` },
+      }),
     });
     await buy(request.agent(shop.app), 'notebook', 1).then((r) => expect(r.status).toBe(303));
     const bob = request.agent(shop.app);
@@ -30,7 +32,10 @@ describe('Buy', () => {
     const agent = request.agent(shop.app);
     const page = await agent.get('/products/notebook').expect(200);
     const form = { _csrf: csrfTokenFrom(page.text), productId: 'notebook', quantity: '1' };
-    const [a, b] = await Promise.all([agent.post('/buy').type('form').send(form), agent.post('/buy').type('form').send(form)]);
+    const [a, b] = await Promise.all([
+      agent.post('/buy').type('form').send(form),
+      agent.post('/buy').type('form').send(form),
+    ]);
     expect([a.status, b.status]).toEqual([303, 303]);
     expect(gateway.callsTo('register')).toHaveLength(1);
   });
@@ -51,7 +56,10 @@ describe('Buy', () => {
       language: 'en',
       purchaseKey,
     });
-    const res = await agent.post('/buy').type('form').send({ _csrf: csrfTokenFrom(page.text), productId: 'notebook', quantity: '1' });
+    const res = await agent
+      .post('/buy')
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(page.text), productId: 'notebook', quantity: '1' });
     expect(res.status).toBe(303);
     expect(shop.ledger.get(orphan.id)!.status).toBe('register_unknown');
     expect(gateway.callsTo('register')).toHaveLength(1);

@@ -38,7 +38,9 @@ describe('createCatalog', () => {
   it('when a caller tries to change a product, then the catalog price stays the same', () => {
     const catalog = createCatalog();
     const p = catalog.get('coffee-beans') as Product;
-    expect(() => { (p as { price: number }).price = 1; }).toThrow(TypeError);
+    expect(() => {
+      (p as { price: number }).price = 1;
+    }).toThrow(TypeError);
     expect(catalog.get('coffee-beans')?.price).toBe(1250);
   });
 
@@ -61,9 +63,12 @@ describe('createCatalog', () => {
     expect(() => createCatalog([product(), product()])).toThrow(/Duplicate/);
   });
 
-  it.each(DEFAULT_PRODUCTS.map((p) => [p.id]))('when product %s is shown, then its own SVG exists and is self-contained', (id) => {
-    const svg = readFileSync(path.join(publicDir, 'img', `${id}.svg`), 'utf8');
-    expect(svg).toMatch(/^<svg [^>]*viewBox="0 0 \d+ \d+"/);
-    expect(svg).not.toMatch(/<script|javascript:|on[a-z]+=|href=|<image|<foreignObject|url\(/i);
-  });
+  it.each(DEFAULT_PRODUCTS.map((p) => [p.id]))(
+    'when product %s is shown, then its own SVG exists and is self-contained',
+    (id) => {
+      const svg = readFileSync(path.join(publicDir, 'img', `${id}.svg`), 'utf8');
+      expect(svg).toMatch(/^<svg [^>]*viewBox="0 0 \d+ \d+"/);
+      expect(svg).not.toMatch(/<script|javascript:|on[a-z]+=|href=|<image|<foreignObject|url\(/i);
+    },
+  );
 });

@@ -9,7 +9,13 @@ const NO_FUNDS = '2202 2050 0006 0910';
 const EXPIRED = '2202 2021 0759 3166';
 
 /** Buys a product, pays on the sandbox's page and follows the redirect back to the shop. */
-async function purchase(shop: TestShop, agent: request.Agent, card: { pan: string; otp?: string }, product = 'coffee-beans', qty = 2) {
+async function purchase(
+  shop: TestShop,
+  agent: request.Agent,
+  card: { pan: string; otp?: string },
+  product = 'coffee-beans',
+  qty = 2,
+) {
   const bought = await buy(agent, product, qty);
   expect(bought.status).toBe(303);
   const formUrl = bought.headers.location!;
@@ -60,7 +66,10 @@ describe('the redirect checkout against the sandbox', () => {
     expect(first).toMatchObject({ status: 'declined', actionCode: 116 });
 
     const token = /name="_csrf" value="([^"]+)"/.exec(back.text)![1]!;
-    const retry = await agent.post('/buy').type('form').send({ _csrf: token, productId: 'coffee-beans', quantity: '2' });
+    const retry = await agent
+      .post('/buy')
+      .type('form')
+      .send({ _csrf: token, productId: 'coffee-beans', quantity: '2' });
     expect(retry.status).toBe(303);
     const secondId = new URL(retry.headers.location!).searchParams.get('mdOrder')!;
     const second = shop.ledger.findByGatewayOrderId(secondId)!;
@@ -106,7 +115,10 @@ describe('the redirect checkout against the sandbox', () => {
   });
 
   it('rejects an unknown product, a bad quantity and an unknown route with clear 4xx pages', async () => {
-    await request(shop.app).get('/products/nope').expect(404).expect(/product/i);
+    await request(shop.app)
+      .get('/products/nope')
+      .expect(404)
+      .expect(/product/i);
     const agent = request.agent(shop.app);
     for (const quantity of ['0', '-1', '11', 'abc', '1.5', '']) {
       const res = await buy(agent, 'coffee-beans', quantity);

@@ -29,20 +29,23 @@ describe('when register.do fails', () => {
     ['answers an orderId without a formUrl', 502, 'register_unknown', replies.json({ orderId: 'x' })],
   ];
 
-  it.each(cases)('and the gateway %s, shows a %i page saying the buyer was not charged', async (_name, status, recorded, reply) => {
-    const { gateway, shop: s } = await startWith({ register: reply });
-    const res = await buy(request.agent(s.app), 'coffee-beans', 1);
-    expect(res.status).toBe(status);
-    expect(res.headers.location).toBeUndefined();
-    expect(res.text).toMatch(/not been charged/i);
-    expect(res.text).toMatch(/[0-9A-F]{12}/); // the reference id
-    expect(res.text).not.toMatch(/at .*\.(js|ts):\d+|Error:|node_modules/);
-    expect(res.text).not.toContain('href="/buy'); // language links lead somewhere a GET works
-    const order = orderOf(s);
-    expect(order.status).toBe(recorded);
-    expect(s.ledger.events(order.id).some((e) => e.kind === 'register_error')).toBe(true);
-    expect(gateway.callsTo('register')).toHaveLength(1); // never blindly retried
-  });
+  it.each(cases)(
+    'and the gateway %s, shows a %i page saying the buyer was not charged',
+    async (_name, status, recorded, reply) => {
+      const { gateway, shop: s } = await startWith({ register: reply });
+      const res = await buy(request.agent(s.app), 'coffee-beans', 1);
+      expect(res.status).toBe(status);
+      expect(res.headers.location).toBeUndefined();
+      expect(res.text).toMatch(/not been charged/i);
+      expect(res.text).toMatch(/[0-9A-F]{12}/); // the reference id
+      expect(res.text).not.toMatch(/at .*\.(js|ts):\d+|Error:|node_modules/);
+      expect(res.text).not.toContain('href="/buy'); // language links lead somewhere a GET works
+      const order = orderOf(s);
+      expect(order.status).toBe(recorded);
+      expect(s.ledger.events(order.id).some((e) => e.kind === 'register_error')).toBe(true);
+      expect(gateway.callsTo('register')).toHaveLength(1); // never blindly retried
+    },
+  );
 
   it('and it says the order number was already used, asks for that order by number instead of registering again', async () => {
     const { gateway, shop: s } = await startWith({ register: replies.rejected('1', 'Order number is duplicated') });

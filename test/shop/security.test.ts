@@ -3,8 +3,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { replies } from '../helpers/misbehaving-gateway.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
-import { buy, cookieValue, csrfTokenFrom, scriptedShopPerTest, setCookie, SHOP_URL, shopPath, startShop, type TestShop } from '../helpers/shop.js';
-
+import {
+  buy,
+  cookieValue,
+  csrfTokenFrom,
+  scriptedShopPerTest,
+  setCookie,
+  SHOP_URL,
+  shopPath,
+  startShop,
+  type TestShop,
+} from '../helpers/shop.js';
 
 describe('against the sandbox', () => {
   let shop: TestShop;
@@ -19,7 +28,14 @@ describe('against the sandbox', () => {
     const res = await agent
       .post('/buy')
       .type('form')
-      .send({ _csrf: csrfTokenFrom(page.text), productId: 't-shirt', quantity: '3', price: '1', amount: '1', currency: '840' })
+      .send({
+        _csrf: csrfTokenFrom(page.text),
+        productId: 't-shirt',
+        quantity: '3',
+        price: '1',
+        amount: '1',
+        currency: '840',
+      })
       .expect(303);
     const order = shop.ledger.findByGatewayOrderId(new URL(res.headers.location!).searchParams.get('mdOrder')!)!;
     expect(order).toMatchObject({ amount: 3 * 2990, currency: '978' });
@@ -29,7 +45,9 @@ describe('against the sandbox', () => {
     const agent = request.agent(shop.app);
     const bought = await buy(agent, 'notebook', 1);
     const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
-    const res = await agent.get(`/checkout/return?orderId=${orderId}&status=paid&orderStatus=2&actionCode=0`).expect(200);
+    const res = await agent
+      .get(`/checkout/return?orderId=${orderId}&status=paid&orderStatus=2&actionCode=0`)
+      .expect(200);
     expect(res.text).not.toMatch(/Payment successful/);
     expect(res.text).toMatch(/confirming your payment/i);
     const order = shop.ledger.findByGatewayOrderId(orderId)!;
@@ -76,7 +94,11 @@ describe('against the sandbox', () => {
     const none = await agent.post('/buy').type('form').send({ productId: 'notebook', quantity: '1' });
     expect(none.status).toBe(403);
     expect(none.text).toMatch(/expired|security|refresh/i);
-    await agent.post('/buy').type('form').send({ _csrf: `${token}x`, productId: 'notebook', quantity: '1' }).expect(403);
+    await agent
+      .post('/buy')
+      .type('form')
+      .send({ _csrf: `${token}x`, productId: 'notebook', quantity: '1' })
+      .expect(403);
     // a token from another browser is no good either
     const other = csrfTokenFrom((await request.agent(shop.app).get('/products/notebook')).text);
     await agent.post('/buy').type('form').send({ _csrf: other, productId: 'notebook', quantity: '1' }).expect(403);
@@ -126,7 +148,15 @@ describe('against a scripted gateway', () => {
     const { gateway, shop } = await start({
       // the right order number, the right currency, but not our amount
       getOrderStatusExtended: () => ({
-        body: { errorCode: '0', orderNumber: gateway.callsTo('register')[0]!.form.orderNumber, orderStatus: 2, actionCode: 0, actionCodeDescription: '', amount: 1, currency: '978' },
+        body: {
+          errorCode: '0',
+          orderNumber: gateway.callsTo('register')[0]!.form.orderNumber,
+          orderStatus: 2,
+          actionCode: 0,
+          actionCodeDescription: '',
+          amount: 1,
+          currency: '978',
+        },
       }),
     });
     const agent = request.agent(shop.app);
@@ -145,13 +175,19 @@ describe('against a scripted gateway', () => {
     const { gateway, shop } = await start({
       register: (form, ctx) => ({
         delayMs: 300,
-        body: { orderId: `order-${form.orderNumber}`, formUrl: `${ctx.origin}/payment/merchants/x/payment_en.html?mdOrder=order-${form.orderNumber}` },
+        body: {
+          orderId: `order-${form.orderNumber}`,
+          formUrl: `${ctx.origin}/payment/merchants/x/payment_en.html?mdOrder=order-${form.orderNumber}`,
+        },
       }),
     });
     const agent = request.agent(shop.app);
     const page = await agent.get('/products/notebook').expect(200);
     const form = { _csrf: csrfTokenFrom(page.text), productId: 'notebook', quantity: '1' };
-    const [a, b] = await Promise.all([agent.post('/buy').type('form').send(form), agent.post('/buy').type('form').send(form)]);
+    const [a, b] = await Promise.all([
+      agent.post('/buy').type('form').send(form),
+      agent.post('/buy').type('form').send(form),
+    ]);
     expect([a.status, b.status]).toEqual([303, 303]);
     expect(a.headers.location).toBe(b.headers.location);
     expect(gateway.callsTo('register')).toHaveLength(1);

@@ -11,9 +11,9 @@ export const en = {
   'layout.langName.ru': 'Русский',
   'nav.catalog': 'Catalog',
   'nav.backToCatalog': 'Back to the catalog',
-  'buy': 'Buy',
-  'pay': 'Pay',
-  'tryAgain': 'Try again',
+  buy: 'Buy',
+  pay: 'Pay',
+  tryAgain: 'Try again',
   'common.referenceId': 'Reference ID',
   'common.referenceHint': 'If you contact us, please quote this reference.',
 
@@ -41,7 +41,8 @@ export const en = {
   'success.title': 'Payment successful',
   'success.text': 'Thank you! We have received your payment of {amount}.',
   'success.authorizedTitle': 'Payment authorized, will be captured',
-  'success.authorizedText': 'The amount of {amount} is reserved on your card and will be charged when we ship your order.',
+  'success.authorizedText':
+    'The amount of {amount} is reserved on your card and will be charged when we ship your order.',
   'success.continue': 'Continue shopping',
   'failure.title': 'Payment failed',
   'failure.cancelledTitle': 'Payment cancelled',
@@ -54,11 +55,13 @@ export const en = {
   'pending.doNotPayAgain': 'Please don’t pay again while we are checking.',
   'pending.checkAgain': 'Check again',
   'neutral.title': 'We can’t show this order here',
-  'neutral.text': 'Order details are shown only in the browser where the order was placed. If you placed this order, please open this page in that browser.',
+  'neutral.text':
+    'Order details are shown only in the browser where the order was placed. If you placed this order, please open this page in that browser.',
   'gatewayError.title': 'The payment service is unavailable right now',
   'gatewayError.text': 'The payment service is unavailable right now. You have not been charged.',
   'gatewayError.unknownTitle': 'We couldn’t confirm the payment service’s answer',
-  'gatewayError.unknownText': 'We couldn’t confirm the payment service’s answer. You have not been charged by this attempt; please try again in a few minutes.',
+  'gatewayError.unknownText':
+    'We couldn’t confirm the payment service’s answer. You have not been charged by this attempt; please try again in a few minutes.',
 
   // Errors (full sentences; shown as the message of error.ejs)
   'errors.title.badRequest': 'Something is wrong with the request',
@@ -68,7 +71,8 @@ export const en = {
   'errors.title.internal': 'Something went wrong',
   'errors.title.unavailable': 'Service unavailable',
   'errors.busy': 'Your previous attempt is still being processed. Please wait a few seconds and try again.',
-  'errors.verification': 'We couldn’t verify this payment with the payment service. Please contact us and quote the reference ID below.',
+  'errors.verification':
+    'We couldn’t verify this payment with the payment service. Please contact us and quote the reference ID below.',
   'errors.notFound': 'We couldn’t find the page you were looking for.',
   'errors.badQuantity': 'Please choose a quantity within the allowed range.',
   'errors.unknownProduct': 'This product is not in our catalog.',

@@ -31,7 +31,13 @@ export interface DispatcherDeps {
 }
 
 /** Operations that are notified (§7.2); `declined` (decline.do) has no documented callback. */
-const NOTIFIED: ReadonlySet<SandboxOperation> = new Set(['approved', 'deposited', 'reversed', 'refunded', 'declinedByTimeout']);
+const NOTIFIED: ReadonlySet<SandboxOperation> = new Set([
+  'approved',
+  'deposited',
+  'reversed',
+  'refunded',
+  'declinedByTimeout',
+]);
 
 /**
  * Sends §7 callbacks: a GET to the order's dynamicCallbackUrl or the merchant's static URL, retried with
@@ -77,14 +83,26 @@ export class CallbackDispatcher {
     const base = { operation: event.operation, url: plainUrl, signed: key !== undefined };
     const mode = this.#deps.modeFor?.(event.order) ?? 'normal';
     if (mode === 'lost') {
-      this.#deps.journal.recordDelivery(event.order, { ...base, at: this.#deps.clock.now(), copy: 1, attempt: 0, outcome: { kind: 'lost' } });
+      this.#deps.journal.recordDelivery(event.order, {
+        ...base,
+        at: this.#deps.clock.now(),
+        copy: 1,
+        attempt: 0,
+        outcome: { kind: 'lost' },
+      });
       return;
     }
     const copies = mode === 'duplicated' ? 2 : 1;
     for (let copy = 1; copy <= copies; copy += 1) {
       if (this.#pending.size >= this.#maxPending) {
         const outcome: DeliveryOutcome = { kind: 'skipped', reason: 'too many pending callbacks' };
-        this.#deps.journal.recordDelivery(event.order, { ...base, at: this.#deps.clock.now(), copy, attempt: 0, outcome });
+        this.#deps.journal.recordDelivery(event.order, {
+          ...base,
+          at: this.#deps.clock.now(),
+          copy,
+          attempt: 0,
+          outcome,
+        });
         continue;
       }
       const run = this.#deliver(event.order, signedUrl, { ...base, copy }).finally(() => this.#pending.delete(run));
@@ -107,7 +125,11 @@ export class CallbackDispatcher {
     this.#stop.abort();
   }
 
-  async #deliver(order: Readonly<SandboxOrder>, url: string, base: { operation: SandboxOperation; url: string; signed: boolean; copy: number }) {
+  async #deliver(
+    order: Readonly<SandboxOrder>,
+    url: string,
+    base: { operation: SandboxOperation; url: string; signed: boolean; copy: number },
+  ) {
     // Never inside the API request: the first attempt starts on a later tick.
     await Promise.resolve();
     const { journal, clock, logger } = this.#deps;
@@ -119,7 +141,10 @@ export class CallbackDispatcher {
       const gaveUp = !ok && attempt === this.#maxAttempts;
       journal.recordDelivery(order, { ...base, at: clock.now(), attempt, outcome, ...(gaveUp && { gaveUp }) });
       if (ok) return;
-      logger?.warn({ orderId: order.id, operation: base.operation, attempt, outcome, url: base.url, gaveUp }, 'sandbox callback not accepted');
+      logger?.warn(
+        { orderId: order.id, operation: base.operation, attempt, outcome, url: base.url, gaveUp },
+        'sandbox callback not accepted',
+      );
       if (gaveUp) return;
       try {
         await sleep(retryDelayMs(this.#retryBaseMs, attempt), undefined, { signal: this.#stop.signal, ref: false });
@@ -170,7 +195,8 @@ function withQuery(target: string, params: Record<string, string>): string {
 }
 
 function describeError(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+    return `no answer within ${timeoutMs} ms`;
   const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
   if (cause && typeof cause.code === 'string') return cause.code;
   if (cause && typeof cause.message === 'string') return cause.message.slice(0, 200);

@@ -78,13 +78,20 @@ function merge(merchant: CallFaults | undefined, order: CallFaults | undefined):
   return { ...merchant, ...order };
 }
 
-const STATUS_TEXT: Record<number, string> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 429: 'Too Many Requests' };
+const STATUS_TEXT: Record<number, string> = {
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  429: 'Too Many Requests',
+};
 
 /** Like a real gateway or its proxy: an HTML error page, not the JSON envelope (§1.4). */
 function sendHttpFault(res: Response, status: 500 | 502 | 429): void {
   const text = STATUS_TEXT[status] ?? 'Error';
   if (status === 429) res.set('Retry-After', '1');
-  res.status(status).type('text/html').send(`<html><head><title>${status} ${text}</title></head><body><h1>${status} ${text}</h1></body></html>`);
+  res
+    .status(status)
+    .type('text/html')
+    .send(`<html><head><title>${status} ${text}</title></head><body><h1>${status} ${text}</h1></body></html>`);
 }
 
 function patchJson(res: Response, faults: CallFaults): void {

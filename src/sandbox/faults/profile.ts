@@ -31,7 +31,12 @@ export const faultProfileSchema = z
     errorCodeAsNumber: z.boolean().optional(),
     callbacks: z.enum(['normal', 'lost', 'duplicated']).optional(),
     methods: z
-      .array(z.string().regex(/^[A-Za-z]{1,64}(\.do)?$/).transform((m) => m.replace(/\.do$/, '')))
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z]{1,64}(\.do)?$/)
+          .transform((m) => m.replace(/\.do$/, '')),
+      )
       .max(20)
       .optional(),
     remaining: z.number().int().min(1).max(1_000_000).optional(),

@@ -23,7 +23,10 @@ export function createPageRouter({ engine }: PageRouterOptions): Router {
     res.set('Cache-Control', 'no-store');
     next();
   });
-  router.use(['/payment/merchants', '/payment/acs'], express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
+  router.use(
+    ['/payment/merchants', '/payment/acs'],
+    express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }),
+  );
 
   const lookup = (login: string | undefined, mdOrder: unknown): SandboxOrder | undefined => {
     const order = typeof mdOrder === 'string' ? engine.get(mdOrder) : undefined;
@@ -85,11 +88,15 @@ export function createPageRouter({ engine }: PageRouterOptions): Router {
     if (order.status !== 0) return res.redirect(303, pageUrl(order, lang));
     const t = textsFor(lang);
     const form = readCardForm(body, engine.clock.now(), t);
-    if (!form.ok) return renderForm(res, order, lang, { errors: form.errors, values: form.values, formError: t.errFormTitle });
+    if (!form.ok)
+      return renderForm(res, order, lang, { errors: form.errors, values: form.values, formError: t.errFormTitle });
     const outcome = engine.pay(order, form.card, req.ip);
     switch (outcome.kind) {
       case 'retry':
-        return renderForm(res, order, lang, { formError: t.errWrongData, values: { pan: '', expiry: '', cardholder: form.card.cardholderName } });
+        return renderForm(res, order, lang, {
+          formError: t.errWrongData,
+          values: { pan: '', expiry: '', cardholder: form.card.cardholderName },
+        });
       case 'challenge':
         return res.redirect(303, acsUrl(order, lang));
       case 'notPayable':
@@ -140,8 +147,23 @@ interface FormExtras {
   values?: CardFormValues;
 }
 
-function renderMessage(res: Response, lang: PageLang, title: string, text: string, extra: { backUrl?: string; refreshSecs?: number; status?: number } = {}) {
-  res.status(extra.status ?? 200).render('sandbox/message', { t: textsFor(lang), lang, title, text, backUrl: extra.backUrl, refreshSecs: extra.refreshSecs });
+function renderMessage(
+  res: Response,
+  lang: PageLang,
+  title: string,
+  text: string,
+  extra: { backUrl?: string; refreshSecs?: number; status?: number } = {},
+) {
+  res
+    .status(extra.status ?? 200)
+    .render('sandbox/message', {
+      t: textsFor(lang),
+      lang,
+      title,
+      text,
+      backUrl: extra.backUrl,
+      refreshSecs: extra.refreshSecs,
+    });
 }
 
 function renderNotFound(res: Response, lang: PageLang) {

@@ -46,7 +46,8 @@ const TEXTS = {
     processingText: 'The bank is confirming the payment. This page refreshes by itself.',
     backToShop: 'Return to the shop',
     cardsTitle: 'Sandbox test cards',
-    cardsIntro: 'Any future expiry date and CVC 123. A number that fails the Luhn check is rejected on the page and nothing is charged; any other number, or another CVC, is a failed attempt (actionCode 1015); the third failed attempt declines the order (actionCode -2013).',
+    cardsIntro:
+      'Any future expiry date and CVC 123. A number that fails the Luhn check is rejected on the page and nothing is charged; any other number, or another CVC, is a failed attempt (actionCode 1015); the third failed attempt declines the order (actionCode -2013).',
     cardsPan: 'Card number',
     cardsSystem: 'Scheme',
     cardsOutcome: 'Outcome',
@@ -95,7 +96,8 @@ const TEXTS = {
     processingText: 'Банк подтверждает платёж. Страница обновится автоматически.',
     backToShop: 'Вернуться в магазин',
     cardsTitle: 'Тестовые карты песочницы',
-    cardsIntro: 'Любой будущий срок действия и CVC 123. Номер, не проходящий проверку Луна, отклоняется на странице без списания; любой другой номер или другой CVC — неудачная попытка (actionCode 1015); третья неудачная попытка отклоняет заказ (actionCode -2013).',
+    cardsIntro:
+      'Любой будущий срок действия и CVC 123. Номер, не проходящий проверку Луна, отклоняется на странице без списания; любой другой номер или другой CVC — неудачная попытка (actionCode 1015); третья неудачная попытка отклоняет заказ (actionCode -2013).',
     cardsPan: 'Номер карты',
     cardsSystem: 'Платёжная система',
     cardsOutcome: 'Результат',

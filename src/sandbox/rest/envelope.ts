@@ -11,6 +11,11 @@ export function errorCodeValue(family: MethodFamily, code: number): string | num
   return family === 'operation' ? code : String(code);
 }
 
-export function errorBody(family: MethodFamily, code: number, messageId: MessageId, language: string): Record<string, unknown> {
+export function errorBody(
+  family: MethodFamily,
+  code: number,
+  messageId: MessageId,
+  language: string,
+): Record<string, unknown> {
   return { errorCode: errorCodeValue(family, code), errorMessage: message(messageId, language) };
 }

@@ -12,7 +12,12 @@ export interface OrderSource {
  * The order a call names by orderId or, except with token authentication, by orderNumber (§3.2).
  * An order of another merchant is "not found" (6), never "forbidden".
  */
-export function lookupOrder(source: OrderSource, login: string, params: Params, byToken: boolean): { ok: true; order: SandboxOrder } | Refusal {
+export function lookupOrder(
+  source: OrderSource,
+  login: string,
+  params: Params,
+  byToken: boolean,
+): { ok: true; order: SandboxOrder } | Refusal {
   const orderId = param(params, 'orderId');
   if (orderId !== undefined) return own(source.get(orderId), login);
   const orderNumber = param(params, 'orderNumber');

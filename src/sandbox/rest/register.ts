@@ -47,7 +47,8 @@ export function parseRegister(
 
   const ip = param(params, 'ip');
   const pageView = param(params, 'pageView');
-  if ((ip !== undefined && ip.length > 39) || (pageView !== undefined && pageView.length > 20)) return refuse(5, 'paramInvalid');
+  if ((ip !== undefined && ip.length > 39) || (pageView !== undefined && pageView.length > 20))
+    return refuse(5, 'paramInvalid');
 
   const expiry = parseExpiry(params, now);
   if (!expiry.ok) return expiry;
@@ -101,7 +102,8 @@ function parseJsonParams(raw: string | undefined): Record<string, string> | unde
   const entries = Object.entries(value as Record<string, unknown>);
   const { maxEntries, maxNameLength, maxValueLength } = JSON_PARAMS_LIMITS;
   if (entries.length > maxEntries) return undefined;
-  if (!entries.every(([k, v]) => k.length <= maxNameLength && typeof v === 'string' && v.length <= maxValueLength)) return undefined;
+  if (!entries.every(([k, v]) => k.length <= maxNameLength && typeof v === 'string' && v.length <= maxValueLength))
+    return undefined;
   return Object.fromEntries(entries) as Record<string, string>;
 }
 

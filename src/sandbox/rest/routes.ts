@@ -63,9 +63,14 @@ export function createRestRouter(options: RestRouterOptions): Router {
       : errorBody('operation', result.code, result.messageId, ctx.language);
 
   /** Shared amount/currency checks of deposit, reverse and refund. */
-  const amountArg = (ctx: Ctx, order: SandboxOrder, required: boolean): number | undefined | Record<string, unknown> => {
+  const amountArg = (
+    ctx: Ctx,
+    order: SandboxOrder,
+    required: boolean,
+  ): number | undefined | Record<string, unknown> => {
     const currency = param(ctx.params, 'currency');
-    if (currency !== undefined && currency !== order.currency) return errorBody('operation', 5, 'currencyMismatch', ctx.language);
+    if (currency !== undefined && currency !== order.currency)
+      return errorBody('operation', 5, 'currencyMismatch', ctx.language);
     const raw = param(ctx.params, 'amount');
     if (raw === undefined) return required ? errorBody('operation', 5, 'amountEmpty', ctx.language) : undefined;
     return parseAmount(raw) ?? errorBody('operation', 5, 'amountInvalid', ctx.language);
@@ -119,11 +124,16 @@ export function createRestRouter(options: RestRouterOptions): Router {
       handle: (ctx) => {
         const orderId = param(ctx.params, 'orderId');
         const orderNumber = param(ctx.params, 'orderNumber');
-        if (orderId === undefined && orderNumber === undefined) return errorBody('operation', 5, 'orderIdOrNumberEmpty', ctx.language);
+        if (orderId === undefined && orderNumber === undefined)
+          return errorBody('operation', 5, 'orderIdOrNumberEmpty', ctx.language);
         const order =
           orderId !== undefined
             ? ownOrder(ctx, 'operation')
-            : orderOrError(ctx, 'operation', own(engine.findByNumber(ctx.merchant.login, orderNumber ?? ''), ctx.merchant.login));
+            : orderOrError(
+                ctx,
+                'operation',
+                own(engine.findByNumber(ctx.merchant.login, orderNumber ?? ''), ctx.merchant.login),
+              );
         return isOrder(order) ? operationResult(ctx, engine.decline(order)) : order;
       },
     },

@@ -48,7 +48,12 @@ export function createControlRouter({ registry, merchants }: ControlRouterOption
     if (!merchant) return;
     const parsed = faultProfileSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
-      res.status(400).json({ error: 'invalid fault profile', issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+      res
+        .status(400)
+        .json({
+          error: 'invalid fault profile',
+          issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        });
       return;
     }
     registry.set(merchant.login, parsed.data as FaultProfile);
@@ -80,7 +85,11 @@ export function createControlRouter({ registry, merchants }: ControlRouterOption
     if (body.action === 'save') {
       const parsed = faultProfileSchema.safeParse(formToJson(body));
       if (!parsed.success) {
-        return renderPage(res, 400, { ...view, profile: registry.get(login), error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+        return renderPage(res, 400, {
+          ...view,
+          profile: registry.get(login),
+          error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        });
       }
       registry.set(login, parsed.data as FaultProfile);
       return renderPage(res, 200, { ...view, profile: registry.get(login), notice: 'Fault switches saved.' });
@@ -101,7 +110,17 @@ interface PageModel {
 
 function renderPage(res: Response, status: number, model: PageModel): void {
   // Credentials are never echoed back except the API user name; the password and token fields stay empty.
-  res.status(status).render('sandbox/tools/control', { title: 'Fault switches', profile: undefined, notice: undefined, error: undefined, userName: '', login: undefined, ...model });
+  res
+    .status(status)
+    .render('sandbox/tools/control', {
+      title: 'Fault switches',
+      profile: undefined,
+      notice: undefined,
+      error: undefined,
+      userName: '',
+      login: undefined,
+      ...model,
+    });
 }
 
 function str(value: unknown): string {
@@ -130,7 +149,9 @@ function formToJson(body: Record<string, unknown>): Record<string, unknown> {
     const t = text(v);
     return t === undefined ? undefined : Number.isFinite(Number(t)) ? Number(t) : t;
   };
-  const methods = text(body.methods)?.split(/[\s,]+/).filter(Boolean);
+  const methods = text(body.methods)
+    ?.split(/[\s,]+/)
+    .filter(Boolean);
   const out: Record<string, unknown> = {
     latencyMs: num(body.latencyMs),
     httpStatus: num(body.httpStatus),

@@ -35,7 +35,8 @@ export function createOrdersRouter({ engine, journal, merchants, pageSize = 50 }
   const when = (ms: number | undefined) => (ms === undefined ? '' : new Date(ms).toISOString());
 
   router.get('/sandbox/orders', (req, res) => {
-    const merchant = typeof req.query.merchant === 'string' && logins.includes(req.query.merchant) ? req.query.merchant : undefined;
+    const merchant =
+      typeof req.query.merchant === 'string' && logins.includes(req.query.merchant) ? req.query.merchant : undefined;
     const page = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.page ?? '1'), 10) || 1));
     const all = engine.store.list(merchant ? { merchantLogin: merchant } : {});
     const pages = Math.max(1, Math.ceil(all.length / pageSize));
@@ -52,7 +53,8 @@ export function createOrdersRouter({ engine, journal, merchants, pageSize = 50 }
       actionCode: o.actionCode,
       deliveries: journal.of(o).deliveries.length,
     }));
-    const link = (p: number) => `/sandbox/orders?${new URLSearchParams({ ...(merchant && { merchant }), page: String(p) }).toString()}`;
+    const link = (p: number) =>
+      `/sandbox/orders?${new URLSearchParams({ ...(merchant && { merchant }), page: String(p) }).toString()}`;
     res.set('Cache-Control', 'no-store').render('sandbox/tools/orders', {
       title: 'Sandbox orders',
       rows,
@@ -98,10 +100,19 @@ export function createOrdersRouter({ engine, journal, merchants, pageSize = 50 }
         failUrl: order.failUrl ?? '',
         callbackUrl: order.callbackUrl ?? '',
         magic: tags ? JSON.stringify(tags) : 'none',
-        refunds: order.refunds.map((r) => ({ at: when(r.date), amount: money(r.amount), externalRefundId: r.externalRefundId ?? '' })),
+        refunds: order.refunds.map((r) => ({
+          at: when(r.date),
+          amount: money(r.amount),
+          externalRefundId: r.externalRefundId ?? '',
+        })),
       },
       created: when(order.createdAt),
-      operations: history.operations.map((op) => ({ at: when(op.at), operation: op.operation, status: op.status, amount: money(op.amount) })),
+      operations: history.operations.map((op) => ({
+        at: when(op.at),
+        operation: op.operation,
+        status: op.status,
+        amount: money(op.amount),
+      })),
       deliveries: history.deliveries.map((d) => ({
         at: when(d.at),
         operation: d.operation,
