@@ -6,10 +6,18 @@ import { formatOrderNumber, randomBase32 } from './order-number.js';
 import { itemsJson, toOrder, type OrderRow } from './rows.js';
 import { prepareOrderStatements } from './statements.js';
 import { FULFIL_ON, PREDECESSORS, STALE_CANDIDATES, canTransition, statusFromGateway } from './state-machine.js';
-import type { ApplyStatusResult, CreateOrderInput, Ledger, LocalStatus, Order } from './types.js';
+import type {
+  ApplyStatusResult,
+  CreateOrderInput,
+  Ledger,
+  LocalStatus,
+  Order,
+  PurchaseClaim,
+  PurchasePolicy,
+} from './types.js';
 import { checkLabel, validateCreateOrder, validateRegistration } from './validate.js';
 
-export type { Ledger } from './types.js';
+export type { Ledger, PurchaseClaim, PurchasePolicy } from './types.js';
 // The shop imports the typed errors next to the ledger.
 export {
   DuplicatePurchaseError,
@@ -59,12 +67,8 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
     if (res.changes !== 1) throw new InvalidTransitionError(o.id, mustGet(o.id).status, to);
   };
 
-  const createTx = db.transaction((input: CreateOrderInput): Order => {
-    if (input.purchaseKey !== undefined) {
-      const existing = find(q.pendingByKey.get(input.purchaseKey));
-      if (existing) throw new DuplicatePurchaseError(existing);
-    }
-    const t = now();
+  /** Writes a new 'new' order and its 'created' event; runs inside the caller's transaction. */
+  const insertOrder = (input: CreateOrderInput, t: number): Order => {
     const { lastInsertRowid } = q.insert.run({
       // Placeholder satisfying UNIQUE until the id is known; replaced in the same transaction.
       orderNumber: `tmp-${randomBase32(20)}`,
@@ -80,6 +84,14 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
     q.setNumber.run(formatOrderNumber(id, t), id);
     log.write(id, t, 'created', 'ok', { amount: input.amount, currency: input.currency, flow: input.flow });
     return mustGet(id);
+  };
+
+  const createTx = db.transaction((input: CreateOrderInput): Order => {
+    if (input.purchaseKey !== undefined) {
+      const existing = find(q.pendingByKey.get(input.purchaseKey));
+      if (existing) throw new DuplicatePurchaseError(existing);
+    }
+    return insertOrder(input, now());
   });
 
   const registerTx = db.transaction((id: number, r: { gatewayOrderId: string; formUrl: string }): Order => {
@@ -155,6 +167,25 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
     return mustGet(id);
   });
 
+  const claimTx = db.transaction((input: CreateOrderInput, policy: PurchasePolicy): PurchaseClaim => {
+    const pending = input.purchaseKey === undefined ? undefined : find(q.pendingByKey.get(input.purchaseKey));
+    const t = now();
+    let retired: Order | undefined;
+    if (pending?.status === 'new') {
+      if (t - pending.createdAt < policy.abandonAfterMs) return { outcome: 'in_flight', order: pending };
+      // Its register call has timed out by now, so the request that wrote it died (crash, restart): free the slot.
+      retired = failTx(pending.id, 'register_unknown', { reason: 'abandoned before the gateway answered' });
+    } else if (pending) {
+      if (pending.formUrl !== null && t - pending.createdAt < policy.reuseForMs) {
+        return { outcome: 'reusable', order: pending, formUrl: pending.formUrl };
+      }
+      // Its payment page went stale: free the slot. A late payment on it is still applied (and fulfilled) once.
+      retired = releaseTx(pending.id);
+    }
+    const order = insertOrder(input, t);
+    return retired ? { outcome: 'created', order, retired } : { outcome: 'created', order };
+  });
+
   const eventTx = db.transaction((orderId: number, kind: string, outcome: string, detail?: Record<string, unknown>) => {
     mustGet(orderId);
     log.write(orderId, now(), kind, outcome, detail);
@@ -172,6 +203,16 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
             ? find(q.pendingByKey.get(input.purchaseKey))
             : undefined;
         if (existing) throw new DuplicatePurchaseError(existing, { cause: err });
+        throw err;
+      }
+    },
+    claimPurchase(input, policy) {
+      validateCreateOrder(input);
+      try {
+        return claimTx.immediate(input, policy);
+      } catch (err) {
+        // Backstop: a writer that skipped the write lock inserted the same key first; its order is pending now.
+        if (isUniqueViolation(err)) return claimTx.immediate(input, policy);
         throw err;
       }
     },

@@ -87,8 +87,30 @@ export interface ApplyStatusResult {
   fulfilled: boolean;
 }
 
+/** How long a pending purchase is worth waiting for or going back to (see Ledger.claimPurchase). */
+export interface PurchasePolicy {
+  /** A 'new' order older than this lost its register call (crash, restart): it is retired as register_unknown. */
+  abandonAfterMs: number;
+  /** A 'registered' order older than this no longer has a payment page worth sending the buyer to: its key is released. */
+  reuseForMs: number;
+}
+
+/**
+ * The answer to "may this purchase start an order?":
+ * - created: a new order was written and this caller must register it with the gateway;
+ * - in_flight: another request is registering this very purchase right now (double click, second tab);
+ * - reusable: the purchase is registered and its payment page is still fresh: send the buyer there.
+ * A stale or abandoned pending order never blocks: it is retired (and named in `retired`) and a new one created.
+ */
+export type PurchaseClaim =
+  | { outcome: 'created'; order: Order; retired?: Order }
+  | { outcome: 'in_flight'; order: Order }
+  | { outcome: 'reusable'; order: Order; formUrl: string };
+
 export interface Ledger {
   createOrder(input: CreateOrderInput): Order;
+  /** One atomic decision for a purchase key: create an order, or name the pending one (see PurchaseClaim). */
+  claimPurchase(input: CreateOrderInput & { purchaseKey: string }, policy: PurchasePolicy): PurchaseClaim;
   findPendingByPurchaseKey(key: string): Order | undefined;
   get(id: number): Order | undefined;
   findByGatewayOrderId(orderId: string): Order | undefined;
