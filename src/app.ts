@@ -3,31 +3,19 @@ import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import type session from 'express-session';
-import type { Logger } from 'pino';
-import type { Config } from './config.js';
-import type { GatewayClient } from './gateway/index.js';
 import { createCsrf } from './http/csrf.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { language } from './http/lang.js';
 import { requestId } from './http/request-id.js';
 import { securityHeaders } from './http/security.js';
 import { sessionMiddleware } from './http/session.js';
-import type { Ledger } from './orders/ledger.js';
-import type { createCatalog } from './shop/catalog.js';
+import type { ShopDeps } from './shop/deps.js';
 import { shopRoutes } from './shop/routes.js';
 
-export interface AppDeps {
-  config: Config;
-  logger: Logger;
-  ledger: Ledger;
-  gateway: GatewayClient;
+export interface AppDeps extends ShopDeps {
   sessionStore: session.Store;
-  catalog: ReturnType<typeof createCatalog>;
-  /** Called exactly once per order, when it first becomes paid (or authorized in two-phase): ship the goods here. */
-  onFulfilled?: (orderId: number) => void;
   /** Asked by /healthz: is the database usable? */
   healthCheck: () => boolean;
-  now?: () => number;
 }
 
 // src/app.ts and dist/app.js sit one level below the project root, so this works under tsc output, tsx and jest.

@@ -35,8 +35,8 @@ function classify(err: unknown): { status: number; messageKey: MessageKey } {
 }
 
 export function renderError(res: Response, status: number, messageKey: MessageKey): void {
-  const t = res.locals.t as ((k: MessageKey) => string) | undefined;
-  const referenceId = res.locals.referenceId as string | undefined;
+  // The one place that may run before language() (e.g. a malformed static path): t can be missing here.
+  const { t, referenceId } = res.locals as Partial<Express.Locals>;
   res.status(status).set('Cache-Control', 'no-store');
   if (!t) {
     res.type('text/plain').send(`Error ${status}. Reference ${referenceId ?? '-'}`);
@@ -62,7 +62,7 @@ export function renderError(res: Response, status: number, messageKey: MessageKe
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const { status, messageKey } = classify(err);
-    const referenceId = res.locals.referenceId as string | undefined;
+    const { referenceId } = res.locals;
     if (status >= 500) logger.error({ err, referenceId, method: req.method, path: req.path }, 'request failed');
     else
       logger.info({ status, referenceId, method: req.method, path: req.path, reason: messageKey }, 'request rejected');

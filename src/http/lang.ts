@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { formatMoney } from '../money.js';
 import { isLang, translator, type Lang } from './i18n.js';
+import type {} from './locals.js';
 
 const COOKIE = 'lang';
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
@@ -12,14 +13,15 @@ const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 export function language(opts: { currency: string; shopName: string; https: boolean }): RequestHandler {
   return (req, res, next) => {
     const fromQuery = req.query.lang;
+    const fromCookie = (req.cookies as Record<string, unknown> | undefined)?.[COOKIE];
     let lang: Lang;
     if (isLang(fromQuery)) {
       lang = fromQuery;
-      if (req.cookies?.[COOKIE] !== lang) {
+      if (fromCookie !== lang) {
         res.cookie(COOKIE, lang, { maxAge: YEAR_MS, sameSite: 'lax', httpOnly: true, secure: opts.https });
       }
-    } else if (isLang(req.cookies?.[COOKIE])) {
-      lang = req.cookies[COOKIE] as Lang;
+    } else if (isLang(fromCookie)) {
+      lang = fromCookie;
     } else {
       lang = req.acceptsLanguages('en', 'ru') === 'ru' ? 'ru' : 'en';
     }

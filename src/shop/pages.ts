@@ -1,10 +1,9 @@
 import type { RequestHandler } from 'express';
-import type { AppDeps } from '../app.js';
-import type { Csrf } from '../http/csrf.js';
 import { HttpError } from '../http/errors.js';
 import { MAX_QUANTITY } from './catalog.js';
+import type { ShopRouteDeps } from './deps.js';
 
-export function createCatalogPages({ catalog, csrf }: Pick<AppDeps, 'catalog'> & { csrf: Csrf }) {
+export function createCatalogPages({ catalog, csrf }: Pick<ShopRouteDeps, 'catalog' | 'csrf'>) {
   const list: RequestHandler = (_req, res) => {
     res.render('shop/list', { products: catalog.list() });
   };

@@ -1,11 +1,10 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { AppDeps } from '../app.js';
 import { GatewayError } from '../gateway/index.js';
-import type { Csrf } from '../http/csrf.js';
 import { renderError } from '../http/errors.js';
 import type { Lang } from '../http/i18n.js';
 import type { LocalStatus, Order } from '../orders/types.js';
 import { explainActionCode } from './action-codes.js';
+import type { ShopRouteDeps } from './deps.js';
 
 /** States the gateway can no longer change by itself: the page shows them without asking again. */
 const SETTLED: ReadonlySet<LocalStatus> = new Set([
@@ -32,7 +31,7 @@ function orderView(order: Order, maskedPan?: string) {
  * GET returnUrl / failUrl?orderId=…: the query string is only a hint that something happened. The outcome comes
  * from getOrderStatusExtended, checked against our own order, and is shown only to the browser that placed it.
  */
-export function createReturn(deps: AppDeps & { csrf: Csrf }): RequestHandler {
+export function createReturn(deps: ShopRouteDeps): RequestHandler {
   const { ledger, gateway, logger } = deps;
 
   /** Asks the gateway and moves the order forward. Returns undefined when the outcome is still unknown. */
@@ -83,7 +82,11 @@ export function createReturn(deps: AppDeps & { csrf: Csrf }): RequestHandler {
     const n = Math.max(0, Math.min(Math.trunc(Number(req.query.n)) || 0, 10));
     const refreshSeconds = Math.min(3 * 2 ** n, MAX_REFRESH_SECONDS);
     const params = new URLSearchParams({ orderId, n: String(n + 1) });
-    res.render('shop/pending', { order: orderView(order), refreshSeconds, statusUrl: `${req.path}?${params}` });
+    res.render('shop/pending', {
+      order: orderView(order),
+      refreshSeconds,
+      statusUrl: `${req.path}?${params.toString()}`,
+    });
   }
 
   return async (req, res) => {
@@ -91,7 +94,7 @@ export function createReturn(deps: AppDeps & { csrf: Csrf }): RequestHandler {
     if (typeof orderId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(orderId)) return neutral(res);
     const found = ledger.findByGatewayOrderId(orderId);
     if (!found) return neutral(res);
-    const lang = res.locals.lang as Lang;
+    const { lang } = res.locals;
     const synced = SETTLED.has(found.status) ? { order: found } : await sync(found, orderId, lang);
     // The order is brought up to date for anyone (the return is a trigger), but shown only to its own browser.
     if (!(req.session.orders ?? []).includes(found.id)) return neutral(res);
@@ -120,7 +123,11 @@ export function createReturn(deps: AppDeps & { csrf: Csrf }): RequestHandler {
       }
       case 'mismatch':
         return renderError(res, 502, 'errors.verification');
-      default:
+      case 'new':
+      case 'registered':
+      case 'processing':
+      case 'register_failed':
+      case 'register_unknown':
         return pending(req, res, order, orderId);
     }
   };

@@ -1,15 +1,14 @@
-import { Router, type RequestHandler } from 'express';
+import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { AppDeps } from '../app.js';
-import type { Csrf } from '../http/csrf.js';
 import { renderError } from '../http/errors.js';
 import { noStore } from '../http/security.js';
 import { createBuy } from './checkout.js';
+import type { ShopRouteDeps } from './deps.js';
 import { createCatalogPages } from './pages.js';
 import { createReturn } from './return.js';
 
 /** The storefront's whole route table. */
-export function shopRoutes(deps: AppDeps & { csrf: Csrf; session: RequestHandler }): Router {
+export function shopRoutes(deps: ShopRouteDeps): Router {
   const pages = createCatalogPages(deps);
   const buy = createBuy(deps);
   const returned = createReturn(deps);

@@ -3,9 +3,30 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLedger } from '../../src/orders/ledger.js';
+import type { HandlerContext } from '../helpers/misbehaving-gateway.js';
 import { buy, cookieValue, csrfTokenFrom, scriptedShopPerTest } from '../helpers/shop.js';
 
 const start = scriptedShopPerTest();
+
+/** The shop's purchase key: the browser's secret CSRF cookie plus the cart. */
+const purchaseKeyFor = (browserKey: string, cart: string) =>
+  createHash('sha256').update(`${browserKey}\n${cart}`).digest('base64url');
+const notebookOrder = {
+  items: [{ productId: 'notebook', name: 'Notebook', quantity: 1, unitAmount: 990 }],
+  amount: 990,
+  currency: '978',
+  flow: 'one-phase' as const,
+  language: 'en',
+};
+/** A healthy register.do that gives every order its own gateway id. */
+const numberedOrders = {
+  register: (form: Record<string, string>, ctx: HandlerContext) => ({
+    body: {
+      orderId: `order-${form.orderNumber}`,
+      formUrl: `${ctx.origin}/payment/merchants/x/payment_en.html?mdOrder=order-${form.orderNumber}`,
+    },
+  }),
+};
 
 describe('Buy', () => {
   it('when the gateway answers an orderId this shop already holds, answers 502 and the next Buy starts afresh', async () => {
@@ -45,17 +66,10 @@ describe('Buy', () => {
     const agent = request.agent(shop.app);
     const page = await agent.get('/products/notebook').expect(200);
     const browserKey = cookieValue(page, 'csrf')!;
-    const purchaseKey = createHash('sha256').update(`${browserKey}\nnotebook:1`).digest('base64url');
+    const purchaseKey = purchaseKeyFor(browserKey, 'notebook:1');
     // a row left 'new' a minute ago by a process that crashed mid-register
     const past = createLedger(shop.db, { now: () => Date.now() - 60_000 });
-    const orphan = past.createOrder({
-      items: [{ productId: 'notebook', name: 'Notebook', quantity: 1, unitAmount: 990 }],
-      amount: 990,
-      currency: '978',
-      flow: 'one-phase',
-      language: 'en',
-      purchaseKey,
-    });
+    const orphan = past.createOrder({ ...notebookOrder, purchaseKey });
     const res = await agent
       .post('/buy')
       .type('form')
@@ -63,6 +77,58 @@ describe('Buy', () => {
     expect(res.status).toBe(303);
     expect(shop.ledger.get(orphan.id)!.status).toBe('register_unknown');
     expect(gateway.callsTo('register')).toHaveLength(1);
+  });
+
+  it('when the stored payment page has gone stale, the same purchase is registered anew', async () => {
+    const { gateway, shop } = await start(numberedOrders);
+    const agent = request.agent(shop.app);
+    const first = await buy(agent, 'notebook', 1);
+    expect(first.status).toBe(303);
+    // the order was created longer ago than the payment page is worth going back to
+    shop.db.prepare('UPDATE orders SET created_at = created_at - ?').run(shop.config.orderLifetimeSecs * 1000);
+    const second = await buy(agent, 'notebook', 1);
+    expect(second.status).toBe(303);
+    expect(second.headers.location).not.toBe(first.headers.location);
+    expect(gateway.callsTo('register')).toHaveLength(2);
+    const [newer, older] = shop.ledger.listRecent(2);
+    expect(older).toMatchObject({ status: 'registered', purchaseKey: null });
+    expect(newer).toMatchObject({ status: 'registered' });
+  });
+
+  it('when another shop instance is registering the same purchase, answers 503 busy with Retry-After and registers nothing', async () => {
+    const { gateway, shop } = await start();
+    const agent = request.agent(shop.app);
+    const page = await agent.get('/products/notebook').expect(200);
+    const purchaseKey = purchaseKeyFor(cookieValue(page, 'csrf')!, 'notebook:1');
+    // a second process on the same database has just claimed this purchase and is waiting for the gateway
+    const other = createLedger(shop.db);
+    other.claimPurchase({ ...notebookOrder, purchaseKey }, { abandonAfterMs: 60_000, reuseForMs: 60_000 });
+    const res = await agent
+      .post('/buy')
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(page.text), productId: 'notebook', quantity: '1' });
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('3');
+    expect(res.text).toMatch(/still being processed/);
+    expect(gateway.callsTo('register')).toHaveLength(0);
+    expect(shop.ledger.listRecent(10)).toHaveLength(1);
+  });
+
+  it('when Buy is pressed twice while the gateway refuses, both get the not-charged page from one register call', async () => {
+    const { gateway, shop } = await start({
+      register: () => ({ delayMs: 200, body: { errorCode: '5', errorMessage: 'Access denied' } }),
+    });
+    const agent = request.agent(shop.app);
+    const page = await agent.get('/products/notebook').expect(200);
+    const form = { _csrf: csrfTokenFrom(page.text), productId: 'notebook', quantity: '1' };
+    const [a, b] = await Promise.all([
+      agent.post('/buy').type('form').send(form),
+      agent.post('/buy').type('form').send(form),
+    ]);
+    expect([a.status, b.status]).toEqual([502, 502]);
+    for (const res of [a, b]) expect(res.text).toMatch(/not been charged/i);
+    expect(gateway.callsTo('register')).toHaveLength(1);
+    expect(shop.ledger.listRecent(10)).toEqual([expect.objectContaining({ status: 'register_failed' })]);
   });
 
   it('once a browser has a session, browsing the catalog neither reads nor renews it', async () => {

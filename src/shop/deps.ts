@@ -1,0 +1,26 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { GatewayClient } from '../gateway/index.js';
+import type { Csrf } from '../http/csrf.js';
+import type { Ledger } from '../orders/ledger.js';
+import type { Catalog } from './catalog.js';
+
+/** What the storefront needs from the outside world. createApp's deps extend it (src/app.ts). */
+export interface ShopDeps {
+  config: Config;
+  logger: Logger;
+  ledger: Ledger;
+  gateway: GatewayClient;
+  catalog: Catalog;
+  /** Called exactly once per order, when it first becomes paid (or authorized in two-phase): ship the goods here. */
+  onFulfilled?: (orderId: number) => void;
+  now?: () => number;
+}
+
+/** ShopDeps plus the web pieces createApp builds for the shop's routes. */
+export interface ShopRouteDeps extends ShopDeps {
+  csrf: Csrf;
+  /** Mounted only where orders are bound or shown: browsing never reads or touches the session store. */
+  session: RequestHandler;
+}

@@ -1,0 +1,74 @@
+import {
+  GatewayError,
+  GatewayForeignFormUrlError,
+  GatewayRejectedError,
+  type RegisterParams,
+} from '../gateway/index.js';
+import { translator, type Lang } from '../http/i18n.js';
+import type { Order } from '../orders/types.js';
+import type { ShopDeps } from './deps.js';
+
+/** What became of one register call: a payment page to send the buyer to, or the "not charged" page to show. */
+export type Registration =
+  { ok: true; order: Order; formUrl: string } | { ok: false; order: Order; status: 502 | 503; unknownOutcome: boolean };
+
+/**
+ * Registers a freshly created order with the gateway (register.do, or registerPreAuth.do for two-phase) and
+ * records the answer. Gateway failures are answers, not exceptions: the order leaves 'new' either way, so the
+ * purchase is never blocked by a failed attempt.
+ */
+export function createRegister({ ledger, gateway, config, logger }: ShopDeps) {
+  async function recordFailure(order: Order, err: GatewayError, referenceId: string): Promise<Registration> {
+    const detail: Record<string, unknown> = { code: err.code, referenceId, message: err.message };
+    if (err instanceof GatewayRejectedError) detail.errorCode = err.errorCode;
+    // The gateway did create this order: keep its id so it can be declined or reconciled.
+    if (err instanceof GatewayForeignFormUrlError) detail.gatewayOrderId = err.orderId;
+    let status: 'register_failed' | 'register_unknown' = err.outcomeUnknown ? 'register_unknown' : 'register_failed';
+    if (err instanceof GatewayRejectedError && err.errorCode === 1) {
+      // "Order number already processed": we never reuse numbers, so the gateway may hold this very order from a lost
+      // answer. Ask for it by number instead of blindly registering again.
+      status = 'register_unknown';
+      try {
+        const st = await gateway.getOrderStatusExtended({ orderNumber: order.orderNumber });
+        detail.duplicateStatus = { orderStatus: st.orderStatus, amount: st.amount };
+      } catch (statusErr) {
+        detail.duplicateStatus = { error: statusErr instanceof GatewayError ? statusErr.code : 'unexpected' };
+      }
+    }
+    const failed = ledger.markRegisterFailed(order.id, status, detail);
+    logger.warn({ orderId: order.id, orderNumber: order.orderNumber, ...detail }, 'register failed');
+    const unavailable = err.code === 'GATEWAY_TIMEOUT' || err.code === 'GATEWAY_NETWORK' || err.code === 'GATEWAY_HTTP';
+    return { ok: false, order: failed, status: unavailable ? 503 : 502, unknownOutcome: err.outcomeUnknown };
+  }
+
+  return async function register(order: Order, lang: Lang, referenceId: string): Promise<Registration> {
+    const params: RegisterParams = {
+      orderNumber: order.orderNumber,
+      amount: order.amount,
+      currency: order.currency,
+      returnUrl: `${config.publicBaseUrl}/checkout/return`,
+      failUrl: `${config.publicBaseUrl}/checkout/fail`,
+      description: translator(lang)('order.description', { orderNumber: order.orderNumber }),
+      language: lang,
+      sessionTimeoutSecs: config.orderLifetimeSecs,
+    };
+    let registered;
+    try {
+      registered = await gateway[order.flow === 'two-phase' ? 'registerPreAuth' : 'register'](params);
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      return recordFailure(order, err, referenceId);
+    }
+    try {
+      const { orderId: gatewayOrderId, formUrl } = registered;
+      return { ok: true, order: ledger.markRegistered(order.id, { gatewayOrderId, formUrl }), formUrl };
+    } catch (err) {
+      // The gateway holds an order we could not record (e.g. an orderId already used here): never leave the row
+      // 'new', which would block this purchase, and don't send the buyer to pay for an order we can't track.
+      const detail = { reason: 'answer not recordable', gatewayOrderId: registered.orderId, referenceId };
+      const failed = ledger.markRegisterFailed(order.id, 'register_unknown', detail);
+      logger.error({ err, orderId: order.id, ...detail }, 'register answer could not be recorded');
+      return { ok: false, order: failed, status: 502, unknownOutcome: true };
+    }
+  };
+}
