@@ -15,7 +15,10 @@ export function createCsrf(opts: { secrets: readonly string[]; https: boolean })
     // Lax, not Strict: a Strict cookie is not sent on the return from the gateway, so the failure page would mint a
     // new one and break the Buy forms of every other open tab. Lax cookies still never go with a cross-site POST.
     cookieOptions: { sameSite: 'lax', secure: opts.https, httpOnly: true, path: '/' },
-    getCsrfTokenFromRequest: (req) => (typeof req.body?._csrf === 'string' ? req.body._csrf : undefined),
+    getCsrfTokenFromRequest: (req) => {
+      const token = (req.body as Record<string, unknown> | undefined)?._csrf;
+      return typeof token === 'string' ? token : undefined;
+    },
   });
   const protect: RequestHandler = doubleCsrfProtection;
   return {

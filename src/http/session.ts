@@ -32,9 +32,17 @@ export function sessionMiddleware(opts: {
 
 /** express-session's callback API as promises (Express 5 forwards rejections to the error handler). */
 export function regenerateSession(req: { session: session.Session }): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) => req.session.regenerate(settle(resolve, reject)));
 }
 
 export function saveSession(req: { session: session.Session }): Promise<void> {
-  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) => req.session.save(settle(resolve, reject)));
+}
+
+/** A node-style callback for a promise: stores hand back any value as the error, the promise rejects with an Error. */
+function settle(resolve: () => void, reject: (err: Error) => void) {
+  return (err: unknown) => {
+    if (!err) resolve();
+    else reject(err instanceof Error ? err : new Error('session store failed', { cause: err }));
+  };
 }
