@@ -22,7 +22,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     connectMs: o.connectMs,
     credentials: o.credentials,
     redact,
-    ...(options.onCall ? { onCall: options.onCall } : {}),
+    onCall: options.onCall,
   });
 
   // Writes are attempted exactly once: a blind retry could register or charge twice (SECURITY.md rule 5).

@@ -139,7 +139,7 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
       return { order: o, changed: false, fulfilled: false };
     }
     const fulfilled = FULFIL_ON.includes(to) && o.paidAt === null;
-    move(o, to, t, { orderStatus, actionCode, ...(fulfilled ? { paidAt: t } : {}) });
+    move(o, to, t, { orderStatus, actionCode, paidAt: fulfilled ? t : undefined });
     log.write(id, t, 'status', 'changed', detail);
     if (fulfilled) log.write(id, t, 'fulfilled', to, { amount: o.amount, currency: o.currency });
     return { order: mustGet(id), changed: true, fulfilled };

@@ -23,7 +23,7 @@ function orderView(order: Order, maskedPan?: string) {
     items: order.items.map((i) => ({ ...i, lineAmount: i.unitAmount * i.quantity })),
     amount: order.amount,
     currency: order.currency,
-    ...(maskedPan ? { maskedPan } : {}),
+    maskedPan,
   };
 }
 
