@@ -51,7 +51,9 @@ export function createBuy(deps: ShopRouteDeps): RequestHandler {
       case 'created': {
         const registering = register(claim.order, lang, referenceId);
         inFlight.set(purchaseKey, registering);
-        result = await registering.finally(() => inFlight.delete(purchaseKey));
+        result = await registering.finally(() => {
+          if (inFlight.get(purchaseKey) === registering) inFlight.delete(purchaseKey);
+        });
         break;
       }
       case 'in_flight': {
