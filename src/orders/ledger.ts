@@ -14,6 +14,7 @@ import type {
   Order,
   PurchaseClaim,
   PurchasePolicy,
+  StatusCause,
 } from './types.js';
 import { checkLabel, validateCreateOrder, validateRegistration } from './validate.js';
 
@@ -119,31 +120,33 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
     },
   );
 
-  const statusTx = db.transaction((id: number, orderStatus: number, actionCode: number): ApplyStatusResult => {
-    const o = mustGet(id);
-    const t = now();
-    const to = statusFromGateway(orderStatus);
-    const detail = { orderStatus, actionCode, from: o.status, to: to ?? null };
-    if (to === undefined) {
-      log.write(id, t, 'status', 'unknown_status', detail);
-      return { order: o, changed: false, fulfilled: false };
-    }
-    if (to === o.status) {
-      q.refresh.run(orderStatus, actionCode, t, id);
-      log.write(id, t, 'status', 'unchanged', detail);
-      return { order: mustGet(id), changed: false, fulfilled: false };
-    }
-    if (!canTransition(o.status, to)) {
-      // Stale, replayed or out-of-order reply: keep the state, keep the evidence.
-      log.write(id, t, 'status', 'ignored', detail);
-      return { order: o, changed: false, fulfilled: false };
-    }
-    const fulfilled = FULFIL_ON.includes(to) && o.paidAt === null;
-    move(o, to, t, { orderStatus, actionCode, paidAt: fulfilled ? t : undefined });
-    log.write(id, t, 'status', 'changed', detail);
-    if (fulfilled) log.write(id, t, 'fulfilled', to, { amount: o.amount, currency: o.currency });
-    return { order: mustGet(id), changed: true, fulfilled };
-  });
+  const statusTx = db.transaction(
+    (id: number, orderStatus: number, actionCode: number, cause: StatusCause | undefined): ApplyStatusResult => {
+      const o = mustGet(id);
+      const t = now();
+      const to = statusFromGateway(orderStatus);
+      const detail = { orderStatus, actionCode, from: o.status, to: to ?? null, cause };
+      if (to === undefined) {
+        log.write(id, t, 'status', 'unknown_status', detail);
+        return { order: o, changed: false, fulfilled: false };
+      }
+      if (to === o.status) {
+        q.refresh.run(orderStatus, actionCode, t, id);
+        log.write(id, t, 'status', 'unchanged', detail);
+        return { order: mustGet(id), changed: false, fulfilled: false };
+      }
+      if (!canTransition(o.status, to)) {
+        // Stale, replayed or out-of-order reply: keep the state, keep the evidence.
+        log.write(id, t, 'status', 'ignored', detail);
+        return { order: o, changed: false, fulfilled: false };
+      }
+      const fulfilled = FULFIL_ON.includes(to) && o.paidAt === null;
+      move(o, to, t, { orderStatus, actionCode, paidAt: fulfilled ? t : undefined });
+      log.write(id, t, 'status', 'changed', detail);
+      if (fulfilled) log.write(id, t, 'fulfilled', to, { amount: o.amount, currency: o.currency });
+      return { order: mustGet(id), changed: true, fulfilled };
+    },
+  );
 
   const mismatchTx = db.transaction((id: number, detail: Record<string, unknown>): Order => {
     const o = mustGet(id);
@@ -229,9 +232,9 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
       if (!Number.isSafeInteger(s.orderStatus) || !Number.isSafeInteger(s.actionCode)) {
         throw new InvalidOrderError('orderStatus and actionCode must be integers');
       }
-      return statusTx.immediate(id, s.orderStatus, s.actionCode);
+      return statusTx.immediate(id, s.orderStatus, s.actionCode, s.cause);
     },
-    markMismatch: (id, detail) => mismatchTx.immediate(id, detail),
+    markMismatch: (id, detail, cause) => mismatchTx.immediate(id, { ...detail, cause }),
     releasePurchaseKey: (id) => releaseTx.immediate(id),
     recordEvent(orderId, kind, outcome, detail) {
       checkLabel(kind, 'kind');

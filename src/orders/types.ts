@@ -74,9 +74,17 @@ export interface CreateOrderInput {
   purchaseKey?: string;
 }
 
+/** Why the ledger heard about the gateway's state: kept with every status event. */
+export interface StatusCause {
+  source: 'return' | 'callback' | 'reconciler' | 'admin';
+  /** Who acted, for the back office (e.g. the operator's login). */
+  actor?: string;
+}
+
 export interface GatewayStatusInput {
   orderStatus: number;
   actionCode: number;
+  cause?: StatusCause;
 }
 
 export interface ApplyStatusResult {
@@ -122,7 +130,7 @@ export interface Ledger {
     detail: Record<string, unknown>,
   ): Order;
   applyGatewayStatus(id: number, s: GatewayStatusInput): ApplyStatusResult;
-  markMismatch(id: number, detail: Record<string, unknown>): Order;
+  markMismatch(id: number, detail: Record<string, unknown>, cause?: StatusCause): Order;
   /**
    * Frees the purchaseKey slot of a pending order whose payment page went stale, so the same
    * purchase can start a new order. The old order keeps its status (a late payment on it is still
