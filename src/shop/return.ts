@@ -1,10 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { GatewayError } from '../gateway/index.js';
 import { renderError } from '../http/errors.js';
-import type { Lang } from '../http/i18n.js';
 import type { LocalStatus, Order } from '../orders/types.js';
 import { explainActionCode } from './action-codes.js';
 import type { ShopRouteDeps } from './deps.js';
+import { createSettle } from './settle.js';
 
 /** States the gateway can no longer change by itself: the page shows them without asking again. */
 const SETTLED: ReadonlySet<LocalStatus> = new Set([
@@ -32,45 +31,8 @@ function orderView(order: Order, maskedPan?: string) {
  * from getOrderStatusExtended, checked against our own order, and is shown only to the browser that placed it.
  */
 export function createReturn(deps: ShopRouteDeps): RequestHandler {
-  const { ledger, gateway, logger } = deps;
-
-  /** Asks the gateway and moves the order forward. Returns undefined when the outcome is still unknown. */
-  async function sync(
-    order: Order,
-    orderId: string,
-    lang: Lang,
-  ): Promise<{ order: Order; maskedPan?: string } | undefined> {
-    let st;
-    try {
-      st = await gateway.getOrderStatusExtended({ orderId }, { language: lang });
-    } catch (err) {
-      if (!(err instanceof GatewayError)) throw err;
-      ledger.recordEvent(order.id, 'status', 'error', { code: err.code });
-      logger.warn({ orderId: order.id, code: err.code }, 'status check failed; outcome unknown');
-      return undefined;
-    }
-    const mismatch: string[] = [];
-    if (st.orderNumber !== order.orderNumber) mismatch.push('orderNumber');
-    if (st.amount !== order.amount) mismatch.push('amount');
-    if (st.currency !== order.currency) mismatch.push('currency');
-    if (mismatch.length > 0) {
-      const detail = {
-        fields: mismatch,
-        gateway: { orderNumber: st.orderNumber, amount: st.amount, currency: st.currency },
-      };
-      logger.warn({ orderId: order.id, ...detail }, 'status reply does not match the order; not treated as paid');
-      return { order: ledger.markMismatch(order.id, detail) };
-    }
-    const applied = ledger.applyGatewayStatus(order.id, { orderStatus: st.orderStatus, actionCode: st.actionCode });
-    if (applied.fulfilled) {
-      logger.info(
-        { orderId: order.id, orderNumber: order.orderNumber, status: applied.order.status },
-        'order fulfilled',
-      );
-      deps.onFulfilled?.(order.id);
-    }
-    return { order: applied.order, maskedPan: st.cardAuthInfo?.maskedPan };
-  }
+  const { ledger } = deps;
+  const settle = createSettle(deps);
 
   function neutral(res: Response): void {
     // The language links must not echo the orderId: the page reveals nothing, not even what was asked.
@@ -95,7 +57,7 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
     const found = ledger.findByGatewayOrderId(orderId);
     if (!found) return neutral(res);
     const { lang } = res.locals;
-    const synced = SETTLED.has(found.status) ? { order: found } : await sync(found, orderId, lang);
+    const synced = SETTLED.has(found.status) ? { order: found } : await settle(found, { source: 'return' }, lang);
     // The order is brought up to date for anyone (the return is a trigger), but shown only to its own browser.
     if (!(req.session.orders ?? []).includes(found.id)) return neutral(res);
     if (!synced) return pending(req, res, found, orderId);

@@ -1,0 +1,48 @@
+import { GatewayError } from '../gateway/index.js';
+import type { Order, StatusCause } from '../orders/types.js';
+import type { ShopDeps } from './deps.js';
+
+export interface Settled {
+  order: Order;
+  maskedPan?: string | undefined;
+}
+
+/**
+ * Brings one order up to date from getOrderStatusExtended: the only way an order's payment state changes. Returns
+ * and callbacks are triggers that call this; what they claim is never trusted. A reply that doesn't match our own
+ * order (number, amount, currency) marks it mismatch, never paid. Returns undefined when the gateway can't say now.
+ */
+export function createSettle({ ledger, gateway, logger, onFulfilled }: ShopDeps) {
+  return async function settle(order: Order, cause: StatusCause, language?: string): Promise<Settled | undefined> {
+    if (order.gatewayOrderId === null) return undefined;
+    let st;
+    try {
+      st = await gateway.getOrderStatusExtended({ orderId: order.gatewayOrderId }, { language });
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      ledger.recordEvent(order.id, 'status', 'error', { code: err.code, cause });
+      logger.warn({ orderId: order.id, code: err.code, cause }, 'status check failed; outcome unknown');
+      return undefined;
+    }
+    const mismatch: string[] = [];
+    if (st.orderNumber !== order.orderNumber) mismatch.push('orderNumber');
+    if (st.amount !== order.amount) mismatch.push('amount');
+    if (st.currency !== order.currency) mismatch.push('currency');
+    if (mismatch.length > 0) {
+      const detail = {
+        fields: mismatch,
+        gateway: { orderNumber: st.orderNumber, amount: st.amount, currency: st.currency },
+      };
+      logger.warn({ orderId: order.id, ...detail }, 'status reply does not match the order; not treated as paid');
+      return { order: ledger.markMismatch(order.id, detail, cause) };
+    }
+    const { orderStatus, actionCode } = st;
+    const applied = ledger.applyGatewayStatus(order.id, { orderStatus, actionCode, cause });
+    if (applied.fulfilled) {
+      const { orderNumber } = order;
+      logger.info({ orderId: order.id, orderNumber, status: applied.order.status, cause }, 'order fulfilled');
+      onFulfilled?.(order.id);
+    }
+    return { order: applied.order, maskedPan: st.cardAuthInfo?.maskedPan };
+  };
+}
