@@ -1,8 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { browserSuitePlan, CHROMIUM_PATH, launchChromium, warnBrowserTestsSkipped } from '../helpers/browser.js';
-import { buyOnShop, CARDS, OTP, payOnGateway, shot, watchPage, type PageLang, type PageWatch } from './buyer.js';
-import { startLiveShop, type LiveShop } from './live-shop.js';
+import {
+  buyOnShop,
+  CARDS,
+  OTP,
+  payOnGateway,
+  shot,
+  watchPage,
+  type PageLang,
+  type PageWatch,
+} from '../helpers/browser-buyer.js';
+import { startLiveShop, type LiveShop } from '../helpers/live-shop.js';
 
 /*
  * The whole redirect flow in headless Chromium: the shop on http://localhost:<p>, the gateway sandbox on

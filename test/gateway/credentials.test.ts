@@ -16,7 +16,7 @@ import {
   type Behaviour,
   type MisbehavingGateway,
 } from '../helpers/misbehaving-gateway.js';
-import { REGISTER } from './make-client.js';
+import { REGISTER } from '../helpers/gateway-client.js';
 
 const CANARY = 'canary-S3cr3t+pw/&=42';
 const TOKEN_CANARY = 'canary-token-9f8e7d';

@@ -14,7 +14,7 @@ import {
   type Behaviour,
   type MisbehavingGateway,
 } from '../helpers/misbehaving-gateway.js';
-import { FAST_TIMEOUTS, makeClient, REGISTER } from './make-client.js';
+import { FAST_TIMEOUTS, makeClient, REGISTER } from '../helpers/gateway-client.js';
 
 let gw: MisbehavingGateway | undefined;
 afterEach(async () => {

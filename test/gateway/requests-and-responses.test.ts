@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createGatewayClient, GatewayBadResponseError, GatewayRejectedError } from '../../src/gateway/index.js';
 import { replies, startMisbehavingGateway, type MisbehavingGateway } from '../helpers/misbehaving-gateway.js';
-import { makeClient, REGISTER, TEST_AUTH } from './make-client.js';
+import { makeClient, REGISTER, TEST_AUTH } from '../helpers/gateway-client.js';
 
 let gw: MisbehavingGateway | undefined;
 afterEach(async () => {

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { GatewayHttpError, GatewayRejectedError } from '../../src/gateway/index.js';
 import { replies, sequence, startMisbehavingGateway, type MisbehavingGateway } from '../helpers/misbehaving-gateway.js';
-import { FAST_TIMEOUTS, makeClient, REGISTER } from './make-client.js';
+import { FAST_TIMEOUTS, makeClient, REGISTER } from '../helpers/gateway-client.js';
 
 let gw: MisbehavingGateway | undefined;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { createLedger } from '../../src/orders/ledger.js';
 import type { PurchasePolicy } from '../../src/orders/ledger.js';
-import { memoryLedger, orderInput, tempDir } from './tmp-db.js';
+import { memoryLedger, orderInput, tempDir } from '../helpers/orders-db.js';
 
 const POLICY: PurchasePolicy = { abandonAfterMs: 17_000, reuseForMs: 900_000 };
 const FORM = { gatewayOrderId: 'gw-1', formUrl: 'https://pay.example/payment_en.html?mdOrder=gw-1' };

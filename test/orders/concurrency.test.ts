@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createLedger } from '../../src/orders/ledger.js';
-import { orderInput, tempDir } from './tmp-db.js';
+import { orderInput, tempDir } from '../helpers/orders-db.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
-const WORKER = fileURLToPath(new URL('./apply-worker.ts', import.meta.url));
+const WORKER = fileURLToPath(new URL('../helpers/ledger-race-worker.ts', import.meta.url));
 const FORM = { gatewayOrderId: 'gw-1', formUrl: 'https://pay.example/payment_en.html?mdOrder=gw-1' };
 
 interface WorkerResult {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { migrate, openDatabase } from '../../src/orders/db.js';
 import { MIGRATIONS } from '../../src/orders/migrations.js';
 import { createLedger } from '../../src/orders/ledger.js';
-import { orderInput, tempDir } from './tmp-db.js';
+import { orderInput, tempDir } from '../helpers/orders-db.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

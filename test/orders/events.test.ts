@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { memoryLedger, orderInput } from './tmp-db.js';
+import { memoryLedger, orderInput } from '../helpers/orders-db.js';
 
 const CANARY = 'Canary-Pa55word-7f3a';
 

@@ -6,7 +6,7 @@ import {
   OrderNotFoundError,
 } from '../../src/orders/errors.js';
 import { ORDER_NUMBER_PATTERN } from '../../src/orders/order-number.js';
-import { memoryLedger, orderInput } from './tmp-db.js';
+import { memoryLedger, orderInput } from '../helpers/orders-db.js';
 
 const FORM = { gatewayOrderId: 'gw-1', formUrl: 'https://pay.example/payment_en.html?mdOrder=gw-1' };
 

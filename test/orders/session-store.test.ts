@@ -3,7 +3,7 @@ import session from 'express-session';
 import type { SessionData } from 'express-session';
 import { openDatabase, type Database } from '../../src/orders/db.js';
 import { createSqliteSessionStore, type SqliteSessionStore } from '../../src/orders/session-store.js';
-import { tempDir } from './tmp-db.js';
+import { tempDir } from '../helpers/orders-db.js';
 
 const tmp = tempDir('session-store-');
 afterAll(() => tmp.cleanup());

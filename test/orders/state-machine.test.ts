@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import type { Ledger, LocalStatus } from '../../src/orders/types.js';
-import { memoryLedger, orderInput } from './tmp-db.js';
+import { memoryLedger, orderInput } from '../helpers/orders-db.js';
 
 const FORM = { gatewayOrderId: 'gw-1', formUrl: 'https://pay.example/payment_en.html?mdOrder=gw-1' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { memoryLedger, orderInput } from './tmp-db.js';
+import { memoryLedger, orderInput } from '../helpers/orders-db.js';
 
 const FORM = { gatewayOrderId: 'gw-1', formUrl: 'https://pay.example/payment_en.html?mdOrder=gw-1' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CREDS, makeSandbox, nextNumber } from './support.js';
+import { CREDS, makeSandbox, nextNumber } from '../helpers/sandbox-app.js';
 
 const order = () => ({ orderNumber: nextNumber(), amount: '1000', returnUrl: 'https://shop.test/r' });
 

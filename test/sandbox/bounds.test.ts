@@ -8,7 +8,7 @@ import {
   startSandbox,
   type SandboxOrder,
 } from '../../src/sandbox/index.js';
-import { CREDS, makeSandbox, payDirect } from './support.js';
+import { CREDS, makeSandbox, payDirect } from '../helpers/sandbox-app.js';
 
 const fakeOrder = (id: string) => ({ id, orderNumber: id, merchantLogin: 'm', description: '' }) as SandboxOrder;
 

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CallbackDispatcher, createSandboxClock, OrderJournal, type SandboxOrder } from '../../src/sandbox/index.js';
 import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../src/sandbox/callbacks/dispatcher.js';
-import { startReceiver, type Receiver } from './receiver.js';
-import { makeSandbox } from './support.js';
+import { startReceiver, type Receiver } from '../helpers/callback-receiver.js';
+import { makeSandbox } from '../helpers/sandbox-app.js';
 
 const PLAIN = { login: 'plain', userName: 'plain-api', password: 'plain-pw', allowTwoPhase: true };
 const fakeOrder = (id: string) =>

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { checksumString, hmacChecksum, signCallback, type SandboxMerchant } from '../../src/sandbox/index.js';
-import { startReceiver, type Receiver } from './receiver.js';
-import { makeSandbox, payDirect, type TestSandbox } from './support.js';
+import { startReceiver, type Receiver } from '../helpers/callback-receiver.js';
+import { makeSandbox, payDirect, type TestSandbox } from '../helpers/sandbox-app.js';
 
 const KEYED = {
   login: 'keyed',

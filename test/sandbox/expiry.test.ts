@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox, type RunningSandbox, type SandboxEvent } from '../../src/sandbox/index.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
-import { CREDS, makeSandbox, payDirect, T0 } from './support.js';
+import { CREDS, makeSandbox, payDirect, T0 } from '../helpers/sandbox-app.js';
 
 describe('order lifetime and payment attempts', () => {
   let sb: RunningSandbox;

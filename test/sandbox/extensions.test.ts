@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
-import { CREDS, makeSandbox, payDirect } from './support.js';
+import { CREDS, makeSandbox, payDirect } from '../helpers/sandbox-app.js';
 
 describe('extension points for callbacks and fault injection', () => {
   it('when a REST middleware answers first, then the method never runs and the hosted pages are untouched', async () => {

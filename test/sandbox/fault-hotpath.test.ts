@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DEFAULT_MERCHANTS, FaultRegistry, type SandboxMerchant } from '../../src/sandbox/index.js';
-import { CREDS, makeSandbox } from './support.js';
+import { CREDS, makeSandbox } from '../helpers/sandbox-app.js';
 
 describe('fault registry and the REST hot path', () => {
   it('when a profile without any active switch is set, then the merchant is cleared instead of stored', () => {

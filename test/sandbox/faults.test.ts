@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { startReceiver, type Receiver } from './receiver.js';
+import { startReceiver, type Receiver } from '../helpers/callback-receiver.js';
 
 const A = { login: 'team-a', userName: 'a-api', password: 'a-pw', token: 'a-token', allowTwoPhase: true };
 const B = { login: 'team-b', userName: 'b-api', password: 'b-pw', allowTwoPhase: true };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CREDS, makeSandbox, payDirect } from './support.js';
+import { CREDS, makeSandbox, payDirect } from '../helpers/sandbox-app.js';
 
 const AMOUNT = 150000;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseMagic, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { startReceiver, type Receiver } from './receiver.js';
-import { CREDS } from './support.js';
+import { startReceiver, type Receiver } from '../helpers/callback-receiver.js';
+import { CREDS } from '../helpers/sandbox-app.js';
 
 describe('per-order magic description tags', () => {
   it('when a description has tags, then they parse; unknown or malformed tags are ignored', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CREDS, makeSandbox, nextNumber, T0 } from './support.js';
+import { CREDS, makeSandbox, nextNumber, T0 } from '../helpers/sandbox-app.js';
 
 const base = () => ({ ...CREDS, orderNumber: nextNumber(), amount: '150000', returnUrl: 'https://shop.test/return' });
 

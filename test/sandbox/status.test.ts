@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { CREDS, makeSandbox, payDirect, T0 } from './support.js';
+import { CREDS, makeSandbox, payDirect, T0 } from '../helpers/sandbox-app.js';
 
 describe('getOrderStatusExtended.do and getOrderStatus.do', () => {
   const sb = makeSandbox();

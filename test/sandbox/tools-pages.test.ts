@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { startReceiver, type Receiver } from './receiver.js';
-import { makeSandbox, payDirect, type TestSandbox } from './support.js';
+import { startReceiver, type Receiver } from '../helpers/callback-receiver.js';
+import { makeSandbox, payDirect, type TestSandbox } from '../helpers/sandbox-app.js';
 
 const M = {
   login: 'view-shop',

@@ -2,7 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { createCatalog, MAX_QUANTITY } from '../../src/shop/catalog.js';
 import type { Product } from '../../src/shop/catalog.js';
 import { LANGS } from '../../src/http/i18n.js';
-import { expectSafePage, render, text } from './render-helper.js';
+import { expectSafePage, render, text } from '../helpers/render-view.js';
 
 const catalog = createCatalog();
 const evil: Product = {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { errorTitleKey, translator } from '../../src/http/i18n.js';
-import { expectSafePage, render, text } from './render-helper.js';
+import { expectSafePage, render, text } from '../helpers/render-view.js';
 
 describe('views/shop/gateway-error.ejs', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { LANGS } from '../../src/http/i18n.js';
-import { expectSafePage, render, text } from './render-helper.js';
+import { expectSafePage, render, text } from '../helpers/render-view.js';
 
 const order = {
   orderNumber: 'SHOP-000123',

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { VIEWS } from './render-helper.js';
+import { VIEWS } from '../helpers/render-view.js';
 
 const templates = [
   ...readdirSync(path.join(VIEWS, 'shop')).map((f) => path.join('shop', f)),

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Ledger } from '../../src/orders/ledger.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
-import { startShop } from '../helpers/shop.js';
+import { startShop } from './shop.js';
 
 export interface LiveShop {
   /** http://localhost:<port> — the shop's public URL, also its PUBLIC_BASE_URL. */
