@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseMagic, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { startReceiver, type Receiver } from '../helpers/callback-receiver.js';
 import { CREDS } from '../helpers/sandbox-app.js';
+import { traceTimers } from '../helpers/timer-trace.js';
 
 describe('per-order magic description tags', () => {
   it('when a description has tags, then they parse; unknown or malformed tags are ignored', () => {
@@ -86,11 +87,17 @@ describe('per-order magic description tags', () => {
       ).toBe(0);
     });
 
-    it('when an order has [sandbox:latency=250], then calls about it are slow', async () => {
+    it('when an order has [sandbox:latency=250], then calls about it wait for a 250 ms timer', async () => {
       const orderId = await register('[sandbox:latency=250]');
-      const t = Date.now();
-      await rest('getOrderStatusExtended', { orderId });
-      expect(Date.now() - t).toBeGreaterThanOrEqual(240);
+      const trace = traceTimers();
+      try {
+        const res = await rest('getOrderStatusExtended', { orderId });
+        trace.mark('answered');
+        expect(trace.timeline(250)).toEqual(['created 250', 'fired 250', 'answered']);
+        expect(res.status).toBe(200);
+      } finally {
+        trace.stop();
+      }
     });
 
     it('when an order has [sandbox:callbacks=lost] or =duplicated, then its callback is dropped or doubled', async () => {
