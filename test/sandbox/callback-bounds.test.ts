@@ -3,6 +3,7 @@ import { CallbackDispatcher, createSandboxClock, OrderJournal, type SandboxOrder
 import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../src/sandbox/callbacks/dispatcher.js';
 import { startReceiver, type Receiver } from '../helpers/callback-receiver.js';
 import { makeSandbox } from '../helpers/sandbox-app.js';
+import { traceTimers } from '../helpers/timer-trace.js';
 
 const PLAIN = { login: 'plain', userName: 'plain-api', password: 'plain-pw', allowTwoPhase: true };
 const fakeOrder = (id: string) =>
@@ -39,17 +40,27 @@ describe('callback dispatcher bounds', () => {
     rx.script([500, 500, 500]);
     const journal = new OrderJournal();
     const order = fakeOrder('o-slow');
-    start(journal, { retryBaseMs: 3_000_000_000, maxAttempts: 3 }).handle({
-      merchant: { ...PLAIN, callbackUrl: `${rx.url}/cb` },
-      order,
-      operation: 'deposited',
-      status: 1,
-      amount: 5,
-    });
-    await rx.waitFor(1);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(rx.received).toHaveLength(1);
-    expect(dispatcher!.pending).toBe(1);
+    const trace = traceTimers();
+    try {
+      const d = start(journal, { retryBaseMs: 3_000_000_000, maxAttempts: 3 });
+      d.handle({
+        merchant: { ...PLAIN, callbackUrl: `${rx.url}/cb` },
+        order,
+        operation: 'deposited',
+        status: 1,
+        amount: 5,
+      });
+      // Node would turn the raw delay into 1 ms, and all three attempts would run through at once.
+      const first = await Promise.race([
+        trace.created(MAX_RETRY_DELAY_MS).then(() => 'retry waits one hour'),
+        d.idle().then(() => 'every attempt made'),
+      ]);
+      expect(first).toBe('retry waits one hour');
+      expect(rx.received).toHaveLength(1);
+      expect(d.pending).toBe(1);
+    } finally {
+      trace.stop();
+    }
   });
 
   it('when more than 20 attempts are configured, then a notification is tried at most 20 times and the 20th gives up', async () => {
