@@ -6,7 +6,6 @@ export interface ReceivedCallback {
   method: string;
   path: string;
   query: Record<string, string>;
-  at: number;
 }
 
 export interface Receiver {

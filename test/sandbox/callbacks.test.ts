@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { checksumString, hmacChecksum, signCallback, type SandboxMerchant } from '../../src/sandbox/index.js';
 import { startReceiver, type Receiver } from '../helpers/callback-receiver.js';
 import { makeSandbox, payDirect, type TestSandbox } from '../helpers/sandbox-app.js';
+import { traceTimers } from '../helpers/timer-trace.js';
 
 const KEYED = {
   login: 'keyed',
@@ -144,14 +145,27 @@ describe('callback delivery', () => {
     });
     rx.script([500, 500]);
     const { orderId } = await s.register(auth(PLAIN));
-    payDirect(s, orderId);
-    const got = await rx.waitFor(3);
-    await s.callbacks!.idle();
+    const trace = traceTimers();
+    const unsubscribe = rx.onCallback(() => trace.mark('callback'));
+    try {
+      payDirect(s, orderId);
+      await rx.waitFor(3);
+      await s.callbacks!.idle();
+      // Each retry waits for a timer of its own, twice as long as the one before.
+      expect(trace.timeline(50, 100)).toEqual([
+        'callback',
+        'created 50',
+        'fired 50',
+        'callback',
+        'created 100',
+        'fired 100',
+        'callback',
+      ]);
+    } finally {
+      unsubscribe();
+      trace.stop();
+    }
     expect(rx.received).toHaveLength(3);
-    const gap1 = got[1]!.at - got[0]!.at;
-    const gap2 = got[2]!.at - got[1]!.at;
-    expect(gap1).toBeGreaterThanOrEqual(45);
-    expect(gap2).toBeGreaterThanOrEqual(95);
     const order = s.store.get(orderId)!;
     expect(s.journal.of(order).deliveries.map((d) => [d.attempt, d.outcome])).toEqual([
       [1, { kind: 'http', status: 500 }],
@@ -188,19 +202,25 @@ describe('callback delivery', () => {
     expect(attempt!.url).not.toContain('checksum');
   });
 
-  it('when the sandbox stops while a retry is pending, then no further attempt is made', async () => {
+  it('when the sandbox stops while a retry is pending, then the retry is cancelled and no further attempt is made', async () => {
+    // 9 s: long enough that nothing but stop() ends the wait, and a delay no HTTP default shares.
     const s = sandbox([{ ...PLAIN, callbackUrl: `${rx.url}/cb` }], {
-      retryBaseMs: 200,
+      retryBaseMs: 9_000,
       maxAttempts: 5,
       timeoutMs: 2000,
     });
     rx.script([500, 500, 500]);
     const { orderId } = await s.register(auth(PLAIN));
-    payDirect(s, orderId);
-    await rx.waitFor(1);
-    s.stop();
-    await s.callbacks!.idle();
-    await new Promise((r) => setTimeout(r, 300));
+    const trace = traceTimers();
+    try {
+      payDirect(s, orderId);
+      const retry = await trace.created(9_000);
+      s.stop();
+      await s.callbacks!.idle();
+      expect(retry).toMatchObject({ fired: false, cleared: true });
+    } finally {
+      trace.stop();
+    }
     expect(rx.received).toHaveLength(1);
     expect(s.callbacks!.pending).toBe(0);
   });
