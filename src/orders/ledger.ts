@@ -5,7 +5,14 @@ import { createEventLog } from './events.js';
 import { formatOrderNumber, randomBase32 } from './order-number.js';
 import { itemsJson, toOrder, type OrderRow } from './rows.js';
 import { prepareOrderStatements } from './statements.js';
-import { FULFIL_ON, PREDECESSORS, STALE_CANDIDATES, canTransition, statusFromGateway } from './state-machine.js';
+import {
+  FULFIL_ON,
+  PREDECESSORS,
+  RECHECK_AFTER_PAYMENT,
+  STALE_CANDIDATES,
+  canTransition,
+  statusFromGateway,
+} from './state-machine.js';
 import type {
   ApplyStatusResult,
   CreateOrderInput,
@@ -14,9 +21,10 @@ import type {
   Order,
   PurchaseClaim,
   PurchasePolicy,
+  ReconcileQuery,
   StatusCause,
 } from './types.js';
-import { checkLabel, validateCreateOrder, validateRegistration } from './validate.js';
+import { checkLabel, checkText, validateCreateOrder, validateRegistration } from './validate.js';
 
 export type { Ledger, PurchaseClaim, PurchasePolicy } from './types.js';
 // The shop imports the typed errors next to the ledger.
@@ -189,6 +197,46 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
     return retired ? { outcome: 'created', order, retired } : { outcome: 'created', order };
   });
 
+  const adoptTx = db.transaction((id: number, gatewayOrderId: string): Order => {
+    const o = mustGet(id);
+    if (o.gatewayOrderId === gatewayOrderId) return o;
+    if (o.gatewayOrderId !== null) throw new InvalidOrderError(`order ${id} already has a gateway order id`);
+    const t = now();
+    q.adopt.run(gatewayOrderId, t, id);
+    log.write(id, t, 'register', 'adopted', { gatewayOrderId });
+    return mustGet(id);
+  });
+
+  const neverRegisteredTx = db.transaction((id: number, detail: Record<string, unknown>): Order => {
+    const o = mustGet(id);
+    if (o.status === 'register_failed') return o;
+    if (o.status !== 'register_unknown' && o.status !== 'new') {
+      throw new InvalidTransitionError(id, o.status, 'register_failed');
+    }
+    const t = now();
+    move(o, 'register_failed', t);
+    log.write(id, t, 'register_error', 'never_registered', detail);
+    return mustGet(id);
+  });
+
+  const leaseTx = db.transaction((r: ReconcileQuery): Order[] => {
+    const t = now();
+    return q.leaseDue
+      .all({
+        open: JSON.stringify(STALE_CANDIDATES),
+        paid: JSON.stringify(RECHECK_AFTER_PAYMENT),
+        openBefore: r.openBefore,
+        paidSince: r.paidSince,
+        checkedBefore: r.checkedBefore,
+        now: t,
+        until: t + r.leaseMs,
+        holder: r.holder,
+        limit: r.limit,
+      })
+      .map(toOrder)
+      .sort((a, b) => (a.checkedAt ?? 0) - (b.checkedAt ?? 0) || a.id - b.id);
+  });
+
   const eventTx = db.transaction((orderId: number, kind: string, outcome: string, detail?: Record<string, unknown>) => {
     mustGet(orderId);
     log.write(orderId, now(), kind, outcome, detail);
@@ -243,6 +291,17 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
     },
     events: (orderId) => log.list(orderId),
     listRecent: (limit) => q.recent.all(Math.min(Math.max(Math.trunc(limit) || 1, 1), 1000)).map(toOrder),
+    leaseDue(r) {
+      if (!Number.isSafeInteger(r.limit) || r.limit < 1 || r.limit > 1000)
+        throw new InvalidOrderError('limit must be 1..1000');
+      return leaseTx.immediate(r);
+    },
+    checked: (id, holder) => void q.checked.run(now(), id, holder),
+    adoptGatewayOrderId(id, gatewayOrderId) {
+      checkText(gatewayOrderId, 'gatewayOrderId', 128);
+      return adoptTx.immediate(id, gatewayOrderId);
+    },
+    markNeverRegistered: (id, detail) => neverRegisteredTx.immediate(id, detail),
     listStale: (olderThanMs, at) => q.stale.all(JSON.stringify(STALE_CANDIDATES), at - olderThanMs).map(toOrder),
   };
 }

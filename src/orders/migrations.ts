@@ -65,4 +65,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_expires ON sessions (expires);
     `,
   },
+  {
+    version: 3,
+    name: 'reconciler claims',
+    sql: `
+      -- When the reconciler last asked the gateway about the order, and which instance holds it now (until when).
+      ALTER TABLE orders ADD COLUMN checked_at INTEGER;
+      ALTER TABLE orders ADD COLUMN lease_until INTEGER;
+      ALTER TABLE orders ADD COLUMN lease_holder TEXT;
+      CREATE INDEX orders_paid_at ON orders (paid_at) WHERE paid_at IS NOT NULL;
+    `,
+  },
 ];

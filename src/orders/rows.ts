@@ -18,6 +18,7 @@ export interface OrderRow {
   created_at: number;
   updated_at: number;
   paid_at: number | null;
+  checked_at: number | null;
 }
 
 export interface EventRow {
@@ -48,6 +49,7 @@ export function toOrder(r: OrderRow): Order {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     paidAt: r.paid_at,
+    checkedAt: r.checked_at,
   };
 }
 

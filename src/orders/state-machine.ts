@@ -37,7 +37,9 @@ const OPEN: readonly LocalStatus[] = ['new', 'registered', 'register_unknown', '
 export const PREDECESSORS: Readonly<Record<LocalStatus, readonly LocalStatus[]>> = {
   new: [],
   registered: [],
-  register_failed: [],
+  // From 'new' when the gateway refused (markRegisterFailed); from 'register_unknown' when the reconciler learns that
+  // the gateway never heard of the order.
+  register_failed: ['new', 'register_unknown'],
   register_unknown: [],
   processing: ['new', 'registered', 'register_unknown'],
   authorized: [...OPEN],
@@ -52,8 +54,11 @@ export const PREDECESSORS: Readonly<Record<LocalStatus, readonly LocalStatus[]>>
 /** Statuses that trigger fulfilment on first entry. */
 export const FULFIL_ON: readonly LocalStatus[] = ['paid', 'authorized'];
 
-/** Statuses the reconciler should ask the gateway about. */
+/** Statuses the reconciler should ask the gateway about once the payment page has expired. */
 export const STALE_CANDIDATES: readonly LocalStatus[] = OPEN;
+
+/** Paid statuses the reconciler re-checks for a while: a refund or reversal may be made outside the shop. */
+export const RECHECK_AFTER_PAYMENT: readonly LocalStatus[] = ['authorized', 'paid'];
 
 export function canTransition(from: LocalStatus, to: LocalStatus): boolean {
   return PREDECESSORS[to].includes(from);

@@ -34,6 +34,39 @@ export function prepareOrderStatements(db: Database) {
       'UPDATE orders SET purchase_key = NULL, updated_at = ? WHERE id = ? AND purchase_key IS NOT NULL',
     ),
     refresh: db.prepare('UPDATE orders SET gateway_status = ?, action_code = ?, updated_at = ? WHERE id = ?'),
+    // Open orders past their payment page, and recently paid ones (refunds made elsewhere), least recently checked
+    // first, that no other instance holds: leased to @holder in the same statement.
+    leaseDue: db.prepare<
+      {
+        open: string;
+        paid: string;
+        openBefore: number;
+        paidSince: number;
+        checkedBefore: number;
+        now: number;
+        until: number;
+        holder: string;
+        limit: number;
+      },
+      OrderRow
+    >(
+      `UPDATE orders SET lease_until = @until, lease_holder = @holder
+       WHERE id IN (
+         SELECT id FROM orders
+         WHERE ((status IN (SELECT value FROM json_each(@open)) AND created_at <= @openBefore)
+             OR (status IN (SELECT value FROM json_each(@paid)) AND paid_at >= @paidSince))
+           AND COALESCE(checked_at, 0) <= @checkedBefore
+           AND COALESCE(lease_until, 0) <= @now
+         ORDER BY COALESCE(checked_at, 0), id
+         LIMIT @limit)
+       RETURNING *`,
+    ),
+    checked: db.prepare(
+      'UPDATE orders SET checked_at = ?, lease_until = NULL, lease_holder = NULL WHERE id = ? AND lease_holder = ?',
+    ),
+    adopt: db.prepare(
+      'UPDATE orders SET gateway_order_id = ?, updated_at = ? WHERE id = ? AND gateway_order_id IS NULL',
+    ),
   };
 }
 

@@ -53,6 +53,8 @@ export interface Order {
   createdAt: number;
   updatedAt: number;
   paidAt: number | null;
+  /** When the reconciler last asked the gateway about it. */
+  checkedAt: number | null;
 }
 
 export interface OrderEvent {
@@ -115,6 +117,15 @@ export type PurchaseClaim =
   | { outcome: 'in_flight'; order: Order }
   | { outcome: 'reusable'; order: Order; formUrl: string };
 
+export interface ReconcileQuery {
+  holder: string;
+  leaseMs: number;
+  openBefore: number;
+  paidSince: number;
+  checkedBefore: number;
+  limit: number;
+}
+
 export interface Ledger {
   createOrder(input: CreateOrderInput): Order;
   /** One atomic decision for a purchase key: create an order, or name the pending one (see PurchaseClaim). */
@@ -141,4 +152,16 @@ export interface Ledger {
   events(orderId: number): OrderEvent[];
   listRecent(limit: number): Order[];
   listStale(olderThanMs: number, now: number): Order[];
+  /**
+   * Leases up to `limit` orders due for a look at the gateway to `holder` for `leaseMs`: open orders created before
+   * `openBefore`, and orders paid since `paidSince`, in both cases not checked since `checkedBefore`. Another
+   * instance gets none of them until the lease ends or checked() gives it back.
+   */
+  leaseDue(q: ReconcileQuery): Order[];
+  /** The reconciler has asked the gateway about the order: record when, and end `holder`'s lease. */
+  checked(id: number, holder: string): void;
+  /** The register answer was lost but the gateway knows the order under `gatewayOrderId`: keep it. */
+  adoptGatewayOrderId(id: number, gatewayOrderId: string): Order;
+  /** The gateway never heard of this order (the register call never arrived): final, nobody was charged. */
+  markNeverRegistered(id: number, detail: Record<string, unknown>): Order;
 }

@@ -8,7 +8,7 @@ function isPositiveSafeInt(n: unknown): n is number {
   return Number.isSafeInteger(n) && (n as number) > 0;
 }
 
-function checkText(value: unknown, field: string, max: number): void {
+export function checkText(value: unknown, field: string, max: number): void {
   if (typeof value !== 'string' || value.length === 0 || value.length > max) {
     throw new InvalidOrderError(`${field} must be a non-empty string of at most ${max} characters`);
   }

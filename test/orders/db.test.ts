@@ -2,6 +2,7 @@ import { describe, it, expect, afterAll } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { migrate, openDatabase } from '../../src/orders/db.js';
+import { Sqlite } from '../../src/orders/driver.js';
 import { MIGRATIONS } from '../../src/orders/migrations.js';
 import { createLedger } from '../../src/orders/ledger.js';
 import { orderInput, tempDir } from '../helpers/orders-db.js';
@@ -55,11 +56,13 @@ describe('openDatabase / migrate', () => {
   });
 
   it('when an old database is at version 1, then only the newer migrations run', () => {
-    const db = openDatabase(':memory:');
-    db.exec('DROP TABLE sessions');
-    db.pragma('user_version = 1');
+    const db = new Sqlite(':memory:');
+    migrate(db, MIGRATIONS.slice(0, 1));
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
     migrate(db);
     expect(tables(db)).toContain('sessions');
+    const columns = db.prepare("SELECT name FROM pragma_table_info('orders')").pluck().all();
+    expect(columns).toEqual(expect.arrayContaining(['checked_at', 'lease_until', 'lease_holder']));
     expect(db.pragma('user_version', { simple: true })).toBe(latest);
     db.close();
   });
