@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { GatewayClient } from '../gateway/index.js';
 import type { Csrf } from '../http/csrf.js';
 import type { Ledger } from '../orders/ledger.js';
+import type { Order, StatusCause } from '../orders/types.js';
 import type { Catalog } from './catalog.js';
 
 /** What the storefront needs from the outside world. createApp's deps extend it (src/app.ts). */
@@ -15,7 +16,8 @@ export interface ShopDeps {
   catalog: Catalog;
   /** Called exactly once per order, when it first becomes paid (or authorized in two-phase): ship the goods here. */
   onFulfilled?: (orderId: number) => void;
-  now?: () => number;
+  /** Called after every attempt to bring an order up to date from the gateway, whatever its outcome. */
+  onSettled?: (order: Order, cause: StatusCause) => void;
 }
 
 /** ShopDeps plus the web pieces createApp builds for the shop's routes. */

@@ -1,6 +1,9 @@
-import { GatewayError } from '../gateway/index.js';
+import { GatewayError, GatewayRejectedError, type OrderRef } from '../gateway/index.js';
 import type { Order, StatusCause } from '../orders/types.js';
 import type { ShopDeps } from './deps.js';
+
+/** The gateway's errorCode for an order it does not know. */
+const ORDER_NOT_FOUND = 6;
 
 export interface Settled {
   order: Order;
@@ -12,17 +15,30 @@ export interface Settled {
  * and callbacks are triggers that call this; what they claim is never trusted. A reply that doesn't match our own
  * order (number, amount, currency) marks it mismatch, never paid. Returns undefined when the gateway can't say now.
  */
-export function createSettle({ ledger, gateway, logger, onFulfilled }: ShopDeps) {
-  return async function settle(order: Order, cause: StatusCause, language?: string): Promise<Settled | undefined> {
-    if (order.gatewayOrderId === null) return undefined;
+export function createSettle(deps: ShopDeps) {
+  const { ledger, gateway, logger, onFulfilled } = deps;
+
+  async function settle(order: Order, cause: StatusCause, language?: string): Promise<Settled | undefined> {
+    // Without the gateway's id (its register answer was lost) the order can still be found by our own number.
+    const { gatewayOrderId, orderNumber } = order;
+    const lostAnswer = gatewayOrderId === null;
+    const ref: OrderRef = gatewayOrderId === null ? { orderNumber } : { orderId: gatewayOrderId };
     let st;
     try {
-      st = await gateway.getOrderStatusExtended({ orderId: order.gatewayOrderId }, { language });
+      st = await gateway.getOrderStatusExtended(ref, { language });
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
+      if (lostAnswer && err instanceof GatewayRejectedError && err.errorCode === ORDER_NOT_FOUND) {
+        // The register call never reached the gateway: nobody can pay this order, so it is closed, not charged.
+        logger.info({ orderId: order.id, cause }, 'the gateway never registered this order; closed');
+        return { order: ledger.markNeverRegistered(order.id, { errorCode: err.errorCode, cause }) };
+      }
       ledger.recordEvent(order.id, 'status', 'error', { code: err.code, cause });
       logger.warn({ orderId: order.id, code: err.code, cause }, 'status check failed; outcome unknown');
       return undefined;
+    }
+    if (lostAnswer && st.orderId !== undefined && st.orderNumber === orderNumber) {
+      order = ledger.adoptGatewayOrderId(order.id, st.orderId);
     }
     const mismatch: string[] = [];
     if (st.orderNumber !== order.orderNumber) mismatch.push('orderNumber');
@@ -44,5 +60,11 @@ export function createSettle({ ledger, gateway, logger, onFulfilled }: ShopDeps)
       onFulfilled?.(order.id);
     }
     return { order: applied.order, maskedPan: st.cardAuthInfo?.maskedPan };
+  }
+
+  return async (order: Order, cause: StatusCause, language?: string): Promise<Settled | undefined> => {
+    const settled = await settle(order, cause, language);
+    deps.onSettled?.(settled?.order ?? order, cause);
+    return settled;
   };
 }
