@@ -118,8 +118,8 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('Not Found');
   });
-  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+  const onError: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
+    const status = clientErrorStatus(err) ?? 500;
     if (status >= 500) options.logger?.error({ err }, 'sandbox request failed');
     // The message is echoed only for client errors (e.g. a malformed body); never a stack.
     res
@@ -162,6 +162,12 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
   });
   next();
 };
+
+/** The 4xx status a body parser or router attached to its error (e.g. 413 for a large body), if any. */
+function clientErrorStatus(err: unknown): number | undefined {
+  const status = typeof err === 'object' && err !== null && 'status' in err ? err.status : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
 
 function checkMerchants(merchants: readonly SandboxMerchant[]): readonly SandboxMerchant[] {
   if (merchants.length === 0) throw new Error('sandbox needs at least one merchant');

@@ -19,7 +19,7 @@ export function parseMagic(description: string): OrderMagic | undefined {
   if (!description.includes('[sandbox:')) return undefined;
   const magic: OrderMagic = {};
   for (const [, rawKey, value] of description.matchAll(TAG)) {
-    const key = rawKey?.toLowerCase();
+    const key = (rawKey ?? '').toLowerCase();
     const n = value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
     switch (key) {
       case 'latency':
@@ -38,7 +38,7 @@ export function parseMagic(description: string): OrderMagic | undefined {
         if (value?.toLowerCase() === 'number') magic.errorCodeAsNumber = true;
         break;
       case 'callbacks':
-        if (value === 'lost' || value === 'duplicated' || value === 'normal') magic.callbacks = value as CallbackMode;
+        if (value === 'lost' || value === 'duplicated' || value === 'normal') magic.callbacks = value;
         break;
       case 'times':
         if (n !== undefined && n > 0) magic.times = n;

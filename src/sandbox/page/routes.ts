@@ -101,7 +101,9 @@ export function createPageRouter({ engine }: PageRouterOptions): Router {
         return res.redirect(303, acsUrl(order, lang));
       case 'notPayable':
         return res.redirect(303, pageUrl(order, lang));
-      default:
+      case 'approved':
+      case 'declined':
+      case 'processing':
         // Approved, declined, or waiting on the processor: the shop must ask getOrderStatusExtended either way.
         return res.redirect(303, shopUrl(order, lang));
     }
@@ -154,16 +156,14 @@ function renderMessage(
   text: string,
   extra: { backUrl?: string; refreshSecs?: number; status?: number } = {},
 ) {
-  res
-    .status(extra.status ?? 200)
-    .render('sandbox/message', {
-      t: textsFor(lang),
-      lang,
-      title,
-      text,
-      backUrl: extra.backUrl,
-      refreshSecs: extra.refreshSecs,
-    });
+  res.status(extra.status ?? 200).render('sandbox/message', {
+    t: textsFor(lang),
+    lang,
+    title,
+    text,
+    backUrl: extra.backUrl,
+    refreshSecs: extra.refreshSecs,
+  });
 }
 
 function renderNotFound(res: Response, lang: PageLang) {

@@ -4,15 +4,19 @@ import type { Request } from 'express';
 export type Params = Readonly<Record<string, unknown>>;
 
 export function readParams(req: Request): Params {
-  const query = (req.query ?? {}) as Record<string, unknown>;
-  const body = req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
-  return { ...query, ...body };
+  // Express types req.body as any; without a matching body parser it is undefined (Express 5), not an object.
+  const body: unknown = req.body;
+  return { ...req.query, ...(isRecord(body) ? body : {}) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }
 
 /** One value of a parameter; a repeated parameter counts by its first value, an empty one as absent. */
 export function param(params: Params, name: string): string | undefined {
   const raw = params[name];
-  const value = Array.isArray(raw) ? raw[0] : raw;
+  const value: unknown = Array.isArray(raw) ? raw[0] : raw;
   if (typeof value !== 'string' || value === '') return undefined;
   return value;
 }

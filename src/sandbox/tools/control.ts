@@ -48,15 +48,13 @@ export function createControlRouter({ registry, merchants }: ControlRouterOption
     if (!merchant) return;
     const parsed = faultProfileSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
-      res
-        .status(400)
-        .json({
-          error: 'invalid fault profile',
-          issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-        });
+      res.status(400).json({
+        error: 'invalid fault profile',
+        issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
       return;
     }
-    registry.set(merchant.login, parsed.data as FaultProfile);
+    registry.set(merchant.login, parsed.data);
     res.json({ login: merchant.login, faults: registry.get(merchant.login) ?? null });
   });
 
@@ -91,7 +89,7 @@ export function createControlRouter({ registry, merchants }: ControlRouterOption
           error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
         });
       }
-      registry.set(login, parsed.data as FaultProfile);
+      registry.set(login, parsed.data);
       return renderPage(res, 200, { ...view, profile: registry.get(login), notice: 'Fault switches saved.' });
     }
     renderPage(res, 200, { ...view, profile: registry.get(login) });
@@ -110,17 +108,15 @@ interface PageModel {
 
 function renderPage(res: Response, status: number, model: PageModel): void {
   // Credentials are never echoed back except the API user name; the password and token fields stay empty.
-  res
-    .status(status)
-    .render('sandbox/tools/control', {
-      title: 'Fault switches',
-      profile: undefined,
-      notice: undefined,
-      error: undefined,
-      userName: '',
-      login: undefined,
-      ...model,
-    });
+  res.status(status).render('sandbox/tools/control', {
+    title: 'Fault switches',
+    profile: undefined,
+    notice: undefined,
+    error: undefined,
+    userName: '',
+    login: undefined,
+    ...model,
+  });
 }
 
 function str(value: unknown): string {

@@ -37,7 +37,7 @@ export function createOrdersRouter({ engine, journal, merchants, pageSize = 50 }
   router.get('/sandbox/orders', (req, res) => {
     const merchant =
       typeof req.query.merchant === 'string' && logins.includes(req.query.merchant) ? req.query.merchant : undefined;
-    const page = Math.max(1, Math.min(10_000, Number.parseInt(String(req.query.page ?? '1'), 10) || 1));
+    const page = Math.max(1, Math.min(10_000, Number.parseInt(firstString(req.query.page) ?? '1', 10) || 1));
     const all = engine.store.list(merchant ? { merchantLogin: merchant } : {});
     const pages = Math.max(1, Math.ceil(all.length / pageSize));
     const shown = all.slice((page - 1) * pageSize, page * pageSize);
@@ -128,6 +128,12 @@ export function createOrdersRouter({ engine, journal, merchants, pageSize = 50 }
   });
 
   return router;
+}
+
+/** A query parameter's value; a repeated parameter counts by its first value, as the REST API reads them. */
+function firstString(value: unknown): string | undefined {
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first : undefined;
 }
 
 function outcomeText(outcome: DeliveryOutcome): string {
