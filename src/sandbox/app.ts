@@ -59,7 +59,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   const clock = options.clock ?? createSandboxClock();
   const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl : () => options.publicUrl as string;
   const origin = () => publicUrl().replace(/\/+$/, '');
-  const store = new OrderStore({ ...(options.maxOrders !== undefined && { maxOrders: options.maxOrders }) });
+  const store = new OrderStore({ maxOrders: options.maxOrders });
   const events = new SandboxEvents(options.logger);
   if (options.onEvent) events.on(options.onEvent);
   const engine = new SandboxEngine({
@@ -67,8 +67,8 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     clock,
     events,
     merchants,
-    ...(options.processingDelayMs !== undefined && { processingDelayMs: options.processingDelayMs }),
-    ...(options.retentionMs !== undefined && { retentionMs: options.retentionMs }),
+    processingDelayMs: options.processingDelayMs,
+    retentionMs: options.retentionMs,
   });
 
   const journal = new OrderJournal();
@@ -84,10 +84,10 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
       : new CallbackDispatcher({
           clock,
           journal,
-          ...(options.logger && { logger: options.logger }),
+          logger: options.logger,
           // An order's own tag wins; otherwise the merchant's switch (which counts against its `remaining`).
           modeFor: (order) => magic.takeForCallback(order) ?? faults.takeForCallback(order.merchantLogin),
-          ...(options.callbacks && { options: options.callbacks }),
+          options: options.callbacks,
         });
   if (callbacks) events.on(callbacks.handle);
   const faultMiddleware = createFaultMiddleware({
@@ -96,7 +96,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     store,
     merchants,
     signal: stopping.signal,
-    ...(options.logger && { logger: options.logger }),
+    logger: options.logger,
   });
 
   const app = express();
@@ -142,7 +142,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     merchants,
     faults,
     journal,
-    ...(callbacks && { callbacks }),
+    callbacks,
     stop,
     sweep: () => engine.sweep(),
   };

@@ -45,7 +45,8 @@ export function refund(ledger: OrderLedger, order: SandboxOrder, amount: number,
     amount: refunded,
     referenceNumber: randomDigits(12),
     actionCode: 0,
-    ...(externalRefundId && { externalRefundId }),
+    // An empty id is no id, as in the duplicate check above.
+    externalRefundId: externalRefundId || undefined,
   });
   order.refundedAmount += refunded;
   order.refundedDate = now;

@@ -53,14 +53,14 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   const sandbox = createSandboxApp({
     publicUrl: url,
     clock,
-    ...(opts.merchants && { merchants: opts.merchants }),
-    ...(opts.logger && { logger: opts.logger }),
-    ...(opts.processingDelayMs !== undefined && { processingDelayMs: opts.processingDelayMs }),
-    ...(opts.retentionMs !== undefined && { retentionMs: opts.retentionMs }),
-    ...(opts.maxOrders !== undefined && { maxOrders: opts.maxOrders }),
-    ...(opts.restMiddleware && { restMiddleware: opts.restMiddleware }),
-    ...(opts.onEvent && { onEvent: opts.onEvent }),
-    ...(opts.callbacks !== undefined && { callbacks: opts.callbacks }),
+    merchants: opts.merchants,
+    logger: opts.logger,
+    processingDelayMs: opts.processingDelayMs,
+    retentionMs: opts.retentionMs,
+    maxOrders: opts.maxOrders,
+    restMiddleware: opts.restMiddleware,
+    onEvent: opts.onEvent,
+    callbacks: opts.callbacks,
   });
   server.on('request', sandbox.app);
 

@@ -65,10 +65,10 @@ export function parseRegister(
       description,
       language,
       returnUrl,
-      ...(failUrl !== undefined && { failUrl }),
-      ...(callbackUrl !== undefined && { callbackUrl }),
+      failUrl,
+      callbackUrl,
       jsonParams,
-      ...(ip !== undefined && { ip }),
+      ip,
       ...expiry.value,
     },
   };

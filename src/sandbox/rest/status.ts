@@ -32,7 +32,7 @@ export function extendedStatus(order: SandboxOrder, language: string): Record<st
     currency: order.currency,
     date: order.createdAt,
     orderDescription: order.description,
-    ...(order.ip !== undefined && { ip: order.ip }),
+    ip: order.ip,
     merchantOrderParams: Object.entries(order.jsonParams).map(([name, value]) => ({ name, value })),
     transactionAttributes: [],
     attributes: [{ name: 'mdOrder', value: order.id }],
@@ -42,7 +42,7 @@ export function extendedStatus(order: SandboxOrder, language: string): Record<st
       maskedPan: order.card.maskedPan,
       expiration: order.card.expiration,
       cardholderName: order.card.cardholderName,
-      ...(order.approvalCode !== undefined && { approvalCode: order.approvalCode }),
+      approvalCode: order.approvalCode,
       paymentSystem: order.card.paymentSystem,
       pan: order.card.maskedPan,
     };
@@ -67,7 +67,7 @@ export function extendedStatus(order: SandboxOrder, language: string): Record<st
   if (order.refunds.length > 0) {
     body.refunds = order.refunds.map((r) => ({
       date: r.date,
-      ...(r.externalRefundId !== undefined && { externalRefundId: r.externalRefundId }),
+      externalRefundId: r.externalRefundId,
       actionCode: r.actionCode,
       referenceNumber: r.referenceNumber,
       amount: r.amount,
@@ -85,16 +85,14 @@ export function legacyStatus(order: SandboxOrder, language: string): Record<stri
     ErrorMessage: declined ? message('orderDeclined', language) : message('success', language),
     OrderStatus: order.status,
     OrderNumber: order.orderNumber,
-    ...(order.card && {
-      Pan: order.card.maskedPan,
-      expiration: order.card.expiration,
-      cardholderName: order.card.cardholderName,
-    }),
+    Pan: order.card?.maskedPan,
+    expiration: order.card?.expiration,
+    cardholderName: order.card?.cardholderName,
     Amount: order.amount,
     currency: order.currency,
-    ...(order.approvalCode !== undefined && { approvalCode: order.approvalCode }),
+    approvalCode: order.approvalCode,
     authCode: 2,
-    ...(order.ip !== undefined && { Ip: order.ip }),
+    Ip: order.ip,
     depositAmount: order.depositedAmount,
   };
 }
