@@ -195,10 +195,15 @@ function withQuery(target: string, params: Record<string, string>): string {
 }
 
 function describeError(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
-    return `no answer within ${timeoutMs} ms`;
-  const cause = err instanceof Error ? (err.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
-  if (cause && typeof cause.code === 'string') return cause.code;
-  if (cause && typeof cause.message === 'string') return cause.message.slice(0, 200);
-  return err instanceof Error ? err.message.slice(0, 200) : 'network error';
+  const e = errorLike(err);
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  const cause = errorLike(e?.cause);
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message.slice(0, 200);
+  return typeof e?.message === 'string' ? e.message.slice(0, 200) : 'network error';
+}
+
+/** By shape, not `instanceof Error`: fetch's errors come from Node's realm, which a test runner's vm does not share. */
+function errorLike(value: unknown): { name?: unknown; message?: unknown; code?: unknown; cause?: unknown } | undefined {
+  return typeof value === 'object' && value !== null ? value : undefined;
 }
