@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { isKnownCurrency } from './money.js';
+import { withoutBlanks } from './sandbox/config.js';
 
 /**
  * The whole configuration, parsed once at start-up from the environment (and `.env` via dotenv in server.ts)
@@ -45,9 +46,7 @@ export class ConfigError extends Error {
   }
 }
 
-const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
-const port = (def: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(65535).default(def));
+const port = (def: number) => z.coerce.number().int().min(1).max(65535).default(def);
 /**
  * An http(s) base URL, normalised by the WHATWG parser (so `HTTPS://Shop.Example` becomes `https://shop.example`).
  * A query, fragment or user:password would end up inside every URL built from it, so they are refused.
@@ -58,50 +57,39 @@ const baseUrl = z
   .refine((u) => !u.search && !u.hash, 'must not have a query or fragment')
   .refine((u) => !u.username && !u.password, 'must not contain credentials (use GATEWAY_USERNAME/GATEWAY_PASSWORD)');
 const httpUrl = baseUrl.transform((u) => `${u.origin}${u.pathname}`.replace(/\/+$/, ''));
-const intIn = (min: number, max: number, def: number) =>
-  z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(def));
+const intIn = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
+const secret = z.string().min(32, 'must be at least 32 characters');
 
+/** Blank values never reach it: loadConfig drops them first (withoutBlanks), so "unset" and "empty" are one case. */
 const schema = z
   .object({
-    NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
-    HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().default('127.0.0.1'),
     PORT: port(3000),
-    PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
-    GATEWAY_URL: z.preprocess(
-      emptyAsUndefined,
-      baseUrl
-        .transform((u) => `${u.origin}${u.pathname}`)
-        .refine((u) => u.endsWith('/payment/rest/'), 'must end with /payment/rest/')
-        .optional(),
-    ),
-    GATEWAY_USERNAME: optionalString,
-    GATEWAY_PASSWORD: optionalString,
-    GATEWAY_TOKEN: optionalString,
+    PUBLIC_BASE_URL: httpUrl.optional(),
+    GATEWAY_URL: baseUrl
+      .transform((u) => `${u.origin}${u.pathname}`)
+      .refine((u) => u.endsWith('/payment/rest/'), 'must end with /payment/rest/')
+      .optional(),
+    GATEWAY_USERNAME: z.string().optional(),
+    GATEWAY_PASSWORD: z.string().optional(),
+    GATEWAY_TOKEN: z.string().optional(),
     GATEWAY_TIMEOUT_MS: intIn(100, 120_000, 15_000),
     GATEWAY_STATUS_TIMEOUT_MS: intIn(100, 120_000, 5_000),
-    PAYMENT_FLOW: z.preprocess(emptyAsUndefined, z.enum(['one-phase', 'two-phase']).default('one-phase')),
-    CURRENCY: z.preprocess(
-      emptyAsUndefined,
-      z
-        .string()
-        .regex(/^\d{3}$/, 'must be an ISO 4217 numeric code such as 978')
-        .refine(isKnownCurrency, 'is not an ISO 4217 currency')
-        .default('978'),
-    ),
-    SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
-    SESSION_SECRET_PREVIOUS: z.preprocess(
-      emptyAsUndefined,
-      z.string().min(32, 'must be at least 32 characters').optional(),
-    ),
-    DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
-    SANDBOX_HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
+    PAYMENT_FLOW: z.enum(['one-phase', 'two-phase']).default('one-phase'),
+    CURRENCY: z
+      .string()
+      .regex(/^\d{3}$/, 'must be an ISO 4217 numeric code such as 978')
+      .refine(isKnownCurrency, 'is not an ISO 4217 currency')
+      .default('978'),
+    SESSION_SECRET: secret.optional(),
+    SESSION_SECRET_PREVIOUS: secret.optional(),
+    DATA_DIR: z.string().default('./data'),
+    SANDBOX_HOST: z.string().default('127.0.0.1'),
     SANDBOX_PORT: port(3001),
-    SANDBOX_PUBLIC_URL: z.preprocess(emptyAsUndefined, httpUrl.optional()),
+    SANDBOX_PUBLIC_URL: httpUrl.optional(),
     TRUST_PROXY: intIn(0, 10, 0),
-    LOG_LEVEL: z.preprocess(
-      emptyAsUndefined,
-      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    ),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ORDER_LIFETIME_SECS: intIn(60, 86_400, 1200),
     BUY_RATE_LIMIT_PER_MINUTE: intIn(1, 10_000, 20),
   })
@@ -132,7 +120,7 @@ export const DEV_SECRET_FILE = 'session-secret';
  * and kept under DATA_DIR (mode 0600), so a demo needs no .env and its sessions survive restarts.
  */
 export function loadConfig(env: Env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = schema.safeParse(withoutBlanks(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
     throw new ConfigError(problems);

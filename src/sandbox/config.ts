@@ -13,6 +13,18 @@ export interface SandboxConfig {
   callbacks?: CallbackOptions;
 }
 
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The one empty-string rule of every configuration parser: a blank value is unset, the way docker-compose and
+ * .env.example pass optional variables. Applied to the whole environment once, before any schema sees it.
+ */
+export function withoutBlanks(env: Env): Record<string, string> {
+  const present: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value.trim() !== '') present[key] = value;
+  return present;
+}
+
 const merchantSchema = z
   .object({
     login: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only'),
@@ -57,11 +69,9 @@ export class SandboxConfigError extends Error {
   }
 }
 
-/** Parses the environment or throws a SandboxConfigError naming every bad key. */
-export function loadSandboxConfig(env: Readonly<Record<string, string | undefined>>): SandboxConfig {
-  // Empty strings are "unset", the way docker-compose passes optional variables.
-  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SANDBOX_') && v !== ''));
-  const parsed = envSchema.safeParse(present);
+/** Parses the environment or throws a SandboxConfigError naming every bad key. Only SANDBOX_* keys are read. */
+export function loadSandboxConfig(env: Env): SandboxConfig {
+  const parsed = envSchema.safeParse(withoutBlanks(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => ({ key: i.path.map(String).join('.'), message: i.message }));
     const keys = [...new Set(problems.map((p) => p.key.split('.')[0] ?? p.key))];
