@@ -9,6 +9,7 @@ import {
   type SandboxOrder,
 } from '../../src/sandbox/index.js';
 import { CREDS, makeSandbox, payDirect } from '../helpers/sandbox-app.js';
+import { traceTimers } from '../helpers/timer-trace.js';
 
 const fakeOrder = (id: string) => ({ id, orderNumber: id, merchantLogin: 'm', description: '' }) as SandboxOrder;
 
@@ -56,7 +57,14 @@ describe('memory bounds', () => {
   });
 
   it('when the receiver hangs and more notifications than maxPending arrive, then the excess is skipped and recorded, and stop() frees the rest', async () => {
-    const hanging = http.createServer(() => undefined);
+    let requests = 0;
+    let allArrived!: () => void;
+    const bothArrived = new Promise<void>((resolve) => (allArrived = resolve));
+    // Answers nothing: only the per-attempt timeout or stop() can end a request to it.
+    const hanging = http.createServer(() => {
+      requests += 1;
+      if (requests === 2) allArrived();
+    });
     await new Promise<void>((r) => hanging.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/cb`;
     const journal = new OrderJournal();
@@ -67,15 +75,22 @@ describe('memory bounds', () => {
     });
     const merchant = { login: 'm', userName: 'u', password: 'p', callbackUrl: url, allowTwoPhase: true };
     const orders = ['a', 'b', 'c', 'd'].map(fakeOrder);
-    for (const order of orders) dispatcher.handle({ merchant, order, operation: 'deposited', status: 1, amount: 1 });
-    expect(dispatcher.pending).toBe(2);
-    expect(journal.of(orders[3]!).deliveries).toEqual([
-      expect.objectContaining({ outcome: { kind: 'skipped', reason: 'too many pending callbacks' } }),
-    ]);
-    const started = Date.now();
-    dispatcher.stop();
-    await dispatcher.idle();
-    expect(Date.now() - started).toBeLessThan(2000);
+    const trace = traceTimers();
+    try {
+      for (const order of orders) dispatcher.handle({ merchant, order, operation: 'deposited', status: 1, amount: 1 });
+      expect(dispatcher.pending).toBe(2);
+      expect(journal.of(orders[3]!).deliveries).toEqual([
+        expect.objectContaining({ outcome: { kind: 'skipped', reason: 'too many pending callbacks' } }),
+      ]);
+      await bothArrived;
+      dispatcher.stop();
+      await dispatcher.idle();
+      trace.mark('idle');
+      // stop() ended both requests in flight: their 10 s per-attempt timeouts never fired.
+      expect(trace.timeline(10_000)).toEqual(['created 10000', 'created 10000', 'idle']);
+    } finally {
+      trace.stop();
+    }
     expect(dispatcher.pending).toBe(0);
     hanging.closeAllConnections();
     await new Promise((r) => hanging.close(r));
@@ -84,14 +99,20 @@ describe('memory bounds', () => {
   it('when the sandbox closes during a latency fault, then close() is prompt and the waiting call is dropped', async () => {
     const sb = await startSandbox({ port: 0 });
     sb.sandbox.faults.set('demo-shop', { latencyMs: 60_000 });
-    const call = fetch(`${sb.gatewayUrl}getOrderStatusExtended.do`, {
-      method: 'POST',
-      body: new URLSearchParams({ ...CREDS, orderNumber: 'x' }),
-    });
-    await new Promise((r) => setTimeout(r, 50));
-    const started = Date.now();
-    await sb.close();
-    expect(Date.now() - started).toBeLessThan(1000);
-    await expect(call).rejects.toThrow();
+    const trace = traceTimers();
+    try {
+      const call = fetch(`${sb.gatewayUrl}getOrderStatusExtended.do`, {
+        method: 'POST',
+        body: new URLSearchParams({ ...CREDS, orderNumber: 'x' }),
+      });
+      // The call is being held by the fault once its 60 s timer exists.
+      const latency = await trace.created(60_000);
+      await sb.close();
+      await expect(call).rejects.toThrow();
+      // close() ended the wait itself, rather than leaving a timer to answer a dropped call a minute later.
+      expect(latency).toMatchObject({ fired: false, cleared: true });
+    } finally {
+      trace.stop();
+    }
   });
 });
