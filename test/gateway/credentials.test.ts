@@ -16,7 +16,7 @@ import {
   type Behaviour,
   type MisbehavingGateway,
 } from '../helpers/misbehaving-gateway.js';
-import { REGISTER } from '../helpers/gateway-client.js';
+import { FAST_TIMEOUTS, REGISTER } from '../helpers/gateway-client.js';
 
 const CANARY = 'canary-S3cr3t+pw/&=42';
 const TOKEN_CANARY = 'canary-token-9f8e7d';
@@ -72,6 +72,9 @@ const scenarios: Array<[string, Behaviour, (c: GatewayClient) => Promise<unknown
   ],
 ];
 
+const stalls = (behaviour: Behaviour) =>
+  Object.values(behaviour).some((script) => typeof script === 'object' && script.hang === true);
+
 /** Every string reachable from the value, including non-enumerable Error props and the cause chain. */
 function deepStrings(value: unknown, seen = new Set<unknown>()): string[] {
   if (typeof value === 'string') return [value];
@@ -112,7 +115,8 @@ describe.each<[string, GatewayAuth, string]>([
       const client = createGatewayClient({
         baseUrl: gw.baseUrl,
         auth,
-        timeouts: { operationMs: 400, statusMs: 400 },
+        // A stalled gateway is cut short quickly; every other scenario keeps a budget a busy machine never hits.
+        timeouts: stalls(current) ? FAST_TIMEOUTS.timeouts : { operationMs: 3000, statusMs: 3000 },
         statusRetryDelayMs: 1,
         onCall: (e) => events.push(e),
       });
