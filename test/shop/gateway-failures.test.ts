@@ -8,7 +8,16 @@ import { buy, scriptedShopPerTest, type TestShop } from '../helpers/shop.js';
 const CANARY = 'canary-password-7f3a9c';
 // Every test runs with a canary password, and checks afterwards that the log never contains it.
 const start = scriptedShopPerTest({ beforeClose: (shop) => expect(shop.logs.join('')).not.toContain(CANARY) });
-const startWith = (behaviour: Behaviour) => start(behaviour, { password: CANARY });
+const startWith = (behaviour: Behaviour) => start(behaviour, { password: CANARY, env: timeoutsFor(behaviour) });
+
+/** A method scripted to stall gets a short timeout (the config allows 100 ms); the others keep generous ones. */
+function timeoutsFor(behaviour: Behaviour): Record<string, string> {
+  const stalls = (method: string) => (behaviour[method] as GatewayReply | undefined)?.hang === true;
+  return {
+    ...(stalls('register') && { GATEWAY_TIMEOUT_MS: '200' }),
+    ...(stalls('getOrderStatusExtended') && { GATEWAY_STATUS_TIMEOUT_MS: '200' }),
+  };
+}
 
 function orderOf(s: TestShop) {
   const [order] = s.ledger.listRecent(1);
