@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { isKnownCurrency } from './money.js';
-import { withoutBlanks } from './sandbox/config.js';
+import { loadSandboxConfig, SandboxConfigError, withoutBlanks, type SandboxConfig } from './sandbox/config.js';
 
 /**
  * The whole configuration, parsed once at start-up from the environment (and `.env` via dotenv in server.ts)
@@ -16,7 +16,6 @@ export interface Config {
   /** Origin (and optional path) buyers use to reach the shop, without a trailing slash. returnUrl/failUrl come from it. */
   readonly publicBaseUrl: string;
   readonly gateway: GatewayConfig;
-  readonly sandbox: { readonly host: string; readonly port: number; readonly publicUrl: string };
   readonly flow: 'one-phase' | 'two-phase';
   /** ISO 4217 numeric code, e.g. "978". */
   readonly currency: string;
@@ -37,7 +36,13 @@ export type GatewayConfig =
       readonly timeoutMs: number;
       readonly statusTimeoutMs: number;
     }
-  | { readonly mode: 'sandbox'; readonly timeoutMs: number; readonly statusTimeoutMs: number };
+  | {
+      /** GATEWAY_URL is unset: the shop starts the gateway sandbox in-process, set up by the SANDBOX_* keys. */
+      readonly mode: 'sandbox';
+      readonly sandbox: SandboxConfig;
+      readonly timeoutMs: number;
+      readonly statusTimeoutMs: number;
+    };
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -85,9 +90,6 @@ const schema = z
     SESSION_SECRET: secret.optional(),
     SESSION_SECRET_PREVIOUS: secret.optional(),
     DATA_DIR: z.string().default('./data'),
-    SANDBOX_HOST: z.string().default('127.0.0.1'),
-    SANDBOX_PORT: port(3001),
-    SANDBOX_PUBLIC_URL: httpUrl.optional(),
     TRUST_PROXY: intIn(0, 10, 0),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ORDER_LIFETIME_SECS: intIn(60, 86_400, 1200),
@@ -120,37 +122,41 @@ export const DEV_SECRET_FILE = 'session-secret';
  * and kept under DATA_DIR (mode 0600), so a demo needs no .env and its sessions survive restarts.
  */
 export function loadConfig(env: Env): Config {
-  const parsed = schema.safeParse(withoutBlanks(env));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
-    throw new ConfigError(problems);
+  const present = withoutBlanks(env);
+  const parsed = schema.safeParse(present);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+  // SANDBOX_* keys count only when the sandbox runs, i.e. without GATEWAY_URL; their problems join the others.
+  let sandbox: SandboxConfig | undefined;
+  if (present.GATEWAY_URL === undefined) {
+    try {
+      sandbox = loadSandboxConfig(present);
+    } catch (err) {
+      if (!(err instanceof SandboxConfigError)) throw err;
+      problems.push(...err.problems);
+    }
   }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const c = parsed.data;
   const dataDir = path.resolve(c.DATA_DIR);
   const primarySecret = c.SESSION_SECRET ?? devSessionSecret(dataDir);
   const timeouts = { timeoutMs: c.GATEWAY_TIMEOUT_MS, statusTimeoutMs: c.GATEWAY_STATUS_TIMEOUT_MS };
-  const gateway: GatewayConfig = c.GATEWAY_URL
-    ? {
+  // The schema guarantees GATEWAY_URL and its credentials whenever there is no sandbox.
+  const gateway: GatewayConfig = sandbox
+    ? { mode: 'sandbox', sandbox, ...timeouts }
+    : {
         mode: 'remote',
-        url: c.GATEWAY_URL,
+        url: c.GATEWAY_URL ?? '',
         auth: c.GATEWAY_TOKEN
           ? { token: c.GATEWAY_TOKEN }
           : { userName: c.GATEWAY_USERNAME ?? '', password: c.GATEWAY_PASSWORD ?? '' },
         ...timeouts,
-      }
-    : { mode: 'sandbox', ...timeouts };
+      };
   return deepFreeze({
     env: c.NODE_ENV,
     host: c.HOST,
     port: c.PORT,
     publicBaseUrl: c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`,
     gateway,
-    sandbox: {
-      host: c.SANDBOX_HOST,
-      port: c.SANDBOX_PORT,
-      // 127.0.0.1 rather than localhost: the hosted page then sits on another *site* than the shop, as a real gateway does.
-      publicUrl: c.SANDBOX_PUBLIC_URL ?? `http://127.0.0.1:${c.SANDBOX_PORT}`,
-    },
     flow: c.PAYMENT_FLOW,
     currency: c.CURRENCY,
     sessionSecrets: c.SESSION_SECRET_PREVIOUS ? [primarySecret, c.SESSION_SECRET_PREVIOUS] : [primarySecret],

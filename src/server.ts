@@ -4,12 +4,12 @@ import dotenv from 'dotenv';
 import session from 'express-session';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createGatewayClient, type GatewayAuth } from './gateway/index.js';
+import { createGatewayClient } from './gateway/index.js';
+import { startGatewayTarget } from './gateway-target.js';
 import { createLogger } from './log.js';
 import { isDatabaseUsable, openDatabase } from './orders/db.js';
 import { createLedger } from './orders/ledger.js';
 import { createSqliteSessionStore } from './orders/session-store.js';
-import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from './sandbox/index.js';
 import { createCatalog } from './shop/catalog.js';
 
 /** The only file that reads the environment, listens or exits. */
@@ -29,32 +29,10 @@ async function main(): Promise<void> {
   const db = openDatabase(path.join(config.dataDir, 'shop.db'));
   const sessionStore = createSqliteSessionStore(session, db);
 
-  let sandbox: RunningSandbox | undefined;
-  let gatewayUrl: string;
-  let auth: GatewayAuth;
-  if (config.gateway.mode === 'remote') {
-    gatewayUrl = config.gateway.url;
-    auth = config.gateway.auth;
-  } else {
-    sandbox = await startSandbox({
-      port: config.sandbox.port,
-      host: config.sandbox.host,
-      publicUrl: config.sandbox.publicUrl,
-      logger: logger.child({ component: 'sandbox' }),
-    });
-    // The shop calls the sandbox at the address buyers use, so formUrl's origin is the configured gateway origin.
-    gatewayUrl = `${config.sandbox.publicUrl}/payment/rest/`;
-    const merchant = DEFAULT_MERCHANTS[0]!;
-    auth = { userName: merchant.userName, password: merchant.password };
-    logger.info(
-      { url: sandbox.url, publicUrl: config.sandbox.publicUrl },
-      'embedded gateway sandbox started (GATEWAY_URL is unset)',
-    );
-  }
-
+  const target = await startGatewayTarget(config.gateway, logger);
   const gateway = createGatewayClient({
-    baseUrl: gatewayUrl,
-    auth,
+    baseUrl: target.url,
+    auth: target.auth,
     timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
   });
@@ -85,7 +63,7 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     setTimeout(() => server.closeAllConnections(), 250).unref();
     await closed;
-    await sandbox?.close();
+    await target.close();
     sessionStore.close();
     db.close();
     process.exit(0);

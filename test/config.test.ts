@@ -1,10 +1,43 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { ConfigError, DEV_SECRET_FILE, loadConfig } from '../src/config.js';
+import { ConfigError, DEV_SECRET_FILE, loadConfig, type Config } from '../src/config.js';
+import { DEFAULT_MERCHANTS, type SandboxConfig } from '../src/sandbox/index.js';
 
 const SECRET = 'a-test-session-secret-of-32-chars!!';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Every key the shop reads; SANDBOX_* only while GATEWAY_URL is unset. */
+const EVERY_KEY = [
+  'NODE_ENV',
+  'HOST',
+  'PORT',
+  'PUBLIC_BASE_URL',
+  'TRUST_PROXY',
+  'GATEWAY_URL',
+  'GATEWAY_USERNAME',
+  'GATEWAY_PASSWORD',
+  'GATEWAY_TOKEN',
+  'GATEWAY_TIMEOUT_MS',
+  'GATEWAY_STATUS_TIMEOUT_MS',
+  'PAYMENT_FLOW',
+  'CURRENCY',
+  'ORDER_LIFETIME_SECS',
+  'BUY_RATE_LIMIT_PER_MINUTE',
+  'SESSION_SECRET',
+  'SESSION_SECRET_PREVIOUS',
+  'DATA_DIR',
+  'LOG_LEVEL',
+  'SANDBOX_HOST',
+  'SANDBOX_PORT',
+  'SANDBOX_PUBLIC_URL',
+  'SANDBOX_MERCHANTS',
+  'SANDBOX_PROCESSING_DELAY_MS',
+  'SANDBOX_CALLBACK_ATTEMPTS',
+  'SANDBOX_CALLBACK_RETRY_MS',
+  'SANDBOX_CALLBACK_TIMEOUT_MS',
+];
 const dirs: string[] = [];
 function tmp(): string {
   const d = mkdtempSync(path.join(tmpdir(), 'cfg-'));
@@ -14,6 +47,11 @@ function tmp(): string {
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+
+function sandboxOf(config: Config): SandboxConfig {
+  if (config.gateway.mode !== 'sandbox') throw new Error('expected the embedded sandbox');
+  return config.gateway.sandbox;
+}
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -34,7 +72,14 @@ describe('loadConfig', () => {
     expect(config.gateway.mode).toBe('sandbox');
     expect(config.flow).toBe('one-phase');
     expect(config.currency).toBe('978');
-    expect(config.sandbox).toEqual({ host: '127.0.0.1', port: 3001, publicUrl: 'http://127.0.0.1:3001' });
+    expect(sandboxOf(config)).toEqual({
+      host: '127.0.0.1',
+      port: 3001,
+      publicUrl: 'http://127.0.0.1:3001',
+      merchants: DEFAULT_MERCHANTS,
+      processingDelayMs: undefined,
+      callbacks: {},
+    });
     const file = path.join(dataDir, DEV_SECRET_FILE);
     expect(readFileSync(file, 'utf8').trim()).toBe(config.sessionSecrets[0]);
     expect(statSync(file).mode & 0o077).toBe(0);
@@ -45,7 +90,7 @@ describe('loadConfig', () => {
   it('when only PORT is set, the public URL and the sandbox follow their ports', () => {
     const config = loadConfig({ DATA_DIR: tmp(), SESSION_SECRET: SECRET, PORT: '8080', SANDBOX_PORT: '8081' });
     expect(config.publicBaseUrl).toBe('http://localhost:8080');
-    expect(config.sandbox.publicUrl).toBe('http://127.0.0.1:8081');
+    expect(sandboxOf(config).publicUrl).toBe('http://127.0.0.1:8081');
   });
 
   it('returns a deeply frozen object', () => {
@@ -53,6 +98,8 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.gateway)).toBe(true);
     expect(Object.isFrozen(config.sessionSecrets)).toBe(true);
+    expect(Object.isFrozen(sandboxOf(config).merchants[0])).toBe(true);
+    expect(Object.isFrozen(sandboxOf(config).callbacks)).toBe(true);
   });
 
   it('when a remote gateway is configured, takes its URL and password credentials', () => {
@@ -89,9 +136,14 @@ describe('loadConfig', () => {
       PUBLIC_BASE_URL: 'https://shop.example/?a=1',
       GATEWAY_URL: 'https://user:pw@g.example/payment/rest/',
       GATEWAY_TOKEN: 't',
-      SANDBOX_PUBLIC_URL: 'http://127.0.0.1:3001/#x',
     }).map((p) => p.split(':')[0]);
-    expect(keys).toEqual(expect.arrayContaining(['PUBLIC_BASE_URL', 'GATEWAY_URL', 'SANDBOX_PUBLIC_URL']));
+    expect(keys).toEqual(['PUBLIC_BASE_URL', 'GATEWAY_URL']);
+    const embedded = loadConfig({ SESSION_SECRET: SECRET, SANDBOX_PUBLIC_URL: 'HTTP://Gateway.Example:3001/' });
+    expect(sandboxOf(embedded).publicUrl).toBe('http://gateway.example:3001');
+    for (const bad of ['http://127.0.0.1:3001/#x', 'http://127.0.0.1:3001/?a=1', 'http://u:p@127.0.0.1:3001'])
+      expect(problemsOf({ SESSION_SECRET: SECRET, SANDBOX_PUBLIC_URL: bad })).toEqual([
+        expect.stringMatching(/^SANDBOX_PUBLIC_URL: /),
+      ]);
   });
 
   it('accepts a token instead of a user name and password', () => {
@@ -103,28 +155,84 @@ describe('loadConfig', () => {
     expect(config.gateway).toMatchObject({ mode: 'remote', auth: { token: 'tok' } });
   });
 
-  it('when several values are bad, names every bad key at once', () => {
-    const problems = problemsOf({
+  it("when several values are bad, names every bad key at once, the sandbox's with the shop's", () => {
+    const keys = problemsOf({
       PORT: 'eighty',
       PUBLIC_BASE_URL: 'not a url',
-      GATEWAY_URL: 'https://g.example/api/',
       PAYMENT_FLOW: 'three-phase',
       CURRENCY: '123',
-      SANDBOX_PORT: '70000',
       SESSION_SECRET: 'short',
+      SANDBOX_PORT: '70000',
+      SANDBOX_MERCHANTS: '[{"login":"m","userName":"u"}]',
+      SANDBOX_PROCESSING_DELAY_MS: '-1',
+      SANDBOX_CALLBACK_ATTEMPTS: '0',
+      SANDBOX_CALLBACK_RETRY_MS: 'soon',
+      SANDBOX_CALLBACK_TIMEOUT_MS: '0',
+    }).map((p) => p.split(':')[0]);
+    expect(keys.sort()).toEqual([
+      'CURRENCY',
+      'PAYMENT_FLOW',
+      'PORT',
+      'PUBLIC_BASE_URL',
+      'SANDBOX_CALLBACK_ATTEMPTS',
+      'SANDBOX_CALLBACK_RETRY_MS',
+      'SANDBOX_CALLBACK_TIMEOUT_MS',
+      'SANDBOX_MERCHANTS.0.password',
+      'SANDBOX_PORT',
+      'SANDBOX_PROCESSING_DELAY_MS',
+      'SESSION_SECRET',
+    ]);
+  });
+
+  it('when GATEWAY_URL is bad, names it and not the SANDBOX_* keys, which a remote gateway does not use', () => {
+    const keys = problemsOf({
+      SESSION_SECRET: SECRET,
+      GATEWAY_URL: 'https://g.example/api/',
+      GATEWAY_TOKEN: 't',
+      SANDBOX_PORT: '70000',
+    }).map((p) => p.split(':')[0]);
+    expect(keys).toEqual(['GATEWAY_URL']);
+  });
+
+  it('when GATEWAY_URL is set, ignores every SANDBOX_* key, even a bad one, and keeps no sandbox settings', () => {
+    const config = loadConfig({
+      SESSION_SECRET: SECRET,
+      GATEWAY_URL: 'https://g.example/payment/rest/',
+      GATEWAY_TOKEN: 't',
+      SANDBOX_PORT: 'eighty',
+      SANDBOX_HOST: '0.0.0.0',
+      SANDBOX_PUBLIC_URL: 'not a url',
+      SANDBOX_MERCHANTS: '{nope',
+      SANDBOX_PROCESSING_DELAY_MS: '-1',
+      SANDBOX_CALLBACK_ATTEMPTS: '0',
+      SANDBOX_CALLBACK_RETRY_MS: 'soon',
+      SANDBOX_CALLBACK_TIMEOUT_MS: '0',
     });
-    const keys = problems.map((p) => p.split(':')[0]);
-    expect(keys).toEqual(
-      expect.arrayContaining([
-        'PORT',
-        'PUBLIC_BASE_URL',
-        'GATEWAY_URL',
-        'PAYMENT_FLOW',
-        'CURRENCY',
-        'SANDBOX_PORT',
-        'SESSION_SECRET',
-      ]),
-    );
+    expect(config.gateway.mode).toBe('remote');
+    expect(config.gateway).not.toHaveProperty('sandbox');
+  });
+
+  it('when GATEWAY_URL is unset, takes the sandbox settings: merchants, processing delay, callback tuning', () => {
+    const merchants = [{ login: 'm1', userName: 'm1-api', password: 'p', callbackUrl: 'http://127.0.0.1:3000/cb' }];
+    const config = loadConfig({
+      SESSION_SECRET: SECRET,
+      SANDBOX_PORT: '0',
+      SANDBOX_HOST: '::1',
+      SANDBOX_MERCHANTS: JSON.stringify(merchants),
+      SANDBOX_PROCESSING_DELAY_MS: '500',
+      SANDBOX_CALLBACK_ATTEMPTS: '3',
+      SANDBOX_CALLBACK_RETRY_MS: '250',
+      SANDBOX_CALLBACK_TIMEOUT_MS: '2000',
+    });
+    expect(sandboxOf(config)).toEqual({
+      host: '::1',
+      // Known only once it listens: startSandbox then uses the address it got.
+      publicUrl: undefined,
+      port: 0,
+      merchants: [{ ...merchants[0], allowTwoPhase: true }],
+      processingDelayMs: 500,
+      callbacks: { maxAttempts: 3, retryBaseMs: 250, timeoutMs: 2000 },
+    });
   });
 
   it('when GATEWAY_URL is set without credentials, names the missing ones', () => {
@@ -166,5 +274,32 @@ describe('loadConfig', () => {
       GATEWAY_PASSWORD: 'pw-canary',
     });
     expect(problems.join('\n')).not.toMatch(/canary/);
+    for (const merchants of [
+      '[{"login":"m","userName":"u","password":"pw-canary","token":""}]',
+      '[{"login":"m","userName":"u","password":"pw-canary","extra":1}]',
+      '[{"login":"m","userName":"u","password":"pw-canary"},{"login":"m","userName":"u","password":"pw-canary"}]',
+      '[{"login":"m","userName":"u","password":"pw-canary",}]',
+    ]) {
+      const sandboxProblems = problemsOf({ SESSION_SECRET: SECRET, SANDBOX_MERCHANTS: merchants });
+      expect(sandboxProblems.length).toBeGreaterThan(0);
+      for (const problem of sandboxProblems) expect(problem).toMatch(/^SANDBOX_MERCHANTS/);
+      expect(sandboxProblems.join('\n')).not.toMatch(/canary/);
+    }
+  });
+
+  it('an empty or blank value means unset, for every key', () => {
+    const dataDir = tmp();
+    for (const blank of ['', '  ']) {
+      const blanks = Object.fromEntries(EVERY_KEY.map((key) => [key, blank]));
+      // Two keys at a time are given, so no secret is generated under the working directory's ./data.
+      expect(loadConfig({ ...blanks, SESSION_SECRET: SECRET })).toEqual(loadConfig({ SESSION_SECRET: SECRET }));
+      expect(loadConfig({ ...blanks, DATA_DIR: dataDir })).toEqual(loadConfig({ DATA_DIR: dataDir }));
+    }
+  });
+
+  it('.env.example lists every key', () => {
+    const example = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+    const listed = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    expect(listed.sort()).toEqual([...EVERY_KEY].sort());
   });
 });

@@ -1,16 +1,22 @@
 import { z } from 'zod';
-import type { CallbackOptions } from './callbacks/dispatcher.js';
-import type { SandboxMerchant } from './types.js';
+import { MAX_CALLBACK_ATTEMPTS, MAX_RETRY_DELAY_MS, type CallbackOptions } from './callbacks/dispatcher.js';
+import { DEFAULT_MERCHANTS, type SandboxMerchant } from './types.js';
 
-/** Standalone sandbox configuration from environment variables (only server.ts passes process.env in). */
+/**
+ * The sandbox's settings from SANDBOX_* variables: parsed here once for both ways it runs, standalone
+ * (src/sandbox/server.ts) and embedded in the shop (src/config.ts calls loadSandboxConfig when GATEWAY_URL is unset).
+ */
 export interface SandboxConfig {
-  port: number;
-  host: string;
-  /** Absent only with SANDBOX_PORT=0, where the origin is known after listen(). */
-  publicUrl?: string;
-  merchants?: SandboxMerchant[];
-  processingDelayMs?: number;
-  callbacks?: CallbackOptions;
+  readonly host: string;
+  readonly port: number;
+  /** Origin browsers use, no trailing slash. Absent only with SANDBOX_PORT=0, where it is known after listen(). */
+  readonly publicUrl: string | undefined;
+  /** DEFAULT_MERCHANTS unless SANDBOX_MERCHANTS is set. The embedded shop calls as the first one. */
+  readonly merchants: readonly SandboxMerchant[];
+  /** Unset means the engine's default (15 s). */
+  readonly processingDelayMs: number | undefined;
+  /** Unset fields mean the dispatcher's defaults. */
+  readonly callbacks: Readonly<CallbackOptions>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -37,35 +43,61 @@ const merchantSchema = z
   })
   .strict();
 
+const merchantsSchema = z
+  .array(merchantSchema)
+  .min(1)
+  .superRefine((merchants, ctx) => {
+    // The app refuses these too, but as a start-up crash; here they are named with the other bad settings.
+    for (const key of ['login', 'userName', 'token'] as const) {
+      const values = merchants.map((m) => m[key]).filter((v) => v !== undefined);
+      if (new Set(values).size !== values.length)
+        ctx.addIssue({ code: 'custom', message: `every merchant needs its own ${key}` });
+    }
+  });
+
+/**
+ * An http(s) origin (and optional path), normalised by the WHATWG parser, without a trailing slash. formUrl is built
+ * from it, so a query, fragment or user:password would end up in every payment page address: they are refused.
+ */
+const publicUrlSchema = z
+  .url({ protocol: /^https?$/ })
+  .transform((raw) => new URL(raw))
+  .refine((u) => !u.search && !u.hash, 'must not have a query or fragment')
+  .refine((u) => !u.username && !u.password, 'must not contain credentials')
+  .transform((u) => `${u.origin}${u.pathname}`.replace(/\/+$/, ''));
+
 const envSchema = z.object({
   SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
-  SANDBOX_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SANDBOX_PUBLIC_URL: publicUrlSchema.optional(),
   SANDBOX_MERCHANTS: z
     .string()
     .transform((raw, ctx) => {
       try {
         return JSON.parse(raw) as unknown;
       } catch {
+        // Not the parser's message: it can quote the text around the error, and that may be a password.
         ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
         return z.NEVER;
       }
     })
-    .pipe(z.array(merchantSchema).min(1))
+    .pipe(merchantsSchema)
     .optional(),
   SANDBOX_PROCESSING_DELAY_MS: z.coerce.number().int().min(0).optional(),
-  SANDBOX_CALLBACK_ATTEMPTS: z.coerce.number().int().min(1).max(20).optional(),
-  SANDBOX_CALLBACK_RETRY_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
+  SANDBOX_CALLBACK_ATTEMPTS: z.coerce.number().int().min(1).max(MAX_CALLBACK_ATTEMPTS).optional(),
+  SANDBOX_CALLBACK_RETRY_MS: z.coerce.number().int().min(0).max(MAX_RETRY_DELAY_MS).optional(),
   SANDBOX_CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).optional(),
 });
 
 export class SandboxConfigError extends Error {
+  override readonly name = 'SandboxConfigError';
   constructor(
-    readonly keys: string[],
-    detail: string,
+    /** The variables at fault, e.g. SANDBOX_PORT. */
+    readonly keys: readonly string[],
+    /** One `KEY[.path]: message` line per problem; never a value, since SANDBOX_MERCHANTS holds passwords. */
+    readonly problems: readonly string[],
   ) {
-    super(`Invalid sandbox configuration: ${detail}`);
-    this.name = 'SandboxConfigError';
+    super(`Invalid sandbox configuration: ${problems.join('; ')}`);
   }
 }
 
@@ -73,35 +105,25 @@ export class SandboxConfigError extends Error {
 export function loadSandboxConfig(env: Env): SandboxConfig {
   const parsed = envSchema.safeParse(withoutBlanks(env));
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => ({ key: i.path.map(String).join('.'), message: i.message }));
-    const keys = [...new Set(problems.map((p) => p.key.split('.')[0] ?? p.key))];
-    throw new SandboxConfigError(keys, problems.map((p) => `${p.key}: ${p.message}`).join('; '));
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
+    const keys = [...new Set(issues.map((i) => i.path[0] ?? '(env)'))];
+    throw new SandboxConfigError(
+      keys,
+      issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    );
   }
   const e = parsed.data;
   return {
-    port: e.SANDBOX_PORT,
     host: e.SANDBOX_HOST,
-    ...publicUrlOf(e.SANDBOX_PUBLIC_URL, e.SANDBOX_PORT),
-    ...(e.SANDBOX_MERCHANTS && { merchants: e.SANDBOX_MERCHANTS.map(stripUndefined) }),
-    ...(e.SANDBOX_PROCESSING_DELAY_MS !== undefined && { processingDelayMs: e.SANDBOX_PROCESSING_DELAY_MS }),
-    ...callbacksOf(e.SANDBOX_CALLBACK_ATTEMPTS, e.SANDBOX_CALLBACK_RETRY_MS, e.SANDBOX_CALLBACK_TIMEOUT_MS),
+    port: e.SANDBOX_PORT,
+    // 127.0.0.1 rather than localhost: the hosted page then sits on another *site* than the shop, as a real gateway does.
+    publicUrl: e.SANDBOX_PUBLIC_URL ?? (e.SANDBOX_PORT === 0 ? undefined : `http://127.0.0.1:${e.SANDBOX_PORT}`),
+    merchants: e.SANDBOX_MERCHANTS ?? DEFAULT_MERCHANTS,
+    processingDelayMs: e.SANDBOX_PROCESSING_DELAY_MS,
+    callbacks: {
+      maxAttempts: e.SANDBOX_CALLBACK_ATTEMPTS,
+      retryBaseMs: e.SANDBOX_CALLBACK_RETRY_MS,
+      timeoutMs: e.SANDBOX_CALLBACK_TIMEOUT_MS,
+    },
   };
-}
-
-function callbacksOf(maxAttempts?: number, retryBaseMs?: number, timeoutMs?: number): { callbacks?: CallbackOptions } {
-  const callbacks: CallbackOptions = {
-    ...(maxAttempts !== undefined && { maxAttempts }),
-    ...(retryBaseMs !== undefined && { retryBaseMs }),
-    ...(timeoutMs !== undefined && { timeoutMs }),
-  };
-  return Object.keys(callbacks).length > 0 ? { callbacks } : {};
-}
-
-function publicUrlOf(explicit: string | undefined, port: number): { publicUrl?: string } {
-  if (explicit !== undefined) return { publicUrl: explicit.replace(/\/+$/, '') };
-  return port === 0 ? {} : { publicUrl: `http://localhost:${port}` };
-}
-
-function stripUndefined(m: z.infer<typeof merchantSchema>): SandboxMerchant {
-  return Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined)) as unknown as SandboxMerchant;
 }

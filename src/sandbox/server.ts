@@ -10,15 +10,7 @@ const logger = pino({ name: 'gateway-sandbox' });
 
 async function main(): Promise<void> {
   const config = loadSandboxConfig(process.env);
-  const running = await startSandbox({
-    port: config.port,
-    host: config.host,
-    ...(config.publicUrl !== undefined && { publicUrl: config.publicUrl }),
-    logger,
-    ...(config.merchants && { merchants: config.merchants }),
-    ...(config.processingDelayMs !== undefined && { processingDelayMs: config.processingDelayMs }),
-    ...(config.callbacks && { callbacks: config.callbacks }),
-  });
+  const running = await startSandbox({ ...config, logger });
   const stop = (signal: string) => {
     logger.info({ signal }, 'stopping gateway sandbox');
     running.close().then(

@@ -2,13 +2,42 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { loadSandboxConfig, SandboxConfigError } from '../../src/sandbox/index.js';
+import { DEFAULT_MERCHANTS, loadSandboxConfig, SandboxConfigError } from '../../src/sandbox/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 describe('sandbox configuration', () => {
-  it('when nothing is set, then port 3001 on 127.0.0.1 with a localhost public URL and default merchants', () => {
-    expect(loadSandboxConfig({})).toEqual({ port: 3001, host: '127.0.0.1', publicUrl: 'http://localhost:3001' });
+  it('when nothing is set, then port 3001 on 127.0.0.1, a 127.0.0.1 public URL and the demo merchant', () => {
+    expect(loadSandboxConfig({})).toEqual({
+      port: 3001,
+      host: '127.0.0.1',
+      publicUrl: 'http://127.0.0.1:3001',
+      merchants: DEFAULT_MERCHANTS,
+      processingDelayMs: undefined,
+      callbacks: {},
+    });
+  });
+
+  it('when a value is empty or blank, then it counts as unset', () => {
+    const blank = (value: string) =>
+      Object.fromEntries(
+        [
+          'SANDBOX_PORT',
+          'SANDBOX_HOST',
+          'SANDBOX_PUBLIC_URL',
+          'SANDBOX_MERCHANTS',
+          'SANDBOX_PROCESSING_DELAY_MS',
+          'SANDBOX_CALLBACK_ATTEMPTS',
+          'SANDBOX_CALLBACK_RETRY_MS',
+          'SANDBOX_CALLBACK_TIMEOUT_MS',
+        ].map((key) => [key, value]),
+      );
+    expect(loadSandboxConfig(blank(''))).toEqual(loadSandboxConfig({}));
+    expect(loadSandboxConfig(blank(' \t'))).toEqual(loadSandboxConfig({}));
+  });
+
+  it('when SANDBOX_PORT is 0, then the public URL is left to startSandbox, which knows the port', () => {
+    expect(loadSandboxConfig({ SANDBOX_PORT: '0' }).publicUrl).toBeUndefined();
   });
 
   it('when values are set, then they are parsed, including a JSON merchant list', () => {
@@ -18,7 +47,7 @@ describe('sandbox configuration', () => {
         userName: 'm1-api',
         password: 'p',
         token: 't',
-        callbackUrl: 'https://shop.test/cb',
+        callbackUrl: 'http://127.0.0.1:3000/cb',
         callbackKey: 'k',
         allowTwoPhase: false,
       },
@@ -26,7 +55,7 @@ describe('sandbox configuration', () => {
     const config = loadSandboxConfig({
       SANDBOX_PORT: '4000',
       SANDBOX_HOST: '0.0.0.0',
-      SANDBOX_PUBLIC_URL: 'http://gateway.local:4000/',
+      SANDBOX_PUBLIC_URL: 'HTTP://Gateway.Local:4000/',
       SANDBOX_MERCHANTS: JSON.stringify(merchants),
       SANDBOX_PROCESSING_DELAY_MS: '500',
       OTHER: 'ignored',
@@ -37,6 +66,7 @@ describe('sandbox configuration', () => {
       publicUrl: 'http://gateway.local:4000',
       merchants,
       processingDelayMs: 500,
+      callbacks: {},
     });
   });
 
@@ -53,18 +83,50 @@ describe('sandbox configuration', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(SandboxConfigError);
-    expect((error as SandboxConfigError).keys.sort()).toEqual([
-      'SANDBOX_MERCHANTS',
-      'SANDBOX_PORT',
-      'SANDBOX_PUBLIC_URL',
-    ]);
-    expect((error as Error).message).toContain('SANDBOX_PORT');
+    const { keys, problems, message } = error as SandboxConfigError;
+    expect([...keys].sort()).toEqual(['SANDBOX_MERCHANTS', 'SANDBOX_PORT', 'SANDBOX_PUBLIC_URL']);
+    expect(problems).toHaveLength(3);
+    expect(message).toContain('SANDBOX_PORT');
+  });
+
+  it('when the public URL has a query, a fragment or credentials, then it is refused', () => {
+    for (const url of ['http://127.0.0.1:3001/?a=1', 'http://127.0.0.1:3001/#x', 'http://u:p@127.0.0.1:3001'])
+      expect(() => loadSandboxConfig({ SANDBOX_PUBLIC_URL: url })).toThrow(/SANDBOX_PUBLIC_URL/);
   });
 
   it('when a merchant entry has a wrong shape, then the key path is reported', () => {
     expect(() => loadSandboxConfig({ SANDBOX_MERCHANTS: '[{"login":"m","userName":"u"}]' })).toThrow(
       /SANDBOX_MERCHANTS\.0\.password/,
     );
+  });
+
+  it('when two merchants share a login, user name or token, then SANDBOX_MERCHANTS is refused', () => {
+    const twice = (a: object, b: object) => ({
+      SANDBOX_MERCHANTS: JSON.stringify([
+        { login: 'a', userName: 'a-api', password: 'p', ...a },
+        { login: 'b', userName: 'b-api', password: 'p', ...b },
+      ]),
+    });
+    expect(() => loadSandboxConfig(twice({ login: 'x' }, { login: 'x' }))).toThrow(/own login/);
+    expect(() => loadSandboxConfig(twice({ userName: 'x' }, { userName: 'x' }))).toThrow(/own userName/);
+    expect(() => loadSandboxConfig(twice({ token: 'x' }, { token: 'x' }))).toThrow(/own token/);
+  });
+
+  it('when the merchant list is bad, then the message quotes none of it (it holds passwords)', () => {
+    for (const raw of [
+      '[{"login":"m","userName":"u","password":"pw-canary",}]',
+      '[{"login":"m","userName":"u","password":"pw-canary","extra":"x-canary"}]',
+      '[{"login":"m m","userName":"u","password":"pw-canary","callbackUrl":"canary"}]',
+    ]) {
+      let message = '';
+      try {
+        loadSandboxConfig({ SANDBOX_MERCHANTS: raw });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^Invalid sandbox configuration: SANDBOX_MERCHANTS/);
+      expect(message).not.toContain('canary');
+    }
   });
 
   it('when callback tuning is set, then it is passed on; a zero attempt count is refused', () => {
@@ -125,10 +187,14 @@ describe('standalone server (src/sandbox/server.ts)', () => {
     expect(output()).toContain('SANDBOX_PORT');
   });
 
-  it('when it runs and gets SIGTERM, then it serves the API and then exits 0', async () => {
+  it('when it runs and gets SIGTERM, then it serves the API on its default 127.0.0.1 URL and then exits 0', async () => {
     const { child, closed, outputMatching } = run({ SANDBOX_PORT: '0' });
-    const [, port] = await outputMatching(/"port":(\d+),"msg":"gateway sandbox listening"/);
-    const res = await fetch(`http://127.0.0.1:${port}/payment/rest/register.do`, {
+    const [, url, port] = await outputMatching(
+      /"url":"([^"]+)","host":"[^"]*","port":(\d+),"msg":"gateway sandbox listening"/,
+    );
+    // The same default as when the shop embeds it (test/gateway-target.test.ts).
+    expect(url).toBe(`http://127.0.0.1:${port}`);
+    const res = await fetch(`${url}/payment/rest/register.do`, {
       method: 'POST',
       body: new URLSearchParams({ token: 'demo-shop-token' }),
     });
