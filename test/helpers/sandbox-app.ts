@@ -11,9 +11,40 @@ import type { SandboxEvent } from '../../src/sandbox/index.js';
 export const CREDS = { userName: 'demo-shop-api', password: 'demo-shop-password' } as const;
 export const T0 = Date.UTC(2030, 0, 15, 12, 0, 0);
 
+/** A REST answer as the sandbox tests read it: every field optional, the assertions say which must be there. */
+export interface GatewayBody {
+  errorCode?: string | number;
+  errorMessage?: string;
+  /** getOrderStatus.do (the legacy method) capitalises its fields. */
+  ErrorCode?: string | number;
+  orderId?: string;
+  formUrl?: string;
+  orderNumber?: string;
+  orderStatus?: number;
+  attributes?: { name: string; value: string }[];
+  paymentAmountInfo?: {
+    paymentState?: string;
+    approvedAmount?: number;
+    depositedAmount?: number;
+    refundedAmount?: number;
+  };
+  cardAuthInfo?: { maskedPan?: string; approvalCode?: string };
+  refunds?: unknown[];
+}
+
+export type GatewayResponse = Omit<request.Response, 'body'> & { body: GatewayBody };
+
+/** The body of a REST answer; supertest gives `{}` for a body that is not JSON, never an array or a scalar here. */
+function asGatewayResponse(res: request.Response): GatewayResponse {
+  const body: unknown = res.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new Error(`the sandbox answered a body that is not a JSON object: ${res.text}`);
+  return res;
+}
+
 export interface TestSandbox extends SandboxApp {
   events_: SandboxEvent[];
-  call(method: string, params: Record<string, string>, via?: 'GET' | 'POST'): Promise<request.Response>;
+  call(method: string, params: Record<string, string>, via?: 'GET' | 'POST'): Promise<GatewayResponse>;
   register(params?: Record<string, string>, method?: string): Promise<{ orderId: string; formUrl: string }>;
 }
 
@@ -28,10 +59,12 @@ export function makeSandbox(overrides: Partial<SandboxAppOptions> = {}): TestSan
     onEvent: (e) => seen.push(e),
     ...overrides,
   });
-  const call = (method: string, params: Record<string, string>, via: 'GET' | 'POST' = 'POST') =>
-    via === 'GET'
-      ? request(sandbox.app).get(`/payment/rest/${method}.do`).query(params)
-      : request(sandbox.app).post(`/payment/rest/${method}.do`).type('form').send(params);
+  const call = async (method: string, params: Record<string, string>, via: 'GET' | 'POST' = 'POST') =>
+    asGatewayResponse(
+      via === 'GET'
+        ? await request(sandbox.app).get(`/payment/rest/${method}.do`).query(params)
+        : await request(sandbox.app).post(`/payment/rest/${method}.do`).type('form').send(params),
+    );
   const register = async (params: Record<string, string> = {}, method = 'register') => {
     const res = await call(method, {
       ...CREDS,
@@ -40,8 +73,9 @@ export function makeSandbox(overrides: Partial<SandboxAppOptions> = {}): TestSan
       returnUrl: 'https://shop.test/return',
       ...params,
     });
-    if (!res.body.orderId) throw new Error(`register failed: ${JSON.stringify(res.body)}`);
-    return res.body as { orderId: string; formUrl: string };
+    const { orderId, formUrl } = res.body;
+    if (!orderId || !formUrl) throw new Error(`register failed: ${res.text}`);
+    return { orderId, formUrl };
   };
   return Object.assign(sandbox, { events_: seen, call, register });
 }

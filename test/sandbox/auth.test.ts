@@ -59,7 +59,7 @@ describe('gateway sandbox authentication', () => {
     const res = await sb.call('getOrderStatusExtended', {
       userName: 'two-api',
       password: 'pw-two',
-      orderId: mine.body.orderId,
+      orderId: mine.body.orderId!,
     });
     expect(res.body).toEqual({ errorCode: '6', errorMessage: 'Order not found' });
   });
@@ -68,7 +68,7 @@ describe('gateway sandbox authentication', () => {
     const params = order();
     const mine = await sb.call('register', { token: 'tok-one', ...params });
     const two = { userName: 'two-api', password: 'pw-two' };
-    expect((await sb.call('decline', { ...two, orderId: mine.body.orderId })).body).toEqual({
+    expect((await sb.call('decline', { ...two, orderId: mine.body.orderId! })).body).toEqual({
       errorCode: 6,
       errorMessage: 'Order not found',
     });
@@ -76,7 +76,7 @@ describe('gateway sandbox authentication', () => {
       errorCode: 6,
       errorMessage: 'Order not found',
     });
-    expect(sb.store.get(mine.body.orderId)?.status).toBe(0);
+    expect(sb.store.get(mine.body.orderId!)?.status).toBe(0);
   });
 
   it('when the default merchant is used, then its documented credentials work', async () => {

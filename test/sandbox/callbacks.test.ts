@@ -39,7 +39,7 @@ describe('callback delivery', () => {
   beforeAll(async () => {
     rx = await startReceiver();
   });
-  afterEach(async () => {
+  afterEach(() => {
     sb?.stop();
     sb = undefined;
     rx.received.length = 0;

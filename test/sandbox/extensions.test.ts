@@ -7,7 +7,8 @@ describe('extension points for callbacks and fault injection', () => {
     const sb = makeSandbox({
       restMiddleware: [
         (req, res, next) => {
-          if (req.body?.orderNumber === 'FAIL-ME') return void res.status(503).type('text/html').send('<h1>down</h1>');
+          if ((req.body as Record<string, unknown> | undefined)?.orderNumber === 'FAIL-ME')
+            return void res.status(503).type('text/html').send('<h1>down</h1>');
           next();
         },
       ],
@@ -61,7 +62,7 @@ describe('extension points for callbacks and fault injection', () => {
       amount: '700',
       returnUrl: 'https://s.test/',
     });
-    payDirect(sb, res.body.orderId);
+    payDirect(sb, res.body.orderId!);
     expect(sb.events_).toEqual([
       expect.objectContaining({
         merchant,

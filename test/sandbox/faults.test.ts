@@ -90,7 +90,7 @@ describe('fault switches per merchant (control API)', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/json');
     const text = await res.text();
-    expect(() => JSON.parse(text)).toThrow();
+    expect((): unknown => JSON.parse(text)).toThrow();
   });
 
   it('when reset is set, then the connection is dropped without an answer', async () => {

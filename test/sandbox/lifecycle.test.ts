@@ -47,7 +47,7 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
   it('when deposit asks for less than the hold, then that part is captured', async () => {
     const orderId = await held();
     await sb.call('deposit', { ...CREDS, orderId, amount: '100000' });
-    expect((await status(orderId)).paymentAmountInfo.depositedAmount).toBe(100000);
+    expect((await status(orderId)).paymentAmountInfo?.depositedAmount).toBe(100000);
   });
 
   it('when deposit asks for more than the hold, then errorCode 5 and the order stays held', async () => {
@@ -73,7 +73,7 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
     expect((await sb.call('reverse', { ...CREDS, orderId })).body).toEqual({ errorCode: 0, errorMessage: 'Success' });
     const body = await status(orderId);
     expect(body.orderStatus).toBe(3);
-    expect(body.paymentAmountInfo.paymentState).toBe('REVERSED');
+    expect(body.paymentAmountInfo?.paymentState).toBe('REVERSED');
     expect(sb.events_.at(-1)).toMatchObject({ operation: 'reversed', status: 1 });
     expect((await sb.call('reverse', { ...CREDS, orderId })).body.errorCode).toBe(7);
   });
@@ -106,7 +106,7 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
     const orderId = await paid();
     const tooLong = await sb.call('refund', { ...CREDS, orderId, amount: '100', externalRefundId: 'r'.repeat(37) });
     expect(tooLong.body).toEqual({ errorCode: 5, errorMessage: 'Invalid externalRefundId: at most 36 characters' });
-    expect((await status(orderId)).paymentAmountInfo.refundedAmount).toBe(0);
+    expect((await status(orderId)).paymentAmountInfo?.refundedAmount).toBe(0);
     expect(
       (await sb.call('refund', { ...CREDS, orderId, amount: '100', externalRefundId: 'r'.repeat(36) })).body.errorCode,
     ).toBe(0);
@@ -120,7 +120,7 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
     expect(res.body).toEqual({ errorCode: 7, errorMessage: 'Refund limit reached: at most 50 refunds per order' });
     const body = await status(orderId);
     expect(body.refunds).toHaveLength(50);
-    expect(body.paymentAmountInfo.refundedAmount).toBe(50);
+    expect(body.paymentAmountInfo?.refundedAmount).toBe(50);
   });
 
   it('when partial refunds are repeated, then they add up to at most the deposited amount', async () => {
@@ -140,7 +140,7 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
     expect((await sb.call('refund', { ...CREDS, orderId, amount: '100001' })).body.errorCode).toBe(7);
     expect((await sb.call('refund', { ...CREDS, orderId, amount: '100000' })).body.errorCode).toBe(0);
     body = await status(orderId);
-    expect(body.paymentAmountInfo.refundedAmount).toBe(AMOUNT);
+    expect(body.paymentAmountInfo?.refundedAmount).toBe(AMOUNT);
     expect(body.refunds).toHaveLength(2);
     expect((await sb.call('refund', { ...CREDS, orderId, amount: '1' })).body.errorCode).toBe(7);
   });
@@ -148,7 +148,7 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
   it('when refund has amount 0, then the remaining deposited amount is refunded', async () => {
     const orderId = await paid();
     await sb.call('refund', { ...CREDS, orderId, amount: '0' });
-    expect((await status(orderId)).paymentAmountInfo.refundedAmount).toBe(AMOUNT);
+    expect((await status(orderId)).paymentAmountInfo?.refundedAmount).toBe(AMOUNT);
   });
 
   it('when a refund repeats an externalRefundId, then it is not refunded twice', async () => {
@@ -157,7 +157,7 @@ describe('order lifecycle: deposit, reverse, refund, decline', () => {
     expect(
       (await sb.call('refund', { ...CREDS, orderId, amount: '1000', externalRefundId: 'r-1' })).body.errorCode,
     ).toBe(0);
-    expect((await status(orderId)).paymentAmountInfo.refundedAmount).toBe(1000);
+    expect((await status(orderId)).paymentAmountInfo?.refundedAmount).toBe(1000);
   });
 
   it('when refund gives a currency other than the order currency, then errorCode 5', async () => {

@@ -97,9 +97,9 @@ describe('getOrderStatusExtended.do and getOrderStatus.do', () => {
     payDirect(sb, orderId, '2202205000060910');
     const res = await sb.call('getOrderStatusExtended', { ...CREDS, orderId, language: 'ru' });
     expect(res.body).toMatchObject({ orderStatus: 6, actionCode: 116, actionCodeDescription: 'Недостаточно средств' });
-    expect(res.body.paymentAmountInfo.paymentState).toBe('DECLINED');
-    expect(res.body.cardAuthInfo.maskedPan).toBe('220220**0910');
-    expect(res.body.cardAuthInfo.approvalCode).toBeUndefined();
+    expect(res.body.paymentAmountInfo?.paymentState).toBe('DECLINED');
+    expect(res.body.cardAuthInfo?.maskedPan).toBe('220220**0910');
+    expect(res.body.cardAuthInfo?.approvalCode).toBeUndefined();
   });
 
   it('when the legacy getOrderStatus is used, then the keys are capitalised', async () => {
