@@ -185,7 +185,9 @@ suite('checkout in a real browser (shop on localhost, gateway on 127.0.0.1)', ()
       expect(text).not.toContain('Ceramic');
       await shot(stranger, 'neutral');
       // The language links must not carry the orderId along either.
-      const hrefs = await stranger.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+      const hrefs = await Promise.all(
+        (await stranger.locator('a').all()).map(async (a) => (await a.getAttribute('href')) ?? ''),
+      );
       expect(hrefs.join(' ')).not.toContain(returned.searchParams.get('orderId') ?? '-');
     },
     TIMEOUT,

@@ -27,7 +27,7 @@ const scenarios: Array<[string, Behaviour, (c: GatewayClient) => Promise<unknown
   ['register reset', { register: replies.reset() }, (c) => c.register(REGISTER)],
   [
     'register HTTP 500 echoing the body',
-    { register: (f) => replies.http(500, `<pre>${new URLSearchParams(f)}</pre>`) },
+    { register: (f) => replies.http(500, `<pre>${new URLSearchParams(f).toString()}</pre>`) },
     (c) => c.register(REGISTER),
   ],
   ['register HTTP 429', { register: replies.http(429) }, (c) => c.register(REGISTER)],

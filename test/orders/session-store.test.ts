@@ -1,4 +1,5 @@
 import { describe, it, expect, afterAll, afterEach, jest } from '@jest/globals';
+import { types } from 'node:util';
 import session from 'express-session';
 import type { SessionData } from 'express-session';
 import { openDatabase, type Database } from '../../src/orders/db.js';
@@ -27,20 +28,23 @@ function sess(extra: Record<string, unknown> = {}, cookie: Record<string, unknow
   return { cookie: { originalMaxAge: null, ...cookie }, ...extra } as unknown as SessionData;
 }
 
+/** Rejects with an Error whatever a callback reports; isNativeError also knows Errors from Node's own realm. */
+const asError = (e: unknown): Error => (types.isNativeError(e) ? e : new Error(String(e)));
+
 // Promise wrappers over the callback API express-session uses.
 const p = {
   get: (s: SqliteSessionStore, sid: string) =>
-    new Promise<SessionData | null | undefined>((res, rej) => s.get(sid, (e, v) => (e ? rej(e) : res(v)))),
+    new Promise<SessionData | null | undefined>((res, rej) => s.get(sid, (e, v) => (e ? rej(asError(e)) : res(v)))),
   set: (s: SqliteSessionStore, sid: string, v: SessionData) =>
-    new Promise<void>((res, rej) => s.set(sid, v, (e) => (e ? rej(e) : res()))),
+    new Promise<void>((res, rej) => s.set(sid, v, (e) => (e ? rej(asError(e)) : res()))),
   destroy: (s: SqliteSessionStore, sid: string) =>
-    new Promise<void>((res, rej) => s.destroy(sid, (e) => (e ? rej(e) : res()))),
+    new Promise<void>((res, rej) => s.destroy(sid, (e) => (e ? rej(asError(e)) : res()))),
   touch: (s: SqliteSessionStore, sid: string, v: SessionData) =>
-    new Promise<void>((res, rej) => s.touch?.(sid, v, ((e?: unknown) => (e ? rej(e) : res())) as () => void)),
-  clear: (s: SqliteSessionStore) => new Promise<void>((res, rej) => s.clear?.((e) => (e ? rej(e) : res()))),
+    new Promise<void>((res, rej) => s.touch?.(sid, v, (e?: unknown) => (e ? rej(asError(e)) : res()))),
+  clear: (s: SqliteSessionStore) => new Promise<void>((res, rej) => s.clear?.((e) => (e ? rej(asError(e)) : res()))),
   length: (s: SqliteSessionStore) =>
-    new Promise<number | undefined>((res, rej) => s.length?.((e, n) => (e ? rej(e) : res(n)))),
-  all: (s: SqliteSessionStore) => new Promise<unknown>((res, rej) => s.all?.((e, v) => (e ? rej(e) : res(v)))),
+    new Promise<number | undefined>((res, rej) => s.length?.((e, n) => (e ? rej(asError(e)) : res(n)))),
+  all: (s: SqliteSessionStore) => new Promise<unknown>((res, rej) => s.all?.((e, v) => (e ? rej(asError(e)) : res(v)))),
 };
 
 describe('SQLite session store', () => {

@@ -59,15 +59,15 @@ const GATEWAY_COLUMNS = [0, 5, 1, 2, 3, 4, 6] as const;
 const MATRIX: Record<LocalStatus, LocalStatus[]> = {
   new: ['new', 'processing', 'authorized', 'paid', 'reversed', 'refunded', 'declined'],
   registered: ['registered', 'processing', 'authorized', 'paid', 'reversed', 'refunded', 'declined'],
-  register_failed: Array(7).fill('register_failed'),
+  register_failed: Array<LocalStatus>(7).fill('register_failed'),
   register_unknown: ['register_unknown', 'processing', 'authorized', 'paid', 'reversed', 'refunded', 'declined'],
   processing: ['processing', 'processing', 'authorized', 'paid', 'reversed', 'refunded', 'declined'],
   authorized: ['authorized', 'authorized', 'authorized', 'paid', 'reversed', 'refunded', 'authorized'],
   paid: ['paid', 'paid', 'paid', 'paid', 'reversed', 'refunded', 'paid'],
-  declined: Array(7).fill('declined'),
-  reversed: Array(7).fill('reversed'),
-  refunded: Array(7).fill('refunded'),
-  mismatch: Array(7).fill('mismatch'),
+  declined: Array<LocalStatus>(7).fill('declined'),
+  reversed: Array<LocalStatus>(7).fill('reversed'),
+  refunded: Array<LocalStatus>(7).fill('refunded'),
+  mismatch: Array<LocalStatus>(7).fill('mismatch'),
 };
 const GATEWAY_MEANS: Record<number, LocalStatus> = {
   0: 'registered',
