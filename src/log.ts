@@ -29,6 +29,15 @@ const REDACT = [
   'err.response',
   'form',
   '*.form',
+  // The callback key, and the embedded sandbox's merchants (config.gateway.sandbox.merchants[i]) when a whole
+  // Config is logged. Only leading wildcards: the frozen Config can't take the in-place kind.
+  ...['password', 'token', 'callbackKey', 'key'].flatMap((field) => [`*.*.*.*.${field}`, `*.*.*.*.*.${field}`]),
+  'callbackKey',
+  '*.callbackKey',
+  '*.*.callbackKey',
+  '*.*.*.callbackKey',
+  'callbacks.key',
+  '*.callbacks.key',
 ];
 
 export function createLogger(opts: { level: string; destination?: DestinationStream }): Logger {
