@@ -26,6 +26,23 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly orderLifetimeSecs: number;
   readonly buyRateLimitPerMinute: number;
+  /** The gateway's notifications at /payment/callback. */
+  readonly callbacks: {
+    readonly enabled: boolean;
+    /**
+     * GATEWAY_CALLBACK_KEY, the HMAC key shared with the gateway. Unset in development means unsigned callbacks are
+     * accepted (with a warning); the embedded sandbox gets a generated key instead (src/gateway-target.ts).
+     */
+    readonly key: string | undefined;
+  };
+  readonly reconcile: {
+    /** Pause between reconciler runs; 0 = no periodic job. */
+    readonly intervalMs: number;
+    /** Most orders asked about per run. */
+    readonly batch: number;
+    /** How long after payment an order is re-checked for refunds and reversals made elsewhere. */
+    readonly recheckPaidForMs: number;
+  };
 }
 
 export type GatewayConfig =
@@ -94,6 +111,14 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ORDER_LIFETIME_SECS: intIn(60, 86_400, 1200),
     BUY_RATE_LIMIT_PER_MINUTE: intIn(1, 10_000, 20),
+    CALLBACKS: z.enum(['on', 'off']).default('on'),
+    GATEWAY_CALLBACK_KEY: z
+      .string()
+      .min(8, 'must be at least 8 characters (the key from the gateway console)')
+      .optional(),
+    RECONCILE_INTERVAL_SECS: intIn(0, 86_400, 60),
+    RECONCILE_BATCH: intIn(1, 1000, 50),
+    RECONCILE_RECHECK_HOURS: intIn(0, 24 * 30, 24),
   })
   .superRefine((c, ctx) => {
     const issue = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
@@ -110,6 +135,9 @@ const schema = z
     }
     if (c.NODE_ENV === 'production' && !c.SESSION_SECRET)
       issue('SESSION_SECRET', 'is required when NODE_ENV=production');
+    // Unsigned callbacks would let anyone make the shop ask the gateway about its orders: a demo convenience only.
+    if (c.NODE_ENV === 'production' && c.GATEWAY_URL && c.CALLBACKS === 'on' && !c.GATEWAY_CALLBACK_KEY)
+      issue('GATEWAY_CALLBACK_KEY', 'is required when NODE_ENV=production and CALLBACKS=on (or set CALLBACKS=off)');
   });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -138,7 +166,8 @@ export function loadConfig(env: Env): Config {
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const c = parsed.data;
   const dataDir = path.resolve(c.DATA_DIR);
-  const primarySecret = c.SESSION_SECRET ?? devSessionSecret(dataDir);
+  const primarySecret = c.SESSION_SECRET ?? keptSecret(dataDir, DEV_SECRET_FILE);
+  const publicBaseUrl = c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`;
   const timeouts = { timeoutMs: c.GATEWAY_TIMEOUT_MS, statusTimeoutMs: c.GATEWAY_STATUS_TIMEOUT_MS };
   // The schema guarantees GATEWAY_URL and its credentials whenever there is no sandbox.
   const gateway: GatewayConfig = sandbox
@@ -155,7 +184,7 @@ export function loadConfig(env: Env): Config {
     env: c.NODE_ENV,
     host: c.HOST,
     port: c.PORT,
-    publicBaseUrl: c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`,
+    publicBaseUrl,
     gateway,
     flow: c.PAYMENT_FLOW,
     currency: c.CURRENCY,
@@ -165,11 +194,18 @@ export function loadConfig(env: Env): Config {
     logLevel: c.LOG_LEVEL,
     orderLifetimeSecs: c.ORDER_LIFETIME_SECS,
     buyRateLimitPerMinute: c.BUY_RATE_LIMIT_PER_MINUTE,
+    callbacks: { enabled: c.CALLBACKS === 'on', key: c.CALLBACKS === 'on' ? c.GATEWAY_CALLBACK_KEY : undefined },
+    reconcile: {
+      intervalMs: c.RECONCILE_INTERVAL_SECS * 1000,
+      batch: c.RECONCILE_BATCH,
+      recheckPaidForMs: c.RECONCILE_RECHECK_HOURS * 3_600_000,
+    },
   });
 }
 
-function devSessionSecret(dataDir: string): string {
-  const file = path.join(dataDir, DEV_SECRET_FILE);
+/** A generated secret kept under DATA_DIR (mode 0600), so that it survives restarts. */
+function keptSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
   try {
     const existing = readFileSync(file, 'utf8').trim();
     if (existing.length >= 32) return existing;

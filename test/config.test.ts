@@ -29,6 +29,11 @@ const EVERY_KEY = [
   'SESSION_SECRET_PREVIOUS',
   'DATA_DIR',
   'LOG_LEVEL',
+  'CALLBACKS',
+  'GATEWAY_CALLBACK_KEY',
+  'RECONCILE_INTERVAL_SECS',
+  'RECONCILE_BATCH',
+  'RECONCILE_RECHECK_HOURS',
   'SANDBOX_HOST',
   'SANDBOX_PORT',
   'SANDBOX_PUBLIC_URL',
@@ -259,6 +264,32 @@ describe('loadConfig', () => {
       'SESSION_SECRET: is required when NODE_ENV=production',
     ]);
     expect(() => statSync(path.join(dataDir, DEV_SECRET_FILE))).toThrow();
+  });
+
+  it('by default, callbacks are on without a key, and the reconciler runs every minute', () => {
+    const config = loadConfig({ DATA_DIR: tmp() });
+    expect(config.callbacks).toEqual({ enabled: true, key: undefined });
+    expect(config.reconcile).toEqual({ intervalMs: 60_000, batch: 50, recheckPaidForMs: 24 * 3_600_000 });
+    const off = loadConfig({ DATA_DIR: tmp(), CALLBACKS: 'off', GATEWAY_CALLBACK_KEY: 'k-12345678' });
+    expect(off.callbacks).toEqual({ enabled: false, key: undefined });
+    expect(loadConfig({ DATA_DIR: tmp(), RECONCILE_INTERVAL_SECS: '0' }).reconcile.intervalMs).toBe(0);
+  });
+
+  it('in production with a real gateway, callbacks on without a key stop start-up, naming the way out', () => {
+    const remote = {
+      NODE_ENV: 'production',
+      SESSION_SECRET: SECRET,
+      GATEWAY_URL: 'https://g.example/payment/rest/',
+      GATEWAY_TOKEN: 't',
+    };
+    expect(problemsOf(remote)).toEqual([
+      'GATEWAY_CALLBACK_KEY: is required when NODE_ENV=production and CALLBACKS=on (or set CALLBACKS=off)',
+    ]);
+    expect(loadConfig({ ...remote, CALLBACKS: 'off' }).callbacks.enabled).toBe(false);
+    expect(loadConfig({ ...remote, GATEWAY_CALLBACK_KEY: 'from-the-console' }).callbacks.key).toBe('from-the-console');
+    expect(problemsOf({ ...remote, GATEWAY_CALLBACK_KEY: 'short' })[0]).toMatch(
+      /^GATEWAY_CALLBACK_KEY: must be at least 8/,
+    );
   });
 
   it('keeps a previous session secret for rotation, new one first', () => {
