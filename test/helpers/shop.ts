@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { createGatewayClient, type GatewayClient } from '../../src/gateway/index
 import { createLogger } from '../../src/log.js';
 import { isDatabaseUsable, openDatabase, type Database } from '../../src/orders/db.js';
 import { createLedger, type Ledger } from '../../src/orders/ledger.js';
+import type { Order } from '../../src/orders/types.js';
 import { createSqliteSessionStore } from '../../src/orders/session-store.js';
 import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createCatalog } from '../../src/shop/catalog.js';
@@ -38,6 +40,8 @@ export interface TestShop {
   /** Every log line the shop wrote. */
   logs: string[];
   fulfilled: number[];
+  /** Emits 'settled' (order, cause) after every attempt to bring an order up to date from the gateway. */
+  settled: EventEmitter;
   close(): Promise<void>;
 }
 
@@ -106,6 +110,7 @@ function buildShop(
   const sessionStore = createSqliteSessionStore(session, db);
   const ledger = createLedger(db);
   const fulfilled: number[] = [];
+  const settled = new EventEmitter();
   if (config.gateway.mode !== 'remote') throw new Error('test shops always name their gateway');
   const gateway: GatewayClient = createGatewayClient({
     baseUrl: config.gateway.url,
@@ -124,6 +129,7 @@ function buildShop(
     catalog: createCatalog(),
     healthCheck: () => isDatabaseUsable(db),
     onFulfilled: (id) => fulfilled.push(id),
+    onSettled: (order, cause) => settled.emit('settled', order, cause),
   });
   let closed = false;
   return {
@@ -136,6 +142,7 @@ function buildShop(
     gatewayUrl,
     logs,
     fulfilled,
+    settled,
     async close() {
       if (closed) return;
       closed = true;
@@ -214,4 +221,16 @@ export function shopPath(url: string): string {
   const u = new URL(url);
   if (u.origin !== SHOP_URL) throw new Error(`not a shop URL: ${url}`);
   return `${u.pathname}${u.search}`;
+}
+
+/** Resolves with the order once the shop has finished asking the gateway about it (after a callback, say). */
+export function nextSettled(shop: TestShop, orderId: number): Promise<Order> {
+  return new Promise((resolve) => {
+    const listener = (order: Order) => {
+      if (order.id !== orderId) return;
+      shop.settled.off('settled', listener);
+      resolve(order);
+    };
+    shop.settled.on('settled', listener);
+  });
 }

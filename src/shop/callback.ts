@@ -1,0 +1,90 @@
+import type { Request, RequestHandler } from 'express';
+import { verifyCallbackChecksum } from '../gateway/index.js';
+import type { Order } from '../orders/types.js';
+import type { ShopDeps } from './deps.js';
+import { createSettle } from './settle.js';
+
+/** Bounds of one notification: the documented set has under ten short parameters. */
+const MAX_PARAMS = 30;
+const MAX_VALUE_CHARS = 512;
+const MAX_URL_CHARS = 4096;
+const ORDER_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+export interface CallbackOptions {
+  /** The shared HMAC key; when set, every callback must carry a valid checksum. */
+  key: string | undefined;
+}
+
+/**
+ * GET or POST /payment/callback: the gateway says something happened to an order. It is only a trigger: a verified
+ * notification is recorded and answered 200 at once, then the order is settled by asking the gateway for its
+ * status. Unknown orders are answered 200 too (the gateway would retry anything else) and logged.
+ */
+export function createCallbackReceiver(deps: ShopDeps, opts: CallbackOptions): RequestHandler {
+  const { ledger, logger } = deps;
+  const settle = createSettle(deps);
+  /** Per order: one status call at a time, plus at most one more if a notification arrived during it. */
+  const running = new Map<number, { again: boolean }>();
+
+  async function settleSoon(order: Order): Promise<void> {
+    const current = running.get(order.id);
+    if (current) {
+      current.again = true;
+      return;
+    }
+    const state = { again: true };
+    running.set(order.id, state);
+    try {
+      while (state.again) {
+        state.again = false;
+        await settle(ledger.get(order.id) ?? order, { source: 'callback' });
+      }
+    } finally {
+      running.delete(order.id);
+    }
+  }
+
+  return (req, res) => {
+    const params = readParams(req);
+    if (!params) return refuse(400, 'malformed callback');
+    // With a key, only the gateway can notify: unsigned, forged or altered calls change nothing.
+    if (opts.key !== undefined && !verifyCallbackChecksum(params, opts.key)) return refuse(403, 'bad checksum');
+    const { mdOrder, operation, status, orderNumber } = params;
+    if (mdOrder === undefined || !ORDER_ID.test(mdOrder)) return refuse(400, 'no valid mdOrder');
+
+    const order = ledger.findByGatewayOrderId(mdOrder);
+    const notice = { mdOrder, orderNumber, operation, status };
+    if (!order) {
+      logger.warn({ callback: notice }, 'callback for an unknown order; answered 200 so it is not retried');
+      res.status(200).type('text/plain').send('OK');
+      return;
+    }
+    ledger.recordEvent(order.id, 'callback', 'received', notice);
+    res.status(200).type('text/plain').send('OK');
+    settleSoon(order).catch((err: unknown) =>
+      logger.error({ err, orderId: order.id }, 'settling after a callback failed'),
+    );
+
+    function refuse(code: 400 | 403, reason: string): void {
+      logger.warn({ reason, method: req.method, ip: req.ip }, 'callback refused');
+      res
+        .status(code)
+        .type('text/plain')
+        .send(code === 403 ? 'Forbidden' : 'Bad Request');
+    }
+  };
+}
+
+/** The notification's parameters (query for GET, form body for POST), or undefined if any is not a short string. */
+function readParams(req: Request): Record<string, string> | undefined {
+  if (req.originalUrl.length > MAX_URL_CHARS) return undefined;
+  const source: unknown = req.method === 'POST' ? req.body : req.query;
+  if (typeof source !== 'object' || source === null) return undefined;
+  const entries = Object.entries(source);
+  if (entries.length === 0 || entries.length > MAX_PARAMS) return undefined;
+  for (const [, value] of entries) {
+    if (typeof value !== 'string' || value.length > MAX_VALUE_CHARS) return undefined;
+  }
+  // fromEntries defines own properties: a parameter named __proto__ stays a parameter (and breaks the checksum).
+  return Object.fromEntries(entries);
+}
