@@ -1,7 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type { GatewayConfig } from './config.js';
 import type { GatewayAuth } from './gateway/index.js';
 import type { Logger } from './log.js';
 import { startSandbox, type RunningSandbox } from './sandbox/index.js';
+
+/** Where the shop receives callbacks (when they are on) and the key it was configured with, if any. */
+export interface ShopCallbacks {
+  url: string;
+  key: string | undefined;
+}
 
 /** The gateway the shop talks to: where, as whom, and the embedded sandbox when there is one. */
 export interface GatewayTarget {
@@ -10,6 +17,8 @@ export interface GatewayTarget {
   readonly auth: GatewayAuth;
   /** Present when GATEWAY_URL is unset: the sandbox started in this process. */
   readonly sandbox: RunningSandbox | undefined;
+  /** The key callbacks are signed with: GATEWAY_CALLBACK_KEY, or the one shared with the embedded sandbox. */
+  readonly callbackKey: string | undefined;
   /** Stops the embedded sandbox, if any. */
   close(): Promise<void>;
 }
@@ -18,14 +27,31 @@ export interface GatewayTarget {
  * The configured gateway as is, or (GATEWAY_URL unset) the gateway sandbox started with the SANDBOX_* settings,
  * the shop calling it as its first merchant. Listens but never exits: server.ts stays the launcher.
  */
-export async function startGatewayTarget(gateway: GatewayConfig, logger: Logger): Promise<GatewayTarget> {
+export async function startGatewayTarget(
+  gateway: GatewayConfig,
+  logger: Logger,
+  callbacks?: ShopCallbacks,
+): Promise<GatewayTarget> {
   if (gateway.mode === 'remote') {
-    return { url: gateway.url, auth: gateway.auth, sandbox: undefined, close: () => Promise.resolve() };
+    const callbackKey = callbacks?.key;
+    return { url: gateway.url, auth: gateway.auth, sandbox: undefined, callbackKey, close: () => Promise.resolve() };
   }
   // The config parser refuses an empty SANDBOX_MERCHANTS; this guards a Config built by hand.
-  const [merchant] = gateway.sandbox.merchants;
-  if (!merchant) throw new Error('the embedded sandbox needs at least one merchant');
-  const sandbox = await startSandbox({ ...gateway.sandbox, logger: logger.child({ component: 'sandbox' }) });
+  const [configured, ...others] = gateway.sandbox.merchants;
+  if (!configured) throw new Error('the embedded sandbox needs at least one merchant');
+  let merchant = configured;
+  let callbackKey = callbacks?.key;
+  if (callbacks) {
+    // Out of the box the sandbox notifies this shop, signed with a key the two share for this run only (both
+    // restart together). The first merchant's own callbackUrl/callbackKey in SANDBOX_MERCHANTS win.
+    callbackKey = configured.callbackKey ?? callbackKey ?? randomBytes(32).toString('base64url');
+    merchant = { ...configured, callbackUrl: configured.callbackUrl ?? callbacks.url, callbackKey };
+  }
+  const sandbox = await startSandbox({
+    ...gateway.sandbox,
+    merchants: [merchant, ...others],
+    logger: logger.child({ component: 'sandbox' }),
+  });
   logger.info(
     { url: sandbox.url, merchant: merchant.login },
     'embedded gateway sandbox started (GATEWAY_URL is unset)',
@@ -35,6 +61,7 @@ export async function startGatewayTarget(gateway: GatewayConfig, logger: Logger)
     url: sandbox.gatewayUrl,
     auth: { userName: merchant.userName, password: merchant.password },
     sandbox,
+    callbackKey,
     close: () => sandbox.close(),
   };
 }

@@ -11,6 +11,7 @@ import { isDatabaseUsable, openDatabase } from './orders/db.js';
 import { createLedger } from './orders/ledger.js';
 import { createSqliteSessionStore } from './orders/session-store.js';
 import { createCatalog } from './shop/catalog.js';
+import { createReconciler } from './shop/reconciler.js';
 
 /** The only file that reads the environment, listens or exits. */
 async function main(): Promise<void> {
@@ -29,22 +30,21 @@ async function main(): Promise<void> {
   const db = openDatabase(path.join(config.dataDir, 'shop.db'));
   const sessionStore = createSqliteSessionStore(session, db);
 
-  const target = await startGatewayTarget(config.gateway, logger);
+  const callbacks = { url: `${config.publicBaseUrl}/payment/callback`, key: config.callbacks.key };
+  const target = await startGatewayTarget(config.gateway, logger, config.callbacks.enabled ? callbacks : undefined);
   const gateway = createGatewayClient({
     baseUrl: target.url,
     auth: target.auth,
     timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
   });
-  const app = createApp({
-    config,
-    logger,
-    ledger: createLedger(db),
-    gateway,
-    sessionStore,
-    catalog: createCatalog(),
-    healthCheck: () => isDatabaseUsable(db),
-  });
+  const { callbackKey } = target;
+  const deps = { config, logger, ledger: createLedger(db), gateway, catalog: createCatalog(), callbackKey };
+  const app = createApp({ ...deps, sessionStore, healthCheck: () => isDatabaseUsable(db) });
+  const reconciler = createReconciler(deps, { ...config.reconcile, openAfterMs: config.orderLifetimeSecs * 1000 });
+  if (config.callbacks.enabled && callbackKey === undefined) {
+    logger.warn('GATEWAY_CALLBACK_KEY is unset: callbacks are accepted unsigned (development only)');
+  }
 
   const server: Server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     server.once('error', reject);
   });
   logger.info({ url: config.publicBaseUrl, flow: config.flow, gateway: config.gateway.mode }, 'shop listening');
+  reconciler.start();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     setTimeout(() => server.closeAllConnections(), 250).unref();
     await closed;
+    await reconciler.stop();
     await target.close();
     sessionStore.close();
     db.close();

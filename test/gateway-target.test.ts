@@ -2,6 +2,7 @@
  * The shop's start-up wiring without a process: loadConfig → startGatewayTarget → gateway client → createApp, as
  * server.ts composes them, with the embedded sandbox on port 0.
  */
+import { EventEmitter, once } from 'node:events';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +18,8 @@ import { createGatewayClient, type GatewayClient } from '../src/gateway/index.js
 import { startGatewayTarget, type GatewayTarget } from '../src/gateway-target.js';
 import { createLogger } from '../src/log.js';
 import { isDatabaseUsable, openDatabase } from '../src/orders/db.js';
-import { createLedger } from '../src/orders/ledger.js';
+import { createLedger, type Ledger } from '../src/orders/ledger.js';
+import type { Order } from '../src/orders/types.js';
 import { createSqliteSessionStore } from '../src/orders/session-store.js';
 import { DEFAULT_MERCHANTS, loadSandboxConfig, type RunningSandbox } from '../src/sandbox/index.js';
 import { createCatalog } from '../src/shop/catalog.js';
@@ -36,17 +38,29 @@ interface EmbeddedShop {
   gateway: GatewayClient;
   shop: request.Agent;
   logs: string[];
+  ledger: Ledger;
+  /** Emits 'settled' (order) after every attempt to bring an order up to date from the gateway. */
+  settled: EventEmitter;
 }
 
-/** The shop as server.ts builds it from `env`, minus listen(); GATEWAY_URL is left unset. */
-async function startEmbedded(env: Record<string, string> = {}): Promise<EmbeddedShop> {
+/**
+ * The shop as server.ts builds it from `env`; GATEWAY_URL is left unset. With `listening`, the shop answers on a
+ * loopback port (its PUBLIC_BASE_URL), so the sandbox can call it back.
+ */
+async function startEmbedded(env: Record<string, string> = {}, listening = false): Promise<EmbeddedShop> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'embedded-'));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  let handler: http.RequestListener = (_req, res) => res.writeHead(503).end();
+  const server = http.createServer((req, res) => handler(req, res));
+  if (listening) {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  }
   const config = loadConfig({
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
     SESSION_SECRET: SECRET,
-    PUBLIC_BASE_URL: 'http://shop.test',
+    PUBLIC_BASE_URL: listening ? `http://127.0.0.1:${(server.address() as AddressInfo).port}` : 'http://shop.test',
     SANDBOX_PORT: '0',
     LOG_LEVEL: 'debug',
     ...env,
@@ -59,7 +73,8 @@ async function startEmbedded(env: Record<string, string> = {}): Promise<Embedded
     },
   });
   const logger = createLogger({ level: config.logLevel, destination });
-  const target = await startGatewayTarget(config.gateway, logger);
+  const callbacks = { url: `${config.publicBaseUrl}/payment/callback`, key: config.callbacks.key };
+  const target = await startGatewayTarget(config.gateway, logger, config.callbacks.enabled ? callbacks : undefined);
   cleanups.push(() => target.close());
   if (!target.sandbox) throw new Error('expected the embedded sandbox');
   const db = openDatabase(path.join(dataDir, 'shop.db'));
@@ -73,16 +88,21 @@ async function startEmbedded(env: Record<string, string> = {}): Promise<Embedded
     auth: target.auth,
     timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
   });
+  const ledger = createLedger(db);
+  const settled = new EventEmitter();
   const app = createApp({
     config,
     logger,
-    ledger: createLedger(db),
+    ledger,
     gateway,
     sessionStore,
     catalog: createCatalog(),
     healthCheck: () => isDatabaseUsable(db),
+    callbackKey: target.callbackKey,
+    onSettled: (order) => settled.emit('settled', order),
   });
-  return { target, sandbox: target.sandbox, gateway, shop: request.agent(app), logs };
+  handler = app;
+  return { target, sandbox: target.sandbox, gateway, shop: request.agent(app), logs, ledger, settled };
 }
 
 let orderCounter = 0;
@@ -122,6 +142,31 @@ async function startFlakyReceiver(): Promise<string> {
 }
 
 describe('the gateway the shop talks to', () => {
+  it('when GATEWAY_URL is unset, the sandbox calls the shop back, signed, with nothing configured', async () => {
+    const { target, sandbox, shop, ledger, settled, logs } = await startEmbedded({}, true);
+    expect(target.callbackKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const bought = await buy(shop, 'coffee-beans');
+    const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
+    const order = ledger.findByGatewayOrderId(orderId)!;
+
+    // The buyer pays and closes the tab: only the callback can tell the shop.
+    const paidSettled = once(settled, 'settled') as Promise<[Order]>;
+    pay(sandbox, orderId, '4111111111111111');
+    const [paid] = await paidSettled;
+
+    expect(paid).toMatchObject({ id: order.id, status: 'paid' });
+    expect(ledger.events(order.id).filter((e) => e.kind === 'callback')).toEqual([
+      expect.objectContaining({ outcome: 'received', detail: expect.objectContaining({ operation: 'deposited' }) }),
+    ]);
+    expect(logs.join('')).not.toContain(target.callbackKey!);
+  });
+
+  it('when callbacks are off, the embedded sandbox is not told to call the shop', async () => {
+    const { target, sandbox } = await startEmbedded({ CALLBACKS: 'off' });
+    expect(target.callbackKey).toBeUndefined();
+    expect(sandbox.sandbox.merchants[0]).not.toHaveProperty('callbackUrl');
+  });
+
   it('when GATEWAY_URL is unset and SANDBOX_MERCHANTS names a merchant, Buy registers the order as that merchant', async () => {
     const merchant = { login: 'corner-shop', userName: 'corner-api', password: 'corner-canary-password' };
     const { target, sandbox, shop, logs } = await startEmbedded({ SANDBOX_MERCHANTS: JSON.stringify([merchant]) });

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { ConfigError, loadConfig } from './config.js';
+import { createGatewayClient } from './gateway/index.js';
+import { createLogger } from './log.js';
+import { openDatabase } from './orders/db.js';
+import { createLedger } from './orders/ledger.js';
+import { createCatalog } from './shop/catalog.js';
+import { createReconciler } from './shop/reconciler.js';
+
+/**
+ * A second launcher beside server.ts (it too reads the environment and exits).
+ * `npm run reconcile`: one reconciler run against the configured gateway, then exit (e.g. from cron, or after an
+ * outage). Safe beside running shops: orders are leased in the database. Exit code 0 when every order due was
+ * answered, 3 when the gateway could not answer for some (they are retried on the next run).
+ */
+async function main(): Promise<number> {
+  dotenv.config({ quiet: true });
+  const config = loadConfig(process.env);
+  if (config.gateway.mode !== 'remote') {
+    process.stderr.write(
+      'GATEWAY_URL is unset: the embedded sandbox lives inside the running shop (npm start), whose reconciler\n' +
+        `runs every RECONCILE_INTERVAL_SECS. npm run reconcile is for a shop that talks to a real gateway.\n`,
+    );
+    return 2;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const db = openDatabase(path.join(config.dataDir, 'shop.db'));
+  try {
+    const gateway = createGatewayClient({
+      baseUrl: config.gateway.url,
+      auth: config.gateway.auth,
+      timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
+    });
+    const reconciler = createReconciler(
+      { config, logger, ledger: createLedger(db), gateway, catalog: createCatalog() },
+      { ...config.reconcile, intervalMs: 0, openAfterMs: config.orderLifetimeSecs * 1000 },
+    );
+    const summary = await reconciler.runOnce();
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return summary.unanswered > 0 ? 3 : 0;
+  } finally {
+    db.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const message =
+      err instanceof ConfigError
+        ? `${err.message}\nSee .env.example for every setting.`
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    process.stderr.write(`Reconcile failed: ${message}\n`);
+    process.exit(1);
+  },
+);
