@@ -9,6 +9,7 @@
 #     must be the URLs the browser uses. The shop also calls the sandbox at SANDBOX_PUBLIC_URL from inside
 #     the container, so publish the sandbox on the same port number it listens on (-p N:N with SANDBOX_PORT=N).
 #   shop against a real gateway: add -e GATEWAY_URL=https://…/payment/rest/ -e GATEWAY_USERNAME=… -e GATEWAY_PASSWORD=…
+#     and -e GATEWAY_CALLBACK_KEY=… (the gateway's callback key; required in production unless -e CALLBACKS=off).
 #   sandbox only (standalone gateway emulator; point the HEALTHCHECK at its port):
 #           docker run --rm -e HEALTHCHECK_PORT=3001 -p 3001:3001 rbs-storefront node dist/sandbox/server.js
 #
