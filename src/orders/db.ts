@@ -25,8 +25,11 @@ export function openDatabase(file: string): Database {
   try {
     if (!isMemory(file)) {
       // WAL: readers don't block the writer (web requests + reconciler on one file).
-      // synchronous stays at its FULL default: a committed payment state must survive a power cut.
       db.pragma('journal_mode = WAL');
+      // NORMAL, said explicitly (better-sqlite3's build already defaults WAL to it): a commit survives a crash of
+      // the process; a power cut may lose the last commits, which the reconciler then re-reads from the gateway.
+      // FULL would close that gap at a cost per write; see docs/decisions/0003-sqlite-ledger-and-session-store.md.
+      db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -27,9 +27,10 @@ describe('openDatabase / migrate', () => {
     }
   });
 
-  it('when opening a file, then uses WAL, foreign keys and a 5 s busy timeout', () => {
+  it('when opening a file, then uses WAL with synchronous NORMAL, foreign keys and a 5 s busy timeout', () => {
     const db = tmp.open('pragmas.sqlite');
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(1); // 1 = NORMAL, 2 = FULL
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
   });
