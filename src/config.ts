@@ -7,7 +7,7 @@ import { loadSandboxConfig, SandboxConfigError, withoutBlanks, type SandboxConfi
 
 /**
  * The whole configuration, parsed once at start-up from the environment (and `.env` via dotenv in server.ts)
- * into one frozen object that is passed down. Nothing else reads process.env.
+ * into one frozen object that is passed down. Only the launchers (server.ts, reconcile.ts) read process.env.
  */
 export interface Config {
   readonly env: 'development' | 'production' | 'test';

@@ -13,7 +13,7 @@ import { createSqliteSessionStore } from './orders/session-store.js';
 import { createCatalog } from './shop/catalog.js';
 import { createReconciler } from './shop/reconciler.js';
 
-/** The only file that reads the environment, listens or exits. */
+/** The shop's launcher: reads the environment, listens, handles signals and exits (like reconcile.ts, sandbox/server.ts). */
 async function main(): Promise<void> {
   dotenv.config({ quiet: true });
   let config: Config;
