@@ -81,6 +81,7 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
           retry: first ? { productId: first.productId, quantity: first.quantity } : null,
           csrfToken: deps.csrf.token(req, res),
           cancelled: order.status !== 'declined',
+          refunded: order.status === 'refunded',
         });
       }
       case 'mismatch':

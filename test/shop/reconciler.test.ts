@@ -116,6 +116,8 @@ describe('the reconciler against the sandbox', () => {
     expect(shop.ledger.get(order.id)?.status).toBe('refunded');
     expect(fulfilments(order.id)).toBe(1);
     const page = await agent.get(shopPath(redirectUrl));
+    expect(page.text).toMatch(/Payment refunded/);
+    expect(page.text).toMatch(/refunded to your card/);
     expect(page.text).not.toMatch(/Payment successful/);
   });
 

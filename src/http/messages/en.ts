@@ -47,6 +47,8 @@ export const en = {
   'failure.title': 'Payment failed',
   'failure.cancelledTitle': 'Payment cancelled',
   'failure.cancelledText': 'The payment for this order was cancelled or refunded.',
+  'failure.refundedTitle': 'Payment refunded',
+  'failure.refundedText': 'The payment for this order was refunded to your card.',
   'failure.reason': 'Reason',
   'failure.code': 'Bank response code',
   'failure.retryText': 'You can try again: we will create a new order for the same item.',

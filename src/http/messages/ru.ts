@@ -46,6 +46,8 @@ export const ru: Record<MessageKey, string> = {
   'failure.title': 'Оплата не прошла',
   'failure.cancelledTitle': 'Платёж отменён',
   'failure.cancelledText': 'Платёж по этому заказу отменён или возвращён.',
+  'failure.refundedTitle': 'Платёж возвращён',
+  'failure.refundedText': 'Деньги за этот заказ возвращены на вашу карту.',
   'failure.reason': 'Причина',
   'failure.code': 'Код ответа банка',
   'failure.retryText': 'Можно попробовать ещё раз: мы создадим новый заказ на тот же товар.',
