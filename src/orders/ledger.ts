@@ -151,7 +151,12 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
       const fulfilled = FULFIL_ON.includes(to) && o.paidAt === null;
       move(o, to, t, { orderStatus, actionCode, paidAt: fulfilled ? t : undefined });
       log.write(id, t, 'status', 'changed', detail);
-      if (fulfilled) log.write(id, t, 'fulfilled', to, { amount: o.amount, currency: o.currency });
+      if (fulfilled) {
+        // The fulfilment's visible effect, in the same transaction as the compare-and-set that decided it.
+        q.fulfil.run(id, t, to);
+        for (const item of o.items) q.sell.run(item.productId, item.quantity);
+        log.write(id, t, 'fulfilled', to, { amount: o.amount, currency: o.currency });
+      }
       return { order: mustGet(id), changed: true, fulfilled };
     },
   );
@@ -302,6 +307,8 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
       return adoptTx.immediate(id, gatewayOrderId);
     },
     markNeverRegistered: (id, detail) => neverRegisteredTx.immediate(id, detail),
+    fulfilment: (orderId) => q.fulfilment.get(orderId),
+    unitsSold: (productId) => q.unitsSold.get(productId) ?? 0,
     listStale: (olderThanMs, at) => q.stale.all(JSON.stringify(STALE_CANDIDATES), at - olderThanMs).map(toOrder),
   };
 }

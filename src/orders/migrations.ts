@@ -76,4 +76,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX orders_paid_at ON orders (paid_at) WHERE paid_at IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'fulfilments and units sold',
+    sql: `
+      -- The visible effect of fulfilment: one row per order, ever (the primary key makes a second one fail).
+      CREATE TABLE fulfilments (
+        order_id INTEGER PRIMARY KEY REFERENCES orders (id),
+        at       INTEGER NOT NULL,
+        status   TEXT    NOT NULL
+      ) STRICT;
+      -- Units shipped per product, counted in the same transaction as the fulfilment.
+      CREATE TABLE product_sales (
+        product_id TEXT    PRIMARY KEY,
+        sold       INTEGER NOT NULL CHECK (sold >= 0)
+      ) STRICT;
+    `,
+  },
 ];

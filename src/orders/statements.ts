@@ -64,6 +64,15 @@ export function prepareOrderStatements(db: Database) {
     checked: db.prepare(
       'UPDATE orders SET checked_at = ?, lease_until = NULL, lease_holder = NULL WHERE id = ? AND lease_holder = ?',
     ),
+    fulfil: db.prepare('INSERT INTO fulfilments (order_id, at, status) VALUES (?, ?, ?)'),
+    sell: db.prepare(
+      `INSERT INTO product_sales (product_id, sold) VALUES (?, ?)
+       ON CONFLICT (product_id) DO UPDATE SET sold = sold + excluded.sold`,
+    ),
+    fulfilment: db.prepare<[number], { at: number; status: string }>(
+      'SELECT at, status FROM fulfilments WHERE order_id = ?',
+    ),
+    unitsSold: db.prepare<[string], number>('SELECT sold FROM product_sales WHERE product_id = ?').pluck(),
     adopt: db.prepare(
       'UPDATE orders SET gateway_order_id = ?, updated_at = ? WHERE id = ? AND gateway_order_id IS NULL',
     ),

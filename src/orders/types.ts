@@ -152,6 +152,10 @@ export interface Ledger {
   events(orderId: number): OrderEvent[];
   listRecent(limit: number): Order[];
   listStale(olderThanMs: number, now: number): Order[];
+  /** The order's fulfilment (written exactly once, when it first became paid or authorized), if any. */
+  fulfilment(orderId: number): { at: number; status: string } | undefined;
+  /** Units of a product shipped by fulfilments so far. */
+  unitsSold(productId: string): number;
   /**
    * Leases up to `limit` orders due for a look at the gateway to `holder` for `leaseMs`: open orders created before
    * `openBefore`, and orders paid since `paidSince`, in both cases not checked since `checkedBefore`. Another

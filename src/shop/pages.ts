@@ -3,7 +3,7 @@ import { HttpError } from '../http/errors.js';
 import { MAX_QUANTITY } from './catalog.js';
 import type { ShopRouteDeps } from './deps.js';
 
-export function createCatalogPages({ catalog, csrf }: Pick<ShopRouteDeps, 'catalog' | 'csrf'>) {
+export function createCatalogPages({ catalog, csrf, ledger }: Pick<ShopRouteDeps, 'catalog' | 'csrf' | 'ledger'>) {
   const list: RequestHandler = (_req, res) => {
     res.render('shop/list', { products: catalog.list() });
   };
@@ -11,7 +11,8 @@ export function createCatalogPages({ catalog, csrf }: Pick<ShopRouteDeps, 'catal
   const view: RequestHandler = (req, res) => {
     const product = catalog.get(String(req.params.id));
     if (!product) throw new HttpError(404, 'errors.unknownProduct');
-    res.render('shop/product', { product, csrfToken: csrf.token(req, res), maxQuantity: MAX_QUANTITY });
+    const sold = ledger.unitsSold(product.id);
+    res.render('shop/product', { product, csrfToken: csrf.token(req, res), maxQuantity: MAX_QUANTITY, sold });
   };
 
   return { list, view };

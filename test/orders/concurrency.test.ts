@@ -74,6 +74,9 @@ describe('separate processes racing on one file', () => {
     expect(events.filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
     expect(events.filter((e) => e.kind === 'status')).toHaveLength(100);
     expect(ledger.get(id)?.status).toBe('paid');
+    // the visible effect too: one fulfilments row, the order's units counted once
+    expect(ledger.fulfilment(id)?.status).toBe('paid');
+    expect(ledger.unitsSold('mug')).toBe(2);
   });
 
   it('when 4 processes press Buy for the same purchase at the same moment, then only one order is created', async () => {

@@ -86,6 +86,11 @@ describe('the callback receiver (GATEWAY_CALLBACK_KEY set)', () => {
     expect(shop.ledger.get(order.id)?.status).toBe('paid');
     expect(shop.fulfilled).toEqual([order.id]);
     expect(callbackEvents(order)).toHaveLength(3);
+    // the visible effect: one fulfilments row, one notebook sold, shown on the product page
+    expect(shop.ledger.fulfilment(order.id)?.status).toBe('paid');
+    expect(shop.ledger.unitsSold('notebook')).toBe(1);
+    const page = await request(shop.app).get('/products/notebook').expect(200);
+    expect(page.text).toContain('Sold so far: 1');
   });
 
   it('when a stale "deposited" arrives after a refund, the order stays refunded', async () => {

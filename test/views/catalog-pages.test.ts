@@ -45,7 +45,7 @@ describe('views/shop/product.ejs', () => {
     ['en', 'Buy', 'Quantity', '€12.50'],
     ['ru', 'Купить', 'Количество', '12,50 €'],
   ] as const)('when rendered in %s, then has a labelled quantity field and a "%s" button posting to /buy', async (lang, buy, qty, price) => {
-    const html = await render('shop/product', lang, { product, csrfToken: 'tok-123', maxQuantity: MAX_QUANTITY });
+    const html = await render('shop/product', lang, { product, csrfToken: 'tok-123', maxQuantity: MAX_QUANTITY, sold: 3 });
     expectSafePage(html, lang);
     expect(html).toMatch(/<form class="buy-form" method="post" action="\/buy">/);
     expect(html).toContain('<input type="hidden" name="_csrf" value="tok-123">');
@@ -56,19 +56,20 @@ describe('views/shop/product.ejs', () => {
     expect(html).toContain(`alt="${product.name[lang]}"`);
     expect(text(html)).toContain(price);
     expect(text(html)).toContain(product.description[lang]);
+    expect(text(html)).toContain(lang === 'en' ? 'Sold so far: 3' : 'Уже продано: 3');
     // The price is display-only: the form must not carry an amount or currency.
     expect(html).not.toMatch(/name="(price|amount|currency)"/);
   });
 
   it('when the product name and description contain markup, then both are escaped', async () => {
-    const html = await render('shop/product', 'en', { product: evil, csrfToken: 't', maxQuantity: 10 });
+    const html = await render('shop/product', 'en', { product: evil, csrfToken: 't', maxQuantity: 10, sold: 0 });
     expect(html).not.toMatch(/<script|<b>/);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;Mug');
     expect(html).toContain('&#34;quoted&#34; &amp; &lt;b&gt;bold&lt;/b&gt;');
   });
 
   it('when the csrf token contains quotes, then the attribute cannot be broken out of', async () => {
-    const html = await render('shop/product', 'en', { product, csrfToken: '"><img src=x>', maxQuantity: 10 });
+    const html = await render('shop/product', 'en', { product, csrfToken: '"><img src=x>', maxQuantity: 10, sold: 0 });
     expect(html).not.toContain('<img src=x>');
     expectSafePage(html, 'en');
   });

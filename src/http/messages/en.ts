@@ -24,6 +24,7 @@ export const en = {
   'product.price': 'Price',
   'product.quantity': 'Quantity',
   'product.quantityHint': 'From 1 to {max} items.',
+  'product.sold': 'Sold so far: {count}',
   'product.payNote': 'You will pay on the secure page of the payment service. The shop never sees your card details.',
 
   // Order summary

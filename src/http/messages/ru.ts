@@ -24,6 +24,7 @@ export const ru: Record<MessageKey, string> = {
   'product.price': 'Цена',
   'product.quantity': 'Количество',
   'product.quantityHint': 'От 1 до {max} шт.',
+  'product.sold': 'Уже продано: {count}',
   'product.payNote': 'Оплата проходит на защищённой странице платёжного сервиса. Магазин не видит данные вашей карты.',
 
   // Order summary
