@@ -59,13 +59,24 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
   }
   const ordered = [...migrations].sort((a, b) => a.version - b.version);
   for (const m of ordered) {
+    if (userVersion(db) >= m.version) continue;
     const step = db.transaction(() => {
       // Re-read inside the write lock: another process may have migrated meanwhile.
       if (userVersion(db) >= m.version) return;
       db.exec(m.sql);
+      if (m.rebuildsTables && (db.pragma('foreign_key_check') as unknown[]).length > 0) {
+        throw new Error(`migration ${m.version} (${m.name}) would break foreign keys`);
+      }
       db.pragma(`user_version = ${m.version}`);
     });
-    step.immediate();
+    // Dropping a referenced table with foreign keys on would fail; the pragma only works outside a transaction.
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+    if (m.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      step.immediate();
+    } finally {
+      if (m.rebuildsTables) db.pragma(`foreign_keys = ${foreignKeys}`);
+    }
   }
 }
 

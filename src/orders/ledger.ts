@@ -16,13 +16,13 @@ import {
 import type {
   ApplyStatusResult,
   CreateOrderInput,
+  GatewayStatusInput,
   Ledger,
   LocalStatus,
   Order,
   PurchaseClaim,
   PurchasePolicy,
   ReconcileQuery,
-  StatusCause,
 } from './types.js';
 import { checkLabel, checkText, validateCreateOrder, validateRegistration } from './validate.js';
 
@@ -62,7 +62,7 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
     o: Order,
     to: LocalStatus,
     t: number,
-    extra: { paidAt?: number; orderStatus?: number; actionCode?: number } = {},
+    extra: { paidAt?: number; orderStatus?: number; actionCode?: number; deposited?: number; refunded?: number } = {},
   ) => {
     const res = q.transition.run({
       id: o.id,
@@ -72,6 +72,8 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
       paidAt: extra.paidAt ?? null,
       gatewayStatus: extra.orderStatus ?? null,
       actionCode: extra.actionCode ?? null,
+      deposited: extra.deposited ?? 0,
+      refunded: extra.refunded ?? 0,
     });
     if (res.changes !== 1) throw new InvalidTransitionError(o.id, mustGet(o.id).status, to);
   };
@@ -129,19 +131,24 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
   );
 
   const statusTx = db.transaction(
-    (id: number, orderStatus: number, actionCode: number, cause: StatusCause | undefined): ApplyStatusResult => {
+    (id: number, { orderStatus, actionCode, amounts, cause }: GatewayStatusInput): ApplyStatusResult => {
       const o = mustGet(id);
       const t = now();
-      const to = statusFromGateway(orderStatus);
-      const detail = { orderStatus, actionCode, from: o.status, to: to ?? null, cause };
+      const to = statusFromGateway(orderStatus, amounts);
+      const deposited = amounts?.deposited ?? 0;
+      const refunded = amounts?.refunded ?? 0;
+      const detail = { orderStatus, actionCode, from: o.status, to: to ?? null, cause, ...(amounts && { amounts }) };
       if (to === undefined) {
         log.write(id, t, 'status', 'unknown_status', detail);
         return { order: o, changed: false, fulfilled: false };
       }
       if (to === o.status) {
-        q.refresh.run(orderStatus, actionCode, t, id);
-        log.write(id, t, 'status', 'unchanged', detail);
-        return { order: mustGet(id), changed: false, fulfilled: false };
+        q.refresh.run({ id, gatewayStatus: orderStatus, actionCode, now: t, deposited, refunded });
+        const after = mustGet(id);
+        // Same status, more money moved (a second partial refund, say): recorded as such.
+        const grew = after.depositedAmount > o.depositedAmount || after.refundedAmount > o.refundedAmount;
+        log.write(id, t, 'status', grew ? 'amounts' : 'unchanged', detail);
+        return { order: after, changed: grew, fulfilled: false };
       }
       if (!canTransition(o.status, to)) {
         // Stale, replayed or out-of-order reply: keep the state, keep the evidence.
@@ -149,7 +156,7 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
         return { order: o, changed: false, fulfilled: false };
       }
       const fulfilled = FULFIL_ON.includes(to) && o.paidAt === null;
-      move(o, to, t, { orderStatus, actionCode, paidAt: fulfilled ? t : undefined });
+      move(o, to, t, { orderStatus, actionCode, paidAt: fulfilled ? t : undefined, deposited, refunded });
       log.write(id, t, 'status', 'changed', detail);
       if (fulfilled) {
         // The fulfilment's visible effect, in the same transaction as the compare-and-set that decided it.
@@ -285,7 +292,12 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
       if (!Number.isSafeInteger(s.orderStatus) || !Number.isSafeInteger(s.actionCode)) {
         throw new InvalidOrderError('orderStatus and actionCode must be integers');
       }
-      return statusTx.immediate(id, s.orderStatus, s.actionCode, s.cause);
+      for (const amount of [s.amounts?.deposited, s.amounts?.refunded]) {
+        if (amount !== undefined && (!Number.isSafeInteger(amount) || amount < 0)) {
+          throw new InvalidOrderError('amounts must be non-negative integers of minor units');
+        }
+      }
+      return statusTx.immediate(id, s);
     },
     markMismatch: (id, detail, cause) => mismatchTx.immediate(id, { ...detail, cause }),
     releasePurchaseKey: (id) => releaseTx.immediate(id),

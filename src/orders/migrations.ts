@@ -8,9 +8,29 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * The step rebuilds a table that others reference (SQLite can't alter a CHECK constraint): foreign keys are
+   * switched off around it and checked before it commits.
+   */
+  rebuildsTables?: boolean;
 }
 
-const statusList = LOCAL_STATUSES.map((s) => `'${s}'`).join(', ');
+// The statuses each schema version allows. A shipped migration never changes, so each keeps its own list.
+const V1_STATUSES = [
+  'new',
+  'registered',
+  'register_failed',
+  'register_unknown',
+  'processing',
+  'authorized',
+  'paid',
+  'declined',
+  'reversed',
+  'refunded',
+  'mismatch',
+];
+const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(', ');
+const statusList = quoted(V1_STATUSES);
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -91,6 +111,54 @@ export const MIGRATIONS: readonly Migration[] = [
         product_id TEXT    PRIMARY KEY,
         sold       INTEGER NOT NULL CHECK (sold >= 0)
       ) STRICT;
+    `,
+  },
+  {
+    version: 5,
+    name: 'amounts over time, partially refunded',
+    rebuildsTables: true,
+    sql: `
+      CREATE TABLE orders_v5 (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        order_number     TEXT    NOT NULL UNIQUE
+                         CHECK (length(order_number) BETWEEN 1 AND 32 AND order_number NOT GLOB '*[^ -~]*'),
+        gateway_order_id TEXT    UNIQUE,
+        form_url         TEXT,
+        items            TEXT    NOT NULL,
+        amount           INTEGER NOT NULL CHECK (amount > 0),
+        currency         TEXT    NOT NULL CHECK (length(currency) = 3 AND currency NOT GLOB '*[^0-9]*'),
+        flow             TEXT    NOT NULL CHECK (flow IN ('one-phase', 'two-phase')),
+        language         TEXT    NOT NULL,
+        status           TEXT    NOT NULL CHECK (status IN (${quoted(LOCAL_STATUSES)})),
+        action_code      INTEGER,
+        gateway_status   INTEGER,
+        purchase_key     TEXT,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        paid_at          INTEGER,
+        checked_at       INTEGER,
+        lease_until      INTEGER,
+        lease_holder     TEXT,
+        -- What the gateway last said was captured and refunded, in minor units; they only ever grow.
+        deposited_amount INTEGER NOT NULL DEFAULT 0 CHECK (deposited_amount >= 0),
+        refunded_amount  INTEGER NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0)
+      ) STRICT;
+      INSERT INTO orders_v5 (id, order_number, gateway_order_id, form_url, items, amount, currency, flow, language,
+          status, action_code, gateway_status, purchase_key, created_at, updated_at, paid_at, checked_at, lease_until,
+          lease_holder)
+        SELECT id, order_number, gateway_order_id, form_url, items, amount, currency, flow, language, status,
+          action_code, gateway_status, purchase_key, created_at, updated_at, paid_at, checked_at, lease_until,
+          lease_holder
+        FROM orders;
+      -- Ids are never reused: carry the AUTOINCREMENT high-water mark over, even past deleted rows.
+      DELETE FROM sqlite_sequence WHERE name = 'orders_v5';
+      INSERT INTO sqlite_sequence (name, seq) SELECT 'orders_v5', seq FROM sqlite_sequence WHERE name = 'orders';
+      DROP TABLE orders;
+      ALTER TABLE orders_v5 RENAME TO orders;
+      CREATE UNIQUE INDEX orders_pending_purchase_key ON orders (purchase_key)
+        WHERE purchase_key IS NOT NULL AND status IN ('new', 'registered');
+      CREATE INDEX orders_status_created ON orders (status, created_at);
+      CREATE INDEX orders_paid_at ON orders (paid_at) WHERE paid_at IS NOT NULL;
     `,
   },
 ];

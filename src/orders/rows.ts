@@ -19,6 +19,8 @@ export interface OrderRow {
   updated_at: number;
   paid_at: number | null;
   checked_at: number | null;
+  deposited_amount: number;
+  refunded_amount: number;
 }
 
 export interface EventRow {
@@ -50,6 +52,8 @@ export function toOrder(r: OrderRow): Order {
     updatedAt: r.updated_at,
     paidAt: r.paid_at,
     checkedAt: r.checked_at,
+    depositedAmount: r.deposited_amount,
+    refundedAmount: r.refunded_amount,
   };
 }
 

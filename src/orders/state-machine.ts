@@ -1,7 +1,10 @@
 import type { LocalStatus } from './types.js';
 
 /** gateway orderStatus (§4.1) → local status. 7/8 are bank-specific and deliberately not mapped. */
-export function statusFromGateway(orderStatus: number): LocalStatus | undefined {
+export function statusFromGateway(
+  orderStatus: number,
+  amounts: { deposited?: number | undefined; refunded?: number | undefined } = {},
+): LocalStatus | undefined {
   switch (orderStatus) {
     case 0:
       return 'registered';
@@ -11,8 +14,12 @@ export function statusFromGateway(orderStatus: number): LocalStatus | undefined 
       return 'paid';
     case 3:
       return 'reversed';
-    case 4:
-      return 'refunded';
+    case 4: {
+      // Partly refunded while something captured is left; without the amounts, the whole order counts as refunded.
+      const { deposited, refunded } = amounts;
+      const partly = deposited !== undefined && refunded !== undefined && refunded > 0 && refunded < deposited;
+      return partly ? 'partially_refunded' : 'refunded';
+    }
     case 5:
       return 'processing';
     case 6:
@@ -46,7 +53,8 @@ export const PREDECESSORS: Readonly<Record<LocalStatus, readonly LocalStatus[]>>
   paid: [...OPEN, 'authorized'],
   declined: [...OPEN],
   reversed: [...OPEN, 'authorized', 'paid'],
-  refunded: [...OPEN, 'authorized', 'paid'],
+  partially_refunded: [...OPEN, 'authorized', 'paid'],
+  refunded: [...OPEN, 'authorized', 'paid', 'partially_refunded'],
   // "never paid, needs review": nothing fulfilled may be downgraded to it.
   mismatch: [...OPEN],
 };
@@ -58,7 +66,7 @@ export const FULFIL_ON: readonly LocalStatus[] = ['paid', 'authorized'];
 export const STALE_CANDIDATES: readonly LocalStatus[] = OPEN;
 
 /** Paid statuses the reconciler re-checks for a while: a refund or reversal may be made outside the shop. */
-export const RECHECK_AFTER_PAYMENT: readonly LocalStatus[] = ['authorized', 'paid'];
+export const RECHECK_AFTER_PAYMENT: readonly LocalStatus[] = ['authorized', 'paid', 'partially_refunded'];
 
 export function canTransition(from: LocalStatus, to: LocalStatus): boolean {
   return PREDECESSORS[to].includes(from);

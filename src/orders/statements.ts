@@ -26,14 +26,20 @@ export function prepareOrderStatements(db: Database) {
     // The compare-and-set: only rows still in an allowed predecessor status move.
     transition: db.prepare(
       `UPDATE orders SET status = @to, updated_at = @now, paid_at = COALESCE(paid_at, @paidAt),
-         gateway_status = COALESCE(@gatewayStatus, gateway_status), action_code = COALESCE(@actionCode, action_code)
+         gateway_status = COALESCE(@gatewayStatus, gateway_status), action_code = COALESCE(@actionCode, action_code),
+         deposited_amount = MAX(deposited_amount, @deposited), refunded_amount = MAX(refunded_amount, @refunded)
        WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`,
     ),
     fail: db.prepare("UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = 'new'"),
     release: db.prepare(
       'UPDATE orders SET purchase_key = NULL, updated_at = ? WHERE id = ? AND purchase_key IS NOT NULL',
     ),
-    refresh: db.prepare('UPDATE orders SET gateway_status = ?, action_code = ?, updated_at = ? WHERE id = ?'),
+    // Amounts only grow: a stale reply can't take a refund back.
+    refresh: db.prepare(
+      `UPDATE orders SET gateway_status = @gatewayStatus, action_code = @actionCode, updated_at = @now,
+         deposited_amount = MAX(deposited_amount, @deposited), refunded_amount = MAX(refunded_amount, @refunded)
+       WHERE id = @id`,
+    ),
     // Open orders past their payment page, and recently paid ones (refunds made elsewhere), least recently checked
     // first, that no other instance holds: leased to @holder in the same statement.
     leaseDue: db.prepare<

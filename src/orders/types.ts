@@ -12,6 +12,7 @@ export type LocalStatus =
   | 'paid' // gateway orderStatus 2
   | 'declined' // 6
   | 'reversed' // 3
+  | 'partially_refunded' // 4 with refundedAmount below depositedAmount
   | 'refunded' // 4
   | 'mismatch'; // the status reply's orderNumber/amount/currency didn't match: never paid, needs review
 
@@ -25,6 +26,7 @@ export const LOCAL_STATUSES: readonly LocalStatus[] = [
   'paid',
   'declined',
   'reversed',
+  'partially_refunded',
   'refunded',
   'mismatch',
 ];
@@ -55,6 +57,10 @@ export interface Order {
   paidAt: number | null;
   /** When the reconciler last asked the gateway about it. */
   checkedAt: number | null;
+  /** Captured so far, minor units, as the gateway last said (never decreases). */
+  depositedAmount: number;
+  /** Refunded so far, minor units, as the gateway last said (never decreases). */
+  refundedAmount: number;
 }
 
 export interface OrderEvent {
@@ -86,6 +92,8 @@ export interface StatusCause {
 export interface GatewayStatusInput {
   orderStatus: number;
   actionCode: number;
+  /** paymentAmountInfo's depositedAmount and refundedAmount, when the reply has them. */
+  amounts?: { deposited?: number | undefined; refunded?: number | undefined } | undefined;
   cause?: StatusCause;
 }
 

@@ -40,6 +40,11 @@ function orderIn(ledger: Ledger, status: LocalStatus): number {
       gw(1);
       gw(3);
       break;
+    case 'partially_refunded':
+      reg();
+      gw(2);
+      ledger.applyGatewayStatus(id, { orderStatus: 4, actionCode: 0, amounts: { deposited: 2500, refunded: 500 } });
+      break;
     case 'refunded':
       reg();
       gw(2);
@@ -66,6 +71,8 @@ const MATRIX: Record<LocalStatus, LocalStatus[]> = {
   paid: ['paid', 'paid', 'paid', 'paid', 'reversed', 'refunded', 'paid'],
   declined: Array<LocalStatus>(7).fill('declined'),
   reversed: Array<LocalStatus>(7).fill('reversed'),
+  // Only a refund (of the rest) moves it on; "4" without amounts counts as refunded in full.
+  partially_refunded: [...Array<LocalStatus>(5).fill('partially_refunded'), 'refunded', 'partially_refunded'],
   refunded: Array<LocalStatus>(7).fill('refunded'),
   mismatch: Array<LocalStatus>(7).fill('mismatch'),
 };
