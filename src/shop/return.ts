@@ -11,6 +11,7 @@ const SETTLED: ReadonlySet<LocalStatus> = new Set([
   'authorized',
   'declined',
   'reversed',
+  'partially_refunded',
   'refunded',
   'mismatch',
 ]);
@@ -66,9 +67,11 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
     switch (order.status) {
       case 'paid':
       case 'authorized':
+      case 'partially_refunded':
         return res.render('shop/success', {
           order: orderView(order, synced.maskedPan),
           authorizedOnly: order.status === 'authorized',
+          refundedAmount: order.status === 'partially_refunded' ? order.refundedAmount : 0,
         });
       case 'declined':
       case 'reversed':

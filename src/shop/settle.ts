@@ -52,8 +52,9 @@ export function createSettle(deps: ShopDeps) {
       logger.warn({ orderId: order.id, ...detail }, 'status reply does not match the order; not treated as paid');
       return { order: ledger.markMismatch(order.id, detail, cause) };
     }
-    const { orderStatus, actionCode } = st;
-    const applied = ledger.applyGatewayStatus(order.id, { orderStatus, actionCode, cause });
+    const { orderStatus, actionCode, paymentAmountInfo: info } = st;
+    const amounts = { deposited: info?.depositedAmount, refunded: info?.refundedAmount };
+    const applied = ledger.applyGatewayStatus(order.id, { orderStatus, actionCode, amounts, cause });
     if (applied.fulfilled) {
       const { orderNumber } = order;
       logger.info({ orderId: order.id, orderNumber, status: applied.order.status, cause }, 'order fulfilled');

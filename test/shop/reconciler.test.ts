@@ -121,6 +121,23 @@ describe('the reconciler against the sandbox', () => {
     expect(page.text).not.toMatch(/Payment successful/);
   });
 
+  it('when a paid order is refunded in parts outside the shop, then the ledger follows each part and the buyer sees it', async () => {
+    const { order, redirectUrl, agent } = await payAndCloseTab();
+    await agent.get(shopPath(redirectUrl)).expect(200);
+    expect(shop.ledger.get(order.id)).toMatchObject({ status: 'paid', depositedAmount: 990, refundedAmount: 0 });
+    await gateway.refund({ orderId: order.gatewayOrderId!, amount: 200 });
+    await reconciler({ intervalMs: 0 }).runOnce();
+    expect(shop.ledger.get(order.id)).toMatchObject({ status: 'partially_refunded', refundedAmount: 200 });
+    const page = await agent.get(shopPath(redirectUrl));
+    expect(page.text).toMatch(/Payment successful/);
+    expect(page.text).toContain('Of this, €2.00 has been refunded to your card.');
+
+    await gateway.refund({ orderId: order.gatewayOrderId!, amount: 790 });
+    await reconciler({ intervalMs: 0 }).runOnce();
+    expect(shop.ledger.get(order.id)).toMatchObject({ status: 'refunded', refundedAmount: 990 });
+    expect(fulfilments(order.id)).toBe(1);
+  });
+
   it('when paid orders are older than the re-check window, then they are not asked about again', async () => {
     const { order, redirectUrl, agent } = await payAndCloseTab();
     await agent.get(shopPath(redirectUrl)).expect(200);

@@ -45,6 +45,7 @@ export const en = {
   'success.authorizedText':
     'The amount of {amount} is reserved on your card and will be charged when we ship your order.',
   'success.continue': 'Continue shopping',
+  'success.partlyRefunded': 'Of this, {amount} has been refunded to your card.',
   'failure.title': 'Payment failed',
   'failure.cancelledTitle': 'Payment cancelled',
   'failure.cancelledText': 'The payment for this order was cancelled or refunded.',

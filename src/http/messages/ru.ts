@@ -44,6 +44,7 @@ export const ru: Record<MessageKey, string> = {
   'success.authorizedTitle': 'Платёж авторизован, сумма будет списана позже',
   'success.authorizedText': 'Сумма {amount} заблокирована на вашей карте и будет списана, когда мы отправим заказ.',
   'success.continue': 'Продолжить покупки',
+  'success.partlyRefunded': 'Из этой суммы {amount} возвращено на вашу карту.',
   'failure.title': 'Оплата не прошла',
   'failure.cancelledTitle': 'Платёж отменён',
   'failure.cancelledText': 'Платёж по этому заказу отменён или возвращён.',
