@@ -216,6 +216,15 @@ export async function buy(agent: request.Agent, productId: string, quantity: num
     .send({ _csrf: token, productId, quantity: String(quantity) });
 }
 
+/** A double click: the same Buy form (one page load, one token) posted twice at the same moment. */
+export async function buyTwiceAtOnce(agent: request.Agent, productId: string, quantity = 1) {
+  const page = await agent.get(`/products/${productId}`).expect(200);
+  const form = { _csrf: csrfTokenFrom(page.text), productId, quantity: String(quantity) };
+  const post = () => agent.post('/buy').type('form').send(form);
+  const [a, b] = await Promise.all([post(), post()]);
+  return { a, b, again: post };
+}
+
 /** The shop-relative part of a return URL the gateway sent the buyer to. */
 export function shopPath(url: string): string {
   const u = new URL(url);

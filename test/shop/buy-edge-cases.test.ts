@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLedger } from '../../src/orders/ledger.js';
 import type { HandlerContext } from '../helpers/misbehaving-gateway.js';
-import { buy, cookieValue, csrfTokenFrom, scriptedShopPerTest } from '../helpers/shop.js';
+import { buy, buyTwiceAtOnce, cookieValue, csrfTokenFrom, scriptedShopPerTest } from '../helpers/shop.js';
 
 const start = scriptedShopPerTest();
 
@@ -50,13 +50,7 @@ describe('Buy', () => {
 
   it('when the order lifetime is short, a double click still registers one order', async () => {
     const { gateway, shop } = await start({}, { env: { ORDER_LIFETIME_SECS: '60' } });
-    const agent = request.agent(shop.app);
-    const page = await agent.get('/products/notebook').expect(200);
-    const form = { _csrf: csrfTokenFrom(page.text), productId: 'notebook', quantity: '1' };
-    const [a, b] = await Promise.all([
-      agent.post('/buy').type('form').send(form),
-      agent.post('/buy').type('form').send(form),
-    ]);
+    const { a, b } = await buyTwiceAtOnce(request.agent(shop.app), 'notebook');
     expect([a.status, b.status]).toEqual([303, 303]);
     expect(gateway.callsTo('register')).toHaveLength(1);
   });
@@ -118,13 +112,7 @@ describe('Buy', () => {
     const { gateway, shop } = await start({
       register: () => ({ delayMs: 200, body: { errorCode: '5', errorMessage: 'Access denied' } }),
     });
-    const agent = request.agent(shop.app);
-    const page = await agent.get('/products/notebook').expect(200);
-    const form = { _csrf: csrfTokenFrom(page.text), productId: 'notebook', quantity: '1' };
-    const [a, b] = await Promise.all([
-      agent.post('/buy').type('form').send(form),
-      agent.post('/buy').type('form').send(form),
-    ]);
+    const { a, b } = await buyTwiceAtOnce(request.agent(shop.app), 'notebook');
     expect([a.status, b.status]).toEqual([502, 502]);
     for (const res of [a, b]) expect(res.text).toMatch(/not been charged/i);
     expect(gateway.callsTo('register')).toHaveLength(1);

@@ -5,6 +5,7 @@ import { replies } from '../helpers/misbehaving-gateway.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
 import {
   buy,
+  buyTwiceAtOnce,
   cookieValue,
   csrfTokenFrom,
   scriptedShopPerTest,
@@ -181,18 +182,12 @@ describe('against a scripted gateway', () => {
         },
       }),
     });
-    const agent = request.agent(shop.app);
-    const page = await agent.get('/products/notebook').expect(200);
-    const form = { _csrf: csrfTokenFrom(page.text), productId: 'notebook', quantity: '1' };
-    const [a, b] = await Promise.all([
-      agent.post('/buy').type('form').send(form),
-      agent.post('/buy').type('form').send(form),
-    ]);
+    const { a, b, again: pressAgain } = await buyTwiceAtOnce(request.agent(shop.app), 'notebook');
     expect([a.status, b.status]).toEqual([303, 303]);
     expect(a.headers.location).toBe(b.headers.location);
     expect(gateway.callsTo('register')).toHaveLength(1);
     // and pressing it again later reuses the same payment page
-    const again = await agent.post('/buy').type('form').send(form).expect(303);
+    const again = await pressAgain().expect(303);
     expect(again.headers.location).toBe(a.headers.location);
     expect(gateway.callsTo('register')).toHaveLength(1);
   });
