@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import session from 'express-session';
 import request from 'supertest';
@@ -24,6 +23,7 @@ import { createSqliteSessionStore } from '../src/orders/session-store.js';
 import { DEFAULT_MERCHANTS, loadSandboxConfig, type RunningSandbox } from '../src/sandbox/index.js';
 import { createCatalog } from '../src/shop/catalog.js';
 import { buy } from './helpers/shop.js';
+import { capturedLogger } from './helpers/logs.js';
 
 const SECRET = 'a-test-session-secret-of-32-chars!!';
 const PROCESSOR_WAIT_CARD = '4000000000000002';
@@ -65,14 +65,7 @@ async function startEmbedded(env: Record<string, string> = {}, listening = false
     LOG_LEVEL: 'debug',
     ...env,
   });
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, cb) {
-      logs.push(String(chunk));
-      cb();
-    },
-  });
-  const logger = createLogger({ level: config.logLevel, destination });
+  const { logger, lines: logs } = capturedLogger(config.logLevel);
   const callbacks = { url: `${config.publicBaseUrl}/payment/callback`, key: config.callbacks.key };
   const target = await startGatewayTarget(config.gateway, logger, config.callbacks.enabled ? callbacks : undefined);
   cleanups.push(() => target.close());

@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/log.js';
+import { capturedLogger } from './helpers/logs.js';
 
 describe('logging a whole config', () => {
   it('when the config (with sandbox merchants and a callback key) is logged, no secret reaches the log', () => {
@@ -21,16 +20,7 @@ describe('logging a whole config', () => {
       GATEWAY_PASSWORD: 'gw-canary',
       GATEWAY_CALLBACK_KEY: 'gck-canary-2',
     });
-    const lines: string[] = [];
-    const logger = createLogger({
-      level: 'info',
-      destination: new Writable({
-        write(chunk, _enc, cb) {
-          lines.push(String(chunk));
-          cb();
-        },
-      }),
-    });
+    const { logger, lines } = capturedLogger('info');
     logger.info({ config: embedded }, 'embedded');
     logger.info({ config: remote }, 'remote');
     logger.info(embedded, 'top level');

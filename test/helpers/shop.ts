@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import session from 'express-session';
 import type { Express } from 'express';
 import { afterEach } from '@jest/globals';
@@ -10,7 +9,6 @@ import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createGatewayClient, type GatewayClient } from '../../src/gateway/index.js';
-import { createLogger } from '../../src/log.js';
 import { isDatabaseUsable, openDatabase, type Database } from '../../src/orders/db.js';
 import { createLedger, type Ledger } from '../../src/orders/ledger.js';
 import type { Order } from '../../src/orders/types.js';
@@ -23,6 +21,7 @@ import {
   type MethodHandler,
   type MisbehavingGateway,
 } from './misbehaving-gateway.js';
+import { capturedLogger } from './logs.js';
 
 export const SHOP_URL = 'http://shop.test';
 export const TEST_SESSION_SECRET = 'test-session-secret-0123456789abcdef';
@@ -98,14 +97,7 @@ function buildShop(
     LOG_LEVEL: 'debug',
     ...opts.env,
   });
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, cb) {
-      logs.push(String(chunk));
-      cb();
-    },
-  });
-  const logger = createLogger({ level: config.logLevel, destination });
+  const { logger, lines: logs } = capturedLogger(config.logLevel);
   const db = openDatabase(path.join(dataDir, 'shop.db'));
   const sessionStore = createSqliteSessionStore(session, db);
   const ledger = createLedger(db);
