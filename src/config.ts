@@ -43,7 +43,23 @@ export interface Config {
     /** How long after payment an order is re-checked for refunds and reversals made elsewhere. */
     readonly recheckPaidForMs: number;
   };
+  /** The back office at /admin; undefined (off) unless ADMIN_PASSWORD or ADMIN_PASSWORD_HASH is set. */
+  readonly admin: AdminConfig | undefined;
 }
+
+export interface AdminConfig {
+  readonly user: string;
+  /** Exactly one of the two is set. A plain password is hashed once at start-up (src/admin/password.ts). */
+  readonly password: string | undefined;
+  /** `scrypt$N$r$p$salt$hash` (base64), as printed by `npm run admin-hash`. */
+  readonly passwordHash: string | undefined;
+  /** A session unused for this long is over (rolling). */
+  readonly idleMs: number;
+}
+
+/** The ADMIN_PASSWORD_HASH format: scrypt$N$r$p$saltBase64$hashBase64 (N a power of two). */
+export const ADMIN_HASH_RE =
+  /^scrypt\$(\d{1,8})\$(\d{1,3})\$(\d{1,3})\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
 
 export type GatewayConfig =
   | {
@@ -119,6 +135,16 @@ const schema = z
     RECONCILE_INTERVAL_SECS: intIn(0, 86_400, 60),
     RECONCILE_BATCH: intIn(1, 1000, 50),
     RECONCILE_RECHECK_HOURS: intIn(0, 24 * 30, 24),
+    ADMIN_USER: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,64}$/, 'must be 1-64 printable characters without spaces')
+      .default('admin'),
+    ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    ADMIN_PASSWORD_HASH: z
+      .string()
+      .regex(ADMIN_HASH_RE, 'must be scrypt$N$r$p$salt$hash as printed by npm run admin-hash')
+      .optional(),
+    ADMIN_IDLE_MINUTES: intIn(1, 24 * 60, 30),
   })
   .superRefine((c, ctx) => {
     const issue = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
@@ -138,6 +164,11 @@ const schema = z
     // Unsigned callbacks would let anyone make the shop ask the gateway about its orders: a demo convenience only.
     if (c.NODE_ENV === 'production' && c.GATEWAY_URL && c.CALLBACKS === 'on' && !c.GATEWAY_CALLBACK_KEY)
       issue('GATEWAY_CALLBACK_KEY', 'is required when NODE_ENV=production and CALLBACKS=on (or set CALLBACKS=off)');
+    if (c.ADMIN_PASSWORD !== undefined && c.ADMIN_PASSWORD_HASH !== undefined)
+      issue('ADMIN_PASSWORD', 'give ADMIN_PASSWORD or ADMIN_PASSWORD_HASH, not both');
+    // A plain password in the environment ends up in process listings, dumps and CI logs: production takes the hash.
+    else if (c.NODE_ENV === 'production' && c.ADMIN_PASSWORD !== undefined)
+      issue('ADMIN_PASSWORD', 'is refused when NODE_ENV=production: set ADMIN_PASSWORD_HASH (npm run admin-hash)');
   });
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -200,6 +231,15 @@ export function loadConfig(env: Env): Config {
       batch: c.RECONCILE_BATCH,
       recheckPaidForMs: c.RECONCILE_RECHECK_HOURS * 3_600_000,
     },
+    admin:
+      c.ADMIN_PASSWORD === undefined && c.ADMIN_PASSWORD_HASH === undefined
+        ? undefined
+        : {
+            user: c.ADMIN_USER,
+            password: c.ADMIN_PASSWORD,
+            passwordHash: c.ADMIN_PASSWORD_HASH,
+            idleMs: c.ADMIN_IDLE_MINUTES * 60_000,
+          },
   });
 }
 
