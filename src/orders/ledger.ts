@@ -13,6 +13,7 @@ import {
   canTransition,
   statusFromGateway,
 } from './state-machine.js';
+import { LOCAL_STATUSES } from './types.js';
 import type {
   ApplyStatusResult,
   CreateOrderInput,
@@ -308,6 +309,16 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
     },
     events: (orderId) => log.list(orderId),
     listRecent: (limit) => q.recent.all(Math.min(Math.max(Math.trunc(limit) || 1, 1), 1000)).map(toOrder),
+    listOrders({ status, text, limit, offset }) {
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw new InvalidOrderError('limit must be 1..100');
+      if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidOrderError('offset must be 0 or more');
+      if (status !== undefined && !LOCAL_STATUSES.includes(status)) throw new InvalidOrderError('unknown status');
+      if (text !== undefined) checkText(text, 'text', 64);
+      // The text is matched literally: LIKE's own wildcards in it are escaped.
+      const like = text === undefined ? null : `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const filter = { status: status ?? null, like };
+      return { orders: q.listPage.all({ ...filter, limit, offset }).map(toOrder), total: q.listCount.get(filter) ?? 0 };
+    },
     leaseDue(r) {
       if (!Number.isSafeInteger(r.limit) || r.limit < 1 || r.limit > 1000)
         throw new InvalidOrderError('limit must be 1..1000');

@@ -1,6 +1,9 @@
 import type { Database } from './db.js';
 import type { OrderRow } from './rows.js';
 
+const LIST_FILTER = `(@status IS NULL OR status = @status)
+  AND (@like IS NULL OR order_number LIKE @like ESCAPE '\\' OR gateway_order_id LIKE @like ESCAPE '\\')`;
+
 /** Every SQL statement of the ledger, prepared once per connection. */
 export function prepareOrderStatements(db: Database) {
   return {
@@ -11,6 +14,15 @@ export function prepareOrderStatements(db: Database) {
       "SELECT * FROM orders WHERE purchase_key = ? AND status IN ('new', 'registered')",
     ),
     recent: db.prepare<[number], OrderRow>('SELECT * FROM orders ORDER BY id DESC LIMIT ?'),
+    // The back office's list: NULL means "any"; @like is a LIKE pattern whose own % _ \\ are escaped by the caller.
+    listPage: db.prepare<{ status: string | null; like: string | null; limit: number; offset: number }, OrderRow>(
+      `SELECT * FROM orders WHERE ${LIST_FILTER} ORDER BY id DESC LIMIT @limit OFFSET @offset`,
+    ),
+    listCount: db
+      .prepare<{ status: string | null; like: string | null }, number>(
+        `SELECT count(*) FROM orders WHERE ${LIST_FILTER}`,
+      )
+      .pluck(),
     stale: db.prepare<[string, number], OrderRow>(
       'SELECT * FROM orders WHERE status IN (SELECT value FROM json_each(?)) AND created_at <= ? ORDER BY created_at, id',
     ),

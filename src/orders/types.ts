@@ -134,6 +134,22 @@ export interface ReconcileQuery {
   limit: number;
 }
 
+/** A page of the back office's order list: newest first, filtered by status and by part of a number. */
+export interface OrderListQuery {
+  status?: LocalStatus | undefined;
+  /** Part of the orderNumber or the gateway's order id (matched literally, case-insensitively). */
+  text?: string | undefined;
+  /** 1..100 */
+  limit: number;
+  offset: number;
+}
+
+export interface OrderListPage {
+  orders: Order[];
+  /** Orders matching the filters, all pages together. */
+  total: number;
+}
+
 export interface Ledger {
   createOrder(input: CreateOrderInput): Order;
   /** One atomic decision for a purchase key: create an order, or name the pending one (see PurchaseClaim). */
@@ -159,6 +175,8 @@ export interface Ledger {
   recordEvent(orderId: number, kind: string, outcome: string, detail?: Record<string, unknown>): void;
   events(orderId: number): OrderEvent[];
   listRecent(limit: number): Order[];
+  /** The back office's order list (see OrderListQuery). */
+  listOrders(q: OrderListQuery): OrderListPage;
   listStale(olderThanMs: number, now: number): Order[];
   /** The order's fulfilment (written exactly once, when it first became paid or authorized), if any. */
   fulfilment(orderId: number): { at: number; status: string } | undefined;
