@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import type session from 'express-session';
+import { adminRoutes } from './admin/routes.js';
 import { createCsrf } from './http/csrf.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { language } from './http/lang.js';
@@ -43,6 +44,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(cookieParser());
   app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
   app.use(language({ currency: config.currency, shopName: 'Demo Shop', https }));
+  // The back office (or its "off" page) owns /admin, with its own session cookie; see src/admin/README.md.
+  app.use('/admin', adminRoutes(deps));
   app.use(
     shopRoutes({
       ...deps,

@@ -52,6 +52,8 @@ async function main(): Promise<void> {
     server.once('error', reject);
   });
   logger.info({ url: config.publicBaseUrl, flow: config.flow, gateway: config.gateway.mode }, 'shop listening');
+  if (config.admin) logger.info({ url: `${config.publicBaseUrl}/admin`, user: config.admin.user }, 'back office on');
+  else logger.info('back office off: set ADMIN_PASSWORD_HASH (npm run admin-hash) to turn on /admin');
   reconciler.start();
 
   let stopping = false;

@@ -1,0 +1,29 @@
+import type { Order } from '../orders/types.js';
+
+export const ACTIONS = ['refresh', 'capture', 'void', 'refund'] as const;
+export type AdminAction = (typeof ACTIONS)[number];
+
+export const isAction = (a: unknown): a is AdminAction => ACTIONS.includes(a as AdminAction);
+
+/** What the back office may ask the gateway to do with an order in its current (ledger) state. */
+export function allowed(order: Order, action: AdminAction): boolean {
+  if (order.gatewayOrderId === null) return false;
+  switch (action) {
+    case 'refresh':
+      return true;
+    case 'capture':
+      return order.flow === 'two-phase' && order.status === 'authorized';
+    case 'void':
+      return order.status === 'authorized';
+    case 'refund':
+      return (order.status === 'paid' || order.status === 'partially_refunded') && refundable(order) > 0;
+  }
+}
+
+/** Minor units still refundable: what the gateway said was captured, less what it said was refunded. */
+export const refundable = (order: Order): number => order.depositedAmount - order.refundedAmount;
+
+/** Minor units a capture may take: the held amount (the order's) less what was already captured. */
+export const capturable = (order: Order): number => order.amount - order.depositedAmount;
+
+export const availableActions = (order: Order): AdminAction[] => ACTIONS.filter((a) => allowed(order, a));

@@ -1,0 +1,90 @@
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { AdminConfig } from '../config.js';
+import { renderError } from '../http/errors.js';
+import { regenerateSession, saveSession } from '../http/session.js';
+import type { AdminDeps } from './deps.js';
+import { createPasswordCheck } from './password.js';
+import { ADMIN_COOKIE, newCsrfToken } from './session.js';
+
+const WINDOW_MS = 15 * 60_000;
+/** Failed logins per client address per window; the 6th attempt is refused unheard. */
+export const LOGIN_ATTEMPTS_PER_IP = 5;
+/** Failed logins from all addresses together per window: rotating addresses buys an attacker nothing more. */
+export const LOGIN_ATTEMPTS_TOTAL = 100;
+
+/** Login page, login, logout. */
+export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => number) {
+  const { logger } = deps;
+  const check = createPasswordCheck(admin);
+  const refuse: RequestHandler = (_req, res) => renderError(res, 429, 'errors.tooManyRequests');
+  // Only failures count (a redirect after a good login is skipped), so the operator's own logins never lock them out.
+  const common = { windowMs: WINDOW_MS, standardHeaders: 'draft-8', legacyHeaders: false } as const;
+  const limits = [
+    rateLimit({ ...common, limit: LOGIN_ATTEMPTS_PER_IP, skipSuccessfulRequests: true, handler: refuse }),
+    rateLimit({
+      ...common,
+      limit: LOGIN_ATTEMPTS_TOTAL,
+      skipSuccessfulRequests: true,
+      keyGenerator: () => 'every-address',
+      handler: (req, res, next) => {
+        logger.warn({ limit: LOGIN_ATTEMPTS_TOTAL }, 'back-office logins throttled for every address');
+        refuse(req, res, next);
+      },
+    }),
+  ];
+
+  const loginForm: RequestHandler = async (req, res) => {
+    if (req.session.admin) {
+      res.redirect(303, '/admin/orders');
+      return;
+    }
+    // The login form needs a token before there is a login: a small session holding only that token.
+    if (req.session.adminCsrf === undefined) {
+      req.session.adminCsrf = newCsrfToken();
+      await saveSession(req);
+    }
+    res.render('admin/login', {
+      csrfToken: req.session.adminCsrf,
+      error: undefined,
+      expired: req.query.expired === '1',
+    });
+  };
+
+  const login: RequestHandler = async (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const { user, password } = body;
+    const ok =
+      typeof user === 'string' &&
+      typeof password === 'string' &&
+      password.length <= 1024 &&
+      (await check(user, password));
+    if (!ok) {
+      // Neither the name nor the password typed is logged: a password typed into the name field is still a secret.
+      logger.info({ referenceId: res.locals.referenceId }, 'back-office login refused');
+      res.status(401).render('admin/login', { csrfToken: req.session.adminCsrf, error: 'wrong', expired: false });
+      return;
+    }
+    // A new session id at login: an id planted before it (fixation) is worth nothing after it.
+    await regenerateSession(req);
+    req.session.admin = { user: admin.user, seenAt: now() };
+    req.session.adminCsrf = newCsrfToken();
+    await saveSession(req);
+    logger.info({ actor: admin.user }, 'back-office login');
+    res.redirect(303, '/admin/orders');
+  };
+
+  const logout: RequestHandler = async (req, res) => {
+    const actor = req.session.admin?.user;
+    await new Promise<void>((resolve, reject) =>
+      req.session.destroy((err) => (err ? reject(toError(err)) : resolve())),
+    );
+    res.clearCookie(ADMIN_COOKIE, { path: '/admin' });
+    logger.info({ actor }, 'back-office logout');
+    res.redirect(303, '/admin/login');
+  };
+
+  return { limits, loginForm, login, logout };
+}
+
+const toError = (err: unknown) => (err instanceof Error ? err : new Error('session store failed', { cause: err }));

@@ -1,0 +1,59 @@
+import { Router, type RequestHandler } from 'express';
+import { noStore } from '../http/security.js';
+import { createActions } from './actions.js';
+import { createAuth } from './auth.js';
+import type { AdminDeps } from './deps.js';
+import { createOrderPages } from './orders.js';
+import { createAdminSession } from './session.js';
+
+interface AdminRoute {
+  method: 'get' | 'post';
+  path: string;
+  /** 'open': reachable without a login (the login itself); every other route needs one. */
+  access: 'open' | 'login';
+  handler: 'loginForm' | 'login' | 'logout' | 'home' | 'list' | 'view' | 'confirm' | 'act';
+}
+
+/** The back office's whole route table (under /admin). Every POST also needs the session's CSRF token. */
+export const ADMIN_ROUTES: readonly AdminRoute[] = [
+  { method: 'get', path: '/login', access: 'open', handler: 'loginForm' },
+  { method: 'post', path: '/login', access: 'open', handler: 'login' }, // throttled
+  { method: 'post', path: '/logout', access: 'login', handler: 'logout' },
+  { method: 'get', path: '/', access: 'login', handler: 'home' },
+  { method: 'get', path: '/orders', access: 'login', handler: 'list' },
+  { method: 'get', path: '/orders/:id', access: 'login', handler: 'view' },
+  { method: 'get', path: '/orders/:id/:action', access: 'login', handler: 'confirm' }, // refresh|capture|void|refund
+  { method: 'post', path: '/orders/:id/:action', access: 'login', handler: 'act' },
+];
+
+/** The back office, or, when it is not configured, a 404 page saying how to turn it on. */
+export function adminRoutes(deps: AdminDeps): Router {
+  const r = Router();
+  const { admin } = deps.config;
+  if (!admin) {
+    r.use((_req, res) => void res.status(404).set('Cache-Control', 'no-store').render('admin/off'));
+    return r;
+  }
+  const now = deps.now ?? Date.now;
+  const https = deps.config.publicBaseUrl.startsWith('https://');
+  const s = createAdminSession({ admin, store: deps.sessionStore, secrets: deps.config.sessionSecrets, https, now });
+  const auth = createAuth(deps, admin, now);
+  const orders = createOrderPages(deps);
+  const actions = createActions(deps);
+  const handlers: Record<AdminRoute['handler'], RequestHandler> = {
+    ...auth,
+    home: (_req, res) => res.redirect(303, '/admin/orders'),
+    ...orders,
+    ...actions,
+  };
+
+  r.use(noStore, s.middleware);
+  for (const route of ADMIN_ROUTES) {
+    const chain: RequestHandler[] = [];
+    if (route.handler === 'login') chain.push(...auth.limits);
+    if (route.access === 'login') chain.push(s.requireLogin);
+    if (route.method === 'post') chain.push(s.checkCsrf);
+    r[route.method](route.path, ...chain, handlers[route.handler]);
+  }
+  return r;
+}

@@ -1,0 +1,46 @@
+import request from 'supertest';
+import type { Order } from '../../src/orders/types.js';
+import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { buy, csrfTokenFrom, shopPath, startShop, type TestShop } from '../helpers/shop.js';
+
+/** The operator's password in these tests; also the canary no log line may contain. */
+export const ADMIN_PASSWORD = 'canary-Adm1n-passw0rd';
+
+/** A shop (real sandbox, real ledger) with the back office on, logged in as `admin` with ADMIN_PASSWORD. */
+export function startAdminShop(env: Record<string, string> = {}): Promise<TestShop> {
+  return startShop({ env: { ADMIN_PASSWORD, BUY_RATE_LIMIT_PER_MINUTE: '1000', ...env } });
+}
+
+/** Opens the login page and logs in; resolves with the response to the POST. */
+export async function login(agent: request.Agent, password = ADMIN_PASSWORD, user = 'admin') {
+  const page = await agent.get('/admin/login').expect(200);
+  return agent
+    .post('/admin/login')
+    .type('form')
+    .send({ _csrf: csrfTokenFrom(page.text), user, password });
+}
+
+/** The CSRF token on a back-office page the agent can open. */
+export async function tokenOf(agent: request.Agent, path = '/admin/orders'): Promise<string> {
+  const page = await agent.get(path).expect(200);
+  return csrfTokenFrom(page.text);
+}
+
+/** A buyer buys `productId` and pays with the approved test card; the order after the return page. */
+export async function paidOrder(shop: TestShop, productId = 'notebook', quantity = 1): Promise<Order> {
+  const buyer = request.agent(shop.app);
+  const bought = await buy(buyer, productId, quantity);
+  const paid = await payOnHostedPage(bought.headers.location!, { pan: '4111 1111 1111 1111' });
+  await buyer.get(shopPath(paid.redirectUrl!)).expect(200);
+  const gatewayOrderId = new URL(paid.redirectUrl!).searchParams.get('orderId')!;
+  return shop.ledger.findByGatewayOrderId(gatewayOrderId)!;
+}
+
+/** Posts a confirm form of an action, as the operator would after reading the confirm page. */
+export async function confirmAction(agent: request.Agent, orderId: number, action: string, amount?: string) {
+  const token = await tokenOf(agent, `/admin/orders/${orderId}`);
+  return agent
+    .post(`/admin/orders/${orderId}/${action}`)
+    .type('form')
+    .send({ _csrf: token, ...(amount !== undefined && { amount }) });
+}
