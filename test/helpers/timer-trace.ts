@@ -7,7 +7,16 @@
  * fake ones, so this uses async_hooks: the only public hook on Node's timers. Each Timeout is recorded with
  * the delay Node will actually use, after its own clamping (a delay above 2^31-1 ms becomes 1 ms).
  */
-import { createHook } from 'node:async_hooks';
+import { createHook, executionAsyncId } from 'node:async_hooks';
+
+export interface TraceOptions {
+  /**
+   * 'caller' (the default): only timers that the caller's own work creates, i.e. the async descendants of the
+   * context that started the trace, so a timer left running by another test file in the same worker cannot
+   * interfere. 'process': every timer, e.g. for a wait inside a server that was started before the trace.
+   */
+  scope?: 'caller' | 'process';
+}
 
 export interface TracedTimer {
   /** The effective delay. */
@@ -38,14 +47,20 @@ interface NodeTimeout {
 
 type Event = { mark: string } | { timer: 'created' | 'fired'; delayMs: number };
 
-export function traceTimers(): TimerTrace {
+export function traceTimers(options: TraceOptions = {}): TimerTrace {
+  const everywhere = options.scope === 'process';
+  const descendants = new Set([executionAsyncId()]);
   const timers: TracedTimer[] = [];
   const byId = new Map<number, { delayMs: number; fired: boolean; resource: NodeTimeout }>();
   const events: Event[] = [];
   const waiters = new Set<(timer: TracedTimer) => void>();
 
   const hook = createHook({
-    init(asyncId, type, _triggerAsyncId, resource) {
+    init(asyncId, type, triggerAsyncId, resource) {
+      if (!everywhere) {
+        if (!descendants.has(triggerAsyncId)) return;
+        descendants.add(asyncId);
+      }
       if (type !== 'Timeout') return;
       const node = resource as NodeTimeout;
       const entry = { delayMs: node._idleTimeout, fired: false, resource: node };

@@ -97,10 +97,11 @@ describe('memory bounds', () => {
   });
 
   it('when the sandbox closes during a latency fault, then close() is prompt and the waiting call is dropped', async () => {
-    const sb = await startSandbox({ port: 0 });
-    sb.sandbox.faults.set('demo-shop', { latencyMs: 60_000 });
+    // Traced from before the start, so the timers of the sandbox's server count as this test's own.
     const trace = traceTimers();
     try {
+      const sb = await startSandbox({ port: 0 });
+      sb.sandbox.faults.set('demo-shop', { latencyMs: 60_000 });
       const call = fetch(`${sb.gatewayUrl}getOrderStatusExtended.do`, {
         method: 'POST',
         body: new URLSearchParams({ ...CREDS, orderNumber: 'x' }),

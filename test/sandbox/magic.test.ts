@@ -89,7 +89,8 @@ describe('per-order magic description tags', () => {
 
     it('when an order has [sandbox:latency=250], then calls about it wait for a 250 ms timer', async () => {
       const orderId = await register('[sandbox:latency=250]');
-      const trace = traceTimers();
+      // The wait happens in the sandbox's server, started before this test: watch every timer.
+      const trace = traceTimers({ scope: 'process' });
       try {
         const res = await rest('getOrderStatusExtended', { orderId });
         trace.mark('answered');
