@@ -3,7 +3,7 @@ import request from 'supertest';
 import type { TestShop } from '../helpers/shop.js';
 import { confirmAction, login, paidOrder, startAdminShop } from './helpers.js';
 
-const adminEvents = (shop: TestShop, id: number) =>
+const adminEvents = (shop: TestShop, id: number): Record<string, unknown>[] =>
   shop.ledger
     .events(id)
     .filter((e) => e.kind === 'admin')
