@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Order } from '../../src/orders/types.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
-import { buy, csrfTokenFrom, shopPath, startShop, type TestShop } from '../helpers/shop.js';
+import { buy, csrfTokenFrom, startShop, type TestShop } from '../helpers/shop.js';
 
 /** The operator's password in these tests; also the canary no log line may contain. */
 export const ADMIN_PASSWORD = 'canary-Adm1n-passw0rd';
@@ -31,8 +31,10 @@ export async function paidOrder(shop: TestShop, productId = 'notebook', quantity
   const buyer = request.agent(shop.app);
   const bought = await buy(buyer, productId, quantity);
   const paid = await payOnHostedPage(bought.headers.location!, { pan: '4111 1111 1111 1111' });
-  await buyer.get(shopPath(paid.redirectUrl!)).expect(200);
-  const gatewayOrderId = new URL(paid.redirectUrl!).searchParams.get('orderId')!;
+  // The return, on whatever PUBLIC_BASE_URL the shop has (a live shop's differs from SHOP_URL).
+  const back = new URL(paid.redirectUrl!);
+  await buyer.get(`${back.pathname}${back.search}`).expect(200);
+  const gatewayOrderId = back.searchParams.get('orderId')!;
   return shop.ledger.findByGatewayOrderId(gatewayOrderId)!;
 }
 
