@@ -198,6 +198,19 @@ describe('the back office login', () => {
   });
 });
 
+describe('behind https', () => {
+  let shop: TestShop;
+  beforeAll(async () => {
+    shop = await startAdminShop({ PUBLIC_BASE_URL: 'https://localhost', TRUST_PROXY: '1' });
+  });
+  afterAll(() => shop.close());
+
+  it('the admin_sid cookie is Secure as well', async () => {
+    const page = await request(shop.app).get('/admin/login').set('X-Forwarded-Proto', 'https').expect(200);
+    expect(setCookie(page, 'admin_sid')).toMatch(/; Path=\/admin; .*HttpOnly; Secure; SameSite=Strict/);
+  });
+});
+
 describe('login throttling', () => {
   let shop: TestShop;
   beforeAll(async () => {
