@@ -112,6 +112,8 @@ export function createActions(deps: AdminDeps) {
       }
       ledger.recordEvent(order.id, 'admin', action, { actor, amount, step: 'answered', answer: 'ok' });
     }
+    // A refresh asks nothing of the gateway but its status; the status event settle writes is its answer.
+    if (action === 'refresh') ledger.recordEvent(order.id, 'admin', action, { actor, step: 'requested' });
     const settled = await settle(order, { source: 'admin', actor });
     logger.info({ orderId: order.id, action, actor, amount, status: settled?.order.status }, 'back-office action');
     res.redirect(303, `/admin/orders/${order.id}?done=${action}${settled ? '' : '-unconfirmed'}`);

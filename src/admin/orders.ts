@@ -3,12 +3,19 @@ import { GatewayError, type OrderStatusExtended } from '../gateway/index.js';
 import { HttpError } from '../http/errors.js';
 import { LOCAL_STATUSES, type LocalStatus, type Order } from '../orders/types.js';
 import { explainActionCode } from '../shop/action-codes.js';
-import { availableActions } from './actions-policy.js';
+import { availableActions, isAction } from './actions-policy.js';
 import type { AdminDeps } from './deps.js';
 
 export const PAGE_SIZE = 25;
 
 const isStatus = (s: unknown): s is LocalStatus => LOCAL_STATUSES.includes(s as LocalStatus);
+
+/** `?done=capture` (or `capture-unconfirmed`) after an action's redirect; anything else is ignored. */
+function doneNote(done: unknown): { action: string; unconfirmed: boolean } | undefined {
+  if (typeof done !== 'string') return undefined;
+  const action = done.replace(/-unconfirmed$/, '');
+  return isAction(action) ? { action, unconfirmed: action !== done } : undefined;
+}
 
 /** The order named by :id, or 404. */
 export function loadOrder(deps: AdminDeps, id: unknown): Order {
@@ -76,7 +83,7 @@ export function createOrderPages(deps: AdminDeps) {
       explained: actionCode === null ? undefined : { code: actionCode, ...explainActionCode(actionCode) },
       events: deps.ledger.events(order.id),
       actions: availableActions(order),
-      done: typeof req.query.done === 'string' ? req.query.done : undefined,
+      done: doneNote(req.query.done),
     });
   };
 

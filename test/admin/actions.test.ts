@@ -130,6 +130,7 @@ describe('back-office actions on a one-phase shop', () => {
     await confirmAction(admin, order.id, 'refund', '9.90').then((r) => expect(r.status).toBe(303));
     expect(shop.ledger.get(order.id)).toMatchObject({ status: 'refunded', refundedAmount: 990 });
     await confirmAction(admin, order.id, 'refresh').then((r) => expect(r.status).toBe(303));
+    expect(adminEvents(shop, order.id).at(-1)).toEqual({ outcome: 'refresh', actor: 'admin', step: 'requested' });
     const last = shop.ledger
       .events(order.id)
       .filter((e) => e.kind === 'status')
