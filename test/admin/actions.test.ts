@@ -138,6 +138,25 @@ describe('back-office actions on a one-phase shop', () => {
     expect(last?.detail).toMatchObject({ cause: { source: 'admin', actor: 'admin' } });
   });
 
+  it('pages the list 25 at a time, keeping the filters in the page links, and finds an order by its gateway id', async () => {
+    const items = [{ productId: 'tote-bag', name: 'Tote bag', quantity: 1, unitAmount: 1200 }];
+    const input = { items, amount: 1200, currency: '978', flow: 'one-phase' as const, language: 'en' };
+    const made = Array.from({ length: 26 }, () => shop.ledger.createOrder(input));
+    const first = await admin.get('/admin/orders?status=new').expect(200);
+    expect(first.text).toContain('26 orders, page 1 of 2');
+    expect(first.text.match(/<tr>\s*<td><a href="\/admin\/orders\/\d+"/g)).toHaveLength(25);
+    expect(first.text).toContain('href="/admin/orders?status=new&amp;page=2" rel="next"');
+    expect(first.text).toContain(made.at(-1)!.orderNumber);
+    const second = await admin.get('/admin/orders?status=new&page=2').expect(200);
+    expect(second.text).toContain(made[0]!.orderNumber);
+    expect(second.text).not.toContain(made.at(-1)!.orderNumber);
+
+    const paid = await paidOrder(shop, 'tote-bag', 1);
+    const found = await admin.get(`/admin/orders?q=${paid.gatewayOrderId!.slice(0, 12)}`).expect(200);
+    expect(found.text).toContain(paid.orderNumber);
+    expect(found.text).toContain('1 order');
+  });
+
   it('lists orders with filters and pages, and shows one order', async () => {
     const order = await paidOrder(shop, 'ceramic-mug', 1);
     const all = await admin.get('/admin/orders').expect(200);
