@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import session from 'express-session';
 import request from 'supertest';
 import { createApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, type Config } from '../src/config.js';
 import { createGatewayClient, type GatewayClient } from '../src/gateway/index.js';
 import { startGatewayTarget, type GatewayTarget } from '../src/gateway-target.js';
 import { createLogger } from '../src/log.js';
@@ -22,6 +22,7 @@ import type { Order } from '../src/orders/types.js';
 import { createSqliteSessionStore } from '../src/orders/session-store.js';
 import { DEFAULT_MERCHANTS, loadSandboxConfig, type RunningSandbox } from '../src/sandbox/index.js';
 import { createCatalog } from '../src/shop/catalog.js';
+import { createReconciler } from '../src/shop/reconciler.js';
 import { buy } from './helpers/shop.js';
 import { capturedLogger } from './helpers/logs.js';
 
@@ -39,6 +40,7 @@ interface EmbeddedShop {
   shop: request.Agent;
   logs: string[];
   ledger: Ledger;
+  config: Config;
   /** Emits 'settled' (order) after every attempt to bring an order up to date from the gateway. */
   settled: EventEmitter;
 }
@@ -95,7 +97,7 @@ async function startEmbedded(env: Record<string, string> = {}, listening = false
     onSettled: (order) => settled.emit('settled', order),
   });
   handler = app;
-  return { target, sandbox: target.sandbox, gateway, shop: request.agent(app), logs, ledger, settled };
+  return { target, sandbox: target.sandbox, gateway, shop: request.agent(app), logs, ledger, settled, config };
 }
 
 let orderCounter = 0;
@@ -152,6 +154,26 @@ describe('the gateway the shop talks to', () => {
       expect.objectContaining({ outcome: 'received', detail: expect.objectContaining({ operation: 'deposited' }) }),
     ]);
     expect(logs.join('')).not.toContain(target.callbackKey!);
+  });
+
+  it('when the sandbox loses the callback (fault switch), the reconciler makes the closed-tab order paid', async () => {
+    const { sandbox, shop, ledger, gateway, config } = await startEmbedded({}, true);
+    sandbox.sandbox.faults.set(sandbox.sandbox.merchants[0]!.login, { callbacks: 'lost' });
+    const bought = await buy(shop, 'coffee-beans');
+    const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
+    pay(sandbox, orderId, '4111111111111111');
+    await sandbox.sandbox.callbacks?.idle();
+    const order = ledger.findByGatewayOrderId(orderId)!;
+    expect(order.status).toBe('registered');
+    expect(ledger.events(order.id).filter((e) => e.kind === 'callback')).toEqual([]);
+
+    const reconciler = createReconciler(
+      { config, logger: createLogger({ level: 'silent' }), ledger, gateway, catalog: createCatalog() },
+      { intervalMs: 0, batch: 10, recheckPaidForMs: 0, openAfterMs: 0 },
+    );
+    await reconciler.runOnce();
+    expect(ledger.get(order.id)?.status).toBe('paid');
+    expect(ledger.fulfilment(order.id)?.status).toBe('paid');
   });
 
   it('when callbacks are off, the embedded sandbox is not told to call the shop', async () => {

@@ -125,6 +125,16 @@ describe('back-office actions on a one-phase shop', () => {
     expect(shop.ledger.get(order.id)).toMatchObject({ status: 'paid', depositedAmount: 990 });
   });
 
+  it('when two operators refund the whole amount at the same moment, one refund goes through and the other is refused', async () => {
+    const order = await paidOrder(shop, 'notebook', 1);
+    const [a, b] = await Promise.all([
+      confirmAction(admin, order.id, 'refund', '9.90'),
+      confirmAction(admin, order.id, 'refund', '9.90'),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([303, 409]);
+    expect(shop.ledger.get(order.id)).toMatchObject({ status: 'refunded', refundedAmount: 990 });
+  });
+
   it('a full refund of a one-phase order makes it refunded; refresh records a status event by the operator', async () => {
     const order = await paidOrder(shop, 'notebook', 1);
     await confirmAction(admin, order.id, 'refund', '9.90').then((r) => expect(r.status).toBe(303));

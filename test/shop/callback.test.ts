@@ -2,6 +2,10 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createGatewayClient } from '../../src/gateway/index.js';
+import { createLogger } from '../../src/log.js';
+import { createCatalog } from '../../src/shop/catalog.js';
+import { createReconciler } from '../../src/shop/reconciler.js';
+import { createSettle } from '../../src/shop/settle.js';
 import type { Order } from '../../src/orders/types.js';
 import { DEFAULT_MERCHANTS } from '../../src/sandbox/index.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
@@ -115,6 +119,58 @@ describe('the callback receiver (GATEWAY_CALLBACK_KEY set)', () => {
       .expect(200);
     expect((await stale).status).toBe('refunded');
     expect(shop.fulfilled).toEqual([order.id]);
+  });
+
+  it('when 25 returns and 25 callbacks settle the same paid order at once, it is fulfilled exactly once', async () => {
+    const { order } = await paidInAnotherTab();
+    const settle = createSettle({
+      config: shop.config,
+      logger: createLogger({ level: 'silent' }),
+      ledger: shop.ledger,
+      gateway: createGatewayClient({
+        baseUrl: shop.gatewayUrl,
+        auth: { userName: merchant.userName, password: merchant.password },
+        timeouts: { operationMs: 2000, statusMs: 2000 },
+      }),
+      catalog: createCatalog(),
+    });
+    const sources = Array.from({ length: 50 }, (_, i) => (i % 2 ? ('return' as const) : ('callback' as const)));
+    const settled = await Promise.all(sources.map((source) => settle(order, { source })));
+    expect(settled.every((s) => s?.order.status === 'paid')).toBe(true);
+    expect(shop.ledger.events(order.id).filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
+    expect(shop.ledger.fulfilment(order.id)?.status).toBe('paid');
+    expect(shop.ledger.unitsSold('notebook')).toBe(1);
+  });
+
+  it('when settling after a callback fails (gateway down), the callback still got 200 and the reconciler finishes it', async () => {
+    const { order } = await paidInAnotherTab();
+    shop.sandbox!.sandbox.faults.set(merchant.login, { httpStatus: 502 });
+    const failed = nextSettled(shop, order.id);
+    await request(shop.app)
+      .get('/payment/callback')
+      .query(signed(deposited(order)))
+      .expect(200);
+    expect((await failed).status).toBe('registered');
+    expect(shop.ledger.events(order.id).at(-1)).toMatchObject({ kind: 'status', outcome: 'error' });
+
+    shop.sandbox!.sandbox.faults.set(merchant.login, {});
+    const reconciler = createReconciler(
+      {
+        config: shop.config,
+        logger: createLogger({ level: 'silent' }),
+        ledger: shop.ledger,
+        gateway: createGatewayClient({
+          baseUrl: shop.gatewayUrl,
+          auth: { userName: merchant.userName, password: merchant.password },
+          timeouts: { operationMs: 2000, statusMs: 2000 },
+        }),
+        catalog: createCatalog(),
+      },
+      { intervalMs: 0, batch: 10, recheckPaidForMs: 0, openAfterMs: 0 },
+    );
+    await reconciler.runOnce();
+    expect(shop.ledger.get(order.id)?.status).toBe('paid');
+    expect(shop.ledger.fulfilment(order.id)?.status).toBe('paid');
   });
 
   it('when the callback names an order this shop does not know, answers 200 (no retries) and logs it', async () => {

@@ -68,6 +68,22 @@ describe('the reconciler against the sandbox', () => {
     expect(fulfilments(order.id)).toBe(1);
   });
 
+  it('when the clock says the payment page is still open, the order is left alone; past its lifetime it is fulfilled once', async () => {
+    const { order } = await payAndCloseTab();
+    const lifetimeMs = shop.config.orderLifetimeSecs * 1000;
+    let now = Date.now();
+    const r = reconciler({ openAfterMs: lifetimeMs, now: () => now });
+    expect(await r.runOnce()).toEqual({ checked: 0, changed: 0, unanswered: 0 });
+    expect(shop.ledger.get(order.id)?.status).toBe('registered');
+    now += lifetimeMs;
+    expect(await r.runOnce()).toEqual({ checked: 1, changed: 1, unanswered: 0 });
+    expect(shop.ledger.get(order.id)?.status).toBe('paid');
+    // Twenty minutes on (by this clock) the paid order is due for its refund re-check: asked again, nothing changes.
+    expect(await r.runOnce()).toEqual({ checked: 1, changed: 0, unanswered: 0 });
+    expect(shop.ledger.get(order.id)?.status).toBe('paid');
+    expect(fulfilments(order.id)).toBe(1);
+  });
+
   it('when an order was abandoned on the payment page, then after its lifetime it is declined', async () => {
     const agent = request.agent(shop.app);
     const bought = await buy(agent, 'notebook', 2);
