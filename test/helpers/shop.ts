@@ -15,6 +15,7 @@ import type { Order } from '../../src/orders/types.js';
 import { createSqliteSessionStore } from '../../src/orders/session-store.js';
 import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createCatalog } from '../../src/shop/catalog.js';
+import type { ShopDeps } from '../../src/shop/deps.js';
 import {
   startMisbehavingGateway,
   type Behaviour,
@@ -39,6 +40,8 @@ export interface TestShop {
   /** Every log line the shop wrote. */
   logs: string[];
   fulfilled: number[];
+  /** What the app was built with, to drive its settle step or a reconciler directly. */
+  deps: ShopDeps;
   /** Emits 'settled' (order, cause) after every attempt to bring an order up to date from the gateway. */
   settled: EventEmitter;
   close(): Promise<void>;
@@ -112,21 +115,21 @@ function buildShop(
     statusRetryDelayMs: 20,
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
   });
-  const app = createApp({
+  const deps: ShopDeps = {
     config,
     logger,
     ledger,
     gateway,
-    sessionStore,
     catalog: createCatalog(),
-    healthCheck: () => isDatabaseUsable(db),
     onFulfilled: (id) => fulfilled.push(id),
     onSettled: (order, cause) => settled.emit('settled', order, cause),
-  });
+  };
+  const app = createApp({ ...deps, sessionStore, healthCheck: () => isDatabaseUsable(db) });
   let closed = false;
   return {
     options: { ...opts, gatewayUrl },
     app,
+    deps,
     config,
     ledger,
     db,

@@ -1,9 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createGatewayClient } from '../../src/gateway/index.js';
-import { createLogger } from '../../src/log.js';
-import { createCatalog } from '../../src/shop/catalog.js';
 import { createReconciler } from '../../src/shop/reconciler.js';
 import { createSettle } from '../../src/shop/settle.js';
 import type { Order } from '../../src/orders/types.js';
@@ -100,12 +97,7 @@ describe('the callback receiver (GATEWAY_CALLBACK_KEY set)', () => {
   it('when a stale "deposited" arrives after a refund, the order stays refunded', async () => {
     const { order, redirectUrl, agent } = await paidInAnotherTab();
     await agent.get(shopPath(redirectUrl)).expect(200);
-    const gateway = createGatewayClient({
-      baseUrl: shop.gatewayUrl,
-      auth: { userName: merchant.userName, password: merchant.password },
-      timeouts: { operationMs: 2000, statusMs: 1000 },
-    });
-    await gateway.refund({ orderId: order.gatewayOrderId!, amount: order.amount });
+    await shop.deps.gateway.refund({ orderId: order.gatewayOrderId!, amount: order.amount });
     const refunded = nextSettled(shop, order.id);
     await request(shop.app)
       .get('/payment/callback')
@@ -123,17 +115,7 @@ describe('the callback receiver (GATEWAY_CALLBACK_KEY set)', () => {
 
   it('when 25 returns and 25 callbacks settle the same paid order at once, it is fulfilled exactly once', async () => {
     const { order } = await paidInAnotherTab();
-    const settle = createSettle({
-      config: shop.config,
-      logger: createLogger({ level: 'silent' }),
-      ledger: shop.ledger,
-      gateway: createGatewayClient({
-        baseUrl: shop.gatewayUrl,
-        auth: { userName: merchant.userName, password: merchant.password },
-        timeouts: { operationMs: 2000, statusMs: 2000 },
-      }),
-      catalog: createCatalog(),
-    });
+    const settle = createSettle(shop.deps);
     const sources = Array.from({ length: 50 }, (_, i) => (i % 2 ? ('return' as const) : ('callback' as const)));
     const settled = await Promise.all(sources.map((source) => settle(order, { source })));
     expect(settled.every((s) => s?.order.status === 'paid')).toBe(true);
@@ -154,23 +136,15 @@ describe('the callback receiver (GATEWAY_CALLBACK_KEY set)', () => {
     expect(shop.ledger.events(order.id).at(-1)).toMatchObject({ kind: 'status', outcome: 'error' });
 
     shop.sandbox!.sandbox.faults.set(merchant.login, {});
-    const reconciler = createReconciler(
-      {
-        config: shop.config,
-        logger: createLogger({ level: 'silent' }),
-        ledger: shop.ledger,
-        gateway: createGatewayClient({
-          baseUrl: shop.gatewayUrl,
-          auth: { userName: merchant.userName, password: merchant.password },
-          timeouts: { operationMs: 2000, statusMs: 2000 },
-        }),
-        catalog: createCatalog(),
-      },
-      { intervalMs: 0, batch: 10, recheckPaidForMs: 0, openAfterMs: 0 },
-    );
+    const reconciler = createReconciler(shop.deps, {
+      intervalMs: 0,
+      batch: 10,
+      recheckPaidForMs: 0,
+      openAfterMs: 0,
+    });
     await reconciler.runOnce();
     expect(shop.ledger.get(order.id)?.status).toBe('paid');
-    expect(shop.ledger.fulfilment(order.id)?.status).toBe('paid');
+    expect(shop.fulfilled).toEqual([order.id]);
   });
 
   it('when the callback names an order this shop does not know, answers 200 (no retries) and logs it', async () => {

@@ -1,17 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createGatewayClient, type GatewayClient } from '../../src/gateway/index.js';
-import { createLogger } from '../../src/log.js';
+import type { GatewayClient } from '../../src/gateway/index.js';
 import { createLedger } from '../../src/orders/ledger.js';
 import type { Ledger, Order } from '../../src/orders/types.js';
-import { DEFAULT_MERCHANTS } from '../../src/sandbox/index.js';
-import { createCatalog } from '../../src/shop/catalog.js';
 import { createReconciler, type ReconcilerOptions } from '../../src/shop/reconciler.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
 import { buy, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
 const VISA_OK = { pan: '4111 1111 1111 1111' };
-const merchant = DEFAULT_MERCHANTS[0]!;
 
 describe('the reconciler against the sandbox', () => {
   let shop: TestShop;
@@ -19,26 +15,14 @@ describe('the reconciler against the sandbox', () => {
   // A shop (and sandbox) per test: each run sees only the orders its own test made.
   beforeEach(async () => {
     shop = await startShop();
-    gateway = createGatewayClient({
-      baseUrl: shop.gatewayUrl,
-      auth: { userName: merchant.userName, password: merchant.password },
-      timeouts: { operationMs: 2000, statusMs: 1000 },
-    });
+    gateway = shop.deps.gateway;
   });
   afterEach(() => shop.close());
 
   /** A reconciler of this shop; by default every open order counts as past its payment page. */
   function reconciler(opts: Partial<ReconcilerOptions> = {}, ledger: Ledger = shop.ledger) {
-    return createReconciler(
-      {
-        config: shop.config,
-        logger: createLogger({ level: 'silent' }),
-        ledger,
-        gateway,
-        catalog: createCatalog(),
-      },
-      { intervalMs: 60_000, batch: 50, recheckPaidForMs: 24 * 3600_000, openAfterMs: 0, ...opts },
-    );
+    const defaults = { intervalMs: 60_000, batch: 50, recheckPaidForMs: 24 * 3600_000, openAfterMs: 0 };
+    return createReconciler({ ...shop.deps, ledger }, { ...defaults, ...opts });
   }
   const fulfilments = (id: number) => shop.ledger.events(id).filter((e) => e.kind === 'fulfilled').length;
 
