@@ -191,9 +191,15 @@ describe('the callback receiver (GATEWAY_CALLBACK_KEY set)', () => {
     ).toBe(403);
     const long = { ...params, extra: 'x'.repeat(600) };
     expect((await request(shop.app).get('/payment/callback').query(long)).status).toBe(400);
-    const huge = await request(shop.app).get(`/payment/callback?pad=${'x'.repeat(100_000)}`);
-    expect(huge.status).toBeGreaterThanOrEqual(400);
-    expect(huge.status).toBeLessThan(500);
+    // Node's HTTP parser refuses the 100 KB request line itself (431) and closes the socket; depending on timing the
+    // client reads the 431 or only sees the reset. Either way the request never reaches the shop.
+    const huge = await request(shop.app)
+      .get(`/payment/callback?pad=${'x'.repeat(100_000)}`)
+      .then(
+        (res) => res.status,
+        (err: NodeJS.ErrnoException) => err.code,
+      );
+    expect([431, 'ECONNRESET', 'EPIPE']).toContain(huge);
     expect(callbackEvents(order)).toEqual([]);
   });
 });
