@@ -30,7 +30,7 @@ export interface DispatcherDeps {
   options?: CallbackOptions;
 }
 
-/** Operations that are notified (§7.2); `declined` (decline.do) has no documented callback. */
+/** Operations that are notified (docs/gateway-protocol.md §6.2); `declined` (decline.do) has no documented callback. */
 const NOTIFIED: ReadonlySet<SandboxOperation> = new Set([
   'approved',
   'deposited',
@@ -40,7 +40,7 @@ const NOTIFIED: ReadonlySet<SandboxOperation> = new Set([
 ]);
 
 /**
- * Sends §7 callbacks: a GET to the order's dynamicCallbackUrl or the merchant's static URL, retried with
+ * Sends callbacks (docs/gateway-protocol.md §6): a GET to the order's dynamicCallbackUrl or the merchant's static URL, retried with
  * exponential back-off until an HTTP 200. Everything runs after the API answer (the event listener only
  * schedules), every attempt has a timeout, and stop() aborts in-flight requests and pending retries.
  */
@@ -158,7 +158,7 @@ export class CallbackDispatcher {
     const signal = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(this.#timeoutMs)]);
     try {
       const res = await fetch(url, { method: 'GET', redirect: 'manual', signal });
-      // The body is irrelevant (§7.1: only the status counts); drain it so the socket is reused.
+      // The body is irrelevant (docs/gateway-protocol.md §6.1: only the status counts); drain it so the socket is reused.
       await res.arrayBuffer().catch(() => undefined);
       return { kind: 'http', status: res.status };
     } catch (err) {
@@ -168,7 +168,7 @@ export class CallbackDispatcher {
 }
 
 /**
- * The gateway's parameters of one notification (§7.2). A refund reports the order amount in `amount` and this
+ * The gateway's parameters of one notification (docs/gateway-protocol.md §6.2). A refund reports the order amount in `amount` and this
  * refund's part in `operationRefundedAmount`; both are signed like every other parameter.
  */
 export function callbackParams(event: SandboxEvent): Record<string, string> {

@@ -7,7 +7,7 @@ import { param, parseAmount, type Params } from './params.js';
 /** Bounds of jsonParams, so one order's stored parameters stay small whatever a client sends. */
 export const JSON_PARAMS_LIMITS = Object.freeze({ maxEntries: 32, maxNameLength: 255, maxValueLength: 1024 });
 
-/** Validates register.do / registerPreAuth.do parameters (§3.1) in the order the gateway reports them. */
+/** Validates register.do / registerPreAuth.do parameters (docs/gateway-protocol.md §3.1) in the order the gateway reports them. */
 export function parseRegister(
   params: Params,
   merchant: SandboxMerchant,
@@ -89,7 +89,7 @@ function isAbsoluteHttpUrl(value: string): boolean {
   }
 }
 
-/** jsonParams must be a JSON object whose values are all strings (§3.1); absent means empty. */
+/** jsonParams must be a JSON object whose values are all strings (docs/gateway-protocol.md §3.1); absent means empty. */
 function parseJsonParams(raw: string | undefined): Record<string, string> | undefined {
   if (raw === undefined) return {};
   let value: unknown;
@@ -109,7 +109,7 @@ function parseJsonParams(raw: string | undefined): Record<string, string> | unde
 
 type ExpiryResult = { ok: true; value: { expiresAt?: number; sessionTimeoutSecs?: number } } | Refusal;
 
-/** expirationDate wins over sessionTimeoutSecs (§3.1). */
+/** expirationDate wins over sessionTimeoutSecs (docs/gateway-protocol.md §3.1). */
 function parseExpiry(params: Params, now: number): ExpiryResult {
   const expirationDate = param(params, 'expirationDate');
   if (expirationDate !== undefined) {
