@@ -25,7 +25,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     onCall: options.onCall,
   });
 
-  // Writes are attempted exactly once: a blind retry could register or charge twice (SECURITY.md rule 5).
+  // Writes are attempted exactly once: a blind retry could register or charge twice (docs/security.md rule 5).
   const write = async (method: GatewayMethod, form: () => Record<string, string>): Promise<void> =>
     call({
       method,
@@ -102,7 +102,7 @@ function interpretRegister(json: unknown, method: GatewayMethod, origin: string,
   } catch {
     url = undefined;
   }
-  // Open-redirect guard: the browser is only ever sent to the configured gateway (SECURITY.md row 7).
+  // Open-redirect guard: the browser is only ever sent to the configured gateway (docs/security.md #7).
   if (url === undefined || url.origin !== origin) {
     const where = url === undefined ? 'is not an absolute URL' : `is on ${redact(url.origin)}, expected ${origin}`;
     throw new GatewayForeignFormUrlError(`${method}: formUrl ${where}`, { method, orderId });
@@ -129,7 +129,7 @@ function registerForm(p: RegisterParams): Record<string, string> {
   if (p.language !== undefined) form.language = p.language;
   if (p.clientId !== undefined) form.clientId = p.clientId;
   if (p.email !== undefined) form.email = p.email;
-  // Form mode carries jsonParams as a JSON object string whose values are strings (gateway-api.md §3.1).
+  // Form mode carries jsonParams as a JSON object string whose values are strings (docs/gateway-protocol.md §3.1).
   if (p.jsonParams !== undefined) form.jsonParams = JSON.stringify(p.jsonParams);
   if (p.sessionTimeoutSecs !== undefined) {
     if (!Number.isInteger(p.sessionTimeoutSecs) || p.sessionTimeoutSecs <= 0)
@@ -151,7 +151,7 @@ function text(name: string, v: string, max = 64): string {
   return v;
 }
 
-/** Money is integer minor units, never a float (gateway-api.md §3). */
+/** Money is integer minor units, never a float (docs/gateway-protocol.md §3). */
 function minor(name: string, v: number): string {
   if (!Number.isSafeInteger(v) || v < 0 || v > 999_999_999_999)
     throw new TypeError(`${name} must be a non-negative integer of minor units`);

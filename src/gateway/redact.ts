@@ -1,5 +1,5 @@
 // Scrubs credentials from any text we put into an error or event. The password travels in every
-// form body (SECURITY.md row 22), so lower-level messages and gateway-echoed texts pass through here.
+// form body (docs/security.md #22), so lower-level messages and gateway-echoed texts pass through here.
 
 export type Redactor = (text: string) => string;
 

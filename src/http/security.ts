@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 
 /**
  * Security headers. `form-action` must list the gateway's origin: Chromium applies it to the redirect that follows
- * a form POST, so `POST /buy → 303 formUrl` would otherwise be silently blocked (SECURITY.md rule 9).
+ * a form POST, so `POST /buy → 303 formUrl` would otherwise be silently blocked (docs/security.md rule 9).
  */
 export function securityHeaders(opts: { gatewayOrigin: string; https: boolean }): RequestHandler {
   return helmet({

@@ -1,7 +1,7 @@
 /**
- * Buyer-facing explanations of the gateway's `actionCode` (gateway-api.md §6).
+ * Buyer-facing explanations of the gateway's `actionCode` (docs/gateway-protocol.md §5).
  * Codes are grouped into reasons so that related codes read the same way; every
- * code listed in §6 maps to a specific reason. Unknown codes fall back to a
+ * code the gateway documents maps to a specific reason. Unknown codes fall back to a
  * generic decline, never to "an error occurred".
  */
 
@@ -234,7 +234,7 @@ const R = {
 
 type ReasonKey = keyof typeof R;
 
-/** Every code from §6 (both tables, incl. gateway-side negatives and the BT iPay list). */
+/** Every documented code: issuer codes, gateway-side negatives and the BT iPay list. */
 const CODE_REASONS: ReadonlyMap<number, ReasonKey> = new Map<number, ReasonKey>([
   // Gateway-side (negative) codes
   [-30001, 'inProgress'],
