@@ -16,7 +16,7 @@ import { startLiveShop, type LiveShop } from '../helpers/live-shop.js';
 /*
  * The whole redirect flow in headless Chromium: the shop on http://localhost:<p>, the gateway sandbox on
  * http://127.0.0.1:<q>. Different sites, so SameSite cookies, CSP form-action on the 303 to formUrl and the
- * cross-site return behave as with a real gateway (SECURITY.md rules 8, 9 and threats 3, 11, 25, 26).
+ * cross-site return behave as with a real gateway (docs/security.md rules 8, 9 and threats 3, 11, 25, 26).
  */
 const TIMEOUT = 30_000;
 const plan = browserSuitePlan();

@@ -1,4 +1,4 @@
-// SECURITY.md row 22: the password/token is a form field of every call, so every error and event the
+// docs/security.md #22: the password/token is a form field of every call, so every error and event the
 // client produces is serialised every way a logger might, and must never contain the canary.
 import { Writable } from 'node:stream';
 import { inspect } from 'node:util';

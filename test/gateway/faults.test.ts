@@ -1,4 +1,4 @@
-// Each gateway fault from SECURITY.md rows 16-17 becomes a typed error, against a real local server.
+// Each gateway fault from docs/security.md #16-17 becomes a typed error, against a real local server.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   GatewayBadResponseError,

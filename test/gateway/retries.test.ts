@@ -1,4 +1,4 @@
-// Only the status read is retried; writes go out exactly once (SECURITY.md rule 5).
+// Only the status read is retried; writes go out exactly once (docs/security.md rule 5).
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { GatewayHttpError, GatewayRejectedError } from '../../src/gateway/index.js';
 import { replies, sequence, startMisbehavingGateway, type MisbehavingGateway } from '../helpers/misbehaving-gateway.js';

@@ -25,7 +25,7 @@ describe('getOrderStatusExtended.do and getOrderStatus.do', () => {
     expect(res.body.cardAuthInfo).toBeUndefined();
   });
 
-  it('when the order is paid in one phase, then the full §3.2 field set is present', async () => {
+  it('when the order is paid in one phase, then the full getOrderStatusExtended field set is present', async () => {
     const { orderId } = await sb.register({ orderNumber: 'FULL-1' });
     payDirect(sb, orderId);
     const res = await sb.call('getOrderStatusExtended', { ...CREDS, orderId });

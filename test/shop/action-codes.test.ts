@@ -1,7 +1,8 @@
 import { describe, it, expect } from '@jest/globals';
 import { DOCUMENTED_ACTION_CODES, GENERIC_DECLINE, explainActionCode } from '../../src/shop/action-codes.js';
 
-// Copied by hand from gateway-api.md §6 (both tables; "341016 – 341020" expanded). Tests must not read ../shared.
+// Typed in by hand from the gateway's published actionCode tables (docs/gateway-protocol.md §5; "341016 – 341020" expanded),
+// never derived from the code under test.
 const SECTION_6_CODES: readonly number[] = [
   -30001, -20010, -9000, -5031, -3101, -3100, -2102, -2101, -2025, -2024, -2023, -2022, -2020, -2019, -2018, -2017,
   -2016, -2015, -2014, -2013, -2012, -2011, -2010, -2009, -2008, -2007, -2006, -2005, -2003, -2002, -2001, -2000, -999,
@@ -16,7 +17,7 @@ const CYRILLIC = /[а-яё]/i;
 
 describe('explainActionCode', () => {
   it.each(SECTION_6_CODES)(
-    'when the code is %i from §6, then it has a specific explanation in English and Russian',
+    'when the code %i is documented, then it has a specific explanation in English and Russian',
     (code) => {
       const e = explainActionCode(code);
       expect(e.en).not.toBe(GENERIC_DECLINE.en);
@@ -57,7 +58,7 @@ describe('explainActionCode', () => {
     expect(explainActionCode(777).en).toBe('The payment was declined by the card issuer.');
   });
 
-  it('when listing documented codes, then the list equals §6 exactly, sorted and unique', () => {
+  it('when listing documented codes, then the list equals the documented set exactly, sorted and unique', () => {
     expect([...DOCUMENTED_ACTION_CODES]).toEqual([...new Set(SECTION_6_CODES)].sort((a, b) => a - b));
   });
 

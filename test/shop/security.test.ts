@@ -1,4 +1,4 @@
-// SECURITY.md threats 1-4 and 6-10, each proved against the running shop.
+// docs/security.md threats 1-4 and 6-10, each proved against the running shop.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { replies } from '../helpers/misbehaving-gateway.js';
