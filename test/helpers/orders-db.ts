@@ -39,3 +39,12 @@ export function orderInput(overrides: Partial<CreateOrderInput> = {}): CreateOrd
     ...overrides,
   };
 }
+
+/** One notebook, a real catalog product (€9.90), as Buy would create it; for shop tests that seed the ledger. */
+export function notebookOrder(overrides: Partial<CreateOrderInput> = {}): CreateOrderInput {
+  return orderInput({
+    items: [{ productId: 'notebook', name: 'Notebook', quantity: 1, unitAmount: 990 }],
+    amount: 990,
+    ...overrides,
+  });
+}

@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLedger } from '../../src/orders/ledger.js';
 import type { HandlerContext } from '../helpers/misbehaving-gateway.js';
+import { notebookOrder } from '../helpers/orders-db.js';
 import { buy, buyTwiceAtOnce, cookieValue, csrfTokenFrom, scriptedShopPerTest } from '../helpers/shop.js';
 
 const start = scriptedShopPerTest();
@@ -11,13 +12,6 @@ const start = scriptedShopPerTest();
 /** The shop's purchase key: the browser's secret CSRF cookie plus the cart. */
 const purchaseKeyFor = (browserKey: string, cart: string) =>
   createHash('sha256').update(`${browserKey}\n${cart}`).digest('base64url');
-const notebookOrder = {
-  items: [{ productId: 'notebook', name: 'Notebook', quantity: 1, unitAmount: 990 }],
-  amount: 990,
-  currency: '978',
-  flow: 'one-phase' as const,
-  language: 'en',
-};
 /** A healthy register.do that gives every order its own gateway id. */
 const numberedOrders = {
   register: (form: Record<string, string>, ctx: HandlerContext) => ({
@@ -63,7 +57,7 @@ describe('Buy', () => {
     const purchaseKey = purchaseKeyFor(browserKey, 'notebook:1');
     // a row left 'new' a minute ago by a process that crashed mid-register
     const past = createLedger(shop.db, { now: () => Date.now() - 60_000 });
-    const orphan = past.createOrder({ ...notebookOrder, purchaseKey });
+    const orphan = past.createOrder(notebookOrder({ purchaseKey }));
     const res = await agent
       .post('/buy')
       .type('form')
@@ -96,7 +90,7 @@ describe('Buy', () => {
     const purchaseKey = purchaseKeyFor(cookieValue(page, 'csrf')!, 'notebook:1');
     // a second process on the same database has just claimed this purchase and is waiting for the gateway
     const other = createLedger(shop.db);
-    other.claimPurchase({ ...notebookOrder, purchaseKey }, { abandonAfterMs: 60_000, reuseForMs: 60_000 });
+    other.claimPurchase({ ...notebookOrder(), purchaseKey }, { abandonAfterMs: 60_000, reuseForMs: 60_000 });
     const res = await agent
       .post('/buy')
       .type('form')

@@ -4,6 +4,7 @@ import type { GatewayClient } from '../../src/gateway/index.js';
 import { createLedger } from '../../src/orders/ledger.js';
 import type { Ledger, Order } from '../../src/orders/types.js';
 import { createReconciler, type ReconcilerOptions } from '../../src/shop/reconciler.js';
+import { notebookOrder } from '../helpers/orders-db.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
 import { buy, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
@@ -79,13 +80,7 @@ describe('the reconciler against the sandbox', () => {
   });
 
   it('when a register answer was lost, then the order is found by its number, and one the gateway never saw is closed', async () => {
-    const input = {
-      items: [{ productId: 'notebook', name: 'Notebook', quantity: 1, unitAmount: 990 }],
-      amount: 990,
-      currency: '978',
-      flow: 'one-phase' as const,
-      language: 'en',
-    };
+    const input = notebookOrder();
     const lost = shop.ledger.createOrder(input);
     const registered = await gateway.register({
       orderNumber: lost.orderNumber,
