@@ -62,6 +62,11 @@ export const PREDECESSORS: Readonly<Record<LocalStatus, readonly LocalStatus[]>>
 /** Statuses that trigger fulfilment on first entry. */
 export const FULFIL_ON: readonly LocalStatus[] = ['paid', 'authorized'];
 
+/** Still waiting for the gateway's outcome: a return or callback asks about these; any other status is settled. */
+export function isOpen(status: LocalStatus): boolean {
+  return OPEN.includes(status);
+}
+
 /** Statuses the reconciler should ask the gateway about once the payment page has expired. */
 export const STALE_CANDIDATES: readonly LocalStatus[] = OPEN;
 

@@ -1,20 +1,11 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { renderError } from '../http/errors.js';
-import type { LocalStatus, Order } from '../orders/types.js';
+import { isOpen } from '../orders/state-machine.js';
+import type { Order } from '../orders/types.js';
 import { explainActionCode } from './action-codes.js';
 import type { ShopRouteDeps } from './deps.js';
 import { createSettle } from './settle.js';
 
-/** States the gateway can no longer change by itself: the page shows them without asking again. */
-const SETTLED: ReadonlySet<LocalStatus> = new Set([
-  'paid',
-  'authorized',
-  'declined',
-  'reversed',
-  'partially_refunded',
-  'refunded',
-  'mismatch',
-]);
 const MAX_REFRESH_SECONDS = 30;
 
 function orderView(order: Order, maskedPan?: string) {
@@ -58,7 +49,8 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
     const found = ledger.findByGatewayOrderId(orderId);
     if (!found) return neutral(res);
     const { lang } = res.locals;
-    const synced = SETTLED.has(found.status) ? { order: found } : await settle(found, { source: 'return' }, lang);
+    // A settled order is shown as the ledger has it (callbacks and the reconciler keep it current), without asking.
+    const synced = isOpen(found.status) ? await settle(found, { source: 'return' }, lang) : { order: found };
     // The order is brought up to date for anyone (the return is a trigger), but shown only to its own browser.
     if (!(req.session.orders ?? []).includes(found.id)) return neutral(res);
     if (!synced) return pending(req, res, found, orderId);
