@@ -280,7 +280,6 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
         throw err;
       }
     },
-    findPendingByPurchaseKey: (key) => find(q.pendingByKey.get(key)),
     get: (id) => find(q.byId.get(id)),
     findByGatewayOrderId: (orderId) => find(q.byGatewayId.get(orderId)),
     findByOrderNumber: (n) => find(q.byNumber.get(n)),
@@ -301,7 +300,6 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
       return statusTx.immediate(id, s);
     },
     markMismatch: (id, detail, cause) => mismatchTx.immediate(id, { ...detail, cause }),
-    releasePurchaseKey: (id) => releaseTx.immediate(id),
     recordEvent(orderId, kind, outcome, detail) {
       checkLabel(kind, 'kind');
       checkLabel(outcome, 'outcome');
@@ -332,6 +330,5 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
     markNeverRegistered: (id, detail) => neverRegisteredTx.immediate(id, detail),
     fulfilment: (orderId) => q.fulfilment.get(orderId),
     unitsSold: (productId) => q.unitsSold.get(productId) ?? 0,
-    listStale: (olderThanMs, at) => q.stale.all(JSON.stringify(STALE_CANDIDATES), at - olderThanMs).map(toOrder),
   };
 }

@@ -23,9 +23,6 @@ export function prepareOrderStatements(db: Database) {
         `SELECT count(*) FROM orders WHERE ${LIST_FILTER}`,
       )
       .pluck(),
-    stale: db.prepare<[string, number], OrderRow>(
-      'SELECT * FROM orders WHERE status IN (SELECT value FROM json_each(?)) AND created_at <= ? ORDER BY created_at, id',
-    ),
     insert: db.prepare(
       `INSERT INTO orders (order_number, items, amount, currency, flow, language, status, purchase_key, created_at, updated_at)
        VALUES (@orderNumber, @items, @amount, @currency, @flow, @language, 'new', @purchaseKey, @now, @now)`,

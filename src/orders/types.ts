@@ -154,7 +154,6 @@ export interface Ledger {
   createOrder(input: CreateOrderInput): Order;
   /** One atomic decision for a purchase key: create an order, or name the pending one (see PurchaseClaim). */
   claimPurchase(input: CreateOrderInput & { purchaseKey: string }, policy: PurchasePolicy): PurchaseClaim;
-  findPendingByPurchaseKey(key: string): Order | undefined;
   get(id: number): Order | undefined;
   findByGatewayOrderId(orderId: string): Order | undefined;
   findByOrderNumber(n: string): Order | undefined;
@@ -166,18 +165,11 @@ export interface Ledger {
   ): Order;
   applyGatewayStatus(id: number, s: GatewayStatusInput): ApplyStatusResult;
   markMismatch(id: number, detail: Record<string, unknown>, cause?: StatusCause): Order;
-  /**
-   * Frees the purchaseKey slot of a pending order whose payment page went stale, so the same
-   * purchase can start a new order. The old order keeps its status (a late payment on it is still
-   * applied and fulfilled once). Refused (returned unchanged) for 'new': its register call is in flight.
-   */
-  releasePurchaseKey(id: number): Order;
   recordEvent(orderId: number, kind: string, outcome: string, detail?: Record<string, unknown>): void;
   events(orderId: number): OrderEvent[];
   listRecent(limit: number): Order[];
   /** The back office's order list (see OrderListQuery). */
   listOrders(q: OrderListQuery): OrderListPage;
-  listStale(olderThanMs: number, now: number): Order[];
   /** The order's fulfilment (written exactly once, when it first became paid or authorized), if any. */
   fulfilment(orderId: number): { at: number; status: string } | undefined;
   /** Units of a product shipped by fulfilments so far. */

@@ -96,12 +96,12 @@ describe('purchaseKey guard (double click, two tabs)', () => {
     expect(ledger.listRecent(10)).toHaveLength(1);
   });
 
-  it('when the pending order is registered, then the key is still taken and findPendingByPurchaseKey returns it with its formUrl', () => {
+  it('when the pending order is registered, then the key is still taken and the order keeps it with its formUrl', () => {
     const { ledger } = memoryLedger();
     const first = ledger.createOrder(orderInput({ purchaseKey: 'k' }));
     ledger.markRegistered(first.id, FORM);
     expect(() => ledger.createOrder(orderInput({ purchaseKey: 'k' }))).toThrow(DuplicatePurchaseError);
-    expect(ledger.findPendingByPurchaseKey('k')).toMatchObject({ id: first.id, formUrl: FORM.formUrl });
+    expect(ledger.get(first.id)).toMatchObject({ purchaseKey: 'k', formUrl: FORM.formUrl });
   });
 
   it.each([
@@ -133,28 +133,8 @@ describe('purchaseKey guard (double click, two tabs)', () => {
     const { ledger } = memoryLedger();
     const first = ledger.createOrder(orderInput({ purchaseKey: 'k' }));
     finish(ledger, first.id);
-    expect(ledger.findPendingByPurchaseKey('k')).toBeUndefined();
     const second = ledger.createOrder(orderInput({ purchaseKey: 'k' }));
     expect(second.id).not.toBe(first.id);
-  });
-
-  it('when a stale registered order releases its key, then a new order may start while the old one can still be paid once', () => {
-    const { ledger } = memoryLedger();
-    const stale = ledger.createOrder(orderInput({ purchaseKey: 'k' }));
-    ledger.markRegistered(stale.id, FORM);
-    const released = ledger.releasePurchaseKey(stale.id);
-    expect(released).toMatchObject({ status: 'registered', purchaseKey: null });
-    expect(ledger.events(stale.id).at(-1)).toMatchObject({ kind: 'purchase_key', outcome: 'released' });
-    const fresh = ledger.createOrder(orderInput({ purchaseKey: 'k' }));
-    expect(ledger.findPendingByPurchaseKey('k')?.id).toBe(fresh.id);
-    expect(ledger.applyGatewayStatus(stale.id, { orderStatus: 2, actionCode: 0 }).fulfilled).toBe(true);
-  });
-
-  it('when the order is still new (register in flight), then releasePurchaseKey keeps the slot', () => {
-    const { ledger } = memoryLedger();
-    const o = ledger.createOrder(orderInput({ purchaseKey: 'k' }));
-    expect(ledger.releasePurchaseKey(o.id).purchaseKey).toBe('k');
-    expect(() => ledger.createOrder(orderInput({ purchaseKey: 'k' }))).toThrow(DuplicatePurchaseError);
   });
 
   it('when different keys or no key are used, then orders do not block each other', () => {
@@ -216,7 +196,7 @@ describe('listing', () => {
     expect(ledger.listRecent(3).map((o) => o.id)).toEqual(ids.slice(2).reverse());
   });
 
-  it('when listing stale orders, then only open orders created before the cut-off are returned, oldest first', () => {
+  it('when leasing due open orders, then only open orders created before the cut-off are returned, oldest first', () => {
     let t = 1_000_000;
     const { ledger } = memoryLedger(() => t);
     const registered = ledger.createOrder(orderInput());
@@ -235,7 +215,9 @@ describe('listing', () => {
     const fresh = ledger.createOrder(orderInput());
     ledger.markRegistered(fresh.id, { ...FORM, gatewayOrderId: 'gw-4' });
 
-    const stale = ledger.listStale(30_000, t);
+    // Open orders only: paid ones are excluded by a paidSince in the future.
+    const query = { holder: 'h', leaseMs: 1, paidSince: t + 1, checkedBefore: t, limit: 10 };
+    const stale = ledger.leaseDue({ ...query, openBefore: t - 30_000 });
     expect(stale.map((o) => o.id)).toEqual([registered.id, unknown.id, processing.id]);
   });
 });
