@@ -18,15 +18,23 @@ function round(): void {
     if (ledger.applyGatewayStatus(Number(arg), { orderStatus: 2, actionCode: 0 }).fulfilled) counts.fulfilled += 1;
     return;
   }
+  const input = {
+    items: [{ productId: 'mug', name: 'Mug', quantity: 1, unitAmount: 100 }],
+    amount: 100,
+    currency: '978',
+    flow: 'one-phase' as const,
+    language: 'en',
+    purchaseKey: String(arg),
+  };
+  if (mode === 'claim') {
+    // What Buy does: the first claim creates, every other one finds it in flight.
+    const claim = ledger.claimPurchase(input, { abandonAfterMs: 60_000, reuseForMs: 60_000 });
+    if (claim.outcome === 'created') counts.created += 1;
+    else counts.duplicates += 1;
+    return;
+  }
   try {
-    ledger.createOrder({
-      items: [{ productId: 'mug', name: 'Mug', quantity: 1, unitAmount: 100 }],
-      amount: 100,
-      currency: '978',
-      flow: 'one-phase',
-      language: 'en',
-      purchaseKey: String(arg),
-    });
+    ledger.createOrder(input);
     counts.created += 1;
   } catch (err) {
     if (!(err instanceof DuplicatePurchaseError)) throw err;

@@ -89,4 +89,15 @@ describe('separate processes racing on one file', () => {
     expect(results.reduce((s, r) => s + r.duplicates, 0)).toBe(39);
     expect(ledger.listRecent(100)).toHaveLength(1);
   });
+
+  it('when 4 processes claim the same purchase at the same moment (Buy), then one creates and the rest find it in flight', async () => {
+    const file = tmp.file('claim-race.sqlite');
+    const ledger = createLedger(tmp.open('claim-race.sqlite'));
+
+    const results = await workers(4, [file, 'claim', 'sid-9:cart', '10']);
+
+    expect(results.reduce((s, r) => s + r.created, 0)).toBe(1);
+    expect(results.reduce((s, r) => s + r.duplicates, 0)).toBe(39);
+    expect(ledger.listRecent(100)).toHaveLength(1);
+  });
 });
