@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { GatewayConfig } from './config.js';
+import type { Config } from './config.js';
 import type { GatewayAuth } from './gateway/index.js';
 import type { Logger } from './log.js';
 import { startSandbox, type RunningSandbox } from './sandbox/index.js';
-
-/** Where the shop receives callbacks (when they are on) and the key it was configured with, if any. */
-export interface ShopCallbacks {
-  url: string;
-  key: string | undefined;
-}
 
 /** The gateway the shop talks to: where, as whom, and the embedded sandbox when there is one. */
 export interface GatewayTarget {
@@ -28,24 +22,25 @@ export interface GatewayTarget {
  * the shop calling it as its first merchant. Listens but never exits: server.ts stays the launcher.
  */
 export async function startGatewayTarget(
-  gateway: GatewayConfig,
+  config: Pick<Config, 'gateway' | 'callbacks' | 'publicBaseUrl'>,
   logger: Logger,
-  callbacks?: ShopCallbacks,
 ): Promise<GatewayTarget> {
+  const { gateway, callbacks } = config;
   if (gateway.mode === 'remote') {
-    const callbackKey = callbacks?.key;
+    const callbackKey = callbacks.key;
     return { url: gateway.url, auth: gateway.auth, sandbox: undefined, callbackKey, close: () => Promise.resolve() };
   }
   // The config parser refuses an empty SANDBOX_MERCHANTS; this guards a Config built by hand.
   const [configured, ...others] = gateway.sandbox.merchants;
   if (!configured) throw new Error('the embedded sandbox needs at least one merchant');
   let merchant = configured;
-  let callbackKey = callbacks?.key;
-  if (callbacks) {
+  let callbackKey = callbacks.key;
+  if (callbacks.enabled) {
     // Out of the box the sandbox notifies this shop, signed with a key the two share for this run only (both
     // restart together). The first merchant's own callbackUrl/callbackKey in SANDBOX_MERCHANTS win.
     callbackKey = configured.callbackKey ?? callbackKey ?? randomBytes(32).toString('base64url');
-    merchant = { ...configured, callbackUrl: configured.callbackUrl ?? callbacks.url, callbackKey };
+    const callbackUrl = configured.callbackUrl ?? `${config.publicBaseUrl}/payment/callback`;
+    merchant = { ...configured, callbackUrl, callbackKey };
   }
   const sandbox = await startSandbox({
     ...gateway.sandbox,

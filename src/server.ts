@@ -30,8 +30,7 @@ async function main(): Promise<void> {
   const db = openDatabase(path.join(config.dataDir, 'shop.db'));
   const sessionStore = createSqliteSessionStore(session, db);
 
-  const callbacks = { url: `${config.publicBaseUrl}/payment/callback`, key: config.callbacks.key };
-  const target = await startGatewayTarget(config.gateway, logger, config.callbacks.enabled ? callbacks : undefined);
+  const target = await startGatewayTarget(config, logger);
   const gateway = createGatewayClient({
     baseUrl: target.url,
     auth: target.auth,

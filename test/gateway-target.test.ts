@@ -68,8 +68,7 @@ async function startEmbedded(env: Record<string, string> = {}, listening = false
     ...env,
   });
   const { logger, lines: logs } = capturedLogger(config.logLevel);
-  const callbacks = { url: `${config.publicBaseUrl}/payment/callback`, key: config.callbacks.key };
-  const target = await startGatewayTarget(config.gateway, logger, config.callbacks.enabled ? callbacks : undefined);
+  const target = await startGatewayTarget(config, logger);
   cleanups.push(() => target.close());
   if (!target.sandbox) throw new Error('expected the embedded sandbox');
   const db = openDatabase(path.join(dataDir, 'shop.db'));
@@ -259,7 +258,7 @@ describe('the gateway the shop talks to', () => {
       SANDBOX_PORT: 'not-a-port',
       SANDBOX_MERCHANTS: '[{"login":"x","userName":"u","password":"p"}]',
     });
-    const target = await startGatewayTarget(config.gateway, createLogger({ level: 'silent' }));
+    const target = await startGatewayTarget(config, createLogger({ level: 'silent' }));
     cleanups.push(() => target.close());
 
     expect(target).toMatchObject({ url: 'http://127.0.0.1:9/payment/rest/', auth: { token: 'a-token' } });
