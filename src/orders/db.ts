@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Sqlite } from './driver.js';
@@ -20,6 +20,7 @@ export function openDatabase(file: string): Database {
   if (!isMemory(file)) {
     // 0700: the file holds session ids and the order ledger.
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+    ownerOnly(file);
   }
   const db = new Sqlite(file, { timeout: BUSY_TIMEOUT_MS });
   try {
@@ -39,6 +40,18 @@ export function openDatabase(file: string): Database {
     throw err;
   }
   return db;
+}
+
+/**
+ * The database holds session ids and the order ledger: readable by its owner only. SQLite creates the -wal and -shm
+ * files with the database file's mode, so creating the file 0600 before SQLite opens it covers all three; files left
+ * group- or world-readable by an older version are tightened.
+ */
+function ownerOnly(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(f) && (statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
+  }
 }
 
 function userVersion(db: Database): number {

@@ -1,5 +1,5 @@
 import { describe, it, expect, afterAll } from '@jest/globals';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { migrate, openDatabase } from '../../src/orders/db.js';
 import { Sqlite } from '../../src/orders/driver.js';
@@ -25,6 +25,28 @@ describe('openDatabase / migrate', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('when opening a fresh file, then the folder is 0700 and the database, WAL and shared-memory files are 0600', () => {
+    const folder = path.join(tmp.dir, 'private');
+    const file = path.join(folder, 'shop.sqlite');
+    const db = openDatabase(file);
+    try {
+      createLedger(db).createOrder(orderInput()); // a write, so the -wal file exists
+      const mode = (f: string) => statSync(f).mode & 0o777;
+      expect(mode(folder)).toBe(0o700);
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) expect([f, mode(f)]).toEqual([f, 0o600]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('when a database file left readable by others is opened, then it is made 0600', () => {
+    const file = path.join(tmp.dir, 'loose.sqlite');
+    writeFileSync(file, '');
+    chmodSync(file, 0o644);
+    openDatabase(file).close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('when opening a file, then uses WAL with synchronous NORMAL, foreign keys and a 5 s busy timeout', () => {
