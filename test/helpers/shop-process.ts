@@ -1,0 +1,113 @@
+/**
+ * The shop as `npm start` runs it: src/server.ts in a child process (through tsx, no build), configured only by its
+ * environment, listening on a loopback port. For tests that must go through the production wiring in server.ts
+ * (which store, which logger, which gateway client) rather than the test shop's copy of it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO_ROOT } from './page-leaks.js';
+
+const SERVER = path.join(REPO_ROOT, 'src/server.ts');
+const TSX = pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+const START_TIMEOUT_MS = 15_000;
+
+export interface ShopProcess {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** Everything the process wrote so far (its JSON log lines on stdout, warnings on stderr). */
+  stdout(): string;
+  stderr(): string;
+  /** SIGTERM, as a container stop would send; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** A free loopback port (asked of the OS, then released for the child to take). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts src/server.ts with exactly `env` (plus PATH), in `cwd` (a folder without a .env file, so dotenv adds
+ * nothing), and resolves once it logs that it listens. `env` must set PORT and HOST=127.0.0.1.
+ */
+export async function startShopProcess(env: Record<string, string>, cwd: string): Promise<ShopProcess> {
+  if (!env.PORT || env.HOST !== '127.0.0.1') throw new Error('startShopProcess needs PORT and HOST=127.0.0.1');
+  const child: ChildProcess = spawn(process.execPath, ['--import', TSX, SERVER], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', TSX_TSCONFIG_PATH: path.join(REPO_ROOT, 'tsconfig.json'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the shop did not start within ${START_TIMEOUT_MS} ms\n${out}\n${err}`));
+    }, START_TIMEOUT_MS);
+    const onData = () => {
+      if (!out.includes('"shop listening"')) return;
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      resolve();
+    };
+    child.stdout?.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the shop exited with ${String(code)} before listening\n${out}\n${err}`));
+    });
+  });
+
+  let stopping: Promise<number | null> | undefined;
+  return {
+    url: `http://127.0.0.1:${env.PORT}`,
+    stdout: () => out,
+    stderr: () => err,
+    stop() {
+      stopping ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        return exited;
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Just enough of a browser's cookie jar for one origin: remembers Set-Cookie values, sends them back. */
+export class CookieJar {
+  readonly #cookies = new Map<string, string>();
+
+  store(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const eq = pair?.indexOf('=') ?? -1;
+      if (pair && eq > 0) this.#cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
+  }
+
+  header(): string {
+    return [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  /** A request with the jar's cookies that does not follow redirects; the answer's cookies go into the jar. */
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.#cookies.size > 0) headers.set('cookie', this.header());
+    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    this.store(res);
+    return res;
+  }
+}
