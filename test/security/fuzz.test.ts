@@ -59,6 +59,7 @@ const text = fc
     fc.string({ maxLength: 30 }),
     fc.string({ unit: 'grapheme', maxLength: 20 }),
     fc.string({ unit: 'binary-ascii', maxLength: 20 }),
+    fc.string({ minLength: 60, maxLength: 300 }),
     fc.constantFrom(
       '',
       ' ',
@@ -388,8 +389,20 @@ describe('the shop, given random input on every route', () => {
       route: fc.constantFrom(...ADMIN_ROUTES),
       id,
       action,
-      query: queryString,
-      fields: pairs,
+      query: fc.oneof(
+        queryString,
+        // what the list and order pages read
+        fc
+          .record(
+            { q: text, status: fc.oneof(text, fc.constantFrom('paid', 'registered')), page: text, done: text },
+            { requiredKeys: [] },
+          )
+          .map((r) => new URLSearchParams(r).toString()),
+      ),
+      fields: fc.oneof(
+        pairs,
+        fc.record({ amount: text, user: text, password: text }).map((r) => Object.entries(r)),
+      ),
       withToken: fc.boolean(),
       asOperator: fc.boolean(),
     });
