@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { createSandboxClock, type SandboxClock } from './clock.js';
+import { CallbackAllowList } from './callbacks/allow-list.js';
 import { CallbackDispatcher, type CallbackOptions } from './callbacks/dispatcher.js';
 import { SandboxEngine } from './engine.js';
 import { SandboxEvents, type SandboxListener } from './events.js';
@@ -12,6 +13,7 @@ import { ASSETS_DIR, VIEWS_DIR } from './paths.js';
 import { createRestRouter } from './rest/routes.js';
 import { OrderStore } from './store.js';
 import { createControlRouter } from './tools/control.js';
+import { createOperatorGate, generateOperatorToken, operatorTokenProblem } from './tools/operator.js';
 import { createOrdersRouter } from './tools/orders.js';
 import { DEFAULT_MERCHANTS, type SandboxLogger, type SandboxMerchant } from './types.js';
 
@@ -33,6 +35,16 @@ export interface SandboxAppOptions {
   onEvent?: SandboxListener;
   /** Callback delivery tuning (docs/gateway-protocol.md §6), or false to send none. Default: on, 5 attempts from 1 s. */
   callbacks?: CallbackOptions | false;
+  /**
+   * The only hosts callbacks may go to (SANDBOX_CALLBACK_HOSTS): host names or IP addresses. Default: loopback
+   * (127.0.0.0/8, ::1, localhost) plus the hosts of the merchants' callback URLs.
+   */
+  callbackHosts?: readonly string[];
+  /**
+   * The credential of the operator surface (orders view, fault switches page, control API), at least 16 characters,
+   * none of the merchants' passwords or tokens. Default: a random one, readable as `SandboxApp.operatorToken`.
+   */
+  operatorToken?: string;
 }
 
 export interface SandboxApp {
@@ -52,10 +64,25 @@ export interface SandboxApp {
   stop(): void;
   /** Applies due expiries/settlements and purges old orders; startSandbox runs it on a timer. */
   sweep(): { purged: number };
+  /** The operator token in force (given or generated). A secret: never log it except where it is shown on purpose. */
+  readonly operatorToken: string;
+  /** Whether a callback may be sent to this URL (the allow-list). */
+  callbackAllowed(url: string): boolean;
 }
 
 export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   const merchants = checkMerchants(options.merchants ?? DEFAULT_MERCHANTS);
+  const allowList = CallbackAllowList.of(options.callbackHosts, merchants);
+  const callbackAllowed = (url: string) => allowList.allows(url);
+  const refused = merchants.find((m) => m.callbackUrl !== undefined && !callbackAllowed(m.callbackUrl));
+  if (refused)
+    throw new Error(
+      `sandbox merchant ${refused.login} has a callbackUrl whose host is not in the callback allow-list (SANDBOX_CALLBACK_HOSTS)`,
+    );
+  const operatorToken = options.operatorToken ?? generateOperatorToken();
+  const tokenProblem = operatorTokenProblem(operatorToken, merchants);
+  if (tokenProblem) throw new Error(`sandbox operator token ${tokenProblem}`);
+  const operator = createOperatorGate(operatorToken);
   const clock = options.clock ?? createSandboxClock();
   const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl : () => options.publicUrl as string;
   const origin = () => publicUrl().replace(/\/+$/, '');
@@ -87,6 +114,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
           logger: options.logger,
           // An order's own tag wins; otherwise the merchant's switch (which counts against its `remaining`).
           modeFor: (order) => magic.takeForCallback(order) ?? faults.takeForCallback(order.merchantLogin),
+          allows: callbackAllowed,
           options: options.callbacks,
         });
   if (callbacks) events.on(callbacks.handle);
@@ -106,10 +134,12 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   app.use(securityHeaders);
   app.use('/sandbox/assets', express.static(ASSETS_DIR, { fallthrough: false, maxAge: '1h' }));
   const restMiddleware = [faultMiddleware, ...(options.restMiddleware ?? [])];
-  app.use(createRestRouter({ engine, merchants, publicUrl: origin, middleware: restMiddleware }));
+  app.use(createRestRouter({ engine, merchants, publicUrl: origin, middleware: restMiddleware, callbackAllowed }));
+  // Public: buyers need the hosted page, the 3-D Secure page and the test-card list.
   app.use(createPageRouter({ engine }));
-  app.use(createOrdersRouter({ engine, journal, merchants }));
-  app.use(createControlRouter({ registry: faults, merchants }));
+  // The operator surface: every route in these two routers requires the operator token.
+  app.use(createOrdersRouter({ engine, journal, merchants, operator }));
+  app.use(createControlRouter({ registry: faults, merchants, operator }));
   app.get('/', (_req, res) => res.redirect(302, '/sandbox/cards'));
   // For container health checks and load balancers in front of a standalone sandbox.
   app.get('/healthz', (_req, res) => res.set('Cache-Control', 'no-store').json({ status: 'ok' }));
@@ -145,6 +175,8 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     callbacks,
     stop,
     sweep: () => engine.sweep(),
+    operatorToken,
+    callbackAllowed,
   };
 }
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { canonicalHostEntry, CallbackAllowList } from './callbacks/allow-list.js';
 import { MAX_CALLBACK_ATTEMPTS, MAX_RETRY_DELAY_MS, type CallbackOptions } from './callbacks/dispatcher.js';
+import { OPERATOR_TOKEN_RE } from './tools/operator.js';
 import { DEFAULT_MERCHANTS, type SandboxMerchant } from './types.js';
 
 /**
@@ -13,6 +15,15 @@ export interface SandboxConfig {
   readonly publicUrl: string | undefined;
   /** DEFAULT_MERCHANTS unless SANDBOX_MERCHANTS is set. The embedded shop calls as the first one. */
   readonly merchants: readonly SandboxMerchant[];
+  /**
+   * False when SANDBOX_MERCHANTS is unset and `merchants` are the public demo ones: fine for a standalone sandbox
+   * (which says so when it starts); the embedded shop replaces their credentials with generated ones.
+   */
+  readonly merchantsConfigured: boolean;
+  /** SANDBOX_OPERATOR_TOKEN; unset means one is generated at start (outside production only). */
+  readonly operatorToken: string | undefined;
+  /** SANDBOX_CALLBACK_HOSTS in canonical form; unset means loopback plus the merchants' callback hosts. */
+  readonly callbackHosts: readonly string[] | undefined;
   /** Unset means the engine's default (15 s). */
   readonly processingDelayMs: number | undefined;
   /** Unset fields mean the dispatcher's defaults. */
@@ -66,7 +77,29 @@ const publicUrlSchema = z
   .refine((u) => !u.username && !u.password, 'must not contain credentials')
   .transform((u) => `${u.origin}${u.pathname}`.replace(/\/+$/, ''));
 
+/** Comma-separated host names / IP addresses; empty items (a trailing comma) are skipped, at least one is needed. */
+const callbackHostsSchema = z.string().transform((raw, ctx) => {
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const hosts: string[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const host = canonicalHostEntry(entry);
+    if (host === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message: `item ${index + 1} is not a host name or IP address (no scheme, port or path; comma-separated)`,
+      });
+    else hosts.push(host);
+  }
+  if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'must name at least one host' });
+  return [...new Set(hosts)];
+});
+
 const envSchema = z.object({
+  /** Read only to know whether SANDBOX_OPERATOR_TOKEN is required (production); the shop checks its values. */
+  NODE_ENV: z.string().optional(),
   SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
   SANDBOX_PUBLIC_URL: publicUrlSchema.optional(),
@@ -87,6 +120,38 @@ const envSchema = z.object({
   SANDBOX_CALLBACK_ATTEMPTS: z.coerce.number().int().min(1).max(MAX_CALLBACK_ATTEMPTS).optional(),
   SANDBOX_CALLBACK_RETRY_MS: z.coerce.number().int().min(0).max(MAX_RETRY_DELAY_MS).optional(),
   SANDBOX_CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).optional(),
+  SANDBOX_CALLBACK_HOSTS: callbackHostsSchema.optional(),
+  SANDBOX_OPERATOR_TOKEN: z
+    .string()
+    .regex(OPERATOR_TOKEN_RE, 'must be 16 to 256 printable ASCII characters without spaces')
+    .optional(),
+});
+
+/** The rules between keys, checked once every key parsed on its own. */
+const checkedEnvSchema = envSchema.superRefine((e, ctx) => {
+  const issue = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
+  const merchants = e.SANDBOX_MERCHANTS ?? DEFAULT_MERCHANTS;
+  const token = e.SANDBOX_OPERATOR_TOKEN;
+  if (token === undefined && e.NODE_ENV === 'production')
+    issue(
+      'SANDBOX_OPERATOR_TOKEN',
+      'is required when NODE_ENV=production (16+ characters, e.g. openssl rand -base64 32): it opens the orders view and fault switches',
+    );
+  // Not only the merchants of SANDBOX_MERCHANTS: the demo ones too, whose password and token are public.
+  // (A token of the wrong shape already has its problem: one message per key is enough.)
+  if (
+    token !== undefined &&
+    OPERATOR_TOKEN_RE.test(token) &&
+    merchants.some((m) => m.password === token || m.token === token)
+  )
+    issue('SANDBOX_OPERATOR_TOKEN', 'must differ from every merchant password and token');
+  if (e.SANDBOX_CALLBACK_HOSTS !== undefined) {
+    const allowList = CallbackAllowList.of(e.SANDBOX_CALLBACK_HOSTS, merchants);
+    merchants.forEach((m, index) => {
+      if (m.callbackUrl !== undefined && !allowList.allows(m.callbackUrl))
+        issue('SANDBOX_CALLBACK_HOSTS', `does not include the host of SANDBOX_MERCHANTS.${index}.callbackUrl`);
+    });
+  }
 });
 
 export class SandboxConfigError extends Error {
@@ -101,9 +166,12 @@ export class SandboxConfigError extends Error {
   }
 }
 
-/** Parses the environment or throws a SandboxConfigError naming every bad key. Only SANDBOX_* keys are read. */
+/**
+ * Parses the environment or throws a SandboxConfigError naming every bad key. Only SANDBOX_* keys are read, and
+ * NODE_ENV (production requires SANDBOX_OPERATOR_TOKEN).
+ */
 export function loadSandboxConfig(env: Env): SandboxConfig {
-  const parsed = envSchema.safeParse(withoutBlanks(env));
+  const parsed = checkedEnvSchema.safeParse(withoutBlanks(env));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
     const keys = [...new Set(issues.map((i) => i.path[0] ?? '(env)'))];
@@ -119,6 +187,9 @@ export function loadSandboxConfig(env: Env): SandboxConfig {
     // 127.0.0.1 rather than localhost: the hosted page then sits on another *site* than the shop, as a real gateway does.
     publicUrl: e.SANDBOX_PUBLIC_URL ?? (e.SANDBOX_PORT === 0 ? undefined : `http://127.0.0.1:${e.SANDBOX_PORT}`),
     merchants: e.SANDBOX_MERCHANTS ?? DEFAULT_MERCHANTS,
+    merchantsConfigured: e.SANDBOX_MERCHANTS !== undefined,
+    operatorToken: e.SANDBOX_OPERATOR_TOKEN,
+    callbackHosts: e.SANDBOX_CALLBACK_HOSTS,
     processingDelayMs: e.SANDBOX_PROCESSING_DELAY_MS,
     callbacks: {
       maxAttempts: e.SANDBOX_CALLBACK_ATTEMPTS,

@@ -22,6 +22,10 @@ const MESSAGES = {
   returnUrlInvalid: ['Return URL is invalid', 'URL возврата некорректен'],
   failUrlInvalid: ['Fail URL is invalid', 'URL ошибки некорректен'],
   callbackUrlInvalid: ['Dynamic callback URL is invalid', 'Динамический URL для callback-уведомлений некорректен'],
+  callbackHostNotAllowed: [
+    'Dynamic callback URL host is not allowed: this sandbox sends callbacks only to the hosts in SANDBOX_CALLBACK_HOSTS',
+    'Хост динамического URL для callback-уведомлений не разрешён: песочница отправляет уведомления только на хосты из SANDBOX_CALLBACK_HOSTS',
+  ],
   currencyUnknown: ['Unknown currency', 'Неизвестная валюта'],
   languageInvalid: ['Invalid language', 'Неверный язык'],
   descriptionInvalid: ['Invalid description', 'Неверное описание'],

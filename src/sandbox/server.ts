@@ -11,6 +11,21 @@ const logger = pino({ name: 'gateway-sandbox' });
 async function main(): Promise<void> {
   const config = loadSandboxConfig(process.env);
   const running = await startSandbox({ ...config, logger });
+  if (!config.merchantsConfigured) {
+    // Their credentials are in docs/sandbox.md for everyone: whoever reaches this port can use them.
+    logger.warn(
+      { merchants: config.merchants.map((m) => ({ login: m.login, userName: m.userName })) },
+      'SANDBOX_MERCHANTS is unset: the merchants are the public demo ones (credentials in docs/sandbox.md); keep this sandbox on a trusted network',
+    );
+  }
+  if (config.operatorToken === undefined) {
+    // The one secret ever logged, on purpose: the operator needs it to open /sandbox/orders and /sandbox/control.
+    // Production refuses to start without SANDBOX_OPERATOR_TOKEN, so this happens outside production only.
+    logger.info(
+      { deliberatelyLoggedOperatorToken: running.sandbox.operatorToken, pages: `${running.url}/sandbox/orders` },
+      'sandbox operator token generated for this run (printed once, on purpose; set SANDBOX_OPERATOR_TOKEN to choose one)',
+    );
+  }
   const stop = (signal: string) => {
     logger.info({ signal }, 'stopping gateway sandbox');
     running.close().then(

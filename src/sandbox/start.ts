@@ -23,6 +23,10 @@ export interface StartSandboxOptions {
   restMiddleware?: readonly RequestHandler[];
   onEvent?: SandboxListener;
   callbacks?: CallbackOptions | false;
+  /** SANDBOX_CALLBACK_HOSTS; see SandboxAppOptions.callbackHosts. */
+  callbackHosts?: readonly string[];
+  /** SANDBOX_OPERATOR_TOKEN; generated when absent (`sandbox.operatorToken`). */
+  operatorToken?: string;
 }
 
 export interface RunningSandbox {
@@ -50,18 +54,27 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   const url = (opts.publicUrl ?? `http://${hostForUrl(host)}:${port}`).replace(/\/+$/, '');
 
   const clock = createSandboxClock(opts.now);
-  const sandbox = createSandboxApp({
-    publicUrl: url,
-    clock,
-    merchants: opts.merchants,
-    logger: opts.logger,
-    processingDelayMs: opts.processingDelayMs,
-    retentionMs: opts.retentionMs,
-    maxOrders: opts.maxOrders,
-    restMiddleware: opts.restMiddleware,
-    onEvent: opts.onEvent,
-    callbacks: opts.callbacks,
-  });
+  let sandbox: SandboxApp;
+  try {
+    sandbox = createSandboxApp({
+      publicUrl: url,
+      clock,
+      merchants: opts.merchants,
+      logger: opts.logger,
+      processingDelayMs: opts.processingDelayMs,
+      retentionMs: opts.retentionMs,
+      maxOrders: opts.maxOrders,
+      restMiddleware: opts.restMiddleware,
+      onEvent: opts.onEvent,
+      callbacks: opts.callbacks,
+      callbackHosts: opts.callbackHosts,
+      operatorToken: opts.operatorToken,
+    });
+  } catch (err) {
+    // Bad options (e.g. an operator token equal to a merchant password): don't leave the port bound.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw err;
+  }
   server.on('request', sandbox.app);
 
   const timer = setInterval(() => {

@@ -9,6 +9,10 @@ import {
 import type { SandboxEvent } from '../../src/sandbox/index.js';
 
 export const CREDS = { userName: 'demo-shop-api', password: 'demo-shop-password' } as const;
+/** The operator token makeSandbox gives its sandboxes: it opens the orders view, fault switches and control API. */
+export const OPERATOR_TOKEN = 'test-operator-token-0123456789';
+/** The Authorization header of the sandbox's operator (Bearer; the pages take Basic with any user name too). */
+export const OPERATOR_AUTH = { authorization: `Bearer ${OPERATOR_TOKEN}` } as const;
 export const T0 = Date.UTC(2030, 0, 15, 12, 0, 0);
 
 /** A REST answer as the sandbox tests read it: every field optional, the assertions say which must be there. */
@@ -56,6 +60,7 @@ export function makeSandbox(overrides: Partial<SandboxAppOptions> = {}): TestSan
   const sandbox = createSandboxApp({
     publicUrl: 'http://gateway.test',
     clock: createSandboxClock(() => T0),
+    operatorToken: OPERATOR_TOKEN,
     onEvent: (e) => seen.push(e),
     ...overrides,
   });

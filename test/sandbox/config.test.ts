@@ -13,6 +13,9 @@ describe('sandbox configuration', () => {
       host: '127.0.0.1',
       publicUrl: 'http://127.0.0.1:3001',
       merchants: DEFAULT_MERCHANTS,
+      merchantsConfigured: false,
+      operatorToken: undefined,
+      callbackHosts: undefined,
       processingDelayMs: undefined,
       callbacks: {},
     });
@@ -30,6 +33,8 @@ describe('sandbox configuration', () => {
           'SANDBOX_CALLBACK_ATTEMPTS',
           'SANDBOX_CALLBACK_RETRY_MS',
           'SANDBOX_CALLBACK_TIMEOUT_MS',
+          'SANDBOX_CALLBACK_HOSTS',
+          'SANDBOX_OPERATOR_TOKEN',
         ].map((key) => [key, value]),
       );
     expect(loadSandboxConfig(blank(''))).toEqual(loadSandboxConfig({}));
@@ -65,8 +70,11 @@ describe('sandbox configuration', () => {
       host: '0.0.0.0',
       publicUrl: 'http://gateway.local:4000',
       merchants,
+      merchantsConfigured: true,
+      operatorToken: undefined,
+      callbackHosts: undefined,
       processingDelayMs: 500,
-      callbacks: {},
+      callbacks: { maxAttempts: undefined, retryBaseMs: undefined, timeoutMs: undefined },
     });
   });
 
@@ -137,6 +145,91 @@ describe('sandbox configuration', () => {
     });
     expect(config.callbacks).toEqual({ maxAttempts: 3, retryBaseMs: 250, timeoutMs: 2000 });
     expect(() => loadSandboxConfig({ SANDBOX_CALLBACK_ATTEMPTS: '0' })).toThrow(/SANDBOX_CALLBACK_ATTEMPTS/);
+  });
+});
+
+describe('sandbox configuration: operator token and callback hosts', () => {
+  const OPERATOR = 'operator-token-0123456789';
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      loadSandboxConfig(env);
+    } catch (err) {
+      if (err instanceof SandboxConfigError) return [...err.problems];
+      throw err;
+    }
+    throw new Error('expected a SandboxConfigError');
+  };
+
+  it('when SANDBOX_OPERATOR_TOKEN is set, then it is kept; unset outside production, it is left to be generated', () => {
+    expect(loadSandboxConfig({ SANDBOX_OPERATOR_TOKEN: OPERATOR }).operatorToken).toBe(OPERATOR);
+    expect(loadSandboxConfig({ NODE_ENV: 'development' }).operatorToken).toBeUndefined();
+    expect(loadSandboxConfig({ NODE_ENV: 'production', SANDBOX_OPERATOR_TOKEN: OPERATOR }).operatorToken).toBe(
+      OPERATOR,
+    );
+  });
+
+  it('when NODE_ENV=production and SANDBOX_OPERATOR_TOKEN is unset, then it is refused, saying why', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+      expect.stringMatching(/^SANDBOX_OPERATOR_TOKEN: is required when NODE_ENV=production/),
+    ]);
+  });
+
+  it('when SANDBOX_OPERATOR_TOKEN is short, has spaces, or equals a merchant password or token, then it is refused without quoting it', () => {
+    const merchants = JSON.stringify([
+      { login: 'm', userName: 'u', password: 'pw-canary-0123456789', token: 'tok-canary-0123456789' },
+    ]);
+    const envs: Record<string, string>[] = [
+      { SANDBOX_OPERATOR_TOKEN: 'short-canary' },
+      { SANDBOX_OPERATOR_TOKEN: 'canary with spaces 0123456789' },
+      { SANDBOX_OPERATOR_TOKEN: 'pw-canary-0123456789', SANDBOX_MERCHANTS: merchants },
+      { SANDBOX_OPERATOR_TOKEN: 'tok-canary-0123456789', SANDBOX_MERCHANTS: merchants },
+      // The demo merchant's password: public, so never an operator credential.
+      { SANDBOX_OPERATOR_TOKEN: DEFAULT_MERCHANTS[0]!.password },
+      { SANDBOX_OPERATOR_TOKEN: DEFAULT_MERCHANTS[0]!.token! },
+    ];
+    for (const env of envs) {
+      const problems = problemsOf(env);
+      expect(problems).toEqual([expect.stringMatching(/^SANDBOX_OPERATOR_TOKEN: /)]);
+      expect(problems.join('')).not.toMatch(/canary|demo-shop-/);
+    }
+  });
+
+  it('when SANDBOX_CALLBACK_HOSTS is set, then it is a canonical list of hosts', () => {
+    expect(
+      loadSandboxConfig({ SANDBOX_CALLBACK_HOSTS: ' 127.0.0.1, Shop.Example. ,[::1],127.1,localhost,' }).callbackHosts,
+    ).toEqual(['127.0.0.1', 'shop.example', '::1', 'localhost']);
+    expect(loadSandboxConfig({}).callbackHosts).toBeUndefined();
+  });
+
+  it('when an SANDBOX_CALLBACK_HOSTS item is a URL, has a port or a path, or the list is empty, then it is refused, naming the item', () => {
+    for (const bad of [
+      'http://127.0.0.1',
+      '127.0.0.1:3000',
+      'shop.example/cb',
+      'u@shop.example',
+      'a b',
+      ',',
+      '*.example',
+    ]) {
+      const problems = problemsOf({ SANDBOX_CALLBACK_HOSTS: bad });
+      expect(problems).toEqual([expect.stringMatching(/^SANDBOX_CALLBACK_HOSTS: (item 1 is not a host|must name)/)]);
+    }
+    expect(problemsOf({ SANDBOX_CALLBACK_HOSTS: '127.0.0.1,nope:1' })).toEqual([
+      expect.stringMatching(/^SANDBOX_CALLBACK_HOSTS: item 2 /),
+    ]);
+  });
+
+  it("when SANDBOX_CALLBACK_HOSTS leaves out a merchant's callback host, then it is refused (its callbacks could never go out)", () => {
+    const merchants = JSON.stringify([
+      { login: 'a', userName: 'a', password: 'p', callbackUrl: 'http://127.0.0.1:3000/cb' },
+      { login: 'b', userName: 'b', password: 'p', callbackUrl: 'http://127.0.0.2:3000/cb' },
+    ]);
+    expect(problemsOf({ SANDBOX_MERCHANTS: merchants, SANDBOX_CALLBACK_HOSTS: '127.0.0.1' })).toEqual([
+      'SANDBOX_CALLBACK_HOSTS: does not include the host of SANDBOX_MERCHANTS.1.callbackUrl',
+    ]);
+    expect(
+      loadSandboxConfig({ SANDBOX_MERCHANTS: merchants, SANDBOX_CALLBACK_HOSTS: '127.0.0.1,127.0.0.2' }).callbackHosts,
+    ).toEqual(['127.0.0.1', '127.0.0.2']);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DEFAULT_MERCHANTS, FaultRegistry, type SandboxMerchant } from '../../src/sandbox/index.js';
-import { CREDS, makeSandbox } from '../helpers/sandbox-app.js';
+import { CREDS, makeSandbox, OPERATOR_AUTH } from '../helpers/sandbox-app.js';
 
 describe('fault registry and the REST hot path', () => {
   it('when a profile without any active switch is set, then the merchant is cleared instead of stored', () => {
@@ -26,10 +26,7 @@ describe('fault registry and the REST hot path', () => {
   it('when an empty profile is PUT through the control API, then no profile is left', async () => {
     const sb = makeSandbox({ callbacks: false });
     sb.faults.set('demo-shop', { reset: true });
-    const res = await request(sb.app)
-      .put('/sandbox/control/merchants/demo-shop/faults')
-      .auth(CREDS.userName, CREDS.password)
-      .send({});
+    const res = await request(sb.app).put('/sandbox/control/merchants/demo-shop/faults').set(OPERATOR_AUTH).send({});
     expect(res.body).toEqual({ login: 'demo-shop', faults: null });
     expect(sb.faults.size).toBe(0);
   });

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { startReceiver, type Receiver } from '../helpers/callback-receiver.js';
+import { OPERATOR_AUTH, OPERATOR_TOKEN } from '../helpers/sandbox-app.js';
 import { traceTimers } from '../helpers/timer-trace.js';
 
 const A = { login: 'team-a', userName: 'a-api', password: 'a-pw', token: 'a-token', allowTwoPhase: true };
@@ -18,6 +19,7 @@ describe('fault switches per merchant (control API)', () => {
       port: 0,
       merchants: [{ ...A, callbackUrl: `${rx.url}/a` }, B],
       callbacks: { retryBaseMs: 10, maxAttempts: 2, timeoutMs: 2000 },
+      operatorToken: OPERATOR_TOKEN,
     });
   });
   afterAll(async () => {
@@ -25,19 +27,19 @@ describe('fault switches per merchant (control API)', () => {
     await rx.close();
   });
   afterEach(async () => {
-    await control('DELETE', A);
-    await control('DELETE', B);
+    await control('DELETE', 'team-a');
+    await control('DELETE', 'team-b');
     rx.received.length = 0;
   });
 
-  const control = (method: string, as: { userName: string; password: string }, login = 'team-a', body?: unknown) =>
+  const control = (method: string, login = 'team-a', body?: unknown) =>
     fetch(`${sb.url}/sandbox/control/merchants/${login}/faults`, {
       method,
-      headers: { authorization: basic(as), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      headers: { ...OPERATOR_AUTH, ...(body !== undefined && { 'content-type': 'application/json' }) },
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
-  const setFaults = async (profile: unknown, as = A) => {
-    const res = await control('PUT', as, as === A ? 'team-a' : 'team-b', profile);
+  const setFaults = async (profile: unknown, login = 'team-a') => {
+    const res = await control('PUT', login, profile);
     expect(res.status).toBe(200);
   };
   const rest = (method: string, params: Record<string, string>, as: { userName: string; password: string } = A) =>
@@ -120,7 +122,7 @@ describe('fault switches per merchant (control API)', () => {
     expect((await rest('getOrderStatusExtended', { orderId })).status).toBe(502);
     expect((await rest('getOrderStatusExtended', { orderId })).status).toBe(502);
     expect((await rest('getOrderStatusExtended', { orderId })).status).toBe(200);
-    expect(await (await control('GET', A)).json()).toEqual({ login: 'team-a', faults: null });
+    expect(await (await control('GET')).json()).toEqual({ login: 'team-a', faults: null });
   });
 
   it("when merchant A has faults, then merchant B's calls are untouched", async () => {
@@ -156,51 +158,82 @@ describe('fault switches per merchant (control API)', () => {
 describe('control API access', () => {
   let sb: RunningSandbox;
   beforeAll(async () => {
-    sb = await startSandbox({ port: 0, merchants: [A, B] });
+    sb = await startSandbox({ port: 0, merchants: [A, B], operatorToken: OPERATOR_TOKEN });
   });
   afterAll(() => sb.close());
   const url = (login: string) => `${sb.url}/sandbox/control/merchants/${login}/faults`;
+  const json = { 'content-type': 'application/json' };
 
-  it('when no or wrong credentials are given, then 401 and nothing changes', async () => {
-    expect((await fetch(url('team-a'))).status).toBe(401);
-    const wrong = await fetch(url('team-a'), {
-      method: 'PUT',
-      headers: { authorization: basic({ userName: 'a-api', password: 'nope' }), 'content-type': 'application/json' },
-      body: '{"reset":true}',
-    });
-    expect(wrong.status).toBe(401);
+  it('when no or a wrong operator token is given, then 401 with a Basic challenge, and nothing changes', async () => {
+    const none = await fetch(url('team-a'));
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toBe('Basic realm="sandbox operator"');
+    for (const authorization of [
+      `Bearer ${OPERATOR_TOKEN}x`,
+      `Bearer ${OPERATOR_TOKEN.slice(0, -1)}`,
+      basic({ userName: 'operator', password: 'nope' }),
+      `Token ${OPERATOR_TOKEN}`,
+    ]) {
+      const wrong = await fetch(url('team-a'), {
+        method: 'PUT',
+        headers: { authorization, ...json },
+        body: '{"reset":true}',
+      });
+      expect(wrong.status).toBe(401);
+    }
     expect(sb.sandbox.faults.get('team-a')).toBeUndefined();
   });
 
-  it("when merchant B's credentials address merchant A, then 403 for read, write and delete", async () => {
+  it("when a merchant's own API credentials are sent (Basic user:password, Bearer token), then 401 for read, write and delete", async () => {
     sb.sandbox.faults.set('team-a', { latencyMs: 5 });
-    const headers = { authorization: basic(B), 'content-type': 'application/json' };
-    expect((await fetch(url('team-a'), { headers })).status).toBe(403);
-    expect((await fetch(url('team-a'), { method: 'PUT', headers, body: '{"reset":true}' })).status).toBe(403);
-    expect((await fetch(url('team-a'), { method: 'DELETE', headers })).status).toBe(403);
+    for (const authorization of [
+      basic(A),
+      `Bearer ${A.token}`,
+      basic(B),
+      basic({ userName: 'x', password: A.token }),
+    ]) {
+      const headers = { authorization, ...json };
+      expect((await fetch(url('team-a'), { headers })).status).toBe(401);
+      expect((await fetch(url('team-a'), { method: 'PUT', headers, body: '{"reset":true}' })).status).toBe(401);
+      expect((await fetch(url('team-a'), { method: 'DELETE', headers })).status).toBe(401);
+    }
     expect(sb.sandbox.faults.get('team-a')).toEqual({ latencyMs: 5 });
+    sb.sandbox.faults.clear('team-a');
   });
 
-  it('when the token is sent as a Bearer header, then the merchant can set, read and clear its faults', async () => {
-    const headers = { authorization: `Bearer ${A.token}`, 'content-type': 'application/json' };
-    const put = await fetch(url('team-a'), {
+  it("when the operator token is sent as a Bearer header, then any merchant's faults can be set, read and cleared", async () => {
+    const headers = { ...OPERATOR_AUTH, ...json };
+    const put = await fetch(url('team-b'), {
       method: 'PUT',
       headers,
       body: JSON.stringify({ httpStatus: 429, remaining: 3 }),
     });
-    expect(await put.json()).toEqual({ login: 'team-a', faults: { httpStatus: 429, remaining: 3 } });
-    expect(await (await fetch(url('team-a'), { headers })).json()).toEqual({
-      login: 'team-a',
+    expect(await put.json()).toEqual({ login: 'team-b', faults: { httpStatus: 429, remaining: 3 } });
+    expect(await (await fetch(url('team-b'), { headers })).json()).toEqual({
+      login: 'team-b',
       faults: { httpStatus: 429, remaining: 3 },
     });
-    expect((await fetch(url('team-a'), { method: 'DELETE', headers })).status).toBe(204);
-    expect(sb.sandbox.faults.get('team-a')).toBeUndefined();
+    expect((await fetch(url('team-b'), { method: 'DELETE', headers })).status).toBe(204);
+    expect(sb.sandbox.faults.get('team-b')).toBeUndefined();
+  });
+
+  it('when the operator token is the password of HTTP Basic, with any user name, then the API answers', async () => {
+    for (const userName of ['operator', '', 'a-api']) {
+      const res = await fetch(url('team-a'), {
+        headers: { authorization: basic({ userName, password: OPERATOR_TOKEN }) },
+      });
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it('when the login in the path is unknown, then 404', async () => {
+    expect((await fetch(url('nobody'), { headers: OPERATOR_AUTH })).status).toBe(404);
   });
 
   it('when the profile is invalid, then 400 names the bad field', async () => {
     const res = await fetch(url('team-a'), {
       method: 'PUT',
-      headers: { authorization: basic(A), 'content-type': 'application/json' },
+      headers: { ...OPERATOR_AUTH, ...json },
       body: '{"httpStatus":503,"extra":1}',
     });
     expect(res.status).toBe(400);

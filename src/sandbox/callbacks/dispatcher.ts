@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxClock } from '../clock.js';
 import type { DeliveryOutcome, OrderJournal } from '../journal.js';
 import type { SandboxEvent, SandboxLogger, SandboxOperation, SandboxOrder } from '../types.js';
+import { CallbackAllowList } from './allow-list.js';
 import { signCallback } from './checksum.js';
 
 export type CallbackMode = 'normal' | 'lost' | 'duplicated';
@@ -27,8 +28,16 @@ export interface DispatcherDeps {
   logger?: SandboxLogger;
   /** Fault switch for one notification (lost / duplicated); consulted once per event. */
   modeFor?: (order: Readonly<SandboxOrder>) => CallbackMode;
+  /**
+   * Whether a request to this URL may be sent (the SSRF allow-list, callbacks/allow-list.ts). Asked before every
+   * attempt, whatever set the URL. Default: loopback hosts only.
+   */
+  allows?: (url: string) => boolean;
   options?: CallbackOptions;
 }
+
+/** What the journal says about a notification whose URL the allow-list refuses. */
+export const HOST_NOT_ALLOWED = 'host not allowed (SANDBOX_CALLBACK_HOSTS)';
 
 /** Operations that are notified (docs/gateway-protocol.md §6.2); `declined` (decline.do) has no documented callback. */
 const NOTIFIED: ReadonlySet<SandboxOperation> = new Set([
@@ -52,9 +61,12 @@ export class CallbackDispatcher {
   readonly #maxPending: number;
   readonly #stop = new AbortController();
   readonly #pending = new Set<Promise<void>>();
+  readonly #allows: (url: string) => boolean;
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps;
+    const loopbackOnly = CallbackAllowList.of(undefined, []);
+    this.#allows = deps.allows ?? ((url) => loopbackOnly.allows(url));
     const o = deps.options ?? {};
     this.#maxAttempts = Math.min(MAX_CALLBACK_ATTEMPTS, Math.max(1, o.maxAttempts ?? 5));
     this.#retryBaseMs = Math.max(0, o.retryBaseMs ?? 1000);
@@ -81,6 +93,10 @@ export class CallbackDispatcher {
       return;
     }
     const base = { operation: event.operation, url: plainUrl, signed: key !== undefined };
+    if (!this.#allows(plainUrl)) {
+      this.#refused(event.order, { ...base, copy: 1 });
+      return;
+    }
     const mode = this.#deps.modeFor?.(event.order) ?? 'normal';
     if (mode === 'lost') {
       this.#deps.journal.recordDelivery(event.order, {
@@ -135,6 +151,11 @@ export class CallbackDispatcher {
     const { journal, clock, logger } = this.#deps;
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt += 1) {
       if (this.#stop.signal.aborted) return;
+      // Checked again right before every request, not only when the notification was scheduled.
+      if (!this.#allows(url)) {
+        this.#refused(order, base, attempt);
+        return;
+      }
       const outcome = await this.#send(url);
       if (this.#stop.signal.aborted) return;
       const ok = outcome.kind === 'http' && outcome.status === 200;
@@ -154,11 +175,27 @@ export class CallbackDispatcher {
     }
   }
 
+  #refused(
+    order: Readonly<SandboxOrder>,
+    base: { operation: SandboxOperation; url: string; signed: boolean; copy: number },
+    attempt = 0,
+  ): void {
+    const outcome: DeliveryOutcome = { kind: 'skipped', reason: HOST_NOT_ALLOWED };
+    this.#deps.journal.recordDelivery(order, { ...base, at: this.#deps.clock.now(), attempt, outcome });
+    this.#deps.logger?.warn(
+      { orderId: order.id, operation: base.operation, reason: HOST_NOT_ALLOWED },
+      'sandbox callback not sent',
+    );
+  }
+
   async #send(url: string): Promise<DeliveryOutcome> {
     const signal = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(this.#timeoutMs)]);
     try {
+      // Redirects are never followed: a 3xx is a failed attempt, and its Location (wherever it points, allowed or
+      // not) is never requested.
       const res = await fetch(url, { method: 'GET', redirect: 'manual', signal });
-      // The body is irrelevant (docs/gateway-protocol.md §6.1: only the status counts); drain it so the socket is reused.
+      // The body is irrelevant (docs/gateway-protocol.md §6.1: only the status counts) and is neither kept nor shown;
+      // drained so the socket is reused.
       await res.arrayBuffer().catch(() => undefined);
       return { kind: 'http', status: res.status };
     } catch (err) {

@@ -7,12 +7,17 @@ import { param, parseAmount, type Params } from './params.js';
 /** Bounds of jsonParams, so one order's stored parameters stay small whatever a client sends. */
 export const JSON_PARAMS_LIMITS = Object.freeze({ maxEntries: 32, maxNameLength: 255, maxValueLength: 1024 });
 
-/** Validates register.do / registerPreAuth.do parameters (docs/gateway-protocol.md §3.1) in the order the gateway reports them. */
+/**
+ * Validates register.do / registerPreAuth.do parameters (docs/gateway-protocol.md §3.1) in the order the gateway reports
+ * them. `callbackAllowed` is the sandbox's SSRF allow-list (callbacks/allow-list.ts): a dynamicCallbackUrl on another
+ * host is a bad value, errorCode 5 (§3.1), so the order is never created and nothing is ever sent there.
+ */
 export function parseRegister(
   params: Params,
   merchant: SandboxMerchant,
   twoPhase: boolean,
   now: number,
+  callbackAllowed: (url: string) => boolean,
 ): { ok: true; input: RegisterInput } | Refusal {
   const orderNumber = param(params, 'orderNumber');
   if (orderNumber === undefined) return refuse(4, 'orderNumberEmpty');
@@ -35,6 +40,7 @@ export function parseRegister(
   if (failUrl !== undefined && !isAbsoluteHttpUrl(failUrl)) return refuse(4, 'failUrlInvalid');
   const callbackUrl = param(params, 'dynamicCallbackUrl');
   if (callbackUrl !== undefined && !isAbsoluteHttpUrl(callbackUrl)) return refuse(4, 'callbackUrlInvalid');
+  if (callbackUrl !== undefined && !callbackAllowed(callbackUrl)) return refuse(5, 'callbackHostNotAllowed');
 
   const language = param(params, 'language')?.toLowerCase() ?? 'en';
   if (!/^[a-z]{2}$/.test(language)) return refuse(5, 'languageInvalid');

@@ -31,6 +31,8 @@ export interface RestRouterOptions {
   publicUrl: () => string;
   /** Extension slot in front of every REST method (fault injection: latency, 5xx, bad JSON, resets). */
   middleware?: readonly RequestHandler[];
+  /** The callback allow-list: register refuses a dynamicCallbackUrl it does not allow. */
+  callbackAllowed: (url: string) => boolean;
 }
 
 /** The REST API at /payment/rest/<method>.do (docs/gateway-protocol.md §3): one table, one dispatcher. */
@@ -39,7 +41,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
   const router = express.Router();
 
   const register = (twoPhase: boolean) => (ctx: Ctx) => {
-    const parsed = parseRegister(ctx.params, ctx.merchant, twoPhase, engine.clock.now());
+    const parsed = parseRegister(ctx.params, ctx.merchant, twoPhase, engine.clock.now(), options.callbackAllowed);
     const created = parsed.ok ? engine.register(ctx.merchant, parsed.input) : parsed;
     if (!created.ok) return errorBody('register', created.code, created.messageId, ctx.language);
     const { order } = created;

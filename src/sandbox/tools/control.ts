@@ -1,51 +1,51 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { faultProfileSchema, type FaultProfile, type FaultRegistry } from '../faults/profile.js';
-import { authenticate } from '../rest/auth.js';
 import type { SandboxMerchant } from '../types.js';
+import type { OperatorGate } from './operator.js';
 
 export interface ControlRouterOptions {
   registry: FaultRegistry;
   merchants: readonly SandboxMerchant[];
+  /** The operator credential every route here requires (tools/operator.ts). */
+  operator: OperatorGate;
 }
 
 const API = '/sandbox/control/merchants/:login/faults';
 
 /**
- * Fault switches per merchant: a JSON API (GET/PUT/DELETE) and an HTML form page. Both require the
- * merchant's own API credentials on every request and set no cookies, so a cross-site form cannot
- * act without knowing them (CSRF) and one team cannot switch faults on another team's merchant.
+ * Fault switches per merchant: a JSON API (GET/PUT/DELETE) and an HTML form page, for the sandbox's operator only.
+ * Every request needs the operator token (Bearer, or Basic with the token as password); a merchant's API
+ * credentials never open them. No cookies are set. The page's posts also carry a form key the page alone knows,
+ * since a browser would send cached Basic credentials with a cross-site form post (CSRF); the API takes JSON
+ * with PUT/DELETE, which no cross-site form can send.
  */
-export function createControlRouter({ registry, merchants }: ControlRouterOptions): Router {
+export function createControlRouter({ registry, merchants, operator }: ControlRouterOptions): Router {
   const router = express.Router();
-  router.use('/sandbox/control', (_req, res, next) => {
+  const noStore: express.RequestHandler = (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
-  });
-  router.use('/sandbox/control/merchants', express.json({ limit: '8kb' }));
-  router.use('/sandbox/control', express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 30 }));
+  };
+  const gate = [noStore, operator.require];
+  const json = express.json({ limit: '8kb' });
+  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 30 });
+  const logins = merchants.map((m) => m.login);
 
-  /** 401 without valid credentials; 403 when they belong to another merchant than the one in the path. */
-  const owner = (req: Request, res: Response): SandboxMerchant | undefined => {
-    const auth = authenticate(headerCredentials(req.get('authorization')), merchants);
-    if (!auth.ok) {
-      res.status(401).set('WWW-Authenticate', 'Basic realm="gateway sandbox control"').json({ error: 'unauthorized' });
-      return undefined;
-    }
-    if (auth.merchant.login !== req.params.login) {
-      res.status(403).json({ error: 'forbidden: credentials of another merchant' });
-      return undefined;
-    }
-    return auth.merchant;
+  /** The merchant named in the path, or a 404 naming the known ones' count (not the names: the caller has them). */
+  const target = (req: Request, res: Response): string | undefined => {
+    const login = String(req.params.login);
+    if (logins.includes(login)) return login;
+    res.status(404).json({ error: 'unknown merchant login' });
+    return undefined;
   };
 
-  router.get(API, (req, res) => {
-    const merchant = owner(req, res);
-    if (merchant) res.json({ login: merchant.login, faults: registry.get(merchant.login) ?? null });
+  router.get(API, ...gate, (req, res) => {
+    const login = target(req, res);
+    if (login) res.json({ login, faults: registry.get(login) ?? null });
   });
 
-  router.put(API, (req, res) => {
-    const merchant = owner(req, res);
-    if (!merchant) return;
+  router.put(API, ...gate, json, (req, res) => {
+    const login = target(req, res);
+    if (!login) return;
     const parsed = faultProfileSchema.safeParse(req.body ?? {});
     if (!parsed.success) {
       res.status(400).json({
@@ -54,84 +54,88 @@ export function createControlRouter({ registry, merchants }: ControlRouterOption
       });
       return;
     }
-    registry.set(merchant.login, parsed.data);
-    res.json({ login: merchant.login, faults: registry.get(merchant.login) ?? null });
+    registry.set(login, parsed.data);
+    res.json({ login, faults: registry.get(login) ?? null });
   });
 
-  router.delete(API, (req, res) => {
-    const merchant = owner(req, res);
-    if (!merchant) return;
-    registry.clear(merchant.login);
+  router.delete(API, ...gate, (req, res) => {
+    const login = target(req, res);
+    if (!login) return;
+    registry.clear(login);
     res.status(204).end();
   });
 
-  router.get('/sandbox/control', (_req, res) => {
-    renderPage(res, 200, {});
+  const page = (res: Response, status: number, model: PageModel) =>
+    renderPage(res, status, {
+      ...model,
+      logins,
+      formKey: operator.formKey,
+      current: logins.map((login) => ({ login, profile: registry.get(login) })),
+    });
+
+  router.get('/sandbox/control', ...gate, (req, res) => {
+    const wanted = typeof req.query.merchant === 'string' ? req.query.merchant : undefined;
+    const login = wanted !== undefined && logins.includes(wanted) ? wanted : logins[0];
+    page(res, 200, { login, profile: login === undefined ? undefined : registry.get(login) });
   });
 
-  router.post('/sandbox/control', (req, res) => {
+  router.post('/sandbox/control', ...gate, form, (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const creds = { userName: str(body.userName), password: str(body.password), token: str(body.token) };
-    const auth = authenticate(Object.fromEntries(Object.entries(creds).filter(([, v]) => v !== '')), merchants);
-    if (!auth.ok) return renderPage(res, 401, { userName: creds.userName, error: 'Wrong or missing API credentials.' });
-    const login = auth.merchant.login;
-    const view = { userName: creds.userName, login };
+    if (!operator.formKeyMatches(body.formKey))
+      return page(res, 403, {
+        error: 'This form was not sent from the fault switches page: open the page and try again.',
+      });
+    const login = str(body.login);
+    if (!logins.includes(login)) return page(res, 400, { error: 'Choose one of the sandbox merchants.' });
+    const view = { login };
     if (body.action === 'clear') {
       registry.clear(login);
-      return renderPage(res, 200, { ...view, notice: 'Fault switches cleared.' });
+      return page(res, 200, { ...view, notice: 'Fault switches cleared.' });
     }
     if (body.action === 'save') {
       const parsed = faultProfileSchema.safeParse(formToJson(body));
       if (!parsed.success) {
-        return renderPage(res, 400, {
+        return page(res, 400, {
           ...view,
           profile: registry.get(login),
           error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
         });
       }
       registry.set(login, parsed.data);
-      return renderPage(res, 200, { ...view, profile: registry.get(login), notice: 'Fault switches saved.' });
+      return page(res, 200, { ...view, profile: registry.get(login), notice: 'Fault switches saved.' });
     }
-    renderPage(res, 200, { ...view, profile: registry.get(login) });
+    page(res, 200, { ...view, profile: registry.get(login) });
   });
 
   return router;
 }
 
 interface PageModel {
-  userName?: string;
   login?: string;
+  logins?: readonly string[];
+  formKey?: string;
+  current?: readonly { login: string; profile: FaultProfile | undefined }[];
   profile?: FaultProfile | undefined;
   notice?: string;
   error?: string;
 }
 
 function renderPage(res: Response, status: number, model: PageModel): void {
-  // Credentials are never echoed back except the API user name; the password and token fields stay empty.
   res.status(status).render('sandbox/tools/control', {
     title: 'Fault switches',
     profile: undefined,
     notice: undefined,
     error: undefined,
-    userName: '',
     login: undefined,
+    logins: [],
+    formKey: '',
+    current: [],
     ...model,
   });
 }
 
 function str(value: unknown): string {
   return typeof value === 'string' ? value : '';
-}
-
-/** Basic (userName:password) or Bearer (token) Authorization header as REST-style parameters. */
-function headerCredentials(header: string | undefined): Record<string, string> {
-  if (!header) return {};
-  const [scheme, value = ''] = header.split(/\s+/, 2);
-  if (scheme?.toLowerCase() === 'bearer') return { token: value };
-  if (scheme?.toLowerCase() !== 'basic') return {};
-  const decoded = Buffer.from(value, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? {} : { userName: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
 /**

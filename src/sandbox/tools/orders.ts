@@ -5,11 +5,14 @@ import { parseMagic } from '../faults/magic.js';
 import type { DeliveryOutcome, OrderJournal } from '../journal.js';
 import { actionCodeDescription } from '../messages.js';
 import type { SandboxMerchant, SandboxOrder } from '../types.js';
+import type { OperatorGate } from './operator.js';
 
 export interface OrdersRouterOptions {
   engine: SandboxEngine;
   journal: OrderJournal;
   merchants: readonly SandboxMerchant[];
+  /** The operator credential every page here requires (tools/operator.ts). */
+  operator: OperatorGate;
   /** Orders per page. Default 50. */
   pageSize?: number;
 }
@@ -25,16 +28,23 @@ const STATUS_NAME: Record<SandboxOrder['status'], string> = {
 };
 
 /**
- * Operations view for whoever debugs an integration: orders, their history and callback deliveries.
- * Read-only and secret-free by construction: it renders fields picked here (never a merchant object,
- * so no password, token or callback key can reach a template) and EJS escapes every value.
+ * Operations view for the sandbox's operator: orders of every merchant, their history and callback deliveries.
+ * Behind the operator token (a merchant's credentials never open it). Read-only and secret-free by construction:
+ * it renders fields picked here (never a merchant object, so no password, token or callback key can reach a
+ * template), a delivery's HTTP status but never the body its receiver answered, and EJS escapes every value.
  */
-export function createOrdersRouter({ engine, journal, merchants, pageSize = 50 }: OrdersRouterOptions): Router {
+export function createOrdersRouter({
+  engine,
+  journal,
+  merchants,
+  operator,
+  pageSize = 50,
+}: OrdersRouterOptions): Router {
   const router = express.Router();
   const logins = merchants.map((m) => m.login);
   const when = (ms: number | undefined) => (ms === undefined ? '' : new Date(ms).toISOString());
 
-  router.get('/sandbox/orders', (req, res) => {
+  router.get('/sandbox/orders', operator.require, (req, res) => {
     const merchant =
       typeof req.query.merchant === 'string' && logins.includes(req.query.merchant) ? req.query.merchant : undefined;
     const page = Math.max(1, Math.min(10_000, Number.parseInt(firstString(req.query.page) ?? '1', 10) || 1));
@@ -68,8 +78,8 @@ export function createOrdersRouter({ engine, journal, merchants, pageSize = 50 }
     });
   });
 
-  router.get('/sandbox/orders/:id', (req, res) => {
-    const order = engine.get(req.params.id);
+  router.get('/sandbox/orders/:id', operator.require, (req, res) => {
+    const order = engine.get(String(req.params.id));
     if (!order) {
       res.status(404).render('sandbox/tools/order', { title: 'Order not found', order: undefined });
       return;
