@@ -114,6 +114,10 @@ const schema = z
     GATEWAY_TOKEN: z.string().optional(),
     GATEWAY_TIMEOUT_MS: intIn(100, 120_000, 15_000),
     GATEWAY_STATUS_TIMEOUT_MS: intIn(100, 120_000, 5_000),
+    /** The embedded gateway sandbox: on/off; unset means on outside production, and refused in production. */
+    SANDBOX: z
+      .enum(['on', 'off'], { error: 'must be on or off (unset: on, except with NODE_ENV=production)' })
+      .optional(),
     PAYMENT_FLOW: z.enum(['one-phase', 'two-phase']).default('one-phase'),
     CURRENCY: z
       .string()
@@ -159,6 +163,20 @@ const schema = z
           issue('GATEWAY_PASSWORD', 'is required when GATEWAY_URL is set (or give GATEWAY_TOKEN)');
       }
     }
+    if (!c.GATEWAY_URL && c.SANDBOX === 'off')
+      issue(
+        'SANDBOX',
+        'is off and GATEWAY_URL is unset: there is no gateway (set GATEWAY_URL, or SANDBOX=on for the demo)',
+      );
+    if (c.GATEWAY_URL && c.SANDBOX === 'on')
+      issue('SANDBOX', 'is on, but GATEWAY_URL is set, so no sandbox would start: unset one of them');
+    // The sandbox is an emulator: its test cards "pay" for anything and no money moves. A production shop that merely
+    // forgot GATEWAY_URL must not quietly become one.
+    if (!c.GATEWAY_URL && c.NODE_ENV === 'production' && c.SANDBOX === undefined)
+      issue(
+        'GATEWAY_URL',
+        'is required when NODE_ENV=production: without it the shop would start the embedded gateway sandbox, an emulator whose test cards approve any "payment" while no money moves. Set GATEWAY_URL (and its credentials) for a real gateway, or SANDBOX=on to run the demo deliberately',
+      );
     if (c.NODE_ENV === 'production' && !c.SESSION_SECRET)
       issue('SESSION_SECRET', 'is required when NODE_ENV=production');
     // Unsigned callbacks would let anyone make the shop ask the gateway about its orders: a demo convenience only.
@@ -184,9 +202,14 @@ export function loadConfig(env: Env): Config {
   const present = withoutBlanks(env);
   const parsed = schema.safeParse(present);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
-  // SANDBOX_* keys count only when the sandbox runs, i.e. without GATEWAY_URL; their problems join the others.
+  // SANDBOX_* keys count only when the sandbox runs, i.e. without GATEWAY_URL and not refused by SANDBOX/NODE_ENV
+  // (those refusals are the schema's); their problems join the others.
+  const sandboxRuns =
+    present.GATEWAY_URL === undefined &&
+    present.SANDBOX !== 'off' &&
+    (present.NODE_ENV !== 'production' || present.SANDBOX === 'on');
   let sandbox: SandboxConfig | undefined;
-  if (present.GATEWAY_URL === undefined) {
+  if (sandboxRuns) {
     try {
       sandbox = loadSandboxConfig(present);
     } catch (err) {

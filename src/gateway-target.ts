@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from './config.js';
 import type { GatewayAuth } from './gateway/index.js';
 import type { Logger } from './log.js';
-import { startSandbox, type RunningSandbox } from './sandbox/index.js';
+import { keptMerchantCredentials, startSandbox, type RunningSandbox, type SandboxMerchant } from './sandbox/index.js';
 
 /** The gateway the shop talks to: where, as whom, and the embedded sandbox when there is one. */
 export interface GatewayTarget {
@@ -20,9 +20,14 @@ export interface GatewayTarget {
 /**
  * The configured gateway as is, or (GATEWAY_URL unset) the gateway sandbox started with the SANDBOX_* settings,
  * the shop calling it as its first merchant. Listens but never exits: server.ts stays the launcher.
+ *
+ * Without SANDBOX_MERCHANTS the embedded sandbox does not answer to the public demo credentials (docs/sandbox.md
+ * prints them): its merchant gets generated ones, kept under DATA_DIR (src/sandbox/credentials.ts). Without
+ * SANDBOX_OPERATOR_TOKEN (outside production only: the config refuses it there) the sandbox generates an operator
+ * token, and this is the one place it is logged, once, on purpose: the operator needs it to open the sandbox's tools.
  */
 export async function startGatewayTarget(
-  config: Pick<Config, 'gateway' | 'callbacks' | 'publicBaseUrl'>,
+  config: Pick<Config, 'env' | 'gateway' | 'callbacks' | 'publicBaseUrl' | 'dataDir'>,
   logger: Logger,
 ): Promise<GatewayTarget> {
   const { gateway, callbacks } = config;
@@ -30,9 +35,23 @@ export async function startGatewayTarget(
     const callbackKey = callbacks.key;
     return { url: gateway.url, auth: gateway.auth, sandbox: undefined, callbackKey, close: () => Promise.resolve() };
   }
-  // The config parser refuses an empty SANDBOX_MERCHANTS; this guards a Config built by hand.
-  const [configured, ...others] = gateway.sandbox.merchants;
-  if (!configured) throw new Error('the embedded sandbox needs at least one merchant');
+  const settings = gateway.sandbox;
+  // The config parser refuses both; these guard a Config built by hand.
+  if (config.env === 'production' && settings.operatorToken === undefined)
+    throw new Error('SANDBOX_OPERATOR_TOKEN is required when NODE_ENV=production');
+  const [first, ...rest] = settings.merchants;
+  if (!first) throw new Error('the embedded sandbox needs at least one merchant');
+  let configured: SandboxMerchant = first;
+  let others = rest;
+  let credentialsFile: string | undefined;
+  if (!settings.merchantsConfigured) {
+    // The demo merchant keeps its login (it is only part of the page URL), not its public credentials; any other
+    // demo merchant would keep public ones, so it is left out.
+    const kept = keptMerchantCredentials(config.dataDir);
+    configured = { ...first, ...kept.credentials };
+    others = [];
+    credentialsFile = kept.file;
+  }
   let merchant = configured;
   let callbackKey = callbacks.key;
   if (callbacks.enabled) {
@@ -43,14 +62,27 @@ export async function startGatewayTarget(
     merchant = { ...configured, callbackUrl, callbackKey };
   }
   const sandbox = await startSandbox({
-    ...gateway.sandbox,
+    ...settings,
     merchants: [merchant, ...others],
     logger: logger.child({ component: 'sandbox' }),
   });
   logger.info(
-    { url: sandbox.url, merchant: merchant.login },
-    'embedded gateway sandbox started (GATEWAY_URL is unset)',
+    {
+      url: sandbox.url,
+      merchant: merchant.login,
+      ...(credentialsFile !== undefined && { credentialsFile }),
+      operatorPages: `${sandbox.url}/sandbox/orders`,
+      // The one secret the shop ever logs, on purpose (see above); a configured SANDBOX_OPERATOR_TOKEN never is.
+      ...(settings.operatorToken === undefined && { deliberatelyLoggedOperatorToken: sandbox.sandbox.operatorToken }),
+    },
+    settings.operatorToken === undefined
+      ? 'embedded gateway sandbox started (GATEWAY_URL is unset); its operator token for this run is printed here once, on purpose'
+      : 'embedded gateway sandbox started (GATEWAY_URL is unset)',
   );
+  if (config.env === 'production')
+    logger.warn(
+      'SANDBOX=on with NODE_ENV=production: the gateway is an emulator whose test cards approve any payment and no money moves; never let real buyers reach it',
+    );
   return {
     // The address buyers use (SANDBOX_PUBLIC_URL), so formUrl's origin is the gateway origin the shop calls.
     url: sandbox.gatewayUrl,

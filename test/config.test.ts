@@ -46,7 +46,13 @@ const EVERY_KEY = [
   'SANDBOX_CALLBACK_ATTEMPTS',
   'SANDBOX_CALLBACK_RETRY_MS',
   'SANDBOX_CALLBACK_TIMEOUT_MS',
+  'SANDBOX',
+  'SANDBOX_OPERATOR_TOKEN',
+  'SANDBOX_CALLBACK_HOSTS',
 ];
+/** Keys .env.example shows commented out (`# KEY=`): optional ones whose empty line would read as a setting. */
+const COMMENTED_KEYS = ['SANDBOX', 'SANDBOX_OPERATOR_TOKEN', 'SANDBOX_CALLBACK_HOSTS'];
+const OPERATOR_TOKEN = 'an-operator-token-0123456789';
 const dirs: string[] = [];
 function tmp(): string {
   const d = mkdtempSync(path.join(tmpdir(), 'cfg-'));
@@ -86,6 +92,9 @@ describe('loadConfig', () => {
       port: 3001,
       publicUrl: 'http://127.0.0.1:3001',
       merchants: DEFAULT_MERCHANTS,
+      merchantsConfigured: false,
+      operatorToken: undefined,
+      callbackHosts: undefined,
       processingDelayMs: undefined,
       callbacks: {},
     });
@@ -239,6 +248,9 @@ describe('loadConfig', () => {
       publicUrl: undefined,
       port: 0,
       merchants: [{ ...merchants[0], allowTwoPhase: true }],
+      merchantsConfigured: true,
+      operatorToken: undefined,
+      callbackHosts: undefined,
       processingDelayMs: 500,
       callbacks: { maxAttempts: 3, retryBaseMs: 250, timeoutMs: 2000 },
     });
@@ -264,9 +276,9 @@ describe('loadConfig', () => {
 
   it('in production, a missing SESSION_SECRET stops start-up instead of being generated', () => {
     const dataDir = tmp();
-    expect(problemsOf({ NODE_ENV: 'production', DATA_DIR: dataDir })).toEqual([
-      'SESSION_SECRET: is required when NODE_ENV=production',
-    ]);
+    expect(
+      problemsOf({ NODE_ENV: 'production', DATA_DIR: dataDir, SANDBOX: 'on', SANDBOX_OPERATOR_TOKEN: OPERATOR_TOKEN }),
+    ).toEqual(['SESSION_SECRET: is required when NODE_ENV=production']);
     expect(() => statSync(path.join(dataDir, DEV_SECRET_FILE))).toThrow();
   });
 
@@ -332,9 +344,63 @@ describe('loadConfig', () => {
     }
   });
 
-  it('.env.example lists every key', () => {
+  it('.env.example lists every key, the optional sandbox safety keys commented out', () => {
     const example = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
     const listed = [...example.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
-    expect(listed.sort()).toEqual([...EVERY_KEY].sort());
+    const commented = [...example.matchAll(/^# ([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    expect(commented.sort()).toEqual([...COMMENTED_KEYS].sort());
+    expect([...listed, ...commented].sort()).toEqual([...EVERY_KEY].sort());
+  });
+});
+
+describe('SANDBOX: the embedded gateway sandbox on purpose only in production', () => {
+  const production = { NODE_ENV: 'production', SESSION_SECRET: SECRET };
+
+  it('when NODE_ENV=production and GATEWAY_URL is unset, start-up is refused unless SANDBOX=on, saying why and what to set', () => {
+    const problems = problemsOf({ ...production, DATA_DIR: tmp() });
+    expect(problems).toEqual([expect.stringMatching(/^GATEWAY_URL: is required when NODE_ENV=production/)]);
+    expect(problems[0]).toContain('emulator');
+    expect(problems[0]).toContain('approve any "payment"');
+    expect(problems[0]).toContain('SANDBOX=on');
+  });
+
+  it('when NODE_ENV=production and SANDBOX=on, the sandbox runs, and needs SANDBOX_OPERATOR_TOKEN', () => {
+    const dataDir = tmp();
+    expect(problemsOf({ ...production, DATA_DIR: dataDir, SANDBOX: 'on' })).toEqual([
+      expect.stringMatching(/^SANDBOX_OPERATOR_TOKEN: is required when NODE_ENV=production/),
+    ]);
+    const config = loadConfig({
+      ...production,
+      DATA_DIR: dataDir,
+      SANDBOX: 'on',
+      SANDBOX_OPERATOR_TOKEN: OPERATOR_TOKEN,
+    });
+    expect(sandboxOf(config).operatorToken).toBe(OPERATOR_TOKEN);
+  });
+
+  it('outside production, unset and on both mean the embedded sandbox', () => {
+    expect(loadConfig({ SESSION_SECRET: SECRET }).gateway.mode).toBe('sandbox');
+    expect(loadConfig({ SESSION_SECRET: SECRET, SANDBOX: 'on' }).gateway.mode).toBe('sandbox');
+  });
+
+  it('when SANDBOX=off and GATEWAY_URL is unset, there is no gateway: refused', () => {
+    expect(problemsOf({ SESSION_SECRET: SECRET, SANDBOX: 'off' })).toEqual([
+      expect.stringMatching(/^SANDBOX: is off and GATEWAY_URL is unset: there is no gateway/),
+    ]);
+  });
+
+  it('when SANDBOX=off with GATEWAY_URL, the real gateway is used; SANDBOX=on with GATEWAY_URL is a contradiction', () => {
+    const remote = { SESSION_SECRET: SECRET, GATEWAY_URL: 'https://g.example/payment/rest/', GATEWAY_TOKEN: 't' };
+    expect(loadConfig({ ...remote, SANDBOX: 'off' }).gateway.mode).toBe('remote');
+    expect(problemsOf({ ...remote, SANDBOX: 'on' })).toEqual([
+      expect.stringMatching(/^SANDBOX: is on, but GATEWAY_URL is set/),
+    ]);
+  });
+
+  it('when SANDBOX has any other value, it is refused, naming the key and the values it takes', () => {
+    for (const value of ['yes', 'ON', 'true', '1'])
+      expect(problemsOf({ SESSION_SECRET: SECRET, SANDBOX: value })).toEqual([
+        'SANDBOX: must be on or off (unset: on, except with NODE_ENV=production)',
+      ]);
   });
 });

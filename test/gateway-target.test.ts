@@ -2,12 +2,14 @@
  * The shop's start-up wiring without a process: loadConfig → startGatewayTarget → gateway client → createApp, as
  * server.ts composes them, with the embedded sandbox on port 0.
  */
+import { spawn } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import session from 'express-session';
 import request from 'supertest';
@@ -20,7 +22,14 @@ import { isDatabaseUsable, openDatabase } from '../src/orders/db.js';
 import { createLedger, type Ledger } from '../src/orders/ledger.js';
 import type { Order } from '../src/orders/types.js';
 import { createSqliteSessionStore } from '../src/orders/session-store.js';
-import { DEFAULT_MERCHANTS, loadSandboxConfig, type RunningSandbox } from '../src/sandbox/index.js';
+import {
+  CREDENTIALS_DIR,
+  CREDENTIALS_FILE,
+  CredentialsFileError,
+  DEFAULT_MERCHANTS,
+  loadSandboxConfig,
+  type RunningSandbox,
+} from '../src/sandbox/index.js';
 import { createCatalog } from '../src/shop/catalog.js';
 import { createReconciler } from '../src/shop/reconciler.js';
 import { buy } from './helpers/shop.js';
@@ -49,9 +58,11 @@ interface EmbeddedShop {
  * The shop as server.ts builds it from `env`; GATEWAY_URL is left unset. With `listening`, the shop answers on a
  * loopback port (its PUBLIC_BASE_URL), so the sandbox can call it back.
  */
-async function startEmbedded(env: Record<string, string> = {}, listening = false): Promise<EmbeddedShop> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'embedded-'));
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+async function startEmbedded(
+  env: Record<string, string> = {},
+  listening = false,
+  dataDir = tempDir(),
+): Promise<EmbeddedShop> {
   let handler: http.RequestListener = (_req, res) => res.writeHead(503).end();
   const server = http.createServer((req, res) => handler(req, res));
   if (listening) {
@@ -97,6 +108,12 @@ async function startEmbedded(env: Record<string, string> = {}, listening = false
   });
   handler = app;
   return { target, sandbox: target.sandbox, gateway, shop: request.agent(app), logs, ledger, settled, config };
+}
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'embedded-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 let orderCounter = 0;
@@ -199,14 +216,125 @@ describe('the gateway the shop talks to', () => {
     expect(out).not.toContain('canary');
   });
 
-  it('when no merchant is configured, the shop calls as the first default merchant', async () => {
-    const { target, sandbox, gateway } = await startEmbedded();
-    const merchant = DEFAULT_MERCHANTS[0]!;
+  it('when no merchant is configured, the shop calls as the demo merchant with generated credentials, never the public ones', async () => {
+    const { target, sandbox, gateway, logs } = await startEmbedded();
+    const demo = DEFAULT_MERCHANTS[0]!;
 
     const { orderId } = await registerOrder(gateway);
 
-    expect(target.auth).toEqual({ userName: merchant.userName, password: merchant.password });
-    expect(sandbox.sandbox.engine.get(orderId)?.merchantLogin).toBe(merchant.login);
+    expect(sandbox.sandbox.engine.get(orderId)?.merchantLogin).toBe(demo.login);
+    const auth = target.auth as { userName: string; password: string };
+    expect(auth.userName).toMatch(/^sandbox-api-[0-9a-f]{12}$/);
+    expect(auth.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    // The public demo credentials, in every form, are refused by the embedded sandbox.
+    const publicOnes: Record<string, string>[] = [
+      { userName: demo.userName, password: demo.password },
+      { token: demo.token! },
+      { userName: auth.userName, password: demo.password },
+    ];
+    for (const credentials of publicOnes) {
+      const res = await fetch(`${target.url}getOrderStatusExtended.do`, {
+        method: 'POST',
+        body: new URLSearchParams({ ...credentials, orderId }),
+      });
+      expect(await res.json()).toMatchObject({ errorCode: '5' });
+    }
+    expect(sandbox.sandbox.merchants).toHaveLength(1);
+    const out = logs.join('');
+    expect(out).not.toContain(auth.password);
+    expect(out).not.toContain(sandbox.sandbox.merchants[0]!.token);
+  });
+
+  it('the generated credentials are kept under DATA_DIR (folder 0700, file 0600) and reused by the next start', async () => {
+    const dataDir = tempDir();
+    const first = await startEmbedded({}, false, dataDir);
+    const file = path.join(dataDir, CREDENTIALS_DIR, CREDENTIALS_FILE);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    expect(first.target.auth).toEqual({ userName: kept.userName, password: kept.password });
+    expect(first.sandbox.sandbox.merchants[0]?.token).toBe(kept.token);
+    await first.target.close();
+
+    const second = await startEmbedded({}, false, dataDir);
+    expect(second.target.auth).toEqual(first.target.auth);
+    // An order registered by the restarted shop works with the kept credentials.
+    const { orderId } = await registerOrder(second.gateway);
+    expect(second.sandbox.sandbox.engine.get(orderId)).toBeDefined();
+    // A different DATA_DIR is a different shop: other credentials.
+    expect((await startEmbedded()).target.auth).not.toEqual(first.target.auth);
+  });
+
+  it('when the kept file has loose permissions, they are tightened to 0600', async () => {
+    const dataDir = tempDir();
+    await (await startEmbedded({}, false, dataDir)).target.close();
+    const file = path.join(dataDir, CREDENTIALS_DIR, CREDENTIALS_FILE);
+    chmodSync(file, 0o644);
+    await startEmbedded({}, false, dataDir);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('when the kept file is corrupt, start-up stops with an error naming the file, without quoting it', async () => {
+    const dataDir = tempDir();
+    const file = path.join(dataDir, CREDENTIALS_DIR, CREDENTIALS_FILE);
+    mkdirSync(path.dirname(file), { recursive: true });
+    for (const content of [
+      '{"version":1,"userName":"canary-user"',
+      '{"version":1,"password":"canary-password-123456"}',
+      '',
+    ]) {
+      writeFileSync(file, content, { mode: 0o600 });
+      const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, SESSION_SECRET: SECRET, SANDBOX_PORT: '0' });
+      const started = startGatewayTarget(config, createLogger({ level: 'silent' }));
+      await expect(started).rejects.toThrow(CredentialsFileError);
+      await started.catch((err: Error) => {
+        expect(err.message).toContain(file);
+        expect(err.message).toContain('delete it');
+        expect(err.message).not.toContain('canary');
+      });
+      // The file is left for its owner to look at, not replaced.
+      expect(readFileSync(file, 'utf8')).toBe(content);
+    }
+  });
+
+  it('when SANDBOX_MERCHANTS is set, nothing is generated and no file is written', async () => {
+    const dataDir = tempDir();
+    const merchant = { login: 'own-shop', userName: 'own-api', password: 'own-password' };
+    const { target } = await startEmbedded({ SANDBOX_MERCHANTS: JSON.stringify([merchant]) }, false, dataDir);
+    expect(target.auth).toEqual({ userName: 'own-api', password: 'own-password' });
+    expect(existsSync(path.join(dataDir, CREDENTIALS_DIR))).toBe(false);
+  });
+
+  it('without SANDBOX_OPERATOR_TOKEN, a generated one is printed once in the start-up log, marked as deliberate, and opens the tools', async () => {
+    const { sandbox, logs } = await startEmbedded();
+    const token = sandbox.sandbox.operatorToken;
+    const out = logs.join('');
+    expect(out.split(token)).toHaveLength(2);
+    expect(out).toContain(`"deliberatelyLoggedOperatorToken":"${token}"`);
+    expect((await fetch(`${sandbox.url}/sandbox/orders`)).status).toBe(401);
+    const opened = await fetch(`${sandbox.url}/sandbox/orders`, { headers: { authorization: `Bearer ${token}` } });
+    expect(opened.status).toBe(200);
+  });
+
+  it('with SANDBOX_OPERATOR_TOKEN set, the tools take that one and it never reaches the log', async () => {
+    const operatorToken = 'configured-operator-canary-0123';
+    const { sandbox, logs } = await startEmbedded({ SANDBOX_OPERATOR_TOKEN: operatorToken });
+    expect(sandbox.sandbox.operatorToken).toBe(operatorToken);
+    expect(logs.join('')).not.toContain('canary');
+    expect(logs.join('')).not.toContain('deliberatelyLoggedOperatorToken');
+    const res = await fetch(`${sandbox.url}/sandbox/control`, {
+      headers: { authorization: `Basic ${Buffer.from(`op:${operatorToken}`).toString('base64')}` },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('with NODE_ENV=production and SANDBOX=on, the sandbox starts with a warning that it is an emulator', async () => {
+    const { logs } = await startEmbedded({
+      NODE_ENV: 'production',
+      SANDBOX: 'on',
+      SANDBOX_OPERATOR_TOKEN: 'prod-operator-token-0123456789',
+    });
+    expect(logs.join('')).toMatch(/"level":40,.*SANDBOX=on with NODE_ENV=production/);
   });
 
   it('when SANDBOX_PORT is 0, the sandbox is reached at http://127.0.0.1:<its port>, the default public URL', async () => {
@@ -279,6 +407,9 @@ describe('the gateway the shop talks to', () => {
       port: 3001,
       publicUrl: 'http://127.0.0.1:3001',
       merchants: DEFAULT_MERCHANTS,
+      merchantsConfigured: false,
+      operatorToken: undefined,
+      callbackHosts: undefined,
       processingDelayMs: undefined,
       callbacks: {},
     });
@@ -291,4 +422,23 @@ describe('the gateway the shop talks to', () => {
     };
     expect(sandboxOf(tuned)).toEqual(loadSandboxConfig(tuned));
   });
+});
+
+describe('the launcher (src/server.ts) in production without GATEWAY_URL', () => {
+  it('when SANDBOX is not on, it refuses to start, exit code 1, saying why and naming GATEWAY_URL and SANDBOX=on', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      cwd: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'),
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', SESSION_SECRET: SECRET, DATA_DIR: tempDir() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const [code] = (await once(child, 'close')) as [number | null];
+    expect(code).toBe(1);
+    expect(out).toContain('Invalid configuration');
+    expect(out).toMatch(/GATEWAY_URL: is required when NODE_ENV=production: .*emulator/);
+    expect(out).toContain('SANDBOX=on');
+    expect(out).not.toMatch(/\n\s+at /);
+  }, 20_000);
 });
