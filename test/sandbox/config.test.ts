@@ -295,4 +295,41 @@ describe('standalone server (src/sandbox/server.ts)', () => {
     child.kill('SIGTERM');
     expect(await closed).toBe(0);
   });
+
+  it('when started without SANDBOX_MERCHANTS, then it says its merchants are the public demo ones, which, and prints a generated operator token once', async () => {
+    const { child, closed, output, outputMatching } = run({ SANDBOX_PORT: '0' });
+    const [, token] = await outputMatching(/"deliberatelyLoggedOperatorToken":"([^"]+)"/);
+    const [, url] = await outputMatching(/"url":"([^"]+)","host"/);
+    const demo = await outputMatching(/^.*public demo.*$/m);
+    expect(demo[0]).toContain('"level":40');
+    expect(demo[0]).toContain('"login":"demo-shop","userName":"demo-shop-api"');
+    expect(demo[0]).not.toContain(DEFAULT_MERCHANTS[0]!.password);
+    expect(output().split(token!)).toHaveLength(2);
+    const opened = await fetch(`${url}/sandbox/orders`, { headers: { authorization: `Bearer ${token}` } });
+    expect(opened.status).toBe(200);
+    expect((await fetch(`${url}/sandbox/orders`)).status).toBe(401);
+    child.kill('SIGTERM');
+    expect(await closed).toBe(0);
+  });
+
+  it('when SANDBOX_OPERATOR_TOKEN and SANDBOX_MERCHANTS are set, then neither the demo notice nor any token is logged', async () => {
+    const operator = 'standalone-operator-canary-01';
+    const merchants = JSON.stringify([{ login: 'm', userName: 'm-api', password: 'm-password-canary' }]);
+    const { child, closed, output, outputMatching } = run({
+      SANDBOX_PORT: '0',
+      SANDBOX_OPERATOR_TOKEN: operator,
+      SANDBOX_MERCHANTS: merchants,
+    });
+    await outputMatching(/gateway sandbox listening/);
+    child.kill('SIGTERM');
+    expect(await closed).toBe(0);
+    expect(output()).not.toMatch(/canary|public demo|deliberatelyLogged/);
+  });
+
+  it('when NODE_ENV=production and SANDBOX_OPERATOR_TOKEN is unset, then it refuses to start, exit code 1', async () => {
+    const { closed, output } = run({ NODE_ENV: 'production', SANDBOX_PORT: '0' });
+    expect(await closed).toBe(1);
+    expect(output()).toContain('SANDBOX_OPERATOR_TOKEN: is required when NODE_ENV=production');
+    expect(output()).not.toContain('listening');
+  });
 });
