@@ -1,17 +1,30 @@
 # Reference storefront + embedded gateway sandbox.
 #
 #   build:  docker build -t rbs-storefront .
-#   shop + embedded sandbox (GATEWAY_URL unset):
-#           docker run --rm -p 3000:3000 -p 3001:3001 -e SESSION_SECRET="$(openssl rand -base64 48)" \
-#             -v rbs-data:/app/data rbs-storefront
-#     SESSION_SECRET (>= 32 chars) is required because the image sets NODE_ENV=production.
-#     PUBLIC_BASE_URL (default http://localhost:3000) and SANDBOX_PUBLIC_URL (default http://127.0.0.1:3001)
-#     must be the URLs the browser uses. The shop also calls the sandbox at SANDBOX_PUBLIC_URL from inside
-#     the container, so publish the sandbox on the same port number it listens on (-p N:N with SANDBOX_PORT=N).
-#   shop against a real gateway: add -e GATEWAY_URL=https://…/payment/rest/ -e GATEWAY_USERNAME=… -e GATEWAY_PASSWORD=…
-#     and -e GATEWAY_CALLBACK_KEY=… (the gateway's callback key; required in production unless -e CALLBACKS=off).
-#   sandbox only (standalone gateway emulator; point the HEALTHCHECK at its port):
-#           docker run --rm -e HEALTHCHECK_PORT=3001 -p 3001:3001 rbs-storefront node dist/sandbox/server.js
+#
+#   shop against a real gateway (publish the shop's port only):
+#           docker run --rm -p 3000:3000 -e SESSION_SECRET="$(openssl rand -base64 48)" \
+#             -e PUBLIC_BASE_URL=https://shop.example -e GATEWAY_URL=https://…/payment/rest/ \
+#             -e GATEWAY_USERNAME=… -e GATEWAY_PASSWORD=… -e GATEWAY_CALLBACK_KEY=… -v rbs-data:/app/data rbs-storefront
+#     GATEWAY_CALLBACK_KEY is the gateway's callback key (required in production unless -e CALLBACKS=off).
+#
+#   demo: shop + embedded sandbox. The image sets NODE_ENV=production, so the shop refuses to start without
+#   GATEWAY_URL unless asked with -e SANDBOX=on: the sandbox is an emulator whose test cards approve any "payment".
+#   It then also needs SANDBOX_OPERATOR_TOKEN (opens the sandbox's /sandbox/orders and /sandbox/control):
+#           export SANDBOX_OPERATOR_TOKEN="$(openssl rand -base64 32)"
+#           docker run --rm -p 127.0.0.1:3000:3000 -p 127.0.0.1:3001:3001 -e SANDBOX=on -e SANDBOX_OPERATOR_TOKEN \
+#             -e SESSION_SECRET="$(openssl rand -base64 48)" -v rbs-data:/app/data rbs-storefront
+#     The sandbox's port (3001) is published only here, because the buyer's browser must reach its hosted payment
+#     page; 127.0.0.1: keeps both ports on this machine (drop it only if other machines must reach the demo, never
+#     on an untrusted network). PUBLIC_BASE_URL (default http://localhost:3000) and SANDBOX_PUBLIC_URL (default
+#     http://127.0.0.1:3001) must be the URLs the browser uses. The shop also calls the sandbox at SANDBOX_PUBLIC_URL
+#     from inside the container, so publish the sandbox on the same port number it listens on (-p N:N with
+#     SANDBOX_PORT=N). Its merchant's credentials are generated into the volume (/app/data/sandbox/).
+#
+#   sandbox only (standalone gateway emulator with the public demo merchants; point the HEALTHCHECK at its port):
+#           docker run --rm -e HEALTHCHECK_PORT=3001 -e SANDBOX_OPERATOR_TOKEN -p 127.0.0.1:3001:3001 \
+#             rbs-storefront node dist/sandbox/server.js
+#   What the sandbox must never be exposed to: docs/sandbox.md.
 #
 # How this was built and run on a machine without a Docker engine: docs/docker-build-here.md
 
@@ -43,7 +56,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 # --- runtime: no compiler, no dev dependencies, no npm cache; runs as the image's `node` user (uid 1000).
 FROM node:24-slim AS runtime
 # HOST/SANDBOX_HOST: inside a container the servers must listen on all interfaces to be reachable
-# through published ports. NODE_ENV=production makes SESSION_SECRET mandatory at start-up.
+# through published ports (which ports are published is the `docker run` command's choice, see above).
+# NODE_ENV=production makes SESSION_SECRET mandatory at start-up and the embedded sandbox opt-in (SANDBOX=on).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
@@ -60,7 +74,9 @@ COPY views ./views
 COPY public ./public
 USER node
 VOLUME ["/app/data"]
-EXPOSE 3000 3001
+# Only the shop's port: `docker run -P` publishes every EXPOSEd port, and the sandbox's (3001) must be published
+# only on purpose (-p), for a demo.
+EXPOSE 3000
 # node:24-slim has no curl: probe with Node's built-in fetch. No --start-period: the app is up in
 # about a second, well before the first probe (and dockerfilelint 1.8 misparses that option).
 # HEALTHCHECK_PORT lets the standalone sandbox (which also answers /healthz) be probed on its own port.
