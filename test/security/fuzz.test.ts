@@ -261,15 +261,27 @@ describe('the shop, given random input on every route', () => {
     const token = csrfTokenFrom(page.text);
     const catalog = shop.deps.catalog;
     const reserved = /^(_csrf|productId|quantity)/;
-    const quantity = fc.oneof(fc.integer({ min: -3, max: MAX_QUANTITY + 3 }).map(String), text);
+    const quantity = fc.oneof(
+      { weight: 3, arbitrary: fc.integer({ min: -3, max: MAX_QUANTITY + 3 }).map(String) },
+      { weight: 1, arbitrary: text },
+    );
     const validQuantity = (q: string | undefined) => {
       const t = q?.trim();
       return t !== undefined && /^\d{1,3}$/.test(t) && Number(t) >= 1 && Number(t) <= MAX_QUANTITY;
     };
     const buyForm = fc.record({
-      csrf: fc.oneof(fc.constant<string | undefined>(token), fc.constant(undefined), text, fc.constant(`${token}x`)),
-      productId: fc.oneof(fc.constantFrom(...catalog.list().map((p) => p.id)), text, fc.constant(undefined)),
-      quantity: fc.oneof(quantity, fc.constant(undefined)),
+      // Weighted so that about one form in ten is a valid Buy.
+      csrf: fc.oneof(
+        { weight: 3, arbitrary: fc.constant<string | undefined>(token) },
+        { weight: 1, arbitrary: fc.constantFrom(undefined, `${token}x`, token.slice(0, -1)) },
+        { weight: 1, arbitrary: text },
+      ),
+      productId: fc.oneof(
+        { weight: 3, arbitrary: fc.constantFrom(...catalog.list().map((p) => p.id)) },
+        { weight: 1, arbitrary: text },
+        { weight: 1, arbitrary: fc.constant(undefined) },
+      ),
+      quantity: fc.oneof({ weight: 4, arbitrary: quantity }, { weight: 1, arbitrary: fc.constant(undefined) }),
       extra: fc.array(
         fc.tuple(
           key.filter((k) => !reserved.test(k)),
@@ -278,6 +290,7 @@ describe('the shop, given random input on every route', () => {
         { maxLength: 8 },
       ),
     });
+    const seen = { valid: 0, invalid: 0 };
     await fc.assert(
       fc.asyncProperty(buyForm, async (f) => {
         const fields: Array<[string, string]> = [...f.extra];
@@ -289,6 +302,7 @@ describe('the shop, given random input on every route', () => {
           f.productId !== undefined &&
           catalog.get(f.productId) !== undefined &&
           validQuantity(f.quantity);
+        seen[valid ? 'valid' : 'invalid'] += 1;
         const before = orders();
         const res = await agent.post('/buy').type('form').send(form(fields));
         expectSane('POST /buy', res);
@@ -303,6 +317,9 @@ describe('the shop, given random input on every route', () => {
       }),
       { numRuns: RUNS + 30 },
     );
+    // Both sides of the property were exercised.
+    expect(seen.valid).toBeGreaterThan(0);
+    expect(seen.invalid).toBeGreaterThan(0);
   });
 
   it('#23 fuzz: POST /buy with raw bodies of any content type, without a valid token, creates nothing', async () => {
@@ -586,21 +603,36 @@ describe('the gateway sandbox, given random input on every route', () => {
     const toolsServer = await listen(tools.app);
     try {
       const basic = `Basic ${Buffer.from(`${CREDS.userName}:${CREDS.password}`).toString('base64')}`;
-      const auth = fc.constantFrom(undefined, basic, 'Basic Zm9vOmJhcg==', 'Bearer nope', 'Basic %%%', 'Digest x');
+      const operator = `Basic ${Buffer.from(`operator:${tools.operatorToken}`).toString('base64')}`;
+      // Half the requests carry the operator's credential, so they get past its gate to the pages and the API.
+      const auth = fc.oneof(
+        fc.constantFrom(operator, `Bearer ${tools.operatorToken}`),
+        fc.constantFrom(undefined, basic, 'Basic Zm9vOmJhcg==', 'Bearer nope', 'Basic %%%', 'Digest x'),
+      );
+      const toolOrder = (await tools.register()).orderId;
       const target = fc.oneof(
-        fc.constantFrom(
-          '/',
-          '/healthz',
-          '/favicon.ico',
-          '/sandbox/cards',
-          '/sandbox/orders',
-          '/sandbox/control',
-          `/sandbox/control/merchants/${login}/faults`,
-          '/sandbox/control/merchants/nobody/faults',
-          '/sandbox/assets/sandbox.css',
-        ),
-        orderId().map((id) => `/sandbox/orders/${enc(id)}`),
-        path,
+        {
+          weight: 2,
+          arbitrary: fc.constantFrom(
+            '/sandbox/orders',
+            '/sandbox/control',
+            `/sandbox/control/merchants/${login}/faults`,
+            `/sandbox/orders/${toolOrder}`,
+          ),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            '/',
+            '/healthz',
+            '/favicon.ico',
+            '/sandbox/cards',
+            '/sandbox/control/merchants/nobody/faults',
+            '/sandbox/assets/sandbox.css',
+          ),
+        },
+        { weight: 1, arbitrary: orderId().map((id) => `/sandbox/orders/${enc(id)}`) },
+        { weight: 1, arbitrary: path },
       );
       const body = fc.oneof(
         pairs.map((ps) => ({ type: 'form', data: form(ps) })),
@@ -621,11 +653,12 @@ describe('the gateway sandbox, given random input on every route', () => {
           .record({ userName: text, password: text, token: text, action: text, latencyMs: text, httpStatus: text })
           .map((o) => ({ type: 'form', data: new URLSearchParams(o).toString() })),
       );
+      let reachedOperatorSurface = false;
       await fc.assert(
         fc.asyncProperty(
           target,
           queryString,
-          fc.constantFrom<'get' | 'post' | 'put' | 'delete'>('get', 'post', 'put', 'delete'),
+          fc.constantFrom<'get' | 'post' | 'put' | 'delete'>('get', 'get', 'post', 'put', 'delete'),
           auth,
           body,
           async (p, q, verb, authorization, b) => {
@@ -634,10 +667,13 @@ describe('the gateway sandbox, given random input on every route', () => {
             if (authorization) req = req.set('Authorization', authorization);
             const res = verb === 'get' ? await req : await req.type(b.type).send(b.data);
             expectSane(`${verb.toUpperCase()} ${url}`, res);
+            if (res.status === 200 && /^\/sandbox\/(orders|control)/.test(p)) reachedOperatorSurface = true;
           },
         ),
         { numRuns: RUNS + 30 },
       );
+      // The random requests got past the operator's gate too, not only to its 401.
+      expect(reachedOperatorSurface).toBe(true);
     } finally {
       tools.stop();
       await toolsServer.close();
