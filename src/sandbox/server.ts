@@ -4,13 +4,34 @@
  */
 import pino from 'pino';
 import { loadSandboxConfig, SandboxConfigError } from './config.js';
-import { startSandbox } from './start.js';
+import { startSandbox, type RunningSandbox } from './start.js';
 
 const logger = pino({ name: 'gateway-sandbox' });
 
 async function main(): Promise<void> {
   const config = loadSandboxConfig(process.env);
+  // Signals are handled from the start: one that arrives while the sandbox is still starting (its "listening" line
+  // already printed) stops it once it has started, instead of killing the process without a clean close.
+  const state: { running?: RunningSandbox; stopRequested?: string } = {};
+  const stop = (signal: string) => {
+    const { running } = state;
+    if (!running) {
+      state.stopRequested = signal;
+      return;
+    }
+    logger.info({ signal }, 'stopping gateway sandbox');
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'sandbox did not close cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
   const running = await startSandbox({ ...config, logger });
+  state.running = running;
   if (!config.merchantsConfigured) {
     // Their credentials are in docs/sandbox.md for everyone: whoever reaches this port can use them.
     logger.warn(
@@ -26,18 +47,7 @@ async function main(): Promise<void> {
       'sandbox operator token generated for this run (printed once, on purpose; set SANDBOX_OPERATOR_TOKEN to choose one)',
     );
   }
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'stopping gateway sandbox');
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'sandbox did not close cleanly');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  if (state.stopRequested !== undefined) stop(state.stopRequested);
 }
 
 main().catch((err: unknown) => {
