@@ -328,6 +328,20 @@ describe('the gateway the shop talks to', () => {
     expect(res.status).toBe(200);
   });
 
+  it("when SANDBOX_CALLBACK_HOSTS leaves out the shop's own callback host, start-up stops, naming the setting", async () => {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: tempDir(),
+      SESSION_SECRET: SECRET,
+      SANDBOX_PORT: '0',
+      PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
+      SANDBOX_CALLBACK_HOSTS: '127.0.0.2',
+    });
+    await expect(startGatewayTarget(config, createLogger({ level: 'silent' }))).rejects.toThrow(
+      /callbackUrl whose host is not in the callback allow-list \(SANDBOX_CALLBACK_HOSTS\)/,
+    );
+  });
+
   it('with NODE_ENV=production and SANDBOX=on, the sandbox starts with a warning that it is an emulator', async () => {
     const { logs } = await startEmbedded({
       NODE_ENV: 'production',
