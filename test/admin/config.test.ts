@@ -52,10 +52,12 @@ describe('back-office settings', () => {
   });
 
   it('in production, refuses a plain ADMIN_PASSWORD and accepts the hash; no message echoes the password', () => {
-    const problems = problemsOf({ NODE_ENV: 'production', ADMIN_PASSWORD: 'canary-password-123' });
+    // a deliberate demo: production with the embedded sandbox, asked for explicitly
+    const demo = { NODE_ENV: 'production', SANDBOX: 'on', SANDBOX_OPERATOR_TOKEN: 'operator-token-for-tests-0123' };
+    const problems = problemsOf({ ...demo, ADMIN_PASSWORD: 'canary-password-123' });
     expect(problems).toEqual([expect.stringMatching(/^ADMIN_PASSWORD: .*ADMIN_PASSWORD_HASH/)]);
     expect(problems.join('\n')).not.toContain('canary');
-    expect(loadConfig({ ...BASE, NODE_ENV: 'production', ADMIN_PASSWORD_HASH: HASH }).admin?.passwordHash).toBe(HASH);
+    expect(loadConfig({ ...BASE, ...demo, ADMIN_PASSWORD_HASH: HASH }).admin?.passwordHash).toBe(HASH);
   });
 });
 
