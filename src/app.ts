@@ -4,11 +4,12 @@ import cookieParser from 'cookie-parser';
 import express from 'express';
 import type session from 'express-session';
 import { adminRoutes } from './admin/routes.js';
+import { createBrowserKey } from './http/browser-key.js';
 import { createCsrf } from './http/csrf.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { language } from './http/lang.js';
 import { requestId } from './http/request-id.js';
-import { securityHeaders } from './http/security.js';
+import { noStore, securityHeaders } from './http/security.js';
 import { sessionMiddleware } from './http/session.js';
 import type { ShopDeps } from './shop/deps.js';
 import { shopRoutes } from './shop/routes.js';
@@ -34,22 +35,23 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestId);
   app.use(securityHeaders({ gatewayOrigin: deps.gateway.origin, https }));
   app.use(express.static(path.join(ROOT, 'public'), { index: false, maxAge: '1h' }));
+  // Only the static files above may be cached: every page carries a form token, order data or a live state.
+  app.use(noStore);
   app.get('/healthz', (_req, res) => {
     const ok = deps.healthCheck();
-    res
-      .status(ok ? 200 : 503)
-      .set('Cache-Control', 'no-store')
-      .json({ status: ok ? 'ok' : 'unavailable' });
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
   });
   app.use(cookieParser());
-  app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
+  // Before the body parser, so that a body it refuses (400, 413) gets the error page in the buyer's language.
   app.use(language({ currency: config.currency, shopName: 'Demo Shop', https }));
+  app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
   // The back office (or its "off" page) owns /admin, with its own session cookie; see src/admin/README.md.
   app.use('/admin', adminRoutes(deps));
   app.use(
     shopRoutes({
       ...deps,
       csrf: createCsrf({ secrets: config.sessionSecrets, https }),
+      browserKey: createBrowserKey({ https }),
       // Mounted only where orders are bound or shown: browsing never reads or touches the session store.
       session: sessionMiddleware({ store: deps.sessionStore, secrets: config.sessionSecrets, https }),
     }),

@@ -26,6 +26,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly orderLifetimeSecs: number;
   readonly buyRateLimitPerMinute: number;
+  /** Buy attempts per browser (its browser key) per minute, whatever address it comes from. */
+  readonly buyRateLimitPerBrowser: number;
   /** The gateway's notifications at /payment/callback. */
   readonly callbacks: {
     readonly enabled: boolean;
@@ -131,6 +133,7 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ORDER_LIFETIME_SECS: intIn(60, 86_400, 1200),
     BUY_RATE_LIMIT_PER_MINUTE: intIn(1, 10_000, 20),
+    BUY_RATE_LIMIT_PER_BROWSER: intIn(1, 10_000, 10),
     CALLBACKS: z.enum(['on', 'off']).default('on'),
     GATEWAY_CALLBACK_KEY: z
       .string()
@@ -248,6 +251,7 @@ export function loadConfig(env: Env): Config {
     logLevel: c.LOG_LEVEL,
     orderLifetimeSecs: c.ORDER_LIFETIME_SECS,
     buyRateLimitPerMinute: c.BUY_RATE_LIMIT_PER_MINUTE,
+    buyRateLimitPerBrowser: c.BUY_RATE_LIMIT_PER_BROWSER,
     callbacks: { enabled: c.CALLBACKS === 'on', key: c.CALLBACKS === 'on' ? c.GATEWAY_CALLBACK_KEY : undefined },
     reconcile: {
       intervalMs: c.RECONCILE_INTERVAL_SECS * 1000,

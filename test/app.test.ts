@@ -39,6 +39,22 @@ describe('the app shell', () => {
     await request(shop.app).get('/img/notebook.svg').expect(200).expect('Content-Type', /svg/);
   });
 
+  it('#25 marks every page no-store (they carry form tokens or order data); only static files may be cached', async () => {
+    for (const path of [
+      '/',
+      '/products/notebook',
+      '/no-such-page',
+      '/checkout/return?orderId=x',
+      '/healthz',
+      '/admin',
+    ]) {
+      const res = await request(shop.app).get(path);
+      expect([path, res.headers['cache-control']]).toEqual([path, 'no-store']);
+    }
+    const css = await request(shop.app).get('/css/app.css').expect(200);
+    expect(css.headers['cache-control']).toMatch(/max-age=3600/);
+  });
+
   it('when a form body is too large, answers 4xx without a stack', async () => {
     const res = await request(shop.app)
       .post('/buy')
@@ -48,6 +64,26 @@ describe('the app shell', () => {
     expect(res.status).toBeLessThan(500);
     expect(res.text).not.toMatch(/at .*\.(js|ts):\d+/);
   });
+
+  it.each([
+    ['too large (413)', `quantity=${'9'.repeat(20_000)}`, 413],
+    ['in an unsupported charset (415)', 'quantity=1', 415],
+    ['too many fields (413)', Array.from({ length: 30 }, (_, i) => `f${i}=1`).join('&'), 413],
+  ])(
+    'when a form body is %s, the shop error page says so in the buyer language with a reference id',
+    async (_what, body, status) => {
+      const res = await request(shop.app)
+        .post('/buy')
+        .set('Cookie', 'lang=ru')
+        .set('Content-Type', `application/x-www-form-urlencoded; charset=${status === 415 ? 'koi8-r' : 'utf-8'}`)
+        .send(body);
+      expect(res.status).toBe(status);
+      expect(res.headers['content-type']).toMatch(/text\/html/);
+      expect(res.text).toContain('Мы не смогли разобрать запрос');
+      expect(res.text).toMatch(/Код обращения[\s\S]*[A-Za-z0-9-]{8,}/);
+      expect(res.headers['cache-control']).toBe('no-store');
+    },
+  );
 });
 
 describe('abuse and operations', () => {

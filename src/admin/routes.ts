@@ -1,5 +1,4 @@
 import { Router, type RequestHandler } from 'express';
-import { noStore } from '../http/security.js';
 import { createActions } from './actions.js';
 import { createAuth } from './auth.js';
 import type { AdminDeps } from './deps.js';
@@ -47,7 +46,7 @@ export function adminRoutes(deps: AdminDeps): Router {
     ...actions,
   };
 
-  r.use(noStore, s.middleware);
+  r.use(s.middleware);
   for (const route of ADMIN_ROUTES) {
     const chain: RequestHandler[] = [];
     if (route.handler === 'login') chain.push(...auth.limits);

@@ -24,11 +24,6 @@ export function createCsrf(opts: { secrets: readonly string[]; https: boolean })
   return {
     protect,
     token: (req: Request, res: Parameters<typeof generateCsrfToken>[1]) => generateCsrfToken(req, res),
-    /** A stable, secret per-browser value (the csrf cookie) — used to recognise the same browser pressing Buy twice. */
-    browserKey: (req: Request): string | undefined => {
-      const v: unknown = req.cookies?.[cookieName];
-      return typeof v === 'string' && v !== '' ? v : undefined;
-    },
   };
 }
 

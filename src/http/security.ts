@@ -27,7 +27,7 @@ export function securityHeaders(opts: { gatewayOrigin: string; https: boolean })
   });
 }
 
-/** Checkout and return pages show order data and must never be cached or replayed from history. */
+/** Every page but the static files: they carry form tokens or order data and must never be cached or replayed. */
 export const noStore: RequestHandler = (_req, res, next) => {
   res.set('Cache-Control', 'no-store');
   next();

@@ -5,8 +5,13 @@ declare module 'express-session' {
   interface SessionData {
     /** Local ids of the orders this browser created: the only orders whose details it may see. */
     orders: number[];
+    /** The browser this session was made for (BrowserKey.id): a session planted from elsewhere doesn't match. */
+    browser: string;
   }
 }
+
+/** __Host- over https: only this origin can set the cookie, so no sibling host can plant a session id. */
+export const sessionCookieName = (https: boolean): string => (https ? '__Host-sid' : 'sid');
 
 export function sessionMiddleware(opts: {
   store: session.Store;
@@ -14,7 +19,7 @@ export function sessionMiddleware(opts: {
   https: boolean;
 }): RequestHandler {
   return session({
-    name: 'sid',
+    name: sessionCookieName(opts.https),
     store: opts.store,
     secret: [...opts.secrets],
     resave: false,
@@ -25,6 +30,7 @@ export function sessionMiddleware(opts: {
       // Lax, not Strict: the buyer comes back from the gateway by a cross-site top-level GET and must keep the session.
       sameSite: 'lax',
       secure: opts.https ? true : 'auto',
+      path: '/',
       maxAge: 24 * 60 * 60 * 1000,
     },
   });

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { HttpError } from '../http/errors.js';
-import { regenerateSession, saveSession } from '../http/session.js';
 import type { PurchasePolicy } from '../orders/ledger.js';
-import type { Order } from '../orders/types.js';
 import { MAX_QUANTITY, type Catalog, type Product } from './catalog.js';
+import { createBinder } from './binding.js';
 import type { ShopRouteDeps } from './deps.js';
 import { createRegister, type Registration } from './register.js';
 
@@ -12,8 +11,6 @@ import { createRegister, type Registration } from './register.js';
 const FORM_URL_MARGIN_MS = 60_000;
 /** Share of a short order lifetime kept as margin, so a double click still finds the first order fresh. */
 const FORM_URL_MARGIN_SHARE = 0.25;
-/** How many orders a browser can come back to. */
-const SESSION_ORDER_LIMIT = 20;
 
 /**
  * POST /buy: validate, claim the purchase in the ledger, register it with the gateway (or reuse the registration a
@@ -21,16 +18,20 @@ const SESSION_ORDER_LIMIT = 20;
  * the catalog only; any price or currency field in the form is ignored.
  */
 export function createBuy(deps: ShopRouteDeps): RequestHandler {
-  const { catalog, ledger, config, csrf } = deps;
+  const { catalog, ledger, config, browserKey } = deps;
   const register = createRegister(deps);
+  const bind = createBinder();
   const policy = purchasePolicy(config.orderLifetimeSecs * 1000, config.gateway.timeoutMs);
   /** This process's register calls in flight, by purchase key: a repeat request awaits the first one's answer. */
   const inFlight = new Map<string, Promise<Registration>>();
 
   return async (req, res) => {
+    const startedAt = Date.now();
     const { product, quantity } = parseBuyForm(req.body, catalog);
     const { lang, referenceId } = res.locals;
-    const purchaseKey = purchaseKeyOf(csrf.browserKey(req), product, quantity);
+    // Normally issued with the product page; a browser without one gets it now (and this Buy has no twin to find).
+    const browser = browserKey.id(browserKey.ensure(req, res));
+    const purchaseKey = purchaseKeyOf(browser, product, quantity);
     const claim = ledger.claimPurchase(
       {
         items: [{ productId: product.id, name: product.name[lang], quantity, unitAmount: product.price }],
@@ -69,7 +70,7 @@ export function createBuy(deps: ShopRouteDeps): RequestHandler {
     }
 
     if (!result.ok) return notChargedPage(res, result);
-    await bindToSession(req, result.order);
+    await bind(req, result.order.id, browser, startedAt);
     res.redirect(303, result.formUrl);
   };
 }
@@ -85,24 +86,18 @@ function parseBuyForm(body: unknown, catalog: Catalog): { product: Product; quan
   return { product, quantity };
 }
 
-/** Same browser (its secret CSRF cookie) + same cart = same purchase: a double click or a second tab finds it. */
-function purchaseKeyOf(browserKey: string | undefined, product: Product, quantity: number): string {
-  if (!browserKey) throw new HttpError(403, 'errors.csrf'); // csrf.protect already demands the cookie
-  return createHash('sha256').update(`${browserKey}\n${product.id}:${quantity}`).digest('base64url');
+/**
+ * Same browser + same cart = same purchase: a double click or a second tab finds it. The browser is known by its
+ * HttpOnly browser key, never by a value that a page prints (the CSRF token is in every product page).
+ */
+export function purchaseKeyOf(browser: string, product: Product, quantity: number): string {
+  return createHash('sha256').update(`${browser}\n${product.id}:${quantity}`).digest('base64url');
 }
 
 export function purchasePolicy(lifetimeMs: number, registerTimeoutMs: number): PurchasePolicy {
   const marginMs = Math.min(FORM_URL_MARGIN_MS, lifetimeMs * FORM_URL_MARGIN_SHARE);
   // A register call has timed out (plus a little) by then, so a row still 'new' belongs to a request that died.
   return { abandonAfterMs: registerTimeoutMs + 2_000, reuseForMs: lifetimeMs - marginMs };
-}
-
-async function bindToSession(req: Request, order: Order): Promise<void> {
-  const orders = [...(req.session.orders ?? []).filter((id) => id !== order.id), order.id];
-  // A new session id whenever an order is bound: a session id planted before Buy is worthless (fixation).
-  await regenerateSession(req);
-  req.session.orders = orders.slice(-SESSION_ORDER_LIMIT);
-  await saveSession(req);
 }
 
 /** The buyer never reached the payment page, so whatever happened, they were not charged. */

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { GatewayClient } from '../gateway/index.js';
+import type { BrowserKey } from '../http/browser-key.js';
 import type { Csrf } from '../http/csrf.js';
 import type { Ledger } from '../orders/ledger.js';
 import type { Order, StatusCause } from '../orders/types.js';
@@ -25,6 +26,8 @@ export interface ShopDeps {
 /** ShopDeps plus the web pieces createApp builds for the shop's routes. */
 export interface ShopRouteDeps extends ShopDeps {
   csrf: Csrf;
+  /** The random HttpOnly per-browser cookie: recognises a repeated Buy and limits Buys per browser. */
+  browserKey: BrowserKey;
   /** Mounted only where orders are bound or shown: browsing never reads or touches the session store. */
   session: RequestHandler;
 }

@@ -3,7 +3,8 @@ import { HttpError } from '../http/errors.js';
 import { MAX_QUANTITY } from './catalog.js';
 import type { ShopRouteDeps } from './deps.js';
 
-export function createCatalogPages({ catalog, csrf, ledger }: Pick<ShopRouteDeps, 'catalog' | 'csrf' | 'ledger'>) {
+export function createCatalogPages(deps: Pick<ShopRouteDeps, 'catalog' | 'csrf' | 'ledger' | 'browserKey'>) {
+  const { catalog, csrf, ledger, browserKey } = deps;
   const list: RequestHandler = (_req, res) => {
     res.render('shop/list', { products: catalog.list() });
   };
@@ -12,6 +13,7 @@ export function createCatalogPages({ catalog, csrf, ledger }: Pick<ShopRouteDeps
     const product = catalog.get(String(req.params.id));
     if (!product) throw new HttpError(404, 'errors.unknownProduct');
     const sold = ledger.unitsSold(product.id);
+    browserKey.ensure(req, res);
     res.render('shop/product', { product, csrfToken: csrf.token(req, res), maxQuantity: MAX_QUANTITY, sold });
   };
 

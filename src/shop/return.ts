@@ -4,9 +4,38 @@ import { isOpen } from '../orders/state-machine.js';
 import type { Order } from '../orders/types.js';
 import { explainActionCode } from './action-codes.js';
 import type { ShopRouteDeps } from './deps.js';
-import { createSettle } from './settle.js';
+import { createSettle, type Settled } from './settle.js';
 
 const MAX_REFRESH_SECONDS = 30;
+/** An open order checked this recently is shown as the ledger has it: returns can't multiply status calls. */
+const RECHECK_COOLDOWN_MS = 2_500;
+/** Bounds the cool-down table: past this many entries the oldest are forgotten (which only allows an extra call). */
+const COOLDOWN_ENTRIES = 10_000;
+
+/**
+ * The return page's status calls, limited per order: concurrent returns for one order share one call, and an order
+ * asked about less than RECHECK_COOLDOWN_MS ago is not asked again (its page says "confirming" and refreshes).
+ */
+function createStatusGate(settle: ReturnType<typeof createSettle>) {
+  const running = new Map<number, Promise<Settled | undefined>>();
+  const askedAt = new Map<number, number>();
+
+  return (order: Order, lang: string): Promise<Settled | undefined> => {
+    const shared = running.get(order.id);
+    if (shared) return shared;
+    const last = askedAt.get(order.id);
+    if (last !== undefined && Date.now() - last < RECHECK_COOLDOWN_MS) return Promise.resolve(undefined);
+    askedAt.delete(order.id); // re-inserted last: the Map's order is the age order
+    askedAt.set(order.id, Date.now());
+    if (askedAt.size > COOLDOWN_ENTRIES) {
+      const oldest = askedAt.keys().next().value;
+      if (oldest !== undefined) askedAt.delete(oldest);
+    }
+    const call = settle(order, { source: 'return' }, lang).finally(() => running.delete(order.id));
+    running.set(order.id, call);
+    return call;
+  };
+}
 
 function orderView(order: Order, maskedPan?: string) {
   return {
@@ -24,7 +53,7 @@ function orderView(order: Order, maskedPan?: string) {
  */
 export function createReturn(deps: ShopRouteDeps): RequestHandler {
   const { ledger } = deps;
-  const settle = createSettle(deps);
+  const settleLimited = createStatusGate(createSettle(deps));
 
   function neutral(res: Response): void {
     // The language links must not echo the orderId: the page reveals nothing, not even what was asked.
@@ -50,7 +79,7 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
     if (!found) return neutral(res);
     const { lang } = res.locals;
     // A settled order is shown as the ledger has it (callbacks and the reconciler keep it current), without asking.
-    const synced = isOpen(found.status) ? await settle(found, { source: 'return' }, lang) : { order: found };
+    const synced = isOpen(found.status) ? await settleLimited(found, lang) : { order: found };
     // The order is brought up to date for anyone (the return is a trigger), but shown only to its own browser.
     if (!(req.session.orders ?? []).includes(found.id)) return neutral(res);
     if (!synced) return pending(req, res, found, orderId);
@@ -69,6 +98,8 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
       case 'reversed':
       case 'refunded': {
         const first = order.items[0];
+        // The page offers "try again": a Buy form, so the browser needs its key like on a product page.
+        deps.browserKey.ensure(req, res);
         return res.render('shop/failure', {
           order: orderView(order),
           reason: explainActionCode(order.actionCode)[lang],

@@ -1,26 +1,35 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { renderError } from '../http/errors.js';
-import { noStore } from '../http/security.js';
 import { createCallbackReceiver } from './callback.js';
 import { createBuy } from './checkout.js';
 import type { ShopRouteDeps } from './deps.js';
 import { createCatalogPages } from './pages.js';
 import { createReturn } from './return.js';
 
+/** Returns per client address per minute: a buyer's confirming page reloads at most every few seconds. */
+const RETURNS_PER_MINUTE = 120;
+
 /** The storefront's whole route table. */
 export function shopRoutes(deps: ShopRouteDeps): Router {
   const pages = createCatalogPages(deps);
   const buy = createBuy(deps);
   const returned = createReturn(deps);
-  const { csrf, session } = deps;
-  const buyLimit = rateLimit({
-    windowMs: 60_000,
-    limit: deps.config.buyRateLimitPerMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, res) => renderError(res, 429, 'errors.tooManyRequests'),
+  const { csrf, session, browserKey } = deps;
+  const limited = { windowMs: 60_000, standardHeaders: 'draft-8', legacyHeaders: false } as const;
+  const tooMany = (_req: unknown, res: Response) => renderError(res, 429, 'errors.tooManyRequests');
+  const buyLimit = rateLimit({ ...limited, limit: deps.config.buyRateLimitPerMinute, handler: tooMany });
+  // Per browser too, whatever address it comes from; a request without a browser key is limited by address only.
+  const buyLimitPerBrowser = rateLimit({
+    ...limited,
+    limit: deps.config.buyRateLimitPerBrowser,
+    identifier: 'buy-browser',
+    keyGenerator: (req) => browserKey.id(browserKey.read(req) ?? ''),
+    skip: (req) => browserKey.read(req) === undefined,
+    handler: tooMany,
   });
+  // Every return may ask the gateway about an open order: a flood from one address must not become a flood of calls.
+  const returnLimit = rateLimit({ ...limited, limit: RETURNS_PER_MINUTE, identifier: 'return', handler: tooMany });
 
   // The gateway notifies from a few addresses; a flood from one address must not become a flood of status calls.
   const callbackLimit = rateLimit({ windowMs: 60_000, limit: 600, standardHeaders: 'draft-8', legacyHeaders: false });
@@ -28,9 +37,9 @@ export function shopRoutes(deps: ShopRouteDeps): Router {
   const r = Router();
   r.get('/', pages.list);
   r.get('/products/:id', pages.view);
-  r.post('/buy', buyLimit, csrf.protect, session, noStore, buy);
-  r.get('/checkout/return', session, noStore, returned);
-  r.get('/checkout/fail', session, noStore, returned);
+  r.post('/buy', buyLimit, buyLimitPerBrowser, csrf.protect, session, buy);
+  r.get('/checkout/return', returnLimit, session, returned);
+  r.get('/checkout/fail', returnLimit, session, returned);
   if (deps.config.callbacks.enabled) {
     const callback = createCallbackReceiver(deps, { key: deps.callbackKey ?? deps.config.callbacks.key });
     r.get('/payment/callback', callbackLimit, callback);

@@ -1,17 +1,23 @@
 // Edge cases of Buy and the return found in review: each once left a purchase blocked, registered twice or leaked.
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { createBrowserKey } from '../../src/http/browser-key.js';
 import { createLedger } from '../../src/orders/ledger.js';
+import { createCatalog } from '../../src/shop/catalog.js';
+import { purchaseKeyOf } from '../../src/shop/checkout.js';
 import type { HandlerContext } from '../helpers/misbehaving-gateway.js';
 import { notebookOrder } from '../helpers/orders-db.js';
 import { buy, buyTwiceAtOnce, cookieValue, csrfTokenFrom, scriptedShopPerTest } from '../helpers/shop.js';
 
 const start = scriptedShopPerTest();
 
-/** The shop's purchase key: the browser's secret CSRF cookie plus the cart. */
-const purchaseKeyFor = (browserKey: string, cart: string) =>
-  createHash('sha256').update(`${browserKey}\n${cart}`).digest('base64url');
+/** The purchase key Buy derives for this browser (its buyer cookie) and one notebook. */
+const notebookKeyFor = (page: request.Response) =>
+  purchaseKeyOf(
+    createBrowserKey({ https: false }).id(cookieValue(page, 'buyer')!),
+    createCatalog().get('notebook')!,
+    1,
+  );
 /** A healthy register.do that gives every order its own gateway id. */
 const numberedOrders = {
   register: (form: Record<string, string>, ctx: HandlerContext) => ({
@@ -53,8 +59,7 @@ describe('Buy', () => {
     const { gateway, shop } = await start();
     const agent = request.agent(shop.app);
     const page = await agent.get('/products/notebook').expect(200);
-    const browserKey = cookieValue(page, 'csrf')!;
-    const purchaseKey = purchaseKeyFor(browserKey, 'notebook:1');
+    const purchaseKey = notebookKeyFor(page);
     // a row left 'new' a minute ago by a process that crashed mid-register
     const past = createLedger(shop.db, { now: () => Date.now() - 60_000 });
     const orphan = past.createOrder(notebookOrder({ purchaseKey }));
@@ -87,7 +92,7 @@ describe('Buy', () => {
     const { gateway, shop } = await start();
     const agent = request.agent(shop.app);
     const page = await agent.get('/products/notebook').expect(200);
-    const purchaseKey = purchaseKeyFor(cookieValue(page, 'csrf')!, 'notebook:1');
+    const purchaseKey = notebookKeyFor(page);
     // a second process on the same database has just claimed this purchase and is waiting for the gateway
     const other = createLedger(shop.db);
     other.claimPurchase({ ...notebookOrder(), purchaseKey }, { abandonAfterMs: 60_000, reuseForMs: 60_000 });
