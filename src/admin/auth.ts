@@ -1,11 +1,11 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { AdminConfig } from '../config.js';
 import { renderError } from '../http/errors.js';
 import { regenerateSession, saveSession } from '../http/session.js';
 import type { AdminDeps } from './deps.js';
 import { createPasswordCheck } from './password.js';
-import { ADMIN_COOKIE, newCsrfToken } from './session.js';
+import { newCsrfToken } from './session.js';
 
 const WINDOW_MS = 15 * 60_000;
 /** Failed logins per client address per window; the 6th attempt is refused unheard. */
@@ -14,7 +14,7 @@ export const LOGIN_ATTEMPTS_PER_IP = 5;
 export const LOGIN_ATTEMPTS_TOTAL = 100;
 
 /** Login page, login, logout. */
-export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => number) {
+export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => number, forget: (res: Response) => void) {
   const { logger } = deps;
   const check = createPasswordCheck(admin);
   const refuse: RequestHandler = (_req, res) => renderError(res, 429, 'errors.tooManyRequests');
@@ -79,7 +79,7 @@ export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => numbe
     await new Promise<void>((resolve, reject) =>
       req.session.destroy((err) => (err ? reject(toError(err)) : resolve())),
     );
-    res.clearCookie(ADMIN_COOKIE, { path: '/admin' });
+    forget(res);
     logger.info({ actor }, 'back-office logout');
     res.redirect(303, '/admin/login');
   };

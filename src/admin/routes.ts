@@ -36,7 +36,7 @@ export function adminRoutes(deps: AdminDeps): Router {
   const now = deps.now ?? Date.now;
   const https = deps.config.publicBaseUrl.startsWith('https://');
   const s = createAdminSession({ admin, store: deps.sessionStore, secrets: deps.config.sessionSecrets, https, now });
-  const auth = createAuth(deps, admin, now);
+  const auth = createAuth(deps, admin, now, s.forget);
   const orders = createOrderPages(deps);
   const actions = createActions(deps);
   const handlers: Record<AdminRoute['handler'], RequestHandler> = {

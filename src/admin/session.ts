@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import session from 'express-session';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { AdminConfig } from '../config.js';
 import { renderError } from '../http/errors.js';
 
@@ -13,14 +13,20 @@ declare module 'express-session' {
   }
 }
 
-export const ADMIN_COOKIE = 'admin_sid';
+/**
+ * The back office's cookie. Over https it is a __Host- cookie (only this origin can set it), which requires Path=/;
+ * it still goes nowhere but to /admin routes' session middleware, and stays SameSite=Strict.
+ */
+export function adminCookie(https: boolean): { name: string; path: string } {
+  return https ? { name: '__Host-admin_sid', path: '/' } : { name: 'admin_sid', path: '/admin' };
+}
 
 export const newCsrfToken = (): string => randomBytes(32).toString('base64url');
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /**
- * The back office's own session: its own cookie (admin_sid, path /admin, SameSite=Strict) on the shop's store, so a
+ * The back office's own session: its own cookie (adminCookie: admin_sid, path /admin, SameSite=Strict) on the shop's store, so a
  * buyer's `sid` never reaches these routes, and a buyer's session id in admin_sid finds no `admin` in it.
  */
 export function createAdminSession(opts: {
@@ -31,8 +37,12 @@ export function createAdminSession(opts: {
   now: () => number;
 }) {
   const { admin, now } = opts;
+  const cookie = adminCookie(opts.https);
+  const forget = (res: Response): void => {
+    res.clearCookie(cookie.name, { path: cookie.path });
+  };
   const middleware = session({
-    name: ADMIN_COOKIE,
+    name: cookie.name,
     // express-session writes its session factory (with its cookie options) onto the store it is given, so a store
     // shared with the shop's session would make new and regenerated admin sessions get the shop's cookie (path /,
     // Lax, 24 h). A view of the same store with its own `generate` keeps the two apart; the rows are the same table.
@@ -43,7 +53,7 @@ export function createAdminSession(opts: {
     // Every answer pushes the cookie's and the stored session's expiry out by the idle time.
     rolling: true,
     cookie: {
-      path: '/admin',
+      path: cookie.path,
       httpOnly: true,
       sameSite: 'strict',
       secure: opts.https ? true : 'auto',
@@ -64,7 +74,7 @@ export function createAdminSession(opts: {
     if (who) {
       // Idle too long: the whole session goes, its CSRF token with it.
       req.session.destroy(() => undefined);
-      res.clearCookie(ADMIN_COOKIE, { path: '/admin' });
+      forget(res);
     }
     if (req.method === 'GET') res.redirect(303, `/admin/login${who ? '?expired=1' : ''}`);
     else renderError(res, 401, 'errors.badRequest');
@@ -81,7 +91,7 @@ export function createAdminSession(opts: {
     renderError(res, 403, 'errors.csrf');
   };
 
-  return { middleware, requireLogin, checkCsrf };
+  return { middleware, requireLogin, checkCsrf, forget };
 }
 
 export type AdminSession = ReturnType<typeof createAdminSession>;

@@ -205,9 +205,12 @@ describe('behind https', () => {
   });
   afterAll(() => shop.close());
 
-  it('the admin_sid cookie is Secure as well', async () => {
+  it('the back-office cookie is a __Host- cookie: Secure, Path=/, no Domain, SameSite=Strict', async () => {
     const page = await request(shop.app).get('/admin/login').set('X-Forwarded-Proto', 'https').expect(200);
-    expect(setCookie(page, 'admin_sid')).toMatch(/; Path=\/admin; .*HttpOnly; Secure; SameSite=Strict/);
+    const line = setCookie(page, '__Host-admin_sid')!;
+    expect(line).toMatch(/; Path=\/; .*HttpOnly; Secure; SameSite=Strict/);
+    expect(line).not.toMatch(/Domain=/i);
+    expect(setCookie(page, 'admin_sid')).toBeUndefined();
   });
 });
 
