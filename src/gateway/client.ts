@@ -129,7 +129,7 @@ function registerForm(p: RegisterParams): Record<string, string> {
   if (p.language !== undefined) form.language = p.language;
   if (p.clientId !== undefined) form.clientId = p.clientId;
   if (p.email !== undefined) form.email = p.email;
-  // Form mode carries jsonParams as a JSON object string whose values are strings (docs/gateway-protocol.md §3.1).
+  // Form mode carries jsonParams as a JSON object string whose values are strings (docs/gateway-reference.md §3.1).
   if (p.jsonParams !== undefined) form.jsonParams = JSON.stringify(p.jsonParams);
   if (p.sessionTimeoutSecs !== undefined) {
     if (!Number.isInteger(p.sessionTimeoutSecs) || p.sessionTimeoutSecs <= 0)
@@ -151,7 +151,7 @@ function text(name: string, v: string, max = 64): string {
   return v;
 }
 
-/** Money is integer minor units, never a float (docs/gateway-protocol.md §3). */
+/** Money is integer minor units, never a float (docs/gateway-reference.md §3). */
 function minor(name: string, v: number): string {
   if (!Number.isSafeInteger(v) || v < 0 || v > 999_999_999_999)
     throw new TypeError(`${name} must be a non-negative integer of minor units`);

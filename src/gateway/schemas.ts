@@ -1,5 +1,5 @@
 // zod schemas for gateway responses. Lenient where installs disagree on types (errorCode, actionCode,
-// currency: string vs number, docs/gateway-protocol.md §1.3), strict on what the shop decides money on
+// currency: string vs number, docs/gateway-reference.md §1.3), strict on what the shop decides money on
 // (orderStatus and amount must be integers, orderNumber a string).
 import { z } from 'zod';
 
@@ -59,7 +59,7 @@ export function parseEnvelope(json: unknown): ParseResult<Envelope> {
   if (!r.ok) return r;
   const e = r.value;
   const nested = typeof e.error === 'object' ? e.error : undefined;
-  const errorCode = e.errorCode ?? e.ErrorCode ?? nested?.code ?? 0; // absent means 0 (docs/gateway-protocol.md §1.3)
+  const errorCode = e.errorCode ?? e.ErrorCode ?? nested?.code ?? 0; // absent means 0 (docs/gateway-reference.md §1.3)
   const errorMessage =
     e.errorMessage ??
     e.ErrorMessage ??

@@ -1,6 +1,6 @@
 // Public shapes of the gateway client. The shop codes against these names.
 
-/** API user + password, or a merchant token; the gateway rejects both at once (docs/gateway-protocol.md §1.2). */
+/** API user + password, or a merchant token; the gateway rejects both at once (docs/gateway-reference.md §1.2). */
 export type GatewayAuth = { userName: string; password: string } | { token: string };
 
 export interface GatewayTimeouts {

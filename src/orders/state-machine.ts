@@ -1,6 +1,6 @@
 import type { LocalStatus } from './types.js';
 
-/** gateway orderStatus (docs/gateway-protocol.md §4.1) → local status. 7/8 are bank-specific and deliberately not mapped. */
+/** gateway orderStatus (docs/gateway-reference.md §4.1) → local status. 7/8 are bank-specific and deliberately not mapped. */
 export function statusFromGateway(
   orderStatus: number,
   amounts: { deposited?: number | undefined; refunded?: number | undefined } = {},

@@ -33,7 +33,7 @@ export interface SandboxAppOptions {
   restMiddleware?: readonly RequestHandler[];
   /** Subscribes a listener to every operation (callbacks hook). More can be added with `events.on`. */
   onEvent?: SandboxListener;
-  /** Callback delivery tuning (docs/gateway-protocol.md §6), or false to send none. Default: on, 5 attempts from 1 s. */
+  /** Callback delivery tuning (docs/gateway-reference.md §6), or false to send none. Default: on, 5 attempts from 1 s. */
   callbacks?: CallbackOptions | false;
   /**
    * The only hosts callbacks may go to (SANDBOX_CALLBACK_HOSTS): host names or IP addresses. Default: loopback

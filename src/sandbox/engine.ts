@@ -55,7 +55,7 @@ export interface EngineOptions {
   retentionMs?: number;
 }
 
-/** The gateway's order lifecycle (docs/gateway-protocol.md §4.2): every state change happens here and fires one event. */
+/** The gateway's order lifecycle (docs/gateway-reference.md §4.2): every state change happens here and fires one event. */
 export class SandboxEngine {
   readonly store: OrderStore;
   readonly clock: SandboxClock;

@@ -4,7 +4,7 @@ import type { SandboxEvents } from './events.js';
 import type { MessageId } from './messages.js';
 import type { SandboxMerchant, SandboxOperation, SandboxOrder } from './types.js';
 
-/** A refused operation: errorCode plus the message to show (docs/gateway-protocol.md §1.3). */
+/** A refused operation: errorCode plus the message to show (docs/gateway-reference.md §1.3). */
 export interface Refusal {
   ok: false;
   code: number;

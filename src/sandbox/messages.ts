@@ -1,6 +1,6 @@
 /**
  * Error texts of the REST API in the two languages the sandbox speaks. Clients must not match on them
- * (docs/gateway-protocol.md §1.3), but they follow the real gateway's wording so logs look familiar.
+ * (docs/gateway-reference.md §1.3), but they follow the real gateway's wording so logs look familiar.
  */
 const MESSAGES = {
   success: ['Success', 'Успешно'],

@@ -1,4 +1,4 @@
-/** Merchant-side operations on an existing order (docs/gateway-protocol.md §3.4-§3.7). Callers refresh the order first. */
+/** Merchant-side operations on an existing order (docs/gateway-reference.md §3.4-§3.7). Callers refresh the order first. */
 import { type OpResult, type OrderLedger, randomDigits, refuse } from './ledger.js';
 import type { SandboxOrder } from './types.js';
 
@@ -18,7 +18,7 @@ export function deposit(ledger: OrderLedger, order: SandboxOrder, amount: number
 }
 
 export function reverse(ledger: OrderLedger, order: SandboxOrder, amount: number | undefined): OpResult {
-  // docs/gateway-protocol.md §3.5: only one reversal attempt per order.
+  // docs/gateway-reference.md §3.5: only one reversal attempt per order.
   if (order.reverseAttempted) return refuse(7, 'reverseAlreadyAttempted');
   if (order.status !== 1) return refuse(7, 'wrongState');
   // Any reversal that reaches a held order is the one attempt, a refused one included.

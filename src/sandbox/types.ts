@@ -21,7 +21,7 @@ export const DEFAULT_MERCHANTS: readonly SandboxMerchant[] = Object.freeze([
   }),
 ]);
 
-/** orderStatus values of docs/gateway-protocol.md §4.1 that the sandbox produces. */
+/** orderStatus values of docs/gateway-reference.md §4.1 that the sandbox produces. */
 export type OrderStatus = 0 | 1 | 2 | 3 | 4 | 5 | 6;
 
 export type PageLang = 'en' | 'ru';
@@ -76,7 +76,7 @@ export interface SandboxOrder {
   depositedDate?: number;
   reversedDate?: number;
   refundedDate?: number;
-  /** docs/gateway-protocol.md §3.5 allows one reversal attempt: set by the first reverse.do that reaches a held order, even a refused one. */
+  /** docs/gateway-reference.md §3.5 allows one reversal attempt: set by the first reverse.do that reaches a held order, even a refused one. */
   reverseAttempted: boolean;
   /** Set while orderStatus is 5: what the order waits for. */
   pending?: { kind: 'challenge' } | { kind: 'processor'; until: number };
@@ -84,7 +84,7 @@ export interface SandboxOrder {
 
 export type SandboxOperation = 'approved' | 'deposited' | 'reversed' | 'refunded' | 'declinedByTimeout' | 'declined';
 
-/** Fired on every state-changing operation; the hook for callbacks (docs/gateway-protocol.md §6). */
+/** Fired on every state-changing operation; the hook for callbacks (docs/gateway-reference.md §6). */
 export interface SandboxEvent {
   merchant: SandboxMerchant;
   order: Readonly<SandboxOrder>;

@@ -1,5 +1,5 @@
 /**
- * Buyer-facing explanations of the gateway's `actionCode` (docs/gateway-protocol.md §5).
+ * Buyer-facing explanations of the gateway's `actionCode` (docs/gateway-reference.md §5).
  * Codes are grouped into reasons so that related codes read the same way; every
  * code the gateway documents maps to a specific reason. Unknown codes fall back to a
  * generic decline, never to "an error occurred".

@@ -14,7 +14,7 @@ const KEYED = {
 const PLAIN = { login: 'plain', userName: 'plain-api', password: 'plain-pw', allowTwoPhase: true };
 const auth = (m: SandboxMerchant) => ({ userName: m.userName, password: m.password });
 
-describe('callback checksum (docs/gateway-protocol.md §6.3)', () => {
+describe('callback checksum (docs/gateway-reference.md §6.3)', () => {
   it('when the published vector is signed with key 123, then the documented checksum comes out', () => {
     const data =
       'amount;1500;mdOrder;ed6f3abf-cea0-427e-afdf-0ba43ead124f;operation;deposited;orderNumber;89312;status;1;';

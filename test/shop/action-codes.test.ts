@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { DOCUMENTED_ACTION_CODES, GENERIC_DECLINE, explainActionCode } from '../../src/shop/action-codes.js';
 
-// Typed in by hand from the gateway's published actionCode tables (docs/gateway-protocol.md §5; "341016 – 341020" expanded),
+// Typed in by hand from the gateway's published actionCode tables (docs/gateway-reference.md §5; "341016 – 341020" expanded),
 // never derived from the code under test.
 const SECTION_6_CODES: readonly number[] = [
   -30001, -20010, -9000, -5031, -3101, -3100, -2102, -2101, -2025, -2024, -2023, -2022, -2020, -2019, -2018, -2017,

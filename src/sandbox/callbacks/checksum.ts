@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * docs/gateway-protocol.md §6.3 symmetric checksum: parameters sorted by name (code-point order), joined as `name;value;`
+ * docs/gateway-reference.md §6.3 symmetric checksum: parameters sorted by name (code-point order), joined as `name;value;`
  * for every pair, HMAC-SHA256 with the merchant's key, uppercase hex. `checksum` and `sign_alias`
  * never take part.
  */

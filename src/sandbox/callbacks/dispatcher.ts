@@ -39,7 +39,7 @@ export interface DispatcherDeps {
 /** What the journal says about a notification whose URL the allow-list refuses. */
 export const HOST_NOT_ALLOWED = 'host not allowed (SANDBOX_CALLBACK_HOSTS)';
 
-/** Operations that are notified (docs/gateway-protocol.md §6.2); `declined` (decline.do) has no documented callback. */
+/** Operations that are notified (docs/gateway-reference.md §6.2); `declined` (decline.do) has no documented callback. */
 const NOTIFIED: ReadonlySet<SandboxOperation> = new Set([
   'approved',
   'deposited',
@@ -49,7 +49,7 @@ const NOTIFIED: ReadonlySet<SandboxOperation> = new Set([
 ]);
 
 /**
- * Sends callbacks (docs/gateway-protocol.md §6): a GET to the order's dynamicCallbackUrl or the merchant's static URL, retried with
+ * Sends callbacks (docs/gateway-reference.md §6): a GET to the order's dynamicCallbackUrl or the merchant's static URL, retried with
  * exponential back-off until an HTTP 200. Everything runs after the API answer (the event listener only
  * schedules), every attempt has a timeout, and stop() aborts in-flight requests and pending retries.
  */
@@ -194,7 +194,7 @@ export class CallbackDispatcher {
       // Redirects are never followed: a 3xx is a failed attempt, and its Location (wherever it points, allowed or
       // not) is never requested.
       const res = await fetch(url, { method: 'GET', redirect: 'manual', signal });
-      // The body is irrelevant (docs/gateway-protocol.md §6.1: only the status counts) and is neither kept nor shown;
+      // The body is irrelevant (docs/gateway-reference.md §6.1: only the status counts) and is neither kept nor shown;
       // drained so the socket is reused.
       await res.arrayBuffer().catch(() => undefined);
       return { kind: 'http', status: res.status };
@@ -205,7 +205,7 @@ export class CallbackDispatcher {
 }
 
 /**
- * The gateway's parameters of one notification (docs/gateway-protocol.md §6.2). A refund reports the order amount in `amount` and this
+ * The gateway's parameters of one notification (docs/gateway-reference.md §6.2). A refund reports the order amount in `amount` and this
  * refund's part in `operationRefundedAmount`; both are signed like every other parameter.
  */
 export function callbackParams(event: SandboxEvent): Record<string, string> {

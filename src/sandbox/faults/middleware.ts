@@ -84,7 +84,7 @@ const STATUS_TEXT: Record<number, string> = {
   429: 'Too Many Requests',
 };
 
-/** Like a real gateway or its proxy: an HTML error page, not the JSON envelope (docs/gateway-protocol.md §1.3). */
+/** Like a real gateway or its proxy: an HTML error page, not the JSON envelope (docs/gateway-reference.md §1.3). */
 function sendHttpFault(res: Response, status: 500 | 502 | 429): void {
   const text = STATUS_TEXT[status] ?? 'Error';
   if (status === 429) res.set('Retry-After', '1');

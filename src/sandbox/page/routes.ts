@@ -172,7 +172,7 @@ function renderNotFound(res: Response, lang: PageLang) {
 }
 
 /**
- * Where the buyer goes back to (docs/gateway-protocol.md §2 step 3): failUrl on failure when given, else returnUrl,
+ * Where the buyer goes back to (docs/gateway-reference.md §2 step 3): failUrl on failure when given, else returnUrl,
  * with orderId and lang appended after "?" or "&" as the real gateway does.
  */
 export function shopUrl(order: SandboxOrder, lang: PageLang): string {

@@ -5,7 +5,7 @@ import { param, type Params } from './params.js';
 
 export type AuthResult = { ok: true; merchant: SandboxMerchant; byToken: boolean } | Refusal;
 
-/** docs/gateway-protocol.md §1.2: userName + password or token, never both; every failure is errorCode 5. */
+/** docs/gateway-reference.md §1.2: userName + password or token, never both; every failure is errorCode 5. */
 export function authenticate(params: Params, merchants: readonly SandboxMerchant[]): AuthResult {
   const userName = param(params, 'userName');
   const password = param(params, 'password');

@@ -1,7 +1,7 @@
 import { message, type MessageId } from '../messages.js';
 
 /**
- * Which JSON type errorCode has (docs/gateway-protocol.md §1.3): register and status calls answer strings ("1"),
+ * Which JSON type errorCode has (docs/gateway-reference.md §1.3): register and status calls answer strings ("1"),
  * deposit/reverse/refund/decline answer numbers (0). This is the single place that decides it for normal
  * answers; the errorCodeAsNumber fault switch rewrites finished bodies afterwards (faults/middleware.ts).
  */

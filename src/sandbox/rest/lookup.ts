@@ -9,7 +9,7 @@ export interface OrderSource {
 }
 
 /**
- * The order a call names by orderId or, except with token authentication, by orderNumber (docs/gateway-protocol.md §3.2).
+ * The order a call names by orderId or, except with token authentication, by orderNumber (docs/gateway-reference.md §3.2).
  * An order of another merchant is "not found" (6), never "forbidden".
  */
 export function lookupOrder(

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 
-/** Request parameters of one call: form body over query string, as the gateway accepts both (docs/gateway-protocol.md §1.1). */
+/** Request parameters of one call: form body over query string, as the gateway accepts both (docs/gateway-reference.md §1.1). */
 export type Params = Readonly<Record<string, unknown>>;
 
 export function readParams(req: Request): Params {

@@ -8,7 +8,7 @@ import { param, parseAmount, type Params } from './params.js';
 export const JSON_PARAMS_LIMITS = Object.freeze({ maxEntries: 32, maxNameLength: 255, maxValueLength: 1024 });
 
 /**
- * Validates register.do / registerPreAuth.do parameters (docs/gateway-protocol.md §3.1) in the order the gateway reports
+ * Validates register.do / registerPreAuth.do parameters (docs/gateway-reference.md §3.1) in the order the gateway reports
  * them. `callbackAllowed` is the sandbox's SSRF allow-list (callbacks/allow-list.ts): a dynamicCallbackUrl on another
  * host is a bad value, errorCode 5 (§3.1), so the order is never created and nothing is ever sent there.
  */
@@ -95,7 +95,7 @@ function isAbsoluteHttpUrl(value: string): boolean {
   }
 }
 
-/** jsonParams must be a JSON object whose values are all strings (docs/gateway-protocol.md §3.1); absent means empty. */
+/** jsonParams must be a JSON object whose values are all strings (docs/gateway-reference.md §3.1); absent means empty. */
 function parseJsonParams(raw: string | undefined): Record<string, string> | undefined {
   if (raw === undefined) return {};
   let value: unknown;
@@ -115,7 +115,7 @@ function parseJsonParams(raw: string | undefined): Record<string, string> | unde
 
 type ExpiryResult = { ok: true; value: { expiresAt?: number; sessionTimeoutSecs?: number } } | Refusal;
 
-/** expirationDate wins over sessionTimeoutSecs (docs/gateway-protocol.md §3.1). */
+/** expirationDate wins over sessionTimeoutSecs (docs/gateway-reference.md §3.1). */
 function parseExpiry(params: Params, now: number): ExpiryResult {
   const expirationDate = param(params, 'expirationDate');
   if (expirationDate !== undefined) {

@@ -35,7 +35,7 @@ export interface RestRouterOptions {
   callbackAllowed: (url: string) => boolean;
 }
 
-/** The REST API at /payment/rest/<method>.do (docs/gateway-protocol.md §3): one table, one dispatcher. */
+/** The REST API at /payment/rest/<method>.do (docs/gateway-reference.md §3): one table, one dispatcher. */
 export function createRestRouter(options: RestRouterOptions): Router {
   const { engine } = options;
   const router = express.Router();
@@ -91,7 +91,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
   const findForStatus = (ctx: Ctx, family: MethodFamily): SandboxOrder | Record<string, unknown> =>
     orderOrError(ctx, family, lookupOrder(engine, ctx.merchant.login, ctx.params, ctx.byToken));
 
-  /** docs/gateway-protocol.md §1.4/§3.6: externalRefundId is String[1..36]; longer ones are refused rather than stored. */
+  /** docs/gateway-reference.md §1.4/§3.6: externalRefundId is String[1..36]; longer ones are refused rather than stored. */
   const refundWith = (ctx: Ctx, order: SandboxOrder, amount: number | undefined): { ok: true } | Refusal => {
     const externalRefundId = param(ctx.params, 'externalRefundId');
     if (externalRefundId !== undefined && externalRefundId.length > 36) return refuse(5, 'externalRefundIdInvalid');
@@ -112,7 +112,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
       family: 'status',
       capitalised: true,
       handle: (ctx) => {
-        // docs/gateway-protocol.md §3.3: a missing orderId is errorCode 5 on the legacy method.
+        // docs/gateway-reference.md §3.3: a missing orderId is errorCode 5 on the legacy method.
         if (param(ctx.params, 'orderId') === undefined) return errorBody('status', 5, 'orderIdEmpty', ctx.language);
         const order = ownOrder(ctx, 'status');
         return isOrder(order) ? legacyStatus(order, ctx.language) : order;

@@ -19,7 +19,7 @@ export function terminalIdFor(login: string): string {
   return String(h).padStart(8, '0');
 }
 
-/** getOrderStatusExtended.do answer (docs/gateway-protocol.md §3.2), roughly the field set of version 12+ without bindings or cart. */
+/** getOrderStatusExtended.do answer (docs/gateway-reference.md §3.2), roughly the field set of version 12+ without bindings or cart. */
 export function extendedStatus(order: SandboxOrder, language: string): Record<string, unknown> {
   const body: Record<string, unknown> = {
     errorCode: errorCodeValue('status', 0),
@@ -76,11 +76,11 @@ export function extendedStatus(order: SandboxOrder, language: string): Record<st
   return body;
 }
 
-/** Legacy getOrderStatus.do answer with its capitalised keys (docs/gateway-protocol.md §3.3); kept for old clients only. */
+/** Legacy getOrderStatus.do answer with its capitalised keys (docs/gateway-reference.md §3.3); kept for old clients only. */
 export function legacyStatus(order: SandboxOrder, language: string): Record<string, unknown> {
   const declined = order.status === 6;
   return {
-    // docs/gateway-protocol.md §3.3: ErrorCode 2 means "order declined due to payment credential error".
+    // docs/gateway-reference.md §3.3: ErrorCode 2 means "order declined due to payment credential error".
     ErrorCode: declined ? '2' : '0',
     ErrorMessage: declined ? message('orderDeclined', language) : message('success', language),
     OrderStatus: order.status,
