@@ -80,8 +80,9 @@ function problemsOf(env: Record<string, string>): string[] {
 
 describe('loadConfig', () => {
   it('when nothing is set, starts a demo: sandbox gateway, defaults, and a generated secret kept under DATA_DIR', () => {
-    const dataDir = tmp();
+    const dataDir = path.join(tmp(), 'data');
     const config = loadConfig({ DATA_DIR: dataDir });
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     expect(config.port).toBe(3000);
     expect(config.publicBaseUrl).toBe('http://localhost:3000');
     expect(config.gateway.mode).toBe('sandbox');
