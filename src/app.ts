@@ -33,7 +33,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('views', path.join(ROOT, 'views'));
 
   app.use(requestId);
-  app.use(securityHeaders({ gatewayOrigin: deps.gateway.origin, https }));
+  app.use(securityHeaders({ paymentPageOrigin: deps.gateway.paymentPageOrigin, https }));
   app.use(express.static(path.join(ROOT, 'public'), { index: false, maxAge: '1h' }));
   // Only the static files above may be cached: every page carries a form token, order data or a live state.
   app.use(noStore);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import type { Config } from './config.js';
 import type { GatewayAuth } from './gateway/index.js';
 import type { Logger } from './log.js';
@@ -6,8 +7,13 @@ import { keptMerchantCredentials, startSandbox, type RunningSandbox, type Sandbo
 
 /** The gateway the shop talks to: where, as whom, and the embedded sandbox when there is one. */
 export interface GatewayTarget {
-  /** REST base URL, ending in /payment/rest/. */
+  /** REST base URL the shop calls, ending in /payment/rest/ (the embedded sandbox: its listening address). */
   readonly url: string;
+  /**
+   * Origin of the hosted payment page, where formUrl must point; undefined means the origin of `url`. Set for the
+   * embedded sandbox, which browsers reach at SANDBOX_PUBLIC_URL while the shop calls it directly.
+   */
+  readonly paymentPageOrigin: string | undefined;
   readonly auth: GatewayAuth;
   /** Present when GATEWAY_URL is unset: the sandbox started in this process. */
   readonly sandbox: RunningSandbox | undefined;
@@ -33,7 +39,14 @@ export async function startGatewayTarget(
   const { gateway, callbacks } = config;
   if (gateway.mode === 'remote') {
     const callbackKey = callbacks.key;
-    return { url: gateway.url, auth: gateway.auth, sandbox: undefined, callbackKey, close: () => Promise.resolve() };
+    return {
+      url: gateway.url,
+      auth: gateway.auth,
+      paymentPageOrigin: undefined,
+      sandbox: undefined,
+      callbackKey,
+      close: () => Promise.resolve(),
+    };
   }
   const settings = gateway.sandbox;
   // The config parser refuses both; these guard a Config built by hand.
@@ -61,8 +74,13 @@ export async function startGatewayTarget(
     const callbackUrl = configured.callbackUrl ?? `${config.publicBaseUrl}/payment/callback`;
     merchant = { ...configured, callbackUrl, callbackKey };
   }
+  // The shop calls the sandbox where it listens, not at SANDBOX_PUBLIC_URL: behind a port mapping (docker run -p
+  // 45911:3001) nothing listens at the public port inside the container. With port 0 and a public URL, the port is
+  // picked first so that its address is known.
+  const port = settings.port === 0 && settings.publicUrl !== undefined ? await freePort(settings.host) : settings.port;
   const sandbox = await startSandbox({
     ...settings,
+    port,
     merchants: [merchant, ...others],
     logger: logger.child({ component: 'sandbox' }),
   });
@@ -83,12 +101,34 @@ export async function startGatewayTarget(
     logger.warn(
       'SANDBOX=on with NODE_ENV=production: the gateway is an emulator whose test cards approve any payment and no money moves; never let real buyers reach it',
     );
+  // Without a public URL and with port 0, sandbox.url is the listening address already.
+  const listening = port === 0 ? sandbox.url : `http://${connectHost(settings.host)}:${port}`;
   return {
-    // The address buyers use (SANDBOX_PUBLIC_URL), so formUrl's origin is the gateway origin the shop calls.
-    url: sandbox.gatewayUrl,
+    url: `${listening}/payment/rest/`,
+    // formUrl is built from SANDBOX_PUBLIC_URL, the address buyers use: the client accepts it there only.
+    paymentPageOrigin: new URL(sandbox.url).origin,
     auth: { userName: merchant.userName, password: merchant.password },
     sandbox,
     callbackKey,
     close: () => sandbox.close(),
   };
+}
+
+/** Where to connect to a server bound to `host`: a wildcard bind is reached on loopback. */
+function connectHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** A port free on `host` right now (the sandbox binds it a moment later; a lost race fails the start, loudly). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const target = await startGatewayTarget(config, logger);
   const gateway = createGatewayClient({
     baseUrl: target.url,
+    paymentPageOrigin: target.paymentPageOrigin,
     auth: target.auth,
     timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),

@@ -45,11 +45,12 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       read: false,
       retries: 0,
       retryDelayMs: 0,
-      interpret: (json) => interpretRegister(json, method, o.origin, redact),
+      interpret: (json) => interpretRegister(json, method, o.paymentPageOrigin, redact),
     });
 
   return {
     origin: o.origin,
+    paymentPageOrigin: o.paymentPageOrigin,
     register: registerVia('register'),
     registerPreAuth: registerVia('registerPreAuth'),
     getOrderStatusExtended: async (q, opts) => getStatus(call, o, q, opts?.language),
@@ -102,7 +103,7 @@ function interpretRegister(json: unknown, method: GatewayMethod, origin: string,
   } catch {
     url = undefined;
   }
-  // Open-redirect guard: the browser is only ever sent to the configured gateway (docs/security.md #7).
+  // Open-redirect guard: the browser is only ever sent to the gateway's payment page (docs/security.md #7).
   if (url === undefined || url.origin !== origin) {
     const where = url === undefined ? 'is not an absolute URL' : `is on ${redact(url.origin)}, expected ${origin}`;
     throw new GatewayForeignFormUrlError(`${method}: formUrl ${where}`, { method, orderId });

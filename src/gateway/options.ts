@@ -4,6 +4,8 @@ import type { GatewayAuth, GatewayClientOptions } from './types.js';
 export interface ResolvedOptions {
   baseUrl: string;
   origin: string;
+  /** formUrl must be on this origin; the origin of baseUrl unless paymentPageOrigin says otherwise. */
+  paymentPageOrigin: string;
   credentials: Readonly<Record<string, string>>;
   secrets: string[];
   connectMs: number;
@@ -20,6 +22,7 @@ export function resolveOptions(opts: GatewayClientOptions): ResolvedOptions {
   return {
     baseUrl: url.href,
     origin: url.origin,
+    paymentPageOrigin: opts.paymentPageOrigin === undefined ? url.origin : parseOrigin(opts.paymentPageOrigin),
     credentials,
     secrets,
     connectMs: positive('timeouts.connectMs', t.connectMs ?? 5000),
@@ -43,6 +46,20 @@ function parseBaseUrl(raw: string): URL {
   if (url.search !== '' || url.hash !== '') throw new TypeError('gateway baseUrl must not have a query or fragment');
   if (!url.pathname.endsWith('/payment/rest/')) throw new TypeError('gateway baseUrl must end with /payment/rest/');
   return url;
+}
+
+function parseOrigin(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new TypeError('gateway paymentPageOrigin is not an absolute URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new TypeError('gateway paymentPageOrigin must be http(s)');
+  if (url.username !== '' || url.password !== '')
+    throw new TypeError('gateway paymentPageOrigin must not contain credentials');
+  return url.origin;
 }
 
 function resolveAuth(auth: GatewayAuth): { credentials: Record<string, string>; secrets: string[] } {

@@ -21,6 +21,12 @@ export interface GatewayClientOptions {
   statusRetries?: number;
   /** Delay before the first status retry; doubles each time. Default 250. Tests set it near 0. */
   statusRetryDelayMs?: number;
+  /**
+   * Origin of the hosted payment page: formUrl must be on it (docs/security.md #7). Default: the origin of baseUrl.
+   * Differs only when the shop reaches the gateway's API at another address than browsers do (the embedded sandbox,
+   * called on its listening address while buyers use SANDBOX_PUBLIC_URL).
+   */
+  paymentPageOrigin?: string | undefined;
   /** Called once per HTTP attempt, for the order event log and metrics. Never contains credentials. */
   onCall?: (e: GatewayCallEvent) => void;
 }
@@ -99,8 +105,10 @@ export interface OrderStatusExtended {
 export type OrderRef = { orderId: string } | { orderNumber: string };
 
 export interface GatewayClient {
-  /** Origin of baseUrl; formUrl must be on it (and so must the CSP form-action entry). */
+  /** Origin of baseUrl: where the API calls go. */
   readonly origin: string;
+  /** Origin of the hosted payment page; formUrl must be on it (and so must the CSP form-action entry). */
+  readonly paymentPageOrigin: string;
   register(p: RegisterParams): Promise<RegisterResult>;
   registerPreAuth(p: RegisterParams): Promise<RegisterResult>;
   getOrderStatusExtended(q: OrderRef, opts?: { language?: string }): Promise<OrderStatusExtended>;

@@ -2,10 +2,11 @@ import helmet from 'helmet';
 import type { RequestHandler } from 'express';
 
 /**
- * Security headers. `form-action` must list the gateway's origin: Chromium applies it to the redirect that follows
- * a form POST, so `POST /buy → 303 formUrl` would otherwise be silently blocked (docs/security.md rule 9).
+ * Security headers. `form-action` must list the origin of the gateway's payment page (where formUrl points, which
+ * may differ from the API's address): Chromium applies it to the redirect that follows a form POST, so
+ * `POST /buy → 303 formUrl` would otherwise be silently blocked (docs/security.md rule 9).
  */
-export function securityHeaders(opts: { gatewayOrigin: string; https: boolean }): RequestHandler {
+export function securityHeaders(opts: { paymentPageOrigin: string; https: boolean }): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -17,7 +18,7 @@ export function securityHeaders(opts: { gatewayOrigin: string; https: boolean })
         'object-src': ["'none'"],
         'base-uri': ["'none'"],
         'frame-ancestors': ["'none'"],
-        'form-action': ["'self'", opts.gatewayOrigin],
+        'form-action': ["'self'", opts.paymentPageOrigin],
         // Only over https: on plain http it would rewrite the sandbox's http form targets to https.
         ...(opts.https ? { 'upgrade-insecure-requests': [] } : {}),
       },
