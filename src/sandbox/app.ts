@@ -136,7 +136,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   const restMiddleware = [faultMiddleware, ...(options.restMiddleware ?? [])];
   app.use(createRestRouter({ engine, merchants, publicUrl: origin, middleware: restMiddleware, callbackAllowed }));
   // Public: buyers need the hosted page, the 3-D Secure page and the test-card list.
-  app.use(createPageRouter({ engine }));
+  app.use(createPageRouter({ engine, events, merchants }));
   // The operator surface: every route in these two routers requires the operator token.
   app.use(createOrdersRouter({ engine, journal, merchants, operator }));
   app.use(createControlRouter({ registry: faults, merchants, operator }));

@@ -4,6 +4,8 @@ export type CardScenario =
   { kind: 'approve' } | { kind: 'challenge' } | { kind: 'decline'; actionCode: number } | { kind: 'processorWait' };
 
 export interface TestCardInfo {
+  /** Stable short name, e.g. for the hosted page's `?card=<id>` prefill link. */
+  id: string;
   pan: string;
   paymentSystem: string;
   scenario: CardScenario;
@@ -16,48 +18,56 @@ export const TEST_OTP = '12345678';
 
 export const TEST_CARDS: readonly TestCardInfo[] = [
   {
+    id: 'approved',
     pan: '4111111111111111',
     paymentSystem: 'VISA',
     scenario: { kind: 'approve' },
     summary: 'Approved, no 3-D Secure challenge (frictionless)',
   },
   {
+    id: 'approved-3ds-attempt',
     pan: '4000001111111118',
     paymentSystem: 'VISA',
     scenario: { kind: 'approve' },
     summary: 'Approved, 3-D Secure attempt',
   },
   {
+    id: '3ds-challenge',
     pan: '5555555555555599',
     paymentSystem: 'MASTERCARD',
     scenario: { kind: 'challenge' },
     summary: `3-D Secure challenge: code ${TEST_OTP} approves, any other code declines (actionCode -2006)`,
   },
   {
+    id: '3ds-failed',
     pan: '5168494895055780',
     paymentSystem: 'MASTERCARD',
     scenario: { kind: 'decline', actionCode: -2006 },
     summary: '3-D Secure authentication fails without a challenge (actionCode -2006)',
   },
   {
+    id: 'insufficient-funds',
     pan: '2202205000060910',
     paymentSystem: 'MIR',
     scenario: { kind: 'decline', actionCode: 116 },
     summary: 'Declined: insufficient funds (actionCode 116)',
   },
   {
+    id: 'expired-card',
     pan: '2202202107593166',
     paymentSystem: 'MIR',
     scenario: { kind: 'decline', actionCode: 101 },
     summary: 'Declined: expired card (actionCode 101)',
   },
   {
+    id: 'do-not-honour',
     pan: '4000001111111126',
     paymentSystem: 'VISA',
     scenario: { kind: 'decline', actionCode: 5 },
     summary: 'Declined by the issuer: do not honour (actionCode 5)',
   },
   {
+    id: 'processor-wait',
     pan: '4000000000000002',
     paymentSystem: 'VISA',
     scenario: { kind: 'processorWait' },
@@ -67,6 +77,10 @@ export const TEST_CARDS: readonly TestCardInfo[] = [
 
 export function findTestCard(pan: string): TestCardInfo | undefined {
   return TEST_CARDS.find((c) => c.pan === pan);
+}
+
+export function findTestCardById(id: unknown): TestCardInfo | undefined {
+  return typeof id === 'string' ? TEST_CARDS.find((c) => c.id === id) : undefined;
 }
 
 export function normalisePan(input: string): string {

@@ -137,7 +137,7 @@ suite('checkout in a real browser (shop on localhost, gateway on 127.0.0.1)', ()
       expect(retry).toMatchObject({ status: 'registered', amount: first.order.amount });
       expect(retry?.id).not.toBe(first.order.id);
       expect(retry?.orderNumber).not.toBe(first.order.orderNumber);
-      await expect(page.getByRole('button', { name: 'Pay', exact: true }).isVisible()).resolves.toBe(true);
+      await expect(page.getByRole('button', { name: /^Pay \S/ }).isVisible()).resolves.toBe(true);
     },
     TIMEOUT,
   );
@@ -247,7 +247,7 @@ suite('checkout in a real browser (shop on localhost, gateway on 127.0.0.1)', ()
         lang: 'ru',
       });
       expect(new URL(page.url()).pathname).toMatch(/\/payment_ru\.html$/);
-      await expect(page.getByRole('button', { name: 'Оплатить', exact: true }).isVisible()).resolves.toBe(true);
+      await expect(page.getByRole('button', { name: /^Оплатить \S/ }).isVisible()).resolves.toBe(true);
       const returned = await payOnGateway(page, {
         shopUrl: shop.url,
         pan: CARDS.approved,

@@ -113,7 +113,8 @@ export async function payOnGateway(
   await page.getByLabel(t.cvc).fill('123');
   await page.getByLabel(t.name).fill('TEST BUYER');
   if (opts.shotPrefix) await shot(page, `${opts.shotPrefix}-payment`);
-  await page.getByRole('button', { name: t.pay, exact: true }).click();
+  // The button names the amount too ("Pay €12.50"), so it is found by the word it starts with.
+  await page.getByRole('button', { name: new RegExp(`^${t.pay}\\s`) }).click();
   if (opts.otp !== undefined) {
     await page.waitForURL((u) => u.pathname === '/payment/acs/challenge');
     await page.getByLabel(t.otp).fill(opts.otp);

@@ -53,7 +53,7 @@ describe('hosted payment page (real listener, buyer over HTTP)', () => {
       expect(html).toMatch(new RegExp(`<label for="${id}">[^<]+</label>`));
       expect(html).toMatch(new RegExp(`<input id="${id}"`));
     }
-    expect(html).toMatch(/<button type="submit" class="pay">Pay<\/button>/);
+    expect(html).toMatch(/<button type="submit" class="pay">Pay ₽1,234\.56<\/button>/);
     expect(html).not.toMatch(/<script|https?:\/\/(?!shop\.test)[^"]*\.(css|js)/);
   });
 
@@ -62,7 +62,7 @@ describe('hosted payment page (real listener, buyer over HTTP)', () => {
     const html = await (await fetch(formUrl)).text();
     expect(html).toContain('<html lang="ru">');
     expect(html).toContain('Номер карты');
-    expect(html).toContain('>Оплатить</button>');
+    expect(html).toMatch(/>Оплатить 1\s234,56\s₽<\/button>/);
     expect(html).toMatch(/1\s234,56\s₽/);
   });
 

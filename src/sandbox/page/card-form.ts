@@ -6,6 +6,8 @@ export interface CardFormValues {
   pan: string;
   expiry: string;
   cardholder: string;
+  /** Only a test-card prefill carries one (the public test CVC); typed CVCs are never rendered back. */
+  cvc?: string;
 }
 
 export type CardFormResult =

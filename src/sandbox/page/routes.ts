@@ -1,13 +1,39 @@
 import express, { type Response, type Router } from 'express';
-import { TEST_CARDS } from '../cards.js';
+import { findTestCardById, TEST_CARDS, TEST_CVC, type TestCardInfo } from '../cards.js';
 import { formatAmount } from '../currency.js';
 import type { SandboxEngine } from '../engine.js';
-import type { PageLang, SandboxOrder } from '../types.js';
+import type { SandboxEvents } from '../events.js';
+import { OrderLedger } from '../ledger.js';
+import type { PageLang, SandboxMerchant, SandboxOrder } from '../types.js';
 import { readCardForm, type CardFormValues } from './card-form.js';
 import { pageLang, textsFor, type PageTexts } from './texts.js';
 
 export interface PageRouterOptions {
   engine: SandboxEngine;
+  /** With the merchants, what the buyer's cancel needs to decline an order and fire its event. */
+  events: SandboxEvents;
+  merchants: readonly SandboxMerchant[];
+}
+
+/**
+ * The actionCode of an order the buyer cancelled on the hosted page. docs/gateway-reference.md names none for a
+ * buyer's cancel; the closest code in the project's documented list (src/shop/action-codes.ts, which §5 points to)
+ * is -2014, "the payment page was closed before the payment was completed", which tells the buyer to start a new
+ * order, as a cancel should.
+ */
+export const BUYER_CANCEL_ACTION_CODE = -2014;
+
+/** The prefill a test-card link gives the form: the card, an expiry date two years ahead, the test CVC, a name. */
+function testCardValues(card: TestCardInfo, now: number): CardFormValues {
+  const d = new Date(now);
+  const month = String(d.getUTCMonth() + 1).padStart(2, '0');
+  const year = String((d.getUTCFullYear() + 2) % 100).padStart(2, '0');
+  return {
+    pan: card.pan.replace(/(\d{4})(?=\d)/g, '$1 '),
+    expiry: `${month}/${year}`,
+    cvc: TEST_CVC,
+    cardholder: 'TEST CARDHOLDER',
+  };
 }
 
 const PAGE_FILE = /^payment_([a-z]{2})\.html$/;
@@ -16,8 +42,9 @@ const PAGE_FILE = /^payment_([a-z]{2})\.html$/;
  * The hosted payment page, the emulated 3-D Secure (ACS) page and the test-card list.
  * Plain HTML forms with POST-redirect-GET: no JavaScript, nothing from other origins.
  */
-export function createPageRouter({ engine }: PageRouterOptions): Router {
+export function createPageRouter({ engine, events, merchants }: PageRouterOptions): Router {
   const router = express.Router();
+  const ledger = new OrderLedger(engine.clock, events, new Map(merchants.map((m) => [m.login, m])));
   // Card and 3-D Secure forms must not come back from the history cache after the order moved on.
   router.use(['/payment/merchants', '/payment/acs'], (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
@@ -40,12 +67,21 @@ export function createPageRouter({ engine }: PageRouterOptions): Router {
   const renderForm = (res: Response, order: SandboxOrder, lang: PageLang, extra: FormExtras = {}) => {
     const t = textsFor(lang);
     const now = engine.clock.now();
+    const amount = formatAmount(order.amount, order.currency, lang);
     res.status(extra.status ?? 200).render('sandbox/payment', {
       t,
       lang,
       order,
       action: pageUrl(order, lang),
-      amount: formatAmount(order.amount, order.currency, lang),
+      amount,
+      payLabel: `${t.pay} ${amount}`,
+      testCards: TEST_CARDS.map((card) => ({
+        ...card,
+        href: `${pageUrl(order, lang)}&card=${encodeURIComponent(card.id)}`,
+        spaced: card.pan.replace(/(\d{4})(?=\d)/g, '$1 '),
+        chosen: card.id === extra.chosenCard,
+      })),
+      cardFilled: extra.chosenCard !== undefined,
       minutesLeft: Math.max(1, Math.ceil((order.expiresAt - now) / 60_000)),
       attemptsLeft: order.attempts > 0 ? engine.attemptsLeft(order) : undefined,
       errors: extra.errors ?? {},
@@ -54,10 +90,26 @@ export function createPageRouter({ engine }: PageRouterOptions): Router {
     });
   };
 
+  /**
+   * The buyer's cancel: the order is declined as a failed payment (status 6, the payment operation reported with
+   * status 0, as the gateway's own declines are) and the buyer goes back to failUrl, or returnUrl without one.
+   */
+  const cancelByBuyer = (order: SandboxOrder) => {
+    ledger.declinePayment(order, BUYER_CANCEL_ACTION_CODE);
+    // The engine hands every changed order to its store (persistence); do the same where the store can save.
+    (engine.store as unknown as { save?: (o: SandboxOrder) => void }).save?.(order);
+  };
+
   /** Any order that can no longer take card data gets a status page with a way back to the shop. */
-  const renderState = (res: Response, order: SandboxOrder, lang: PageLang) => {
+  const renderState = (res: Response, order: SandboxOrder, lang: PageLang, card?: TestCardInfo) => {
     const t = textsFor(lang);
-    if (order.status === 0) return renderForm(res, order, lang);
+    if (order.status === 0)
+      return renderForm(
+        res,
+        order,
+        lang,
+        card ? { values: testCardValues(card, engine.clock.now()), chosenCard: card.id } : {},
+      );
     if (order.status === 5 && order.pending?.kind === 'challenge') return res.redirect(303, acsUrl(order, lang));
     if (order.status === 5) return renderMessage(res, lang, t.processingTitle, t.processingText, { refreshSecs: 3 });
     const paid = order.status !== 6;
@@ -75,7 +127,7 @@ export function createPageRouter({ engine }: PageRouterOptions): Router {
     const lang = pageLang(file[1]);
     const order = lookup(req.params.login, req.query.mdOrder);
     if (!order) return renderNotFound(res, lang);
-    renderState(res, order, lang);
+    renderState(res, order, lang, findTestCardById(req.query.card));
   });
 
   router.post('/payment/merchants/:login/:page', (req, res, next) => {
@@ -86,6 +138,10 @@ export function createPageRouter({ engine }: PageRouterOptions): Router {
     const order = lookup(req.params.login, body.mdOrder ?? req.query.mdOrder);
     if (!order) return renderNotFound(res, lang);
     if (order.status !== 0) return res.redirect(303, pageUrl(order, lang));
+    if (body.op === 'cancel') {
+      cancelByBuyer(order);
+      return res.redirect(303, shopUrl(order, lang));
+    }
     const t = textsFor(lang);
     const form = readCardForm(body, engine.clock.now(), t);
     if (!form.ok)
@@ -147,6 +203,8 @@ interface FormExtras {
   errors?: Record<string, string>;
   formError?: string;
   values?: CardFormValues;
+  /** The id of the test card a `?card=` link filled in. */
+  chosenCard?: string;
 }
 
 function renderMessage(
