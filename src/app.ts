@@ -5,6 +5,7 @@ import express from 'express';
 import type session from 'express-session';
 import { adminRoutes } from './admin/routes.js';
 import { createBrowserKey } from './http/browser-key.js';
+import { canonicalHost } from './http/canonical-host.js';
 import { createCsrf } from './http/csrf.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { language } from './http/lang.js';
@@ -44,6 +45,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(cookieParser());
   // Before the body parser, so that a body it refuses (400, 413) gets the error page in the buyer's language.
   app.use(language({ currency: config.currency, shopName: 'Demo Shop', https }));
+  // One address for pages and cookies (after language(): the refusal page is localized); see the module.
+  if (config.canonicalHost) app.use(canonicalHost({ publicBaseUrl: config.publicBaseUrl, logger }));
   app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
   // The back office (or its "off" page) owns /admin, with its own session cookie; see src/admin/README.md.
   app.use('/admin', adminRoutes(deps));

@@ -15,6 +15,11 @@ export interface Config {
   readonly port: number;
   /** Origin (and optional path) buyers use to reach the shop, without a trailing slash. returnUrl/failUrl come from it. */
   readonly publicBaseUrl: string;
+  /**
+   * CANONICAL_HOST: requests for another host than PUBLIC_BASE_URL's are redirected there (GET/HEAD) or refused
+   * (src/http/canonical-host.ts). On by default; off by default with NODE_ENV=test, whose clients use ephemeral ports.
+   */
+  readonly canonicalHost: boolean;
   readonly gateway: GatewayConfig;
   readonly flow: 'one-phase' | 'two-phase';
   /** ISO 4217 numeric code, e.g. "978". */
@@ -107,6 +112,7 @@ const schema = z
     HOST: z.string().default('127.0.0.1'),
     PORT: port(3000),
     PUBLIC_BASE_URL: httpUrl.optional(),
+    CANONICAL_HOST: z.enum(['on', 'off'], { error: 'must be on or off (default on)' }).optional(),
     GATEWAY_URL: baseUrl
       .transform((u) => `${u.origin}${u.pathname}`)
       .refine((u) => u.endsWith('/payment/rest/'), 'must end with /payment/rest/')
@@ -242,6 +248,7 @@ export function loadConfig(env: Env): Config {
     host: c.HOST,
     port: c.PORT,
     publicBaseUrl,
+    canonicalHost: (c.CANONICAL_HOST ?? (c.NODE_ENV === 'test' ? 'off' : 'on')) === 'on',
     gateway,
     flow: c.PAYMENT_FLOW,
     currency: c.CURRENCY,

@@ -34,7 +34,13 @@ function classify(err: unknown): { status: number; messageKey: MessageKey } {
   return { status: 500, messageKey: 'errors.internal' };
 }
 
-export function renderError(res: Response, status: number, messageKey: MessageKey): void {
+/** `params` fill the message's placeholders; `homeUrl` replaces the page's "go to the catalog" link target. */
+export function renderError(
+  res: Response,
+  status: number,
+  messageKey: MessageKey,
+  extra: { params?: Record<string, string>; homeUrl?: string } = {},
+): void {
   // The one place that may run before language() (e.g. a malformed static path): t can be missing here.
   const { t, referenceId } = res.locals as Partial<Express.Locals>;
   res.status(status).set('Cache-Control', 'no-store');
@@ -45,8 +51,9 @@ export function renderError(res: Response, status: number, messageKey: MessageKe
   const locals = {
     status,
     title: t(errorTitleKey(status)),
-    message: t(messageKey),
+    message: t(messageKey, extra.params),
     referenceId,
+    homeUrl: extra.homeUrl ?? '/',
   };
   // With a callback, a failing template can't re-enter the error handler.
   res.render('error', locals, (err: Error | null, html?: string) => {

@@ -38,6 +38,7 @@ export function translator(lang: Lang): Translate {
 export function errorTitleKey(status: number): MessageKey {
   if (status === 403) return 'errors.title.forbidden';
   if (status === 404) return 'errors.title.notFound';
+  if (status === 421) return 'errors.title.wrongHost';
   if (status === 429) return 'errors.title.tooManyRequests';
   if (status === 502 || status === 503 || status === 504) return 'errors.title.unavailable';
   if (status >= 400 && status < 500) return 'errors.title.badRequest';

@@ -74,6 +74,7 @@ export const en = {
   'errors.title.tooManyRequests': 'Too many requests',
   'errors.title.internal': 'Something went wrong',
   'errors.title.unavailable': 'Service unavailable',
+  'errors.title.wrongHost': 'Please use the shop’s own address',
   'errors.busy': 'Your previous attempt is still being processed. Please wait a few seconds and try again.',
   'errors.verification':
     'We couldn’t verify this payment with the payment service. Please contact us and quote the reference ID below.',
@@ -86,6 +87,8 @@ export const en = {
   'errors.badRequest': 'We couldn’t understand this request. Please go back and try again.',
   'errors.forbidden': 'You don’t have access to this page.',
   'errors.unavailable': 'The service is temporarily unavailable. Please try again in a few minutes.',
+  'errors.wrongHost':
+    'This shop is at {url}. Orders can be placed and shown only at that address: please open it there and try again.',
   'errors.goHome': 'Go to the catalog',
 } as const;
 

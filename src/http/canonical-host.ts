@@ -1,0 +1,46 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { renderError } from './errors.js';
+
+/** Paths answered on any host: health probes ask 127.0.0.1, and the gateway calls back from wherever it is. */
+const ANY_HOST = new Set(['/healthz', '/payment/callback']);
+
+/**
+ * One address for the shop. Its cookies (session, browser key, CSRF) belong to PUBLIC_BASE_URL's host, so a buyer
+ * who opened http://127.0.0.1:3000 while PUBLIC_BASE_URL is http://localhost:3000 would pay and then be told "we
+ * can't show this order here". A GET or HEAD for another host is redirected to the same path and query on
+ * PUBLIC_BASE_URL; any other method gets a 421 page naming the address to use (a form sent to the wrong host can't
+ * be replayed by a redirect). The host is the one Express sees: X-Forwarded-Host counts only under `trust proxy`.
+ * The redirect's target is always PUBLIC_BASE_URL's origin followed by a path, never anything the request names.
+ */
+export function canonicalHost(opts: { publicBaseUrl: string; logger: Logger }): RequestHandler {
+  const base = new URL(opts.publicBaseUrl);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  return (req, res, next) => {
+    if (ANY_HOST.has(req.path) || sameHost(req.host, base)) return next();
+    // Only the path and query of what was asked (an absolute-form target "http://other/x" gives "/x").
+    const asked = new URL(req.originalUrl, 'http://path.invalid');
+    const target = `${base.origin}${basePath}${asked.pathname}${asked.search}`;
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      opts.logger.debug({ host: req.host, path: req.path, to: base.origin }, 'request for another host: redirected');
+      return res.redirect(302, target);
+    }
+    opts.logger.info(
+      { host: req.host, method: req.method, path: req.path, to: base.origin },
+      'request for another host: refused, PUBLIC_BASE_URL names the shop',
+    );
+    const home = `${base.origin}${basePath}/`;
+    renderError(res, 421, 'errors.wrongHost', { params: { url: home }, homeUrl: home });
+  };
+}
+
+/** Is `host` (a Host header, maybe with a port) the host of `base`? Case and the scheme's default port don't count. */
+function sameHost(host: string | undefined, base: URL): boolean {
+  if (!host) return false;
+  try {
+    const parsed = new URL(`${base.protocol}//${host}`);
+    return parsed.host === base.host && parsed.pathname === '/' && !parsed.username && !parsed.password;
+  } catch {
+    return false;
+  }
+}
