@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import path from 'node:path';
 import type { Config } from './config.js';
 import type { GatewayAuth } from './gateway/index.js';
 import type { Logger } from './log.js';
-import { keptMerchantCredentials, startSandbox, type RunningSandbox, type SandboxMerchant } from './sandbox/index.js';
+import {
+  CREDENTIALS_DIR,
+  keptMerchantCredentials,
+  startSandbox,
+  type RunningSandbox,
+  type SandboxMerchant,
+} from './sandbox/index.js';
 
 /** The gateway the shop talks to: where, as whom, and the embedded sandbox when there is one. */
 export interface GatewayTarget {
@@ -81,6 +88,8 @@ export async function startGatewayTarget(
   const sandbox = await startSandbox({
     ...settings,
     port,
+    // Next to its credentials, so a restarted shop finds the orders its stored payment pages point at.
+    dataDir: path.join(config.dataDir, CREDENTIALS_DIR),
     merchants: [merchant, ...others],
     logger: logger.child({ component: 'sandbox' }),
   });

@@ -302,7 +302,7 @@ describe('the gateway the shop talks to', () => {
     const merchant = { login: 'own-shop', userName: 'own-api', password: 'own-password' };
     const { target } = await startEmbedded({ SANDBOX_MERCHANTS: JSON.stringify([merchant]) }, false, dataDir);
     expect(target.auth).toEqual({ userName: 'own-api', password: 'own-password' });
-    expect(existsSync(path.join(dataDir, CREDENTIALS_DIR))).toBe(false);
+    expect(existsSync(path.join(dataDir, CREDENTIALS_DIR, CREDENTIALS_FILE))).toBe(false);
   });
 
   it('without SANDBOX_OPERATOR_TOKEN, a generated one is printed once in the start-up log, marked as deliberate, and opens the tools', async () => {

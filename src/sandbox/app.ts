@@ -25,8 +25,15 @@ export interface SandboxAppOptions {
   logger?: SandboxLogger;
   /** How long the processor-wait card (4000 0000 0000 0002) stays in orderStatus 5. Default 15 s. */
   processingDelayMs?: number;
-  /** Hard cap on stored orders. Default 50 000. */
+  /** Hard cap on stored orders. Default 50 000. Ignored when `store` is given (the store has its own). */
   maxOrders?: number;
+  /**
+   * Where the orders live. Default: a new in-memory OrderStore (lost on restart); startSandbox passes a
+   * SqliteOrderStore (store-sqlite.ts) when given a data folder, together with its `journal`.
+   */
+  store?: OrderStore;
+  /** The per-order history; default a new in-memory one. Pass the one that goes with a persistent `store`. */
+  journal?: OrderJournal;
   /** How long an order stays after its expiry or last change before the sweep purges it. Default 1 h. */
   retentionMs?: number;
   /** Extension slot in front of /payment/rest/* (fault injection). */
@@ -86,7 +93,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   const clock = options.clock ?? createSandboxClock();
   const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl : () => options.publicUrl as string;
   const origin = () => publicUrl().replace(/\/+$/, '');
-  const store = new OrderStore({ maxOrders: options.maxOrders });
+  const store = options.store ?? new OrderStore({ maxOrders: options.maxOrders });
   const events = new SandboxEvents(options.logger);
   if (options.onEvent) events.on(options.onEvent);
   const engine = new SandboxEngine({
@@ -98,7 +105,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     retentionMs: options.retentionMs,
   });
 
-  const journal = new OrderJournal();
+  const journal = options.journal ?? new OrderJournal();
   events.on((e) =>
     journal.recordOperation(e.order, { at: clock.now(), operation: e.operation, status: e.status, amount: e.amount }),
   );

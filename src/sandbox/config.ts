@@ -28,6 +28,11 @@ export interface SandboxConfig {
   readonly processingDelayMs: number | undefined;
   /** Unset fields mean the dispatcher's defaults. */
   readonly callbacks: Readonly<CallbackOptions>;
+  /**
+   * SANDBOX_DATA_DIR: the standalone sandbox keeps its orders in `<dir>/sandbox.db`; unset, in memory. The embedded
+   * sandbox does not read it: it always keeps them under the shop's DATA_DIR (src/gateway-target.ts).
+   */
+  readonly dataDir: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -121,6 +126,7 @@ const envSchema = z.object({
   SANDBOX_CALLBACK_RETRY_MS: z.coerce.number().int().min(0).max(MAX_RETRY_DELAY_MS).optional(),
   SANDBOX_CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).optional(),
   SANDBOX_CALLBACK_HOSTS: callbackHostsSchema.optional(),
+  SANDBOX_DATA_DIR: z.string().optional(),
   SANDBOX_OPERATOR_TOKEN: z
     .string()
     .regex(OPERATOR_TOKEN_RE, 'must be 16 to 256 printable ASCII characters without spaces')
@@ -196,5 +202,6 @@ export function loadSandboxConfig(env: Env): SandboxConfig {
       retryBaseMs: e.SANDBOX_CALLBACK_RETRY_MS,
       timeoutMs: e.SANDBOX_CALLBACK_TIMEOUT_MS,
     },
+    dataDir: e.SANDBOX_DATA_DIR,
   };
 }

@@ -131,14 +131,28 @@ export class SandboxEngine {
   refresh(order: SandboxOrder): void {
     const now = this.clock.now();
     if (order.status === 5 && order.pending?.kind === 'processor') {
-      if (now >= order.pending.until) this.#ledger.approve(order);
+      if (now >= order.pending.until) this.#saved(order, () => this.#ledger.approve(order));
       return;
     }
     if ((order.status === 0 || order.status === 5) && now >= order.expiresAt) {
-      delete order.pending;
-      // Logically the order died at its expiry, whenever we notice; retention counts from then.
-      this.#ledger.finish(order, 6, -2007, order.expiresAt);
-      this.#ledger.emit(order, 'declinedByTimeout', 1, order.amount);
+      this.#saved(order, () => {
+        delete order.pending;
+        // Logically the order died at its expiry, whenever we notice; retention counts from then.
+        this.#ledger.finish(order, 6, -2007, order.expiresAt);
+        this.#ledger.emit(order, 'declinedByTimeout', 1, order.amount);
+      });
+    }
+  }
+
+  /**
+   * Runs a change to an order, then hands the order to the store (a no-op in memory, a write with the SQLite store).
+   * Every method below that changes an order goes through here, so a restart finds each order as it was last left.
+   */
+  #saved<T>(order: SandboxOrder, change: () => T): T {
+    try {
+      return change();
+    } finally {
+      this.store.save(order);
     }
   }
 
@@ -162,6 +176,10 @@ export class SandboxEngine {
 
   pay(order: SandboxOrder, card: CardInput, payerIp?: string): PayOutcome {
     if (order.status !== 0) return { kind: 'notPayable' };
+    return this.#saved(order, () => this.#pay(order, card, payerIp));
+  }
+
+  #pay(order: SandboxOrder, card: CardInput, payerIp?: string): PayOutcome {
     order.attempts += 1;
     order.updatedAt = this.clock.now();
     const test = findTestCard(card.pan);
@@ -198,12 +216,14 @@ export class SandboxEngine {
 
   completeChallenge(order: SandboxOrder, otp: string): PayOutcome {
     if (order.status !== 5 || order.pending?.kind !== 'challenge') return { kind: 'notPayable' };
-    delete order.pending;
-    if (otp.trim() === TEST_OTP) {
-      this.#ledger.approve(order);
-      return { kind: 'approved' };
-    }
-    return this.#decline(order, -2006);
+    return this.#saved(order, () => {
+      delete order.pending;
+      if (otp.trim() === TEST_OTP) {
+        this.#ledger.approve(order);
+        return { kind: 'approved' };
+      }
+      return this.#decline(order, -2006);
+    });
   }
 
   #decline(order: SandboxOrder, actionCode: number): PayOutcome {
@@ -212,18 +232,18 @@ export class SandboxEngine {
   }
 
   deposit(order: SandboxOrder, amount: number): OpResult {
-    return ops.deposit(this.#ledger, order, amount);
+    return this.#saved(order, () => ops.deposit(this.#ledger, order, amount));
   }
 
   reverse(order: SandboxOrder, amount: number | undefined): OpResult {
-    return ops.reverse(this.#ledger, order, amount);
+    return this.#saved(order, () => ops.reverse(this.#ledger, order, amount));
   }
 
   refund(order: SandboxOrder, amount: number, externalRefundId?: string): OpResult {
-    return ops.refund(this.#ledger, order, amount, externalRefundId);
+    return this.#saved(order, () => ops.refund(this.#ledger, order, amount, externalRefundId));
   }
 
   decline(order: SandboxOrder): OpResult {
-    return ops.decline(this.#ledger, order);
+    return this.#saved(order, () => ops.decline(this.#ledger, order));
   }
 }

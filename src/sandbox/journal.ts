@@ -35,6 +35,11 @@ export interface JournalOptions {
   /** Per-order caps so a busy or looping order cannot grow memory without bound. */
   maxOperations?: number;
   maxDeliveries?: number;
+  /**
+   * Called with the order's whole (capped) history after every record, to keep it on disk (store-sqlite.ts).
+   * Never throws into the caller: a failure is the persister's to report.
+   */
+  persist?: (order: Readonly<SandboxOrder>, history: JournalView) => void;
 }
 
 interface Entry {
@@ -56,27 +61,45 @@ export interface JournalView {
 /**
  * History per order for the operations view. Keyed weakly by the order object, so when the store
  * purges or evicts an order its history goes with it and the journal needs no purge of its own.
+ * With a persistent store, `persist` writes each order's history next to the order (and the database row goes
+ * with the order too), and `restore` puts it back after a restart.
  */
 export class OrderJournal {
   readonly #entries = new WeakMap<object, Entry>();
   readonly #maxOperations: number;
   readonly #maxDeliveries: number;
+  readonly #persist: JournalOptions['persist'];
 
   constructor(options: JournalOptions = {}) {
     this.#maxOperations = options.maxOperations ?? 50;
     this.#maxDeliveries = options.maxDeliveries ?? 50;
+    this.#persist = options.persist;
+  }
+
+  /** Puts back the history kept on disk for an order loaded after a restart (the caps apply again). */
+  restore(order: Readonly<SandboxOrder>, history: JournalView): void {
+    const operations = history.operations.slice(-this.#maxOperations);
+    const deliveries = history.deliveries.slice(-this.#maxDeliveries);
+    this.#entries.set(order, {
+      operations,
+      deliveries,
+      droppedOperations: history.droppedOperations + history.operations.length - operations.length,
+      droppedDeliveries: history.droppedDeliveries + history.deliveries.length - deliveries.length,
+    });
   }
 
   recordOperation(order: Readonly<SandboxOrder>, record: OperationRecord): void {
     const entry = this.#entry(order);
     // The newest operations are the ones that explain the order's current state.
     entry.droppedOperations += appendBounded(entry.operations, record, this.#maxOperations);
+    this.#persist?.(order, entry);
   }
 
   recordDelivery(order: Readonly<SandboxOrder>, record: DeliveryRecord): void {
     const entry = this.#entry(order);
     // The newest attempts are the ones someone debugging a receiver looks at.
     entry.droppedDeliveries += appendBounded(entry.deliveries, record, this.#maxDeliveries);
+    this.#persist?.(order, entry);
   }
 
   of(order: Readonly<SandboxOrder>): JournalView {

@@ -47,6 +47,8 @@ async function main(): Promise<void> {
       'sandbox operator token generated for this run (printed once, on purpose; set SANDBOX_OPERATOR_TOKEN to choose one)',
     );
   }
+  if (config.dataDir === undefined)
+    logger.info('SANDBOX_DATA_DIR is unset: orders are kept in memory and a restart forgets them');
   if (state.stopRequested !== undefined) stop(state.stopRequested);
 }
 

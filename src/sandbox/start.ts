@@ -5,6 +5,7 @@ import { createSandboxApp, type SandboxApp } from './app.js';
 import { createSandboxClock } from './clock.js';
 import type { CallbackOptions } from './callbacks/dispatcher.js';
 import type { SandboxListener } from './events.js';
+import { openPersistentOrders, type SqliteOrderStore } from './store-sqlite.js';
 import type { SandboxLogger, SandboxMerchant } from './types.js';
 
 export interface StartSandboxOptions {
@@ -27,6 +28,11 @@ export interface StartSandboxOptions {
   callbackHosts?: readonly string[];
   /** SANDBOX_OPERATOR_TOKEN; generated when absent (`sandbox.operatorToken`). */
   operatorToken?: string;
+  /**
+   * Folder for `sandbox.db` (created 0700): orders, their state and history survive a restart. Absent: in memory,
+   * forgotten on close. The embedded shop passes DATA_DIR/sandbox; standalone, SANDBOX_DATA_DIR.
+   */
+  dataDir?: string;
 }
 
 export interface RunningSandbox {
@@ -55,8 +61,12 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
 
   const clock = createSandboxClock(opts.now);
   let sandbox: SandboxApp;
+  let kept: { store: SqliteOrderStore; journal: SandboxApp['journal'] } | undefined;
   try {
+    kept = opts.dataDir === undefined ? undefined : openPersistentOrders(opts.dataDir, { maxOrders: opts.maxOrders });
     sandbox = createSandboxApp({
+      store: kept?.store,
+      journal: kept?.journal,
       publicUrl: url,
       clock,
       merchants: opts.merchants,
@@ -71,7 +81,8 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       operatorToken: opts.operatorToken,
     });
   } catch (err) {
-    // Bad options (e.g. an operator token equal to a merchant password): don't leave the port bound.
+    // Bad options (e.g. an operator token equal to a merchant password), a database in use: don't leave the port bound.
+    kept?.store.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     throw err;
   }
@@ -91,9 +102,18 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   const close = () => {
     closing ??= new Promise<void>((resolve, reject) => {
       clearInterval(timer);
+      // Callbacks in flight or waiting for a retry are not kept anywhere: a restart does not resend them.
+      const dropped = sandbox.callbacks?.pending ?? 0;
+      if (dropped > 0)
+        opts.logger?.warn({ callbacks: dropped }, 'gateway sandbox stopping: pending callbacks dropped, never resent');
       // Pending callback retries and fault latency waits must not outlive the sandbox.
       sandbox.stop();
-      server.close((err) => (err ? reject(err) : resolve()));
+      server.close((err) => {
+        // After the last request: nothing writes to the database any more.
+        kept?.store.closeNoting(dropped);
+        if (err) reject(err);
+        else resolve();
+      });
       // Keep-alive sockets would hold close() open for seconds; a stopping sandbox drops them.
       server.closeAllConnections();
     });
@@ -101,6 +121,17 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   };
 
   opts.logger?.info({ url, host, port }, 'gateway sandbox listening');
+  if (kept) {
+    const droppedCallbacks = kept.store.droppedCallbacksAtLastStop;
+    opts.logger?.info(
+      { file: kept.store.file, orders: kept.store.size, ...(droppedCallbacks > 0 && { droppedCallbacks }) },
+      droppedCallbacks > 0
+        ? 'gateway sandbox keeps its orders on disk (orders restored; callbacks pending at the last stop were dropped)'
+        : 'gateway sandbox keeps its orders on disk (orders restored)',
+    );
+  } else {
+    opts.logger?.info('gateway sandbox keeps its orders in memory only: a restart forgets them');
+  }
   return { url, gatewayUrl: `${url}/payment/rest/`, clock, close, sandbox };
 }
 

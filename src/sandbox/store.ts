@@ -8,6 +8,10 @@ export interface OrderStoreOptions {
 /**
  * In-memory order store. Maps keep insertion order, which is creation order here,
  * so "oldest first" eviction and listing need no extra index.
+ *
+ * The orders handed out are the stored objects themselves: the engine changes them in place and then calls
+ * `save(order)`. Here that is a no-op; the SQLite store (store-sqlite.ts), which keeps the same Map and writes
+ * through to disk, writes the order there.
  */
 export class OrderStore {
   readonly #byId = new Map<string, SandboxOrder>();
@@ -31,6 +35,17 @@ export class OrderStore {
       this.delete(oldest);
     }
   }
+
+  /** Called after every change to an order the store holds; the in-memory store already holds the change. */
+  save(_order: SandboxOrder): void {}
+
+  /** Where the orders are kept, for the start-up log: undefined = in memory only. */
+  get file(): string | undefined {
+    return undefined;
+  }
+
+  /** Releases what the store holds open (the SQLite store's database); the in-memory store has nothing to release. */
+  close(): void {}
 
   get(id: string): SandboxOrder | undefined {
     return this.#byId.get(id);
