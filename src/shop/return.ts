@@ -7,6 +7,8 @@ import type { ShopRouteDeps } from './deps.js';
 import { createSettle, type Settled } from './settle.js';
 
 const MAX_REFRESH_SECONDS = 30;
+/** Automatic re-checks of the confirming page, 3, 6, 12, 24, 30 and 30 s apart: about two minutes in all. */
+export const AUTO_CHECKS = 6;
 /** An open order checked this recently is shown as the ledger has it: returns can't multiply status calls. */
 const RECHECK_COOLDOWN_MS = 2_500;
 /** Bounds the cool-down table: past this many entries the oldest are forgotten (which only allows an extra call). */
@@ -61,14 +63,35 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
     res.status(404).render('shop/neutral');
   }
 
+  /**
+   * The "confirming" page. It re-checks by itself a bounded number of times (an HTTP Refresh header, never a meta
+   * refresh: the buyer can stop it with a link, and the page needs no script), then gives up with what to do.
+   * `n` counts the automatic checks so far; `auto=off` (the "Stop refreshing" link) turns them off.
+   */
   function pending(req: Request, res: Response, order: Order, orderId: string): void {
-    const n = Math.max(0, Math.min(Math.trunc(Number(req.query.n)) || 0, 10));
+    const n = Math.max(0, Math.min(Math.trunc(Number(req.query.n)) || 0, AUTO_CHECKS));
+    const stopped = req.query.auto === 'off';
+    const gaveUp = !stopped && n >= AUTO_CHECKS;
+    const url = (count: number, off: boolean) => {
+      const params = new URLSearchParams({ orderId, n: String(Math.min(count, AUTO_CHECKS)) });
+      if (off) params.set('auto', 'off');
+      return `${req.path}?${params.toString()}`;
+    };
+    // A manual check while stopped keeps the count: only automatic checks use up the bound.
+    const statusUrl = url(stopped ? n : n + 1, stopped);
     const refreshSeconds = Math.min(3 * 2 ** n, MAX_REFRESH_SECONDS);
-    const params = new URLSearchParams({ orderId, n: String(n + 1) });
+    if (!stopped && !gaveUp) res.set('Refresh', `${refreshSeconds}; url=${statusUrl}`);
+    if (gaveUp)
+      deps.logger.info(
+        { orderId: order.id, orderNumber: order.orderNumber, referenceId: res.locals.referenceId },
+        'confirming page stopped re-checking; the buyer was told to keep the reference',
+      );
     res.render('shop/pending', {
       order: orderView(order),
+      mode: stopped ? 'stopped' : gaveUp ? 'gaveUp' : 'auto',
       refreshSeconds,
-      statusUrl: `${req.path}?${params.toString()}`,
+      statusUrl,
+      stopUrl: url(n, true),
     });
   }
 

@@ -110,7 +110,8 @@ describe('the redirect checkout against the sandbox', () => {
     const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
     const res = await agent.get(`/checkout/return?orderId=${orderId}`).expect(200);
     expect(res.text).toMatch(/confirming your payment/i);
-    expect(res.text).toMatch(/http-equiv="refresh"/);
+    expect(res.headers.refresh).toMatch(/^3; url=\/checkout\/return\?orderId=/);
+    expect(res.text).not.toMatch(/http-equiv="refresh"/);
     expect(res.text).not.toMatch(/failed/i);
   });
 

@@ -61,6 +61,7 @@ describe('views/shop/failure.ejs', () => {
     const html = await render('shop/failure', lang, locals);
     expectSafePage(html, lang);
     expect(html).toContain(`<h1>${headline}</h1>`);
+    expect(text(html)).toContain(lang === 'en' ? 'You were not charged.' : 'Деньги с карты не списаны.');
     expect(text(html)).toContain('Insufficient funds on the card.');
     expect(text(html)).toContain('116');
     expect(html).toMatch(/<form class="retry-form" method="post" action="\/buy">/);
@@ -96,28 +97,65 @@ describe('views/shop/failure.ejs', () => {
 });
 
 describe('views/shop/pending.ejs', () => {
+  const urls = { statusUrl: '/payment/return?orderId=abc&n=1', stopUrl: '/payment/return?orderId=abc&n=0&auto=off' };
+
   it.each([
-    ['en', 'We are confirming your payment', 'Check again'],
-    ['ru', 'Подтверждаем ваш платёж', 'Проверить снова'],
-  ] as const)('when the outcome is unknown in %s, then refreshes itself and never says failed', async (lang, headline, link) => {
-    const html = await render('shop/pending', lang, { order, refreshSeconds: 5, statusUrl: '/payment/return?orderId=abc&lang=en' });
+    ['en', 'We are confirming your payment', 'Check again', 'Stop refreshing'],
+    ['ru', 'Подтверждаем ваш платёж', 'Проверить снова', 'Не обновлять'],
+  ] as const)('when the outcome is unknown in %s, then offers "check again" and "stop refreshing", without a meta refresh, and never says failed', async (lang, headline, check, stop) => {
+    const html = await render('shop/pending', lang, { order, mode: 'auto', refreshSeconds: 5, ...urls });
     expectSafePage(html, lang);
     expect(html).toContain(`<h1>${headline}</h1>`);
-    expect(html).toContain('<meta http-equiv="refresh" content="5;url=/payment/return?orderId=abc&amp;lang=en">');
-    expect(html).toMatch(new RegExp(`<a [^>]*href="/payment/return\\?orderId=abc&amp;lang=en">${link}</a>`));
+    expect(html).not.toMatch(/http-equiv/i);
+    expect(html).toMatch(new RegExp(`<a [^>]*href="/payment/return\\?orderId=abc&amp;n=1">${check}</a>`));
+    expect(html).toMatch(new RegExp(`<a [^>]*href="/payment/return\\?orderId=abc&amp;n=0&amp;auto=off">${stop}</a>`));
     expect(text(html)).not.toMatch(/fail|declin|не прошл|отклон|ошибк/i);
   });
 
+  it.each(LANGS)('never promises "a few seconds" (%s): the processor-wait card takes 15 s', async (lang) => {
+    for (const mode of ['auto', 'stopped', 'gaveUp']) {
+      const html = await render('shop/pending', lang, { order, mode, refreshSeconds: 3, ...urls });
+      expect(text(html)).not.toMatch(/few seconds|несколько секунд/i);
+    }
+    const html = await render('shop/pending', lang, { order, mode: 'auto', refreshSeconds: 3, ...urls });
+    expect(text(html)).toMatch(lang === 'en' ? /up to a minute/ : /до минуты/);
+  });
+
+  it('when the buyer stopped refreshing, then says so and offers only "check again"', async () => {
+    const html = await render('shop/pending', 'en', { order, mode: 'stopped', refreshSeconds: 3, ...urls });
+    expectSafePage(html, 'en');
+    expect(text(html)).toContain('no longer refreshes by itself');
+    expect(text(html)).toContain('Check again');
+    expect(text(html)).not.toContain('Stop refreshing');
+  });
+
+  it.each([
+    ['en', 'We couldn’t confirm your payment yet', /You will not be charged twice for this order/, /Reference ID: ?REF-42/],
+    ['ru', 'Мы пока не смогли подтвердить ваш платёж', /Дважды за этот заказ деньги не спишут/, /Код обращения: ?REF-42/],
+  ] as const)('when the automatic checks are over (%s), then it gives up plainly: not charged twice, the reference to keep, what to do', async (lang, headline, twice, reference) => {
+    const html = await render('shop/pending', lang, { order, mode: 'gaveUp', refreshSeconds: 30, referenceId: 'REF-42', ...urls });
+    expectSafePage(html, lang);
+    expect(html).toContain(`<h1>${headline}</h1>`);
+    const body = text(html);
+    expect(body).toMatch(twice);
+    expect(body).toMatch(reference);
+    expect(body).toContain('SHOP-000123');
+    expect(body).toMatch(lang === 'en' ? /Check again in a few minutes/ : /Проверьте снова через несколько минут/);
+    expect(body).not.toMatch(/Stop refreshing|Не обновлять/);
+    expect(body).not.toMatch(/fail|declin|не прошл|отклон|ошибк/i);
+  });
+
   it('when there is no order to show, then still renders the confirming page', async () => {
-    const html = await render('shop/pending', 'en', { order: null, refreshSeconds: 3, statusUrl: '/payment/return?orderId=x' });
+    const html = await render('shop/pending', 'en', { order: null, refreshSeconds: 3, ...urls });
     expectSafePage(html, 'en');
     expect(html).not.toContain('Order number');
   });
 
-  it('when the status URL is not a same-origin path, then no refresh is emitted', async () => {
-    for (const statusUrl of ['//evil.example/x', 'https://evil.example/', 'javascript:alert(1)']) {
-      const html = await render('shop/pending', 'en', { order: null, refreshSeconds: 3, statusUrl });
-      expect(html).not.toContain('http-equiv="refresh"');
+  it('when a link target is not a same-origin path, then the link goes home instead', async () => {
+    for (const bad of ['//evil.example/x', 'https://evil.example/', 'javascript:alert(1)']) {
+      const html = await render('shop/pending', 'en', { order: null, refreshSeconds: 3, statusUrl: bad, stopUrl: bad });
+      expect(html).not.toContain('evil.example');
+      expect(html).not.toContain('javascript:');
     }
   });
 });
