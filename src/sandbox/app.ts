@@ -8,6 +8,7 @@ import { OrderMagicState } from './faults/magic.js';
 import { createFaultMiddleware } from './faults/middleware.js';
 import { FaultRegistry } from './faults/profile.js';
 import { OrderJournal } from './journal.js';
+import { SANDBOX_OPENAPI } from './openapi.js';
 import { createPageRouter } from './page/routes.js';
 import { ASSETS_DIR, VIEWS_DIR } from './paths.js';
 import { createRestRouter } from './rest/routes.js';
@@ -149,6 +150,8 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   app.use(createControlRouter({ registry: faults, merchants, operator }));
   app.get('/', (_req, res) => res.redirect(302, '/sandbox/cards'));
   // For container health checks and load balancers in front of a standalone sandbox.
+  // Public, like the API it describes: the OpenAPI 3.1 document (also committed as docs/sandbox-openapi.json).
+  app.get('/sandbox/openapi.json', (_req, res) => res.json(SANDBOX_OPENAPI));
   app.get('/healthz', (_req, res) => res.set('Cache-Control', 'no-store').json({ status: 'ok' }));
   // Browsers ask for it on every page; an empty answer keeps their consoles free of 404s.
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
