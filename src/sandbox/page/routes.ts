@@ -96,8 +96,8 @@ export function createPageRouter({ engine, events, merchants }: PageRouterOption
    */
   const cancelByBuyer = (order: SandboxOrder) => {
     ledger.declinePayment(order, BUYER_CANCEL_ACTION_CODE);
-    // The engine hands every changed order to its store (persistence); do the same where the store can save.
-    (engine.store as unknown as { save?: (o: SandboxOrder) => void }).save?.(order);
+    // As the engine does after every change: the SQLite store writes the order, the in-memory one ignores it.
+    engine.store.save(order);
   };
 
   /** Any order that can no longer take card data gets a status page with a way back to the shop. */
