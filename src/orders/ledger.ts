@@ -182,12 +182,12 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
     return mustGet(id);
   });
 
-  const releaseTx = db.transaction((id: number): Order => {
+  const releaseTx = db.transaction((id: number, detail: Record<string, unknown> = {}): Order => {
     const o = mustGet(id);
     if (o.purchaseKey === null || o.status === 'new') return o;
     const t = now();
     q.release.run(t, id);
-    log.write(id, t, 'purchase_key', 'released', { status: o.status });
+    log.write(id, t, 'purchase_key', 'released', { status: o.status, ...detail });
     return mustGet(id);
   });
 
@@ -280,6 +280,7 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): L
         throw err;
       }
     },
+    releasePurchase: (id, detail) => releaseTx.immediate(id, detail),
     get: (id) => find(q.byId.get(id)),
     findByGatewayOrderId: (orderId) => find(q.byGatewayId.get(orderId)),
     findByOrderNumber: (n) => find(q.byNumber.get(n)),

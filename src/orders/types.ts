@@ -154,6 +154,12 @@ export interface Ledger {
   createOrder(input: CreateOrderInput): Order;
   /** One atomic decision for a purchase key: create an order, or name the pending one (see PurchaseClaim). */
   claimPurchase(input: CreateOrderInput & { purchaseKey: string }, policy: PurchasePolicy): PurchaseClaim;
+  /**
+   * Frees the purchase key of a registered order whose payment page the gateway no longer takes (it lost the order,
+   * or it is no longer payable), so the next claimPurchase creates a new order. The order itself stays as it is: a late
+   * payment on it is still applied. No-op for a 'new' order or one whose key is already released.
+   */
+  releasePurchase(id: number, detail: Record<string, unknown>): Order;
   get(id: number): Order | undefined;
   findByGatewayOrderId(orderId: string): Order | undefined;
   findByOrderNumber(n: string): Order | undefined;

@@ -5,7 +5,7 @@ import type { PurchasePolicy } from '../orders/ledger.js';
 import { MAX_QUANTITY, type Catalog, type Product } from './catalog.js';
 import { createBinder } from './binding.js';
 import type { ShopRouteDeps } from './deps.js';
-import { createRegister, type Registration } from './register.js';
+import { createPageCheck, createRegister, type Registration } from './register.js';
 
 /** A stored formUrl is reused only while the gateway will still accept payment on it for a while. */
 const FORM_URL_MARGIN_MS = 60_000;
@@ -14,12 +14,14 @@ const FORM_URL_MARGIN_SHARE = 0.25;
 
 /**
  * POST /buy: validate, claim the purchase in the ledger, register it with the gateway (or reuse the registration a
- * double click or second tab already made), bind the order to a fresh session, 303 to formUrl. The amount comes from
+ * double click or second tab already made, once the gateway confirms its page still takes a payment), bind the
+ * order to a fresh session, 303 to formUrl. The amount comes from
  * the catalog only; any price or currency field in the form is ignored.
  */
 export function createBuy(deps: ShopRouteDeps): RequestHandler {
   const { catalog, ledger, config, browserKey } = deps;
   const register = createRegister(deps);
+  const stillPayable = createPageCheck(deps);
   const bind = createBinder();
   const policy = purchasePolicy(config.orderLifetimeSecs * 1000, config.gateway.timeoutMs);
   /** This process's register calls in flight, by purchase key: a repeat request awaits the first one's answer. */
@@ -32,17 +34,20 @@ export function createBuy(deps: ShopRouteDeps): RequestHandler {
     // Normally issued with the product page; a browser without one gets it now (and this Buy has no twin to find).
     const browser = browserKey.id(browserKey.ensure(req, res));
     const purchaseKey = purchaseKeyOf(browser, product, quantity);
-    const claim = ledger.claimPurchase(
-      {
-        items: [{ productId: product.id, name: product.name[lang], quantity, unitAmount: product.price }],
-        amount: product.price * quantity,
-        currency: config.currency,
-        flow: config.flow,
-        language: lang,
-        purchaseKey,
-      },
-      policy,
-    );
+    const input = {
+      items: [{ productId: product.id, name: product.name[lang], quantity, unitAmount: product.price }],
+      amount: product.price * quantity,
+      currency: config.currency,
+      flow: config.flow,
+      language: lang,
+      purchaseKey,
+    };
+    let claim = ledger.claimPurchase(input, policy);
+    if (claim.outcome === 'reusable' && !(await stillPayable(claim.order, referenceId))) {
+      // The stored page is dead (the gateway lost the order, or it is no longer payable) and its purchase is free
+      // again: this claim creates the new order (or finds the one a parallel Buy just made).
+      claim = ledger.claimPurchase(input, policy);
+    }
 
     let result: Registration;
     switch (claim.outcome) {

@@ -8,6 +8,48 @@ import { translator, type Lang } from '../http/i18n.js';
 import type { Order } from '../orders/types.js';
 import type { ShopDeps } from './deps.js';
 
+/** The gateway's errorCode for an order it does not know (docs/gateway-reference.md §1.3). */
+const ORDER_NOT_FOUND = 6;
+/** orderStatus of a registered, still unpaid order: the only one whose payment page takes a payment. */
+const REGISTERED = 0;
+
+/**
+ * Before a Buy sends the buyer back to the payment page it stored for the same purchase, asks the gateway whether
+ * that page still takes a payment: the gateway may have lost the order (an in-memory sandbox restarted, a test
+ * gateway was reset) or it may be paid, declined or expired meanwhile. Returns false after freeing the purchase for
+ * a new order; true (reuse the page) when the order is still registered, or when the gateway cannot say now — then
+ * the buyer gets today's behaviour rather than a second order for one purchase.
+ */
+export function createPageCheck({ ledger, gateway, logger }: ShopDeps) {
+  return async function stillPayable(order: Order, referenceId: string): Promise<boolean> {
+    const { gatewayOrderId } = order;
+    if (gatewayOrderId === null) return true;
+    let orderStatus: number;
+    try {
+      ({ orderStatus } = await gateway.getOrderStatusExtended({ orderId: gatewayOrderId }));
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      if (!(err instanceof GatewayRejectedError && err.errorCode === ORDER_NOT_FOUND)) {
+        logger.warn(
+          { orderId: order.id, code: err.code, referenceId },
+          'could not ask the gateway about the stored payment page; sending the buyer to it',
+        );
+        return true;
+      }
+      const detail = { reason: 'the gateway does not know the order', errorCode: err.errorCode, referenceId };
+      ledger.releasePurchase(order.id, detail);
+      logger.warn({ orderId: order.id, ...detail }, 'stored payment page retired; registering a new order');
+      return false;
+    }
+    if (orderStatus === REGISTERED) return true;
+    const detail = { reason: 'the payment page no longer takes a payment', orderStatus, referenceId };
+    // The order itself stays: whatever happened on it (a payment in another tab) is applied by the callback or reconciler.
+    ledger.releasePurchase(order.id, detail);
+    logger.info({ orderId: order.id, ...detail }, 'stored payment page retired; registering a new order');
+    return false;
+  };
+}
+
 /** What became of one register call: a payment page to send the buyer to, or the "not charged" page to show. */
 export type Registration =
   { ok: true; order: Order; formUrl: string } | { ok: false; order: Order; status: 502 | 503; unknownOutcome: boolean };
@@ -61,7 +103,10 @@ export function createRegister({ ledger, gateway, config, logger }: ShopDeps) {
     }
     try {
       const { orderId: gatewayOrderId, formUrl } = registered;
-      return { ok: true, order: ledger.markRegistered(order.id, { gatewayOrderId, formUrl }), formUrl };
+      const recorded = ledger.markRegistered(order.id, { gatewayOrderId, formUrl });
+      const { orderNumber, amount, currency } = order;
+      logger.info({ orderId: order.id, orderNumber, amount, currency, flow: order.flow, referenceId }, 'order registered');
+      return { ok: true, order: recorded, formUrl };
     } catch (err) {
       // The gateway holds an order we could not record (e.g. an orderId already used here): never leave the row
       // 'new', which would block this purchase, and don't send the buyer to pay for an order we can't track.

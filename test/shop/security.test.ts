@@ -181,6 +181,9 @@ describe('against a scripted gateway', () => {
           formUrl: `${ctx.origin}/payment/merchants/x/payment_en.html?mdOrder=order-${form.orderNumber}`,
         },
       }),
+      // Asked before the stored page is reused: still registered, unpaid.
+      getOrderStatusExtended: (form) =>
+        replies.json({ errorCode: '0', orderNumber: form.orderId!.slice('order-'.length), orderStatus: 0 }),
     });
     const { a, b, again: pressAgain } = await buyTwiceAtOnce(request.agent(shop.app), 'notebook');
     expect([a.status, b.status]).toEqual([303, 303]);
@@ -190,6 +193,9 @@ describe('against a scripted gateway', () => {
     const again = await pressAgain().expect(303);
     expect(again.headers.location).toBe(a.headers.location);
     expect(gateway.callsTo('register')).toHaveLength(1);
+    expect(gateway.callsTo('getOrderStatusExtended').map((r) => r.form.orderId)).toContain(
+      new URL(a.headers.location!).searchParams.get('mdOrder'),
+    );
   });
 
   it('#7 when the gateway answers a formUrl on a foreign origin, the buyer is not redirected', async () => {
