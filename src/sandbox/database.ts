@@ -61,24 +61,21 @@ export function openSandboxDatabase(dir: string): { db: SqliteDatabase; file: st
   const db = new Sqlite(file, { timeout: 0 });
   try {
     if (!memory) {
-      try {
-        db.pragma('locking_mode = EXCLUSIVE');
-        db.pragma('journal_mode = WAL');
-        // A commit survives a crash of the process; a power cut may lose the last ones. It is a sandbox.
-        db.pragma('synchronous = NORMAL');
-        // The first write takes the exclusive lock and keeps it until close().
-        db.exec('BEGIN IMMEDIATE; COMMIT');
-      } catch (err) {
-        if (err instanceof Sqlite.SqliteError && err.code.startsWith('SQLITE_BUSY'))
-          throw new SandboxDatabaseError(
-            `the sandbox database ${file} is in use by another process: give each sandbox its own data folder`,
-          );
-        throw err;
-      }
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('journal_mode = WAL');
+      // A commit survives a crash of the process; a power cut may lose the last ones. It is a sandbox.
+      db.pragma('synchronous = NORMAL');
+      // The first write takes the exclusive lock and keeps it until close().
+      db.exec('BEGIN IMMEDIATE; COMMIT');
     }
     migrateSandboxDatabase(db);
   } catch (err) {
     db.close();
+    if (err instanceof Sqlite.SqliteError && /^SQLITE_(BUSY|LOCKED)/.test(err.code))
+      throw new SandboxDatabaseError(
+        `the sandbox database ${file} is in use by another process: give each sandbox its own data folder`,
+        { cause: err },
+      );
     throw err;
   }
   return { db, file };
