@@ -4,6 +4,7 @@ import cookieParser from 'cookie-parser';
 import express from 'express';
 import type session from 'express-session';
 import { adminRoutes } from './admin/routes.js';
+import { devPanel } from './dev/routes.js';
 import { createBrowserKey } from './http/browser-key.js';
 import { canonicalHost } from './http/canonical-host.js';
 import { createCsrf } from './http/csrf.js';
@@ -48,6 +49,8 @@ export function createApp(deps: AppDeps): express.Express {
   // One address for pages and cookies (after language(): the refusal page is localized); see the module.
   if (config.canonicalHost) app.use(canonicalHost({ publicBaseUrl: config.publicBaseUrl, logger }));
   app.use(express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
+  // Development only: each order's gateway calls and callbacks at /dev; absent in production (ADR 0009).
+  if (config.env !== 'production') app.use(devPanel(deps));
   // The back office (or its "off" page) owns /admin, with its own session cookie; see src/admin/README.md.
   app.use('/admin', adminRoutes(deps));
   app.use(

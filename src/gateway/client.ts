@@ -7,6 +7,7 @@ import { createTransport, type CallFn } from './transport.js';
 import type {
   GatewayClient,
   GatewayClientOptions,
+  GatewayExchange,
   GatewayMethod,
   OrderRef,
   OrderStatusExtended,
@@ -17,12 +18,23 @@ import type {
 export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
   const o = resolveOptions(options);
   const redact = createRedactor(o.secrets);
+  const exchangeListeners = new Set<(e: GatewayExchange) => void>();
   const call = createTransport({
     baseUrl: o.baseUrl,
     connectMs: o.connectMs,
     credentials: o.credentials,
     redact,
     onCall: options.onCall,
+    exchangeWanted: () => exchangeListeners.size > 0,
+    onExchange: (e) => {
+      for (const listener of exchangeListeners) {
+        try {
+          listener(e);
+        } catch {
+          // One broken listener must not keep the others from hearing about the call.
+        }
+      }
+    },
   });
 
   // Writes are attempted exactly once: a blind retry could register or charge twice (docs/security.md rule 5).
@@ -64,6 +76,10 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       })),
     refund: (p) => write('refund', () => ({ orderId: text('orderId', p.orderId), amount: minor('amount', p.amount) })),
     decline: (q) => write('decline', () => refForm(q)),
+    onExchange(listener) {
+      exchangeListeners.add(listener);
+      return () => void exchangeListeners.delete(listener);
+    },
   };
 }
 

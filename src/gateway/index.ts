@@ -18,6 +18,7 @@ export type {
   GatewayCallEvent,
   GatewayClient,
   GatewayClientOptions,
+  GatewayExchange,
   GatewayMethod,
   GatewayTimeouts,
   OrderRef,

@@ -15,3 +15,24 @@ export function createRedactor(secrets: readonly string[]): Redactor {
   const ordered = [...needles].sort((a, b) => b.length - a.length);
   return (text) => ordered.reduce((t, n) => t.split(n).join('[REDACTED]'), text);
 }
+
+/** The names the credentials travel under (docs/gateway-reference.md §1.2), compared without case. */
+const CREDENTIAL_KEYS = new Set(['username', 'password', 'token']);
+const MAX_DEPTH = 10;
+
+/**
+ * A copy of a form or a parsed JSON answer fit to show: credential-named keys left out at any depth, every string
+ * passed through `redact`. Cycles cannot occur in parsed JSON; depth is bounded all the same.
+ */
+export function redactValue(value: unknown, redact: Redactor, depth = 0): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return '[omitted]';
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, redact, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (CREDENTIAL_KEYS.has(k.toLowerCase())) continue;
+    out[k] = redactValue(v, redact, depth + 1);
+  }
+  return out;
+}

@@ -12,9 +12,9 @@ import {
   GatewayRejectedError,
   GatewayTimeoutError,
 } from './errors.js';
-import type { Redactor } from './redact.js';
+import { redactValue, type Redactor } from './redact.js';
 import { parseEnvelope } from './schemas.js';
-import type { GatewayCallEvent, GatewayMethod } from './types.js';
+import type { GatewayCallEvent, GatewayExchange, GatewayMethod } from './types.js';
 
 export interface TransportConfig {
   baseUrl: string;
@@ -23,6 +23,10 @@ export interface TransportConfig {
   credentials: Readonly<Record<string, string>>;
   redact: Redactor;
   onCall?: (e: GatewayCallEvent) => void;
+  /** Called once per HTTP attempt with the redacted request and answer (GatewayClient.onExchange). */
+  onExchange?: (e: GatewayExchange) => void;
+  /** Whether anyone listens to onExchange now: the redacted copies are made only then. Default: always. */
+  exchangeWanted?: () => boolean;
 }
 
 export interface CallSpec<T> {
@@ -53,7 +57,7 @@ export function createTransport(cfg: TransportConfig): CallFn {
     headers: { accept: 'application/json' },
   });
 
-  async function attempt<T>(spec: CallSpec<T>, seen: { httpStatus?: number; errorCode?: number }): Promise<T> {
+  async function attempt<T>(spec: CallSpec<T>, seen: Seen): Promise<T> {
     const { method, read } = spec;
     let response;
     try {
@@ -74,6 +78,7 @@ export function createTransport(cfg: TransportConfig): CallFn {
       });
     }
     const json = parseJson(response.body, method, read, response.headers['content-type'], cfg.redact);
+    seen.response = json;
     const envelope = parseEnvelope(json);
     if (!envelope.ok) {
       throw new GatewayBadResponseError(`${method}: invalid response envelope (${envelope.problem})`, {
@@ -99,21 +104,26 @@ export function createTransport(cfg: TransportConfig): CallFn {
 
   return async function call<T>(spec: CallSpec<T>): Promise<T> {
     for (let n = 1; ; n++) {
-      const seen: { httpStatus?: number; errorCode?: number } = {};
+      const seen: Seen = {};
+      const at = Date.now();
       const started = performance.now();
       try {
         const value = await attempt(spec, seen);
-        emit(cfg, { method: spec.method, durationMs: performance.now() - started, ok: true, attempt: n, ...seen });
+        emit(cfg, spec, at, seen, {
+          method: spec.method,
+          durationMs: performance.now() - started,
+          ok: true,
+          attempt: n,
+        });
         return value;
       } catch (e) {
         const error = e instanceof GatewayError ? e : unexpected(e, spec, cfg.redact);
-        emit(cfg, {
+        emit(cfg, spec, at, seen, {
           method: spec.method,
           durationMs: performance.now() - started,
           ok: false,
           errorClass: error.code,
           attempt: n,
-          ...seen,
         });
         if (!spec.read || n > spec.retries || !isTransient(error)) throw error;
         await sleep(spec.retryDelayMs * 2 ** (n - 1));
@@ -192,11 +202,40 @@ export function sanitize(e: unknown, redact: Redactor): GatewayCause {
   return new GatewayCause('Error', redact(String(e)));
 }
 
-function emit(cfg: TransportConfig, event: GatewayCallEvent): void {
+/** What one attempt learnt before it ended, however it ended. */
+interface Seen {
+  httpStatus?: number;
+  errorCode?: number;
+  /** The parsed answer; only for onExchange, never for onCall (whose events go to the log). */
+  response?: unknown;
+}
+
+function emit(
+  cfg: TransportConfig,
+  spec: CallSpec<unknown>,
+  at: number,
+  seen: Seen,
+  base: Omit<GatewayCallEvent, 'httpStatus' | 'errorCode'>,
+): void {
+  const { response, ...codes } = seen;
+  const event: GatewayCallEvent = { ...base, ...codes };
   try {
     cfg.onCall?.(event);
   } catch {
     // A broken metrics/log listener must not change what happened to a payment.
+  }
+  if (cfg.onExchange === undefined || cfg.exchangeWanted?.() === false) return;
+  try {
+    // spec.form never holds the credentials (they are merged into the POST only); redacted all the same.
+    const exchange: GatewayExchange = {
+      ...event,
+      at,
+      request: redactValue(spec.form, cfg.redact) as Record<string, string>,
+      ...(response !== undefined && { response: redactValue(response, cfg.redact) }),
+    };
+    cfg.onExchange(exchange);
+  } catch {
+    // Nor a broken development tool.
   }
 }
 

@@ -31,6 +31,20 @@ export interface GatewayClientOptions {
   onCall?: (e: GatewayCallEvent) => void;
 }
 
+/**
+ * One HTTP attempt with what went over the wire, for development tools (the shop's developer panel): the form the
+ * shop sent and the JSON it got back. Credentials never appear: userName, password and token are left out of the
+ * form and of the answer at any depth, and the secrets' values are replaced in every string.
+ */
+export interface GatewayExchange extends GatewayCallEvent {
+  /** When the attempt started, epoch milliseconds. */
+  at: number;
+  /** The method's own parameters (orderNumber, amount, returnUrl…), without the credentials. */
+  request: Record<string, string>;
+  /** The parsed JSON answer, redacted; absent when there was none (network error, timeout, not JSON). */
+  response?: unknown;
+}
+
 export type GatewayMethod =
   'register' | 'registerPreAuth' | 'getOrderStatusExtended' | 'deposit' | 'reverse' | 'refund' | 'decline';
 
@@ -117,4 +131,6 @@ export interface GatewayClient {
   reverse(p: { orderId: string; amount?: number }): Promise<void>;
   refund(p: { orderId: string; amount: number }): Promise<void>;
   decline(p: OrderRef): Promise<void>;
+  /** Subscribes to every attempt's exchange (request and answer, redacted); returns the unsubscribe function. */
+  onExchange(listener: (e: GatewayExchange) => void): () => void;
 }

@@ -1,0 +1,81 @@
+// The developer panel: /dev (recent orders) and /dev/orders/:orderNumber (what the shop and the gateway said to each
+// other about one order). createApp mounts it only outside production; see docs/decisions/0009-developer-panel.md.
+import { Router, type Request, type RequestHandler } from 'express';
+import { HttpError } from '../http/errors.js';
+import type { ShopDeps } from '../shop/deps.js';
+import { createWireLog, type WireLog } from './wire-log.js';
+
+const RECENT_ORDERS = 50;
+const LINK_TEXT = 'What happened on the wire';
+const ORDER_NUMBER = /^[A-Za-z0-9-]{1,36}$/;
+
+/** Whether the request came straight from this machine (the socket's address, never a forwarded header). */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+/**
+ * Records the gateway calls (through the client's onExchange) and the callbacks (by watching /payment/callback's
+ * answer) of this process, serves the panel to loopback clients only, and tells the views it is there
+ * (`res.locals.devPanel`) so the outcome pages link to it. Mount after the body parser and before the shop's routes.
+ */
+export function devPanel(deps: ShopDeps, wireLog: WireLog = createWireLog(deps.ledger)): Router {
+  const { ledger, config } = deps;
+  deps.gateway.onExchange((e) => wireLog.recordCall(e));
+  const signed = (deps.callbackKey ?? config.callbacks.key) !== undefined;
+
+  const r = Router();
+  r.use((req, res, next) => {
+    // The link's text travels with the flag: the panel is English only, outside the shop's message catalogs.
+    if (isLoopback(req.socket.remoteAddress)) res.locals.devPanel = { linkText: LINK_TEXT };
+    next();
+  });
+  r.use('/payment/callback', watchCallbacks(wireLog, signed));
+
+  // Anyone else gets the shop's ordinary 404, as if there were no panel.
+  const local: RequestHandler = (req, _res, next) =>
+    next(isLoopback(req.socket.remoteAddress) ? undefined : new HttpError(404, 'errors.notFound'));
+
+  r.get('/dev', local, (_req, res) => {
+    const touched = wireLog.orderIds();
+    const recent = ledger.listRecent(RECENT_ORDERS);
+    const seen = new Set(recent.map((o) => o.id));
+    const extra = touched.filter((id) => !seen.has(id)).flatMap((id) => ledger.get(id) ?? []);
+    const orders = [...recent, ...extra].map((o) => ({ ...o, wireEntries: wireLog.entries(o.id).entries.length }));
+    res.render('dev/index', { orders });
+  });
+
+  r.get('/dev/orders/:orderNumber', local, (req, res, next) => {
+    const number: unknown = req.params.orderNumber;
+    const order =
+      typeof number === 'string' && ORDER_NUMBER.test(number) ? ledger.findByOrderNumber(number) : undefined;
+    if (!order) return next(new HttpError(404, 'errors.notFound'));
+    const { entries, dropped } = wireLog.entries(order.id);
+    res.render('dev/order', { order, entries, dropped, events: ledger.events(order.id) });
+  });
+  return r;
+}
+
+function watchCallbacks(wireLog: WireLog, signed: boolean): RequestHandler {
+  return (req: Request, res, next) => {
+    res.on('finish', () => {
+      const source: unknown = req.method === 'POST' ? req.body : req.query;
+      if (typeof source !== 'object' || source === null) return;
+      // Only short string parameters, like the receiver itself accepts (src/shop/callback.ts).
+      const entries = Object.entries(source).filter(
+        (e): e is [string, string] => typeof e[1] === 'string' && e[1].length <= 512,
+      );
+      if (entries.length === 0 || entries.length > 30) return;
+      wireLog.recordCallback({
+        at: Date.now(),
+        httpMethod: req.method,
+        httpStatus: res.statusCode,
+        signed,
+        params: Object.fromEntries(entries),
+      });
+    });
+    next();
+  };
+}

@@ -1,0 +1,134 @@
+// The developer panel's memory: per order, the gateway calls this process made and the callbacks it received, in a
+// bounded in-memory ring (docs/decisions/0009-developer-panel.md). Development only; nothing here is ever persisted.
+import type { GatewayExchange } from '../gateway/index.js';
+import type { Ledger } from '../orders/ledger.js';
+import { redactDetail } from '../orders/redact.js';
+
+/** Orders remembered; the oldest is forgotten first. */
+export const MAX_ORDERS = 200;
+/** Entries per order; the oldest are dropped first (a flood of callbacks cannot grow one order without bound). */
+export const MAX_ENTRIES_PER_ORDER = 100;
+
+export interface WireCall {
+  kind: 'call';
+  at: number;
+  method: string;
+  attempt: number;
+  durationMs: number;
+  ok: boolean;
+  httpStatus: number | undefined;
+  errorCode: number | undefined;
+  errorClass: string | undefined;
+  /** The method's parameters, without credentials. */
+  request: Record<string, unknown>;
+  response: unknown;
+}
+
+export type CallbackVerdict = 'verified' | 'accepted unsigned' | 'refused: bad checksum' | 'refused: malformed';
+
+export interface WireCallback {
+  kind: 'callback';
+  at: number;
+  httpMethod: string;
+  /** What the shop answered, and so what it made of the notification. */
+  httpStatus: number;
+  verdict: CallbackVerdict | `answered ${number}`;
+  /** The notification's parameters; the checksum's value is never kept. */
+  params: Record<string, unknown>;
+}
+
+export type WireEntry = WireCall | WireCallback;
+
+export interface WireLog {
+  recordCall(e: GatewayExchange): void;
+  recordCallback(c: {
+    at: number;
+    httpMethod: string;
+    httpStatus: number;
+    signed: boolean;
+    params: Record<string, string>;
+  }): void;
+  /** The order's entries, oldest first, and how many older ones were dropped. */
+  entries(orderId: number): { entries: readonly WireEntry[]; dropped: number };
+  /** Local ids of the orders with entries, most recently touched first. */
+  orderIds(): number[];
+}
+
+interface Slot {
+  entries: WireEntry[];
+  dropped: number;
+}
+
+/** `ledger` maps what a call or a callback names (orderNumber, gateway orderId) to the shop's own order. */
+export function createWireLog(ledger: Pick<Ledger, 'findByOrderNumber' | 'findByGatewayOrderId'>): WireLog {
+  const slots = new Map<number, Slot>();
+
+  function orderOf(ref: { orderNumber?: unknown; orderId?: unknown }): number | undefined {
+    const byId = typeof ref.orderId === 'string' ? ledger.findByGatewayOrderId(ref.orderId) : undefined;
+    if (byId) return byId.id;
+    return typeof ref.orderNumber === 'string' ? ledger.findByOrderNumber(ref.orderNumber)?.id : undefined;
+  }
+
+  function push(orderId: number, entry: WireEntry): void {
+    const slot = slots.get(orderId) ?? { entries: [], dropped: 0 };
+    slots.delete(orderId); // re-inserted last: Map order is the recency order
+    slots.set(orderId, slot);
+    slot.entries.push(entry);
+    if (slot.entries.length > MAX_ENTRIES_PER_ORDER) {
+      slot.entries.shift();
+      slot.dropped += 1;
+    }
+    if (slots.size > MAX_ORDERS) {
+      const oldest = slots.keys().next().value;
+      if (oldest !== undefined) slots.delete(oldest);
+    }
+  }
+
+  return {
+    recordCall(e) {
+      const orderId = orderOf(e.request);
+      if (orderId === undefined) return;
+      push(orderId, {
+        kind: 'call',
+        at: e.at,
+        method: e.method,
+        attempt: e.attempt,
+        durationMs: Math.round(e.durationMs),
+        ok: e.ok,
+        httpStatus: e.httpStatus,
+        errorCode: e.errorCode,
+        errorClass: e.errorClass,
+        // The client left the credentials out already; the ledger's redaction is a second, independent pass.
+        request: redactDetail(e.request),
+        response: e.response === undefined ? undefined : redactDetail({ body: e.response }).body,
+      });
+    },
+    recordCallback(c) {
+      // Not recorded for an order the notification does not name, nor for one this shop does not have.
+      const orderId = orderOf({ orderId: c.params.mdOrder, orderNumber: c.params.orderNumber });
+      if (orderId === undefined) return;
+      const { checksum, ...rest } = c.params;
+      push(orderId, {
+        kind: 'callback',
+        at: c.at,
+        httpMethod: c.httpMethod,
+        httpStatus: c.httpStatus,
+        verdict: verdict(c.httpStatus, c.signed),
+        params: { ...redactDetail(rest), ...(checksum !== undefined && { checksum: '[redacted]' }) },
+      });
+    },
+    entries(orderId) {
+      const slot = slots.get(orderId);
+      return { entries: slot ? [...slot.entries] : [], dropped: slot?.dropped ?? 0 };
+    },
+    orderIds: () => [...slots.keys()].reverse(),
+  };
+}
+
+/** The receiver's answer says what it decided (src/shop/callback.ts): 200 accepted, 403 bad checksum, 400 malformed. */
+function verdict(httpStatus: number, signed: boolean): WireCallback['verdict'] {
+  if (httpStatus === 200) return signed ? 'verified' : 'accepted unsigned';
+  if (httpStatus === 403) return 'refused: bad checksum';
+  if (httpStatus === 400) return 'refused: malformed';
+  return `answered ${httpStatus}`;
+}

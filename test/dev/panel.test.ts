@@ -1,0 +1,161 @@
+/**
+ * The developer panel (docs/decisions/0009-developer-panel.md): per order, the gateway calls the shop made and the
+ * callbacks it received, with no credential anywhere; loopback clients only; absent in production.
+ */
+import { createHmac } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { callbackSigningString } from '../../src/gateway/index.js';
+import { DEFAULT_MERCHANTS } from '../../src/sandbox/index.js';
+import { isLoopback } from '../../src/dev/routes.js';
+import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { buy, scriptedShopPerTest, shopPath, startShop, type TestShop } from '../helpers/shop.js';
+
+const merchant = DEFAULT_MERCHANTS[0]!;
+const CALLBACK_KEY = 'dev-panel-test-callback-key';
+const LINK_TEXT = 'What happened on the wire';
+
+function sign(params: Record<string, string>): Record<string, string> {
+  const checksum = createHmac('sha256', CALLBACK_KEY).update(callbackSigningString(params), 'utf8').digest('hex');
+  return { ...params, checksum: checksum.toUpperCase() };
+}
+
+/** Every credential the shop holds, raw and form-encoded: none may appear on a panel page. */
+function expectNoCredential(html: string, secrets: string[]): void {
+  for (const secret of secrets) {
+    expect(html).not.toContain(secret);
+    expect(html).not.toContain(encodeURIComponent(secret));
+  }
+  expect(html).not.toMatch(/"(userName|password|token)"/i);
+}
+
+describe('the developer panel, against the sandbox', () => {
+  let shop: TestShop;
+  let agent: request.Agent;
+  let orderNumber: string;
+  let successPage: string;
+  beforeAll(async () => {
+    shop = await startShop({ env: { GATEWAY_CALLBACK_KEY: CALLBACK_KEY } });
+    agent = request.agent(shop.app);
+    const bought = await buy(agent, 'notebook');
+    expect(bought.status).toBe(303);
+    const paid = await payOnHostedPage(bought.headers.location!, { pan: '4111111111111111' });
+    const back = await agent.get(shopPath(paid.redirectUrl!)).expect(200);
+    successPage = back.text;
+    orderNumber = shop.ledger.listRecent(1)[0]!.orderNumber;
+  });
+  afterAll(() => shop.close());
+
+  it('links the outcome page to the order’s panel page', () => {
+    expect(successPage).toContain(LINK_TEXT);
+    expect(successPage).toContain(`href="/dev/orders/${orderNumber}"`);
+  });
+
+  it('shows the register and status calls in order, with parameters, answers, HTTP status and durations', async () => {
+    const page = await agent.get(`/dev/orders/${orderNumber}`).expect(200);
+    const html = page.text;
+    const register = html.indexOf('register.do');
+    const status = html.indexOf('getOrderStatusExtended.do');
+    expect(register).toBeGreaterThan(-1);
+    expect(status).toBeGreaterThan(register);
+    expect(html.match(/class="wire__duration">\d+ ms</g)?.length).toBeGreaterThanOrEqual(2);
+    expect(html).toMatch(/class="wire__http">200</);
+    // The request's own parameters and the gateway's answer are there…
+    expect(html).toContain(`&#34;orderNumber&#34;: &#34;${orderNumber}&#34;`);
+    expect(html).toContain('&#34;formUrl&#34;');
+    expect(html).toContain('&#34;orderStatus&#34;: 2');
+    // …the merchant's credentials are not.
+    expectNoCredential(html, [merchant.userName, merchant.password, merchant.token!]);
+  });
+
+  it('shows a verified callback and a refused one, never the checksum', async () => {
+    const order = shop.ledger.findByOrderNumber(orderNumber)!;
+    const notice = { mdOrder: order.gatewayOrderId!, orderNumber, operation: 'deposited', status: '1' };
+    const good = sign(notice);
+    const forged = { ...notice, checksum: 'AB'.repeat(32) };
+    await agent.get('/payment/callback').query(good).expect(200);
+    await agent.post('/payment/callback').type('form').send(forged).expect(403);
+
+    const html = (await agent.get(`/dev/orders/${orderNumber}`).expect(200)).text;
+    expect(html).toMatch(/Callback received \(GET\): verified/);
+    expect(html).toMatch(/Callback received \(POST\): refused: bad checksum/);
+    expect(html).toContain('&#34;operation&#34;: &#34;deposited&#34;');
+    expect(html).not.toContain(good.checksum!);
+    expect(html).not.toContain(forged.checksum);
+    expect(html).not.toContain(CALLBACK_KEY);
+    expect(html.indexOf('verified')).toBeLessThan(html.indexOf('refused: bad checksum'));
+  });
+
+  it('lists recent orders at /dev, linking each to its page', async () => {
+    const html = (await agent.get('/dev').expect(200)).text;
+    expect(html).toContain(`href="/dev/orders/${orderNumber}"`);
+  });
+
+  it('answers an unknown order with the shop’s 404', async () => {
+    await agent.get('/dev/orders/000000-1-AAAAAAAA').expect(404);
+    await agent.get('/dev/orders/%3Cscript%3E').expect(404);
+  });
+});
+
+describe('the developer panel with a gateway that echoes the credentials', () => {
+  const start = scriptedShopPerTest();
+
+  it('leaves them out of the recorded request and answer', async () => {
+    const password = 'panel-canary-p@ss word';
+    const { shop } = await start(
+      {
+        register: (form, ctx) => ({
+          body: {
+            orderId: 'echo-1',
+            formUrl: `${ctx.origin}/payment/merchants/x/payment_en.html?mdOrder=echo-1`,
+            echoed: { userName: form.userName, password: form.password, token: 'tok-canary-123' },
+            note: `you sent password=${form.password}`,
+          },
+        }),
+      },
+      { password },
+    );
+    const agent = request.agent(shop.app);
+    expect((await buy(agent, 'notebook')).status).toBe(303);
+    const { orderNumber } = shop.ledger.listRecent(1)[0]!;
+    const html = (await agent.get(`/dev/orders/${orderNumber}`).expect(200)).text;
+    expect(html).toContain('register.do');
+    expect(html).toContain('&#34;echoed&#34;');
+    expectNoCredential(html, [password, merchant.userName, 'tok-canary-123']);
+  });
+});
+
+describe('the developer panel in production', () => {
+  let shop: TestShop;
+  afterEach(() => shop.close());
+
+  it('does not exist: /dev and an order’s page are 404, and the outcome page has no link', async () => {
+    // CANONICAL_HOST=off: supertest's Host is not PUBLIC_BASE_URL's.
+    shop = await startShop({
+      env: { NODE_ENV: 'production', GATEWAY_CALLBACK_KEY: CALLBACK_KEY, CANONICAL_HOST: 'off' },
+    });
+    const agent = request.agent(shop.app);
+    const bought = await buy(agent, 'notebook');
+    expect(bought.status).toBe(303);
+    const { orderNumber } = shop.ledger.listRecent(1)[0]!;
+    await agent.get('/dev').expect(404);
+    await agent.get(`/dev/orders/${orderNumber}`).expect(404);
+    const paid = await payOnHostedPage(bought.headers.location!, { pan: '4111111111111111' });
+    const back = await agent.get(shopPath(paid.redirectUrl!)).expect(200);
+    expect(back.text).toContain(orderNumber);
+    expect(back.text).not.toContain(LINK_TEXT);
+    expect(back.text).not.toContain('/dev/');
+  });
+});
+
+describe('who may open the panel', () => {
+  it.each(['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1'])('%s, on this machine, may', (address) => {
+    expect(isLoopback(address)).toBe(true);
+  });
+  it.each(['10.0.0.1', '192.168.1.2', '::ffff:10.0.0.1', 'fe80::1', '::', '', undefined, '127.0.0.1.evil'])(
+    '%s may not',
+    (address) => {
+      expect(isLoopback(address)).toBe(false);
+    },
+  );
+});
