@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { code as currencyByCode } from 'currency-codes';
 import { z } from 'zod';
 import { isKnownCurrency } from './money.js';
 import { loadSandboxConfig, SandboxConfigError, withoutBlanks, type SandboxConfig } from './sandbox/config.js';
@@ -91,31 +92,63 @@ export class ConfigError extends Error {
   }
 }
 
-const port = (def: number) => z.coerce.number().int().min(1).max(65535).default(def);
+/** A whole number in [min, max]; every failure says so, with the default as the example. */
+const intIn = (min: number, max: number, def: number, message?: string) => {
+  const error = message ?? `must be a whole number from ${min} to ${max}, e.g. ${def}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(def);
+};
+const port = (def: number) => intIn(1, 65535, def, `must be a free TCP port number from 1 to 65535, e.g. ${def}`);
 /**
  * An http(s) base URL, normalised by the WHATWG parser (so `HTTPS://Shop.Example` becomes `https://shop.example`).
  * A query, fragment or user:password would end up inside every URL built from it, so they are refused.
  */
-const baseUrl = z
-  .url({ protocol: /^https?$/ })
-  .transform((u) => new URL(u))
-  .refine((u) => !u.search && !u.hash, 'must not have a query or fragment')
-  .refine((u) => !u.username && !u.password, 'must not contain credentials (use GATEWAY_USERNAME/GATEWAY_PASSWORD)');
-const httpUrl = baseUrl.transform((u) => `${u.origin}${u.pathname}`.replace(/\/+$/, ''));
-const intIn = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
+const baseUrl = (example: string) =>
+  z
+    .url({ protocol: /^https?$/, error: `must be an http:// or https:// URL, e.g. ${example}` })
+    .transform((u) => new URL(u))
+    .refine((u) => !u.search && !u.hash, 'must not have a query or fragment')
+    .refine((u) => !u.username && !u.password, 'must not contain credentials (use GATEWAY_USERNAME/GATEWAY_PASSWORD)');
+const httpUrl = (example: string) => baseUrl(example).transform((u) => `${u.origin}${u.pathname}`.replace(/\/+$/, ''));
+/** One of a few words; the message lists them all. */
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T, hint = '') =>
+  z.enum(values, { error: `must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}${hint}` });
+/** ISO 4217 numeric; a letter code (EUR) gets its number as the example. */
+const currency = z
+  .string()
+  .superRefine((value, ctx) => {
+    if (/^\d{3}$/.test(value)) {
+      if (!isKnownCurrency(value))
+        ctx.addIssue({
+          code: 'custom',
+          message: `${value} is not an ISO 4217 currency number: e.g. 978 for EUR, 643 for RUB`,
+        });
+      return;
+    }
+    const known = /^[A-Za-z]{3}$/.test(value) ? currencyByCode(value.toUpperCase()) : undefined;
+    ctx.addIssue({
+      code: 'custom',
+      message: known
+        ? `must be an ISO 4217 numeric code, e.g. ${known.number} for ${known.code}`
+        : 'must be an ISO 4217 numeric code, e.g. 978 for EUR, 643 for RUB, 840 for USD',
+    });
+  })
+  .default('978');
 const secret = z.string().min(32, 'must be at least 32 characters');
 
 /** Blank values never reach it: loadConfig drops them first (withoutBlanks), so "unset" and "empty" are one case. */
 const schema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    NODE_ENV: oneOf(['development', 'production', 'test']).default('development'),
     HOST: z.string().default('127.0.0.1'),
     PORT: port(3000),
-    PUBLIC_BASE_URL: httpUrl.optional(),
-    CANONICAL_HOST: z.enum(['on', 'off'], { error: 'must be on or off (default on)' }).optional(),
-    GATEWAY_URL: baseUrl
+    PUBLIC_BASE_URL: httpUrl('http://localhost:3000 or https://shop.example').optional(),
+    CANONICAL_HOST: oneOf(['on', 'off'], ' (default on)').optional(),
+    GATEWAY_URL: baseUrl('https://dev.bpsprocessing.ru/payment/rest/')
       .transform((u) => `${u.origin}${u.pathname}`)
-      .refine((u) => u.endsWith('/payment/rest/'), 'must end with /payment/rest/')
+      .refine(
+        (u) => u.endsWith('/payment/rest/'),
+        'must be the REST base URL, ending in /payment/rest/, e.g. https://dev.bpsprocessing.ru/payment/rest/',
+      )
       .optional(),
     GATEWAY_USERNAME: z.string().optional(),
     GATEWAY_PASSWORD: z.string().optional(),
@@ -126,21 +159,24 @@ const schema = z
     SANDBOX: z
       .enum(['on', 'off'], { error: 'must be on or off (unset: on, except with NODE_ENV=production)' })
       .optional(),
-    PAYMENT_FLOW: z.enum(['one-phase', 'two-phase']).default('one-phase'),
-    CURRENCY: z
-      .string()
-      .regex(/^\d{3}$/, 'must be an ISO 4217 numeric code such as 978')
-      .refine(isKnownCurrency, 'is not an ISO 4217 currency')
-      .default('978'),
+    PAYMENT_FLOW: oneOf(['one-phase', 'two-phase'], ' (register.do, or registerPreAuth.do then capture)').default(
+      'one-phase',
+    ),
+    CURRENCY: currency,
     SESSION_SECRET: secret.optional(),
     SESSION_SECRET_PREVIOUS: secret.optional(),
     DATA_DIR: z.string().default('./data'),
-    TRUST_PROXY: intIn(0, 10, 0),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TRUST_PROXY: intIn(
+      0,
+      10,
+      0,
+      'must be the number of reverse proxies in front of the shop, from 0 to 10: 0 for none, 1 behind one nginx (not true/false)',
+    ),
+    LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ORDER_LIFETIME_SECS: intIn(60, 86_400, 1200),
     BUY_RATE_LIMIT_PER_MINUTE: intIn(1, 10_000, 20),
     BUY_RATE_LIMIT_PER_BROWSER: intIn(1, 10_000, 10),
-    CALLBACKS: z.enum(['on', 'off']).default('on'),
+    CALLBACKS: oneOf(['on', 'off'], ' (default on)').default('on'),
     GATEWAY_CALLBACK_KEY: z
       .string()
       .min(8, 'must be at least 8 characters (the key from the gateway console)')

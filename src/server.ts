@@ -30,7 +30,20 @@ async function main(): Promise<void> {
   const db = openDatabase(path.join(config.dataDir, 'shop.db'));
   const sessionStore = createSqliteSessionStore(session, db);
 
-  const target = await startGatewayTarget(config, logger);
+  const sandboxSettings = config.gateway.mode === 'sandbox' ? config.gateway.sandbox : undefined;
+  let target: Awaited<ReturnType<typeof startGatewayTarget>>;
+  try {
+    target = await startGatewayTarget(config, logger);
+  } catch (err) {
+    throw listenProblem(err, 'SANDBOX_PORT', sandboxSettings?.port, 'SANDBOX_HOST', sandboxSettings?.host) ?? err;
+  }
+  if (target.sandbox) {
+    const problem = await sandboxUnreachable(target.sandbox.url, sandboxSettings);
+    if (problem) {
+      await target.close();
+      throw new StartupError(problem);
+    }
+  }
   const gateway = createGatewayClient({
     baseUrl: target.url,
     paymentPageOrigin: target.paymentPageOrigin,
@@ -47,10 +60,14 @@ async function main(): Promise<void> {
   }
 
   const server: Server = app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+  } catch (err) {
+    throw listenProblem(err, 'PORT', config.port, 'HOST', config.host) ?? err;
+  }
   logger.info({ url: config.publicBaseUrl, flow: config.flow, gateway: config.gateway.mode }, 'shop listening');
   if (config.admin) logger.info({ url: `${config.publicBaseUrl}/admin`, user: config.admin.user }, 'back office on');
   else logger.info('back office off: set ADMIN_PASSWORD_HASH (npm run admin-hash) to turn on /admin');
@@ -76,7 +93,61 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
+/** A start-up failure whose message says what to change: printed as is, without a stack. */
+class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/** A listen() failure in words that name the setting to change; undefined for any other error. */
+function listenProblem(
+  err: unknown,
+  portKey: 'PORT' | 'SANDBOX_PORT',
+  port: number | undefined,
+  hostKey: 'HOST' | 'SANDBOX_HOST',
+  host: string | undefined,
+): StartupError | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const other = portKey === 'PORT' ? 'SANDBOX_PORT' : 'PORT';
+  if (code === 'EADDRINUSE')
+    return new StartupError(
+      `${portKey}=${String(port)} is in use: set ${portKey} (or ${other}) to a free port. Another copy of the shop may still be running.`,
+    );
+  if (code === 'EACCES')
+    return new StartupError(
+      `${portKey}=${String(port)} needs special privileges here: set ${portKey} to a port above 1023`,
+    );
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new StartupError(
+      `${hostKey}=${String(host)} is not an address of this machine: set ${hostKey} to 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)`,
+    );
+  return undefined;
+}
+
+/**
+ * The shop calls the embedded sandbox at its public URL (SANDBOX_PUBLIC_URL), which is also where buyers' browsers
+ * go to pay. A copied .env whose SANDBOX_PUBLIC_URL names another port than SANDBOX_PORT would fail on the first Buy;
+ * asking the sandbox's /healthz there at start turns that into a message naming both settings.
+ */
+async function sandboxUnreachable(
+  publicUrl: string,
+  settings: { port: number; host: string } | undefined,
+): Promise<string | undefined> {
+  let why: string;
+  try {
+    const res = await fetch(`${publicUrl}/healthz`, { redirect: 'manual', signal: AbortSignal.timeout(3_000) });
+    await res.body?.cancel();
+    if (res.ok) return undefined;
+    why = `it answered HTTP ${res.status}`;
+  } catch (err) {
+    const cause = (err as { cause?: { code?: unknown } }).cause;
+    why = typeof cause?.code === 'string' ? cause.code : err instanceof Error ? err.name : 'no answer';
+  }
+  const listening = `SANDBOX_HOST=${settings?.host ?? '?'} SANDBOX_PORT=${String(settings?.port ?? '?')}`;
+  return `SANDBOX_PUBLIC_URL=${publicUrl} does not reach the embedded sandbox, which listens on ${listening} (${why}): unset SANDBOX_PUBLIC_URL (it then follows SANDBOX_PORT) or make it point to that port`;
+}
+
 main().catch((err: unknown) => {
-  process.stderr.write(`Failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (err instanceof StartupError) process.stderr.write(`Cannot start: ${err.message}\n`);
+  else process.stderr.write(`Failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -51,8 +51,17 @@ const EVERY_KEY = [
   'SANDBOX_OPERATOR_TOKEN',
   'SANDBOX_CALLBACK_HOSTS',
 ];
-/** Keys .env.example shows commented out (`# KEY=`): optional ones whose empty line would read as a setting. */
-const COMMENTED_KEYS = ['SANDBOX', 'SANDBOX_OPERATOR_TOKEN', 'SANDBOX_CALLBACK_HOSTS'];
+/**
+ * Keys .env.example shows commented out (`# KEY=`): optional ones whose empty line would read as a setting, and the
+ * URLs derived from PORT and SANDBOX_PORT, so that a copy with another PORT still works.
+ */
+const COMMENTED_KEYS = [
+  'SANDBOX',
+  'SANDBOX_OPERATOR_TOKEN',
+  'SANDBOX_CALLBACK_HOSTS',
+  'PUBLIC_BASE_URL',
+  'SANDBOX_PUBLIC_URL',
+];
 const OPERATOR_TOKEN = 'an-operator-token-0123456789';
 const dirs: string[] = [];
 function tmp(): string {
@@ -173,6 +182,38 @@ describe('loadConfig', () => {
       GATEWAY_TOKEN: 'tok',
     });
     expect(config.gateway).toMatchObject({ mode: 'remote', auth: { token: 'tok' } });
+  });
+
+  it.each([
+    ['CURRENCY', 'EUR', 'CURRENCY: must be an ISO 4217 numeric code, e.g. 978 for EUR'],
+    ['CURRENCY', 'rub', 'CURRENCY: must be an ISO 4217 numeric code, e.g. 643 for RUB'],
+    ['CURRENCY', 'euro', 'CURRENCY: must be an ISO 4217 numeric code, e.g. 978 for EUR, 643 for RUB, 840 for USD'],
+    ['CURRENCY', '123', 'CURRENCY: 123 is not an ISO 4217 currency number: e.g. 978 for EUR, 643 for RUB'],
+    ['PORT', 'eighty', 'PORT: must be a free TCP port number from 1 to 65535, e.g. 3000'],
+    ['PORT', '70000', 'PORT: must be a free TCP port number from 1 to 65535, e.g. 3000'],
+    [
+      'PUBLIC_BASE_URL',
+      'localhost:3000',
+      'PUBLIC_BASE_URL: must be an http:// or https:// URL, e.g. http://localhost:3000',
+    ],
+    [
+      'GATEWAY_URL',
+      'https://g.example/',
+      'GATEWAY_URL: must be the REST base URL, ending in /payment/rest/, e.g. https://',
+    ],
+    ['GATEWAY_URL', 'g.example', 'GATEWAY_URL: must be an http:// or https:// URL, e.g. https://'],
+    ['TRUST_PROXY', 'true', 'TRUST_PROXY: must be the number of reverse proxies in front of the shop, from 0 to 10'],
+    ['PAYMENT_FLOW', 'onephase', 'PAYMENT_FLOW: must be one-phase or two-phase'],
+    ['LOG_LEVEL', 'verbose', 'LOG_LEVEL: must be fatal, error, warn, info, debug, trace or silent'],
+    ['NODE_ENV', 'prod', 'NODE_ENV: must be development, production or test'],
+    ['CALLBACKS', 'yes', 'CALLBACKS: must be on or off'],
+    ['CANONICAL_HOST', 'true', 'CANONICAL_HOST: must be on or off'],
+    ['RECONCILE_BATCH', '0', 'RECONCILE_BATCH: must be a whole number from 1 to 1000, e.g. 50'],
+  ])('when %s=%s, the message says what is expected, with an example', (key, value, message) => {
+    const credentials: Record<string, string> =
+      key === 'GATEWAY_URL' ? { GATEWAY_USERNAME: 'u', GATEWAY_PASSWORD: 'p' } : {};
+    const problems = problemsOf({ SESSION_SECRET: SECRET, DATA_DIR: tmp(), ...credentials, [key]: value });
+    expect(problems).toEqual([expect.stringContaining(message)]);
   });
 
   it("when several values are bad, names every bad key at once, the sandbox's with the shop's", () => {
@@ -344,6 +385,16 @@ describe('loadConfig', () => {
       expect(loadConfig({ ...blanks, SESSION_SECRET: SECRET })).toEqual(loadConfig({ SESSION_SECRET: SECRET }));
       expect(loadConfig({ ...blanks, DATA_DIR: dataDir })).toEqual(loadConfig({ DATA_DIR: dataDir }));
     }
+  });
+
+  it('a copy of .env.example with another PORT and SANDBOX_PORT puts both URLs on those ports', () => {
+    const example = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+    const env = Object.fromEntries(
+      [...example.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1]!, m[2]!.trim()] as const),
+    );
+    const config = loadConfig({ ...env, PORT: '3300', SANDBOX_PORT: '3301', DATA_DIR: tmp() });
+    expect(config.publicBaseUrl).toBe('http://localhost:3300');
+    expect(sandboxOf(config)).toMatchObject({ port: 3301, publicUrl: 'http://127.0.0.1:3301' });
   });
 
   it('.env.example lists every key, the optional sandbox safety keys commented out', () => {

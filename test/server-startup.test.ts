@@ -1,0 +1,95 @@
+// Start-up failures of the real launcher (src/server.ts) that a newcomer meets first: each says what to change,
+// exits 1, and prints no stack.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { REPO_ROOT } from './helpers/page-leaks.js';
+import { freePort } from './helpers/shop-process.js';
+
+const TSX = pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+const cwd = mkdtempSync(path.join(tmpdir(), 'startup-'));
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+/** Runs src/server.ts with exactly `env` until it exits (these starts all fail), with what it printed. */
+function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', TSX, path.join(REPO_ROOT, 'src/server.ts')], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      TSX_TSCONFIG_PATH: path.join(REPO_ROOT, 'tsconfig.json'),
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      DATA_DIR: path.join(cwd, 'data'),
+      RECONCILE_INTERVAL_SECS: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+async function occupied(): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return { port: typeof address === 'object' && address ? address.port : 0, server };
+}
+
+const noStack = (text: string) => expect(text).not.toMatch(/^\s+at /m);
+
+describe('start-up errors that say what to change', () => {
+  it('when PORT is in use, names the setting to change and exits 1 without a stack', async () => {
+    const { port, server } = await occupied();
+    try {
+      const run = await runUntilExit({ PORT: String(port), SANDBOX_PORT: '0' });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`PORT=${port} is in use: set PORT (or SANDBOX_PORT) to a free port`);
+      noStack(run.stderr);
+    } finally {
+      server.close();
+    }
+  }, 30_000);
+
+  it('when SANDBOX_PORT is in use, names that setting instead', async () => {
+    const { port, server } = await occupied();
+    try {
+      const run = await runUntilExit({ PORT: String(await freePort()), SANDBOX_PORT: String(port) });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`SANDBOX_PORT=${port} is in use: set SANDBOX_PORT (or PORT) to a free port`);
+      noStack(run.stderr);
+    } finally {
+      server.close();
+    }
+  }, 30_000);
+
+  it('when SANDBOX_PUBLIC_URL does not reach the embedded sandbox (a copied .env, another port), says so naming both values', async () => {
+    const sandboxPort = await freePort();
+    const elsewhere = await freePort();
+    const run = await runUntilExit({
+      PORT: String(await freePort()),
+      SANDBOX_PORT: String(sandboxPort),
+      SANDBOX_PUBLIC_URL: `http://127.0.0.1:${elsewhere}`,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `SANDBOX_PUBLIC_URL=http://127.0.0.1:${elsewhere} does not reach the embedded sandbox, which listens on SANDBOX_HOST=127.0.0.1 SANDBOX_PORT=${sandboxPort}`,
+    );
+    expect(run.stdout).not.toContain('shop listening');
+    noStack(run.stderr);
+  }, 30_000);
+
+  it('when a value is easy to get wrong (CURRENCY=EUR), says what is expected with an example', async () => {
+    const run = await runUntilExit({ PORT: String(await freePort()), SANDBOX_PORT: '0', CURRENCY: 'EUR' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('CURRENCY: must be an ISO 4217 numeric code, e.g. 978 for EUR');
+    noStack(run.stderr);
+  }, 30_000);
+});
