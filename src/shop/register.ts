@@ -78,7 +78,10 @@ export function createRegister({ ledger, gateway, config, logger }: ShopDeps) {
       }
     }
     const failed = ledger.markRegisterFailed(order.id, status, detail);
-    logger.warn({ orderId: order.id, orderNumber: order.orderNumber, ...detail }, 'register failed');
+    logger.warn(
+      { orderId: order.id, orderNumber: order.orderNumber, gateway: gateway.origin, ...detail },
+      'register failed',
+    );
     const unavailable = err.code === 'GATEWAY_TIMEOUT' || err.code === 'GATEWAY_NETWORK' || err.code === 'GATEWAY_HTTP';
     return { ok: false, order: failed, status: unavailable ? 503 : 502, unknownOutcome: err.outcomeUnknown };
   }
@@ -105,7 +108,10 @@ export function createRegister({ ledger, gateway, config, logger }: ShopDeps) {
       const { orderId: gatewayOrderId, formUrl } = registered;
       const recorded = ledger.markRegistered(order.id, { gatewayOrderId, formUrl });
       const { orderNumber, amount, currency } = order;
-      logger.info({ orderId: order.id, orderNumber, amount, currency, flow: order.flow, referenceId }, 'order registered');
+      logger.info(
+        { orderId: order.id, orderNumber, amount, currency, flow: order.flow, referenceId },
+        'order registered',
+      );
       return { ok: true, order: recorded, formUrl };
     } catch (err) {
       // The gateway holds an order we could not record (e.g. an orderId already used here): never leave the row

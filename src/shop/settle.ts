@@ -1,5 +1,6 @@
 import { GatewayError, GatewayRejectedError, type OrderRef } from '../gateway/index.js';
 import type { Order, StatusCause } from '../orders/types.js';
+import { explainActionCode } from './action-codes.js';
 import type { ShopDeps } from './deps.js';
 
 /** The gateway's errorCode for an order it does not know. */
@@ -34,7 +35,9 @@ export function createSettle(deps: ShopDeps) {
         return { order: ledger.markNeverRegistered(order.id, { errorCode: err.errorCode, cause }) };
       }
       ledger.recordEvent(order.id, 'status', 'error', { code: err.code, cause });
-      logger.warn({ orderId: order.id, code: err.code, cause }, 'status check failed; outcome unknown');
+      // The gateway's origin (scheme, host, port: never credentials) names the address a network error is about.
+      const where = { gateway: gateway.origin, error: err.message };
+      logger.warn({ orderId: order.id, code: err.code, cause, ...where }, 'status check failed; outcome unknown');
       return undefined;
     }
     if (lostAnswer && st.orderId !== undefined && st.orderNumber === orderNumber) {
@@ -55,10 +58,16 @@ export function createSettle(deps: ShopDeps) {
     const { orderStatus, actionCode, paymentAmountInfo: info } = st;
     const amounts = { deposited: info?.depositedAmount, refunded: info?.refundedAmount };
     const applied = ledger.applyGatewayStatus(order.id, { orderStatus, actionCode, amounts, cause });
+    // One info line per outcome, written by the call that made the change (the ledger's compare-and-set decides).
+    const { amount, currency } = order;
+    const { status } = applied.order;
     if (applied.fulfilled) {
-      const { orderNumber } = order;
-      logger.info({ orderId: order.id, orderNumber, status: applied.order.status, cause }, 'order fulfilled');
+      const outcome = status === 'authorized' ? 'order authorized (amount held, to be captured)' : 'order paid';
+      logger.info({ orderId: order.id, orderNumber, amount, currency, status, cause }, outcome);
       onFulfilled?.(order.id);
+    } else if (applied.changed && status === 'declined') {
+      const meaning = explainActionCode(actionCode).en;
+      logger.info({ orderId: order.id, orderNumber, actionCode, meaning, cause }, 'order declined');
     }
     return { order: applied.order, maskedPan: st.cardAuthInfo?.maskedPan };
   }
