@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { browserSuitePlan, CHROMIUM_PATH, launchChromium, warnBrowserTestsSkipped } from '../helpers/browser.js';
+import { shot, watchPage } from '../helpers/browser-buyer.js';
+
+/*
+ * The sandbox's own pages in headless Chromium: on a 390 × 844 phone screen none of them scrolls sideways (tables
+ * stack into cards), and the hosted page's test-card links fill the form without a script. CI=true only.
+ */
+const TIMEOUT = 30_000;
+const OPERATOR_TOKEN = 'e2e-operator-token-0123456789';
+const PHONE = { width: 390, height: 844 };
+const plan = process.env.CI === 'true' ? browserSuitePlan() : 'skip';
+if (plan === 'skip') warnBrowserTestsSkipped('test/e2e/sandbox-pages.browser.test.ts (runs with CI=true)');
+const suite = plan === 'skip' ? describe.skip : describe;
+
+suite('sandbox pages in a real browser', () => {
+  let sb: RunningSandbox | undefined;
+  let browser: Browser | undefined;
+  let orderId = '';
+  let formUrl = '';
+
+  const env = () => {
+    if (!sb || !browser) throw new Error('suite setup failed');
+    return { sb, browser };
+  };
+  const api = async (method: string, params: Record<string, string>) => {
+    const res = await fetch(`${env().sb.gatewayUrl}${method}.do`, {
+      method: 'POST',
+      body: new URLSearchParams({ userName: 'demo-shop-api', password: 'demo-shop-password', ...params }),
+    });
+    return (await res.json()) as Record<string, unknown>;
+  };
+  const register = async (extra: Record<string, string> = {}) =>
+    (await api('register', {
+      orderNumber: `E2E-${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
+      amount: '1250',
+      currency: '978',
+      returnUrl: `${env().sb.url}/healthz?from=return`,
+      failUrl: `${env().sb.url}/healthz?from=fail`,
+      description: 'Two blue mugs and a very long description that must wrap on a phone screen without overflow',
+      ...extra,
+    })) as { orderId: string; formUrl: string };
+
+  beforeAll(async () => {
+    if (plan === 'fail')
+      throw new Error(`CI is set and ${CHROMIUM_PATH} is missing: install it (apt-get install chromium)`);
+    [sb, browser] = await Promise.all([
+      startSandbox({ port: 0, operatorToken: OPERATOR_TOKEN, callbacks: { maxAttempts: 1, timeoutMs: 1000 } }),
+      launchChromium(),
+    ]);
+    // An order with the widest detail page: card data, a callback delivery (to a closed loopback port), a refund.
+    ({ orderId, formUrl } = await register({
+      dynamicCallbackUrl: 'http://127.0.0.1:9/sandbox-e2e/a/long/callback/path?with=query&and=more-parameters',
+    }));
+    const order = sb.sandbox.engine.get(orderId);
+    if (!order) throw new Error('order missing');
+    sb.sandbox.engine.pay(order, { pan: '4111111111111111', expiration: '203012', cvc: '123', cardholderName: 'TEST' });
+    await api('refund', { orderId, amount: '250', externalRefundId: 'refund-0123456789-0123456789-012345' });
+    sb.sandbox.faults.set('demo-shop', { latencyMs: 10, methods: ['register', 'getOrderStatusExtended'] });
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await browser?.close();
+    await sb?.close();
+  }, TIMEOUT);
+
+  async function phonePage(withOperator: boolean): Promise<{ page: Page; context: BrowserContext }> {
+    const context = await env().browser.newContext({
+      viewport: PHONE,
+      ...(withOperator && { httpCredentials: { username: 'operator', password: OPERATOR_TOKEN } }),
+    });
+    return { context, page: await context.newPage() };
+  }
+
+  const pages = () => [
+    { name: 'hosted payment page', path: '', operator: false, unpaid: 'en' },
+    { name: 'hosted page, Russian, card filled in', path: '', operator: false, unpaid: 'ru' },
+    { name: 'hosted page of a paid order', path: new URL(formUrl).pathname + new URL(formUrl).search, operator: false },
+    { name: 'test cards', path: '/sandbox/cards', operator: false },
+    { name: 'orders list', path: '/sandbox/orders', operator: true },
+    { name: 'order detail', path: `/sandbox/orders/${orderId}`, operator: true },
+    { name: 'fault switches', path: '/sandbox/control?merchant=demo-shop', operator: true },
+  ];
+
+  it(
+    'when each sandbox page opens at 390 × 844, then nothing is wider than the screen',
+    async () => {
+      const fresh = { en: await register(), ru: await register({ language: 'ru' }) };
+      const pathOf = (u: string) => `${new URL(u).pathname}${new URL(u).search}`;
+      const widths: Record<string, number> = {};
+      for (const p of pages()) {
+        const { page, context } = await phonePage(p.operator);
+        const path =
+          p.unpaid === 'en'
+            ? pathOf(fresh.en.formUrl)
+            : p.unpaid === 'ru'
+              ? `${pathOf(fresh.ru.formUrl)}&card=approved`
+              : p.path;
+        const res = await page.goto(`${env().sb.url}${path}`);
+        expect({ page: p.name, status: res?.status() }).toEqual({ page: p.name, status: 200 });
+        await shot(page, `sandbox-390-${p.name.replace(/\W+/g, '-')}`);
+        widths[p.name] = await page.evaluate<number>('document.documentElement.scrollWidth');
+        await context.close();
+      }
+      expect(widths).toEqual(Object.fromEntries(pages().map((p) => [p.name, expect.any(Number)])));
+      const tooWide = Object.entries(widths).filter(([, w]) => w > PHONE.width);
+      expect(tooWide).toEqual([]);
+    },
+    TIMEOUT * 2,
+  );
+
+  it(
+    'when a test card is clicked on the hosted page, then the form is filled and Pay returns the buyer paid',
+    async () => {
+      const order = await register();
+      const { page, context } = await phonePage(false);
+      const watch = watchPage(page);
+      await page.goto(order.formUrl);
+      await page.getByRole('link', { name: /4111 1111 1111 1111/ }).click();
+      await expect(page.getByLabel('Card number').inputValue()).resolves.toBe('4111 1111 1111 1111');
+      await expect(page.getByRole('status').textContent()).resolves.toContain('Test card filled in');
+      await page.getByRole('button', { name: 'Pay €12.50' }).click();
+      await page.waitForURL((u) => u.pathname === '/healthz');
+      expect(new URL(page.url()).searchParams.get('from')).toBe('return');
+      await expect(api('getOrderStatusExtended', { orderId: order.orderId })).resolves.toMatchObject({
+        orderStatus: 2,
+      });
+      expect(watch).toEqual({ csp: [], foreignRequests: [], pageErrors: [] });
+      await context.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'when the buyer presses cancel, then the order is declined and the browser lands on failUrl',
+    async () => {
+      const order = await register();
+      const { page, context } = await phonePage(false);
+      await page.goto(order.formUrl);
+      await page.getByRole('button', { name: 'Cancel payment and return to the shop' }).click();
+      await page.waitForURL((u) => u.pathname === '/healthz');
+      expect(new URL(page.url()).searchParams.get('from')).toBe('fail');
+      await expect(api('getOrderStatusExtended', { orderId: order.orderId })).resolves.toMatchObject({
+        orderStatus: 6,
+        actionCode: -2014,
+      });
+      await context.close();
+    },
+    TIMEOUT,
+  );
+});
