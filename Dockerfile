@@ -17,9 +17,12 @@
 #     The sandbox's port (3001) is published only here, because the buyer's browser must reach its hosted payment
 #     page; 127.0.0.1: keeps both ports on this machine (drop it only if other machines must reach the demo, never
 #     on an untrusted network). PUBLIC_BASE_URL (default http://localhost:3000) and SANDBOX_PUBLIC_URL (default
-#     http://127.0.0.1:3001) must be the URLs the browser uses. The shop also calls the sandbox at SANDBOX_PUBLIC_URL
-#     from inside the container, so publish the sandbox on the same port number it listens on (-p N:N with
-#     SANDBOX_PORT=N). Its merchant's credentials are generated into the volume (/app/data/sandbox/).
+#     http://127.0.0.1:3001) must be the URLs the browser uses; the shop itself calls the sandbox where it listens
+#     inside the container, so any published port works (-p 127.0.0.1:45911:3001 with
+#     SANDBOX_PUBLIC_URL=http://127.0.0.1:45911). Its merchant's credentials are generated into the volume
+#     (/app/data/sandbox/).
+#
+#   shop + standalone sandbox as two containers: compose.yaml (docker compose up --build).
 #
 #   sandbox only (standalone gateway emulator with the public demo merchants; point the HEALTHCHECK at its port):
 #           docker run --rm -e HEALTHCHECK_PORT=3001 -e SANDBOX_OPERATOR_TOKEN -p 127.0.0.1:3001:3001 \
@@ -77,10 +80,11 @@ VOLUME ["/app/data"]
 # Only the shop's port: `docker run -P` publishes every EXPOSEd port, and the sandbox's (3001) must be published
 # only on purpose (-p), for a demo.
 EXPOSE 3000
-# node:24-slim has no curl: probe with Node's built-in fetch. No --start-period: the app is up in
-# about a second, well before the first probe (and dockerfilelint 1.8 misparses that option).
+# node:24-slim has no curl: probe with Node's built-in fetch. --start-period: failures in the first 20 s (a slow
+# first start, a volume being initialised) don't count against the retries. dockerfilelint 1.8.0, still the latest,
+# reports this valid option as "Invalid Argument" (replicatedhq/dockerfilelint issue 166): a false positive.
 # HEALTHCHECK_PORT lets the standalone sandbox (which also answers /healthz) be probed on its own port.
-HEALTHCHECK --interval=30s --timeout=3s --retries=3 \
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HEALTHCHECK_PORT||process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
 # Exec form: node is PID 1 and receives SIGTERM directly; the app closes its servers and exits 0.
 CMD ["node", "dist/server.js"]

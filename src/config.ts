@@ -74,6 +74,11 @@ export type GatewayConfig =
       readonly mode: 'remote';
       readonly url: string;
       readonly auth: { readonly userName: string; readonly password: string } | { readonly token: string };
+      /**
+       * GATEWAY_PAYMENT_PAGE_ORIGIN: where formUrl must point when browsers reach the payment page at another address
+       * than the shop reaches the API (a sandbox called by its compose service name); unset: GATEWAY_URL's origin.
+       */
+      readonly paymentPageOrigin?: string | undefined;
       readonly timeoutMs: number;
       readonly statusTimeoutMs: number;
     }
@@ -150,6 +155,10 @@ const schema = z
         'must be the REST base URL, ending in /payment/rest/, e.g. https://dev.bpsprocessing.ru/payment/rest/',
       )
       .optional(),
+    GATEWAY_PAYMENT_PAGE_ORIGIN: baseUrl('http://127.0.0.1:3001')
+      .refine((u) => u.pathname === '/', 'must be an origin only, e.g. http://127.0.0.1:3001 (no path)')
+      .transform((u) => u.origin)
+      .optional(),
     GATEWAY_USERNAME: z.string().optional(),
     GATEWAY_PASSWORD: z.string().optional(),
     GATEWAY_TOKEN: z.string().optional(),
@@ -208,6 +217,11 @@ const schema = z
           issue('GATEWAY_PASSWORD', 'is required when GATEWAY_URL is set (or give GATEWAY_TOKEN)');
       }
     }
+    if (!c.GATEWAY_URL && c.GATEWAY_PAYMENT_PAGE_ORIGIN)
+      issue(
+        'GATEWAY_PAYMENT_PAGE_ORIGIN',
+        'applies only with GATEWAY_URL (the embedded sandbox takes its page origin from SANDBOX_PUBLIC_URL)',
+      );
     if (!c.GATEWAY_URL && c.SANDBOX === 'off')
       issue(
         'SANDBOX',
@@ -277,6 +291,7 @@ export function loadConfig(env: Env): Config {
         auth: c.GATEWAY_TOKEN
           ? { token: c.GATEWAY_TOKEN }
           : { userName: c.GATEWAY_USERNAME ?? '', password: c.GATEWAY_PASSWORD ?? '' },
+        paymentPageOrigin: c.GATEWAY_PAYMENT_PAGE_ORIGIN,
         ...timeouts,
       };
   return deepFreeze({

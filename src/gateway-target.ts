@@ -18,7 +18,8 @@ export interface GatewayTarget {
   readonly url: string;
   /**
    * Origin of the hosted payment page, where formUrl must point; undefined means the origin of `url`. Set for the
-   * embedded sandbox, which browsers reach at SANDBOX_PUBLIC_URL while the shop calls it directly.
+   * embedded sandbox, which browsers reach at SANDBOX_PUBLIC_URL while the shop calls it directly, and for a
+   * remote gateway by GATEWAY_PAYMENT_PAGE_ORIGIN (compose.yaml: the shop calls the sandbox service by name).
    */
   readonly paymentPageOrigin: string | undefined;
   readonly auth: GatewayAuth;
@@ -49,7 +50,7 @@ export async function startGatewayTarget(
     return {
       url: gateway.url,
       auth: gateway.auth,
-      paymentPageOrigin: undefined,
+      paymentPageOrigin: gateway.paymentPageOrigin,
       sandbox: undefined,
       callbackKey,
       close: () => Promise.resolve(),

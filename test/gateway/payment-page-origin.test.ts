@@ -94,6 +94,72 @@ describe('the embedded sandbox behind a port mapping', () => {
   });
 });
 
+describe('a remote gateway with GATEWAY_PAYMENT_PAGE_ORIGIN (compose.yaml)', () => {
+  it('Buy 303s to a formUrl on that origin, and the CSP allows it', async () => {
+    const page = `http://127.0.0.1:${await deadPort()}`;
+    const gw = await startMisbehavingGateway({
+      register: () =>
+        replies.json({ orderId: 'r-1', formUrl: `${page}/payment/merchants/m/payment_en.html?mdOrder=r-1` }),
+    });
+    cleanups.push(() => gw.close());
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'page-origin-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      SESSION_SECRET: 'a-test-session-secret-of-32-chars!!',
+      PUBLIC_BASE_URL: 'http://shop.test',
+      GATEWAY_URL: gw.baseUrl,
+      GATEWAY_PAYMENT_PAGE_ORIGIN: page,
+      GATEWAY_USERNAME: 'u-api',
+      GATEWAY_PASSWORD: 'p',
+      CALLBACKS: 'off',
+    });
+    const { logger } = capturedLogger('silent');
+    const target = await startGatewayTarget(config, logger);
+    expect(target).toMatchObject({ url: gw.baseUrl, paymentPageOrigin: page, sandbox: undefined });
+    const db = openDatabase(path.join(dataDir, 'shop.db'));
+    const sessionStore = createSqliteSessionStore(session, db);
+    cleanups.push(() => {
+      sessionStore.close();
+      db.close();
+    });
+    const gateway = createGatewayClient({
+      baseUrl: target.url,
+      paymentPageOrigin: target.paymentPageOrigin,
+      auth: target.auth,
+    });
+    const app = createApp({
+      config,
+      logger,
+      ledger: createLedger(db),
+      gateway,
+      sessionStore,
+      catalog: createCatalog(),
+      healthCheck: () => isDatabaseUsable(db),
+    });
+    const res = await buy(request.agent(app), 'notebook');
+    expect(res.status).toBe(303);
+    expect(new URL(res.headers.location!).origin).toBe(page);
+    expect(String(res.headers['content-security-policy'])).toContain(`form-action 'self' ${page}`);
+  });
+
+  it.each([
+    [{ GATEWAY_PAYMENT_PAGE_ORIGIN: 'http://127.0.0.1:3001/pay' }, /origin only/],
+    [{ GATEWAY_PAYMENT_PAGE_ORIGIN: 'ftp://127.0.0.1' }, /http/],
+    [{ GATEWAY_URL: '', GATEWAY_PAYMENT_PAGE_ORIGIN: 'http://127.0.0.1:3001' }, /only with GATEWAY_URL/],
+  ])('refuses %j at start-up', (env, message) => {
+    const base = {
+      NODE_ENV: 'test',
+      SESSION_SECRET: 'a-test-session-secret-of-32-chars!!',
+      GATEWAY_URL: 'https://gw.example/payment/rest/',
+      GATEWAY_TOKEN: 't',
+      SANDBOX_PORT: '0',
+    };
+    expect(() => loadConfig({ ...base, ...env })).toThrow(message);
+  });
+});
+
 describe('the client with a payment page origin', () => {
   it('accepts a formUrl on the payment page origin and refuses one on the API origin', async () => {
     const gw = await startMisbehavingGateway({

@@ -1,0 +1,191 @@
+import { mkdirSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ADMIN_PASSWORD } from '../admin/helpers.js';
+import { chromium } from 'playwright-core';
+import { browserSuitePlan, CHROMIUM_PATH } from '../helpers/browser.js';
+import { buyOnShop, CARDS, payOnGateway } from '../helpers/browser-buyer.js';
+import { startShop, type TestShop } from '../helpers/shop.js';
+
+/*
+ * The README's gallery: `SCREENSHOTS=1 CI=true npm test -- test/e2e/readme-screenshots` writes the key screens as
+ * 1280×800 PNGs into docs/img/. Without SCREENSHOTS=1 the suite is skipped, so ordinary runs never touch the tree.
+ * What changes from run to run on a page (order numbers, dates, gateway ids) is replaced by fixed sample values
+ * before each shot, so a new run only changes an image when a screen itself changed.
+ */
+const TIMEOUT = 60_000;
+const IMG_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/img');
+const VIEWPORT = { width: 1280, height: 800 };
+const wanted = process.env.SCREENSHOTS === '1';
+const plan = browserSuitePlan();
+const suite = wanted && plan !== 'skip' ? describe : describe.skip;
+
+/** The sample values the volatile parts of a page are shown with. */
+const SAMPLE = {
+  paidNumber: '261201-7-K3M9Q2XD',
+  declinedNumber: '261201-8-W7TN4PQA',
+  gatewayId: '3f1c2b7e-5a40-4c8e-9d21-6b0e8a4f7c19',
+  approvalCode: '482913',
+} as const;
+type Volatile = readonly (readonly [real: string, sample: string])[];
+
+/**
+ * Runs in the page (plain JavaScript: the project compiles without DOM types): replaces each [real, sample] pair in
+ * every text node, and dates and times (2026-12-01 04:05:42, 01/12/2026, 04:05) by a fixed one, so images don't age.
+ */
+const REPLACE_TEXT = `(pairs) => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    let text = node.nodeValue || '';
+    for (const [from, to] of pairs) text = text.split(from).join(to);
+    text = text
+      .replace(/\\b\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}(:\\d{2})?( UTC)?/g, '2026-12-01 10:30:00')
+      .replace(/\\b\\d{2}\\/\\d{2}\\/\\d{4},? \\d{2}:\\d{2}(:\\d{2})?/g, '01/12/2026, 10:30:00');
+    if (text !== node.nodeValue) node.nodeValue = text;
+  }
+}`;
+
+suite('README screenshots (SCREENSHOTS=1)', () => {
+  let shop: TestShop | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let url = '';
+  const server = http.createServer();
+
+  beforeAll(async () => {
+    if (plan === 'fail')
+      throw new Error(`CI is set and ${CHROMIUM_PATH} is missing: install it (apt-get install chromium)`);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://localhost:${(server.address() as AddressInfo).port}`;
+    shop = await startShop({
+      env: { PUBLIC_BASE_URL: url, ADMIN_PASSWORD, BUY_RATE_LIMIT_PER_MINUTE: '1000', GATEWAY_TIMEOUT_MS: '3000' },
+    });
+    server.on('request', shop.app);
+    // The shared launcher's flags, plus one raster thread: with several, SVG pictures sometimes came out a few
+    // pixels different from run to run.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+        '--num-raster-threads=1',
+        '--disable-partial-raster',
+      ],
+    });
+    context = await browser.newContext({ locale: 'en-GB', viewport: VIEWPORT, deviceScaleFactor: 1 });
+    mkdirSync(IMG_DIR, { recursive: true });
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    await shop?.close();
+  }, TIMEOUT);
+
+  const env = () => {
+    if (!shop || !browser || !context) throw new Error('suite setup failed');
+    return { shop, context, sandboxUrl: shop.sandbox!.url };
+  };
+
+  /**
+   * Replaces every volatile value in the page's text by its sample (form values are left alone: the hosted page's
+   * hidden fields name the real order), then writes docs/img/<name>.png, the viewport only.
+   */
+  async function shoot(page: Page, name: string, volatile: Volatile = []): Promise<void> {
+    const replacements = volatile.filter(([real]) => real !== '');
+    // Lazy images decode after 'load': wait for every one, so no shot catches a half-drawn product picture.
+    await page.waitForFunction('Array.from(document.images).every((img) => img.complete && img.naturalWidth > 0)');
+    await page.evaluate('document.fonts.ready.then(() => undefined)');
+    // No hover effect where the last click left the pointer.
+    await page.mouse.move(0, 0);
+    await page.evaluate(`(${REPLACE_TEXT})(${JSON.stringify(replacements)})`);
+    await page.screenshot({ path: path.join(IMG_DIR, `${name}.png`), animations: 'disabled', caret: 'hide' });
+  }
+
+  /** The paid order's volatile values: its number, its gateway id, the approval code the sandbox drew. */
+  function paidVolatile(orderNumber: string, gatewayId: string): Volatile {
+    const approvalCode = env().shop.sandbox!.sandbox.store.get(gatewayId)?.approvalCode ?? '';
+    return [
+      [orderNumber, SAMPLE.paidNumber],
+      [gatewayId, SAMPLE.gatewayId],
+      [approvalCode, SAMPLE.approvalCode],
+    ];
+  }
+
+  it(
+    'catalog, product page, hosted payment page, success page',
+    async () => {
+      const { shop, context, sandboxUrl } = env();
+      const page = await context.newPage();
+      await buyOnShop(page, { shopUrl: url, gatewayUrl: sandboxUrl, productId: 'coffee-beans', quantity: 2 });
+      const gatewayId = new URL(page.url()).searchParams.get('mdOrder') ?? '';
+      const order = shop.ledger.findByGatewayOrderId(gatewayId)!;
+      await shoot(page, 'payment-page', paidVolatile(order.orderNumber, gatewayId));
+
+      await payOnGateway(page, { shopUrl: url, pan: CARDS.approved });
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payment successful');
+      await shoot(page, 'success', paidVolatile(order.orderNumber, gatewayId));
+
+      await page.goto(`${url}/products/coffee-beans`);
+      await shoot(page, 'product');
+      // Last, with its pictures in the cache: a first visit sometimes shot them mid-decode.
+      await page.goto(url);
+      await shoot(page, 'catalog');
+      await page.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'failure page',
+    async () => {
+      const { shop, context, sandboxUrl } = env();
+      const page = await context.newPage();
+      await buyOnShop(page, { shopUrl: url, gatewayUrl: sandboxUrl, productId: 'tote-bag', quantity: 1 });
+      const gatewayId = new URL(page.url()).searchParams.get('mdOrder') ?? '';
+      const order = shop.ledger.findByGatewayOrderId(gatewayId)!;
+      await payOnGateway(page, { shopUrl: url, pan: CARDS.insufficientFunds });
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payment failed');
+      await shoot(page, 'failure', [
+        [order.orderNumber, SAMPLE.declinedNumber],
+        [gatewayId, SAMPLE.gatewayId],
+      ]);
+      await page.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'back-office order page',
+    async () => {
+      const { shop, context } = env();
+      const [paid] = shop.ledger.listRecent(10).filter((o) => o.status === 'paid');
+      if (!paid) throw new Error('the first shot test leaves a paid order');
+      const page = await context.newPage();
+      await page.goto(`${url}/admin/orders`);
+      await page.getByLabel('User name').fill('admin');
+      await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.waitForURL(`${url}/admin/orders`);
+      await page.goto(`${url}/admin/orders/${paid.id}`);
+      await shoot(page, 'back-office-order', paidVolatile(paid.orderNumber, paid.gatewayOrderId ?? ''));
+      await page.close();
+    },
+    TIMEOUT,
+  );
+});
