@@ -134,6 +134,59 @@ suite('sandbox pages in a real browser', () => {
   );
 
   it(
+    'when the buyer tabs through the hosted page, then the fields, Pay, cancel and the test cards come in that order, each named',
+    async () => {
+      const order = await register();
+      const { page, context } = await phonePage(false);
+      await page.goto(order.formUrl);
+      const names: string[] = [];
+      for (let i = 0; i < 8; i += 1) {
+        await page.keyboard.press('Tab');
+        names.push(
+          await page.evaluate<string>(
+            `(() => { const e = document.activeElement; return (e.labels && e.labels[0] ? e.labels[0].textContent : e.textContent).trim().replace(/\\s+/g, ' '); })()`,
+          ),
+        );
+      }
+      // The ribbon's test-card page link comes first; then the form, the cancel button and the test-card links.
+      expect(names.slice(1, 8)).toEqual([
+        'Card number',
+        'Expiry date (MM/YY)',
+        'CVC / CVV',
+        'Cardholder name',
+        'Pay €12.50',
+        'Cancel payment and return to the shop',
+        expect.stringMatching(/^4111 1111 1111 1111 VISA/),
+      ]);
+      await context.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'when the form is sent empty, then the errors are announced and each invalid field points to its message',
+    async () => {
+      const order = await register();
+      const { page, context } = await phonePage(false);
+      await page.goto(order.formUrl);
+      await page.getByRole('button', { name: 'Pay €12.50' }).click();
+      await expect(page.getByRole('alert').textContent()).resolves.toContain('Please correct the highlighted fields.');
+      for (const [label, id] of [
+        ['Card number', 'pan-error'],
+        ['Expiry date (MM/YY)', 'expiry-error'],
+        ['Cardholder name', 'cardholder-error'],
+      ] as const) {
+        const field = page.getByLabel(label, { exact: true });
+        await expect(field.getAttribute('aria-invalid')).resolves.toBe('true');
+        await expect(field.getAttribute('aria-describedby')).resolves.toContain(id);
+      }
+      await expect(page.getByLabel('CVC / CVV').getAttribute('aria-describedby')).resolves.toContain('cvc-error');
+      await context.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
     'when the buyer presses cancel, then the order is declined and the browser lands on failUrl',
     async () => {
       const order = await register();
