@@ -69,16 +69,13 @@ describe('hosted payment page: amount on the button, cancel, description, test c
 
   it('when the prefilled form is posted, then the card it names is the one paid with', async () => {
     const { orderId, formUrl } = await open();
-    const res = await request(sb.app)
-      .post(pathOf(formUrl))
-      .type('form')
-      .send({
-        mdOrder: orderId,
-        pan: '4111 1111 1111 1111',
-        expiry: '01/32',
-        cvc: TEST_CVC,
-        cardholder: 'TEST CARDHOLDER',
-      });
+    const res = await request(sb.app).post(pathOf(formUrl)).type('form').send({
+      mdOrder: orderId,
+      pan: '4111 1111 1111 1111',
+      expiry: '01/32',
+      cvc: TEST_CVC,
+      cardholder: 'TEST CARDHOLDER',
+    });
     expect(res.status).toBe(303);
     expect(sb.engine.get(orderId)).toMatchObject({ status: 2, actionCode: 0 });
   });
