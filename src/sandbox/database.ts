@@ -71,7 +71,7 @@ export function openSandboxDatabase(dir: string): { db: SqliteDatabase; file: st
     migrateSandboxDatabase(db);
   } catch (err) {
     db.close();
-    if (err instanceof Sqlite.SqliteError && /^SQLITE_(BUSY|LOCKED)/.test(err.code))
+    if (isLocked(err))
       throw new SandboxDatabaseError(
         `the sandbox database ${file} is in use by another process: give each sandbox its own data folder`,
         { cause: err },
@@ -105,4 +105,14 @@ export function migrateSandboxDatabase(
 function ownerOnly(target: string, mode: number): void {
   if (process.platform === 'win32') return;
   if ((statSync(target).mode & 0o777) !== mode) chmodSync(target, mode);
+}
+
+/**
+ * SQLITE_BUSY or SQLITE_LOCKED: another connection holds the lock. Read from the error's code, not by instanceof: the
+ * native addon keeps the SqliteError class of the first copy of the driver a process loaded (a jest worker loads
+ * several), so an error may come from another copy's class.
+ */
+function isLocked(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
 }

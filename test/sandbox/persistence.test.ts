@@ -163,8 +163,8 @@ describe('a sandbox with a data folder', () => {
     const dir = tempDir();
     await start(dir);
     const err = await start(dir).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(SandboxDatabaseError);
     expect(String(err)).toContain('in use by another process');
+    expect(err).toBeInstanceOf(SandboxDatabaseError);
   });
 
   it('when it stops with callbacks pending, then it says so, and the next start says they were dropped', async () => {
