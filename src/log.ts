@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -40,7 +41,21 @@ const REDACT = [
   '*.callbacks.key',
 ];
 
-export function createLogger(opts: { level: string; destination?: DestinationStream }): Logger {
+/**
+ * The shop's logger: JSON lines, or with `human` (a terminal in development, see `wantsHumanLogs`) one readable line
+ * per entry through pino-pretty, in-process. Redaction applies before either is written.
+ */
+export function createLogger(opts: { level: string; destination?: DestinationStream; human?: boolean }): Logger {
+  const destination = opts.human
+    ? pretty({
+        colorize: true,
+        translateTime: 'HH:MM:ss',
+        ignore: 'pid,hostname',
+        singleLine: true,
+        sync: true,
+        ...(opts.destination && { destination: opts.destination }),
+      })
+    : opts.destination;
   return pino(
     {
       level: opts.level,
@@ -48,6 +63,58 @@ export function createLogger(opts: { level: string; destination?: DestinationStr
       base: undefined,
       serializers: { err: pino.stdSerializers.err },
     },
-    opts.destination,
+    destination,
   );
+}
+
+/**
+ * The launcher's logger on stdout, and `print` for plain text on the same stream: text printed after a log line
+ * comes after it (pino writes JSON asynchronously, so process.stdout.write could overtake it).
+ */
+export function createStdoutLogger(opts: { level: string; human: boolean }): {
+  logger: Logger;
+  print: (text: string) => void;
+} {
+  // pino-pretty writes synchronously (createLogger), so process.stdout keeps the order there.
+  if (opts.human)
+    return { logger: createLogger({ level: opts.level, human: true }), print: (t) => void process.stdout.write(t) };
+  const destination = pino.destination({ dest: 1, sync: false });
+  return { logger: createLogger({ level: opts.level, destination }), print: (t) => void destination.write(t) };
+}
+
+/** Readable logs only on a terminal and outside production; anything that collects logs gets JSON. */
+export function wantsHumanLogs(env: string, stdoutIsTty: boolean): boolean {
+  return env !== 'production' && stdoutIsTty;
+}
+
+/** What the start-up block says; every URL is one the shop already logs (origins only, no credentials). */
+export interface StartupSummary {
+  shopUrl: string;
+  /** The embedded sandbox's public URL, or undefined with a configured GATEWAY_URL. */
+  sandboxUrl: string | undefined;
+  /** The configured gateway's origin when there is no sandbox. */
+  gatewayOrigin: string;
+  admin: { url: string; user: string } | undefined;
+  dataDir: string;
+}
+
+/**
+ * The few plain lines printed once at start (on a terminal, or in development): the one URL to open, the sandbox and
+ * its test cards, the back office, where the data lives, how to stop. The JSON log says the same for machines.
+ */
+export function startupBanner(s: StartupSummary): string {
+  const lines = [
+    '',
+    `  Shop is running. Open ${s.shopUrl}/`,
+    s.sandboxUrl === undefined
+      ? `  Payment gateway: ${s.gatewayOrigin} (GATEWAY_URL)`
+      : `  Sandbox gateway: ${s.sandboxUrl} (test cards: ${s.sandboxUrl}/sandbox/cards)`,
+    s.admin === undefined
+      ? '  Back office:     off (set ADMIN_PASSWORD_HASH from npm run admin-hash to turn on /admin)'
+      : `  Back office:     ${s.admin.url} (user ${s.admin.user})`,
+    `  Data:            ${s.dataDir}`,
+    '  Ctrl+C to stop.',
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
 }

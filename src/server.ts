@@ -6,7 +6,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGatewayClient } from './gateway/index.js';
 import { startGatewayTarget } from './gateway-target.js';
-import { createLogger } from './log.js';
+import { createStdoutLogger, startupBanner, wantsHumanLogs } from './log.js';
 import { isDatabaseUsable, openDatabase } from './orders/db.js';
 import { createLedger } from './orders/ledger.js';
 import { createSqliteSessionStore } from './orders/session-store.js';
@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ level: config.logLevel });
+  const terminal = process.stdout.isTTY === true;
+  const { logger, print } = createStdoutLogger({ level: config.logLevel, human: wantsHumanLogs(config.env, terminal) });
   const db = openDatabase(path.join(config.dataDir, 'shop.db'));
   const sessionStore = createSqliteSessionStore(session, db);
 
@@ -68,9 +69,7 @@ async function main(): Promise<void> {
   } catch (err) {
     throw listenProblem(err, 'PORT', config.port, 'HOST', config.host) ?? err;
   }
-  logger.info({ url: config.publicBaseUrl, flow: config.flow, gateway: config.gateway.mode }, 'shop listening');
-  if (config.admin) logger.info({ url: `${config.publicBaseUrl}/admin`, user: config.admin.user }, 'back office on');
-  else logger.info('back office off: set ADMIN_PASSWORD_HASH (npm run admin-hash) to turn on /admin');
+  // Before anything says the shop is up: a stop signal from then on finds its handler.
   reconciler.start();
 
   let stopping = false;
@@ -91,6 +90,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  logger.info({ url: config.publicBaseUrl, flow: config.flow, gateway: config.gateway.mode }, 'shop listening');
+  if (config.admin) logger.info({ url: `${config.publicBaseUrl}/admin`, user: config.admin.user }, 'back office on');
+  else logger.info('back office off: set ADMIN_PASSWORD_HASH (npm run admin-hash) to turn on /admin');
+  // For the person who typed npm start: where to go, in plain lines, once (log collectors get the JSON above).
+  if (terminal || config.env === 'development') {
+    const banner = startupBanner({
+      shopUrl: config.publicBaseUrl,
+      sandboxUrl: target.sandbox?.url,
+      gatewayOrigin: gateway.origin,
+      admin: config.admin && { url: `${config.publicBaseUrl}/admin`, user: config.admin.user },
+      dataDir: config.dataDir,
+    });
+    print(banner);
+  }
 }
 
 /** A start-up failure whose message says what to change: printed as is, without a stack. */

@@ -14,8 +14,14 @@ const TSX = pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs
 const cwd = mkdtempSync(path.join(tmpdir(), 'startup-'));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
-/** Runs src/server.ts with exactly `env` until it exits (these starts all fail), with what it printed. */
-function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs src/server.ts with exactly `env` until it exits, with what it printed. With `stopWhen`, it is sent SIGTERM
+ * once its stdout matches (a start that works).
+ */
+function runUntilExit(
+  env: Record<string, string>,
+  stopWhen?: RegExp,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', TSX, path.join(REPO_ROOT, 'src/server.ts')], {
     cwd,
     env: {
@@ -31,9 +37,12 @@ function runUntilExit(env: Record<string, string>): Promise<{ code: number | nul
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString('utf8');
+    if (stopWhen?.test(stdout)) child.kill('SIGTERM');
+  });
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 async function occupied(): Promise<{ port: number; server: Server }> {
@@ -91,5 +100,43 @@ describe('start-up errors that say what to change', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('CURRENCY: must be an ISO 4217 numeric code, e.g. 978 for EUR');
     noStack(run.stderr);
+  }, 30_000);
+});
+
+describe('the console at start', () => {
+  it('in development with stdout piped, prints the plain block once, after the JSON log lines', async () => {
+    const port = await freePort();
+    const run = await runUntilExit({ PORT: String(port), SANDBOX_PORT: '0' }, /Ctrl\+C to stop\./);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n').filter((l) => l.trim() !== '');
+    const plain = lines.filter((l) => !l.startsWith('{'));
+    expect(plain).toEqual([
+      `  Shop is running. Open http://localhost:${port}/`,
+      expect.stringMatching(
+        /^ {2}Sandbox gateway: http:\/\/127\.0\.0\.1:\d+ \(test cards: http:\/\/127\.0\.0\.1:\d+\/sandbox\/cards\)$/,
+      ),
+      expect.stringMatching(/^ {2}Back office: +off \(set ADMIN_PASSWORD_HASH/),
+      `  Data:            ${path.join(cwd, 'data')}`,
+      '  Ctrl+C to stop.',
+    ]);
+    expect(run.stdout).toContain('"shop listening"');
+  }, 30_000);
+
+  it('in production (not a terminal), writes JSON lines only', async () => {
+    const run = await runUntilExit(
+      {
+        NODE_ENV: 'production',
+        PORT: String(await freePort()),
+        SANDBOX: 'on',
+        SANDBOX_PORT: '0',
+        SANDBOX_OPERATOR_TOKEN: 'operator-token-for-tests-0123',
+        SESSION_SECRET: 'a-test-session-secret-of-32-chars!!',
+        CALLBACKS: 'off',
+      },
+      /"shop listening"/,
+    );
+    expect(run.code).toBe(0);
+    for (const line of run.stdout.split('\n').filter((l) => l.trim() !== ''))
+      expect(() => JSON.parse(line) as unknown).not.toThrow();
   }, 30_000);
 });
