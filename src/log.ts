@@ -96,6 +96,8 @@ export interface StartupSummary {
   gatewayOrigin: string;
   admin: { url: string; user: string } | undefined;
   dataDir: string;
+  /** Problems found at start that don't stop the shop, repeated here so that they are not missed. */
+  warnings?: readonly string[];
 }
 
 /**
@@ -113,6 +115,7 @@ export function startupBanner(s: StartupSummary): string {
       ? '  Back office:     off (set ADMIN_PASSWORD_HASH from npm run admin-hash to turn on /admin)'
       : `  Back office:     ${s.admin.url} (user ${s.admin.user})`,
     `  Data:            ${s.dataDir}`,
+    ...(s.warnings ?? []).map((w) => `  Warning: ${w}`),
     '  Ctrl+C to stop.',
     '',
   ];

@@ -38,13 +38,9 @@ async function main(): Promise<void> {
   } catch (err) {
     throw listenProblem(err, 'SANDBOX_PORT', sandboxSettings?.port, 'SANDBOX_HOST', sandboxSettings?.host) ?? err;
   }
-  if (target.sandbox) {
-    const problem = await sandboxUnreachable(target.sandbox.url, sandboxSettings);
-    if (problem) {
-      await target.close();
-      throw new StartupError(problem);
-    }
-  }
+  // Not fatal: behind a port mapping the public URL is only reachable from outside (see sandboxUnreachable).
+  const sandboxWarning = target.sandbox && (await sandboxUnreachable(target.sandbox.url, sandboxSettings));
+  if (sandboxWarning) logger.warn(sandboxWarning);
   const gateway = createGatewayClient({
     baseUrl: target.url,
     paymentPageOrigin: target.paymentPageOrigin,
@@ -101,6 +97,7 @@ async function main(): Promise<void> {
       gatewayOrigin: gateway.origin,
       admin: config.admin && { url: `${config.publicBaseUrl}/admin`, user: config.admin.user },
       dataDir: config.dataDir,
+      warnings: sandboxWarning ? [sandboxWarning] : [],
     });
     print(banner);
   }
@@ -137,9 +134,10 @@ function listenProblem(
 }
 
 /**
- * The shop calls the embedded sandbox at its public URL (SANDBOX_PUBLIC_URL), which is also where buyers' browsers
- * go to pay. A copied .env whose SANDBOX_PUBLIC_URL names another port than SANDBOX_PORT would fail on the first Buy;
- * asking the sandbox's /healthz there at start turns that into a message naming both settings.
+ * Buyers' browsers open the embedded sandbox's payment page at SANDBOX_PUBLIC_URL. A .env copied with other ports
+ * leaves it pointing where nothing (or another sandbox) listens, and the first Buy ends on a browser error page;
+ * asking the sandbox's /healthz there at start names both settings. Only a warning: behind a port mapping
+ * (docker run -p 45911:3001) the public port answers outside the container only.
  */
 async function sandboxUnreachable(
   publicUrl: string,
@@ -156,7 +154,7 @@ async function sandboxUnreachable(
     why = typeof cause?.code === 'string' ? cause.code : err instanceof Error ? err.name : 'no answer';
   }
   const listening = `SANDBOX_HOST=${settings?.host ?? '?'} SANDBOX_PORT=${String(settings?.port ?? '?')}`;
-  return `SANDBOX_PUBLIC_URL=${publicUrl} does not reach the embedded sandbox, which listens on ${listening} (${why}): unset SANDBOX_PUBLIC_URL (it then follows SANDBOX_PORT) or make it point to that port`;
+  return `SANDBOX_PUBLIC_URL=${publicUrl} does not reach the embedded sandbox from here, which listens on ${listening} (${why}): buyers' browsers open the payment page there. Unset SANDBOX_PUBLIC_URL (it then follows SANDBOX_PORT) or make it point to that port; behind a port mapping (Docker) this is expected`;
 }
 
 main().catch((err: unknown) => {
