@@ -76,10 +76,17 @@ describe('one address for the shop: PUBLIC_BASE_URL', () => {
           .get(`/${path.replace(/^\/+/, '')}?${query}`)
           .set('Host', host);
         if (host.toLowerCase() === 'shop.test') return;
+        const location = res.headers.location ?? '';
+        if (res.status === 301) {
+          // A public/ folder ("/.", "/css"): the static files' own trailing-slash redirect, on the host asked for,
+          // whose next request is then sent to PUBLIC_BASE_URL. Never to another site.
+          expect(location).toMatch(/^\/(?![/\\])/);
+          return;
+        }
         expect(res.status).toBe(302);
-        expect(new URL(res.headers.location ?? '').origin).toBe('http://shop.test');
+        expect(new URL(location).origin).toBe('http://shop.test');
       }),
-      { numRuns: 40 },
+      { numRuns: 100 },
     );
   });
 
