@@ -138,7 +138,7 @@ const currency = z
     });
   })
   .default('978');
-const secret = z.string().min(32, 'must be at least 32 characters');
+const secret = z.string().min(32, 'must be at least 32 characters; generate one with: openssl rand -base64 32');
 
 /** Blank values never reach it: loadConfig drops them first (withoutBlanks), so "unset" and "empty" are one case. */
 const schema = z

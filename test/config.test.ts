@@ -209,6 +209,8 @@ describe('loadConfig', () => {
     ['CALLBACKS', 'yes', 'CALLBACKS: must be on or off'],
     ['CANONICAL_HOST', 'true', 'CANONICAL_HOST: must be on or off'],
     ['RECONCILE_BATCH', '0', 'RECONCILE_BATCH: must be a whole number from 1 to 1000, e.g. 50'],
+    ['GATEWAY_TIMEOUT_MS', '15s', 'GATEWAY_TIMEOUT_MS: must be a whole number from 100 to 120000, e.g. 15000'],
+    ['SESSION_SECRET', 'short', 'SESSION_SECRET: must be at least 32 characters; generate one with: openssl rand'],
   ])('when %s=%s, the message says what is expected, with an example', (key, value, message) => {
     const credentials: Record<string, string> =
       key === 'GATEWAY_URL' ? { GATEWAY_USERNAME: 'u', GATEWAY_PASSWORD: 'p' } : {};
