@@ -1,3 +1,4 @@
+// references-test: fixture paths (src/a.ts and the like live in a temporary copy, not in this repository)
 // `npm start` skips the build when dist/ is newer than every input (scripts/build-if-changed.js), so a second
 // start takes a moment. Checked on a copy of the script with a stand-in tsc that only records its calls.
 import { execFileSync } from 'node:child_process';

@@ -22,7 +22,8 @@ describe('references', () => {
   it('every repository path named in code, tests and docs exists', () => {
     const missing: string[] = [];
     const pathLike = /(?<![\w./-])((?:docs|src|test|views|bench|public)\/[\w./-]*\w\.(?:md|ts|ejs|js|json|css|svg))\b/g;
-    for (const file of files) {
+    // A test that builds a fake source tree in a temporary folder says so with this marker, and is skipped.
+    for (const file of files.filter((f) => !read(f).includes('references-test: fixture paths'))) {
       for (const [, ref] of read(file).matchAll(pathLike)) {
         if (ref!.includes('*')) continue;
         if (!existsSync(path.join(ROOT, ref!)) && !existsSync(path.join(ROOT, path.dirname(file), ref!)))
