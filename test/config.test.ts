@@ -26,6 +26,8 @@ const EVERY_KEY = [
   'CURRENCY',
   'ORDER_LIFETIME_SECS',
   'BUY_RATE_LIMIT_PER_MINUTE',
+  'BUY_RATE_LIMIT_PER_BROWSER',
+  'GATEWAY_PAYMENT_PAGE_ORIGIN',
   'SESSION_SECRET',
   'SESSION_SECRET_PREVIOUS',
   'DATA_DIR',
@@ -61,6 +63,7 @@ const COMMENTED_KEYS = [
   'SANDBOX_CALLBACK_HOSTS',
   'PUBLIC_BASE_URL',
   'SANDBOX_PUBLIC_URL',
+  'GATEWAY_PAYMENT_PAGE_ORIGIN',
 ];
 const OPERATOR_TOKEN = 'an-operator-token-0123456789';
 const dirs: string[] = [];
@@ -397,6 +400,16 @@ describe('loadConfig', () => {
     const config = loadConfig({ ...env, PORT: '3300', SANDBOX_PORT: '3301', DATA_DIR: tmp() });
     expect(config.publicBaseUrl).toBe('http://localhost:3300');
     expect(sandboxOf(config)).toMatchObject({ port: 3301, publicUrl: 'http://127.0.0.1:3301' });
+  });
+
+  it('EVERY_KEY is every key the shop and sandbox schemas read (so the .env.example check below is complete)', () => {
+    const keysIn = (file: string) =>
+      [...readFileSync(path.join(ROOT, file), 'utf8').matchAll(/^ {2,4}([A-Z][A-Z0-9_]+): /gm)].map((m) => m[1]!);
+    // SANDBOX_DATA_DIR is the standalone sandbox's; the embedded one keeps its data under DATA_DIR.
+    const read = [...keysIn('src/config.ts'), ...keysIn('src/sandbox/config.ts')].filter(
+      (k) => k !== 'SANDBOX_DATA_DIR',
+    );
+    expect([...new Set(read)].sort()).toEqual([...EVERY_KEY].sort());
   });
 
   it('.env.example lists every key, the optional sandbox safety keys commented out', () => {
