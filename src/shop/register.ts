@@ -93,7 +93,7 @@ export function createRegister({ ledger, gateway, config, logger }: ShopDeps) {
       currency: order.currency,
       returnUrl: `${config.publicBaseUrl}/checkout/return`,
       failUrl: `${config.publicBaseUrl}/checkout/fail`,
-      description: translator(lang)('order.description', { orderNumber: order.orderNumber }),
+      description: describe(order, translator(lang)('order.description', { orderNumber: order.orderNumber })),
       language: lang,
       sessionTimeoutSecs: config.orderLifetimeSecs,
     };
@@ -122,4 +122,17 @@ export function createRegister({ ledger, gateway, config, logger }: ShopDeps) {
       return { ok: false, order: failed, status: 502, unknownOutcome: true };
     }
   };
+}
+
+/** The gateway's limit on `description`, in characters. */
+const DESCRIPTION_MAX = 598;
+
+/**
+ * "Order 261201-7: 2 × Notebook, 1 × T-shirt": what the buyer sees on the payment page, within the gateway's limit.
+ * The gateway refuses `%`, `+` and line breaks in it; brackets are dropped too (sandbox fault tags use them).
+ */
+export function describe(order: Pick<Order, 'items'>, heading: string): string {
+  const items = order.items.map((i) => `${i.quantity} × ${i.name.replace(/[%+\r\n[\]]/g, ' ')}`).join(', ');
+  const text = items ? `${heading}: ${items}` : heading;
+  return text.length <= DESCRIPTION_MAX ? text : `${text.slice(0, DESCRIPTION_MAX - 1)}…`;
 }
