@@ -152,9 +152,13 @@ describe('hosted payment page (real listener, buyer over HTTP)', () => {
     const { redirectUrl } = await payOnHostedPage(formUrl, { pan: '4000000000000002' });
     expect(redirectUrl).toContain(`orderId=${orderId}`);
     expect((await status(orderId)).orderStatus).toBe(5);
-    const page = await (await fetch(formUrl)).text();
+    const res = await fetch(formUrl);
+    const page = await res.text();
     expect(page).toContain('Payment is being processed');
-    expect(page).toContain('http-equiv="refresh"');
+    // re-checks by a Refresh header (no meta refresh, which can't be stopped) and offers a link to check at once
+    expect(res.headers.get('refresh')).toBe('3');
+    expect(page).not.toContain('http-equiv');
+    expect(page).toContain('Check now');
     sb.clock.advance(5_000);
     expect(await status(orderId)).toMatchObject({ orderStatus: 2, actionCode: 0 });
   });

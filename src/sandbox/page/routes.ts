@@ -111,7 +111,11 @@ export function createPageRouter({ engine, events, merchants }: PageRouterOption
         card ? { values: testCardValues(card, engine.clock.now()), chosenCard: card.id } : {},
       );
     if (order.status === 5 && order.pending?.kind === 'challenge') return res.redirect(303, acsUrl(order, lang));
-    if (order.status === 5) return renderMessage(res, lang, t.processingTitle, t.processingText, { refreshSecs: 3 });
+    if (order.status === 5)
+      return renderMessage(res, lang, t.processingTitle, t.processingText, {
+        refreshSecs: 3,
+        checkUrl: pageUrl(order, lang),
+      });
     const paid = order.status !== 6;
     const [title, text] = paid
       ? [t.paidTitle, t.paidText]
@@ -212,15 +216,18 @@ function renderMessage(
   lang: PageLang,
   title: string,
   text: string,
-  extra: { backUrl?: string; refreshSecs?: number; status?: number } = {},
+  extra: { backUrl?: string; refreshSecs?: number; checkUrl?: string; status?: number } = {},
 ) {
+  // A Refresh header, not a meta refresh: the page also offers a link to check at once. It stops by itself, since a
+  // processing order settles after the processing delay.
+  if (extra.refreshSecs) res.set('Refresh', String(extra.refreshSecs));
   res.status(extra.status ?? 200).render('sandbox/message', {
     t: textsFor(lang),
     lang,
     title,
     text,
     backUrl: extra.backUrl,
-    refreshSecs: extra.refreshSecs,
+    checkUrl: extra.checkUrl,
   });
 }
 

@@ -46,7 +46,9 @@ const TEXTS = {
     declinedTitle: 'Payment declined',
     declinedText: 'The payment for this order was declined.',
     processingTitle: 'Payment is being processed',
-    processingText: 'The bank is confirming the payment. This page refreshes by itself.',
+    processingText:
+      'The bank is confirming the payment, which can take up to a minute. This page checks again every few seconds.',
+    checkAgain: 'Check now',
     backToShop: 'Return to the shop',
     cardsTitle: 'Sandbox test cards',
     cardsIntro:
@@ -99,7 +101,9 @@ const TEXTS = {
     declinedTitle: 'Платёж отклонён',
     declinedText: 'Оплата заказа отклонена.',
     processingTitle: 'Платёж обрабатывается',
-    processingText: 'Банк подтверждает платёж. Страница обновится автоматически.',
+    processingText:
+      'Банк подтверждает платёж, это может занять до минуты. Страница проверяет статус каждые несколько секунд.',
+    checkAgain: 'Проверить сейчас',
     backToShop: 'Вернуться в магазин',
     cardsTitle: 'Тестовые карты песочницы',
     cardsIntro:
