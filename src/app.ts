@@ -13,6 +13,7 @@ import { language } from './http/lang.js';
 import { requestId } from './http/request-id.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { sessionMiddleware } from './http/session.js';
+import { createGatewayProbe, runReadiness, type ReadinessCheck } from './metrics/readiness.js';
 import type { ShopDeps } from './shop/deps.js';
 import { shopRoutes } from './shop/routes.js';
 
@@ -20,6 +21,11 @@ export interface AppDeps extends ShopDeps {
   sessionStore: session.Store;
   /** Asked by /healthz: is the database usable? */
   healthCheck: () => boolean;
+  /**
+   * Asked by /readyz besides the database, by name. Default: `gateway`, a cached probe of the gateway
+   * (src/metrics/readiness.ts). The extension point for Redis: add `redis` here once it is configured.
+   */
+  readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
 }
 
 // src/app.ts and dist/app.js sit one level below the project root, so this works under tsc output, tsx and jest.
@@ -54,6 +60,12 @@ export function createApp(deps: AppDeps): express.Express {
     const ok = deps.healthCheck();
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
   });
+  // Readiness, unlike liveness, includes what the shop depends on: 503 names the failed check (never an address).
+  const readiness = { database: deps.healthCheck, ...(deps.readinessChecks ?? { gateway: gatewayProbe(deps) }) };
+  app.get('/readyz', async (_req, res) => {
+    const { ready, checks } = await runReadiness(readiness);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks });
+  });
   app.use(cookieParser());
   // Before the body parser, so that a body it refuses (400, 413) gets the error page in the buyer's language.
   app.use(language({ currency: config.currency, shopName: 'Demo Shop', https }));
@@ -77,4 +89,13 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(notFound);
   app.use(errorHandler(logger));
   return app;
+}
+
+/** The embedded sandbox's /healthz; a remote gateway's origin, asked with HEAD (no credentials, no API call). */
+function gatewayProbe({ config, gateway }: AppDeps): ReadinessCheck {
+  const sandbox = config.gateway.mode === 'sandbox';
+  return createGatewayProbe({
+    url: `${gateway.origin}${sandbox ? '/healthz' : '/'}`,
+    kind: sandbox ? 'healthz' : 'origin',
+  });
 }
