@@ -66,6 +66,9 @@ export function createApp(deps: AppDeps): express.Express {
     const { ready, checks } = await runReadiness(readiness);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks });
   });
+  // Every hook that counts an outcome sits where it is decided; gateway call latency comes from the client's events.
+  const { metrics } = deps;
+  if (metrics) deps.gateway.onExchange((e) => metrics.gatewayCall(e));
   app.use(cookieParser());
   // Before the body parser, so that a body it refuses (400, 413) gets the error page in the buyer's language.
   app.use(language({ currency: config.currency, shopName: 'Demo Shop', https }));

@@ -53,6 +53,8 @@ export interface Config {
   };
   /** The back office at /admin; undefined (off) unless ADMIN_PASSWORD or ADMIN_PASSWORD_HASH is set. */
   readonly admin: AdminConfig | undefined;
+  /** The Prometheus listener (GET /metrics), on its own port; undefined (no listener) unless METRICS_PORT is set. */
+  readonly metrics: { readonly port: number; readonly host: string } | undefined;
 }
 
 export interface AdminConfig {
@@ -203,9 +205,17 @@ const schema = z
       .regex(ADMIN_HASH_RE, 'must be scrypt$N$r$p$salt$hash as printed by npm run admin-hash')
       .optional(),
     ADMIN_IDLE_MINUTES: intIn(1, 24 * 60, 30),
+    // No default: unset means no metrics listener at all (docs/decisions/0010-metrics.md).
+    METRICS_PORT: port(3002).unwrap().optional(),
+    METRICS_HOST: z.string().default('127.0.0.1'),
   })
   .superRefine((c, ctx) => {
     const issue = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
+    if (c.METRICS_PORT !== undefined && c.METRICS_PORT === c.PORT)
+      issue(
+        'METRICS_PORT',
+        "must differ from PORT: metrics are served on their own listener, never on the shop's port",
+      );
     if (c.GATEWAY_URL) {
       const hasPassword = c.GATEWAY_USERNAME !== undefined || c.GATEWAY_PASSWORD !== undefined;
       if (hasPassword && c.GATEWAY_TOKEN)
@@ -325,6 +335,7 @@ export function loadConfig(env: Env): Config {
             passwordHash: c.ADMIN_PASSWORD_HASH,
             idleMs: c.ADMIN_IDLE_MINUTES * 60_000,
           },
+    metrics: c.METRICS_PORT === undefined ? undefined : { port: c.METRICS_PORT, host: c.METRICS_HOST },
   });
 }
 

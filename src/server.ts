@@ -7,6 +7,8 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { createGatewayClient } from './gateway/index.js';
 import { startGatewayTarget } from './gateway-target.js';
 import { createStdoutLogger, startupBanner, wantsHumanLogs } from './log.js';
+import { createMetrics } from './metrics/index.js';
+import { startMetricsServer } from './metrics/server.js';
 import { isDatabaseUsable, openDatabase } from './orders/db.js';
 import { createLedger } from './orders/ledger.js';
 import { createSqliteSessionStore } from './orders/session-store.js';
@@ -49,7 +51,9 @@ async function main(): Promise<void> {
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
   });
   const { callbackKey } = target;
-  const deps = { config, logger, ledger: createLedger(db), gateway, catalog: createCatalog(), callbackKey };
+  // Counted only when someone can read them: with METRICS_PORT unset there are no metrics and no listener.
+  const metrics = config.metrics && createMetrics();
+  const deps = { config, logger, ledger: createLedger(db), gateway, catalog: createCatalog(), callbackKey, metrics };
   const app = createApp({ ...deps, sessionStore, healthCheck: () => isDatabaseUsable(db) });
   const reconciler = createReconciler(deps, { ...config.reconcile, openAfterMs: config.orderLifetimeSecs * 1000 });
   if (config.callbacks.enabled && callbackKey === undefined) {
@@ -65,6 +69,16 @@ async function main(): Promise<void> {
   } catch (err) {
     throw listenProblem(err, 'PORT', config.port, 'HOST', config.host) ?? err;
   }
+  let metricsServer: Server | undefined;
+  if (config.metrics && metrics) {
+    const { port, host } = config.metrics;
+    try {
+      metricsServer = await startMetricsServer({ registry: metrics.registry, port, host });
+    } catch (err) {
+      throw listenProblem(err, 'METRICS_PORT', port, 'METRICS_HOST', host) ?? err;
+    }
+    logger.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/metrics` }, 'metrics listening');
+  }
   // Before anything says the shop is up: a stop signal from then on finds its handler.
   reconciler.start();
 
@@ -78,6 +92,9 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     setTimeout(() => server.closeAllConnections(), 250).unref();
     await closed;
+    // A scrape is short and repeatable: its keep-alive connections are ended at once.
+    metricsServer?.closeAllConnections();
+    await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
     await reconciler.stop();
     await target.close();
     sessionStore.close();
@@ -111,9 +128,9 @@ class StartupError extends Error {
 /** A listen() failure in words that name the setting to change; undefined for any other error. */
 function listenProblem(
   err: unknown,
-  portKey: 'PORT' | 'SANDBOX_PORT',
+  portKey: 'PORT' | 'SANDBOX_PORT' | 'METRICS_PORT',
   port: number | undefined,
-  hostKey: 'HOST' | 'SANDBOX_HOST',
+  hostKey: 'HOST' | 'SANDBOX_HOST' | 'METRICS_HOST',
   host: string | undefined,
 ): StartupError | undefined {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;

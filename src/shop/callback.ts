@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { verifyCallbackChecksum } from '../gateway/index.js';
+import type { CallbackRefusal } from '../metrics/index.js';
 import type { Order } from '../orders/types.js';
 import type { ShopDeps } from './deps.js';
 import { createSettle } from './settle.js';
@@ -21,7 +22,7 @@ export interface CallbackOptions {
  * status. Unknown orders are answered 200 too (the gateway would retry anything else) and logged.
  */
 export function createCallbackReceiver(deps: ShopDeps, opts: CallbackOptions): RequestHandler {
-  const { ledger, logger } = deps;
+  const { ledger, logger, metrics } = deps;
   const settle = createSettle(deps);
   /** Per order: one status call at a time, plus at most one more if a notification arrived during it. */
   const running = new Map<number, { again: boolean }>();
@@ -45,17 +46,20 @@ export function createCallbackReceiver(deps: ShopDeps, opts: CallbackOptions): R
   }
 
   return (req, res) => {
+    metrics?.callbackReceived();
     const params = readParams(req);
-    if (!params) return refuse(400, 'malformed callback');
+    if (!params) return refuse(400, 'malformed callback', 'malformed');
     // With a key, only the gateway can notify: unsigned, forged or altered calls change nothing.
-    if (opts.key !== undefined && !verifyCallbackChecksum(params, opts.key)) return refuse(403, 'bad checksum');
+    if (opts.key !== undefined && !verifyCallbackChecksum(params, opts.key))
+      return refuse(403, 'bad checksum', params.checksum === undefined ? 'missing_checksum' : 'bad_checksum');
     const { mdOrder, operation, status, orderNumber } = params;
-    if (mdOrder === undefined || !ORDER_ID.test(mdOrder)) return refuse(400, 'no valid mdOrder');
+    if (mdOrder === undefined || !ORDER_ID.test(mdOrder)) return refuse(400, 'no valid mdOrder', 'bad_order_id');
 
     const order = ledger.findByGatewayOrderId(mdOrder);
     const notice = { mdOrder, orderNumber, operation, status };
     if (!order) {
       logger.warn({ callback: notice }, 'callback for an unknown order; answered 200 so it is not retried');
+      metrics?.callbackRefused('unknown_order');
       res.status(200).type('text/plain').send('OK');
       return;
     }
@@ -65,7 +69,8 @@ export function createCallbackReceiver(deps: ShopDeps, opts: CallbackOptions): R
       logger.error({ err, orderId: order.id }, 'settling after a callback failed'),
     );
 
-    function refuse(code: 400 | 403, reason: string): void {
+    function refuse(code: 400 | 403, reason: string, counted: CallbackRefusal): void {
+      metrics?.callbackRefused(counted);
       logger.warn({ reason, method: req.method, ip: req.ip }, 'callback refused');
       res
         .status(code)

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import type { GatewayClient } from '../gateway/index.js';
 import type { BrowserKey } from '../http/browser-key.js';
 import type { Csrf } from '../http/csrf.js';
+import type { ShopMetrics } from '../metrics/index.js';
 import type { Ledger } from '../orders/ledger.js';
 import type { Order, StatusCause } from '../orders/types.js';
 import type { Catalog } from './catalog.js';
@@ -21,6 +22,8 @@ export interface ShopDeps {
   callbackKey?: string | undefined;
   /** Called after every attempt to bring an order up to date from the gateway, whatever its outcome. */
   onSettled?: (order: Order, cause: StatusCause) => void;
+  /** Prometheus counters and histograms (src/metrics/); absent = nothing is counted. */
+  metrics?: ShopMetrics | undefined;
 }
 
 /** ShopDeps plus the web pieces createApp builds for the shop's routes. */

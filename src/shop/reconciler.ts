@@ -72,6 +72,7 @@ export function createReconciler(deps: ShopDeps, opts: ReconcilerOptions): Recon
       }
     }
     if (summary.checked > 0) logger.info({ reconcile: summary }, 'reconciler run');
+    deps.metrics?.reconcilerRun(summary);
     return summary;
   }
 

@@ -59,7 +59,7 @@ export type Registration =
  * records the answer. Gateway failures are answers, not exceptions: the order leaves 'new' either way, so the
  * purchase is never blocked by a failed attempt.
  */
-export function createRegister({ ledger, gateway, config, logger }: ShopDeps) {
+export function createRegister({ ledger, gateway, config, logger, metrics }: ShopDeps) {
   async function recordFailure(order: Order, err: GatewayError, referenceId: string): Promise<Registration> {
     const detail: Record<string, unknown> = { code: err.code, referenceId, message: err.message };
     if (err instanceof GatewayRejectedError) detail.errorCode = err.errorCode;
@@ -78,6 +78,7 @@ export function createRegister({ ledger, gateway, config, logger }: ShopDeps) {
       }
     }
     const failed = ledger.markRegisterFailed(order.id, status, detail);
+    metrics?.registerFailed(err.code);
     logger.warn(
       { orderId: order.id, orderNumber: order.orderNumber, gateway: gateway.origin, ...detail },
       'register failed',
@@ -112,6 +113,7 @@ export function createRegister({ ledger, gateway, config, logger }: ShopDeps) {
         { orderId: order.id, orderNumber, amount, currency, flow: order.flow, referenceId },
         'order registered',
       );
+      metrics?.orderRegistered();
       return { ok: true, order: recorded, formUrl };
     } catch (err) {
       // The gateway holds an order we could not record (e.g. an orderId already used here): never leave the row
@@ -119,6 +121,7 @@ export function createRegister({ ledger, gateway, config, logger }: ShopDeps) {
       const detail = { reason: 'answer not recordable', gatewayOrderId: registered.orderId, referenceId };
       const failed = ledger.markRegisterFailed(order.id, 'register_unknown', detail);
       logger.error({ err, orderId: order.id, ...detail }, 'register answer could not be recorded');
+      metrics?.registerFailed(undefined);
       return { ok: false, order: failed, status: 502, unknownOutcome: true };
     }
   };

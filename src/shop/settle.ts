@@ -17,7 +17,7 @@ export interface Settled {
  * order (number, amount, currency) marks it mismatch, never paid. Returns undefined when the gateway can't say now.
  */
 export function createSettle(deps: ShopDeps) {
-  const { ledger, gateway, logger, onFulfilled } = deps;
+  const { ledger, gateway, logger, onFulfilled, metrics } = deps;
 
   async function settle(order: Order, cause: StatusCause, language?: string): Promise<Settled | undefined> {
     // Without the gateway's id (its register answer was lost) the order can still be found by our own number.
@@ -64,10 +64,12 @@ export function createSettle(deps: ShopDeps) {
     if (applied.fulfilled) {
       const outcome = status === 'authorized' ? 'order authorized (amount held, to be captured)' : 'order paid';
       logger.info({ orderId: order.id, orderNumber, amount, currency, status, cause }, outcome);
+      metrics?.orderPaid(status === 'authorized' ? 'authorized' : 'paid');
       onFulfilled?.(order.id);
     } else if (applied.changed && status === 'declined') {
       const meaning = explainActionCode(actionCode).en;
       logger.info({ orderId: order.id, orderNumber, actionCode, meaning, cause }, 'order declined');
+      metrics?.orderDeclined(actionCode);
     }
     return { order: applied.order, maskedPan: st.cardAuthInfo?.maskedPan };
   }
