@@ -1,0 +1,135 @@
+/** Helpers of bench/run.js: processes on 127.0.0.1, CPU time from /proc, autocannon runs, medians. */
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import autocannon from 'autocannon';
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (100 on Linux almost everywhere). */
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system) a process has used so far, in milliseconds; undefined where /proc is missing. */
+export function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count the fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (asked of the OS), or the next one from BENCH_PORT_BASE when that is set. */
+let nextPort = Number(process.env.BENCH_PORT_BASE ?? 0);
+export async function freePort() {
+  if (nextPort > 0) return nextPort++;
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** GET url until it answers 200; resolves with the milliseconds from `since`. */
+export async function waitFor200(url, since, timeoutMs = 30_000) {
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.status === 200) return performance.now() - since;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - since > timeoutMs) throw new Error(`${url} gave no 200 within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/**
+ * Starts `node ...args` with `env` added to a minimal environment, waits for GET healthUrl to answer 200,
+ * and returns { pid, startMs, stop() }. stderr is kept for the error message if it never comes up.
+ */
+export async function startNode(args, { env, healthUrl, cwd }) {
+  const since = performance.now();
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let startMs;
+  try {
+    startMs = await Promise.race([
+      waitFor200(healthUrl, since),
+      exited.then((code) => Promise.reject(new Error(`exited (${code}) before answering: ${stderr.slice(-2000)}`))),
+    ]);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    pid: child.pid,
+    startMs,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** One autocannon run against a server process; adds cpuMsPerReq from that process's CPU time. */
+export async function cannon(pid, opts) {
+  const before = cpuMs(pid);
+  const result = await new Promise((resolve, reject) => autocannon(opts, (err, r) => (err ? reject(err) : resolve(r))));
+  const after = cpuMs(pid);
+  const done = result.requests.total;
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    bad: result.errors + result.timeouts + result.non2xx,
+    cpuMsPerReq: before === undefined || after === undefined || done === 0 ? undefined : (after - before) / done,
+  };
+}
+
+export const median = (xs) => {
+  const s = xs.filter((x) => x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return undefined;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+export const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return undefined;
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+/** Runs a() and b() `rounds` times, alternating which goes first, and returns both lists of results. */
+export async function alternate(rounds, a, b) {
+  const as = [];
+  const bs = [];
+  for (let i = 0; i < rounds; i += 1) {
+    if (i % 2 === 0) {
+      as.push(await a());
+      bs.push(await b());
+    } else {
+      bs.push(await b());
+      as.push(await a());
+    }
+  }
+  return { as, bs };
+}
