@@ -72,8 +72,6 @@ const startShop = async (extra, execArgv = []) => {
     PUBLIC_BASE_URL: url,
     DATA_DIR: path.join(cwd, 'data'),
     SANDBOX_PORT: String(sandboxPort),
-    // The metrics listener has a port of its own: a free one, so that two shops can run at once.
-    METRICS_PORT: String(await freePort()),
     ...extra,
   };
   const proc = await startNode([...execArgv, SERVER], { env, healthUrl: `${url}/healthz`, cwd });
@@ -412,7 +410,14 @@ try {
   const dir = path.join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${results.date.slice(0, 10)}-node${process.version.slice(1)}.json`);
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  let text = `${JSON.stringify(results, null, 2)}\n`;
+  try {
+    // Formatted as the repository's format check expects, where Prettier (a dev dependency) is installed.
+    text = await (await import('prettier')).format(text, { parser: 'json' });
+  } catch {
+    // written as is
+  }
+  writeFileSync(file, text);
   out(`results: ${path.relative(ROOT, file)}`);
   code = failed ? 1 : 0;
 } catch (err) {
