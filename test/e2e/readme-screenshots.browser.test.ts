@@ -6,8 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN_PASSWORD } from '../admin/helpers.js';
-import { chromium } from 'playwright-core';
-import { browserSuitePlan, CHROMIUM_PATH } from '../helpers/browser.js';
+import { browserSuitePlan, CHROMIUM_PATH, launchChromium } from '../helpers/browser.js';
 import { buyOnShop, CARDS, payOnGateway } from '../helpers/browser-buyer.js';
 import { startShop, type TestShop } from '../helpers/shop.js';
 
@@ -67,22 +66,7 @@ suite('README screenshots (SCREENSHOTS=1)', () => {
     server.on('request', shop.app);
     // The shared launcher's flags, plus one raster thread: with several, SVG pictures sometimes came out a few
     // pixels different from run to run.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-dev-shm-usage',
-        '--num-raster-threads=1',
-        '--disable-partial-raster',
-      ],
-    });
+    browser = await launchChromium(['--num-raster-threads=1', '--disable-partial-raster']);
     context = await browser.newContext({ locale: 'en-GB', viewport: VIEWPORT, deviceScaleFactor: 1 });
     mkdirSync(IMG_DIR, { recursive: true });
   }, TIMEOUT);

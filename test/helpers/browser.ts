@@ -30,7 +30,8 @@ export function warnBrowserTestsSkipped(suite: string): void {
   );
 }
 
-export function launchChromium(): Promise<Browser> {
+/** Chromium with the flags every browser test needs; `extraArgs` adds more (e.g. one raster thread for screenshots). */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     return Promise.reject(new Error(`${CHROMIUM_PATH} is missing: CI must install it (apt-get install chromium)`));
   }
@@ -47,6 +48,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      ...extraArgs,
     ],
   });
 }
