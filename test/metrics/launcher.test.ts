@@ -68,9 +68,9 @@ describe('the METRICS_* settings', () => {
     expect(loadConfig(base).metrics).toBeUndefined();
     expect(loadConfig({ ...base, METRICS_HOST: '0.0.0.0' }).metrics).toBeUndefined();
     expect(loadConfig({ ...base, METRICS_PORT: '3502' }).metrics).toEqual({ port: 3502, host: '127.0.0.1' });
-    expect(loadConfig({ ...base, METRICS_PORT: '3502', METRICS_HOST: '10.0.0.5' }).metrics).toEqual({
+    expect(loadConfig({ ...base, METRICS_PORT: '3502', METRICS_HOST: '127.0.0.2' }).metrics).toEqual({
       port: 3502,
-      host: '10.0.0.5',
+      host: '127.0.0.2',
     });
   });
 
