@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import type { Config } from './config.js';
-import type { GatewayAuth } from './gateway/index.js';
+import {
+  createGatewayClient,
+  type GatewayAuth,
+  type GatewayClient,
+  type GatewayClientOptions,
+} from './gateway/index.js';
 import type { Logger } from './log.js';
 import {
   CREDENTIALS_DIR,
@@ -140,5 +145,23 @@ function freePort(host: string): Promise<number> {
       const { port } = probe.address() as net.AddressInfo;
       probe.close(() => resolve(port));
     });
+  });
+}
+
+/**
+ * The gateway client for a target, as the shop runs it: the target's API URL, payment page origin and credentials,
+ * and the configured timeouts. `extra` adds options such as an onCall listener.
+ */
+export function gatewayClientFor(
+  target: GatewayTarget,
+  config: Pick<Config, 'gateway'>,
+  extra: Partial<GatewayClientOptions> = {},
+): GatewayClient {
+  return createGatewayClient({
+    baseUrl: target.url,
+    paymentPageOrigin: target.paymentPageOrigin,
+    auth: target.auth,
+    timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
+    ...extra,
   });
 }

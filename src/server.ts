@@ -4,8 +4,7 @@ import dotenv from 'dotenv';
 import session from 'express-session';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createGatewayClient } from './gateway/index.js';
-import { startGatewayTarget } from './gateway-target.js';
+import { gatewayClientFor, startGatewayTarget } from './gateway-target.js';
 import { createStdoutLogger, startupBanner, wantsHumanLogs } from './log.js';
 import { createMetrics } from './metrics/index.js';
 import { startMetricsServer } from './metrics/server.js';
@@ -43,11 +42,7 @@ async function main(): Promise<void> {
   // Not fatal: behind a port mapping the public URL is only reachable from outside (see sandboxUnreachable).
   const sandboxWarning = target.sandbox && (await sandboxUnreachable(target.sandbox.url, sandboxSettings));
   if (sandboxWarning) logger.warn(sandboxWarning);
-  const gateway = createGatewayClient({
-    baseUrl: target.url,
-    paymentPageOrigin: target.paymentPageOrigin,
-    auth: target.auth,
-    timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
+  const gateway = gatewayClientFor(target, config, {
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
   });
   const { callbackKey } = target;

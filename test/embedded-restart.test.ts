@@ -12,8 +12,7 @@ import session from 'express-session';
 import request from 'supertest';
 import { createApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { createGatewayClient } from '../src/gateway/index.js';
-import { startGatewayTarget, type GatewayTarget } from '../src/gateway-target.js';
+import { gatewayClientFor, startGatewayTarget, type GatewayTarget } from '../src/gateway-target.js';
 import { isDatabaseUsable, openDatabase } from '../src/orders/db.js';
 import { createLedger } from '../src/orders/ledger.js';
 import { createSqliteSessionStore } from '../src/orders/session-store.js';
@@ -63,11 +62,7 @@ describe('the embedded sandbox across a restart of the shop', () => {
     const startShop = async () => {
       const target = await startGatewayTarget(config, logger);
       cleanups.push(() => target.close());
-      const gateway = createGatewayClient({
-        baseUrl: target.url,
-        auth: target.auth,
-        timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
-      });
+      const gateway = gatewayClientFor(target, config);
       const deps = { config, logger, ledger, gateway, catalog: createCatalog(), callbackKey: target.callbackKey };
       const app = createApp({ ...deps, sessionStore, healthCheck: () => isDatabaseUsable(db) });
       return { target, app };

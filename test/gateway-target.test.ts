@@ -15,8 +15,8 @@ import session from 'express-session';
 import request from 'supertest';
 import { createApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
-import { createGatewayClient, type GatewayClient } from '../src/gateway/index.js';
-import { startGatewayTarget, type GatewayTarget } from '../src/gateway-target.js';
+import type { GatewayClient } from '../src/gateway/index.js';
+import { gatewayClientFor, startGatewayTarget, type GatewayTarget } from '../src/gateway-target.js';
 import { createLogger } from '../src/log.js';
 import { isDatabaseUsable, openDatabase } from '../src/orders/db.js';
 import { createLedger, type Ledger } from '../src/orders/ledger.js';
@@ -88,11 +88,7 @@ async function startEmbedded(
     sessionStore.close();
     db.close();
   });
-  const gateway = createGatewayClient({
-    baseUrl: target.url,
-    auth: target.auth,
-    timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
-  });
+  const gateway = gatewayClientFor(target, config);
   const ledger = createLedger(db);
   const settled = new EventEmitter();
   const app = createApp({

@@ -13,7 +13,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createGatewayClient, GatewayForeignFormUrlError } from '../../src/gateway/index.js';
-import { startGatewayTarget } from '../../src/gateway-target.js';
+import { gatewayClientFor, startGatewayTarget } from '../../src/gateway-target.js';
 import { isDatabaseUsable, openDatabase } from '../../src/orders/db.js';
 import { createLedger } from '../../src/orders/ledger.js';
 import { createSqliteSessionStore } from '../../src/orders/session-store.js';
@@ -60,11 +60,7 @@ async function embeddedShop(publicUrl: string) {
     sessionStore.close();
     db.close();
   });
-  const gateway = createGatewayClient({
-    baseUrl: target.url,
-    paymentPageOrigin: target.paymentPageOrigin,
-    auth: target.auth,
-  });
+  const gateway = gatewayClientFor(target, config);
   const app = createApp({
     config,
     logger,
@@ -124,11 +120,7 @@ describe('a remote gateway with GATEWAY_PAYMENT_PAGE_ORIGIN (compose.yaml)', () 
       sessionStore.close();
       db.close();
     });
-    const gateway = createGatewayClient({
-      baseUrl: target.url,
-      paymentPageOrigin: target.paymentPageOrigin,
-      auth: target.auth,
-    });
+    const gateway = gatewayClientFor(target, config);
     const app = createApp({
       config,
       logger,
