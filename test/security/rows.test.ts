@@ -49,6 +49,8 @@ describe('against the sandbox', () => {
     expect(Number.isSafeInteger(received.amount)).toBe(true);
     expect(received.currency).toBe(shop.config.currency);
     expect(received.currency).toBe('978');
+    // and the shop's own record agrees
+    expect(shop.ledger.findByGatewayOrderId(received.id)).toMatchObject({ amount: 3 * 2990, currency: '978' });
   });
 
   it("#3 when a second buyer with an order of their own opens the first buyer's return URL, it learns nothing about the order", async () => {
