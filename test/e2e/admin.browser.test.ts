@@ -1,11 +1,9 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { ADMIN_PASSWORD, paidOrder } from '../admin/helpers.js';
 import { browserSuitePlan, CHROMIUM_PATH, launchChromium, warnBrowserTestsSkipped } from '../helpers/browser.js';
 import { shot, watchPage } from '../helpers/browser-buyer.js';
-import { startShop, type TestShop } from '../helpers/shop.js';
+import { startLiveShop, type LiveShop } from '../helpers/live-shop.js';
 
 /*
  * The back office in headless Chromium: log in, capture a two-phase order in part, refund part of it, and read the
@@ -17,34 +15,28 @@ if (plan === 'skip') warnBrowserTestsSkipped('test/e2e/admin.browser.test.ts');
 const suite = plan === 'skip' ? describe.skip : describe;
 
 suite('the back office in a real browser', () => {
-  let shop: TestShop | undefined;
+  let live: LiveShop | undefined;
   let browser: Browser | undefined;
   let url = '';
-  const server = http.createServer();
 
   beforeAll(async () => {
     if (plan === 'fail')
       throw new Error(`CI is set and ${CHROMIUM_PATH} is missing: install it (apt-get install chromium)`);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://localhost:${(server.address() as AddressInfo).port}`;
-    shop = await startShop({ env: { PUBLIC_BASE_URL: url, PAYMENT_FLOW: 'two-phase', ADMIN_PASSWORD } });
-    server.on('request', shop.app);
+    live = await startLiveShop({ PAYMENT_FLOW: 'two-phase', ADMIN_PASSWORD });
+    url = live.url;
     browser = await launchChromium();
   }, TIMEOUT);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-    await shop?.close();
+    await live?.close();
   }, TIMEOUT);
 
   it(
     'when the operator logs in, captures €20.00 of a €25.00 hold and refunds €5.50, then the order page shows the amounts',
     async () => {
-      if (!shop || !browser) throw new Error('suite setup failed');
+      if (!live || !browser) throw new Error('suite setup failed');
+      const { shop } = live;
       const order = await paidOrder(shop, 'coffee-beans', 2);
       expect(order.status).toBe('authorized');
       const context = await browser.newContext({ locale: 'en-GB' });

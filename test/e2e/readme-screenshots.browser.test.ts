@@ -1,6 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -8,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN_PASSWORD } from '../admin/helpers.js';
 import { browserSuitePlan, CHROMIUM_PATH, launchChromium } from '../helpers/browser.js';
 import { buyOnShop, CARDS, payOnGateway } from '../helpers/browser-buyer.js';
-import { startShop, type TestShop } from '../helpers/shop.js';
+import { startLiveShop, type LiveShop } from '../helpers/live-shop.js';
 
 /*
  * The README's gallery: `SCREENSHOTS=1 CI=true npm test -- test/e2e/readme-screenshots` writes the key screens as
@@ -49,21 +47,16 @@ const REPLACE_TEXT = `(pairs) => {
 }`;
 
 suite('README screenshots (SCREENSHOTS=1)', () => {
-  let shop: TestShop | undefined;
+  let live: LiveShop | undefined;
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
   let url = '';
-  const server = http.createServer();
 
   beforeAll(async () => {
     if (plan === 'fail')
       throw new Error(`CI is set and ${CHROMIUM_PATH} is missing: install it (apt-get install chromium)`);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://localhost:${(server.address() as AddressInfo).port}`;
-    shop = await startShop({
-      env: { PUBLIC_BASE_URL: url, ADMIN_PASSWORD, BUY_RATE_LIMIT_PER_MINUTE: '1000', GATEWAY_TIMEOUT_MS: '3000' },
-    });
-    server.on('request', shop.app);
+    live = await startLiveShop({ ADMIN_PASSWORD });
+    url = live.url;
     // The shared launcher's flags, plus one raster thread: with several, SVG pictures sometimes came out a few
     // pixels different from run to run.
     browser = await launchChromium(['--num-raster-threads=1', '--disable-partial-raster']);
@@ -74,16 +67,12 @@ suite('README screenshots (SCREENSHOTS=1)', () => {
   afterAll(async () => {
     await context?.close();
     await browser?.close();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-    await shop?.close();
+    await live?.close();
   }, TIMEOUT);
 
   const env = () => {
-    if (!shop || !browser || !context) throw new Error('suite setup failed');
-    return { shop, context, sandboxUrl: shop.sandbox!.url };
+    if (!live || !browser || !context) throw new Error('suite setup failed');
+    return { shop: live.shop, context, sandboxUrl: live.sandbox.url };
   };
 
   /**

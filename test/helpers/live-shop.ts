@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Ledger } from '../../src/orders/ledger.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
-import { startShop } from './shop.js';
+import { startShop, type TestShop } from './shop.js';
 
 export interface LiveShop {
   /** http://localhost:<port> — the shop's public URL, also its PUBLIC_BASE_URL. */
@@ -12,14 +12,16 @@ export interface LiveShop {
   ledger: Ledger;
   logs: string[];
   fulfilled: number[];
+  /** The test shop behind the listener (app, deps, config), for helpers that take a TestShop. */
+  shop: TestShop;
   close(): Promise<void>;
 }
 
 /**
  * The shop of test/helpers/shop.ts on a real listener, reachable by a browser. The server is created
- * and bound first because PUBLIC_BASE_URL (hence returnUrl) must carry the real port.
+ * and bound first because PUBLIC_BASE_URL (hence returnUrl) must carry the real port. `env` adds or overrides settings.
  */
-export async function startLiveShop(): Promise<LiveShop> {
+export async function startLiveShop(env: Record<string, string> = {}): Promise<LiveShop> {
   const server = http.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -39,6 +41,7 @@ export async function startLiveShop(): Promise<LiveShop> {
       GATEWAY_STATUS_TIMEOUT_MS: '2000',
       // Every test presses Buy a few times from one address; the limit is not what is being tested here.
       BUY_RATE_LIMIT_PER_MINUTE: '1000',
+      ...env,
     },
   });
   server.on('request', shop.app);
@@ -49,6 +52,7 @@ export async function startLiveShop(): Promise<LiveShop> {
     ledger: shop.ledger,
     logs: shop.logs,
     fulfilled: shop.fulfilled,
+    shop,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
