@@ -2,22 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import request from 'supertest';
+import { REST_METHODS } from '../../src/sandbox/rest/routes.js';
 import { CREDS, makeSandbox, nextNumber, payDirect } from '../helpers/sandbox-app.js';
 
 const COMMITTED = 'docs/sandbox-openapi.json';
 const REGENERATE = `npx tsx -e "import('./src/sandbox/openapi.ts').then(m => process.stdout.write(JSON.stringify(m.SANDBOX_OPENAPI, null, 2) + '\\n'))" > ${COMMITTED} && npx prettier --write ${COMMITTED}`;
-
-/** The methods rest/routes.ts serves. */
-const METHODS = [
-  'register',
-  'registerPreAuth',
-  'getOrderStatusExtended',
-  'getOrderStatus',
-  'deposit',
-  'reverse',
-  'refund',
-  'decline',
-] as const;
 
 type Doc = Record<string, unknown> & { paths: Record<string, Record<string, unknown>> };
 
@@ -39,7 +28,7 @@ describe('OpenAPI document of the sandbox REST API', () => {
   it('when read as OpenAPI 3.1, then it has openapi 3.1.x, info, a path per *.do method and only resolvable $refs', () => {
     expect(committed.openapi).toMatch(/^3\.1\.\d+$/);
     expect(committed.info).toEqual(expect.objectContaining({ title: expect.any(String), version: expect.any(String) }));
-    for (const name of METHODS) {
+    for (const name of REST_METHODS) {
       const op = committed.paths[`/payment/rest/${name}.do`]?.post as Record<string, unknown> | undefined;
       expect({ name, hasOperation: op !== undefined }).toEqual({ name, hasOperation: true });
       expect(op).toHaveProperty(['responses', '200', 'content', 'application/json', 'schema']);

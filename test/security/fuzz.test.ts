@@ -18,6 +18,7 @@ import request from 'supertest';
 import { ADMIN_ROUTES } from '../../src/admin/routes.js';
 import { MAX_QUANTITY } from '../../src/shop/catalog.js';
 import { DEFAULT_MERCHANTS, type SandboxApp } from '../../src/sandbox/index.js';
+import { REST_METHODS } from '../../src/sandbox/rest/routes.js';
 import { ADMIN_PASSWORD, login } from '../admin/helpers.js';
 import { internalsIn } from '../helpers/page-leaks.js';
 import { CREDS, makeSandbox, payDirect } from '../helpers/sandbox-app.js';
@@ -456,17 +457,6 @@ describe('the shop, given random input on every route', () => {
 
 // ---- the gateway sandbox ---------------------------------------------------------------------------------------
 
-const REST_METHODS = [
-  'register',
-  'registerPreAuth',
-  'getOrderStatusExtended',
-  'getOrderStatus',
-  'deposit',
-  'reverse',
-  'refund',
-  'decline',
-];
-
 describe('the gateway sandbox, given random input on every route', () => {
   let sandbox: SandboxApp & ReturnType<typeof makeSandbox>;
   let server: Awaited<ReturnType<typeof listen>>;
@@ -536,7 +526,7 @@ describe('the gateway sandbox, given random input on every route', () => {
               ? await request(server.url).get(withQuery(url, body))
               : await request(server.url)[verb === 'POST' ? 'post' : 'put'](url).type('form').send(body);
           expectSane(`${verb} ${url}`, res);
-          if (REST_METHODS.includes(method) && verb !== 'PUT') {
+          if ((REST_METHODS as readonly string[]).includes(method) && verb !== 'PUT') {
             expect(res.type).toBe('application/json');
           }
         },

@@ -35,6 +35,20 @@ export interface RestRouterOptions {
   callbackAllowed: (url: string) => boolean;
 }
 
+/** Every method the REST API serves, as `<name>.do`; the method table below must have exactly these. */
+export const REST_METHODS = [
+  'register',
+  'registerPreAuth',
+  'getOrderStatusExtended',
+  'getOrderStatus',
+  'deposit',
+  'reverse',
+  'refund',
+  'decline',
+] as const;
+export type RestMethod = (typeof REST_METHODS)[number];
+const isRestMethod = (name: string): name is RestMethod => (REST_METHODS as readonly string[]).includes(name);
+
 /** The REST API at /payment/rest/<method>.do (docs/gateway-reference.md §3): one table, one dispatcher. */
 export function createRestRouter(options: RestRouterOptions): Router {
   const { engine } = options;
@@ -98,7 +112,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
     return engine.refund(order, amount ?? 0, externalRefundId);
   };
 
-  const methods: Record<string, MethodSpec> = {
+  const methods: Record<RestMethod, MethodSpec> = {
     register: { family: 'register', handle: register(false) },
     registerPreAuth: { family: 'register', handle: register(true) },
     getOrderStatusExtended: {
@@ -146,7 +160,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
 
   router.all('/payment/rest/:file', (req, res, next) => {
     const name = /^([A-Za-z]+)\.do$/.exec(req.params.file ?? '')?.[1];
-    const spec = name !== undefined && Object.hasOwn(methods, name) ? methods[name] : undefined;
+    const spec = name !== undefined && isRestMethod(name) ? methods[name] : undefined;
     if (!spec) return next();
     if (req.method !== 'GET' && req.method !== 'POST') {
       res.set('Allow', 'GET, POST').status(405).type('text/plain').send('Method Not Allowed');
