@@ -55,6 +55,12 @@ export interface Config {
   readonly admin: AdminConfig | undefined;
   /** The Prometheus listener (GET /metrics), on its own port; undefined (no listener) unless METRICS_PORT is set. */
   readonly metrics: { readonly port: number; readonly host: string } | undefined;
+  /**
+   * Shared state for several instances (docs/decisions/0011-shared-state.md). DATABASE_URL (postgres://…): the order
+   * ledger in PostgreSQL instead of DATA_DIR/shop.db. REDIS_URL (redis://…): sessions and rate-limit counters in Redis.
+   * Both hold credentials: never logged, never shown.
+   */
+  readonly storage: { readonly databaseUrl: string | undefined; readonly redisUrl: string | undefined };
 }
 
 export interface AdminConfig {
@@ -116,6 +122,22 @@ const baseUrl = (example: string) =>
     .refine((u) => !u.search && !u.hash, 'must not have a query or fragment')
     .refine((u) => !u.username && !u.password, 'must not contain credentials (use GATEWAY_USERNAME/GATEWAY_PASSWORD)');
 const httpUrl = (example: string) => baseUrl(example).transform((u) => `${u.origin}${u.pathname}`.replace(/\/+$/, ''));
+/**
+ * A service address with its credentials in it (DATABASE_URL, REDIS_URL). The message never repeats the value: it may
+ * hold a password.
+ */
+const serviceUrl = (protocols: readonly string[], example: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        const u = new URL(value);
+        return protocols.includes(u.protocol) && u.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL with a host, e.g. ${example}` },
+  );
 /** One of a few words; the message lists them all. */
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T, hint = '') =>
   z.enum(values, { error: `must be ${values.slice(0, -1).join(', ')} or ${values.at(-1)}${hint}` });
@@ -208,6 +230,8 @@ const schema = z
     // No default: unset means no metrics listener at all (docs/decisions/0010-metrics.md).
     METRICS_PORT: port(3002).unwrap().optional(),
     METRICS_HOST: z.string().default('127.0.0.1'),
+    DATABASE_URL: serviceUrl(['postgres:', 'postgresql:'], 'postgres://shop:secret@127.0.0.1:5432/shop').optional(),
+    REDIS_URL: serviceUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379/0').optional(),
   })
   .superRefine((c, ctx) => {
     const issue = (key: string, message: string) => ctx.addIssue({ code: 'custom', path: [key], message });
@@ -336,6 +360,7 @@ export function loadConfig(env: Env): Config {
             idleMs: c.ADMIN_IDLE_MINUTES * 60_000,
           },
     metrics: c.METRICS_PORT === undefined ? undefined : { port: c.METRICS_PORT, host: c.METRICS_HOST },
+    storage: { databaseUrl: c.DATABASE_URL, redisUrl: c.REDIS_URL },
   });
 }
 

@@ -11,6 +11,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Every key the shop reads; SANDBOX_* only while GATEWAY_URL is unset. */
 const EVERY_KEY = [
   'NODE_ENV',
+  'DATABASE_URL',
+  'REDIS_URL',
   'HOST',
   'PORT',
   'PUBLIC_BASE_URL',
@@ -61,6 +63,8 @@ const EVERY_KEY = [
  */
 const COMMENTED_KEYS = [
   'SANDBOX',
+  'DATABASE_URL',
+  'REDIS_URL',
   'SANDBOX_OPERATOR_TOKEN',
   'SANDBOX_CALLBACK_HOSTS',
   'PUBLIC_BASE_URL',
