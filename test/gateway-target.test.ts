@@ -19,7 +19,7 @@ import type { GatewayClient } from '../src/gateway/index.js';
 import { gatewayClientFor, startGatewayTarget, type GatewayTarget } from '../src/gateway-target.js';
 import { createLogger } from '../src/log.js';
 import { isDatabaseUsable, openDatabase } from '../src/orders/db.js';
-import { createLedger, type Ledger } from '../src/orders/ledger.js';
+import { createLedger, type SqliteLedger } from '../src/orders/ledger.js';
 import type { Order } from '../src/orders/types.js';
 import { createSqliteSessionStore } from '../src/orders/session-store.js';
 import {
@@ -48,7 +48,7 @@ interface EmbeddedShop {
   gateway: GatewayClient;
   shop: request.Agent;
   logs: string[];
-  ledger: Ledger;
+  ledger: SqliteLedger;
   config: Config;
   /** Emits 'settled' (order) after every attempt to bring an order up to date from the gateway. */
   settled: EventEmitter;

@@ -31,10 +31,10 @@ export function createActions(deps: AdminDeps) {
   const { ledger, gateway, logger } = deps;
   const settle = createSettle(deps);
 
-  function target(req: Request): { order: Order; action: AdminAction } {
+  async function target(req: Request): Promise<{ order: Order; action: AdminAction }> {
     const { action } = req.params;
     if (!isAction(action)) throw new HttpError(404, 'errors.notFound');
-    return { order: loadOrder(deps, req.params.id), action };
+    return { order: await loadOrder(deps, req.params.id), action };
   }
 
   function page(res: Response, status: number, order: Order, action: AdminAction, extra: Record<string, unknown>) {
@@ -54,13 +54,13 @@ export function createActions(deps: AdminDeps) {
     });
   }
 
-  const confirm: RequestHandler = (req, res) => {
-    const { order, action } = target(req);
+  const confirm: RequestHandler = async (req, res) => {
+    const { order, action } = await target(req);
     page(res, allowed(order, action) ? 200 : 409, order, action, {});
   };
 
   const act: RequestHandler = async (req, res) => {
-    const { order, action } = target(req);
+    const { order, action } = await target(req);
     const actor = String(res.locals.adminUser);
     if (!allowed(order, action)) {
       page(res, 409, order, action, {});
@@ -84,7 +84,7 @@ export function createActions(deps: AdminDeps) {
     }
     const orderId = order.gatewayOrderId ?? '';
     if (action !== 'refresh') {
-      ledger.recordEvent(order.id, 'admin', action, { actor, amount, step: 'requested' });
+      await ledger.recordEvent(order.id, 'admin', action, { actor, amount, step: 'requested' });
       try {
         if (action === 'capture') await gateway.deposit({ orderId, amount: amount ?? 0 });
         else if (action === 'refund') await gateway.refund({ orderId, amount: amount ?? 0 });
@@ -94,7 +94,7 @@ export function createActions(deps: AdminDeps) {
         const rejected = err instanceof GatewayRejectedError;
         const errorCode = rejected ? err.errorCode : undefined;
         const answer = rejected ? 'rejected' : 'unknown';
-        ledger.recordEvent(order.id, 'admin', action, {
+        await ledger.recordEvent(order.id, 'admin', action, {
           actor,
           amount,
           step: 'answered',
@@ -110,10 +110,10 @@ export function createActions(deps: AdminDeps) {
         }
         return;
       }
-      ledger.recordEvent(order.id, 'admin', action, { actor, amount, step: 'answered', answer: 'ok' });
+      await ledger.recordEvent(order.id, 'admin', action, { actor, amount, step: 'answered', answer: 'ok' });
     }
     // A refresh asks nothing of the gateway but its status; the status event settle writes is its answer.
-    if (action === 'refresh') ledger.recordEvent(order.id, 'admin', action, { actor, step: 'requested' });
+    if (action === 'refresh') await ledger.recordEvent(order.id, 'admin', action, { actor, step: 'requested' });
     const settled = await settle(order, { source: 'admin', actor });
     logger.info({ orderId: order.id, action, actor, amount, status: settled?.order.status }, 'back-office action');
     res.redirect(303, `/admin/orders/${order.id}?done=${action}${settled ? '' : '-unconfirmed'}`);

@@ -18,22 +18,22 @@ function doneNote(done: unknown): { action: string; unconfirmed: boolean } | und
 }
 
 /** The order named by :id, or 404. */
-export function loadOrder(deps: AdminDeps, id: unknown): Order {
+export async function loadOrder(deps: AdminDeps, id: unknown): Promise<Order> {
   const n = typeof id === 'string' && /^[1-9]\d{0,15}$/.test(id) ? Number(id) : NaN;
-  const order = Number.isSafeInteger(n) ? deps.ledger.get(n) : undefined;
+  const order = Number.isSafeInteger(n) ? await deps.ledger.get(n) : undefined;
   if (!order) throw new HttpError(404, 'errors.notFound');
   return order;
 }
 
 /** The order list and one order's page. */
 export function createOrderPages(deps: AdminDeps) {
-  const list: RequestHandler = (req, res) => {
+  const list: RequestHandler = async (req, res) => {
     const status = isStatus(req.query.status) ? req.query.status : undefined;
     const raw = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 64) : '';
     const text = raw === '' ? undefined : raw;
     const pageNo =
       typeof req.query.page === 'string' && /^[1-9]\d{0,5}$/.test(req.query.page) ? Number(req.query.page) : 1;
-    const { orders, total } = deps.ledger.listOrders({
+    const { orders, total } = await deps.ledger.listOrders({
       status,
       text,
       limit: PAGE_SIZE,
@@ -62,7 +62,7 @@ export function createOrderPages(deps: AdminDeps) {
   };
 
   const view: RequestHandler = async (req, res) => {
-    const order = loadOrder(deps, req.params.id);
+    const order = await loadOrder(deps, req.params.id);
     let live: OrderStatusExtended | undefined;
     let liveError: string | undefined;
     if (order.gatewayOrderId !== null) {
@@ -81,7 +81,7 @@ export function createOrderPages(deps: AdminDeps) {
       live,
       liveError,
       explained: actionCode === null ? undefined : { code: actionCode, ...explainActionCode(actionCode) },
-      events: deps.ledger.events(order.id),
+      events: await deps.ledger.events(order.id),
       actions: availableActions(order),
       done: doneNote(req.query.done),
     });

@@ -2,6 +2,7 @@
 // other about one order). createApp mounts it only outside production; see docs/decisions/0009-developer-panel.md.
 import { Router, type Request, type RequestHandler } from 'express';
 import { HttpError } from '../http/errors.js';
+import type { Order } from '../orders/types.js';
 import type { ShopDeps } from '../shop/deps.js';
 import { createWireLog, type WireLog } from './wire-log.js';
 
@@ -38,22 +39,26 @@ export function devPanel(deps: ShopDeps, wireLog: WireLog = createWireLog(deps.l
   const local: RequestHandler = (req, _res, next) =>
     next(isLoopback(req.socket.remoteAddress) ? undefined : new HttpError(404, 'errors.notFound'));
 
-  r.get('/dev', local, (_req, res) => {
+  r.get('/dev', local, async (_req, res) => {
     const touched = wireLog.orderIds();
-    const recent = ledger.listRecent(RECENT_ORDERS);
+    const recent = await ledger.listRecent(RECENT_ORDERS);
     const seen = new Set(recent.map((o) => o.id));
-    const extra = touched.filter((id) => !seen.has(id)).flatMap((id) => ledger.get(id) ?? []);
+    const extra: Order[] = [];
+    for (const id of touched.filter((i) => !seen.has(i))) {
+      const o = await ledger.get(id);
+      if (o) extra.push(o);
+    }
     const orders = [...recent, ...extra].map((o) => ({ ...o, wireEntries: wireLog.entries(o.id).entries.length }));
     res.render('dev/index', { orders });
   });
 
-  r.get('/dev/orders/:orderNumber', local, (req, res, next) => {
+  r.get('/dev/orders/:orderNumber', local, async (req, res, next) => {
     const number: unknown = req.params.orderNumber;
     const order =
-      typeof number === 'string' && ORDER_NUMBER.test(number) ? ledger.findByOrderNumber(number) : undefined;
+      typeof number === 'string' && ORDER_NUMBER.test(number) ? await ledger.findByOrderNumber(number) : undefined;
     if (!order) return next(new HttpError(404, 'errors.notFound'));
     const { entries, dropped } = wireLog.entries(order.id);
-    res.render('dev/order', { order, entries, dropped, events: ledger.events(order.id) });
+    res.render('dev/order', { order, entries, dropped, events: await ledger.events(order.id) });
   });
   return r;
 }

@@ -63,10 +63,37 @@ interface Slot {
 export function createWireLog(ledger: Pick<Ledger, 'findByOrderNumber' | 'findByGatewayOrderId'>): WireLog {
   const slots = new Map<number, Slot>();
 
-  function orderOf(ref: { orderNumber?: unknown; orderId?: unknown }): number | undefined {
-    const byId = typeof ref.orderId === 'string' ? ledger.findByGatewayOrderId(ref.orderId) : undefined;
+  async function lookUp(ref: { orderNumber?: unknown; orderId?: unknown }): Promise<number | undefined> {
+    const byId = typeof ref.orderId === 'string' ? await ledger.findByGatewayOrderId(ref.orderId) : undefined;
     if (byId) return byId.id;
-    return typeof ref.orderNumber === 'string' ? ledger.findByOrderNumber(ref.orderNumber)?.id : undefined;
+    return typeof ref.orderNumber === 'string' ? (await ledger.findByOrderNumber(ref.orderNumber))?.id : undefined;
+  }
+
+  /**
+   * Files `entry` under the order `ref` names, if this shop has it. A synchronous ledger (SQLite) answers at once, so
+   * the entry is there when the call returns; an asynchronous one (PostgreSQL) files it when the lookup answers.
+   * A failed lookup loses only this development-only entry.
+   */
+  function fileUnder(ref: { orderNumber?: unknown; orderId?: unknown }, entry: WireEntry): void {
+    const sync = syncLookUp(ref);
+    if (sync !== 'async') {
+      if (sync !== undefined) push(sync, entry);
+      return;
+    }
+    lookUp(ref).then(
+      (orderId) => orderId !== undefined && push(orderId, entry),
+      () => undefined,
+    );
+  }
+
+  /** The order id when the ledger answered synchronously; 'async' when it answered with a promise. */
+  function syncLookUp(ref: { orderNumber?: unknown; orderId?: unknown }): number | undefined | 'async' {
+    const byId = typeof ref.orderId === 'string' ? ledger.findByGatewayOrderId(ref.orderId) : undefined;
+    if (byId instanceof Promise) return 'async';
+    if (byId) return byId.id;
+    const byNumber = typeof ref.orderNumber === 'string' ? ledger.findByOrderNumber(ref.orderNumber) : undefined;
+    if (byNumber instanceof Promise) return 'async';
+    return byNumber?.id;
   }
 
   function push(orderId: number, entry: WireEntry): void {
@@ -86,9 +113,7 @@ export function createWireLog(ledger: Pick<Ledger, 'findByOrderNumber' | 'findBy
 
   return {
     recordCall(e) {
-      const orderId = orderOf(e.request);
-      if (orderId === undefined) return;
-      push(orderId, {
+      fileUnder(e.request, {
         kind: 'call',
         at: e.at,
         method: e.method,
@@ -105,17 +130,18 @@ export function createWireLog(ledger: Pick<Ledger, 'findByOrderNumber' | 'findBy
     },
     recordCallback(c) {
       // Not recorded for an order the notification does not name, nor for one this shop does not have.
-      const orderId = orderOf({ orderId: c.params.mdOrder, orderNumber: c.params.orderNumber });
-      if (orderId === undefined) return;
       const { checksum, ...rest } = c.params;
-      push(orderId, {
-        kind: 'callback',
-        at: c.at,
-        httpMethod: c.httpMethod,
-        httpStatus: c.httpStatus,
-        verdict: verdict(c.httpStatus, c.signed),
-        params: { ...redactDetail(rest), ...(checksum !== undefined && { checksum: '[redacted]' }) },
-      });
+      fileUnder(
+        { orderId: c.params.mdOrder, orderNumber: c.params.orderNumber },
+        {
+          kind: 'callback',
+          at: c.at,
+          httpMethod: c.httpMethod,
+          httpStatus: c.httpStatus,
+          verdict: verdict(c.httpStatus, c.signed),
+          params: { ...redactDetail(rest), ...(checksum !== undefined && { checksum: '[redacted]' }) },
+        },
+      );
     },
     entries(orderId) {
       const slot = slots.get(orderId);

@@ -24,10 +24,13 @@ import type {
   PurchaseClaim,
   PurchasePolicy,
   ReconcileQuery,
+  Synchronous,
 } from './types.js';
 import { checkLabel, checkText, validateCreateOrder, validateRegistration } from './validate.js';
 
 export type { Ledger, PurchaseClaim, PurchasePolicy } from './types.js';
+/** The SQLite ledger answers synchronously (better-sqlite3); it is a Ledger, whose callers await every answer. */
+export type SqliteLedger = Synchronous<Ledger>;
 // The shop imports the typed errors next to the ledger.
 export {
   DuplicatePurchaseError,
@@ -46,7 +49,7 @@ function isUniqueViolation(err: unknown): boolean {
  * before the row is read), and every status change is a compare-and-set on the current
  * status, so concurrent callers — on this connection or another process — can't both win.
  */
-export function createLedger(db: Database, opts: { now?: () => number } = {}): Ledger {
+export function createLedger(db: Database, opts: { now?: () => number } = {}): SqliteLedger {
   const now = opts.now ?? Date.now;
   const log = createEventLog(db);
   const q = prepareOrderStatements(db);

@@ -150,46 +150,57 @@ export interface OrderListPage {
   total: number;
 }
 
+/**
+ * A result that is there now (the SQLite ledger: better-sqlite3 is synchronous) or later (the PostgreSQL ledger).
+ * Callers always await it, so both implementations satisfy one interface; see docs/decisions/0011-shared-state.md.
+ */
+export type Awaitable<T> = T | Promise<T>;
+
+/** The same methods, answering at once: the SQLite ledger's own type, which tests and tools may use without await. */
+export type Synchronous<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Awaited<R> : T[K];
+};
+
 export interface Ledger {
-  createOrder(input: CreateOrderInput): Order;
+  createOrder(input: CreateOrderInput): Awaitable<Order>;
   /** One atomic decision for a purchase key: create an order, or name the pending one (see PurchaseClaim). */
-  claimPurchase(input: CreateOrderInput & { purchaseKey: string }, policy: PurchasePolicy): PurchaseClaim;
+  claimPurchase(input: CreateOrderInput & { purchaseKey: string }, policy: PurchasePolicy): Awaitable<PurchaseClaim>;
   /**
    * Frees the purchase key of a registered order whose payment page the gateway no longer takes (it lost the order,
    * or it is no longer payable), so the next claimPurchase creates a new order. The order itself stays as it is: a late
    * payment on it is still applied. No-op for a 'new' order or one whose key is already released.
    */
-  releasePurchase(id: number, detail: Record<string, unknown>): Order;
-  get(id: number): Order | undefined;
-  findByGatewayOrderId(orderId: string): Order | undefined;
-  findByOrderNumber(n: string): Order | undefined;
-  markRegistered(id: number, r: { gatewayOrderId: string; formUrl: string }): Order;
+  releasePurchase(id: number, detail: Record<string, unknown>): Awaitable<Order>;
+  get(id: number): Awaitable<Order | undefined>;
+  findByGatewayOrderId(orderId: string): Awaitable<Order | undefined>;
+  findByOrderNumber(n: string): Awaitable<Order | undefined>;
+  markRegistered(id: number, r: { gatewayOrderId: string; formUrl: string }): Awaitable<Order>;
   markRegisterFailed(
     id: number,
     status: 'register_failed' | 'register_unknown',
     detail: Record<string, unknown>,
-  ): Order;
-  applyGatewayStatus(id: number, s: GatewayStatusInput): ApplyStatusResult;
-  markMismatch(id: number, detail: Record<string, unknown>, cause?: StatusCause): Order;
-  recordEvent(orderId: number, kind: string, outcome: string, detail?: Record<string, unknown>): void;
-  events(orderId: number): OrderEvent[];
-  listRecent(limit: number): Order[];
+  ): Awaitable<Order>;
+  applyGatewayStatus(id: number, s: GatewayStatusInput): Awaitable<ApplyStatusResult>;
+  markMismatch(id: number, detail: Record<string, unknown>, cause?: StatusCause): Awaitable<Order>;
+  recordEvent(orderId: number, kind: string, outcome: string, detail?: Record<string, unknown>): Awaitable<void>;
+  events(orderId: number): Awaitable<OrderEvent[]>;
+  listRecent(limit: number): Awaitable<Order[]>;
   /** The back office's order list (see OrderListQuery). */
-  listOrders(q: OrderListQuery): OrderListPage;
+  listOrders(q: OrderListQuery): Awaitable<OrderListPage>;
   /** The order's fulfilment (written exactly once, when it first became paid or authorized), if any. */
-  fulfilment(orderId: number): { at: number; status: string } | undefined;
+  fulfilment(orderId: number): Awaitable<{ at: number; status: string } | undefined>;
   /** Units of a product shipped by fulfilments so far. */
-  unitsSold(productId: string): number;
+  unitsSold(productId: string): Awaitable<number>;
   /**
    * Leases up to `limit` orders due for a look at the gateway to `holder` for `leaseMs`: open orders created before
    * `openBefore`, and orders paid since `paidSince`, in both cases not checked since `checkedBefore`. Another
    * instance gets none of them until the lease ends or checked() gives it back.
    */
-  leaseDue(q: ReconcileQuery): Order[];
+  leaseDue(q: ReconcileQuery): Awaitable<Order[]>;
   /** The reconciler has asked the gateway about the order: record when, and end `holder`'s lease. */
-  checked(id: number, holder: string): void;
+  checked(id: number, holder: string): Awaitable<void>;
   /** The register answer was lost but the gateway knows the order under `gatewayOrderId`: keep it. */
-  adoptGatewayOrderId(id: number, gatewayOrderId: string): Order;
+  adoptGatewayOrderId(id: number, gatewayOrderId: string): Awaitable<Order>;
   /** The gateway never heard of this order (the register call never arrived): final, nobody was charged. */
-  markNeverRegistered(id: number, detail: Record<string, unknown>): Order;
+  markNeverRegistered(id: number, detail: Record<string, unknown>): Awaitable<Order>;
 }

@@ -38,14 +38,14 @@ export function createCallbackReceiver(deps: ShopDeps, opts: CallbackOptions): R
     try {
       while (state.again) {
         state.again = false;
-        await settle(ledger.get(order.id) ?? order, { source: 'callback' });
+        await settle((await ledger.get(order.id)) ?? order, { source: 'callback' });
       }
     } finally {
       running.delete(order.id);
     }
   }
 
-  return (req, res) => {
+  return async (req, res) => {
     metrics?.callbackReceived();
     const params = readParams(req);
     if (!params) return refuse(400, 'malformed callback', 'malformed');
@@ -55,7 +55,7 @@ export function createCallbackReceiver(deps: ShopDeps, opts: CallbackOptions): R
     const { mdOrder, operation, status, orderNumber } = params;
     if (mdOrder === undefined || !ORDER_ID.test(mdOrder)) return refuse(400, 'no valid mdOrder', 'bad_order_id');
 
-    const order = ledger.findByGatewayOrderId(mdOrder);
+    const order = await ledger.findByGatewayOrderId(mdOrder);
     const notice = { mdOrder, orderNumber, operation, status };
     if (!order) {
       logger.warn({ callback: notice }, 'callback for an unknown order; answered 200 so it is not retried');
@@ -63,7 +63,7 @@ export function createCallbackReceiver(deps: ShopDeps, opts: CallbackOptions): R
       res.status(200).type('text/plain').send('OK');
       return;
     }
-    ledger.recordEvent(order.id, 'callback', 'received', notice);
+    await ledger.recordEvent(order.id, 'callback', 'received', notice);
     res.status(200).type('text/plain').send('OK');
     settleSoon(order).catch((err: unknown) =>
       logger.error({ err, orderId: order.id }, 'settling after a callback failed'),

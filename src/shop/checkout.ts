@@ -42,11 +42,11 @@ export function createBuy(deps: ShopRouteDeps): RequestHandler {
       language: lang,
       purchaseKey,
     };
-    let claim = ledger.claimPurchase(input, policy);
+    let claim = await ledger.claimPurchase(input, policy);
     if (claim.outcome === 'reusable' && !(await stillPayable(claim.order, referenceId))) {
       // The stored page is dead (the gateway lost the order, or it is no longer payable) and its purchase is free
       // again: this claim creates the new order (or finds the one a parallel Buy just made).
-      claim = ledger.claimPurchase(input, policy);
+      claim = await ledger.claimPurchase(input, policy);
     }
 
     let result: Registration;

@@ -9,10 +9,10 @@ export function createCatalogPages(deps: Pick<ShopRouteDeps, 'catalog' | 'csrf' 
     res.render('shop/list', { products: catalog.list() });
   };
 
-  const view: RequestHandler = (req, res) => {
+  const view: RequestHandler = async (req, res) => {
     const product = catalog.get(String(req.params.id));
     if (!product) throw new HttpError(404, 'errors.unknownProduct');
-    const sold = ledger.unitsSold(product.id);
+    const sold = await ledger.unitsSold(product.id);
     browserKey.ensure(req, res);
     res.render('shop/product', { product, csrfToken: csrf.token(req, res), maxQuantity: MAX_QUANTITY, sold });
   };

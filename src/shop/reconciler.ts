@@ -51,7 +51,7 @@ export function createReconciler(deps: ShopDeps, opts: ReconcilerOptions): Recon
 
   async function run(): Promise<ReconcileSummary> {
     const t = now();
-    const due = ledger.leaseDue({
+    const due = await ledger.leaseDue({
       holder,
       leaseMs,
       openBefore: t - opts.openAfterMs,
@@ -68,7 +68,7 @@ export function createReconciler(deps: ShopDeps, opts: ReconcilerOptions): Recon
         if (!settled) summary.unanswered += 1;
         else if (settled.order.status !== order.status) summary.changed += 1;
       } finally {
-        ledger.checked(order.id, holder);
+        await ledger.checked(order.id, holder);
       }
     }
     if (summary.checked > 0) logger.info({ reconcile: summary }, 'reconciler run');

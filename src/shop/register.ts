@@ -37,14 +37,14 @@ export function createPageCheck({ ledger, gateway, logger }: ShopDeps) {
         return true;
       }
       const detail = { reason: 'the gateway does not know the order', errorCode: err.errorCode, referenceId };
-      ledger.releasePurchase(order.id, detail);
+      await ledger.releasePurchase(order.id, detail);
       logger.warn({ orderId: order.id, ...detail }, 'stored payment page retired; registering a new order');
       return false;
     }
     if (orderStatus === REGISTERED) return true;
     const detail = { reason: 'the payment page no longer takes a payment', orderStatus, referenceId };
     // The order itself stays: whatever happened on it (a payment in another tab) is applied by the callback or reconciler.
-    ledger.releasePurchase(order.id, detail);
+    await ledger.releasePurchase(order.id, detail);
     logger.info({ orderId: order.id, ...detail }, 'stored payment page retired; registering a new order');
     return false;
   };
@@ -77,7 +77,7 @@ export function createRegister({ ledger, gateway, config, logger, metrics }: Sho
         detail.duplicateStatus = { error: statusErr instanceof GatewayError ? statusErr.code : 'unexpected' };
       }
     }
-    const failed = ledger.markRegisterFailed(order.id, status, detail);
+    const failed = await ledger.markRegisterFailed(order.id, status, detail);
     metrics?.registerFailed(err.code);
     logger.warn(
       { orderId: order.id, orderNumber: order.orderNumber, gateway: gateway.origin, ...detail },
@@ -107,7 +107,7 @@ export function createRegister({ ledger, gateway, config, logger, metrics }: Sho
     }
     try {
       const { orderId: gatewayOrderId, formUrl } = registered;
-      const recorded = ledger.markRegistered(order.id, { gatewayOrderId, formUrl });
+      const recorded = await ledger.markRegistered(order.id, { gatewayOrderId, formUrl });
       const { orderNumber, amount, currency } = order;
       logger.info(
         { orderId: order.id, orderNumber, amount, currency, flow: order.flow, referenceId },
@@ -119,7 +119,7 @@ export function createRegister({ ledger, gateway, config, logger, metrics }: Sho
       // The gateway holds an order we could not record (e.g. an orderId already used here): never leave the row
       // 'new', which would block this purchase, and don't send the buyer to pay for an order we can't track.
       const detail = { reason: 'answer not recordable', gatewayOrderId: registered.orderId, referenceId };
-      const failed = ledger.markRegisterFailed(order.id, 'register_unknown', detail);
+      const failed = await ledger.markRegisterFailed(order.id, 'register_unknown', detail);
       logger.error({ err, orderId: order.id, ...detail }, 'register answer could not be recorded');
       metrics?.registerFailed(undefined);
       return { ok: false, order: failed, status: 502, unknownOutcome: true };

@@ -98,7 +98,7 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
   return async (req, res) => {
     const orderId = req.query.orderId;
     if (typeof orderId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(orderId)) return neutral(res);
-    const found = ledger.findByGatewayOrderId(orderId);
+    const found = await ledger.findByGatewayOrderId(orderId);
     if (!found) return neutral(res);
     const { lang } = res.locals;
     // A settled order is shown as the ledger has it (callbacks and the reconciler keep it current), without asking.

@@ -32,16 +32,16 @@ export function createSettle(deps: ShopDeps) {
       if (lostAnswer && err instanceof GatewayRejectedError && err.errorCode === ORDER_NOT_FOUND) {
         // The register call never reached the gateway: nobody can pay this order, so it is closed, not charged.
         logger.info({ orderId: order.id, cause }, 'the gateway never registered this order; closed');
-        return { order: ledger.markNeverRegistered(order.id, { errorCode: err.errorCode, cause }) };
+        return { order: await ledger.markNeverRegistered(order.id, { errorCode: err.errorCode, cause }) };
       }
-      ledger.recordEvent(order.id, 'status', 'error', { code: err.code, cause });
+      await ledger.recordEvent(order.id, 'status', 'error', { code: err.code, cause });
       // The gateway's origin (scheme, host, port: never credentials) names the address a network error is about.
       const where = { gateway: gateway.origin, error: err.message };
       logger.warn({ orderId: order.id, code: err.code, cause, ...where }, 'status check failed; outcome unknown');
       return undefined;
     }
     if (lostAnswer && st.orderId !== undefined && st.orderNumber === orderNumber) {
-      order = ledger.adoptGatewayOrderId(order.id, st.orderId);
+      order = await ledger.adoptGatewayOrderId(order.id, st.orderId);
     }
     const mismatch: string[] = [];
     if (st.orderNumber !== order.orderNumber) mismatch.push('orderNumber');
@@ -53,11 +53,11 @@ export function createSettle(deps: ShopDeps) {
         gateway: { orderNumber: st.orderNumber, amount: st.amount, currency: st.currency },
       };
       logger.warn({ orderId: order.id, ...detail }, 'status reply does not match the order; not treated as paid');
-      return { order: ledger.markMismatch(order.id, detail, cause) };
+      return { order: await ledger.markMismatch(order.id, detail, cause) };
     }
     const { orderStatus, actionCode, paymentAmountInfo: info } = st;
     const amounts = { deposited: info?.depositedAmount, refunded: info?.refundedAmount };
-    const applied = ledger.applyGatewayStatus(order.id, { orderStatus, actionCode, amounts, cause });
+    const applied = await ledger.applyGatewayStatus(order.id, { orderStatus, actionCode, amounts, cause });
     // One info line per outcome, written by the call that made the change (the ledger's compare-and-set decides).
     const { amount, currency } = order;
     const { status } = applied.order;

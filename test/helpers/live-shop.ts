@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Ledger } from '../../src/orders/ledger.js';
+import type { SqliteLedger } from '../../src/orders/ledger.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { startShop, type TestShop } from './shop.js';
 
@@ -9,7 +9,7 @@ export interface LiveShop {
   url: string;
   /** http://127.0.0.1:<port> — another *site* than the shop, as a real gateway is. */
   sandbox: RunningSandbox;
-  ledger: Ledger;
+  ledger: SqliteLedger;
   logs: string[];
   fulfilled: number[];
   /** The test shop behind the listener (app, deps, config), for helpers that take a TestShop. */

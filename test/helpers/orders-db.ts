@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../../src/orders/db.js';
-import { createLedger } from '../../src/orders/ledger.js';
-import type { CreateOrderInput, Ledger } from '../../src/orders/types.js';
+import { createLedger, type SqliteLedger } from '../../src/orders/ledger.js';
+import type { CreateOrderInput } from '../../src/orders/types.js';
 
 /** A temp dir per test file; `cleanup()` closes every handle opened through it and removes the dir. */
 export function tempDir(prefix = 'orders-test-') {
@@ -24,7 +24,7 @@ export function tempDir(prefix = 'orders-test-') {
   };
 }
 
-export function memoryLedger(now: () => number = Date.now): { db: Database; ledger: Ledger } {
+export function memoryLedger(now: () => number = Date.now): { db: Database; ledger: SqliteLedger } {
   const db = openDatabase(':memory:');
   return { db, ledger: createLedger(db, { now }) };
 }

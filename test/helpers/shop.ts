@@ -10,7 +10,7 @@ import { createApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createGatewayClient, type GatewayClient } from '../../src/gateway/index.js';
 import { isDatabaseUsable, openDatabase, type Database } from '../../src/orders/db.js';
-import { createLedger, type Ledger } from '../../src/orders/ledger.js';
+import { createLedger, type SqliteLedger } from '../../src/orders/ledger.js';
 import type { Order } from '../../src/orders/types.js';
 import { createSqliteSessionStore } from '../../src/orders/session-store.js';
 import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
@@ -30,7 +30,7 @@ export const TEST_SESSION_SECRET = 'test-session-secret-0123456789abcdef';
 export interface TestShop {
   app: Express;
   config: Config;
-  ledger: Ledger;
+  ledger: SqliteLedger;
   db: Database;
   /** The gateway the shop talks to; the real sandbox unless `gatewayUrl` was given. */
   sandbox?: RunningSandbox;

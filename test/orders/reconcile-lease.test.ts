@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { createLedger } from '../../src/orders/ledger.js';
-import type { Ledger, ReconcileQuery } from '../../src/orders/types.js';
+import { createLedger, type SqliteLedger } from '../../src/orders/ledger.js';
+import type { ReconcileQuery } from '../../src/orders/types.js';
 import { memoryLedger, orderInput, tempDir } from '../helpers/orders-db.js';
 
 const MIN = 60_000;
@@ -23,7 +23,7 @@ function clocked() {
   return { ledger, setNow: (at: number) => (t = at) };
 }
 
-function registered(ledger: Ledger): number {
+function registered(ledger: SqliteLedger): number {
   const { id } = ledger.createOrder(orderInput());
   ledger.markRegistered(id, form(id));
   return id;

@@ -1,11 +1,12 @@
 import { describe, it, expect } from '@jest/globals';
-import type { Ledger, LocalStatus } from '../../src/orders/types.js';
+import type { SqliteLedger } from '../../src/orders/ledger.js';
+import type { LocalStatus } from '../../src/orders/types.js';
 import { memoryLedger, orderInput } from '../helpers/orders-db.js';
 
 const FORM = { gatewayOrderId: 'gw-1', formUrl: 'https://pay.example/payment_en.html?mdOrder=gw-1' };
 
 /** Drives a fresh order into `status` through the public API only. */
-function orderIn(ledger: Ledger, status: LocalStatus): number {
+function orderIn(ledger: SqliteLedger, status: LocalStatus): number {
   const { id } = ledger.createOrder(orderInput());
   const reg = () => ledger.markRegistered(id, FORM);
   const gw = (orderStatus: number) => ledger.applyGatewayStatus(id, { orderStatus, actionCode: 0 });
