@@ -20,10 +20,19 @@ export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => numbe
   const refuse: RequestHandler = (_req, res) => renderError(res, 429, 'errors.tooManyRequests');
   // Only failures count (a redirect after a good login is skipped), so the operator's own logins never lock them out.
   const common = { windowMs: WINDOW_MS, standardHeaders: 'draft-8', legacyHeaders: false } as const;
+  // Shared counters when configured (REDIS_URL): a limit then holds across instances.
+  const store = (name: string) => (deps.rateLimitStore ? { store: deps.rateLimitStore(name) } : {});
   const limits = [
-    rateLimit({ ...common, limit: LOGIN_ATTEMPTS_PER_IP, skipSuccessfulRequests: true, handler: refuse }),
     rateLimit({
       ...common,
+      ...store('admin-login'),
+      limit: LOGIN_ATTEMPTS_PER_IP,
+      skipSuccessfulRequests: true,
+      handler: refuse,
+    }),
+    rateLimit({
+      ...common,
+      ...store('admin-login-all'),
       limit: LOGIN_ATTEMPTS_TOTAL,
       skipSuccessfulRequests: true,
       keyGenerator: () => 'every-address',

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import type { Store as RateLimitStore } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { GatewayClient } from '../gateway/index.js';
@@ -24,6 +25,11 @@ export interface ShopDeps {
   onSettled?: (order: Order, cause: StatusCause) => void;
   /** Prometheus counters and histograms (src/metrics/); absent = nothing is counted. */
   metrics?: ShopMetrics | undefined;
+  /**
+   * Where a rate limiter keeps its counters, by limiter name; absent = in this process's memory. With REDIS_URL every
+   * instance counts in Redis, so a limit holds across instances (src/storage/).
+   */
+  rateLimitStore?: ((name: string) => RateLimitStore) | undefined;
 }
 
 /** ShopDeps plus the web pieces createApp builds for the shop's routes. */

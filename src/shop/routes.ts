@@ -17,11 +17,19 @@ export function shopRoutes(deps: ShopRouteDeps): Router {
   const returned = createReturn(deps);
   const { csrf, session, browserKey } = deps;
   const limited = { windowMs: 60_000, standardHeaders: 'draft-8', legacyHeaders: false } as const;
+  // Shared counters when configured (REDIS_URL): each limiter its own store, since a store belongs to one limiter.
+  const store = (name: string) => (deps.rateLimitStore ? { store: deps.rateLimitStore(name) } : {});
   const tooMany = (_req: unknown, res: Response) => renderError(res, 429, 'errors.tooManyRequests');
-  const buyLimit = rateLimit({ ...limited, limit: deps.config.buyRateLimitPerMinute, handler: tooMany });
+  const buyLimit = rateLimit({
+    ...limited,
+    ...store('buy'),
+    limit: deps.config.buyRateLimitPerMinute,
+    handler: tooMany,
+  });
   // Per browser too, whatever address it comes from; a request without a browser key is limited by address only.
   const buyLimitPerBrowser = rateLimit({
     ...limited,
+    ...store('buy-browser'),
     limit: deps.config.buyRateLimitPerBrowser,
     identifier: 'buy-browser',
     keyGenerator: (req) => browserKey.id(browserKey.read(req) ?? ''),
@@ -29,10 +37,16 @@ export function shopRoutes(deps: ShopRouteDeps): Router {
     handler: tooMany,
   });
   // Every return may ask the gateway about an open order: a flood from one address must not become a flood of calls.
-  const returnLimit = rateLimit({ ...limited, limit: RETURNS_PER_MINUTE, identifier: 'return', handler: tooMany });
+  const returnLimit = rateLimit({
+    ...limited,
+    ...store('return'),
+    limit: RETURNS_PER_MINUTE,
+    identifier: 'return',
+    handler: tooMany,
+  });
 
   // The gateway notifies from a few addresses; a flood from one address must not become a flood of status calls.
-  const callbackLimit = rateLimit({ windowMs: 60_000, limit: 600, standardHeaders: 'draft-8', legacyHeaders: false });
+  const callbackLimit = rateLimit({ ...limited, ...store('callback'), limit: 600 });
 
   const r = Router();
   r.get('/', pages.list);
