@@ -11,7 +11,8 @@ export interface EventLog {
   list(orderId: number): OrderEvent[];
 }
 
-function serialize(detail: Record<string, unknown> | undefined): string | null {
+/** An event detail as stored: redacted JSON, or a short summary past MAX_DETAIL_CHARS (shared with the PostgreSQL ledger). */
+export function serializeDetail(detail: Record<string, unknown> | undefined): string | null {
   if (detail === undefined) return null;
   const json = JSON.stringify(redactDetail(detail));
   if (json.length <= MAX_DETAIL_CHARS) return json;
@@ -24,7 +25,7 @@ export function createEventLog(db: Database): EventLog {
   const select = db.prepare<[number], EventRow>('SELECT * FROM order_events WHERE order_id = ? ORDER BY id');
   return {
     write(orderId, at, kind, outcome, detail) {
-      insert.run(orderId, at, kind, outcome, serialize(detail));
+      insert.run(orderId, at, kind, outcome, serializeDetail(detail));
     },
     list(orderId) {
       return select.all(orderId).map(toEvent);

@@ -1,0 +1,611 @@
+import pg from 'pg';
+import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError, OrderNotFoundError } from '../errors.js';
+import { serializeDetail } from '../events.js';
+import { formatOrderNumber } from '../order-number.js';
+import { itemsJson, toEvent, toOrder, type EventRow, type OrderRow } from '../rows.js';
+import {
+  FULFIL_ON,
+  PREDECESSORS,
+  RECHECK_AFTER_PAYMENT,
+  STALE_CANDIDATES,
+  canTransition,
+  statusFromGateway,
+} from '../state-machine.js';
+import { LOCAL_STATUSES } from '../types.js';
+import type {
+  ApplyStatusResult,
+  CreateOrderInput,
+  Ledger,
+  LocalStatus,
+  Order,
+  PurchaseClaim,
+  PurchasePolicy,
+} from '../types.js';
+import { checkLabel, checkText, validateCreateOrder, validateRegistration } from '../validate.js';
+import { checkParity, migratePostgres } from './migrations.js';
+
+/** The same methods as Ledger, every answer a Promise: the PostgreSQL ledger's own type. */
+export type PostgresLedger = {
+  [K in keyof Ledger]: Ledger[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+};
+
+export interface PostgresLedgerOptions {
+  now?: () => number;
+  /** Connections in the pool (default 10). Each ledger call holds one for a single short transaction. */
+  poolSize?: number;
+  /**
+   * An idle pooled connection failed (server restart, network): the pool drops it and opens another when needed.
+   * The caller logs it; without this option the error is ignored, so it can never crash the process.
+   */
+  onPoolError?: (err: Error) => void;
+}
+
+export interface PostgresLedgerHandle {
+  ledger: PostgresLedger;
+  /** For /readyz: true when the database answers a trivial query within 3 s. */
+  healthCheck(): Promise<boolean>;
+  /** Ends the pool: waits for the calls in progress, then closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Namespace of the per-purchase advisory locks (the two-int form, apart from the migration lock). */
+const PURCHASE_LOCK_SPACE = 0x5242_5331;
+const HEALTH_TIMEOUT_MS = 3000;
+const RETRIES = 3;
+
+/** BIGINT columns (ids, epoch ms, minor units) read as numbers; anything past 2^53 is refused, never rounded. */
+function parseBigint(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`integer ${text} is outside the safe range`);
+  return n;
+}
+const INT8_OID = 20;
+const defaultParser = pg.types.getTypeParser.bind(pg.types) as (oid: number, format: 'text' | 'binary') => unknown;
+const TYPES = {
+  getTypeParser: ((oid: number, format: 'text' | 'binary' = 'text'): unknown =>
+    oid === INT8_OID && format === 'text' ? parseBigint : defaultParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function pgCode(err: unknown): string | undefined {
+  return err instanceof pg.DatabaseError ? err.code : undefined;
+}
+
+function isPendingKeyViolation(err: unknown): boolean {
+  return pgCode(err) === '23505' && (err as pg.DatabaseError).constraint === 'orders_pending_purchase_key';
+}
+
+/** Deadlock or serialization failure: the transaction was rolled back as a whole and can simply run again. */
+function isRetryable(err: unknown): boolean {
+  const code = pgCode(err);
+  return code === '40P01' || code === '40001';
+}
+
+/** Ids arrive from URLs and forms: one that cannot exist is treated as missing, not sent to the server. */
+const isId = (id: unknown): id is number => Number.isSafeInteger(id) && (id as number) > 0;
+/** PostgreSQL text cannot hold NUL, so no stored value contains one. */
+const storable = (s: string) => typeof s === 'string' && !s.includes('\u0000');
+
+/** SQLite's LIKE folds ASCII letters only; PostgreSQL's ILIKE would fold more. Both sides are folded the same way. */
+const FOLD = `'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'`;
+const LIST_FILTER = `($1::text IS NULL OR status = $1)
+  AND ($2::text IS NULL OR translate(order_number, ${FOLD}) LIKE $2 ESCAPE '\\'
+       OR translate(gateway_order_id, ${FOLD}) LIKE $2 ESCAPE '\\')`;
+
+type Client = pg.PoolClient;
+
+/**
+ * Opens a pool on `url` (postgres:// or postgresql://), applies the migrations (safe when several instances start at
+ * once) and returns the ledger. Semantics are those of the SQLite ledger (src/orders/ledger.ts): every write is one
+ * transaction that locks the order's row before reading it, every status change is a compare-and-set on the current
+ * status, and fulfilment is a row whose primary key is the order id, written in the same transaction.
+ */
+export async function openPostgresLedger(url: string, opts: PostgresLedgerOptions = {}): Promise<PostgresLedgerHandle> {
+  checkParity();
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'storefront-ledger',
+    types: TYPES,
+  });
+  const onPoolError = opts.onPoolError ?? (() => undefined);
+  pool.on('error', (err) => onPoolError(err));
+  try {
+    const client = await pool.connect();
+    try {
+      await migratePostgres(client);
+    } finally {
+      client.release();
+    }
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    ledger: createPostgresLedger(pool, opts),
+    async healthCheck() {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), HEALTH_TIMEOUT_MS);
+        timer.unref();
+      });
+      const probe = pool.query<{ ok: number }>('SELECT 1 AS ok').then(
+        (r) => r.rows[0]?.ok === 1,
+        () => false,
+      );
+      try {
+        return await Promise.race([probe, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close() {
+      closed ??= pool.end();
+      return closed;
+    },
+  };
+}
+
+/** The ledger on an existing pool whose database is migrated (openPostgresLedger does both). */
+export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number } = {}): PostgresLedger {
+  const now = opts.now ?? Date.now;
+
+  /** One transaction on one pooled connection; run again as a whole after a deadlock. */
+  async function tx<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      const c = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await c.query('BEGIN');
+        const result = await fn(c);
+        await c.query('COMMIT');
+        return result;
+      } catch (err) {
+        await c.query('ROLLBACK').catch((e: Error) => (broken = e));
+        if (attempt < RETRIES && isRetryable(err)) continue;
+        throw err;
+      } finally {
+        // A connection that could not roll back is destroyed rather than returned to the pool.
+        c.release(broken);
+      }
+    }
+  }
+
+  const one = async (c: Client | pg.Pool, sql: string, params: unknown[]): Promise<Order | undefined> => {
+    const { rows } = await c.query<OrderRow>(sql, params);
+    return rows[0] ? toOrder(rows[0]) : undefined;
+  };
+
+  /** Reads the order and locks its row until the transaction ends: the counterpart of SQLite's IMMEDIATE. */
+  const lockOrder = async (c: Client, id: number): Promise<Order> => {
+    const o = isId(id) ? await one(c, 'SELECT * FROM orders WHERE id = $1 FOR UPDATE', [id]) : undefined;
+    if (!o) throw new OrderNotFoundError(id);
+    return o;
+  };
+
+  const writeEvent = async (
+    c: Client,
+    orderId: number,
+    at: number,
+    kind: string,
+    outcome: string,
+    detail?: Record<string, unknown>,
+  ) => {
+    await c.query('INSERT INTO order_events (order_id, at, kind, outcome, detail) VALUES ($1, $2, $3, $4, $5)', [
+      orderId,
+      at,
+      kind,
+      outcome,
+      serializeDetail(detail),
+    ]);
+  };
+
+  /** Per purchase key: claims and creates for one key run one after another, on every instance. */
+  const lockPurchase = (c: Client, key: string) =>
+    c.query('SELECT pg_advisory_xact_lock($1::int4, hashtext($2))', [PURCHASE_LOCK_SPACE, key]);
+
+  const pendingByKey = (c: Client | pg.Pool, key: string, lock: boolean) =>
+    one(
+      c,
+      `SELECT * FROM orders WHERE purchase_key = $1 AND status IN ('new', 'registered')${lock ? ' FOR UPDATE' : ''}`,
+      [key],
+    );
+
+  /** CAS into `to`; throws if the row moved meanwhile (cannot happen under the row lock). */
+  const move = async (
+    c: Client,
+    o: Order,
+    to: LocalStatus,
+    t: number,
+    extra: { paidAt?: number; orderStatus?: number; actionCode?: number; deposited?: number; refunded?: number } = {},
+  ): Promise<Order> => {
+    const moved = await one(
+      c,
+      `UPDATE orders SET status = $2, updated_at = $3, paid_at = COALESCE(paid_at, $4::bigint),
+         gateway_status = COALESCE($5::int, gateway_status), action_code = COALESCE($6::int, action_code),
+         deposited_amount = GREATEST(deposited_amount, $7::bigint), refunded_amount = GREATEST(refunded_amount, $8::bigint)
+       WHERE id = $1 AND status = ANY($9::text[])
+       RETURNING *`,
+      [
+        o.id,
+        to,
+        t,
+        extra.paidAt ?? null,
+        extra.orderStatus ?? null,
+        extra.actionCode ?? null,
+        extra.deposited ?? 0,
+        extra.refunded ?? 0,
+        PREDECESSORS[to],
+      ],
+    );
+    if (!moved) throw new InvalidTransitionError(o.id, (await lockOrder(c, o.id)).status, to);
+    return moved;
+  };
+
+  const insertOrder = async (c: Client, input: CreateOrderInput, t: number): Promise<Order> => {
+    // The id comes first, so the orderNumber (which contains it) is written with the row.
+    const { rows } = await c.query<{ id: number }>("SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id");
+    const id = rows[0]!.id;
+    const order = await one(
+      c,
+      `INSERT INTO orders (id, order_number, items, amount, currency, flow, language, status, purchase_key,
+         created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $9)
+       RETURNING *`,
+      [
+        id,
+        formatOrderNumber(id, t),
+        itemsJson(input.items),
+        input.amount,
+        input.currency,
+        input.flow,
+        input.language,
+        input.purchaseKey ?? null,
+        t,
+      ],
+    );
+    await writeEvent(c, id, t, 'created', 'ok', { amount: input.amount, currency: input.currency, flow: input.flow });
+    return order!;
+  };
+
+  const fail = async (
+    c: Client,
+    o: Order,
+    status: 'register_failed' | 'register_unknown',
+    detail: Record<string, unknown>,
+  ): Promise<Order> => {
+    if (o.status === status) return o;
+    if (o.status !== 'new') throw new InvalidTransitionError(o.id, o.status, status);
+    const t = now();
+    const failed = await one(
+      c,
+      "UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1 AND status = 'new' RETURNING *",
+      [o.id, status, t],
+    );
+    if (!failed) throw new InvalidTransitionError(o.id, (await lockOrder(c, o.id)).status, status);
+    await writeEvent(c, o.id, t, 'register_error', status, detail);
+    return failed;
+  };
+
+  const release = async (c: Client, o: Order, detail: Record<string, unknown> = {}): Promise<Order> => {
+    if (o.purchaseKey === null || o.status === 'new') return o;
+    const t = now();
+    const released = await one(
+      c,
+      'UPDATE orders SET purchase_key = NULL, updated_at = $2 WHERE id = $1 AND purchase_key IS NOT NULL RETURNING *',
+      [o.id, t],
+    );
+    await writeEvent(c, o.id, t, 'purchase_key', 'released', { status: o.status, ...detail });
+    return released ?? o;
+  };
+
+  const claim = (input: CreateOrderInput & { purchaseKey: string }, policy: PurchasePolicy) =>
+    tx(async (c): Promise<PurchaseClaim> => {
+      await lockPurchase(c, input.purchaseKey);
+      const pending = await pendingByKey(c, input.purchaseKey, true);
+      const t = now();
+      let retired: Order | undefined;
+      if (pending?.status === 'new') {
+        if (t - pending.createdAt < policy.abandonAfterMs) return { outcome: 'in_flight', order: pending };
+        retired = await fail(c, pending, 'register_unknown', { reason: 'abandoned before the gateway answered' });
+      } else if (pending) {
+        if (pending.formUrl !== null && t - pending.createdAt < policy.reuseForMs) {
+          return { outcome: 'reusable', order: pending, formUrl: pending.formUrl };
+        }
+        retired = await release(c, pending);
+      }
+      const order = await insertOrder(c, input, t);
+      return retired ? { outcome: 'created', order, retired } : { outcome: 'created', order };
+    });
+
+  /** Units per product of one order, in a fixed order, so two fulfilments never lock product rows crosswise. */
+  const unitsByProduct = (o: Order): [string, number][] => {
+    const units = new Map<string, number>();
+    for (const item of o.items) units.set(item.productId, (units.get(item.productId) ?? 0) + item.quantity);
+    return [...units].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  };
+
+  return {
+    async createOrder(input) {
+      validateCreateOrder(input);
+      const key = input.purchaseKey;
+      try {
+        return await tx(async (c) => {
+          if (key !== undefined) {
+            await lockPurchase(c, key);
+            const existing = await pendingByKey(c, key, false);
+            if (existing) throw new DuplicatePurchaseError(existing);
+          }
+          return insertOrder(c, input, now());
+        });
+      } catch (err) {
+        // Backstop: the partial unique index caught a concurrent duplicate (a writer that skipped the lock).
+        const existing =
+          key !== undefined && isPendingKeyViolation(err) ? await pendingByKey(pool, key, false) : undefined;
+        if (existing) throw new DuplicatePurchaseError(existing, { cause: err });
+        throw err;
+      }
+    },
+
+    async claimPurchase(input, policy) {
+      validateCreateOrder(input);
+      try {
+        return await claim(input, policy);
+      } catch (err) {
+        if (isPendingKeyViolation(err)) return claim(input, policy);
+        throw err;
+      }
+    },
+
+    releasePurchase: (id, detail) => tx(async (c) => release(c, await lockOrder(c, id), detail)),
+
+    get: async (id) => (isId(id) ? one(pool, 'SELECT * FROM orders WHERE id = $1', [id]) : undefined),
+    findByGatewayOrderId: async (orderId) =>
+      storable(orderId) ? one(pool, 'SELECT * FROM orders WHERE gateway_order_id = $1', [orderId]) : undefined,
+    findByOrderNumber: async (n) =>
+      storable(n) ? one(pool, 'SELECT * FROM orders WHERE order_number = $1', [n]) : undefined,
+
+    async markRegistered(id, r) {
+      validateRegistration(r);
+      return tx(async (c) => {
+        const o = await lockOrder(c, id);
+        // A retried call with the same reply is harmless.
+        if (o.status === 'registered' && o.gatewayOrderId === r.gatewayOrderId && o.formUrl === r.formUrl) return o;
+        if (o.status !== 'new') throw new InvalidTransitionError(id, o.status, 'registered');
+        const t = now();
+        const registered = await one(
+          c,
+          `UPDATE orders SET status = 'registered', gateway_order_id = $2, form_url = $3, updated_at = $4
+           WHERE id = $1 AND status = 'new' RETURNING *`,
+          [id, r.gatewayOrderId, r.formUrl, t],
+        );
+        await writeEvent(c, id, t, 'register', 'registered', { gatewayOrderId: r.gatewayOrderId });
+        return registered!;
+      });
+    },
+
+    markRegisterFailed: (id, status, detail) => tx(async (c) => fail(c, await lockOrder(c, id), status, detail)),
+
+    async applyGatewayStatus(id, s) {
+      if (!Number.isSafeInteger(s.orderStatus) || !Number.isSafeInteger(s.actionCode)) {
+        throw new InvalidOrderError('orderStatus and actionCode must be integers');
+      }
+      for (const amount of [s.amounts?.deposited, s.amounts?.refunded]) {
+        if (amount !== undefined && (!Number.isSafeInteger(amount) || amount < 0)) {
+          throw new InvalidOrderError('amounts must be non-negative integers of minor units');
+        }
+      }
+      const { orderStatus, actionCode, amounts, cause } = s;
+      return tx(async (c): Promise<ApplyStatusResult> => {
+        const o = await lockOrder(c, id);
+        const t = now();
+        const to = statusFromGateway(orderStatus, amounts);
+        const deposited = amounts?.deposited ?? 0;
+        const refunded = amounts?.refunded ?? 0;
+        const detail = { orderStatus, actionCode, from: o.status, to: to ?? null, cause, ...(amounts && { amounts }) };
+        if (to === undefined) {
+          await writeEvent(c, id, t, 'status', 'unknown_status', detail);
+          return { order: o, changed: false, fulfilled: false };
+        }
+        if (to === o.status) {
+          // Amounts only grow: a stale reply can't take a refund back.
+          const after = (await one(
+            c,
+            `UPDATE orders SET gateway_status = $2, action_code = $3, updated_at = $4,
+               deposited_amount = GREATEST(deposited_amount, $5::bigint),
+               refunded_amount = GREATEST(refunded_amount, $6::bigint)
+             WHERE id = $1 RETURNING *`,
+            [id, orderStatus, actionCode, t, deposited, refunded],
+          ))!;
+          const grew = after.depositedAmount > o.depositedAmount || after.refundedAmount > o.refundedAmount;
+          await writeEvent(c, id, t, 'status', grew ? 'amounts' : 'unchanged', detail);
+          return { order: after, changed: grew, fulfilled: false };
+        }
+        if (!canTransition(o.status, to)) {
+          // Stale, replayed or out-of-order reply: keep the state, keep the evidence.
+          await writeEvent(c, id, t, 'status', 'ignored', detail);
+          return { order: o, changed: false, fulfilled: false };
+        }
+        const fulfilled = FULFIL_ON.includes(to) && o.paidAt === null;
+        const after = await move(c, o, to, t, {
+          orderStatus,
+          actionCode,
+          paidAt: fulfilled ? t : undefined,
+          deposited,
+          refunded,
+        });
+        await writeEvent(c, id, t, 'status', 'changed', detail);
+        if (fulfilled) {
+          // The fulfilment's visible effect, in the same transaction as the compare-and-set that decided it; the
+          // primary key on order_id refuses a second row whatever happens.
+          await c.query('INSERT INTO fulfilments (order_id, at, status) VALUES ($1, $2, $3)', [id, t, to]);
+          for (const [productId, quantity] of unitsByProduct(o)) {
+            await c.query(
+              `INSERT INTO product_sales (product_id, sold) VALUES ($1, $2)
+               ON CONFLICT (product_id) DO UPDATE SET sold = product_sales.sold + EXCLUDED.sold`,
+              [productId, quantity],
+            );
+          }
+          await writeEvent(c, id, t, 'fulfilled', to, { amount: o.amount, currency: o.currency });
+        }
+        return { order: after, changed: true, fulfilled };
+      });
+    },
+
+    markMismatch: (id, detail, cause) =>
+      tx(async (c) => {
+        const o = await lockOrder(c, id);
+        const t = now();
+        const evidence = { ...detail, cause };
+        if (!canTransition(o.status, 'mismatch')) {
+          // Never downgrade a fulfilled or final order; the evidence is still recorded.
+          await writeEvent(c, id, t, 'mismatch', o.status === 'mismatch' ? 'unchanged' : 'ignored', {
+            ...evidence,
+            status: o.status,
+          });
+          return o;
+        }
+        const after = await move(c, o, 'mismatch', t);
+        await writeEvent(c, id, t, 'mismatch', 'marked', evidence);
+        return after;
+      }),
+
+    async recordEvent(orderId, kind, outcome, detail) {
+      checkLabel(kind, 'kind');
+      checkLabel(outcome, 'outcome');
+      await tx(async (c) => {
+        const { rowCount } = isId(orderId)
+          ? await c.query('SELECT 1 FROM orders WHERE id = $1', [orderId])
+          : { rowCount: 0 };
+        if (!rowCount) throw new OrderNotFoundError(orderId);
+        await writeEvent(c, orderId, now(), kind, outcome, detail);
+      });
+    },
+
+    async events(orderId) {
+      if (!isId(orderId)) return [];
+      const { rows } = await pool.query<EventRow>('SELECT * FROM order_events WHERE order_id = $1 ORDER BY id', [
+        orderId,
+      ]);
+      return rows.map(toEvent);
+    },
+
+    async listRecent(limit) {
+      const n = Math.min(Math.max(Math.trunc(limit) || 1, 1), 1000);
+      const { rows } = await pool.query<OrderRow>('SELECT * FROM orders ORDER BY id DESC LIMIT $1', [n]);
+      return rows.map(toOrder);
+    },
+
+    async listOrders({ status, text, limit, offset }) {
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) throw new InvalidOrderError('limit must be 1..100');
+      if (!Number.isSafeInteger(offset) || offset < 0) throw new InvalidOrderError('offset must be 0 or more');
+      if (status !== undefined && !LOCAL_STATUSES.includes(status)) throw new InvalidOrderError('unknown status');
+      if (text !== undefined) checkText(text, 'text', 64);
+      if (text !== undefined && !storable(text)) return { orders: [], total: 0 };
+      // Matched literally (LIKE's own wildcards escaped) and ASCII-case-insensitively, as SQLite's LIKE does.
+      const like =
+        text === undefined
+          ? null
+          : `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`).replace(/[A-Z]/g, (ch) => ch.toLowerCase())}%`;
+      const filter = [status ?? null, like];
+      const [page, count] = await Promise.all([
+        pool.query<OrderRow>(`SELECT * FROM orders WHERE ${LIST_FILTER} ORDER BY id DESC LIMIT $3 OFFSET $4`, [
+          ...filter,
+          limit,
+          offset,
+        ]),
+        pool.query<{ n: number }>(`SELECT count(*) AS n FROM orders WHERE ${LIST_FILTER}`, filter),
+      ]);
+      return { orders: page.rows.map(toOrder), total: count.rows[0]?.n ?? 0 };
+    },
+
+    async leaseDue(r) {
+      if (!Number.isSafeInteger(r.limit) || r.limit < 1 || r.limit > 1000)
+        throw new InvalidOrderError('limit must be 1..1000');
+      const t = now();
+      // One statement: the due rows are locked as they are picked, rows another instance is leasing right now are
+      // skipped (SKIP LOCKED), and a row leased and committed meanwhile is re-checked against lease_until and dropped.
+      const { rows } = await pool.query<OrderRow>(
+        `UPDATE orders SET lease_until = $6, lease_holder = $7
+         WHERE id IN (
+           SELECT id FROM orders
+           WHERE ((status = ANY($1::text[]) AND created_at <= $3) OR (status = ANY($2::text[]) AND paid_at >= $4))
+             AND COALESCE(checked_at, 0) <= $5
+             AND COALESCE(lease_until, 0) <= $8
+           ORDER BY COALESCE(checked_at, 0), id
+           LIMIT $9
+           FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [
+          STALE_CANDIDATES,
+          RECHECK_AFTER_PAYMENT,
+          r.openBefore,
+          r.paidSince,
+          r.checkedBefore,
+          t + r.leaseMs,
+          r.holder,
+          t,
+          r.limit,
+        ],
+      );
+      return rows.map(toOrder).sort((a, b) => (a.checkedAt ?? 0) - (b.checkedAt ?? 0) || a.id - b.id);
+    },
+
+    async checked(id, holder) {
+      if (!isId(id)) return;
+      await pool.query(
+        'UPDATE orders SET checked_at = $1, lease_until = NULL, lease_holder = NULL WHERE id = $2 AND lease_holder = $3',
+        [now(), id, holder],
+      );
+    },
+
+    async adoptGatewayOrderId(id, gatewayOrderId) {
+      checkText(gatewayOrderId, 'gatewayOrderId', 128);
+      return tx(async (c) => {
+        const o = await lockOrder(c, id);
+        if (o.gatewayOrderId === gatewayOrderId) return o;
+        if (o.gatewayOrderId !== null) throw new InvalidOrderError(`order ${id} already has a gateway order id`);
+        const t = now();
+        const adopted = await one(
+          c,
+          'UPDATE orders SET gateway_order_id = $2, updated_at = $3 WHERE id = $1 AND gateway_order_id IS NULL RETURNING *',
+          [id, gatewayOrderId, t],
+        );
+        await writeEvent(c, id, t, 'register', 'adopted', { gatewayOrderId });
+        return adopted!;
+      });
+    },
+
+    markNeverRegistered: (id, detail) =>
+      tx(async (c) => {
+        const o = await lockOrder(c, id);
+        if (o.status === 'register_failed') return o;
+        if (o.status !== 'register_unknown' && o.status !== 'new') {
+          throw new InvalidTransitionError(id, o.status, 'register_failed');
+        }
+        const t = now();
+        const after = await move(c, o, 'register_failed', t);
+        await writeEvent(c, id, t, 'register_error', 'never_registered', detail);
+        return after;
+      }),
+
+    async fulfilment(orderId) {
+      if (!isId(orderId)) return undefined;
+      const { rows } = await pool.query<{ at: number; status: string }>(
+        'SELECT at, status FROM fulfilments WHERE order_id = $1',
+        [orderId],
+      );
+      return rows[0];
+    },
+
+    async unitsSold(productId) {
+      if (!storable(productId)) return 0;
+      const { rows } = await pool.query<{ sold: number }>('SELECT sold FROM product_sales WHERE product_id = $1', [
+        productId,
+      ]);
+      return rows[0]?.sold ?? 0;
+    },
+  };
+}
