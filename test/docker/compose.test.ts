@@ -1,7 +1,8 @@
 /**
- * compose.yaml, checked without a Docker engine: its structure (services, healthchecks, volumes, loopback-only
- * ports), and that the environment it gives each container is one the shop and the sandbox accept in production,
- * with the shop's gateway settings matching the sandbox's merchant.
+ * compose.yaml and compose.scale.yaml, checked without a Docker engine: their structure (services, healthchecks,
+ * volumes, loopback-only ports), and that the environment each gives its containers is one the shop and the sandbox
+ * accept in production, with the shop's gateway settings matching the sandbox's merchant. The scale file's nginx
+ * configuration is run for real in test/deploy/nginx-lb.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -41,11 +42,18 @@ const SECRETS = {
   GATEWAY_CALLBACK_KEY: 'compose-test-callback-key-0123456789',
 };
 
-/** Compose's interpolation for the forms this file uses: ${NAME:?message} (required); anything else is refused. */
+/** A variable holding a secret: it must be required, never given a default. */
+const SECRET_NAME = /SECRET|TOKEN|PASSWORD|KEY/;
+
+/**
+ * Compose's interpolation for the forms these files use: ${NAME:?message} (required) and, for anything but a secret,
+ * ${NAME:-default}; anything else is refused.
+ */
 function interpolate(env: Record<string, string>, vars: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     out[key] = String(value).replace(/\$\{([A-Z_]+)([^}]*)\}/g, (_m, name: string, rest: string) => {
+      if (rest.startsWith(':-') && !SECRET_NAME.test(name)) return vars[name] || rest.slice(2);
       if (!rest.startsWith(':?')) throw new Error(`${key}: \${${name}} must be required (:?), not defaulted`);
       const v = vars[name];
       if (v === undefined) throw new Error(`${key}: unknown variable ${name}`);
@@ -54,6 +62,10 @@ function interpolate(env: Record<string, string>, vars: Record<string, string>):
   }
   return out;
 }
+
+/** A list (ports, command) interpolated like an environment. */
+const interpolateList = (list: readonly string[], vars: Record<string, string>) =>
+  Object.values(interpolate(Object.fromEntries(list.map((v, i) => [String(i), v])), vars));
 
 describe('compose.yaml', () => {
   it('runs the shop and the sandbox from the one image, the shop once the sandbox is healthy', () => {
@@ -152,5 +164,177 @@ describe('the Dockerfile and the Docker docs', () => {
 
   it('keep this machine’s paths out of docs/docker-build-here.md', () => {
     expect(read('docs/docker-build-here.md')).not.toMatch(/\/tmp\//);
+  });
+});
+
+describe('compose.scale.yaml: two shops behind nginx, sharing PostgreSQL and Redis', () => {
+  interface ScaleService extends Partial<Omit<Service, 'healthcheck'>> {
+    healthcheck?: Partial<Service['healthcheck']>;
+  }
+  const scale = parse(read('compose.scale.yaml'), { merge: true }) as {
+    name: string;
+    services: Record<string, ScaleService>;
+    volumes: Record<string, unknown>;
+  };
+  const service = (name: string): ScaleService => {
+    const s = scale.services[name];
+    if (!s) throw new Error(`compose.scale.yaml has no service ${name}`);
+    return s;
+  };
+  const SHOPS = ['shop-a', 'shop-b'] as const;
+  /** The scale file's secrets: compose.yaml's four, and the two passwords that go into DATABASE_URL and REDIS_URL. */
+  const SCALE_SECRETS = {
+    ...SECRETS,
+    POSTGRES_PASSWORD: '0123456789abcdef0123456789abcdef0123456789abcdef',
+    REDIS_PASSWORD: 'fedcba9876543210fedcba9876543210fedcba9876543210',
+  };
+  const envOf = (name: string, vars: Record<string, string> = SCALE_SECRETS) =>
+    interpolate(service(name).environment ?? {}, vars);
+  const shopConfig = (name: string) => loadConfig({ ...envOf(name), DATA_DIR: '/nonexistent-never-written' });
+
+  it('has the balancer, two shops, PostgreSQL, Redis and the sandbox, in a project of its own', () => {
+    expect(Object.keys(scale.services).sort()).toEqual(['lb', 'postgres', 'redis', 'sandbox', 'shop-a', 'shop-b']);
+    // Another project name: its containers and volumes never mix with compose.yaml's.
+    expect(scale.name).toBe('rbs-storefront-scale');
+    expect(Object.keys(scale.volumes).sort()).toEqual(['postgres-data', 'sandbox-data', 'shop-a-data', 'shop-b-data']);
+  });
+
+  it('pins the official images by major version and runs the shops and the sandbox from the project image', () => {
+    expect(service('lb').image).toMatch(/^nginx:\d+(-alpine)?$/);
+    expect(service('postgres').image).toMatch(/^postgres:\d+$/);
+    expect(service('redis').image).toMatch(/^redis:\d+$/);
+    for (const name of [...SHOPS, 'sandbox']) {
+      expect(service(name)).toMatchObject({ image: 'rbs-storefront', build: '.' });
+      expect(service(name).environment?.NODE_ENV).toBe('production');
+    }
+    expect(service('sandbox').command).toEqual(['node', 'dist/sandbox/server.js']);
+    for (const name of SHOPS) expect(service(name).command).toBeUndefined();
+  });
+
+  it('publishes only the balancer and the sandbox’s payment page, on 127.0.0.1 unless SCALE_LB_ADDRESS is set', () => {
+    const published = Object.entries(scale.services)
+      .filter(([, s]) => s.ports !== undefined)
+      .map(([name]) => name);
+    expect(published.sort()).toEqual(['lb', 'sandbox']);
+    expect(interpolateList(service('lb').ports ?? [], {})).toEqual(['127.0.0.1:8080:8080']);
+    expect(interpolateList(service('lb').ports ?? [], { SCALE_LB_ADDRESS: '0.0.0.0' })).toEqual(['0.0.0.0:8080:8080']);
+    // The sandbox approves any "payment": loopback, whatever is set.
+    expect(service('sandbox').ports).toEqual(['127.0.0.1:3001:3001']);
+    for (const s of Object.values(scale.services)) expect(s).not.toHaveProperty('network_mode');
+  });
+
+  it.each(SHOPS)(
+    'gives %s a production configuration the shop accepts, behind one proxy, with shared state',
+    (name) => {
+      const config = shopConfig(name);
+      expect(config.env).toBe('production');
+      expect(config.trustProxy).toBe(1);
+      expect(config.publicBaseUrl).toBe('http://localhost:8080');
+      expect(config.callbacks).toEqual({ enabled: true, key: SECRETS.GATEWAY_CALLBACK_KEY });
+      if (config.gateway.mode !== 'remote') throw new Error('the shops must use the sandbox service, not embed one');
+      expect(new URL(config.gateway.url).host).toBe('sandbox:3001');
+      expect(config.gateway.paymentPageOrigin).toBe('http://127.0.0.1:3001');
+      const db = new URL(config.storage.databaseUrl ?? '');
+      expect([db.protocol, db.username, db.password, db.host, db.pathname]).toEqual([
+        'postgres:',
+        'shop',
+        SCALE_SECRETS.POSTGRES_PASSWORD,
+        'postgres:5432',
+        '/shop',
+      ]);
+      const redis = new URL(config.storage.redisUrl ?? '');
+      expect([redis.protocol, redis.password, redis.host]).toEqual([
+        'redis:',
+        SCALE_SECRETS.REDIS_PASSWORD,
+        'redis:6379',
+      ]);
+      // The public address follows SCALE_PUBLIC_URL when the balancer is published for other machines.
+      const elsewhere = loadConfig({
+        ...envOf(name, { ...SCALE_SECRETS, SCALE_PUBLIC_URL: 'https://shop.example' }),
+        DATA_DIR: '/nonexistent-never-written',
+      });
+      expect(elsewhere.publicBaseUrl).toBe('https://shop.example');
+    },
+  );
+
+  it('runs both shops with one environment (one SESSION_SECRET, one database, one Redis), a data volume each', () => {
+    expect(envOf('shop-a')).toEqual(envOf('shop-b'));
+    expect(shopConfig('shop-a').sessionSecrets).toEqual([SECRETS.SESSION_SECRET]);
+    expect(shopConfig('shop-b').sessionSecrets).toEqual([SECRETS.SESSION_SECRET]);
+    expect(service('shop-a').volumes).toEqual(['shop-a-data:/app/data']);
+    expect(service('shop-b').volumes).toEqual(['shop-b-data:/app/data']);
+    expect(envOf('shop-a').DATA_DIR).toBe('/app/data');
+  });
+
+  it('gives PostgreSQL and Redis the passwords the URLs carry; PostgreSQL keeps a volume, Redis memory only', () => {
+    expect(envOf('postgres')).toEqual({
+      POSTGRES_USER: 'shop',
+      POSTGRES_DB: 'shop',
+      POSTGRES_PASSWORD: SCALE_SECRETS.POSTGRES_PASSWORD,
+    });
+    expect(service('postgres').volumes).toEqual(['postgres-data:/var/lib/postgresql/data']);
+    const command = interpolateList(service('redis').command ?? [], SCALE_SECRETS);
+    expect(command[0]).toBe('redis-server');
+    expect(command.slice(1).join(' ')).toBe(`--save  --appendonly no --requirepass ${SCALE_SECRETS.REDIS_PASSWORD}`);
+    expect(envOf('redis')).toEqual({ REDISCLI_AUTH: SCALE_SECRETS.REDIS_PASSWORD });
+    expect(service('redis').volumes).toBeUndefined();
+  });
+
+  it('names every secret as a required variable, never a value', () => {
+    const text = read('compose.scale.yaml');
+    for (const name of Object.keys(SCALE_SECRETS)) expect(text).toMatch(new RegExp(`\\$\\{${name}:\\?`));
+    for (const name of [...SHOPS, 'postgres', 'redis', 'sandbox']) expect(() => envOf(name, {})).toThrow();
+    expect(() => interpolateList(service('redis').command ?? [], {})).toThrow();
+    for (const value of Object.values(SCALE_SECRETS)) expect(text).not.toContain(value);
+  });
+
+  it('starts each service once what it needs is healthy, and checks the health of every one', () => {
+    const healthy = (...names: string[]) =>
+      Object.fromEntries(names.map((name) => [name, { condition: 'service_healthy' }]));
+    for (const name of SHOPS) {
+      expect(service(name).depends_on).toEqual(healthy('postgres', 'redis', 'sandbox'));
+      expect(service(name).healthcheck?.test?.join(' ')).toContain('http://127.0.0.1:3000/healthz');
+    }
+    expect(service('lb').depends_on).toEqual(healthy('shop-a', 'shop-b'));
+    expect(service('lb').healthcheck?.test?.join(' ')).toContain('http://127.0.0.1:8080/healthz');
+    expect(service('sandbox').healthcheck?.test?.join(' ')).toContain('http://127.0.0.1:3001/healthz');
+    expect(service('postgres').healthcheck?.test).toEqual(['CMD', 'pg_isready', '-U', 'shop', '-d', 'shop']);
+    expect(service('redis').healthcheck?.test?.join(' ')).toContain('redis-cli ping');
+    for (const s of Object.values(scale.services)) {
+      expect(s.healthcheck?.retries).toBeGreaterThan(0);
+      expect(s.healthcheck?.start_period).toMatch(/^\d+s$/);
+    }
+  });
+
+  it('mounts deploy/nginx/shop.conf, which balances over both shops without stickiness on the published port', () => {
+    expect(service('lb').volumes).toEqual(['./deploy/nginx/shop.conf:/etc/nginx/conf.d/default.conf:ro']);
+    const conf = read('deploy/nginx/shop.conf');
+    const servers = [...conf.matchAll(/^\s*server\s+([^\s{;]+)[^{;]*;/gm)].map((m) => m[1]);
+    expect(servers).toEqual(['shop-a:3000', 'shop-b:3000']);
+    expect(conf).toMatch(/^\s*listen 8080;/m);
+    expect(conf).not.toMatch(/^\s*(ip_hash|hash|sticky|least_conn)\b/m);
+    expect(conf).not.toMatch(/^\s*proxy_next_upstream\s[^;]*non_idempotent/m);
+  });
+
+  it('has the sandbox call its merchant, the shops, back through the balancer, the only host it may call', () => {
+    const sandboxConfig = loadSandboxConfig(envOf('sandbox'));
+    const config = shopConfig('shop-a');
+    if (config.gateway.mode !== 'remote') throw new Error('expected a remote gateway');
+    expect(sandboxConfig.operatorToken).toBe(SECRETS.SANDBOX_OPERATOR_TOKEN);
+    expect(sandboxConfig.merchants).toHaveLength(1);
+    expect(sandboxConfig.merchants[0]).toMatchObject({
+      ...config.gateway.auth,
+      callbackUrl: 'http://lb:8080/payment/callback',
+      callbackKey: SECRETS.GATEWAY_CALLBACK_KEY,
+    });
+    expect(sandboxConfig.callbackHosts).toEqual(['lb']);
+    expect(sandboxConfig.publicUrl).toBe(config.gateway.paymentPageOrigin);
+  });
+
+  it('leaves compose.yaml alone: a plain `docker compose up` needs none of the new passwords', () => {
+    const text = read('compose.yaml');
+    const variables = new Set([...text.matchAll(/\$\{([A-Z_]+)/g)].map((m) => m[1]));
+    expect([...variables].sort()).toEqual(Object.keys(SECRETS).sort());
+    expect(text).not.toMatch(/^\s*profiles:/m);
   });
 });
