@@ -19,11 +19,15 @@ import { shopRoutes } from './shop/routes.js';
 
 export interface AppDeps extends ShopDeps {
   sessionStore: session.Store;
-  /** Asked by /healthz: is the database usable? */
-  healthCheck: () => boolean;
   /**
-   * Asked by /readyz besides the database, by name. Default: `gateway`, a cached probe of the gateway
-   * (src/metrics/readiness.ts). The extension point for Redis: add `redis` here once it is configured.
+   * Asked by /healthz (liveness) and, as `database`, by /readyz: is this instance's own storage usable? With the
+   * ledger in PostgreSQL, readinessChecks' `database` replaces it for /readyz, so an outage of the shared database
+   * makes instances unready rather than dead (src/storage/).
+   */
+  healthCheck: () => boolean | Promise<boolean>;
+  /**
+   * Asked by /readyz, by name, besides `database` (healthCheck) and `gateway` (a cached probe of the gateway,
+   * src/metrics/readiness.ts), either of which a check of the same name replaces; `redis` comes from src/storage/.
    */
   readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
 }
@@ -56,12 +60,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.static(path.join(ROOT, 'public'), { index: false, maxAge: '1h' }));
   // Only the static files above may be cached: every page carries a form token, order data or a live state.
   app.use(noStore);
-  app.get('/healthz', (_req, res) => {
-    const ok = deps.healthCheck();
+  app.get('/healthz', async (_req, res) => {
+    const ok = await deps.healthCheck();
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable' });
   });
   // Readiness, unlike liveness, includes what the shop depends on: 503 names the failed check (never an address).
-  const readiness = { database: deps.healthCheck, ...(deps.readinessChecks ?? { gateway: gatewayProbe(deps) }) };
+  const readiness = { database: deps.healthCheck, gateway: gatewayProbe(deps), ...deps.readinessChecks };
   app.get('/readyz', async (_req, res) => {
     const { ready, checks } = await runReadiness(readiness);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks });
