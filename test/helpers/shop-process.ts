@@ -42,7 +42,28 @@ export function freePort(): Promise<number> {
  */
 export async function startShopProcess(env: Record<string, string>, cwd: string): Promise<ShopProcess> {
   if (!env.PORT || env.HOST !== '127.0.0.1') throw new Error('startShopProcess needs PORT and HOST=127.0.0.1');
-  const child: ChildProcess = spawn(process.execPath, ['--import', TSX, SERVER], {
+  return startTsProcess(SERVER, env, cwd, '"shop listening"', `http://127.0.0.1:${env.PORT}`);
+}
+
+/**
+ * The standalone sandbox as `npm run sandbox` runs it (src/sandbox/server.ts), the same way. `env` must set
+ * SANDBOX_PORT and SANDBOX_HOST=127.0.0.1.
+ */
+export async function startSandboxProcess(env: Record<string, string>, cwd: string): Promise<ShopProcess> {
+  if (!env.SANDBOX_PORT || env.SANDBOX_HOST !== '127.0.0.1')
+    throw new Error('startSandboxProcess needs SANDBOX_PORT and SANDBOX_HOST=127.0.0.1');
+  const script = path.join(REPO_ROOT, 'src/sandbox/server.ts');
+  return startTsProcess(script, env, cwd, '"gateway sandbox listening"', `http://127.0.0.1:${env.SANDBOX_PORT}`);
+}
+
+async function startTsProcess(
+  script: string,
+  env: Record<string, string>,
+  cwd: string,
+  readyLine: string,
+  url: string,
+): Promise<ShopProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', TSX, script], {
     cwd,
     env: { PATH: process.env.PATH ?? '', TSX_TSCONFIG_PATH: path.join(REPO_ROOT, 'tsconfig.json'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,10 +77,10 @@ export async function startShopProcess(env: Record<string, string>, cwd: string)
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the shop did not start within ${START_TIMEOUT_MS} ms\n${out}\n${err}`));
+      reject(new Error(`${path.basename(script)} did not start within ${START_TIMEOUT_MS} ms\n${out}\n${err}`));
     }, START_TIMEOUT_MS);
     const onData = () => {
-      if (!out.includes('"shop listening"')) return;
+      if (!out.includes(readyLine)) return;
       clearTimeout(timer);
       child.stdout?.off('data', onData);
       resolve();
@@ -67,13 +88,13 @@ export async function startShopProcess(env: Record<string, string>, cwd: string)
     child.stdout?.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`the shop exited with ${String(code)} before listening\n${out}\n${err}`));
+      reject(new Error(`${path.basename(script)} exited with ${String(code)} before listening\n${out}\n${err}`));
     });
   });
 
   let stopping: Promise<number | null> | undefined;
   return {
-    url: `http://127.0.0.1:${env.PORT}`,
+    url,
     stdout: () => out,
     stderr: () => err,
     stop() {
