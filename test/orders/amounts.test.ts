@@ -3,63 +3,71 @@ import { migrate } from '../../src/orders/db.js';
 import { Sqlite } from '../../src/orders/driver.js';
 import { createLedger } from '../../src/orders/ledger.js';
 import { MIGRATIONS } from '../../src/orders/migrations.js';
-import { memoryLedger, orderInput } from '../helpers/orders-db.js';
+import { describeLedgers, type OpenLedger } from '../helpers/ledgers.js';
+import { orderInput } from '../helpers/orders-db.js';
 
 const FORM = { gatewayOrderId: 'gw-1', formUrl: 'https://pay.example/payment_en.html?mdOrder=gw-1' };
 
-function paidOrder(amount = 2500) {
-  const { ledger } = memoryLedger();
-  const { id } = ledger.createOrder(orderInput());
-  ledger.markRegistered(id, FORM);
-  ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0, amounts: { deposited: amount, refunded: 0 } });
+async function paidOrder(open: OpenLedger, amount = 2500) {
+  const { ledger } = await open();
+  const { id } = await ledger.createOrder(orderInput());
+  await ledger.markRegistered(id, FORM);
+  await ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0, amounts: { deposited: amount, refunded: 0 } });
   return { ledger, id };
 }
 
-describe('amounts over time', () => {
-  it('when paid, then the captured amount is recorded', () => {
-    const { ledger, id } = paidOrder();
-    expect(ledger.get(id)).toMatchObject({ status: 'paid', depositedAmount: 2500, refundedAmount: 0 });
+describeLedgers('amounts over time', (open) => {
+  it('when paid, then the captured amount is recorded', async () => {
+    const { ledger, id } = await paidOrder(open);
+    expect(await ledger.get(id)).toMatchObject({ status: 'paid', depositedAmount: 2500, refundedAmount: 0 });
   });
 
-  it('when refunded in parts, then partially_refunded, each part recorded, and refunded once nothing is left', () => {
-    const { ledger, id } = paidOrder();
+  it('when refunded in parts, then partially_refunded, each part recorded, and refunded once nothing is left', async () => {
+    const { ledger, id } = await paidOrder(open);
     const refund = (refunded: number) =>
       ledger.applyGatewayStatus(id, { orderStatus: 4, actionCode: 0, amounts: { deposited: 2500, refunded } });
-    expect(refund(500)).toMatchObject({ changed: true, order: { status: 'partially_refunded', refundedAmount: 500 } });
-    expect(refund(1500)).toMatchObject({
+    expect(await refund(500)).toMatchObject({
+      changed: true,
+      order: { status: 'partially_refunded', refundedAmount: 500 },
+    });
+    expect(await refund(1500)).toMatchObject({
       changed: true,
       order: { status: 'partially_refunded', refundedAmount: 1500 },
     });
-    expect(ledger.events(id).at(-1)).toMatchObject({ kind: 'status', outcome: 'amounts' });
-    expect(refund(1500)).toMatchObject({ changed: false });
-    expect(refund(2500)).toMatchObject({ changed: true, order: { status: 'refunded', refundedAmount: 2500 } });
+    expect((await ledger.events(id)).at(-1)).toMatchObject({ kind: 'status', outcome: 'amounts' });
+    expect(await refund(1500)).toMatchObject({ changed: false });
+    expect(await refund(2500)).toMatchObject({ changed: true, order: { status: 'refunded', refundedAmount: 2500 } });
   });
 
-  it('when a stale reply arrives (an older refund total, or "paid" after a refund), then nothing goes back', () => {
-    const { ledger, id } = paidOrder();
-    ledger.applyGatewayStatus(id, { orderStatus: 4, actionCode: 0, amounts: { deposited: 2500, refunded: 1000 } });
-    ledger.applyGatewayStatus(id, { orderStatus: 4, actionCode: 0, amounts: { deposited: 2500, refunded: 400 } });
-    ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0, amounts: { deposited: 2500, refunded: 0 } });
-    expect(ledger.get(id)).toMatchObject({ status: 'partially_refunded', refundedAmount: 1000 });
+  it('when a stale reply arrives (an older refund total, or "paid" after a refund), then nothing goes back', async () => {
+    const { ledger, id } = await paidOrder(open);
+    await ledger.applyGatewayStatus(id, {
+      orderStatus: 4,
+      actionCode: 0,
+      amounts: { deposited: 2500, refunded: 1000 },
+    });
+    await ledger.applyGatewayStatus(id, { orderStatus: 4, actionCode: 0, amounts: { deposited: 2500, refunded: 400 } });
+    await ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0, amounts: { deposited: 2500, refunded: 0 } });
+    expect(await ledger.get(id)).toMatchObject({ status: 'partially_refunded', refundedAmount: 1000 });
   });
 
-  it('when a two-phase hold is captured in part, then the captured amount is what was deposited', () => {
-    const { ledger } = memoryLedger();
-    const { id } = ledger.createOrder(orderInput({ flow: 'two-phase' }));
-    ledger.markRegistered(id, FORM);
-    ledger.applyGatewayStatus(id, { orderStatus: 1, actionCode: 0, amounts: { deposited: 0 } });
-    ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0, amounts: { deposited: 1800, refunded: 0 } });
-    expect(ledger.get(id)).toMatchObject({ status: 'paid', depositedAmount: 1800 });
+  it('when a two-phase hold is captured in part, then the captured amount is what was deposited', async () => {
+    const { ledger } = await open();
+    const { id } = await ledger.createOrder(orderInput({ flow: 'two-phase' }));
+    await ledger.markRegistered(id, FORM);
+    await ledger.applyGatewayStatus(id, { orderStatus: 1, actionCode: 0, amounts: { deposited: 0 } });
+    await ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0, amounts: { deposited: 1800, refunded: 0 } });
+    expect(await ledger.get(id)).toMatchObject({ status: 'paid', depositedAmount: 1800 });
   });
 
-  it('when amounts are not non-negative integers, then nothing is written', () => {
-    const { ledger, id } = paidOrder();
+  it('when amounts are not non-negative integers, then nothing is written', async () => {
+    const { ledger, id } = await paidOrder(open);
     for (const refunded of [-1, 1.5, Number.NaN]) {
-      expect(() =>
+      await expect(
         ledger.applyGatewayStatus(id, { orderStatus: 4, actionCode: 0, amounts: { deposited: 2500, refunded } }),
-      ).toThrow(expect.objectContaining({ code: 'INVALID_ORDER' }));
+      ).rejects.toThrow(expect.objectContaining({ code: 'INVALID_ORDER' }));
     }
-    expect(ledger.get(id)?.status).toBe('paid');
+    expect((await ledger.get(id))?.status).toBe('paid');
   });
 });
 

@@ -2,7 +2,9 @@ import { describe, it, expect, afterAll } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { DuplicatePurchaseError } from '../../src/orders/errors.js';
 import { createLedger } from '../../src/orders/ledger.js';
+import { describeLedgers } from '../helpers/ledgers.js';
 import { orderInput, tempDir } from '../helpers/orders-db.js';
 
 const tmp = tempDir();
@@ -39,28 +41,65 @@ async function workers(n: number, args: string[]): Promise<WorkerResult[]> {
   return Promise.all(children.map((c) => c.done));
 }
 
-describe('two ledgers on one database file', () => {
-  it('when two connections alternate paid replies (return page and callback), then exactly one fulfils', () => {
-    const a = createLedger(tmp.open('two.sqlite'));
-    const b = createLedger(tmp.open('two.sqlite'));
-    const { id } = a.createOrder(orderInput());
-    b.markRegistered(id, FORM);
-    const results = [a, b, a, b, b, a].map((l) => l.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 }));
+describeLedgers('two instances on one database', (open) => {
+  it('when two instances alternate paid replies (return page and callback), then exactly one fulfils', async () => {
+    const kit = await open();
+    const a = kit.ledger;
+    const b = await kit.another();
+    const { id } = await a.createOrder(orderInput());
+    await b.markRegistered(id, FORM);
+    const results = [];
+    for (const l of [a, b, a, b, b, a]) results.push(await l.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 }));
     expect(results.filter((r) => r.fulfilled)).toHaveLength(1);
-    expect(a.events(id).filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
+    expect((await a.events(id)).filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
   });
 
-  it('when one connection sees a pending purchase, then the other connection cannot create a second one', () => {
-    const a = createLedger(tmp.open('key.sqlite'));
-    const b = createLedger(tmp.open('key.sqlite'));
-    a.createOrder(orderInput({ purchaseKey: 'sid:cart' }));
-    expect(() => b.createOrder(orderInput({ purchaseKey: 'sid:cart' }))).toThrow(
+  it('when both apply "paid" 25 times each at the same moment, then exactly one fulfilment happens', async () => {
+    const kit = await open();
+    const b = await kit.another();
+    const { id } = await kit.ledger.createOrder(orderInput());
+    await kit.ledger.markRegistered(id, FORM);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        (i % 2 ? kit.ledger : b).applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 }),
+      ),
+    );
+    expect(results.filter((r) => r.fulfilled)).toHaveLength(1);
+    const events = await kit.ledger.events(id);
+    expect(events.filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
+    expect(events.filter((e) => e.kind === 'status')).toHaveLength(50);
+    expect(await b.fulfilment(id)).toMatchObject({ status: 'paid' });
+    expect(await b.unitsSold('mug')).toBe(2);
+  });
+
+  it('when one instance sees a pending purchase, then the other instance cannot create a second one', async () => {
+    const kit = await open();
+    const b = await kit.another();
+    await kit.ledger.createOrder(orderInput({ purchaseKey: 'sid:cart' }));
+    await expect(b.createOrder(orderInput({ purchaseKey: 'sid:cart' }))).rejects.toThrow(
       expect.objectContaining({ code: 'DUPLICATE_PURCHASE' }),
     );
   });
+
+  it('when both create an order for the same purchase at the same moment, then one is created and the rest are duplicates', async () => {
+    const kit = await open();
+    const b = await kit.another();
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? kit.ledger : b).createOrder(orderInput({ purchaseKey: 'sid:race' })).then(
+          () => 'created',
+          (err: unknown) => (err instanceof DuplicatePurchaseError ? 'duplicate' : err),
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(19);
+    expect(await kit.ledger.listRecent(100)).toHaveLength(1);
+  });
 });
 
-describe('separate processes racing on one file', () => {
+// SQLite only: PostgreSQL's counterpart (several pools racing) is in postgres-ledger.test.ts.
+describe('separate processes racing on one SQLite file', () => {
   it('when 4 processes apply "paid" 25 times each at the same moment, then exactly one fulfilment happens', async () => {
     const file = tmp.file('race.sqlite');
     const ledger = createLedger(tmp.open('race.sqlite'));

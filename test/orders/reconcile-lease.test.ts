@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
-import { createLedger, type SqliteLedger } from '../../src/orders/ledger.js';
+import { expect, it } from '@jest/globals';
 import type { ReconcileQuery } from '../../src/orders/types.js';
-import { memoryLedger, orderInput, tempDir } from '../helpers/orders-db.js';
+import { describeLedgers, type AsyncLedger, type OpenLedger } from '../helpers/ledgers.js';
+import { orderInput } from '../helpers/orders-db.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 30, 12);
@@ -17,122 +17,139 @@ const due = (at: number, holder = 'a', limit = 10): ReconcileQuery => ({
   limit,
 });
 
-function clocked() {
+async function clocked(open: OpenLedger) {
   let t = T0;
-  const { ledger } = memoryLedger(() => t);
+  const { ledger } = await open(() => t);
   return { ledger, setNow: (at: number) => (t = at) };
 }
 
-function registered(ledger: SqliteLedger): number {
-  const { id } = ledger.createOrder(orderInput());
-  ledger.markRegistered(id, form(id));
+async function registered(ledger: AsyncLedger): Promise<number> {
+  const { id } = await ledger.createOrder(orderInput());
+  await ledger.markRegistered(id, form(id));
   return id;
 }
 
-describe('leaseDue (what the reconciler looks at)', () => {
-  it('when orders are open past their payment page or recently paid, then exactly those are due', () => {
-    const { ledger, setNow } = clocked();
-    const open = registered(ledger);
-    const paid = registered(ledger);
-    ledger.applyGatewayStatus(paid, { orderStatus: 2, actionCode: 0 });
-    const declined = registered(ledger);
-    ledger.applyGatewayStatus(declined, { orderStatus: 6, actionCode: 116 });
+const ids = (orders: { id: number }[]) => orders.map((o) => o.id);
+
+describeLedgers('leaseDue (what the reconciler looks at)', (open) => {
+  it('when orders are open past their payment page or recently paid, then exactly those are due', async () => {
+    const { ledger, setNow } = await clocked(open);
+    const pending = await registered(ledger);
+    const paid = await registered(ledger);
+    await ledger.applyGatewayStatus(paid, { orderStatus: 2, actionCode: 0 });
+    const declined = await registered(ledger);
+    await ledger.applyGatewayStatus(declined, { orderStatus: 6, actionCode: 116 });
     setNow(T0 + 10 * MIN);
-    const young = registered(ledger);
+    const young = await registered(ledger);
 
     setNow(T0 + 21 * MIN);
-    const ids = ledger.leaseDue(due(T0 + 21 * MIN)).map((o) => o.id);
-    expect(ids.sort()).toEqual([open, paid].sort());
-    expect(ids).not.toContain(declined);
-    expect(ids).not.toContain(young);
+    const got = ids(await ledger.leaseDue(due(T0 + 21 * MIN)));
+    expect(got.sort()).toEqual([pending, paid].sort());
+    expect(got).not.toContain(declined);
+    expect(got).not.toContain(young);
   });
 
-  it('when an order is leased, then nobody else gets it until the lease ends or it is checked', () => {
-    const { ledger, setNow } = clocked();
-    const id = registered(ledger);
+  it('when an order is leased, then nobody else gets it until the lease ends or it is checked', async () => {
+    const { ledger, setNow } = await clocked(open);
+    const id = await registered(ledger);
     const at = T0 + 21 * MIN;
     setNow(at);
-    expect(ledger.leaseDue(due(at, 'a')).map((o) => o.id)).toEqual([id]);
-    expect(ledger.leaseDue(due(at, 'b'))).toEqual([]);
+    expect(ids(await ledger.leaseDue(due(at, 'a')))).toEqual([id]);
+    expect(await ledger.leaseDue(due(at, 'b'))).toEqual([]);
     // the holder died: after its lease another instance takes over
     setNow(at + 5 * MIN);
-    expect(ledger.leaseDue(due(at + 5 * MIN, 'b')).map((o) => o.id)).toEqual([id]);
+    expect(ids(await ledger.leaseDue(due(at + 5 * MIN, 'b')))).toEqual([id]);
   });
 
-  it('when an order was just checked, then it is not due again until checkedBefore passes it, least recent first', () => {
-    const { ledger, setNow } = clocked();
-    const first = registered(ledger);
-    const second = registered(ledger);
+  it('when an order was just checked, then it is not due again until checkedBefore passes it, least recent first', async () => {
+    const { ledger, setNow } = await clocked(open);
+    const first = await registered(ledger);
+    const second = await registered(ledger);
     let at = T0 + 21 * MIN;
     setNow(at);
-    ledger.leaseDue(due(at, 'a', 1));
-    ledger.checked(first, 'a');
-    expect(ledger.get(first)?.checkedAt).toBe(at);
-    expect(ledger.leaseDue(due(at, 'a')).map((o) => o.id)).toEqual([second]);
-    ledger.checked(second, 'a');
+    await ledger.leaseDue(due(at, 'a', 1));
+    await ledger.checked(first, 'a');
+    expect((await ledger.get(first))?.checkedAt).toBe(at);
+    expect(ids(await ledger.leaseDue(due(at, 'a')))).toEqual([second]);
+    await ledger.checked(second, 'a');
     at += 2 * MIN;
     setNow(at);
-    expect(ledger.leaseDue(due(at, 'a')).map((o) => o.id)).toEqual([first, second]);
+    expect(ids(await ledger.leaseDue(due(at, 'a')))).toEqual([first, second]);
   });
 
-  it('when another holder checks an order, then the lease it does not hold is left alone', () => {
-    const { ledger, setNow } = clocked();
-    const id = registered(ledger);
+  it('when another holder checks an order, then the lease it does not hold is left alone', async () => {
+    const { ledger, setNow } = await clocked(open);
+    const id = await registered(ledger);
     const at = T0 + 21 * MIN;
     setNow(at);
-    ledger.leaseDue(due(at, 'a'));
-    ledger.checked(id, 'b');
-    expect(ledger.get(id)?.checkedAt).toBeNull();
-    expect(ledger.leaseDue(due(at, 'b'))).toEqual([]);
+    await ledger.leaseDue(due(at, 'a'));
+    await ledger.checked(id, 'b');
+    expect((await ledger.get(id))?.checkedAt).toBeNull();
+    expect(await ledger.leaseDue(due(at, 'b'))).toEqual([]);
   });
 
-  it('when more orders are due than the limit, then one run takes only the limit', () => {
-    const { ledger, setNow } = clocked();
-    for (let i = 0; i < 5; i += 1) registered(ledger);
+  it('when more orders are due than the limit, then one run takes only the limit', async () => {
+    const { ledger, setNow } = await clocked(open);
+    for (let i = 0; i < 5; i += 1) await registered(ledger);
     setNow(T0 + 21 * MIN);
-    expect(ledger.leaseDue(due(T0 + 21 * MIN, 'a', 2))).toHaveLength(2);
-    expect(() => ledger.leaseDue(due(T0, 'a', 0))).toThrow(expect.objectContaining({ code: 'INVALID_ORDER' }));
+    expect(await ledger.leaseDue(due(T0 + 21 * MIN, 'a', 2))).toHaveLength(2);
+    await expect(ledger.leaseDue(due(T0, 'a', 0))).rejects.toThrow(expect.objectContaining({ code: 'INVALID_ORDER' }));
   });
 });
 
-describe('orders whose register answer was lost', () => {
-  it('when the gateway knows the order, then its id is adopted once and a later payment applies', () => {
-    const { ledger } = clocked();
-    const { id } = ledger.createOrder(orderInput());
-    ledger.markRegisterFailed(id, 'register_unknown', { code: 'GATEWAY_TIMEOUT' });
-    expect(ledger.adoptGatewayOrderId(id, 'gw-late').gatewayOrderId).toBe('gw-late');
-    expect(ledger.adoptGatewayOrderId(id, 'gw-late').gatewayOrderId).toBe('gw-late');
-    expect(() => ledger.adoptGatewayOrderId(id, 'gw-other')).toThrow(
+describeLedgers('orders whose register answer was lost', (open) => {
+  it('when the gateway knows the order, then its id is adopted once and a later payment applies', async () => {
+    const { ledger } = await clocked(open);
+    const { id } = await ledger.createOrder(orderInput());
+    await ledger.markRegisterFailed(id, 'register_unknown', { code: 'GATEWAY_TIMEOUT' });
+    expect((await ledger.adoptGatewayOrderId(id, 'gw-late')).gatewayOrderId).toBe('gw-late');
+    expect((await ledger.adoptGatewayOrderId(id, 'gw-late')).gatewayOrderId).toBe('gw-late');
+    await expect(ledger.adoptGatewayOrderId(id, 'gw-other')).rejects.toThrow(
       expect.objectContaining({ code: 'INVALID_ORDER' }),
     );
-    expect(ledger.findByGatewayOrderId('gw-late')?.id).toBe(id);
-    expect(ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 }).fulfilled).toBe(true);
+    expect((await ledger.findByGatewayOrderId('gw-late'))?.id).toBe(id);
+    expect((await ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })).fulfilled).toBe(true);
   });
 
-  it('when the gateway never heard of it, then it becomes register_failed, and a paid order never does', () => {
-    const { ledger } = clocked();
-    const { id } = ledger.createOrder(orderInput());
-    ledger.markRegisterFailed(id, 'register_unknown', { code: 'GATEWAY_TIMEOUT' });
-    expect(ledger.markNeverRegistered(id, { errorCode: 6 }).status).toBe('register_failed');
-    expect(ledger.events(id).at(-1)).toMatchObject({ kind: 'register_error', outcome: 'never_registered' });
-    const paid = registered(ledger);
-    ledger.applyGatewayStatus(paid, { orderStatus: 2, actionCode: 0 });
-    expect(() => ledger.markNeverRegistered(paid, {})).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
+  it('when the gateway never heard of it, then it becomes register_failed, and a paid order never does', async () => {
+    const { ledger } = await clocked(open);
+    const { id } = await ledger.createOrder(orderInput());
+    await ledger.markRegisterFailed(id, 'register_unknown', { code: 'GATEWAY_TIMEOUT' });
+    expect((await ledger.markNeverRegistered(id, { errorCode: 6 })).status).toBe('register_failed');
+    expect((await ledger.markNeverRegistered(id, { errorCode: 6 })).status).toBe('register_failed');
+    expect((await ledger.events(id)).at(-1)).toMatchObject({ kind: 'register_error', outcome: 'never_registered' });
+    const paid = await registered(ledger);
+    await ledger.applyGatewayStatus(paid, { orderStatus: 2, actionCode: 0 });
+    await expect(ledger.markNeverRegistered(paid, {})).rejects.toThrow(
+      expect.objectContaining({ code: 'INVALID_TRANSITION' }),
+    );
   });
 });
 
-describe('two instances on one database file', () => {
-  const tmp = tempDir();
-  afterAll(() => tmp.cleanup());
-
-  it('when both lease at once, then every due order goes to exactly one of them', () => {
-    const a = createLedger(tmp.open('lease.sqlite'), { now: () => T0 + 21 * MIN });
-    const b = createLedger(tmp.open('lease.sqlite'), { now: () => T0 + 21 * MIN });
-    const seed = createLedger(tmp.open('lease.sqlite'), { now: () => T0 });
-    const ids = Array.from({ length: 6 }, () => registered(seed));
-    const gotA = a.leaseDue(due(T0 + 21 * MIN, 'a', 4)).map((o) => o.id);
-    const gotB = b.leaseDue(due(T0 + 21 * MIN, 'b', 4)).map((o) => o.id);
+describeLedgers('two instances on one database', (open) => {
+  it('when both lease one after the other, then every due order goes to exactly one of them', async () => {
+    const kit = await open(() => T0);
+    const a = await kit.another(() => T0 + 21 * MIN);
+    const b = await kit.another(() => T0 + 21 * MIN);
+    const seeded: number[] = [];
+    for (let i = 0; i < 6; i += 1) seeded.push(await registered(kit.ledger));
+    const gotA = ids(await a.leaseDue(due(T0 + 21 * MIN, 'a', 4)));
+    const gotB = ids(await b.leaseDue(due(T0 + 21 * MIN, 'b', 4)));
     expect(gotA).toHaveLength(4);
-    expect([...gotA, ...gotB].sort()).toEqual(ids.sort());
+    expect([...gotA, ...gotB].sort()).toEqual(seeded.sort());
+  });
+
+  it('when both lease at the same moment, again and again, then no order is ever leased to both', async () => {
+    const kit = await open(() => T0);
+    const a = await kit.another(() => T0 + 21 * MIN);
+    const b = await kit.another(() => T0 + 21 * MIN);
+    const seeded: number[] = [];
+    for (let i = 0; i < 30; i += 1) seeded.push(await registered(kit.ledger));
+    const runs = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).leaseDue(due(T0 + 21 * MIN, `h${i}`, 4))),
+    );
+    const leased = runs.flatMap(ids);
+    expect(new Set(leased).size).toBe(leased.length);
+    expect(leased.sort()).toEqual(seeded.sort());
   });
 });

@@ -1,62 +1,66 @@
-import { describe, it, expect } from '@jest/globals';
-import type { SqliteLedger } from '../../src/orders/ledger.js';
+import { it, expect } from '@jest/globals';
 import type { LocalStatus } from '../../src/orders/types.js';
-import { memoryLedger, orderInput } from '../helpers/orders-db.js';
+import { describeLedgers, type AsyncLedger } from '../helpers/ledgers.js';
+import { orderInput } from '../helpers/orders-db.js';
 
 const FORM = { gatewayOrderId: 'gw-1', formUrl: 'https://pay.example/payment_en.html?mdOrder=gw-1' };
 
 /** Drives a fresh order into `status` through the public API only. */
-function orderIn(ledger: SqliteLedger, status: LocalStatus): number {
-  const { id } = ledger.createOrder(orderInput());
+async function orderIn(ledger: AsyncLedger, status: LocalStatus): Promise<number> {
+  const { id } = await ledger.createOrder(orderInput());
   const reg = () => ledger.markRegistered(id, FORM);
   const gw = (orderStatus: number) => ledger.applyGatewayStatus(id, { orderStatus, actionCode: 0 });
   switch (status) {
     case 'new':
       break;
     case 'registered':
-      reg();
+      await reg();
       break;
     case 'register_failed':
     case 'register_unknown':
-      ledger.markRegisterFailed(id, status, {});
+      await ledger.markRegisterFailed(id, status, {});
       break;
     case 'processing':
-      reg();
-      gw(5);
+      await reg();
+      await gw(5);
       break;
     case 'authorized':
-      reg();
-      gw(1);
+      await reg();
+      await gw(1);
       break;
     case 'paid':
-      reg();
-      gw(2);
+      await reg();
+      await gw(2);
       break;
     case 'declined':
-      reg();
-      gw(6);
+      await reg();
+      await gw(6);
       break;
     case 'reversed':
-      reg();
-      gw(1);
-      gw(3);
+      await reg();
+      await gw(1);
+      await gw(3);
       break;
     case 'partially_refunded':
-      reg();
-      gw(2);
-      ledger.applyGatewayStatus(id, { orderStatus: 4, actionCode: 0, amounts: { deposited: 2500, refunded: 500 } });
+      await reg();
+      await gw(2);
+      await ledger.applyGatewayStatus(id, {
+        orderStatus: 4,
+        actionCode: 0,
+        amounts: { deposited: 2500, refunded: 500 },
+      });
       break;
     case 'refunded':
-      reg();
-      gw(2);
-      gw(4);
+      await reg();
+      await gw(2);
+      await gw(4);
       break;
     case 'mismatch':
-      reg();
-      ledger.markMismatch(id, { reason: 'amount' });
+      await reg();
+      await ledger.markMismatch(id, { reason: 'amount' });
       break;
   }
-  expect(ledger.get(id)?.status).toBe(status);
+  expect((await ledger.get(id))?.status).toBe(status);
   return id;
 }
 
@@ -92,14 +96,14 @@ const cases = Object.entries(MATRIX).flatMap(([from, row]) =>
   GATEWAY_COLUMNS.map((orderStatus, i) => [from as LocalStatus, orderStatus, row[i] as LocalStatus] as const),
 );
 
-describe('applyGatewayStatus: forward-only state machine', () => {
+describeLedgers('applyGatewayStatus: forward-only state machine', (open) => {
   it.each(cases)(
     'when the order is %s and the gateway reports orderStatus %i, then it becomes %s',
-    (from, orderStatus, expected) => {
-      const { ledger } = memoryLedger();
-      const id = orderIn(ledger, from);
-      const before = ledger.get(id);
-      const result = ledger.applyGatewayStatus(id, { orderStatus, actionCode: 116 });
+    async (from, orderStatus, expected) => {
+      const { ledger } = await open();
+      const id = await orderIn(ledger, from);
+      const before = await ledger.get(id);
+      const result = await ledger.applyGatewayStatus(id, { orderStatus, actionCode: 116 });
       expect(result.order.status).toBe(expected);
       expect(result.changed).toBe(expected !== from);
       const shouldFulfil =
@@ -107,52 +111,51 @@ describe('applyGatewayStatus: forward-only state machine', () => {
       expect(result.fulfilled).toBe(shouldFulfil);
       if (expected === from && GATEWAY_MEANS[orderStatus] !== from) {
         // A refused (stale, replayed, out-of-order) reply leaves the row untouched.
-        expect(ledger.get(id)).toEqual(before);
+        expect(await ledger.get(id)).toEqual(before);
       }
-      const last = ledger
-        .events(id)
-        .filter((e) => e.kind === 'status')
-        .at(-1);
+      const last = (await ledger.events(id)).filter((e) => e.kind === 'status').at(-1);
       expect(last?.detail).toMatchObject({ orderStatus, actionCode: 116, from });
     },
   );
 
-  it('when the gateway reports an unmapped orderStatus (7, 8), then nothing changes and the reply is logged', () => {
-    const { ledger } = memoryLedger();
-    const id = orderIn(ledger, 'registered');
+  it('when the gateway reports an unmapped orderStatus (7, 8), then nothing changes and the reply is logged', async () => {
+    const { ledger } = await open();
+    const id = await orderIn(ledger, 'registered');
     for (const orderStatus of [7, 8, -1]) {
-      expect(ledger.applyGatewayStatus(id, { orderStatus, actionCode: 0 })).toMatchObject({
+      expect(await ledger.applyGatewayStatus(id, { orderStatus, actionCode: 0 })).toMatchObject({
         changed: false,
         fulfilled: false,
       });
     }
-    expect(ledger.get(id)?.status).toBe('registered');
-    expect(ledger.events(id).filter((e) => e.outcome === 'unknown_status')).toHaveLength(3);
+    expect((await ledger.get(id))?.status).toBe('registered');
+    expect((await ledger.events(id)).filter((e) => e.outcome === 'unknown_status')).toHaveLength(3);
   });
 
-  it('when the same status arrives again, then the last actionCode and gatewayStatus are refreshed', () => {
-    const { ledger } = memoryLedger();
-    const id = orderIn(ledger, 'registered');
-    ledger.applyGatewayStatus(id, { orderStatus: 0, actionCode: -100 });
-    expect(ledger.get(id)).toMatchObject({ status: 'registered', gatewayStatus: 0, actionCode: -100 });
+  it('when the same status arrives again, then the last actionCode and gatewayStatus are refreshed', async () => {
+    const { ledger } = await open();
+    const id = await orderIn(ledger, 'registered');
+    await ledger.applyGatewayStatus(id, { orderStatus: 0, actionCode: -100 });
+    expect(await ledger.get(id)).toMatchObject({ status: 'registered', gatewayStatus: 0, actionCode: -100 });
   });
 
-  it('when a stale reply arrives after paid, then actionCode is not overwritten by it', () => {
-    const { ledger } = memoryLedger();
-    const id = orderIn(ledger, 'paid');
-    ledger.applyGatewayStatus(id, { orderStatus: 6, actionCode: 116 });
-    expect(ledger.get(id)).toMatchObject({ status: 'paid', gatewayStatus: 2, actionCode: 0 });
+  it('when a stale reply arrives after paid, then actionCode is not overwritten by it', async () => {
+    const { ledger } = await open();
+    const id = await orderIn(ledger, 'paid');
+    await ledger.applyGatewayStatus(id, { orderStatus: 6, actionCode: 116 });
+    expect(await ledger.get(id)).toMatchObject({ status: 'paid', gatewayStatus: 2, actionCode: 0 });
   });
 
-  it('when a non-integer status is given, then it is rejected before touching the database', () => {
-    const { ledger } = memoryLedger();
-    const id = orderIn(ledger, 'registered');
-    expect(() => ledger.applyGatewayStatus(id, { orderStatus: Number('2'), actionCode: NaN })).toThrow();
-    expect(ledger.get(id)?.status).toBe('registered');
+  it('when a non-integer status is given, then it is rejected before touching the database', async () => {
+    const { ledger } = await open();
+    const id = await orderIn(ledger, 'registered');
+    await expect(ledger.applyGatewayStatus(id, { orderStatus: Number('2'), actionCode: NaN })).rejects.toThrow(
+      expect.objectContaining({ code: 'INVALID_ORDER' }),
+    );
+    expect((await ledger.get(id))?.status).toBe('registered');
   });
 });
 
-describe('markMismatch', () => {
+describeLedgers('markMismatch', (open) => {
   it.each<[LocalStatus, LocalStatus]>([
     ['new', 'mismatch'],
     ['registered', 'mismatch'],
@@ -163,72 +166,73 @@ describe('markMismatch', () => {
     ['refunded', 'refunded'],
     ['declined', 'declined'],
     ['register_failed', 'register_failed'],
-  ])('when the order is %s, then markMismatch leaves it %s and logs the evidence', (from, expected) => {
-    const { ledger } = memoryLedger();
-    const id = orderIn(ledger, from);
-    expect(ledger.markMismatch(id, { expectedAmount: 2500, gotAmount: 1 }).status).toBe(expected);
-    expect(ledger.events(id).at(-1)).toMatchObject({
+  ])('when the order is %s, then markMismatch leaves it %s and logs the evidence', async (from, expected) => {
+    const { ledger } = await open();
+    const id = await orderIn(ledger, from);
+    expect((await ledger.markMismatch(id, { expectedAmount: 2500, gotAmount: 1 })).status).toBe(expected);
+    expect((await ledger.events(id)).at(-1)).toMatchObject({
       kind: 'mismatch',
       detail: expect.objectContaining({ gotAmount: 1 }),
     });
   });
 
-  it('when an order is in mismatch, then a later paid reply never fulfils it', () => {
-    const { ledger } = memoryLedger();
-    const id = orderIn(ledger, 'mismatch');
-    expect(ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })).toMatchObject({
+  it('when an order is in mismatch, then a later paid reply never fulfils it', async () => {
+    const { ledger } = await open();
+    const id = await orderIn(ledger, 'mismatch');
+    expect(await ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })).toMatchObject({
       changed: false,
       fulfilled: false,
     });
-    expect(ledger.get(id)?.paidAt).toBeNull();
+    expect((await ledger.get(id))?.paidAt).toBeNull();
   });
 });
 
-describe('fulfilment exactly once', () => {
-  it('when status 2 is applied 5 times (refresh, callback, reconciler), then exactly one call fulfils', () => {
+describeLedgers('fulfilment exactly once', (open) => {
+  it('when status 2 is applied 5 times (refresh, callback, reconciler), then exactly one call fulfils', async () => {
     let t = 1000;
-    const { ledger } = memoryLedger(() => (t += 1));
-    const id = orderIn(ledger, 'registered');
-    const results = Array.from({ length: 5 }, () => ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 }));
+    const { ledger } = await open(() => (t += 1));
+    const id = await orderIn(ledger, 'registered');
+    const results = [];
+    for (let i = 0; i < 5; i += 1) results.push(await ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 }));
     expect(results.map((r) => r.fulfilled)).toEqual([true, false, false, false, false]);
     expect(results.map((r) => r.changed)).toEqual([true, false, false, false, false]);
-    expect(ledger.events(id).filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
-    const paidAt = ledger.get(id)?.paidAt;
+    expect((await ledger.events(id)).filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
+    const paidAt = (await ledger.get(id))?.paidAt;
     expect(paidAt).toBe(results[0]?.order.paidAt);
     expect(paidAt).not.toBeNull();
   });
 
-  it('when a two-phase order is authorized and later deposited, then it is fulfilled once, on authorization', () => {
-    const { ledger } = memoryLedger();
-    const { id } = ledger.createOrder(orderInput({ flow: 'two-phase' }));
-    ledger.markRegistered(id, FORM);
-    expect(ledger.applyGatewayStatus(id, { orderStatus: 1, actionCode: 0 }).fulfilled).toBe(true);
-    expect(ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })).toMatchObject({
+  it('when a two-phase order is authorized and later deposited, then it is fulfilled once, on authorization', async () => {
+    const { ledger } = await open();
+    const { id } = await ledger.createOrder(orderInput({ flow: 'two-phase' }));
+    await ledger.markRegistered(id, FORM);
+    expect((await ledger.applyGatewayStatus(id, { orderStatus: 1, actionCode: 0 })).fulfilled).toBe(true);
+    expect(await ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })).toMatchObject({
       changed: true,
       fulfilled: false,
     });
-    expect(ledger.events(id).filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
+    expect((await ledger.events(id)).filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
   });
 
-  it('when an old "deposited" reply is replayed after a refund, then the order stays refunded and is not fulfilled again', () => {
-    const { ledger } = memoryLedger();
-    const id = orderIn(ledger, 'refunded');
-    expect(ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })).toMatchObject({
+  it('when an old "deposited" reply is replayed after a refund, then the order stays refunded and is not fulfilled again', async () => {
+    const { ledger } = await open();
+    const id = await orderIn(ledger, 'refunded');
+    expect(await ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })).toMatchObject({
       changed: false,
       fulfilled: false,
     });
-    expect(ledger.get(id)?.status).toBe('refunded');
-    expect(ledger.events(id).filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
+    expect((await ledger.get(id))?.status).toBe('refunded');
+    expect((await ledger.events(id)).filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
   });
 
-  it('when a refund was seen before any paid reply, then the order is never fulfilled', () => {
-    const { ledger } = memoryLedger();
-    const id = orderIn(ledger, 'registered');
-    expect(ledger.applyGatewayStatus(id, { orderStatus: 4, actionCode: 0 })).toMatchObject({
+  it('when a refund was seen before any paid reply, then the order is never fulfilled', async () => {
+    const { ledger } = await open();
+    const id = await orderIn(ledger, 'registered');
+    expect(await ledger.applyGatewayStatus(id, { orderStatus: 4, actionCode: 0 })).toMatchObject({
       changed: true,
       fulfilled: false,
     });
-    expect(ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 }).fulfilled).toBe(false);
-    expect(ledger.get(id)?.paidAt).toBeNull();
+    expect((await ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })).fulfilled).toBe(false);
+    expect((await ledger.get(id))?.paidAt).toBeNull();
   });
 });
