@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError, OrderNotFoundError } from '../errors.js';
 import { serializeDetail } from '../events.js';
@@ -51,6 +52,14 @@ export interface PostgresLedgerHandle {
 /** Namespace of the per-purchase advisory locks (the two-int form, apart from the migration lock). */
 const PURCHASE_LOCK_SPACE = 0x5242_5331;
 const HEALTH_TIMEOUT_MS = 3000;
+
+/**
+ * The lock id of a purchase key: 32 bits of its SHA-256, computed here rather than by a server function, so every
+ * instance agrees whatever the server's version. Two keys sharing an id only wait for each other; they never mix.
+ */
+export function purchaseLockId(key: string): number {
+  return createHash('sha256').update(key).digest().readInt32BE(0);
+}
 const RETRIES = 3;
 
 /** BIGINT columns (ids, epoch ms, minor units) read as numbers; anything past 2^53 is refused, never rounded. */
@@ -204,7 +213,7 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
 
   /** Per purchase key: claims and creates for one key run one after another, on every instance. */
   const lockPurchase = (c: Client, key: string) =>
-    c.query('SELECT pg_advisory_xact_lock($1::int4, hashtext($2))', [PURCHASE_LOCK_SPACE, key]);
+    c.query('SELECT pg_advisory_xact_lock($1::int4, $2::int4)', [PURCHASE_LOCK_SPACE, purchaseLockId(key)]);
 
   const pendingByKey = (c: Client | pg.Pool, key: string, lock: boolean) =>
     one(
