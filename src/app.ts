@@ -12,6 +12,7 @@ import { errorHandler, notFound } from './http/errors.js';
 import { language } from './http/lang.js';
 import { requestId } from './http/request-id.js';
 import { noStore, securityHeaders } from './http/security.js';
+import { staticFiles } from './http/static-files.js';
 import { sessionMiddleware } from './http/session.js';
 import { createGatewayProbe, runReadiness, type ReadinessCheck } from './metrics/readiness.js';
 import type { ShopDeps } from './shop/deps.js';
@@ -57,7 +58,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(requestId);
   app.use(securityHeaders({ paymentPageOrigin: deps.gateway.paymentPageOrigin, https }));
-  app.use(express.static(path.join(ROOT, 'public'), { index: false, maxAge: '1h' }));
+  app.use(staticFiles(path.join(ROOT, 'public'), { index: false, maxAge: '1h' }));
   // Only the static files above may be cached: every page carries a form token, order data or a live state.
   app.use(noStore);
   app.get('/healthz', async (_req, res) => {
