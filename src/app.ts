@@ -55,6 +55,8 @@ export function createApp(deps: AppDeps): express.Express {
   // Compile each template once: Express caches views only with NODE_ENV=production, and without this every page
   // re-read and recompiled its templates (about half the cached speed, docs/performance.md). Off only in `npm run dev`.
   app.set('view cache', viewCacheOn(process.env.NODE_ENV));
+  // No ETag on pages: every page is no-store, so hashing its body only cost CPU. Static files keep theirs.
+  app.set('etag', false);
 
   app.use(requestId);
   app.use(securityHeaders({ paymentPageOrigin: deps.gateway.paymentPageOrigin, https }));
