@@ -1,5 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { randomBytesPooled } from './random.js';
 
 const KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
@@ -23,7 +24,7 @@ export function createBrowserKey(opts: { https: boolean }) {
   function ensure(req: Request, res: Response): string {
     const existing = read(req);
     if (existing) return existing;
-    const key = randomBytes(32).toString('base64url');
+    const key = randomBytesPooled(32).toString('base64url');
     res.cookie(cookieName, key, options);
     // Later reads in the same request (Buy's purchase key, the per-browser limit) see the same key.
     (req.cookies as Record<string, string>)[cookieName] = key;
