@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { fixedCookie } from './cookies.js';
 import { randomBytesPooled } from './random.js';
 
 const KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -13,7 +14,13 @@ const MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 export function createBrowserKey(opts: { https: boolean }) {
   // __Host-: only this very origin over https can set it (no Domain, Path=/), so no sibling host can plant one.
   const cookieName = opts.https ? '__Host-buyer' : 'buyer';
-  const options = { httpOnly: true, sameSite: 'lax', secure: opts.https, path: '/', maxAge: MAX_AGE_MS } as const;
+  const setCookie = fixedCookie(cookieName, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: opts.https,
+    path: '/',
+    maxAge: MAX_AGE_MS,
+  });
 
   function read(req: Request): string | undefined {
     const v: unknown = req.cookies?.[cookieName];
@@ -25,7 +32,7 @@ export function createBrowserKey(opts: { https: boolean }) {
     const existing = read(req);
     if (existing) return existing;
     const key = randomBytesPooled(32).toString('base64url');
-    res.cookie(cookieName, key, options);
+    setCookie(res, key);
     // Later reads in the same request (Buy's purchase key, the per-browser limit) see the same key.
     (req.cookies as Record<string, string>)[cookieName] = key;
     return key;
