@@ -16,8 +16,17 @@ const ANY_HOST = new Set(['/healthz', '/payment/callback']);
 export function canonicalHost(opts: { publicBaseUrl: string; logger: Logger }): RequestHandler {
   const base = new URL(opts.publicBaseUrl);
   const basePath = base.pathname.replace(/\/+$/, '');
+  // The last Host value found to be PUBLIC_BASE_URL's: almost every request sends the same one, and parsing it as a
+  // URL on every request was a measurable part of a page's CPU (docs/performance.md). Same string, same answer.
+  let known: string | undefined;
+  const canonical = (host: string | undefined): boolean => {
+    if (host !== undefined && host === known) return true;
+    if (!sameHost(host, base)) return false;
+    known = host;
+    return true;
+  };
   return (req, res, next) => {
-    if (ANY_HOST.has(req.path) || sameHost(req.host, base)) return next();
+    if (ANY_HOST.has(req.path) || canonical(req.host)) return next();
     // Only the path and query of what was asked (an absolute-form target "http://other/x" gives "/x").
     const asked = new URL(req.originalUrl, 'http://path.invalid');
     const target = `${base.origin}${basePath}${asked.pathname}${asked.search}`;
