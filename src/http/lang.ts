@@ -11,6 +11,11 @@ const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
  * Accept-Language, then English. A chosen language is remembered in a cookie, not a session.
  */
 export function language(opts: { currency: string; shopName: string; https: boolean }): RequestHandler {
+  // Made once per language, not per request: the same functions for every page in that language.
+  const perLang = {
+    en: { t: translator('en'), formatMoney: (minor: number, currency: string) => formatMoney(minor, currency, 'en') },
+    ru: { t: translator('ru'), formatMoney: (minor: number, currency: string) => formatMoney(minor, currency, 'ru') },
+  } satisfies Record<Lang, unknown>;
   return (req, res, next) => {
     const fromQuery = req.query.lang;
     const fromCookie = (req.cookies as Record<string, unknown> | undefined)?.[COOKIE];
@@ -27,10 +32,10 @@ export function language(opts: { currency: string; shopName: string; https: bool
     }
     res.locals.lang = lang;
     res.locals.otherLang = lang === 'en' ? 'ru' : 'en';
-    res.locals.t = translator(lang);
+    res.locals.t = perLang[lang].t;
     res.locals.currency = opts.currency;
     res.locals.shopName = opts.shopName;
-    res.locals.formatMoney = (minor: number, currency: string) => formatMoney(minor, currency, lang);
+    res.locals.formatMoney = perLang[lang].formatMoney;
     res.locals.langUrl = (l: string) => {
       // A page answering a POST (e.g. Buy failed) can't be re-requested by a link: switch on the catalog instead.
       if (req.method !== 'GET' && req.method !== 'HEAD') return `/?lang=${encodeURIComponent(l)}`;
