@@ -6,26 +6,30 @@
  *
  * nginx missing: skipped with a loud warning on a developer machine (apt-get install -y nginx), a failure in CI.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import express from 'express';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config.js';
+import {
+  NGINX_MISSING_IN_CI,
+  nginxPlan,
+  prepareBalancer,
+  startBalancer,
+  warnNginxSkipped,
+  type Balancer,
+} from '../helpers/nginx.js';
+import { REPO_ROOT } from '../helpers/page-leaks.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SITE_CONF = readFileSync(path.join(ROOT, 'deploy/nginx/shop.conf'), 'utf8');
 const TIMEOUT = 30_000;
 
 /** The shops' TRUST_PROXY in compose.scale.yaml, as the shop parses it (src/app.ts sets `trust proxy` to it). */
 const TRUST_PROXY = (() => {
-  const scale = parse(readFileSync(path.join(ROOT, 'compose.scale.yaml'), 'utf8'), { merge: true }) as {
+  const scale = parse(readFileSync(path.join(REPO_ROOT, 'compose.scale.yaml'), 'utf8'), { merge: true }) as {
     services: Record<string, { environment: Record<string, string> }>;
   };
   return loadConfig({
@@ -44,32 +48,8 @@ const CLIENT = process.platform === 'linux' ? '127.0.0.2' : '127.0.0.1';
 /** A forged client address; loopback, like every address in the tests. */
 const FORGED = '127.0.0.99';
 
-function findNginx(): string | undefined {
-  if (process.env.NGINX_BIN) return process.env.NGINX_BIN;
-  // Debian installs it in /usr/sbin, which is not on every user's PATH.
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin'];
-  return dirs
-    .filter((dir) => path.isAbsolute(dir))
-    .map((dir) => path.join(dir, 'nginx'))
-    .find((file) => existsSync(file));
-}
-
-const NGINX = findNginx();
-const plan: 'run' | 'skip' | 'fail' = NGINX ? 'run' : process.env.CI ? 'fail' : 'skip';
-if (plan === 'skip') {
-  const line = '!'.repeat(78);
-  process.stderr.write(
-    [
-      '',
-      line,
-      '!!  NGINX TESTS SKIPPED: no nginx binary on PATH, /usr/sbin or /usr/local/sbin (or NGINX_BIN)',
-      '!!  skipped: test/deploy/nginx-lb.test.ts (the load balancer of compose.scale.yaml)',
-      '!!  to run them: apt-get install -y nginx   (CI installs it and fails without it)',
-      line,
-      '',
-    ].join('\n'),
-  );
-}
+const plan = nginxPlan();
+if (plan === 'skip') warnNginxSkipped('test/deploy/nginx-lb.test.ts (the load balancer of compose.scale.yaml)');
 const suite = plan === 'skip' ? describe.skip : describe;
 
 // --- the upstreams --------------------------------------------------------------------------------------------------
@@ -133,125 +113,6 @@ async function startUpstream(name: string, mode: Mode): Promise<Upstream> {
   return { name, port, seen, close: mode === 'refuse' ? () => Promise.resolve() : close };
 }
 
-// --- nginx ----------------------------------------------------------------------------------------------------------
-
-/** Replaces the one line `re` matches; a config that no longer has exactly one such line fails the test. */
-function replaceOne(text: string, re: RegExp, by: string): string {
-  const count = text.match(new RegExp(re.source, 'gm'))?.length ?? 0;
-  if (count !== 1) throw new Error(`deploy/nginx/shop.conf: expected exactly one line matching ${re}, found ${count}`);
-  return text.replace(re, by);
-}
-
-/** The shipped file with only the addresses changed: the balancer's listen port, and the two shops. */
-function rewriteSiteConf(conf: string, listenPort: number, shopA: number, shopB: number): string {
-  let out = replaceOne(conf, /^(\s*)listen 8080;/m, `$1listen 127.0.0.1:${listenPort};`);
-  out = replaceOne(out, /^(\s*)server shop-a:3000 /m, `$1server 127.0.0.1:${shopA} `);
-  out = replaceOne(out, /^(\s*)server shop-b:3000 /m, `$1server 127.0.0.1:${shopB} `);
-  return out;
-}
-
-/**
- * What the official image's /etc/nginx/nginx.conf provides around conf.d/default.conf, with every path in a
- * throwaway prefix. One worker: each worker keeps its own round-robin position, so one makes the order predictable.
- */
-function mainConf(prefix: string): string {
-  const p = (name: string) => path.join(prefix, name);
-  return [
-    // As root nginx would switch its workers to "nobody", who cannot write in the private prefix.
-    process.getuid?.() === 0 ? 'user root root;' : '',
-    'daemon off;',
-    'worker_processes 1;',
-    `pid ${p('nginx.pid')};`,
-    `error_log ${p('error.log')} info;`,
-    'events { worker_connections 64; }',
-    'http {',
-    `  access_log ${p('access.log')};`,
-    `  client_body_temp_path ${p('client_body')};`,
-    `  proxy_temp_path ${p('proxy')};`,
-    `  fastcgi_temp_path ${p('fastcgi')};`,
-    `  uwsgi_temp_path ${p('uwsgi')};`,
-    `  scgi_temp_path ${p('scgi')};`,
-    `  include ${p('site.conf')};`,
-    '}',
-    '',
-  ].join('\n');
-}
-
-interface Balancer {
-  port: number;
-  stop(): Promise<void>;
-}
-
-/** A free loopback port: the OS picks it (port 0); nginx binds it right after (retried if someone else did). */
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function nginxArgs(prefix: string): string[] {
-  return ['-p', prefix, '-c', path.join(prefix, 'nginx.conf'), '-e', path.join(prefix, 'error.log')];
-}
-
-/** Writes the configuration into a fresh prefix and runs `nginx -t` on it. */
-function prepare(listenPort: number, shopA: number, shopB: number): { prefix: string; test: string; ok: boolean } {
-  const prefix = mkdtempSync(path.join(os.tmpdir(), 'nginx-lb-'));
-  writeFileSync(path.join(prefix, 'site.conf'), rewriteSiteConf(SITE_CONF, listenPort, shopA, shopB));
-  writeFileSync(path.join(prefix, 'nginx.conf'), mainConf(prefix));
-  const result = spawnSync(NGINX as string, ['-t', ...nginxArgs(prefix)], { encoding: 'utf8' });
-  return { prefix, test: `${result.stdout}${result.stderr}`, ok: result.status === 0 };
-}
-
-async function startBalancer(a: Upstream, b: Upstream): Promise<Balancer> {
-  let lastError = '';
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const { prefix, test, ok } = prepare(port, a.port, b.port);
-    if (!ok) {
-      rmSync(prefix, { recursive: true, force: true });
-      throw new Error(`nginx -t refused the configuration:\n${test}`);
-    }
-    const child = spawn(NGINX as string, nginxArgs(prefix), { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const stop = async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-      rmSync(prefix, { recursive: true, force: true });
-    };
-    if (await ready(port, child)) return { port, stop };
-    await stop();
-    lastError = `${stderr}${readLog(prefix)}`;
-    if (!/Address already in use/.test(lastError)) break;
-  }
-  throw new Error(`nginx did not start:\n${lastError}`);
-}
-
-function readLog(prefix: string): string {
-  try {
-    return readFileSync(path.join(prefix, 'error.log'), 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** Polls the balancer's own /healthz until it answers, or the process ends, or 5 s pass. */
-async function ready(port: number, child: ChildProcess): Promise<boolean> {
-  const until = Date.now() + 5000;
-  while (Date.now() < until && child.exitCode === null) {
-    try {
-      if ((await send(port, 'GET', '/healthz')).status === 200) return true;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return false;
-}
-
 // --- the client -----------------------------------------------------------------------------------------------------
 
 interface Answer {
@@ -298,7 +159,7 @@ async function withBalancer(
   const b = await startUpstream('shop-b', modes[1]);
   let lb: Balancer | undefined;
   try {
-    lb = await startBalancer(a, b);
+    lb = await startBalancer([a.port, b.port]);
     await fn(lb, a, b);
   } finally {
     await lb?.stop();
@@ -311,13 +172,12 @@ async function withBalancer(
 
 suite('the nginx load balancer (deploy/nginx/shop.conf, real nginx)', () => {
   beforeAll(() => {
-    if (plan === 'fail')
-      throw new Error('CI is set and nginx is missing: .ci/run must install it (apt-get install -y nginx)');
+    if (plan === 'fail') throw new Error(NGINX_MISSING_IN_CI);
   });
 
   it('is accepted by nginx -t with only its addresses changed, and the shops run with TRUST_PROXY=1', () => {
     expect(TRUST_PROXY).toBe(1);
-    const { prefix, test, ok } = prepare(8080, 3000, 3001);
+    const { prefix, test, ok } = prepareBalancer(8080, 3000, 3001);
     try {
       expect(test).toContain('test is successful');
       expect(ok).toBe(true);
