@@ -55,6 +55,10 @@ export interface StartShopOptions {
   gatewayUrl?: string;
   password?: string;
   env?: Record<string, string>;
+  /** Sessions elsewhere than the shop's SQLite file (e.g. Redis); the caller closes it. */
+  sessionStore?: session.Store;
+  /** Rate-limit counters elsewhere than in memory (e.g. Redis, shared with another shop). */
+  rateLimitStore?: ShopDeps['rateLimitStore'];
 }
 
 export async function startShop(opts: StartShopOptions = {}): Promise<TestShop> {
@@ -70,11 +74,17 @@ export async function startShop(opts: StartShopOptions = {}): Promise<TestShop> 
 
 /**
  * The same shop after a restart: a new process (app, connections) on the same database and gateway, optionally
- * with other settings such as rotated session secrets. Close it before the original.
+ * with other settings such as rotated session secrets, or other session and rate-limit stores (another instance on
+ * the same Redis). Close it before the original.
  */
-export function restartShop(shop: TestShop, env: Record<string, string> = {}): TestShop {
+export function restartShop(
+  shop: TestShop,
+  env: Record<string, string> = {},
+  stores: Pick<StartShopOptions, 'sessionStore' | 'rateLimitStore'> = {},
+): TestShop {
   return buildShop({
     ...shop.options,
+    ...stores,
     env: { ...shop.options.env, ...env },
     dataDir: shop.config.dataDir,
     sandbox: shop.sandbox,
@@ -102,7 +112,8 @@ function buildShop(
   });
   const { logger, lines: logs } = capturedLogger(config.logLevel);
   const db = openDatabase(path.join(dataDir, 'shop.db'));
-  const sessionStore = createSqliteSessionStore(session, db);
+  const ownSessionStore = opts.sessionStore ? undefined : createSqliteSessionStore(session, db);
+  const sessionStore = opts.sessionStore ?? ownSessionStore!;
   const ledger = createLedger(db);
   const fulfilled: number[] = [];
   const settled = new EventEmitter();
@@ -123,6 +134,7 @@ function buildShop(
     catalog: createCatalog(),
     onFulfilled: (id) => fulfilled.push(id),
     onSettled: (order, cause) => settled.emit('settled', order, cause),
+    ...(opts.rateLimitStore && { rateLimitStore: opts.rateLimitStore }),
   };
   const app = createApp({ ...deps, sessionStore, healthCheck: () => isDatabaseUsable(db) });
   let closed = false;
@@ -141,7 +153,7 @@ function buildShop(
     async close() {
       if (closed) return;
       closed = true;
-      sessionStore.close();
+      ownSessionStore?.close();
       db.close();
       if (!opts.owner) return;
       await sandbox?.close();
