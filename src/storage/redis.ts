@@ -42,16 +42,16 @@ export interface RedisState {
   /** express-session store for the shop and the back office. The connection belongs to `close()`, not to the store. */
   sessionStore: session.Store & { close?(): void };
   /** A new express-rate-limit store for the limiter `name` (one per limiter; instances with one name share counts). */
-  rateLimitStore(name: string): RateLimitStore;
+  rateLimitStore: (name: string) => RateLimitStore;
   /** The `redis` readiness check: connected and answering PING. */
   readiness: ReadinessCheck;
   /**
    * Claims `key` for `ms` milliseconds across every instance (SET NX PX): true when this call claimed it, false when
    * an earlier claim is still running. Rejects when Redis fails.
    */
-  cooldown(key: string, ms: number): Promise<boolean>;
+  cooldown: (key: string, ms: number) => Promise<boolean>;
   /** Quits the connection (or drops it while Redis is away), so the process can exit. */
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
