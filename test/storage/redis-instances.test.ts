@@ -1,0 +1,133 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { openRedis, type RedisState } from '../../src/storage/redis.js';
+import { capturedLogger } from '../helpers/logs.js';
+import { redisInspector, startTcpProxy, testKeyPrefix } from '../helpers/redis.js';
+import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { redisUrl } from '../helpers/services.js';
+import { buy, cookieValue, restartShop, shopPath, startShop, type TestShop } from '../helpers/shop.js';
+
+/**
+ * Two shop instances on one Redis (REDIS_URL): a Buy limit holds across them, and a buyer's session follows them
+ * from one instance to the other. Each instance has its own connection, as two processes would.
+ */
+const url = redisUrl('the two-instance Redis tests (test/storage/redis-instances.test.ts)');
+const withRedis = url ? describe : describe.skip;
+
+withRedis('shop instances sharing Redis', () => {
+  const prefix = testKeyPrefix('instances');
+  const states: RedisState[] = [];
+  const shops: TestShop[] = [];
+  let inspector: Awaited<ReturnType<typeof redisInspector>>;
+
+  /** One instance's connection to Redis (its own), under this file's key prefix. */
+  async function connect(target = url!): Promise<RedisState> {
+    const state = await openRedis(target, { logger: capturedLogger().logger, keyPrefix: prefix });
+    states.push(state);
+    return state;
+  }
+  async function shop(opts: Parameters<typeof startShop>[0] = {}): Promise<TestShop> {
+    const s = await startShop(opts);
+    shops.push(s);
+    return s;
+  }
+
+  beforeAll(async () => {
+    inspector = await redisInspector(url!);
+  });
+  afterEach(async () => {
+    // restarted shops first: they share the database of the shop they were made from
+    for (const s of shops.splice(0).reverse()) await s.close();
+    for (const s of states.splice(0)) await s.close();
+    await inspector.deleteAll(prefix);
+  });
+  afterAll(() => inspector.close());
+
+  const LIMIT = { BUY_RATE_LIMIT_PER_MINUTE: '3' };
+  /** A Buy from a new browser (so only the per-address limit counts), from the same address as every other. */
+  const buyOn = (s: TestShop) => buy(request.agent(s.app), 'notebook', 1);
+
+  it('BUY_RATE_LIMIT_PER_MINUTE holds across two instances: two Buys on each, the fourth gets 429', async () => {
+    const a = await shop({ env: LIMIT, rateLimitStore: (await connect()).rateLimitStore });
+    const b = await shop({ env: LIMIT, rateLimitStore: (await connect()).rateLimitStore });
+    expect((await buyOn(a)).status).toBe(303);
+    expect((await buyOn(a)).status).toBe(303);
+    expect((await buyOn(b)).status).toBe(303);
+    const fourth = await buyOn(b);
+    expect(fourth.status).toBe(429);
+    expect(fourth.text).toMatch(/Too many attempts/);
+    expect((await buyOn(a)).status).toBe(429);
+    // the counter lives in Redis, under the limiter's own prefix
+    const keys = await inspector.keys(`${prefix}shop:rl:buy:`);
+    expect(keys).toHaveLength(1);
+    // and B registered one order only: the refused Buy never reached its ledger or the gateway
+    expect(b.ledger.listRecent(10)).toHaveLength(1);
+  });
+
+  it('without the shared counters, each instance allows its own BUY_RATE_LIMIT_PER_MINUTE', async () => {
+    const a = await shop({ env: LIMIT });
+    const b = await shop({ env: LIMIT });
+    for (const s of [a, b, a, b, a, b]) expect((await buyOn(s)).status).toBe(303);
+    expect((await buyOn(a)).status).toBe(429);
+  });
+
+  it('a buyer who pays after Buy on one instance sees the order on the other (the session is in Redis)', async () => {
+    const a = await shop({ sessionStore: (await connect()).sessionStore });
+    const b = restartShop(a, {}, { sessionStore: (await connect()).sessionStore });
+    shops.push(b);
+    const bought = await buy(request.agent(a.app), 'notebook', 1);
+    expect(bought.status).toBe(303);
+    const cookie = `sid=${cookieValue(bought, 'sid')!}`;
+    const paid = await payOnHostedPage(bought.headers.location!, { pan: '4111 1111 1111 1111' });
+
+    const onB = await request(b.app).get(shopPath(paid.redirectUrl!)).set('Cookie', cookie);
+    expect(onB.status).toBe(200);
+    expect(onB.text).toMatch(/Payment successful/);
+
+    // Control: an instance on the same ledger keeping sessions in its own file does not know this browser.
+    const local = restartShop(a, {}, { sessionStore: undefined });
+    shops.push(local);
+    const onLocal = await request(local.app).get(shopPath(paid.redirectUrl!)).set('Cookie', cookie);
+    expect(onLocal.status).toBe(404);
+  });
+
+  describe('while Redis is away', () => {
+    let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+    beforeAll(async () => {
+      proxy = await startTcpProxy(url!);
+    });
+    afterAll(() => proxy.close());
+
+    it('a page that needs the session and a Buy answer the shop’s error page at once; nothing is registered', async () => {
+      const withPassword = new URL(proxy.url());
+      withPassword.password = 'instances-Secret-pw'; // Redis's default user without a password accepts any
+      const state = await connect(withPassword.toString());
+      const s = await shop({ sessionStore: state.sessionStore, rateLimitStore: state.rateLimitStore });
+      const agent = request.agent(s.app);
+      const bought = await buy(agent, 'notebook', 1);
+      expect(bought.status).toBe(303);
+      const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
+
+      await proxy.down();
+      const started = Date.now();
+      const back = await agent.get(`/checkout/return?orderId=${orderId}`);
+      expect(back.status).toBe(500);
+      expect(back.text).toMatch(/Something went wrong/);
+      expect(back.text).not.toMatch(/redis|ECONNREFUSED|offline/i);
+      const again = await buy(agent, 'notebook', 2);
+      expect(again.status).toBe(500);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(s.ledger.listRecent(10)).toHaveLength(1); // the refused Buy made no order
+      expect(s.logs.filter((l) => l.includes('request failed')).length).toBeGreaterThanOrEqual(2);
+      expect(s.logs.join('')).not.toContain('instances-Secret-pw');
+
+      await proxy.up();
+      const deadline = Date.now() + 8_000;
+      while (!(await Promise.resolve(state.readiness()).catch(() => false)) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const later = await agent.get(`/checkout/return?orderId=${orderId}`);
+      expect(later.status).toBe(200);
+    });
+  });
+});
