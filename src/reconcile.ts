@@ -1,12 +1,10 @@
-import path from 'node:path';
 import dotenv from 'dotenv';
 import { ConfigError, loadConfig } from './config.js';
 import { createGatewayClient } from './gateway/index.js';
 import { createLogger } from './log.js';
-import { openDatabase } from './orders/db.js';
-import { createLedger } from './orders/ledger.js';
 import { createCatalog } from './shop/catalog.js';
 import { createReconciler } from './shop/reconciler.js';
+import { openStorage } from './storage/index.js';
 
 /**
  * A second launcher beside server.ts (it too reads the environment and exits).
@@ -25,7 +23,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const logger = createLogger({ level: config.logLevel });
-  const db = openDatabase(path.join(config.dataDir, 'shop.db'));
+  // The ledger wherever the shops keep it (SQLite under DATA_DIR, or PostgreSQL with DATABASE_URL).
+  const storage = await openStorage(config, logger);
   try {
     const gateway = createGatewayClient({
       baseUrl: config.gateway.url,
@@ -33,14 +32,14 @@ async function main(): Promise<number> {
       timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
     });
     const reconciler = createReconciler(
-      { config, logger, ledger: createLedger(db), gateway, catalog: createCatalog() },
+      { config, logger, ledger: storage.ledger, gateway, catalog: createCatalog() },
       { ...config.reconcile, intervalMs: 0, openAfterMs: config.orderLifetimeSecs * 1000 },
     );
     const summary = await reconciler.runOnce();
     process.stdout.write(`${JSON.stringify(summary)}\n`);
     return summary.unanswered > 0 ? 3 : 0;
   } finally {
-    db.close();
+    await storage.close();
   }
 }
 

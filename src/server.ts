@@ -1,18 +1,14 @@
 import type { Server } from 'node:http';
-import path from 'node:path';
 import dotenv from 'dotenv';
-import session from 'express-session';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { gatewayClientFor, startGatewayTarget } from './gateway-target.js';
 import { createStdoutLogger, startupBanner, wantsHumanLogs } from './log.js';
 import { createMetrics } from './metrics/index.js';
 import { startMetricsServer } from './metrics/server.js';
-import { isDatabaseUsable, openDatabase } from './orders/db.js';
-import { createLedger } from './orders/ledger.js';
-import { createSqliteSessionStore } from './orders/session-store.js';
 import { createCatalog } from './shop/catalog.js';
 import { createReconciler } from './shop/reconciler.js';
+import { halfShared, openStorage, StorageError, type Storage } from './storage/index.js';
 
 /** The shop's launcher: reads the environment, listens, handles signals and exits (like reconcile.ts, sandbox/server.ts). */
 async function main(): Promise<void> {
@@ -29,8 +25,16 @@ async function main(): Promise<void> {
   }
   const terminal = process.stdout.isTTY === true;
   const { logger, print } = createStdoutLogger({ level: config.logLevel, human: wantsHumanLogs(config.env, terminal) });
-  const db = openDatabase(path.join(config.dataDir, 'shop.db'));
-  const sessionStore = createSqliteSessionStore(session, db);
+  let storage: Storage;
+  try {
+    storage = await openStorage(config, logger);
+  } catch (err) {
+    throw err instanceof StorageError ? new StartupError(err.message) : err;
+  }
+  const { sessionStore } = storage;
+  const halfway = halfShared(config);
+  if (halfway) logger.warn(halfway);
+  logger.info(storage.where, 'storage');
 
   const sandboxSettings = config.gateway.mode === 'sandbox' ? config.gateway.sandbox : undefined;
   let target: Awaited<ReturnType<typeof startGatewayTarget>>;
@@ -48,8 +52,14 @@ async function main(): Promise<void> {
   const { callbackKey } = target;
   // Counted only when someone can read them: with METRICS_PORT unset there are no metrics and no listener.
   const metrics = config.metrics && createMetrics();
-  const deps = { config, logger, ledger: createLedger(db), gateway, catalog: createCatalog(), callbackKey, metrics };
-  const app = createApp({ ...deps, sessionStore, healthCheck: () => isDatabaseUsable(db) });
+  const { ledger, rateLimitStore } = storage;
+  const deps = { config, logger, ledger, gateway, catalog: createCatalog(), callbackKey, metrics, rateLimitStore };
+  const app = createApp({
+    ...deps,
+    sessionStore,
+    healthCheck: storage.healthCheck,
+    readinessChecks: storage.readinessChecks,
+  });
   const reconciler = createReconciler(deps, { ...config.reconcile, openAfterMs: config.orderLifetimeSecs * 1000 });
   if (config.callbacks.enabled && callbackKey === undefined) {
     logger.warn('GATEWAY_CALLBACK_KEY is unset: callbacks are accepted unsigned (development only)');
@@ -92,8 +102,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
     await reconciler.stop();
     await target.close();
-    sessionStore.close();
-    db.close();
+    await storage.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
