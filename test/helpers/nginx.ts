@@ -15,9 +15,12 @@ import { REPO_ROOT } from './page-leaks.js';
 
 export const SITE_CONF_FILE = 'deploy/nginx/shop.conf';
 
-/** NGINX_BIN, else nginx on PATH, /usr/sbin or /usr/local/sbin (Debian's /usr/sbin is not on every user's PATH). */
+/**
+ * NGINX_BIN when set (undefined if there is no such file), else nginx on PATH, /usr/sbin or /usr/local/sbin (Debian's
+ * /usr/sbin is not on every user's PATH).
+ */
 export function findNginx(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.NGINX_BIN) return env.NGINX_BIN;
+  if (env.NGINX_BIN) return existsSync(env.NGINX_BIN) ? env.NGINX_BIN : undefined;
   const dirs = [...(env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/local/sbin'];
   return dirs
     .filter((dir) => path.isAbsolute(dir))
