@@ -22,7 +22,7 @@ export interface OpenRedisOptions {
   logger: Logger;
   /** Put before every key, e.g. `test-1a2b:` so tests or several shops can share one Redis. Default none. */
   keyPrefix?: string;
-  /** How long one connection attempt may take. Default 2000 ms. */
+  /** How long one connection attempt's TCP/TLS handshake may take (its HELLO gets commandTimeoutMs more). Default 2000 ms. */
   connectTimeoutMs?: number;
   /**
    * How long one command may take before the call fails (and a page answers with the error page), even when Redis
@@ -81,6 +81,7 @@ export async function openRedis(url: string, opts: OpenRedisOptions): Promise<Re
   const defaultTtlMs = opts.defaultSessionTtlMs ?? DAY_MS;
   const failOpen = new Set(opts.failOpenLimiters ?? ['callback']);
   const commandTimeoutMs = opts.commandTimeoutMs ?? 2_000;
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 2_000;
   const timed = <T>(work: Promise<T>) => withTimeout(work, commandTimeoutMs);
 
   let connected = false;
@@ -91,7 +92,7 @@ export async function openRedis(url: string, opts: OpenRedisOptions): Promise<Re
   const client = createClient({
     url,
     socket: {
-      connectTimeout: opts.connectTimeoutMs ?? 2_000,
+      connectTimeout: connectTimeoutMs,
       // Before the first connection: give up at once, so start-up fails with a clear message. After it: keep trying,
       // 100 ms doubling up to 5 s, with jitter so several instances don't reconnect in step.
       reconnectStrategy: (retries, cause) => {
@@ -122,9 +123,11 @@ export async function openRedis(url: string, opts: OpenRedisOptions): Promise<Re
   });
 
   try {
-    await client.connect();
+    // connectTimeout covers the TCP (and TLS) handshake only; a server that accepts and never answers HELLO is
+    // caught by this one.
+    await withTimeout(client.connect(), connectTimeoutMs + commandTimeoutMs, 'connection timed out');
   } catch (err) {
-    client.destroy();
+    if (client.isOpen) client.destroy();
     const reason = describe(firstError ?? err, scrub);
     throw new Error(`cannot connect to Redis at ${address} (REDIS_URL): ${reason}`);
   }
@@ -269,10 +272,10 @@ function withTimeouts<C extends object>(client: C, commands: ReadonlySet<Propert
 type Timed = <T>(work: Promise<T>) => Promise<T>;
 
 /** `work`, or a rejection once `ms` have passed without an answer (the command may still complete later). */
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+function withTimeout<T>(work: Promise<T>, ms: number, message = `redis command timed out after ${ms} ms`): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`redis command timed out after ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(message)), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -233,6 +233,15 @@ withRedis('openRedis against the test Redis', () => {
       expect((await store.increment('ip')).totalHits).toBe(2);
     });
 
+    it('a server that accepts the connection but never answers fails start-up after the timeouts', async () => {
+      proxy.stall();
+      const started = Date.now();
+      await expect(open({ url: relayed(), connectTimeoutMs: 300, commandTimeoutMs: 300 })).rejects.toThrow(
+        `cannot connect to Redis at 127.0.0.1:${proxy.port} (REDIS_URL): connection timed out`,
+      );
+      expect(Date.now() - started).toBeLessThan(2_000);
+    });
+
     it('a Redis that stops answering fails a command after commandTimeoutMs instead of hanging', async () => {
       const { state } = await open({ url: relayed(), commandTimeoutMs: 300 });
       await setSession(state, 'slow', sess({ maxAge: 60_000 }));
