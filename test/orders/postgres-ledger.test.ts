@@ -156,6 +156,76 @@ const url = serviceUrl('postgres', 'the PostgreSQL ledger tests (test/orders/pos
     });
   });
 
+  describe('the purchase key backstop (a writer that skipped the key lock)', () => {
+    /** Inserts a pending order for `key` in a transaction left open, as a writer without the lock would. */
+    async function pendingInsertLeftOpen(admin: pg.Client, key: string) {
+      await admin.query('BEGIN');
+      await admin.query(
+        `INSERT INTO orders (order_number, items, amount, currency, flow, language, status, purchase_key, created_at, updated_at)
+         VALUES ('X-1', '[{"productId":"mug","name":"Mug","quantity":2,"unitAmount":1250}]', 2500, '978', 'one-phase',
+                 'en', 'new', $1, $2, $2)`,
+        [key, Date.now()],
+      );
+    }
+
+    /** Waits until a ledger connection waits on a lock (its insert on the unique index), seen from another session. */
+    async function untilLedgerBlocked(at: string) {
+      const watcher = new pg.Client({ connectionString: at });
+      await watcher.connect();
+      try {
+        for (let i = 0; i < 100; i += 1) {
+          const { rowCount } = await watcher.query(
+            "SELECT 1 FROM pg_stat_activity WHERE application_name = 'storefront-ledger' AND wait_event_type = 'Lock'",
+          );
+          if (rowCount) return;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        throw new Error('the ledger never waited on the unique index');
+      } finally {
+        await watcher.end();
+      }
+    }
+
+    it('when a claim hits the unique index, then it runs once more and names the order that won', async () => {
+      const { url: at, admin } = await database();
+      const { ledger } = await opened(at);
+      await pendingInsertLeftOpen(admin, 'sid:backstop');
+      const claim = ledger.claimPurchase({ ...orderInput(), purchaseKey: 'sid:backstop' }, POLICY);
+      await untilLedgerBlocked(at); // its insert waits on the index entry of the open transaction
+      await admin.query('COMMIT');
+      expect(await claim).toMatchObject({ outcome: 'in_flight', order: { orderNumber: 'X-1' } });
+      expect(await ledger.listRecent(10)).toHaveLength(1);
+    });
+
+    it('when createOrder hits the unique index, then it throws DuplicatePurchaseError with the winner', async () => {
+      const { url: at, admin } = await database();
+      const { ledger } = await opened(at);
+      await pendingInsertLeftOpen(admin, 'sid:backstop');
+      const created = ledger.createOrder(orderInput({ purchaseKey: 'sid:backstop' })).catch((e: unknown) => e);
+      await untilLedgerBlocked(at);
+      await admin.query('COMMIT');
+      expect(await created).toMatchObject({ code: 'DUPLICATE_PURCHASE', existing: { orderNumber: 'X-1' } });
+    });
+  });
+
+  it('with a pool of one connection, many concurrent calls of every kind all complete (no call waits on itself)', async () => {
+    const { url: at } = await database();
+    const { ledger } = await opened(at, { poolSize: 1 });
+    const { id } = await ledger.createOrder(orderInput());
+    await ledger.markRegistered(id, FORM);
+    const now = Date.now();
+    const calls = await Promise.all([
+      ...Array.from({ length: 5 }, () => ledger.claimPurchase({ ...orderInput(), purchaseKey: 'one' }, POLICY)),
+      ...Array.from({ length: 5 }, () => ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0 })),
+      ledger.leaseDue({ holder: 'h', leaseMs: 1000, openBefore: now, paidSince: 0, checkedBefore: now, limit: 10 }),
+      ledger.listOrders({ limit: 10, offset: 0, text: 'x' }),
+      ledger.recordEvent(id, 'note', 'ok'),
+      ledger.events(id),
+    ]);
+    expect(calls).toHaveLength(14);
+    expect(await ledger.fulfilment(id)).toMatchObject({ status: 'paid' });
+  });
+
   describe('four instances (four pools) racing', () => {
     let handles: PostgresLedgerHandle[];
     const instances = async () => {
