@@ -86,14 +86,19 @@ export async function purchase(shopUrl, productId = 'notebook') {
   throw new Error(`more than ${MAX_STEPS} steps without a success page`);
 }
 
-/** `concurrency` buyers purchasing back to back for `seconds`; latencies in ms of every completed purchase. */
-export async function purchaseLoad(shopUrl, { concurrency, seconds }) {
-  const end = performance.now() + seconds * 1000;
+/**
+ * `concurrency` buyers purchasing back to back for `seconds`, or until `purchases` purchases were started (whichever
+ * is given); latencies in ms of every completed purchase.
+ */
+export async function purchaseLoad(shopUrl, { concurrency, seconds, purchases }) {
+  const end = seconds === undefined ? Infinity : performance.now() + seconds * 1000;
+  let left = purchases ?? Infinity;
   const latencies = [];
   let errors = 0;
   let firstError;
   const worker = async () => {
-    while (performance.now() < end) {
+    while (performance.now() < end && left > 0) {
+      left -= 1;
       const t = performance.now();
       try {
         await purchase(shopUrl);

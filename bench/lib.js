@@ -1,4 +1,4 @@
-/** Helpers of bench/run.js: processes on 127.0.0.1, CPU time from /proc, autocannon runs, medians. */
+/** Helpers of bench/run.js: processes on 127.0.0.1, CPU time and RSS from /proc, autocannon runs, medians. */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -20,6 +20,16 @@ export function cpuMs(pid) {
     // The command name (field 2) may hold spaces: count the fields after its closing parenthesis.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set size of a process in bytes (VmRSS in /proc/<pid>/status); undefined where /proc is missing. */
+export function rssBytes(pid) {
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
   } catch {
     return undefined;
   }
@@ -55,14 +65,15 @@ export async function waitFor200(url, since, timeoutMs = 30_000) {
 
 /**
  * Starts `node ...args` with `env` added to a minimal environment, waits for GET healthUrl to answer 200,
- * and returns { pid, startMs, stop() }. stderr is kept for the error message if it never comes up.
+ * and returns { pid, child, startMs, stop() }. stderr is kept for the error message if it never comes up. With
+ * `ipc`, the child gets Node's IPC channel (used by bench/memory-probe.js).
  */
-export async function startNode(args, { env, healthUrl, cwd }) {
+export async function startNode(args, { env, healthUrl, cwd, ipc = false }) {
   const since = performance.now();
   const child = spawn(process.execPath, args, {
     cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', ...(ipc ? ['ipc'] : [])],
   });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -79,6 +90,7 @@ export async function startNode(args, { env, healthUrl, cwd }) {
   }
   return {
     pid: child.pid,
+    child,
     startMs,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
@@ -133,3 +145,26 @@ export async function alternate(rounds, a, b) {
   }
   return { as, bs };
 }
+
+/** Runs each of `fns` once a round for `rounds` rounds, the order reversed every other round; one list per fn. */
+export async function alternateAll(rounds, fns) {
+  const out = fns.map(() => []);
+  for (let i = 0; i < rounds; i += 1) {
+    const order = fns.map((_, j) => j);
+    if (i % 2 === 1) order.reverse();
+    for (const j of order) out[j].push(await fns[j]());
+  }
+  return out;
+}
+
+/** Is this URL's host this machine (127.0.0.0/8, ::1, localhost)? The bench sends nothing anywhere else. */
+export function isLoopbackUrl(url) {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** A service URL without its credentials, for messages. */
+export const withoutCredentials = (url) => {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname}`;
+};
