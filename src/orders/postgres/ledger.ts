@@ -52,6 +52,7 @@ export interface PostgresLedgerHandle {
 /** Namespace of the per-purchase advisory locks (the two-int form, apart from the migration lock). */
 const PURCHASE_LOCK_SPACE = 0x5242_5331;
 const HEALTH_TIMEOUT_MS = 3000;
+const IDLE_IN_TRANSACTION_MS = 60_000;
 
 /**
  * The lock id of a purchase key: 32 bits of its SHA-256, computed here rather than by a server function, so every
@@ -116,6 +117,9 @@ export async function openPostgresLedger(url: string, opts: PostgresLedgerOption
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
     application_name: 'storefront-ledger',
+    // A ledger transaction is a few statements with no wait in between: one left open this long lost its client
+    // (a network cut), and the server ends it rather than keep the order's row locked.
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
     types: TYPES,
   });
   const onPoolError = opts.onPoolError ?? (() => undefined);
