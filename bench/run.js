@@ -23,7 +23,8 @@
  * BENCH_ONLY / BENCH_SKIP (comma lists of parts: product, sandbox, purchases, sync-full, postgres, cold, heap,
  * memory), BENCH_DATABASE_URL and BENCH_REDIS_URL (a PostgreSQL server where the bench may create and drop a
  * database, and a Redis database of its own), BENCH_MEMORY_PURCHASES (default 100000; setting it runs the memory
- * part), BENCH_MEMORY_CONCURRENCY (default 8), BENCH_OUT (file for the results instead of bench/results/).
+ * part), BENCH_MEMORY_CONCURRENCY (default 8), BENCH_OUT (file for the results instead of bench/results/),
+ * BENCH_BEFORE (another built copy of the shop, measured alongside: before/after figures from the same rounds).
  */
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,6 +83,11 @@ const SANDBOX = path.join(ROOT, 'dist', 'sandbox', 'server.js');
 const BARE = path.join(ROOT, 'bench', 'bare-app.js');
 const SYNC_FULL = path.join(ROOT, 'bench', 'sync-full.js');
 const MEMORY_PROBE = path.join(ROOT, 'bench', 'memory-probe.js');
+// BENCH_BEFORE: the root of another built copy of the shop (e.g. a worktree of an earlier commit, after npm run
+// build there), measured in the same rounds as this one: product page, purchases and cold start get a "before" row.
+const BEFORE = process.env.BENCH_BEFORE
+  ? path.join(path.resolve(process.env.BENCH_BEFORE), 'dist', 'server.js')
+  : undefined;
 const CREDS = { userName: 'demo-shop-api', password: 'demo-shop-password' };
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -146,7 +152,7 @@ const running = async (args, env, healthPath = '/healthz') => {
 };
 
 /** The shop as `npm start` runs it (node dist/server.js), on 127.0.0.1, data in its folder; `extra` adds settings. */
-const startShop = async (extra, execArgv = []) => {
+const startShop = async (extra, execArgv = [], script = SERVER) => {
   const port = await freePort();
   const sandboxPort = await freePort();
   const cwd = mkdtempSync(path.join(TMP, 'shop-'));
@@ -159,7 +165,7 @@ const startShop = async (extra, execArgv = []) => {
     SANDBOX_PORT: String(sandboxPort),
     ...extra,
   };
-  const proc = await startNode([...execArgv, SERVER], { env, healthUrl: `${url}/healthz`, cwd });
+  const proc = await startNode([...execArgv, script], { env, healthUrl: `${url}/healthz`, cwd });
   const server = { ...proc, url, port };
   started.push(server);
   return server;
@@ -217,14 +223,21 @@ async function productPage() {
       },
     ],
   ]) {
-    const shop = await startShop(extra);
-    await compare(
-      `product page, ${label}`,
-      PRODUCT_TARGET,
-      ac(shop, { url: `${shop.url}/products/notebook` }),
-      ac(bare, { url: `${bare.url}/products/notebook` }),
-    );
-    await shop.stop();
+    for (const [which, server] of BEFORE
+      ? [
+          ['', SERVER],
+          [', before (BENCH_BEFORE)', BEFORE],
+        ]
+      : [['', SERVER]]) {
+      const shop = await startShop(extra, [], server);
+      await compare(
+        `product page, ${label}${which}`,
+        PRODUCT_TARGET,
+        ac(shop, { url: `${shop.url}/products/notebook` }),
+        ac(bare, { url: `${bare.url}/products/notebook` }),
+      );
+      await shop.stop();
+    }
   }
   await bare.stop();
 }
@@ -331,6 +344,10 @@ async function purchaseShops(sandbox) {
     TRUST_PROXY: '1',
   };
   const shops = [{ key: 'sqlite', label: 'SQLite, synchronous=NORMAL (shipped)', shop: await startShop(gateway) }];
+  if (BEFORE) {
+    const shop = await startShop(gateway, [], BEFORE);
+    shops.push({ key: 'before', label: 'SQLite, synchronous=NORMAL, before (BENCH_BEFORE)', shop });
+  }
   if (!SKIP.has('sync-full')) {
     const shop = await startShop(gateway, ['--import', SYNC_FULL]);
     shops.push({ key: 'sqliteFull', label: 'SQLite, synchronous=FULL', shop });
@@ -497,6 +514,7 @@ async function memory() {
 async function coldStart() {
   const shopRuns = [];
   const bareRuns = [];
+  const beforeRuns = [];
   const once = async (list, start) => {
     const p = await start();
     list.push(p.startMs);
@@ -505,8 +523,10 @@ async function coldStart() {
   };
   const shop = () => once(shopRuns, () => startShop({}));
   const bare = () => once(bareRuns, () => running([BARE], (port) => ({ PORT: String(port) })));
+  const before = () => once(beforeRuns, () => startShop({}, [], BEFORE));
+  const steps = BEFORE ? [shop, bare, before] : [shop, bare];
   for (let i = 0; i < COLD_STARTS; i += 1) {
-    for (const step of i % 2 === 0 ? [shop, bare] : [bare, shop]) await step();
+    for (const step of i % 2 === 0 ? steps : [...steps].reverse()) await step();
   }
   const fig = {
     name: 'cold start to first 200 on /healthz (ms)',
@@ -514,6 +534,7 @@ async function coldStart() {
     bareMs: median(bareRuns),
     shopRuns,
     bareRuns,
+    ...(BEFORE ? { beforeMs: median(beforeRuns), beforeRuns } : {}),
     targetMs: COLD_TARGET_MS,
   };
   fig.ok = fig.shopMs <= COLD_TARGET_MS;
@@ -596,7 +617,9 @@ function print() {
     out();
     out(
       `cold start to the first 200 on /healthz, median of ${COLD_STARTS}: dist/server.js ${f(cold.shopMs)} ms ` +
-        `(fresh data folder, embedded sandbox), bare Express ${f(cold.bareMs)} ms; target ≤ ${cold.targetMs} ms` +
+        `(fresh data folder, embedded sandbox), bare Express ${f(cold.bareMs)} ms` +
+        (cold.beforeMs === undefined ? '' : `, before (BENCH_BEFORE) ${f(cold.beforeMs)} ms`) +
+        `; target ≤ ${cold.targetMs} ms` +
         (cold.ok ? '' : ' FAIL'),
     );
   }
