@@ -86,7 +86,8 @@ export async function openStorage(config: Config, logger: Logger): Promise<Stora
     let sessionsWhere: string;
     if (redisUrl !== undefined) {
       const redis = await openRedis(redisUrl, { logger }).catch((err: unknown) => {
-        throw new StorageError(`REDIS_URL: ${scrub(messageOf(err), redisUrl)}`);
+        // openRedis names REDIS_URL and the address itself.
+        throw new StorageError(scrub(messageOf(err), redisUrl));
       });
       closers.push(() => redis.close());
       sessionStore = redis.sessionStore;

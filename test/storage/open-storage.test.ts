@@ -68,7 +68,7 @@ describe('a shared server that cannot be reached', () => {
     );
     expect(failure).toBeInstanceOf(StorageError);
     const message = (failure as Error).message;
-    expect(message).toMatch(/^REDIS_URL: /);
+    expect(message).toMatch(/^cannot connect to Redis at .* \(REDIS_URL\)/);
     expect(message).toContain(`127.0.0.1:${port}`);
     expect(message).not.toContain(PASSWORD);
     expect(JSON.stringify(lines)).not.toContain(PASSWORD);
