@@ -52,8 +52,9 @@ async function main(): Promise<void> {
   const { callbackKey } = target;
   // Counted only when someone can read them: with METRICS_PORT unset there are no metrics and no listener.
   const metrics = config.metrics && createMetrics();
-  const { ledger, rateLimitStore } = storage;
-  const deps = { config, logger, ledger, gateway, catalog: createCatalog(), callbackKey, metrics, rateLimitStore };
+  const { ledger, rateLimitStore, cooldown } = storage;
+  const catalog = createCatalog();
+  const deps = { config, logger, ledger, gateway, catalog, callbackKey, metrics, rateLimitStore, cooldown };
   const app = createApp({
     ...deps,
     sessionStore,

@@ -30,6 +30,11 @@ export interface ShopDeps {
    * instance counts in Redis, so a limit holds across instances (src/storage/).
    */
   rateLimitStore?: ((name: string) => RateLimitStore) | undefined;
+  /**
+   * Claims `key` for `ms` across every instance: true when this call got it (Redis SET NX PX with REDIS_URL). Absent,
+   * a gate that uses it holds per process only. A rejection counts as got: the local gate still bounds the calls.
+   */
+  cooldown?: ((key: string, ms: number) => Promise<boolean>) | undefined;
 }
 
 /** ShopDeps plus the web pieces createApp builds for the shop's routes. */

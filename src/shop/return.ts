@@ -17,8 +17,9 @@ const COOLDOWN_ENTRIES = 10_000;
 /**
  * The return page's status calls, limited per order: concurrent returns for one order share one call, and an order
  * asked about less than RECHECK_COOLDOWN_MS ago is not asked again (its page says "confirming" and refreshes).
+ * With a shared `cooldown` (Redis) the cool-down holds across instances too; the single flight stays per process.
  */
-function createStatusGate(settle: ReturnType<typeof createSettle>) {
+function createStatusGate(settle: ReturnType<typeof createSettle>, cooldown: ShopRouteDeps['cooldown']) {
   const running = new Map<number, Promise<Settled | undefined>>();
   const askedAt = new Map<number, number>();
 
@@ -33,7 +34,11 @@ function createStatusGate(settle: ReturnType<typeof createSettle>) {
       const oldest = askedAt.keys().next().value;
       if (oldest !== undefined) askedAt.delete(oldest);
     }
-    const call = settle(order, { source: 'return' }, lang).finally(() => running.delete(order.id));
+    const call = (async () => {
+      // Another instance asked about this order a moment ago: show what the ledger has, like the local cool-down.
+      const ours = cooldown ? await cooldown(`return:${order.id}`, RECHECK_COOLDOWN_MS).catch(() => true) : true;
+      return ours ? settle(order, { source: 'return' }, lang) : undefined;
+    })().finally(() => running.delete(order.id));
     running.set(order.id, call);
     return call;
   };
@@ -55,7 +60,7 @@ function orderView(order: Order, maskedPan?: string) {
  */
 export function createReturn(deps: ShopRouteDeps): RequestHandler {
   const { ledger } = deps;
-  const settleLimited = createStatusGate(createSettle(deps));
+  const settleLimited = createStatusGate(createSettle(deps), deps.cooldown);
 
   function neutral(res: Response): void {
     // The language links must not echo the orderId: the page reveals nothing, not even what was asked.

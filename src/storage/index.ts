@@ -17,6 +17,8 @@ export interface Storage {
   sessionStore: session.Store;
   /** Present with REDIS_URL: every rate limiter counts in Redis, so a limit holds across instances. */
   rateLimitStore: ((name: string) => RateLimitStore) | undefined;
+  /** Present with REDIS_URL: a claim on a key for some milliseconds across instances (ShopDeps.cooldown). */
+  cooldown: ((key: string, ms: number) => Promise<boolean>) | undefined;
   /** Liveness (/healthz): this instance's own storage. Never the shared servers: their outage is not a reason to restart. */
   healthCheck: () => boolean;
   /** Readiness (/readyz): `database` (whichever holds the ledger) and, with REDIS_URL, `redis`. */
@@ -83,6 +85,7 @@ export async function openStorage(config: Config, logger: Logger): Promise<Stora
 
     let sessionStore: session.Store;
     let rateLimitStore: Storage['rateLimitStore'];
+    let cooldown: Storage['cooldown'];
     let sessionsWhere: string;
     if (redisUrl !== undefined) {
       const redis = await openRedis(redisUrl, { logger }).catch((err: unknown) => {
@@ -92,6 +95,7 @@ export async function openStorage(config: Config, logger: Logger): Promise<Stora
       closers.push(() => redis.close());
       sessionStore = redis.sessionStore;
       rateLimitStore = (name) => redis.rateLimitStore(name);
+      cooldown = (key, ms) => redis.cooldown(key, ms);
       readinessChecks.redis = redis.readiness;
       sessionsWhere = `Redis at ${redisAddress(redisUrl)}`;
     } else {
@@ -106,6 +110,7 @@ export async function openStorage(config: Config, logger: Logger): Promise<Stora
       ledger,
       sessionStore,
       rateLimitStore,
+      cooldown,
       healthCheck: () => (local ? isDatabaseUsable(local) : true),
       readinessChecks,
       where: { ledger: ledgerWhere, sessions: sessionsWhere },

@@ -59,6 +59,8 @@ export interface StartShopOptions {
   sessionStore?: session.Store;
   /** Rate-limit counters elsewhere than in memory (e.g. Redis, shared with another shop). */
   rateLimitStore?: ShopDeps['rateLimitStore'];
+  /** The return page's cool-down shared with other shops (e.g. Redis); default per process. */
+  cooldown?: ShopDeps['cooldown'];
 }
 
 export async function startShop(opts: StartShopOptions = {}): Promise<TestShop> {
@@ -80,7 +82,7 @@ export async function startShop(opts: StartShopOptions = {}): Promise<TestShop> 
 export function restartShop(
   shop: TestShop,
   env: Record<string, string> = {},
-  stores: Pick<StartShopOptions, 'sessionStore' | 'rateLimitStore'> = {},
+  stores: Pick<StartShopOptions, 'sessionStore' | 'rateLimitStore' | 'cooldown'> = {},
 ): TestShop {
   return buildShop({
     ...shop.options,
@@ -135,6 +137,7 @@ function buildShop(
     onFulfilled: (id) => fulfilled.push(id),
     onSettled: (order, cause) => settled.emit('settled', order, cause),
     ...(opts.rateLimitStore && { rateLimitStore: opts.rateLimitStore }),
+    ...(opts.cooldown && { cooldown: opts.cooldown }),
   };
   const app = createApp({ ...deps, sessionStore, healthCheck: () => isDatabaseUsable(db) });
   let closed = false;

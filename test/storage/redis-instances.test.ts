@@ -91,6 +91,34 @@ withRedis('shop instances sharing Redis', () => {
     expect(onLocal.status).toBe(404);
   });
 
+  /** getOrderStatusExtended calls a shop made, from its own log of gateway calls. */
+  const statusCalls = (s: TestShop) =>
+    s.logs.filter((l) => l.includes('"gateway call"') && l.includes('"method":"getOrderStatusExtended"')).length;
+
+  it('#32 a return on one instance right after a return on the other makes no second status call (shared cool-down)', async () => {
+    const a = await shop({ cooldown: (await connect()).cooldown });
+    const b = restartShop(a, {}, { cooldown: (await connect()).cooldown });
+    shops.push(b);
+    const bought = await buy(request.agent(a.app), 'notebook', 1);
+    const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
+    // The order is still on its payment page: each return may ask the gateway about it.
+    await request(a.app).get(`/checkout/return?orderId=${orderId}`);
+    await request(b.app).get(`/checkout/return?orderId=${orderId}`);
+    expect(statusCalls(a) + statusCalls(b)).toBe(1);
+    expect(await inspector.keys(`${prefix}shop:cooldown:return:`)).toHaveLength(1);
+  });
+
+  it('#32 without the shared cool-down, each instance asks on its own', async () => {
+    const a = await shop();
+    const b = restartShop(a);
+    shops.push(b);
+    const bought = await buy(request.agent(a.app), 'notebook', 1);
+    const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
+    await request(a.app).get(`/checkout/return?orderId=${orderId}`);
+    await request(b.app).get(`/checkout/return?orderId=${orderId}`);
+    expect(statusCalls(a) + statusCalls(b)).toBe(2);
+  });
+
   describe('while Redis is away', () => {
     let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
     beforeAll(async () => {
