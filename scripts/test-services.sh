@@ -42,8 +42,13 @@ start() {
   if [ "$(id -u)" = 0 ]; then chown -R postgres:postgres "$STATE/pg"; fi
   as_pg "$bin/initdb" -D "$STATE/pg/data" -U postgres --auth=trust -E UTF8 --no-locale >"$STATE/pg/initdb.log"
   # fsync off: a test cluster is thrown away, so durability only costs time here.
-  as_pg "$bin/pg_ctl" -D "$STATE/pg/data" -l "$STATE/pg/server.log" -w start \
-    -o "-p $PG_PORT -k $STATE/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" >/dev/null
+  if ! as_pg "$bin/pg_ctl" -D "$STATE/pg/data" -l "$STATE/pg/server.log" -w start \
+    -o "-p $PG_PORT -k $STATE/pg -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" >/dev/null; then
+    # stop (on exit, in CI) removes the folder with the log: show why here first.
+    echo "PostgreSQL did not start on 127.0.0.1:$PG_PORT; the end of its log:" >&2
+    tail -n 20 "$STATE/pg/server.log" >&2 || true
+    exit 1
+  fi
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
     --dir "$STATE/redis" --pidfile "$STATE/redis/redis.pid" --logfile "$STATE/redis/redis.log"
   for _ in $(seq 50); do
