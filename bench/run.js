@@ -195,6 +195,10 @@ const summarize = (runs) => ({
 
 /** Alternating autocannon rounds of `subject` and `baseline`; records a row with the median ratio. */
 async function compare(name, target, subject, baseline) {
+  // One unrecorded run of each first: the first round otherwise measured the JIT warming up (in a run at a load
+  // average of 5-10, the first round's CPU per request was twice the others', on both sides).
+  await subject();
+  await baseline();
   const { as, bs } = await alternate(ROUNDS, subject, baseline);
   const s = summarize(as);
   const b = summarize(bs);
@@ -367,8 +371,10 @@ async function purchaseShops(sandbox) {
 async function purchases() {
   const sandbox = await startSandbox();
   const shops = await purchaseShops(sandbox);
-  // One purchase each first: proves the flow end to end and warms each up.
+  // One purchase each first: proves the flow end to end. Then an unrecorded second of purchases each, so that the
+  // first round does not measure the JIT warming up.
   for (const { shop } of shops) await purchase(shop.url);
+  for (const { shop } of shops) await purchaseLoad(shop.url, { concurrency: 4, seconds: 1 });
   for (const concurrency of PURCHASE_CONCURRENCY) {
     const load = (shop) => async () => {
       const before = { shop: cpuMs(shop.pid), sandbox: cpuMs(sandbox.pid), buyers: process.cpuUsage() };
