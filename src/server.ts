@@ -93,11 +93,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    // Keep-alive connections would hold close() open; a payment page round trip is short, so end them now.
-    server.closeIdleConnections();
+    // No new connections; idle keep-alive ones end now, and each busy one as soon as its answer is sent. A request
+    // in progress (a Buy waiting for register.do, say) gets SHUTDOWN_GRACE_MS to finish: behind a balancer, which
+    // rightly never resends a POST, cutting it would show that buyer an error during a rolling restart.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    setTimeout(() => server.closeAllConnections(), 250).unref();
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    server.closeIdleConnections();
     await closed;
+    clearInterval(idle);
+    clearTimeout(force);
     // A scrape is short and repeatable: its keep-alive connections are ended at once.
     metricsServer?.closeAllConnections();
     await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
@@ -124,6 +129,12 @@ async function main(): Promise<void> {
     print(banner);
   }
 }
+
+/**
+ * How long requests in progress at SIGTERM may take to finish: under Docker's default 10 s before SIGKILL, and
+ * enough for a Buy waiting on the gateway at its usual pace (GATEWAY_TIMEOUT_MS bounds the slowest).
+ */
+const SHUTDOWN_GRACE_MS = 8_000;
 
 /** A start-up failure whose message says what to change: printed as is, without a stack. */
 class StartupError extends Error {
