@@ -17,7 +17,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the real launcher (src/server.ts), collects its log until it listens, then stops it with SIGTERM. */
+/** Starts the real launcher (src/server.ts), collects its log until it listens and names the back office, then stops it with SIGTERM. */
 async function startupLog(env: Record<string, string>): Promise<string[]> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     env: {
@@ -37,7 +37,10 @@ async function startupLog(env: Record<string, string>): Promise<string[]> {
   child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await Promise.race([
-    new Promise<void>((resolve) => child.stdout.on('data', () => out.includes('shop listening') && resolve())),
+    // The back-office line follows "shop listening"; on a loaded machine it may arrive in a later chunk.
+    new Promise<void>((resolve) =>
+      child.stdout.on('data', () => out.includes('shop listening') && out.includes('back office') && resolve()),
+    ),
     exited,
   ]);
   child.kill('SIGTERM');
