@@ -584,6 +584,7 @@ async function heap() {
 
 const f = (x, d = 0) => (x === undefined ? 'n/a' : x.toFixed(d));
 const pct = (x) => (x === undefined ? 'n/a' : `${(x * 100).toFixed(0)}%`);
+const signed = (x, d = 1) => (x === undefined ? 'n/a' : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(d)}`);
 function print() {
   out(
     `Node ${process.version}, ${results.cpus} CPUs (${results.cpuModel ?? '?'}), ${ROUNDS} alternating rounds, ` +
@@ -640,8 +641,8 @@ function print() {
     const [first, last] = [mem.samples[0], mem.samples.at(-1)];
     out(
       `shop memory after ${first.purchases} and after ${last.purchases} purchases (${mem.concurrency} buyers, ` +
-        `${f(mem.minutes, 1)} min): RSS ${f(first.rssMB, 1)} → ${f(last.rssMB, 1)} MB (+${f(mem.rssGrowthMB, 1)}), ` +
-        `heapUsed after gc ${f(first.heapUsedMB, 1)} → ${f(last.heapUsedMB, 1)} MB (+${f(mem.heapGrowthMB, 1)}); ` +
+        `${f(mem.minutes, 1)} min): RSS ${f(first.rssMB, 1)} → ${f(last.rssMB, 1)} MB (${signed(mem.rssGrowthMB)}), ` +
+        `heapUsed after gc ${f(first.heapUsedMB, 1)} → ${f(last.heapUsedMB, 1)} MB (${signed(mem.heapGrowthMB)}); ` +
         `target ≤ ${mem.target} MB${mem.ok ? '' : ' FAIL'}${mem.errors ? `, ${mem.errors} errors` : ''}`,
     );
   }
