@@ -6,7 +6,14 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config.js';
 import { halfShared, openStorage, postgresAddress, StorageError } from '../../src/storage/index.js';
+import session from 'express-session';
+import request from 'supertest';
+import { createApp } from '../../src/app.js';
+import { openDatabase } from '../../src/orders/db.js';
+import { createSqliteSessionStore } from '../../src/orders/session-store.js';
 import { capturedLogger } from '../helpers/logs.js';
+import { startTcpProxy } from '../helpers/redis.js';
+import { startShop } from '../helpers/shop.js';
 import { orderInput, tempDir } from '../helpers/orders-db.js';
 import { freePort } from '../helpers/shop-process.js';
 import { freshPostgresDatabase, postgresUrl, redisUrl } from '../helpers/services.js';
@@ -117,4 +124,43 @@ const redis = redisUrl('openStorage with PostgreSQL and Redis (test/storage/open
       await database.drop();
     }
   });
+
+  it('when PostgreSQL goes away, the shop is unready (database failed) but alive, and ready again once it is back', async () => {
+    const database = await freshPostgresDatabase();
+    const relay = await startTcpProxy(database.url);
+    // The relay's port is not 5432: the URL is rewritten with it (startTcpProxy defaults to Redis' port only).
+    const c = config({ DATABASE_URL: relay.url(database.url) });
+    const { logger, lines } = capturedLogger();
+    const storage = await openStorage(c, logger);
+    const sessionStore = createSqliteSessionStore(session, openDatabase(':memory:'), { cleanupIntervalMs: 0 });
+    const shop = await startShop();
+    const app = createApp({
+      ...shop.deps,
+      ledger: storage.ledger,
+      sessionStore,
+      healthCheck: storage.healthCheck,
+      readinessChecks: { ...storage.readinessChecks, gateway: () => true },
+    });
+    try {
+      await request(app).get('/readyz').expect(200);
+      await relay.down();
+      const unready = await request(app).get('/readyz').expect(503);
+      expect(unready.body).toEqual({ status: 'unavailable', checks: { database: 'failed', gateway: 'ok' } });
+      await request(app).get('/healthz').expect(200);
+      // A page that needs the ledger answers the error page, not a hang or a stack trace.
+      const page = await request(app).get('/checkout/return?orderId=some-order').expect(500);
+      expect(page.text).toMatch(/Something went wrong/);
+      expect(page.text).not.toMatch(/ECONNREFUSED|pg|postgres/i);
+      await relay.up();
+      await request(app).get('/readyz').expect(200);
+      await request(app).get('/checkout/return?orderId=some-order').expect(404);
+      expect(lines.join('')).not.toContain(database.url);
+    } finally {
+      sessionStore.close();
+      await shop.close();
+      await storage.close();
+      await relay.down();
+      await database.drop();
+    }
+  }, 30_000);
 });
