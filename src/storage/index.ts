@@ -6,10 +6,9 @@ import type { Config } from '../config.js';
 import type { ReadinessCheck } from '../metrics/readiness.js';
 import { isDatabaseUsable, openDatabase, type Database } from '../orders/db.js';
 import { createLedger } from '../orders/ledger.js';
-import { openPostgresLedger } from '../orders/postgres/ledger.js';
 import { createSqliteSessionStore } from '../orders/session-store.js';
 import type { Ledger } from '../orders/types.js';
-import { openRedis, redisAddress } from './redis.js';
+import type { RedisState } from './redis.js';
 
 /** Where this instance keeps its state (docs/decisions/0011-shared-state.md). */
 export interface Storage {
@@ -63,6 +62,8 @@ export async function openStorage(config: Config, logger: Logger): Promise<Stora
     let ledgerWhere: string;
     if (databaseUrl !== undefined) {
       const address = postgresAddress(databaseUrl);
+      // Loaded only when configured: the pg client costs a default (SQLite) start-up about 100-200 ms otherwise.
+      const { openPostgresLedger } = await import('../orders/postgres/ledger.js');
       const pg = await openPostgresLedger(databaseUrl, {
         onPoolError: (err) =>
           logger.warn(
@@ -88,7 +89,9 @@ export async function openStorage(config: Config, logger: Logger): Promise<Stora
     let cooldown: Storage['cooldown'];
     let sessionsWhere: string;
     if (redisUrl !== undefined) {
-      const redis = await openRedis(redisUrl, { logger }).catch((err: unknown) => {
+      // Loaded only when configured, like the PostgreSQL ledger.
+      const { openRedis, redisAddress } = await import('./redis.js');
+      const redis: RedisState = await openRedis(redisUrl, { logger }).catch((err: unknown) => {
         // openRedis names REDIS_URL and the address itself.
         throw new StorageError(scrub(messageOf(err), redisUrl));
       });
