@@ -75,9 +75,16 @@ export async function startNode(args, { env, healthUrl, cwd, ipc = false }) {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'ignore', 'pipe', ...(ipc ? ['ipc'] : [])],
   });
+  // The end of stderr only: a long run must not pile up a chatty server's output here.
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.stderr.on('data', (d) => (stderr = `${stderr}${d}`.slice(-8_000)));
+  let exit;
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      resolve(code);
+    }),
+  );
   let startMs;
   try {
     startMs = await Promise.race([
@@ -92,6 +99,8 @@ export async function startNode(args, { env, healthUrl, cwd, ipc = false }) {
     pid: child.pid,
     child,
     startMs,
+    /** How the process ended ({ code, signal }) and the end of its stderr; undefined while it runs. */
+    ended: () => exit && { ...exit, stderr: stderr.slice(-2_000) },
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');

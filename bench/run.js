@@ -469,9 +469,17 @@ async function memory() {
   });
   const shop = { ...proc, url, port };
   started.push(shop);
+  const gone = () => {
+    const e = shop.ended();
+    return e && new Error(`the shop exited (code ${e.code}, signal ${e.signal}); its stderr ended with:\n${e.stderr}`);
+  };
   const sample = async () => {
-    const reply = new Promise((resolve) => shop.child.once('message', resolve));
-    shop.child.send('memory');
+    if (gone()) throw gone();
+    const reply = new Promise((resolve, reject) => {
+      shop.child.once('message', resolve);
+      shop.child.once('exit', () => reject(gone()));
+    });
+    shop.child.send('memory', (err) => err && log(`memory probe: ${err.message}`));
     const { memory: m } = await reply;
     return { purchases: done, rssMB: rssBytes(shop.pid) / 2 ** 20, heapUsedMB: m.heapUsed / 2 ** 20, ...mb(m) };
   };
@@ -483,6 +491,7 @@ async function memory() {
     done += r.latencies.length;
     errors += r.errors;
     if (r.firstError) log(`memory purchases: ${r.errors} errors, first: ${r.firstError.message}`);
+    if (gone()) throw gone();
   };
   const t0 = performance.now();
   await drive(1_000);
