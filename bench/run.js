@@ -475,12 +475,15 @@ async function memory() {
   };
   const sample = async () => {
     if (gone()) throw gone();
+    const onExit = () => rejectReply(gone());
+    let rejectReply;
     const reply = new Promise((resolve, reject) => {
+      rejectReply = reject;
       shop.child.once('message', resolve);
-      shop.child.once('exit', () => reject(gone()));
+      shop.child.once('exit', onExit);
     });
     shop.child.send('memory', (err) => err && log(`memory probe: ${err.message}`));
-    const { memory: m } = await reply;
+    const { memory: m } = await reply.finally(() => shop.child.off('exit', onExit));
     return { purchases: done, rssMB: rssBytes(shop.pid) / 2 ** 20, heapUsedMB: m.heapUsed / 2 ** 20, ...mb(m) };
   };
   const mb = (m) => ({ heapTotalMB: m.heapTotal / 2 ** 20, externalMB: m.external / 2 ** 20 });
