@@ -7,24 +7,14 @@
  * Needs nginx, TEST_DATABASE_URL and TEST_REDIS_URL: without them the suite is skipped with a loud warning on a
  * developer machine and fails in CI.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
-import { createClient } from 'redis';
+import type pg from 'pg';
 import { NGINX_MISSING_IN_CI, nginxPlan, startBalancer, warnNginxSkipped, type Balancer } from '../helpers/nginx.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
-import { freshPostgresDatabase, postgresUrl, redisUrl } from '../helpers/services.js';
-import {
-  CookieJar,
-  freePort,
-  startSandboxProcess,
-  startShopProcess,
-  type ShopProcess,
-} from '../helpers/shop-process.js';
+import { postgresUrl, redisUrl } from '../helpers/services.js';
+import { startShopPair, type ShopPair } from '../helpers/shop-pair.js';
+import { CookieJar, freePort } from '../helpers/shop-process.js';
 
 const WHAT = 'the shops behind nginx (test/deploy/scale-behind-nginx.test.ts)';
 const plan = nginxPlan();
@@ -38,9 +28,6 @@ const REDIS_DB = 13;
 const BUY_LIMIT = 4;
 const BUYERS = 2;
 const CARD = { pan: '4111111111111111' };
-const CALLBACK_KEY = randomBytes(24).toString('base64url');
-const SESSION_SECRET = randomBytes(32).toString('base64url');
-const MERCHANT = { login: 'lb-shop', userName: 'lb-api', password: randomBytes(12).toString('hex') };
 
 /** Buy from the product page: its form token, then POST /buy; both through the balancer. */
 async function buy(browser: CookieJar, base: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -68,9 +55,7 @@ function getWithHost(port: number, host: string): Promise<{ status: number; loca
 }
 
 (run ? describe : describe.skip)('two shops behind the real nginx, as compose.scale.yaml runs them', () => {
-  const cwd = mkdtempSync(path.join(tmpdir(), 'scale-nginx-'));
-  const processes: ShopProcess[] = [];
-  let database: { url: string; drop(): Promise<void> } | undefined;
+  let pair: ShopPair | undefined;
   let db: pg.Client | undefined;
   let lb: Balancer | undefined;
   let ports: { a: number; b: number } = { a: 0, b: 0 };
@@ -79,71 +64,27 @@ function getWithHost(port: number, host: string): Promise<{ status: number; loca
 
   beforeAll(async () => {
     if (plan === 'fail') throw new Error(NGINX_MISSING_IN_CI);
-    database = await freshPostgresDatabase();
-    const redis = createClient({ url: redisBase });
-    await redis.connect();
-    await redis.select(REDIS_DB);
-    await redis.flushDb();
-    await redis.quit();
-
-    const [lbPort, portA, portB, portSandbox] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    ];
-    ports = { a: portA, b: portB };
+    const lbPort = await freePort();
     const publicUrl = `http://127.0.0.1:${lbPort}`;
-    const sandboxUrl = `http://127.0.0.1:${portSandbox}`;
-    const sandbox = await startSandboxProcess(
-      {
-        NODE_ENV: 'test',
-        SANDBOX_HOST: '127.0.0.1',
-        SANDBOX_PORT: String(portSandbox),
-        SANDBOX_PUBLIC_URL: sandboxUrl,
-        // As in compose.scale.yaml: callbacks go to the balancer, never to one shop.
-        SANDBOX_MERCHANTS: JSON.stringify([
-          { ...MERCHANT, callbackUrl: `${publicUrl}/payment/callback`, callbackKey: CALLBACK_KEY },
-        ]),
-        SANDBOX_CALLBACK_HOSTS: '127.0.0.1',
-        SANDBOX_OPERATOR_TOKEN: randomBytes(24).toString('base64url'),
-        LOG_LEVEL: 'warn',
-      },
-      cwd,
-    );
-    processes.push(sandbox);
-
-    const shopEnv = (port: number): Record<string, string> => ({
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
+    pair = await startShopPair({
+      redisBase: redisBase!,
+      redisDb: REDIS_DB,
+      merchantLogin: 'lb-shop',
       // The balancer's address, as SCALE_PUBLIC_URL; CANONICAL_HOST stays on (production's default).
-      PUBLIC_BASE_URL: publicUrl,
-      TRUST_PROXY: '1',
-      DATA_DIR: path.join(cwd, `data-${port}`),
-      DATABASE_URL: database!.url,
-      REDIS_URL: `${redisBase!.replace(/\/\d*$/, '')}/${REDIS_DB}`,
-      GATEWAY_URL: `${sandboxUrl}/payment/rest/`,
-      GATEWAY_USERNAME: MERCHANT.userName,
-      GATEWAY_PASSWORD: MERCHANT.password,
-      GATEWAY_CALLBACK_KEY: CALLBACK_KEY,
-      SESSION_SECRET,
-      BUY_RATE_LIMIT_PER_MINUTE: String(BUY_LIMIT),
-      LOG_LEVEL: 'info',
+      publicUrl: () => publicUrl,
+      // As in compose.scale.yaml: callbacks go to the balancer, never to one shop.
+      callbackUrl: () => `${publicUrl}/payment/callback`,
+      sandboxEnv: { SANDBOX_CALLBACK_HOSTS: '127.0.0.1' },
+      shopEnv: () => ({ BUY_RATE_LIMIT_PER_MINUTE: String(BUY_LIMIT) }),
     });
-    const shops = await Promise.all([startShopProcess(shopEnv(portA), cwd), startShopProcess(shopEnv(portB), cwd)]);
-    processes.push(...shops);
-    lb = await startBalancer([portA, portB], lbPort);
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
+    ({ db } = pair);
+    ports = { a: pair.ports.a, b: pair.ports.b };
+    lb = await startBalancer([ports.a, ports.b], lbPort);
   }, 60_000);
 
   afterAll(async () => {
-    await db?.end();
     await lb?.stop();
-    for (const p of processes.reverse()) await p.stop();
-    await database?.drop();
-    rmSync(cwd, { recursive: true, force: true });
+    await pair?.close();
   });
 
   /** The shop (a or b) that answered each logged request matching `re`, in order. */
@@ -226,7 +167,7 @@ function getWithHost(port: number, host: string): Promise<{ status: number; loca
   }, 30_000);
 
   it('leaves no error in either shop’s log', () => {
-    for (const shop of processes.slice(1)) {
+    for (const shop of pair ? [pair.a, pair.b] : []) {
       const errors = shop
         .stdout()
         .split('\n')

@@ -4,17 +4,13 @@
 // instance B while half the buyers return to A; both reconcilers run every second; one client's Buys alternate
 // between the instances against one rate limit. Every order must end paid and fulfilled exactly once, every buyer
 // must see their success page, and neither instance may log an error. Docs: docs/decisions/0011-shared-state.md.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
-import { createClient } from 'redis';
+import type pg from 'pg';
 import { valueOf } from '../helpers/metrics.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
-import { freshPostgresDatabase, postgresUrl, redisUrl } from '../helpers/services.js';
-import { freePort, startSandboxProcess, startShopProcess, type ShopProcess } from '../helpers/shop-process.js';
+import { postgresUrl, redisUrl } from '../helpers/services.js';
+import { startShopPair, type ShopPair } from '../helpers/shop-pair.js';
+import { freePort, type ShopProcess } from '../helpers/shop-process.js';
 
 const pgBase = postgresUrl('the two-instance test (test/scale/two-instances.test.ts)');
 const redisBase = redisUrl('the two-instance test (test/scale/two-instances.test.ts)');
@@ -25,9 +21,6 @@ const REDIS_DB = 11;
 const BUYERS = 16;
 const BUY_LIMIT = 4;
 const CARD = { pan: '4111111111111111' };
-const CALLBACK_KEY = randomBytes(24).toString('base64url');
-const SESSION_SECRET = randomBytes(32).toString('base64url');
-const MERCHANT = { login: 'scale-shop', userName: 'scale-api', password: randomBytes(12).toString('hex') };
 
 /** One browser: its cookies (one jar for the shop, whichever instance answers: behind a balancer it is one host). */
 class Browser {
@@ -79,13 +72,11 @@ class Browser {
 }
 
 (run ? describe : describe.skip)('two shop instances sharing PostgreSQL, Redis and one gateway', () => {
-  const cwd = mkdtempSync(path.join(tmpdir(), 'two-instances-'));
-  const processes: ShopProcess[] = [];
-  let database: { url: string; drop(): Promise<void> };
-  let db: pg.Client;
+  let pair: ShopPair;
   let a: ShopProcess;
   let b: ShopProcess;
   let sandbox: ShopProcess;
+  let db: pg.Client;
   let metricsPorts: number[] = [];
   /** Both instances' /metrics, as Prometheus would scrape them, summed for one counter. */
   const scraped = async (name: string, labels: Record<string, string> = {}) => {
@@ -98,74 +89,27 @@ class Browser {
   };
 
   beforeAll(async () => {
-    database = await freshPostgresDatabase();
-    const redis = createClient({ url: redisBase });
-    await redis.connect();
-    await redis.select(REDIS_DB);
-    await redis.flushDb();
-    await redis.quit();
-
-    const [portA, portB, portSandbox] = [await freePort(), await freePort(), await freePort()];
     metricsPorts = [await freePort(), await freePort()];
-    const sandboxUrl = `http://127.0.0.1:${portSandbox}`;
-    sandbox = await startSandboxProcess(
-      {
-        NODE_ENV: 'test',
-        SANDBOX_HOST: '127.0.0.1',
-        SANDBOX_PORT: String(portSandbox),
-        SANDBOX_PUBLIC_URL: sandboxUrl,
-        // Every callback goes to instance B; half the buyers come back to A meanwhile.
-        SANDBOX_MERCHANTS: JSON.stringify([
-          {
-            ...MERCHANT,
-            callbackUrl: `http://127.0.0.1:${portB}/payment/callback`,
-            callbackKey: CALLBACK_KEY,
-            allowTwoPhase: true,
-          },
-        ]),
-        SANDBOX_OPERATOR_TOKEN: randomBytes(24).toString('base64url'),
-        LOG_LEVEL: 'warn',
-      },
-      cwd,
-    );
-    processes.push(sandbox);
-
-    const shopEnv = (port: number, metricsPort: number): Record<string, string> => ({
-      METRICS_PORT: String(metricsPort),
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
+    pair = await startShopPair({
+      redisBase: redisBase!,
+      redisDb: REDIS_DB,
+      merchantLogin: 'scale-shop',
       // One public address for both, as behind the balancer; the test picks the instance by port.
-      PUBLIC_BASE_URL: `http://127.0.0.1:${portA}`,
-      CANONICAL_HOST: 'off',
-      TRUST_PROXY: '1',
-      DATA_DIR: path.join(cwd, `data-${port}`),
-      DATABASE_URL: database.url,
-      REDIS_URL: `${redisBase!.replace(/\/\d*$/, '')}/${REDIS_DB}`,
-      GATEWAY_URL: `${sandboxUrl}/payment/rest/`,
-      GATEWAY_USERNAME: MERCHANT.userName,
-      GATEWAY_PASSWORD: MERCHANT.password,
-      GATEWAY_CALLBACK_KEY: CALLBACK_KEY,
-      SESSION_SECRET,
-      BUY_RATE_LIMIT_PER_MINUTE: String(BUY_LIMIT),
-      RECONCILE_INTERVAL_SECS: '1',
-      LOG_LEVEL: 'info',
+      publicUrl: (ports) => `http://127.0.0.1:${ports.a}`,
+      // Every callback goes to instance B; half the buyers come back to A meanwhile.
+      callbackUrl: (ports) => `http://127.0.0.1:${ports.b}/payment/callback`,
+      shopEnv: (instance) => ({
+        CANONICAL_HOST: 'off',
+        METRICS_PORT: String(metricsPorts[instance === 'a' ? 0 : 1]),
+        BUY_RATE_LIMIT_PER_MINUTE: String(BUY_LIMIT),
+        RECONCILE_INTERVAL_SECS: '1',
+      }),
     });
-    // Started together: both run the migrations on the empty database at once.
-    [a, b] = await Promise.all([
-      startShopProcess(shopEnv(portA, metricsPorts[0]!), cwd),
-      startShopProcess(shopEnv(portB, metricsPorts[1]!), cwd),
-    ]);
-    processes.push(a, b);
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
+    ({ a, b, sandbox, db } = pair);
   }, 60_000);
 
   afterAll(async () => {
-    await db?.end();
-    for (const p of processes.reverse()) await p.stop();
-    await database?.drop();
-    rmSync(cwd, { recursive: true, force: true });
+    await pair?.close();
   });
 
   it('both instances started on the empty database at once and applied each migration once', async () => {
@@ -259,7 +203,7 @@ class Browser {
   it('nothing either instance logged carries the database or Redis password, the callback key or the session secret', () => {
     for (const shop of [a, b, sandbox]) {
       const output = shop.stdout() + shop.stderr();
-      for (const secret of [MERCHANT.password, CALLBACK_KEY, SESSION_SECRET, database.url]) {
+      for (const secret of [...pair.secrets, pair.database.url]) {
         expect(output).not.toContain(secret);
       }
     }
