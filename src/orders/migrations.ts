@@ -15,8 +15,9 @@ export interface Migration {
   rebuildsTables?: boolean;
 }
 
-// The statuses each schema version allows. A shipped migration never changes, so each keeps its own list.
-const V1_STATUSES = [
+// The statuses each schema version allows. A shipped migration never changes, so each keeps its own list (the
+// PostgreSQL migrations, src/orders/postgres/migrations.ts, use the same ones).
+export const V1_STATUSES: readonly string[] = [
   'new',
   'registered',
   'register_failed',
@@ -29,7 +30,8 @@ const V1_STATUSES = [
   'refunded',
   'mismatch',
 ];
-const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(', ');
+/** A status list as SQL string literals, for a CHECK constraint. */
+export const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(', ');
 const statusList = quoted(V1_STATUSES);
 
 export const MIGRATIONS: readonly Migration[] = [

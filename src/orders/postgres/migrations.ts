@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { MIGRATIONS as SQLITE_MIGRATIONS } from '../migrations.js';
+// Each shipped step keeps its own status list: the SQLite steps' lists.
+import { MIGRATIONS as SQLITE_MIGRATIONS, V1_STATUSES, quoted } from '../migrations.js';
 import { LOCAL_STATUSES } from '../types.js';
 
 /**
@@ -12,22 +13,6 @@ export interface PgMigration {
   name: string;
   sql: string;
 }
-
-// Each shipped step keeps its own status list, as in the SQLite steps.
-const V1_STATUSES = [
-  'new',
-  'registered',
-  'register_failed',
-  'register_unknown',
-  'processing',
-  'authorized',
-  'paid',
-  'declined',
-  'reversed',
-  'refunded',
-  'mismatch',
-];
-const quoted = (list: readonly string[]) => list.map((s) => `'${s}'`).join(', ');
 
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   {
