@@ -50,16 +50,22 @@ describe('openStorage without shared servers', () => {
 });
 
 describe('a shared server that cannot be reached', () => {
-  it('DATABASE_URL: start-up stops with the setting and host:port/database, never the password', async () => {
-    const port = await freePort();
-    const c = config({ DATABASE_URL: `postgres://shop:${PASSWORD}@127.0.0.1:${port}/shopdb` });
+  /** openStorage with `env`, which must fail with a StorageError: its message and everything logged meanwhile. */
+  async function refusedStart(env: Record<string, string>): Promise<{ message: string; lines: string[] }> {
     const { logger, lines } = capturedLogger();
-    const failure = await openStorage(c, logger).then(
+    const failure = await openStorage(config(env), logger).then(
       () => undefined,
       (err: unknown) => err,
     );
     expect(failure).toBeInstanceOf(StorageError);
-    const message = (failure as Error).message;
+    return { message: (failure as Error).message, lines };
+  }
+
+  it('DATABASE_URL: start-up stops with the setting and host:port/database, never the password', async () => {
+    const port = await freePort();
+    const { message, lines } = await refusedStart({
+      DATABASE_URL: `postgres://shop:${PASSWORD}@127.0.0.1:${port}/shopdb`,
+    });
     expect(message).toContain(`DATABASE_URL: cannot use PostgreSQL at 127.0.0.1:${port}/shopdb`);
     expect(message).not.toContain(PASSWORD);
     expect(JSON.stringify(lines)).not.toContain(PASSWORD);
@@ -67,14 +73,7 @@ describe('a shared server that cannot be reached', () => {
 
   it('REDIS_URL: start-up stops with the setting and host:port, never the password', async () => {
     const port = await freePort();
-    const c = config({ REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${port}/0` });
-    const { logger, lines } = capturedLogger();
-    const failure = await openStorage(c, logger).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(failure).toBeInstanceOf(StorageError);
-    const message = (failure as Error).message;
+    const { message, lines } = await refusedStart({ REDIS_URL: `redis://:${PASSWORD}@127.0.0.1:${port}/0` });
     expect(message).toMatch(/^cannot connect to Redis at .* \(REDIS_URL\)/);
     expect(message).toContain(`127.0.0.1:${port}`);
     expect(message).not.toContain(PASSWORD);
