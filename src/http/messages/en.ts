@@ -54,6 +54,9 @@ export const en = {
   'failure.notCharged': 'You were not charged.',
   'failure.reason': 'Reason',
   'failure.code': 'Bank response code',
+  'failure.buyerCancelledText':
+    'You cancelled the payment, so nothing was charged. The item is still in the shop whenever you want it.',
+  'failure.backToProduct': 'Back to the product',
   'failure.retryText': 'You can try again: we will create a new order for the same item.',
   'pending.title': 'We are confirming your payment',
   'pending.text': 'This can take up to a minute. This page checks again by itself for about two minutes.',

@@ -53,6 +53,8 @@ export const ru: Record<MessageKey, string> = {
   'failure.notCharged': 'Деньги с карты не списаны.',
   'failure.reason': 'Причина',
   'failure.code': 'Код ответа банка',
+  'failure.buyerCancelledText': 'Вы отменили оплату, поэтому деньги не списаны. Товар по-прежнему ждёт вас в магазине.',
+  'failure.backToProduct': 'Вернуться к товару',
   'failure.retryText': 'Можно попробовать ещё раз: мы создадим новый заказ на тот же товар.',
   'pending.title': 'Подтверждаем ваш платёж',
   'pending.text': 'Это может занять до минуты. Страница сама проверит снова несколько раз в течение двух минут.',
