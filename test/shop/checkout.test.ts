@@ -173,9 +173,10 @@ describe('the two-phase checkout', () => {
   });
   afterAll(() => shop.close());
 
-  it('when the amount is held, says it is authorized and will be captured', async () => {
+  it('when the amount is held, says in a buyer’s words that the card is charged when the order ships', async () => {
     const { back, redirectUrl } = await purchase(shop, request.agent(shop.app), { pan: VISA_OK });
-    expect(back.text).toMatch(/authorized, will be captured/i);
+    expect(back.text).toMatch(/you pay when we ship/i);
+    expect(back.text).not.toMatch(/authorized, will be captured/i);
     const order = shop.ledger.findByGatewayOrderId(new URL(redirectUrl).searchParams.get('orderId')!)!;
     expect(order).toMatchObject({ status: 'authorized', flow: 'two-phase' });
   });

@@ -27,13 +27,16 @@ describe('views/shop/success.ejs', () => {
   });
 
   it.each([
-    ['en', 'Payment authorized, will be captured'],
-    ['ru', 'Платёж авторизован, сумма будет списана позже'],
-  ] as const)('when only authorized (status 1, two-phase) in %s, then says it will be captured', async (lang, headline) => {
+    ['en', 'Order confirmed: you pay when we ship', 'reserved on your card and will be charged when we ship'],
+    ['ru', 'Заказ оформлен: оплата при отправке', 'зарезервирована на вашей карте и будет списана, когда мы отправим'],
+  ] as const)('when only authorized (status 1, two-phase) in %s, then says in a buyer’s words that the card is charged at shipping', async (lang, headline, says) => {
     const html = await render('shop/success', lang, { order, authorizedOnly: true });
     expectSafePage(html, lang);
     expect(html).toContain(`<h1>${headline}</h1>`);
+    expect(text(html)).toContain(says);
     expect(text(html)).not.toMatch(/Payment successful|Оплата прошла успешно/);
+    // Gateway words a buyer doesn't use: authorize, capture, hold ("авторизован", "заблокирована").
+    expect(text(html)).not.toMatch(/authori[sz]|captur|\bhold|авториз|заблокир/i);
   });
 
   it('when an item name contains markup, then it is escaped', async () => {

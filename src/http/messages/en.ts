@@ -41,7 +41,7 @@ export const en = {
   // Outcomes
   'success.title': 'Payment successful',
   'success.text': 'Thank you! We have received your payment of {amount}.',
-  'success.authorizedTitle': 'Payment authorized, will be captured',
+  'success.authorizedTitle': 'Order confirmed: you pay when we ship',
   'success.authorizedText':
     'The amount of {amount} is reserved on your card and will be charged when we ship your order.',
   'success.continue': 'Continue shopping',

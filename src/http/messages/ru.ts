@@ -41,8 +41,8 @@ export const ru: Record<MessageKey, string> = {
   // Outcomes
   'success.title': 'Оплата прошла успешно',
   'success.text': 'Спасибо! Мы получили ваш платёж на сумму {amount}.',
-  'success.authorizedTitle': 'Платёж авторизован, сумма будет списана позже',
-  'success.authorizedText': 'Сумма {amount} заблокирована на вашей карте и будет списана, когда мы отправим заказ.',
+  'success.authorizedTitle': 'Заказ оформлен: оплата при отправке',
+  'success.authorizedText': 'Сумма {amount} зарезервирована на вашей карте и будет списана, когда мы отправим заказ.',
   'success.continue': 'Продолжить покупки',
   'success.partlyRefunded': 'Из этой суммы {amount} возвращено на вашу карту.',
   'failure.title': 'Оплата не прошла',
