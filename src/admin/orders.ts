@@ -49,7 +49,7 @@ export function createOrderPages(deps: AdminDeps) {
       return `/admin/orders${qs ? `?${qs}` : ''}`;
     };
     res.render('admin/list', {
-      title: 'Orders',
+      title: res.locals.t('admin.list.title'),
       orders,
       total,
       statuses: LOCAL_STATUSES,
@@ -76,7 +76,7 @@ export function createOrderPages(deps: AdminDeps) {
     }
     const actionCode = live?.actionCode ?? order.actionCode;
     res.render('admin/order', {
-      title: `Order ${order.orderNumber}`,
+      title: res.locals.t('admin.order.title', { orderNumber: order.orderNumber }),
       order,
       live,
       liveError,
