@@ -185,6 +185,10 @@ export const en = {
   'admin.order.done.unconfirmed':
     'The gateway’s status could not be read just now: the amounts below may be behind; refresh later.',
   'admin.time.paid': 'Paid (UTC)',
+  'admin.time.authorized': 'Authorized (UTC)',
+  'admin.time.captured': 'Captured (UTC)',
+  'admin.time.voided': 'Voided (UTC)',
+  'admin.time.refunded': 'Refunded (UTC)',
   'admin.action.refresh': 'Refresh from gateway',
   'admin.action.capture': 'Capture…',
   'admin.action.void': 'Void…',

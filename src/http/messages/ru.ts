@@ -183,6 +183,10 @@ export const ru: Record<MessageKey, string> = {
   'admin.order.done.unconfirmed':
     'Статус в шлюзе сейчас прочитать не удалось: суммы ниже могут быть устаревшими; обновите позже.',
   'admin.time.paid': 'Оплачен (UTC)',
+  'admin.time.authorized': 'Сумма заблокирована (UTC)',
+  'admin.time.captured': 'Списан (UTC)',
+  'admin.time.voided': 'Блокировка снята (UTC)',
+  'admin.time.refunded': 'Возвращён (UTC)',
   'admin.action.refresh': 'Обновить из шлюза',
   'admin.action.capture': 'Списать…',
   'admin.action.void': 'Снять блокировку…',
