@@ -27,6 +27,22 @@ describe('an order’s page in the back office says what happened when (two-phas
     expect(page.text).not.toContain('Paid (UTC)');
   });
 
+  it('when the operator captures part of a hold, then the confirmation and the result say the rest of the hold is released', async () => {
+    const order = await paidOrder(shop, 'coffee-beans', 2);
+    const confirm = await admin.get(`/admin/orders/${order.id}/capture`).expect(200);
+    expect(confirm.text).toContain(
+      'Capturing less than the hold releases the rest of it on the buyer’s card at once: it cannot be captured later.',
+    );
+    const ru = await admin.get(`/admin/orders/${order.id}/capture?lang=ru`).expect(200);
+    expect(ru.text).toContain('остаток сразу освобождается на карте покупателя');
+    const done = await confirmAction(admin, order.id, 'capture', '20.00');
+    expect(done.headers.location).toBe(`/admin/orders/${order.id}?done=capture`);
+    const page = await admin.get(`${done.headers.location}&lang=en`).expect(200);
+    expect(page.text).toContain(
+      'The gateway accepted the capture. The rest of the hold, €5.00, is released on the buyer’s card.',
+    );
+  });
+
   it('when a hold is captured and then refunded in part, then the page shows authorized, captured and refunded times', async () => {
     const order = await paidOrder(shop, 'coffee-beans', 2);
     await confirmAction(admin, order.id, 'capture', '25.00').then((r) => expect(r.status).toBe(303));

@@ -180,6 +180,7 @@ export const en = {
   'admin.order.by': 'by',
   'admin.order.done.refresh': 'Refreshed from the gateway.',
   'admin.order.done.capture': 'The gateway accepted the capture.',
+  'admin.order.done.captureRest': 'The rest of the hold, {amount}, is released on the buyer’s card.',
   'admin.order.done.void': 'The gateway released the hold.',
   'admin.order.done.refund': 'The gateway accepted the refund.',
   'admin.order.done.unconfirmed':
@@ -211,6 +212,8 @@ export const en = {
   'admin.confirm.voidText':
     'Releases the whole hold of {amount} on the buyer’s card (reverse.do). The buyer is not charged; this cannot be undone.',
   'admin.confirm.captureText': 'Charges the buyer’s card from the hold (deposit.do). At most {amount}.',
+  'admin.confirm.captureRest':
+    'Capturing less than the hold releases the rest of it on the buyer’s card at once: it cannot be captured later.',
   'admin.confirm.refundText': 'Sends money back to the buyer’s card (refund.do). At most {amount}.',
   'admin.confirm.amount': 'Amount ({currency}, e.g. 12.50)',
   'admin.confirm.submit.refresh': 'Confirm: refresh',

@@ -178,6 +178,7 @@ export const ru: Record<MessageKey, string> = {
   'admin.order.by': 'выполнил:',
   'admin.order.done.refresh': 'Статус обновлён из шлюза.',
   'admin.order.done.capture': 'Шлюз принял списание.',
+  'admin.order.done.captureRest': 'Остаток блокировки, {amount}, освобождён на карте покупателя.',
   'admin.order.done.void': 'Шлюз снял блокировку.',
   'admin.order.done.refund': 'Шлюз принял возврат.',
   'admin.order.done.unconfirmed':
@@ -210,6 +211,8 @@ export const ru: Record<MessageKey, string> = {
     'Снимает всю блокировку {amount} на карте покупателя (reverse.do). С покупателя ничего не списывается; отменить это нельзя.',
   'admin.confirm.captureText':
     'Списывает деньги с карты покупателя из заблокированной суммы (deposit.do). Не больше {amount}.',
+  'admin.confirm.captureRest':
+    'Если списать меньше заблокированной суммы, остаток сразу освобождается на карте покупателя: списать его позже нельзя.',
   'admin.confirm.refundText': 'Возвращает деньги на карту покупателя (refund.do). Не больше {amount}.',
   'admin.confirm.amount': 'Сумма ({currency}, например 12.50)',
   'admin.confirm.submit.refresh': 'Подтвердить обновление',
