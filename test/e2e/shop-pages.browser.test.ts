@@ -135,8 +135,9 @@ suite('every shop, back-office and panel page in a real browser: axe and a 390 p
 
       // The buyer's cancel on the hosted page.
       await buyOnShop(page, { shopUrl: url, gatewayUrl, productId: 'notebook', quantity: 1 });
-      await page.locator('form.cancel-form button').click();
+      await page.getByRole('button', { name: /^Cancel payment/ }).click();
       await page.waitForURL((u) => u.origin === url && u.pathname.startsWith('/checkout/'));
+      await expect(page.locator('h1').textContent()).resolves.toBe('Payment cancelled');
       expected.cancelled = 200;
       await check(page, 'cancelled', 200);
 
