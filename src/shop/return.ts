@@ -72,9 +72,10 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
    * The "confirming" page. It re-checks by itself a bounded number of times (an HTTP Refresh header, never a meta
    * refresh: the buyer can stop it with a link, and the page needs no script), then gives up with what to do.
    * `n` counts the automatic checks so far; `auto=off` (the "Stop refreshing" link) turns them off.
-   * Without an order (the session store failed, so whose order it is can't be told) it says so and shows none.
+   * `unavailable`: the session store failed, so whose order it is can't be told: the page says so and shows no order
+   * (`order`, if the id names one, is only logged).
    */
-  function pending(req: Request, res: Response, order: Order | undefined, orderId: string): void {
+  function pending(req: Request, res: Response, order: Order | undefined, orderId: string, unavailable = false): void {
     const n = Math.max(0, Math.min(Math.trunc(Number(req.query.n)) || 0, AUTO_CHECKS));
     const stopped = req.query.auto === 'off';
     const gaveUp = !stopped && n >= AUTO_CHECKS;
@@ -89,13 +90,13 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
     if (!stopped && !gaveUp) res.set('Refresh', `${refreshSeconds}; url=${statusUrl}`);
     if (gaveUp)
       deps.logger.info(
-        { orderId: order?.id, orderNumber: order?.orderNumber, referenceId: res.locals.referenceId },
+        { orderId: order?.id, orderNumber: order?.orderNumber, unavailable, referenceId: res.locals.referenceId },
         'confirming page stopped re-checking; the buyer was told to keep the reference',
       );
-    if (!order) res.status(503);
+    if (unavailable) res.status(503);
     res.render('shop/pending', {
-      order: order && orderView(order),
-      unavailable: !order,
+      order: order && !unavailable ? orderView(order) : undefined,
+      unavailable,
       mode: stopped ? 'stopped' : gaveUp ? 'gaveUp' : 'auto',
       refreshSeconds,
       statusUrl,
@@ -134,7 +135,7 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
     const synced = found && isOpen(found.status) ? await settleLimited(found, lang) : found && { order: found };
     // The store failed: the order is brought up to date all the same, but whose it is can't be told. The page says
     // so and checks again by itself, whether or not the order exists (it reveals nothing about it).
-    if (session === 'failed') return pending(req, res, undefined, orderId);
+    if (session === 'failed') return pending(req, res, found, orderId, true);
     if (!found) return neutral(res);
     // The order is brought up to date for anyone (the return is a trigger), but shown only to its own browser.
     if (!(req.session.orders ?? []).includes(found.id)) return neutral(res);

@@ -94,6 +94,14 @@ const NEUTRAL = 'shown only in the browser where the order was placed';
       expect(russian.status).toBe(503);
       expect(russian.text).toContain(UNAVAILABLE_RU);
 
+      // The checks are bounded like the confirming page's: the last one says what to do, with a reference.
+      const last = await agent.get(`/checkout/return?orderId=${orderId}&n=6&lang=en`);
+      expect(last.status).toBe(503);
+      expect(last.headers.refresh).toBeUndefined();
+      expect(last.text).toContain('is still unavailable');
+      expect(last.text).toMatch(/Reference ID: <span class="mono">[0-9A-F]+<\/span>/);
+      expect(last.text).not.toContain(order.orderNumber);
+
       await redisBack();
       const reloaded = await agent.get(`${refresh![1]!}&lang=en`);
       expect(reloaded.status).toBe(200);
