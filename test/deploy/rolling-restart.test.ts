@@ -20,8 +20,8 @@ const pgBase = postgresUrl(WHAT);
 const redisBase = redisUrl(WHAT);
 const run = plan !== 'skip' && pgBase !== undefined && redisBase !== undefined;
 
-/** Redis database of this file alone (two-instances has 11, scale-behind-nginx 13; the others use prefixes in 0). */
-const REDIS_DB = 8;
+/** Redis database of this file alone (two-instances has 11, scale-behind-nginx 13; the others use key prefixes). */
+const REDIS_DB = 14;
 /** Buyers pressing Buy at once, all from one address and browser each (the limits are raised: none is refused). */
 const BUYERS = 2;
 
