@@ -115,7 +115,9 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
         if (err) {
           deps.logger.warn(
             { referenceId: res.locals.referenceId, error: err instanceof Error ? err.message : typeof err },
-            'session store failed on a return; the order is settled and the buyer is asked to check again',
+            answered
+              ? 'session store failed after a return page was answered'
+              : 'session store failed on a return; the order is settled and the buyer is asked to check again',
           );
         }
         if (answered) return;
