@@ -50,6 +50,8 @@ export interface Config {
     readonly batch: number;
     /** How long after payment an order is re-checked for refunds and reversals made elsewhere. */
     readonly recheckPaidForMs: number;
+    /** How long after its Buy an open order is still asked about (RECONCILE_GIVE_UP_HOURS). */
+    readonly giveUpAfterMs: number;
   };
   /** The back office at /admin; undefined (off) unless ADMIN_PASSWORD or ADMIN_PASSWORD_HASH is set. */
   readonly admin: AdminConfig | undefined;
@@ -217,6 +219,7 @@ const schema = z
     RECONCILE_INTERVAL_SECS: intIn(0, 86_400, 60),
     RECONCILE_BATCH: intIn(1, 1000, 50),
     RECONCILE_RECHECK_HOURS: intIn(0, 24 * 30, 24),
+    RECONCILE_GIVE_UP_HOURS: intIn(1, 24 * 30, 72),
     ADMIN_USER: z
       .string()
       .regex(/^[\x21-\x7e]{1,64}$/, 'must be 1-64 printable characters without spaces')
@@ -349,6 +352,7 @@ export function loadConfig(env: Env): Config {
       intervalMs: c.RECONCILE_INTERVAL_SECS * 1000,
       batch: c.RECONCILE_BATCH,
       recheckPaidForMs: c.RECONCILE_RECHECK_HOURS * 3_600_000,
+      giveUpAfterMs: c.RECONCILE_GIVE_UP_HOURS * 3_600_000,
     },
     admin:
       c.ADMIN_PASSWORD === undefined && c.ADMIN_PASSWORD_HASH === undefined

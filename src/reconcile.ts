@@ -33,7 +33,7 @@ async function main(): Promise<number> {
     });
     const reconciler = createReconciler(
       { config, logger, ledger: storage.ledger, gateway, catalog: createCatalog() },
-      { ...config.reconcile, intervalMs: 0, openAfterMs: config.orderLifetimeSecs * 1000 },
+      { ...config.reconcile, intervalMs: 0, pageLifetimeMs: config.orderLifetimeSecs * 1000 },
     );
     const summary = await reconciler.runOnce();
     process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     healthCheck: storage.healthCheck,
     readinessChecks: storage.readinessChecks,
   });
-  const reconciler = createReconciler(deps, { ...config.reconcile, openAfterMs: config.orderLifetimeSecs * 1000 });
+  const reconciler = createReconciler(deps, { ...config.reconcile, pageLifetimeMs: config.orderLifetimeSecs * 1000 });
   if (config.callbacks.enabled && callbackKey === undefined) {
     logger.warn('GATEWAY_CALLBACK_KEY is unset: callbacks are accepted unsigned (development only)');
   }

@@ -181,7 +181,7 @@ describe('the gateway the shop talks to', () => {
 
     const reconciler = createReconciler(
       { config, logger: createLogger({ level: 'silent' }), ledger, gateway, catalog: createCatalog() },
-      { intervalMs: 0, batch: 10, recheckPaidForMs: 0, openAfterMs: 0 },
+      { intervalMs: 0, batch: 10, recheckPaidForMs: 0, pageLifetimeMs: 0, firstLookMs: 0, giveUpAfterMs: 3_600_000 },
     );
     await reconciler.runOnce();
     expect(ledger.get(order.id)?.status).toBe('paid');
