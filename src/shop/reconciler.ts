@@ -226,6 +226,7 @@ export function createReconciler(deps: ShopDeps, opts: ReconcilerOptions): Recon
   };
 }
 
+/** Whole milliseconds (the ledger stores integers) between MIN_DELAY_MS and MAX_DELAY_MS. */
 function clampDelay(ms: number): number {
-  return Math.min(Math.max(ms, MIN_DELAY_MS), MAX_DELAY_MS);
+  return Math.round(Math.min(Math.max(ms, MIN_DELAY_MS), MAX_DELAY_MS));
 }

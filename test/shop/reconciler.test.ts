@@ -243,7 +243,7 @@ describe('the reconciler against the sandbox', () => {
     const { deps, calls } = countingDeps();
     const clock = { t: order.createdAt };
     const r = reconciler({ now: () => clock.t, firstLookMs: undefined, giveUpAfterMs: 72 * HOUR }, shop.ledger, deps);
-    await runEvery(clock, order.createdAt, { phase: MIN, every: 10 * MIN, until: 100 * HOUR }, r);
+    await runEvery(clock, order.createdAt, { phase: MIN + 1, every: 10 * MIN, until: 100 * HOUR }, r);
     expect(calls('forgotten-by-the-gateway')).toBeGreaterThanOrEqual(5);
     expect(calls('forgotten-by-the-gateway')).toBeLessThanOrEqual(40);
     const events = shop.ledger.events(order.id);
