@@ -30,7 +30,8 @@ export const MIN_DELAY_MS = 30_000;
 export const MAX_DELAY_MS = 6 * 3_600_000;
 /**
  * The pause before the next look, as a share of the order's age: an open order's age (since its Buy) grows by half
- * at each look (30 s, 45 s, 68 s, 1.7 min, 2.5 min…), a paid order's age (since payment) doubles (1, 2, 4, 8… min).
+ * at each look once past MIN_DELAY_MS (30 s, 1 min, 1.5 min, 2.3 min, 3.4 min…), a paid order's age (since
+ * payment) doubles (1, 2, 4, 8… min).
  */
 const OPEN_GROWTH = 0.5;
 const PAID_GROWTH = 1;

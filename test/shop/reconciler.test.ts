@@ -188,9 +188,10 @@ describe('the reconciler against the sandbox', () => {
     const looks: number[] = [];
     let seen = 0;
     // The periodic job, every minute of a day (by the reconciler's clock).
-    await runEvery(clock, paidAt, { phase: MIN, every: MIN, until: 24 * HOUR }, r, async (t) => {
+    await runEvery(clock, paidAt, { phase: MIN, every: MIN, until: 24 * HOUR }, r, (t) => {
       if (calls(order.gatewayOrderId!) > seen) looks.push(t - MIN);
       seen = calls(order.gatewayOrderId!);
+      return Promise.resolve();
     });
     expect(calls(order.gatewayOrderId!)).toBeLessThanOrEqual(20);
     expect(calls(order.gatewayOrderId!)).toBeGreaterThanOrEqual(8);
