@@ -140,11 +140,15 @@ export function createReconciler(deps: ShopDeps, opts: ReconcilerOptions): Recon
       skipped: { leased: 0, leasedUntil: null, overBatch: 0, stopped: 0 },
     };
     // The leases stay short: renewed while this run is alive, they end soon after a crash.
-    const heartbeat = setInterval(() => {
-      Promise.resolve(ledger.renewLeases(holder, leaseMs)).catch((err: unknown) =>
-        logger.warn({ err }, 'reconciler could not renew its leases'),
-      );
-    }, leaseMs / 3);
+    const renew = async () => {
+      try {
+        await ledger.renewLeases(holder, leaseMs);
+      } catch (err) {
+        // The SQLite ledger throws at once, the PostgreSQL one rejects: neither may escape the timer.
+        logger.warn({ err }, 'reconciler could not renew its leases');
+      }
+    };
+    const heartbeat = setInterval(() => void renew(), leaseMs / 3);
     heartbeat.unref();
     let done = 0;
     try {

@@ -320,4 +320,24 @@ describe('the reconciler against the sandbox', () => {
     // Another instance takes them at once.
     expect((await reconciler().runOnce()).checked).toBe(3);
   });
+  it('when the ledger cannot renew the leases, then the run goes on and says so', async () => {
+    const { order } = await payAndCloseTab();
+    const slow: GatewayClient = {
+      ...gateway,
+      getOrderStatusExtended: async (q, o) => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return gateway.getOrderStatusExtended(q, o);
+      },
+    };
+    const failing: Ledger = {
+      ...shop.ledger,
+      renewLeases: () => {
+        throw new Error('database or disk is full');
+      },
+    };
+    const r = reconciler({ leaseMs: 90 }, failing, { ...shop.deps, gateway: slow });
+    expect(await r.runOnce()).toMatchObject({ checked: 1, changed: 1 });
+    expect(shop.ledger.get(order.id)?.status).toBe('paid');
+    expect(shop.logs.join('')).toMatch(/reconciler could not renew its leases/);
+  });
 });
