@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { RECHECK_AFTER_PAYMENT, STALE_CANDIDATES } from '../orders/state-machine.js';
 import { NO_MORE_CHECKS, type Order, type ReconcileQuery } from '../orders/types.js';
+import { purchasePolicy } from './checkout.js';
 import type { ShopDeps } from './deps.js';
 import { createSettle } from './settle.js';
 
@@ -97,6 +98,9 @@ export function createReconciler(deps: ShopDeps, opts: ReconcilerOptions): Recon
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const leaseMs = opts.leaseMs ?? LEASE_MS;
   const firstLookMs = opts.firstLookMs ?? FIRST_LOOK_MS;
+  // A 'new' order younger than this may still be waiting for its register answer: asking the gateway about it by
+  // number now could close it as never registered while register.do is about to succeed (the Buy's own rule).
+  const { abandonAfterMs } = purchasePolicy(opts.pageLifetimeMs, deps.config.gateway.timeoutMs);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<ReconcileSummary> | undefined;
   let stopped = true;
@@ -160,6 +164,10 @@ export function createReconciler(deps: ShopDeps, opts: ReconcilerOptions): Recon
         if (stopping) break;
         let next: number | null = null;
         try {
+          if (order.status === 'new' && now() - order.createdAt < abandonAfterMs) {
+            next = order.createdAt + abandonAfterMs;
+            continue;
+          }
           const settled = await settle(order, { source: 'reconciler' });
           summary.checked += 1;
           if (!settled) summary.unanswered += 1;

@@ -340,4 +340,18 @@ describe('the reconciler against the sandbox', () => {
     expect(shop.ledger.get(order.id)?.status).toBe('paid');
     expect(shop.logs.join('')).toMatch(/reconciler could not renew its leases/);
   });
+  it('when an order is still new within the register timeout, then it is not asked about until the timeout has passed', async () => {
+    const order = shop.ledger.createOrder(notebookOrder());
+    const { deps, calls } = countingDeps();
+    const clock = { t: order.createdAt + shop.config.gateway.timeoutMs };
+    const r = reconciler({ intervalMs: 0, now: () => clock.t }, shop.ledger, deps);
+    await r.runOnce();
+    expect(calls(order.orderNumber)).toBe(0);
+    expect(shop.ledger.get(order.id)?.status).toBe('new');
+    // Past the Buy's own limit (register timeout + 2 s) its register call has died: the gateway never heard of it.
+    clock.t = order.createdAt + shop.config.gateway.timeoutMs + 2_000;
+    await r.runOnce();
+    expect(calls(order.orderNumber)).toBe(1);
+    expect(shop.ledger.get(order.id)?.status).toBe('register_failed');
+  });
 });
