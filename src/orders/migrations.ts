@@ -163,4 +163,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX orders_paid_at ON orders (paid_at) WHERE paid_at IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'reconciler schedule',
+    sql: `
+      -- When the reconciler asks about the order next: it backs off per order (minutes growing to hours), and the
+      -- schedule is kept here so that it holds across instances and restarts. NULL: not scheduled yet (due at once).
+      ALTER TABLE orders ADD COLUMN next_check_at INTEGER;
+    `,
+  },
 ];

@@ -98,6 +98,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE orders ADD COLUMN refunded_amount BIGINT NOT NULL DEFAULT 0 CHECK (refunded_amount >= 0);
     `,
   },
+  {
+    version: 8,
+    name: 'reconciler schedule',
+    sql: `
+      ALTER TABLE orders ADD COLUMN next_check_at BIGINT;
+    `,
+  },
 ];
 
 /** Both lists must name the same steps; a test checks it, and so does every start (cheap, and fails loudly). */
