@@ -49,6 +49,9 @@ export function createApp(deps: AppDeps): express.Express {
   const https = config.publicBaseUrl.startsWith('https://');
   const app = express();
   app.disable('x-powered-by');
+  // Paths are case-sensitive, as the cookies' Path attributes are: /Admin/orders must not reach the back office's
+  // routes without the back office's cookie (admin_sid, Path=/admin). The routers do the same (shop, admin, /dev).
+  app.set('case sensitive routing', true);
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));

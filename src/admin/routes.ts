@@ -27,7 +27,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
 
 /** The back office, or, when it is not configured, a 404 page saying how to turn it on. */
 export function adminRoutes(deps: AdminDeps): Router {
-  const r = Router();
+  const r = Router({ caseSensitive: true });
   const { admin } = deps.config;
   if (!admin) {
     r.use((_req, res) => void res.status(404).set('Cache-Control', 'no-store').render('admin/off'));

@@ -64,6 +64,30 @@ describe('the back office login', () => {
       .expect(/type="password"/);
   });
 
+  it('when a back-office path is asked in another case (/Admin/orders), answers 404, never 500, logged in or not', async () => {
+    const operator = request.agent(shop.app);
+    expect((await login(operator)).status).toBe(303);
+    const paths = [
+      '/Admin/orders',
+      '/ADMIN/login',
+      '/Admin',
+      `/aDmin/orders/${orderId}`,
+      '/admin/Orders',
+      '/admin/LOGIN',
+    ];
+    for (const agent of [request.agent(shop.app), operator]) {
+      for (const path of paths) {
+        const res = await agent.get(path);
+        expect([path, res.status]).toEqual([path, 404]);
+        expect(res.text).not.toContain(shop.ledger.get(orderId)!.orderNumber);
+      }
+      const posted = await agent.post('/Admin/logout').type('form').send({});
+      expect(posted.status).toBe(404);
+    }
+    // The operator is still logged in, on the canonical path.
+    await operator.get('/admin/orders').expect(200);
+  });
+
   it('the session cookie is admin_sid on /admin, HttpOnly and SameSite=Strict; a wrong password gets 401 and no login', async () => {
     const agent = request.agent(shop.app);
     const wrong = await login(agent, 'not-the-password');
