@@ -1,6 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { AdminConfig } from '../config.js';
+import { createCsrf } from '../http/csrf.js';
 import { renderError } from '../http/errors.js';
 import { regenerateSession, saveSession } from '../http/session.js';
 import type { AdminDeps } from './deps.js';
@@ -43,18 +44,23 @@ export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => numbe
     }),
   ];
 
-  const loginForm: RequestHandler = async (req, res) => {
+  // The login form's CSRF token is a signed double-submit cookie, as on the shop's pages (ADR 0002), not a session:
+  // anonymous requests write nothing, and a session is made only by a successful login.
+  const https = deps.config.publicBaseUrl.startsWith('https://');
+  const loginCsrf = createCsrf({
+    secrets: deps.config.sessionSecrets,
+    https,
+    cookie: 'admin_csrf',
+    purpose: 'admin-login',
+  });
+
+  const loginForm: RequestHandler = (req, res) => {
     if (req.session.admin) {
       res.redirect(303, '/admin/orders');
       return;
     }
-    // The login form needs a token before there is a login: a small session holding only that token.
-    if (req.session.adminCsrf === undefined) {
-      req.session.adminCsrf = newCsrfToken();
-      await saveSession(req);
-    }
     res.render('admin/login', {
-      csrfToken: req.session.adminCsrf,
+      csrfToken: loginCsrf.token(req, res),
       error: undefined,
       expired: req.query.expired === '1',
     });
@@ -71,7 +77,7 @@ export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => numbe
     if (!ok) {
       // Neither the name nor the password typed is logged: a password typed into the name field is still a secret.
       logger.info({ referenceId: res.locals.referenceId }, 'back-office login refused');
-      res.status(401).render('admin/login', { csrfToken: req.session.adminCsrf, error: 'wrong', expired: false });
+      res.status(401).render('admin/login', { csrfToken: loginCsrf.token(req, res), error: 'wrong', expired: false });
       return;
     }
     // A new session id at login: an id planted before it (fixation) is worth nothing after it.
@@ -93,7 +99,7 @@ export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => numbe
     res.redirect(303, '/admin/login');
   };
 
-  return { limits, loginForm, login, logout };
+  return { limits, loginCsrf: loginCsrf.protect, loginForm, login, logout };
 }
 
 const toError = (err: unknown) => (err instanceof Error ? err : new Error('session store failed', { cause: err }));
