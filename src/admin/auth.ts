@@ -1,58 +1,27 @@
 import type { RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import type { AdminConfig } from '../config.js';
 import { createCsrf } from '../http/csrf.js';
-import { renderError } from '../http/errors.js';
 import { regenerateSession, saveSession } from '../http/session.js';
 import type { AdminDeps } from './deps.js';
+import { createKnownDevices } from './device.js';
 import { createPasswordCheck } from './password.js';
 import { newCsrfToken } from './session.js';
+import { createLoginThrottle } from './throttle.js';
 
-const WINDOW_MS = 15 * 60_000;
-/** Failed logins per client address per window; the 6th attempt is refused unheard. */
-export const LOGIN_ATTEMPTS_PER_IP = 5;
-/** Failed logins from all addresses together per window: rotating addresses buys an attacker nothing more. */
-export const LOGIN_ATTEMPTS_TOTAL = 100;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Login page, login, logout. */
 export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => number, forget: (res: Response) => void) {
-  const { logger } = deps;
+  const { logger, config } = deps;
+  const https = config.publicBaseUrl.startsWith('https://');
   const check = createPasswordCheck(admin);
-  const refuse: RequestHandler = (_req, res) => renderError(res, 429, 'errors.tooManyRequests');
-  // Only failures count (a redirect after a good login is skipped), so the operator's own logins never lock them out.
-  const common = { windowMs: WINDOW_MS, standardHeaders: 'draft-8', legacyHeaders: false } as const;
+  const devices = createKnownDevices({ secrets: config.sessionSecrets, https, user: admin.user });
   // Shared counters when configured (REDIS_URL): a limit then holds across instances.
   const store = (name: string) => (deps.rateLimitStore ? { store: deps.rateLimitStore(name) } : {});
-  const limits = [
-    rateLimit({
-      ...common,
-      ...store('admin-login'),
-      limit: LOGIN_ATTEMPTS_PER_IP,
-      skipSuccessfulRequests: true,
-      handler: refuse,
-    }),
-    rateLimit({
-      ...common,
-      ...store('admin-login-all'),
-      limit: LOGIN_ATTEMPTS_TOTAL,
-      skipSuccessfulRequests: true,
-      keyGenerator: () => 'every-address',
-      handler: (req, res, next) => {
-        logger.warn({ limit: LOGIN_ATTEMPTS_TOTAL }, 'back-office logins throttled for every address');
-        refuse(req, res, next);
-      },
-    }),
-  ];
-
+  const limits = createLoginThrottle({ devices, logger, store, sleep: deps.sleep ?? sleep });
   // The login form's CSRF token is a signed double-submit cookie, as on the shop's pages (ADR 0002), not a session:
   // anonymous requests write nothing, and a session is made only by a successful login.
-  const https = deps.config.publicBaseUrl.startsWith('https://');
-  const loginCsrf = createCsrf({
-    secrets: deps.config.sessionSecrets,
-    https,
-    cookie: 'admin_csrf',
-    purpose: 'admin-login',
-  });
+  const loginCsrf = createCsrf({ secrets: config.sessionSecrets, https, cookie: 'admin_csrf', purpose: 'admin-login' });
 
   const loginForm: RequestHandler = (req, res) => {
     if (req.session.admin) {
@@ -85,6 +54,7 @@ export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => numbe
     req.session.admin = { user: admin.user, seenAt: now() };
     req.session.adminCsrf = newCsrfToken();
     await saveSession(req);
+    devices.remember(res);
     logger.info({ actor: admin.user }, 'back-office login');
     res.redirect(303, '/admin/orders');
   };

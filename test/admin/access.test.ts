@@ -244,7 +244,7 @@ describe('behind https', () => {
       .type('form')
       .send({ _csrf: csrfTokenFrom(page.text), user: 'admin', password: ADMIN_PASSWORD });
     expect(ok.status).toBe(303);
-    for (const name of ['__Host-admin_sid']) {
+    for (const name of ['__Host-admin_sid', '__Host-admin_device']) {
       const line = setCookie(ok, name)!;
       expect(line).toMatch(/; Path=\/; .*HttpOnly; Secure; SameSite=Strict/);
       expect(line).not.toMatch(/Domain=/i);
@@ -265,7 +265,7 @@ describe('login throttling', () => {
     for (let i = 0; i < 5; i += 1) expect((await login(agent, `wrong-${i}-password`)).status).toBe(401);
     const sixth = await login(agent);
     expect(sixth.status).toBe(429);
-    expect(sixth.text).toContain('Too many attempts');
+    expect(sixth.text).toContain('Too many failed logins');
     await agent.get('/admin/orders').expect(303);
   });
 });
