@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { renderError } from '../http/errors.js';
 import { isOpen } from '../orders/state-machine.js';
 import type { Order } from '../orders/types.js';
-import { explainActionCode } from './action-codes.js';
+import { explainActionCode, isBuyerCancel } from './action-codes.js';
 import type { ShopRouteDeps } from './deps.js';
 import { createSettle, type Settled } from './settle.js';
 
@@ -136,6 +136,9 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
           csrfToken: deps.csrf.token(req, res),
           cancelled: order.status !== 'declined',
           refunded: order.status === 'refunded',
+          // The buyer pressed Cancel on the payment page: no "failed", no bank code, a way back to the product.
+          buyerCancelled: order.status === 'declined' && isBuyerCancel(order.actionCode),
+          productUrl: first ? `/products/${encodeURIComponent(first.productId)}` : '/',
         });
       }
       case 'mismatch':
