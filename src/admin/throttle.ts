@@ -68,7 +68,7 @@ export function createLoginThrottle(opts: {
     res
       .status(429)
       .set('Retry-After', String(Math.ceil(waitMs / 1000)))
-      .render('admin/throttled', { who, waitText: waitText(waitMs), until: clockTime(resetAt) });
+      .render('admin/throttled', { who, waitText: waitText(waitMs, res.locals.lang), until: clockTime(resetAt) });
   };
 
   const perDevice = rateLimit({
@@ -114,14 +114,14 @@ export function createLoginThrottle(opts: {
   return [perDevice, perAddress, perAccount, slowDown];
 }
 
-/** "14 minutes", "1 minute", "45 seconds": the wait rounded up, so that trying at the time said always works. */
-function waitText(ms: number): string {
-  if (ms < 60_000) {
-    const s = Math.ceil(ms / 1000);
-    return `${s} second${s === 1 ? '' : 's'}`;
-  }
-  const m = Math.ceil(ms / 60_000);
-  return `${m} minute${m === 1 ? '' : 's'}`;
+/**
+ * "14 minutes", "45 seconds" ("14 минут" in Russian; Intl knows each language's plural forms): the wait rounded up,
+ * so that trying again at the time said always works.
+ */
+function waitText(ms: number, lang: string): string {
+  const [unit, n] =
+    ms < 60_000 ? (['second', Math.ceil(ms / 1000)] as const) : (['minute', Math.ceil(ms / 60_000)] as const);
+  return new Intl.NumberFormat(lang, { style: 'unit', unit, unitDisplay: 'long' }).format(n);
 }
 
 /** The time of day in UTC, to the second ("15:42:07 UTC"). */

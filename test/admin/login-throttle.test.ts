@@ -181,6 +181,13 @@ describe('the page of a refused login', () => {
     expect(refused.text).toContain('<a class="brand" href="/admin/orders">Back office</a>');
     expect(refused.text).not.toContain('Demo Shop');
     expect(refused.text).toContain('A browser that has logged in to the back office before can log in now.');
+
+    // In Russian too, with the same reset.
+    const ru = await login(from(shop, 3).set('Accept-Language', 'ru'));
+    expect(ru.status).toBe(429);
+    expect(ru.text).toContain(`Попробовать снова можно в ${new Date(reset).toISOString().slice(11, 19)} UTC.`);
+    expect(ru.text).toMatch(new RegExp(`Ждать осталось: (${minutes}|${minutes + 1}) минут\\.`));
+    expect(ru.text).toContain('<a class="brand" href="/admin/orders">Бэк-офис</a>');
   });
 });
 
