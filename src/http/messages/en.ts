@@ -70,6 +70,11 @@ export const en = {
   'pending.whatToDo':
     'Check again in a few minutes: if the payment went through, your order is confirmed and there is nothing more to do. If this page is still here in an hour, contact us.',
   'pending.keepReference': 'Keep your order number and this reference ID: with them we can find your payment.',
+  'unavailable.title': 'We can’t show your order right now',
+  'unavailable.text':
+    'The part of our shop that recognises your browser is briefly unavailable, so this page can’t show the outcome of your order yet. If you paid, the payment is recorded with your order all the same: nothing is lost. This page checks again by itself.',
+  'unavailable.gaveUpText':
+    'The part of our shop that recognises your browser is still unavailable. If you paid, the payment is recorded with your order all the same. Open this page again later in this browser to see your order.',
   'neutral.title': 'We can’t show this order here',
   'neutral.text':
     'Order details are shown only in the browser where the order was placed. If you placed this order, please open this page in that browser.',
