@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import type session from 'express-session';
+import type { AdminDeps } from './admin/deps.js';
 import { adminRoutes } from './admin/routes.js';
 import { devPanel } from './dev/routes.js';
 import { createBrowserKey } from './http/browser-key.js';
@@ -15,10 +16,9 @@ import { noStore, securityHeaders } from './http/security.js';
 import { staticFiles } from './http/static-files.js';
 import { sessionMiddleware } from './http/session.js';
 import { createGatewayProbe, runReadiness, type ReadinessCheck } from './metrics/readiness.js';
-import type { ShopDeps } from './shop/deps.js';
 import { shopRoutes } from './shop/routes.js';
 
-export interface AppDeps extends ShopDeps {
+export interface AppDeps extends AdminDeps {
   sessionStore: session.Store;
   /**
    * Asked by /healthz (liveness) and, as `database`, by /readyz: is this instance's own storage usable? With the
@@ -49,6 +49,9 @@ export function createApp(deps: AppDeps): express.Express {
   const https = config.publicBaseUrl.startsWith('https://');
   const app = express();
   app.disable('x-powered-by');
+  // Paths are case-sensitive, as the cookies' Path attributes are: /Admin/orders must not reach the back office's
+  // routes without the back office's cookie (admin_sid, Path=/admin). The routers do the same (shop, admin, /dev).
+  app.set('case sensitive routing', true);
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));

@@ -27,7 +27,7 @@ export function devPanel(deps: ShopDeps, wireLog: WireLog = createWireLog(deps.l
   deps.gateway.onExchange((e) => wireLog.recordCall(e));
   const signed = (deps.callbackKey ?? config.callbacks.key) !== undefined;
 
-  const r = Router();
+  const r = Router({ caseSensitive: true });
   r.use((req, res, next) => {
     // The link's text travels with the flag: the panel is English only, outside the shop's message catalogs.
     if (isLoopback(req.socket.remoteAddress)) res.locals.devPanel = { linkText: LINK_TEXT };
