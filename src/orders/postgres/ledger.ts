@@ -103,6 +103,38 @@ const LIST_FILTER = `($1::text IS NULL OR status = $1)
 
 type Client = pg.PoolClient;
 
+/** The first error of a transaction whose connection then failed too (its ROLLBACK could not be sent). */
+class LostConnectionError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly lost: Error,
+  ) {
+    super(lost.message);
+  }
+}
+
+/**
+ * Runs `fn` on a client checked out of the pool, and returns it. While checked out, a client is outside the pool's
+ * own error listener: a connection dropped then (a server restart, pg_terminate_backend, a network cut) emits
+ * 'error' on the client, which without a listener would end the process. Here it is heard, the query in progress
+ * fails with it, and the client is destroyed instead of going back to the pool.
+ */
+async function withClient<T>(pool: pg.Pool, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => (broken ??= err);
+  c.on('error', onError);
+  try {
+    return await fn(c);
+  } catch (err) {
+    if (err instanceof LostConnectionError) broken ??= err.lost;
+    throw err;
+  } finally {
+    c.off('error', onError);
+    c.release(broken);
+  }
+}
+
 /**
  * Opens a pool on `url` (postgres:// or postgresql://), applies the migrations (safe when several instances start at
  * once) and returns the ledger. Semantics are those of the SQLite ledger (src/orders/ledger.ts): every write is one
@@ -125,12 +157,7 @@ export async function openPostgresLedger(url: string, opts: PostgresLedgerOption
   const onPoolError = opts.onPoolError ?? (() => undefined);
   pool.on('error', (err) => onPoolError(err));
   try {
-    const client = await pool.connect();
-    try {
-      await migratePostgres(client);
-    } finally {
-      client.release();
-    }
+    await withClient(pool, (client) => migratePostgres(client));
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw err;
@@ -165,23 +192,35 @@ export async function openPostgresLedger(url: string, opts: PostgresLedgerOption
 export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number } = {}): PostgresLedger {
   const now = opts.now ?? Date.now;
 
-  /** One transaction on one pooled connection; run again as a whole after a deadlock. */
+  /**
+   * One transaction on one pooled connection; run again as a whole after a deadlock, or after the connection was
+   * lost before COMMIT was sent (the server rolled it back with the connection). A connection lost once COMMIT was
+   * sent is not run again: it may have committed. Either way the caller gets an error, never the process.
+   */
   async function tx<T>(fn: (c: Client) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
-      const c = await pool.connect();
-      let broken: Error | undefined;
+      let committing = false;
       try {
-        await c.query('BEGIN');
-        const result = await fn(c);
-        await c.query('COMMIT');
-        return result;
+        return await withClient(pool, async (c) => {
+          try {
+            await c.query('BEGIN');
+            const result = await fn(c);
+            committing = true;
+            await c.query('COMMIT');
+            return result;
+          } catch (err) {
+            // A failed ROLLBACK means a broken connection: withClient's listener has seen it, or it is passed on.
+            await c.query('ROLLBACK').catch((e: Error) => {
+              throw new LostConnectionError(err, e);
+            });
+            throw err;
+          }
+        });
       } catch (err) {
-        await c.query('ROLLBACK').catch((e: Error) => (broken = e));
-        if (attempt < RETRIES && isRetryable(err)) continue;
-        throw err;
-      } finally {
-        // A connection that could not roll back is destroyed rather than returned to the pool.
-        c.release(broken);
+        const cause = err instanceof LostConnectionError ? err.cause : err;
+        const again = isRetryable(cause) || (err instanceof LostConnectionError && !committing);
+        if (attempt < RETRIES && again) continue;
+        throw cause;
       }
     }
   }
