@@ -163,4 +163,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX orders_paid_at ON orders (paid_at) WHERE paid_at IS NOT NULL;
     `,
   },
+  {
+    version: 9,
+    name: 'claim owners and the write probe',
+    sql: `
+      -- Which process holds a 'new' order's purchase claim (src/orders/claims.ts): a restarted instance takes over
+      -- the claims of its own previous life at once.
+      ALTER TABLE orders ADD COLUMN claim_owner TEXT;
+      -- One row, rewritten in place by the readiness check's write probe: proves the ledger still takes writes.
+      CREATE TABLE write_probe (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -21,6 +21,8 @@ export interface OrderRow {
   checked_at: number | null;
   deposited_amount: number;
   refunded_amount: number;
+  /** Who holds the purchase claim of a 'new' order (src/orders/claims.ts); read by the claim only, not part of Order. */
+  claim_owner?: string | null;
 }
 
 export interface EventRow {

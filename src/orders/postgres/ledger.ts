@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError, OrderNotFoundError } from '../errors.js';
+import { ownerText, pendingFate, RETIRED_BECAUSE } from '../claims.js';
 import { serializeDetail } from '../events.js';
 import { formatOrderNumber } from '../order-number.js';
 import { itemsJson, toEvent, toOrder, type EventRow, type OrderRow } from '../rows.js';
@@ -258,12 +259,8 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
   const lockPurchase = (c: Client, key: string) =>
     c.query('SELECT pg_advisory_xact_lock($1::int4, $2::int4)', [PURCHASE_LOCK_SPACE, purchaseLockId(key)]);
 
-  const pendingByKey = (c: Client | pg.Pool, key: string, lock: boolean) =>
-    one(
-      c,
-      `SELECT * FROM orders WHERE purchase_key = $1 AND status IN ('new', 'registered')${lock ? ' FOR UPDATE' : ''}`,
-      [key],
-    );
+  const pendingByKey = (c: Client | pg.Pool, key: string) =>
+    one(c, "SELECT * FROM orders WHERE purchase_key = $1 AND status IN ('new', 'registered')", [key]);
 
   /** CAS into `to`; throws if the row moved meanwhile (cannot happen under the row lock). */
   const move = async (
@@ -296,15 +293,20 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
     return moved;
   };
 
-  const insertOrder = async (c: Client, input: CreateOrderInput, t: number): Promise<Order> => {
+  const insertOrder = async (
+    c: Client,
+    input: CreateOrderInput,
+    t: number,
+    owner: string | null = null,
+  ): Promise<Order> => {
     // The id comes first, so the orderNumber (which contains it) is written with the row.
     const { rows } = await c.query<{ id: number }>("SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id");
     const id = rows[0]!.id;
     const order = await one(
       c,
       `INSERT INTO orders (id, order_number, items, amount, currency, flow, language, status, purchase_key,
-         created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $9)
+         created_at, updated_at, claim_owner)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $9, $10)
        RETURNING *`,
       [
         id,
@@ -316,6 +318,7 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
         input.language,
         input.purchaseKey ?? null,
         t,
+        owner,
       ],
     );
     await writeEvent(c, id, t, 'created', 'ok', { amount: input.amount, currency: input.currency, flow: input.flow });
@@ -356,19 +359,23 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
   const claim = (input: CreateOrderInput & { purchaseKey: string }, policy: PurchasePolicy) =>
     tx(async (c): Promise<PurchaseClaim> => {
       await lockPurchase(c, input.purchaseKey);
-      const pending = await pendingByKey(c, input.purchaseKey, true);
+      const { rows } = await c.query<OrderRow>(
+        "SELECT * FROM orders WHERE purchase_key = $1 AND status IN ('new', 'registered') FOR UPDATE",
+        [input.purchaseKey],
+      );
+      const pending = rows[0] ? toOrder(rows[0]) : undefined;
       const t = now();
       let retired: Order | undefined;
-      if (pending?.status === 'new') {
-        if (t - pending.createdAt < policy.abandonAfterMs) return { outcome: 'in_flight', order: pending };
-        retired = await fail(c, pending, 'register_unknown', { reason: 'abandoned before the gateway answered' });
-      } else if (pending) {
-        if (pending.formUrl !== null && t - pending.createdAt < policy.reuseForMs) {
-          return { outcome: 'reusable', order: pending, formUrl: pending.formUrl };
-        }
-        retired = await release(c, pending);
+      if (pending) {
+        const fate = pendingFate(pending, rows[0]?.claim_owner, t, policy);
+        if (fate === 'in_flight') return { outcome: 'in_flight', order: pending };
+        if (fate === 'reusable') return { outcome: 'reusable', order: pending, formUrl: pending.formUrl! };
+        retired =
+          fate === 'stale'
+            ? await release(c, pending)
+            : await fail(c, pending, 'register_unknown', RETIRED_BECAUSE[fate]);
       }
-      const order = await insertOrder(c, input, t);
+      const order = await insertOrder(c, input, t, ownerText(policy.owner));
       return retired ? { outcome: 'created', order, retired } : { outcome: 'created', order };
     });
 
@@ -387,15 +394,14 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
         return await tx(async (c) => {
           if (key !== undefined) {
             await lockPurchase(c, key);
-            const existing = await pendingByKey(c, key, false);
+            const existing = await pendingByKey(c, key);
             if (existing) throw new DuplicatePurchaseError(existing);
           }
           return insertOrder(c, input, now());
         });
       } catch (err) {
         // Backstop: the partial unique index caught a concurrent duplicate (a writer that skipped the lock).
-        const existing =
-          key !== undefined && isPendingKeyViolation(err) ? await pendingByKey(pool, key, false) : undefined;
+        const existing = key !== undefined && isPendingKeyViolation(err) ? await pendingByKey(pool, key) : undefined;
         if (existing) throw new DuplicatePurchaseError(existing, { cause: err });
         throw err;
       }
