@@ -172,8 +172,8 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE orders ADD COLUMN claim_owner TEXT;
       -- One row, rewritten in place by the readiness check's write probe: proves the ledger still takes writes.
       CREATE TABLE write_probe (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        at INTEGER NOT NULL
+        id     INTEGER PRIMARY KEY CHECK (id = 1),
+        writes INTEGER NOT NULL
       ) STRICT;
     `,
   },

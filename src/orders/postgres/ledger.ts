@@ -4,6 +4,7 @@ import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError, Orde
 import { ownerText, pendingFate, RETIRED_BECAUSE } from '../claims.js';
 import { serializeDetail } from '../events.js';
 import { formatOrderNumber } from '../order-number.js';
+import { createWriteProbe, WRITE_PROBE_SQL } from '../probe.js';
 import { itemsJson, toEvent, toOrder, type EventRow, type OrderRow } from '../rows.js';
 import {
   FULFIL_ON,
@@ -44,7 +45,7 @@ export interface PostgresLedgerOptions {
 
 export interface PostgresLedgerHandle {
   ledger: PostgresLedger;
-  /** For /readyz: true when the database answers a trivial query within 3 s. */
+  /** For /readyz: true when the database answers a read and takes the probe write (src/orders/probe.ts) within 3 s. */
   healthCheck(): Promise<boolean>;
   /** Ends the pool: waits for the calls in progress, then closes every connection. */
   close(): Promise<void>;
@@ -164,6 +165,7 @@ export async function openPostgresLedger(url: string, opts: PostgresLedgerOption
     throw err;
   }
   let closed: Promise<void> | undefined;
+  const writable = createWriteProbe(() => pool.query(WRITE_PROBE_SQL), { now: opts.now });
   return {
     ledger: createPostgresLedger(pool, opts),
     async healthCheck() {
@@ -172,10 +174,11 @@ export async function openPostgresLedger(url: string, opts: PostgresLedgerOption
         timer = setTimeout(() => resolve(false), HEALTH_TIMEOUT_MS);
         timer.unref();
       });
-      const probe = pool.query<{ ok: number }>('SELECT 1 AS ok').then(
+      const read = pool.query<{ ok: number }>('SELECT 1 AS ok').then(
         (r) => r.rows[0]?.ok === 1,
         () => false,
       );
+      const probe = Promise.all([read, writable()]).then(([r, w]) => r && w);
       try {
         return await Promise.race([probe, timeout]);
       } finally {

@@ -104,8 +104,8 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     sql: `
       ALTER TABLE orders ADD COLUMN claim_owner TEXT;
       CREATE TABLE write_probe (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        at BIGINT  NOT NULL
+        id     INTEGER PRIMARY KEY CHECK (id = 1),
+        writes BIGINT  NOT NULL
       );
     `,
   },
