@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { GatewayError, GatewayRejectedError } from '../gateway/index.js';
 import { HttpError } from '../http/errors.js';
+import type { MessageKey } from '../http/i18n.js';
 import { currencyInfo } from '../money.js';
 import type { Order } from '../orders/types.js';
 import { createSettle } from '../shop/settle.js';
@@ -9,11 +10,11 @@ import { parseMajorAmount, toMajorString } from './amount.js';
 import type { AdminDeps } from './deps.js';
 import { loadOrder } from './orders.js';
 
-const TITLES: Record<AdminAction, string> = {
-  refresh: 'Refresh from the gateway',
-  capture: 'Capture (deposit.do)',
-  void: 'Void the hold (reverse.do)',
-  refund: 'Refund (refund.do)',
+const TITLES: Record<AdminAction, MessageKey> = {
+  refresh: 'admin.confirm.title.refresh',
+  capture: 'admin.confirm.title.capture',
+  void: 'admin.confirm.title.void',
+  refund: 'admin.confirm.title.refund',
 };
 
 /** Largest amount the action may move, minor units; undefined for actions without an amount. */
@@ -40,7 +41,7 @@ export function createActions(deps: AdminDeps) {
   function page(res: Response, status: number, order: Order, action: AdminAction, extra: Record<string, unknown>) {
     const max = ceiling(order, action);
     res.status(status).render('admin/confirm', {
-      title: TITLES[action],
+      title: res.locals.t(TITLES[action]),
       order,
       action,
       allowed: allowed(order, action),
@@ -71,10 +72,13 @@ export function createActions(deps: AdminDeps) {
     const max = ceiling(order, action);
     if (max !== undefined) {
       const parsed = parseMajorAmount(typeof typed === 'string' ? typed : '', order.currency);
+      const { t } = res.locals;
       const error = !parsed.ok
-        ? parsed.error
+        ? t(parsed.error, parsed.params)
         : parsed.minor > max
-          ? `At most ${toMajorString(max, order.currency)} can be ${action === 'refund' ? 'refunded' : 'captured'}.`
+          ? t(action === 'refund' ? 'admin.amount.overRefund' : 'admin.amount.overCapture', {
+              amount: toMajorString(max, order.currency),
+            })
           : undefined;
       if (!parsed.ok || error !== undefined) {
         page(res, 422, order, action, { error, amountText: typeof typed === 'string' ? typed : '' });
