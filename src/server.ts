@@ -3,6 +3,7 @@ import dotenv from 'dotenv';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { gatewayClientFor, startGatewayTarget } from './gateway-target.js';
+import { trackHandlers } from './http/drain.js';
 import { createStdoutLogger, startupBanner, wantsHumanLogs } from './log.js';
 import { createMetrics } from './metrics/index.js';
 import { startMetricsServer } from './metrics/server.js';
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
   }
 
   const server: Server = app.listen(config.port, config.host);
+  const drain = trackHandlers(server);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
@@ -93,13 +95,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    // No new connections; idle keep-alive ones end now, and each busy one as soon as its answer is sent. A request
-    // in progress (a Buy waiting for register.do, say) gets SHUTDOWN_GRACE_MS to finish: behind a balancer, which
-    // rightly never resends a POST, cutting it would show that buyer an error during a rolling restart.
+    // No new connections; those where no handler runs (idle keep-alive, a request still half sent) end now, and each
+    // busy one as soon as its answer is sent. A request in progress (a Buy waiting for register.do, say) gets
+    // SHUTDOWN_GRACE_MS to finish: behind a balancer, which rightly never resends a POST, cutting it would show that
+    // buyer an error during a rolling restart.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const idle = setInterval(() => drain.closeIdle(), 100);
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    server.closeIdleConnections();
+    drain.closeIdle();
     await closed;
     clearInterval(idle);
     clearTimeout(force);
