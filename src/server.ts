@@ -117,6 +117,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   logger.info({ url: config.publicBaseUrl, flow: config.flow, gateway: config.gateway.mode }, 'shop listening');
+  // The panel's token is logged here once, on purpose (as the sandbox's operator token is): its link needs it.
+  const devPanelUrl = config.devPanelToken && `${config.publicBaseUrl}/dev?token=${config.devPanelToken}`;
+  if (devPanelUrl)
+    logger.info(
+      { url: `${config.publicBaseUrl}/dev`, deliberatelyLoggedDevPanelToken: config.devPanelToken },
+      'developer panel on (this machine only): open /dev?token=<this token> once in the browser; the token is printed here once, on purpose',
+    );
   if (config.admin) logger.info({ url: `${config.publicBaseUrl}/admin`, user: config.admin.user }, 'back office on');
   else logger.info('back office off: set ADMIN_PASSWORD_HASH (npm run admin-hash) to turn on /admin');
   // For the person who typed npm start: where to go, in plain lines, once (log collectors get the JSON above).
@@ -126,6 +133,7 @@ async function main(): Promise<void> {
       sandboxUrl: target.sandbox?.url,
       gatewayOrigin: gateway.origin,
       admin: config.admin && { url: `${config.publicBaseUrl}/admin`, user: config.admin.user },
+      devPanelUrl,
       dataDir: config.dataDir,
       warnings: sandboxWarning ? [sandboxWarning] : [],
     });

@@ -136,6 +136,11 @@ describe('the console at start', () => {
         /^ {2}Sandbox gateway: http:\/\/127\.0\.0\.1:\d+ \(test cards: http:\/\/127\.0\.0\.1:\d+\/sandbox\/cards\)$/,
       ),
       expect.stringMatching(/^ {2}Back office: +off \(set ADMIN_PASSWORD_HASH/),
+      expect.stringMatching(
+        new RegExp(
+          `^ {2}Developer panel: http://localhost:${port}/dev\\?token=[A-Za-z0-9_-]{43} \\(this machine only\\)$`,
+        ),
+      ),
       `  Data:            ${path.join(cwd, 'data')}`,
       '  Ctrl+C to stop.',
     ]);
