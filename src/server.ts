@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import dotenv from 'dotenv';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { isLoopback } from './dev/routes.js';
 import { gatewayClientFor, startGatewayTarget } from './gateway-target.js';
 import { trackHandlers } from './http/drain.js';
 import { createStdoutLogger, startupBanner, wantsHumanLogs } from './log.js';
@@ -44,8 +45,16 @@ async function main(): Promise<void> {
   } catch (err) {
     throw listenProblem(err, 'SANDBOX_PORT', sandboxSettings?.port, 'SANDBOX_HOST', sandboxSettings?.host) ?? err;
   }
-  // Not fatal: behind a port mapping the public URL is only reachable from outside (see sandboxUnreachable).
-  const sandboxWarning = target.sandbox && (await sandboxUnreachable(target.sandbox.url, sandboxSettings));
+  // Not fatal: behind a port mapping the public URL is only reachable from outside (see unreachable).
+  const sandboxWarning =
+    target.sandbox &&
+    (await unreachable(target.sandbox.url, {
+      key: 'SANDBOX_PUBLIC_URL',
+      server: 'the embedded sandbox',
+      listening: `SANDBOX_HOST=${sandboxSettings?.host ?? '?'} SANDBOX_PORT=${String(sandboxSettings?.port ?? '?')}`,
+      follows: 'SANDBOX_PORT',
+      effect: "buyers' browsers open the payment page there",
+    }));
   if (sandboxWarning) logger.warn(sandboxWarning);
   const gateway = gatewayClientFor(target, config, {
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
@@ -77,6 +86,17 @@ async function main(): Promise<void> {
   } catch (err) {
     throw listenProblem(err, 'PORT', config.port, 'HOST', config.host) ?? err;
   }
+  // The same rule for the shop's own public URL, when it names this machine (a copied .env with another port).
+  const shopWarning =
+    loopbackUrl(config.publicBaseUrl) &&
+    (await unreachable(config.publicBaseUrl, {
+      key: 'PUBLIC_BASE_URL',
+      server: 'the shop',
+      listening: `HOST=${config.host} PORT=${config.port}`,
+      follows: 'PORT',
+      effect: 'the start-up block names that address and every page redirects there',
+    }));
+  if (shopWarning) logger.warn(shopWarning);
   let metricsServer: Server | undefined;
   if (config.metrics && metrics) {
     const { port, host } = config.metrics;
@@ -135,7 +155,7 @@ async function main(): Promise<void> {
       admin: config.admin && { url: `${config.publicBaseUrl}/admin`, user: config.admin.user },
       devPanelUrl,
       dataDir: config.dataDir,
-      warnings: sandboxWarning ? [sandboxWarning] : [],
+      warnings: [sandboxWarning, shopWarning].filter((w) => typeof w === 'string'),
     });
     print(banner);
   }
@@ -178,14 +198,14 @@ function listenProblem(
 }
 
 /**
- * Buyers' browsers open the embedded sandbox's payment page at SANDBOX_PUBLIC_URL. A .env copied with other ports
- * leaves it pointing where nothing (or another sandbox) listens, and the first Buy ends on a browser error page;
- * asking the sandbox's /healthz there at start names both settings. Only a warning: behind a port mapping
- * (docker run -p 45911:3001) the public port answers outside the container only.
+ * Browsers are sent to public URLs: the embedded sandbox's payment page at SANDBOX_PUBLIC_URL, every page of the shop
+ * at PUBLIC_BASE_URL. A .env copied with other ports leaves one pointing where nothing (or another copy) listens, and
+ * the buyer ends on a browser error page; asking the server's /healthz there at start names both settings. Only a
+ * warning: behind a port mapping (docker run -p 45911:3001) the public port answers outside the container only.
  */
-async function sandboxUnreachable(
+async function unreachable(
   publicUrl: string,
-  settings: { port: number; host: string } | undefined,
+  s: { key: string; server: string; listening: string; follows: string; effect: string },
 ): Promise<string | undefined> {
   let why: string;
   try {
@@ -197,8 +217,13 @@ async function sandboxUnreachable(
     const cause = (err as { cause?: { code?: unknown } }).cause;
     why = typeof cause?.code === 'string' ? cause.code : err instanceof Error ? err.name : 'no answer';
   }
-  const listening = `SANDBOX_HOST=${settings?.host ?? '?'} SANDBOX_PORT=${String(settings?.port ?? '?')}`;
-  return `SANDBOX_PUBLIC_URL=${publicUrl} does not reach the embedded sandbox from here, which listens on ${listening} (${why}): buyers' browsers open the payment page there. Unset SANDBOX_PUBLIC_URL (it then follows SANDBOX_PORT) or make it point to that port; behind a port mapping (Docker) this is expected`;
+  return `${s.key}=${publicUrl} does not reach ${s.server} from here, which listens on ${s.listening} (${why}): ${s.effect}. Unset ${s.key} (it then follows ${s.follows}) or make it point to that port; behind a port mapping (Docker) this is expected`;
+}
+
+/** Whether a URL names this machine (a loopback address or localhost): only such a URL is asked at start. */
+function loopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || isLoopback(host);
 }
 
 main().catch((err: unknown) => {
