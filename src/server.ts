@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import dotenv from 'dotenv';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -7,6 +8,7 @@ import { gatewayClientFor, startGatewayTarget } from './gateway-target.js';
 import { trackHandlers } from './http/drain.js';
 import { createStdoutLogger, startupBanner, wantsHumanLogs } from './log.js';
 import { createMetrics } from './metrics/index.js';
+import { cached, checkGatewayCredentials, CREDENTIALS_CACHE_MS, type CredentialsVerdict } from './metrics/readiness.js';
 import { startMetricsServer } from './metrics/server.js';
 import { createCatalog } from './shop/catalog.js';
 import { createReconciler } from './shop/reconciler.js';
@@ -60,6 +62,12 @@ async function main(): Promise<void> {
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
   });
   const { callbackKey } = target;
+  // Asked now (a harmless status call) and again by /readyz at most once a minute; the answer is awaited below.
+  const gatewayCredentials = cached(() => checkGatewayCredentials(gateway), { cacheMs: CREDENTIALS_CACHE_MS });
+  const credentialsAtStart = Promise.race([
+    Promise.resolve(gatewayCredentials()),
+    sleep(3_000, { verdict: 'unknown', error: 'no answer within 3 s' } as const, { ref: false }),
+  ]);
   // Counted only when someone can read them: with METRICS_PORT unset there are no metrics and no listener.
   const metrics = config.metrics && createMetrics();
   const { ledger, rateLimitStore, cooldown } = storage;
@@ -70,6 +78,7 @@ async function main(): Promise<void> {
     sessionStore,
     healthCheck: storage.healthCheck,
     readinessChecks: storage.readinessChecks,
+    gatewayCredentials,
   });
   const reconciler = createReconciler(deps, { ...config.reconcile, openAfterMs: config.orderLifetimeSecs * 1000 });
   if (config.callbacks.enabled && callbackKey === undefined) {
@@ -97,6 +106,9 @@ async function main(): Promise<void> {
       effect: 'the start-up block names that address and every page redirects there',
     }));
   if (shopWarning) logger.warn(shopWarning);
+  // Not fatal either: a bank's test gateway may be down at start, and /readyz keeps saying what it finds.
+  const credentialsWarning = credentialsProblem(await credentialsAtStart, gateway.origin);
+  if (credentialsWarning) logger.warn(credentialsWarning);
   let metricsServer: Server | undefined;
   if (config.metrics && metrics) {
     const { port, host } = config.metrics;
@@ -155,7 +167,7 @@ async function main(): Promise<void> {
       admin: config.admin && { url: `${config.publicBaseUrl}/admin`, user: config.admin.user },
       devPanelUrl,
       dataDir: config.dataDir,
-      warnings: [sandboxWarning, shopWarning].filter((w) => typeof w === 'string'),
+      warnings: [sandboxWarning, shopWarning, credentialsWarning].filter((w) => typeof w === 'string'),
     });
     print(banner);
   }
@@ -218,6 +230,14 @@ async function unreachable(
     why = typeof cause?.code === 'string' ? cause.code : err instanceof Error ? err.name : 'no answer';
   }
   return `${s.key}=${publicUrl} does not reach ${s.server} from here, which listens on ${s.listening} (${why}): ${s.effect}. Unset ${s.key} (it then follows ${s.follows}) or make it point to that port; behind a port mapping (Docker) this is expected`;
+}
+
+/** What to tell the operator about the gateway's answer to the shop's credentials at start; undefined when fine. */
+function credentialsProblem(said: CredentialsVerdict, origin: string): string | undefined {
+  if (said.verdict === 'accepted') return undefined;
+  if (said.verdict === 'rejected')
+    return `the gateway at ${origin} refused the shop's credentials (errorCode 5, access denied): every Buy will fail until GATEWAY_USERNAME/GATEWAY_PASSWORD (or GATEWAY_TOKEN) are right; /readyz says "credentials rejected" meanwhile`;
+  return `could not check the shop's credentials with the gateway at ${origin} (${said.error}): it may be down; /readyz tells when it answers`;
 }
 
 /** Whether a URL names this machine (a loopback address or localhost): only such a URL is asked at start. */
