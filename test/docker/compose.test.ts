@@ -4,7 +4,7 @@
  * accept in production, with the shop's gateway settings matching the sandbox's merchant. The scale file's nginx
  * configuration is run for real in test/deploy/nginx-lb.test.ts.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
@@ -205,6 +205,44 @@ describe('the Dockerfile and the Docker docs', () => {
 
   it('keep this machine’s paths out of docs/docker-build-here.md', () => {
     expect(read('docs/docker-build-here.md')).not.toMatch(/\/tmp\//);
+  });
+
+  it('publish every port on 127.0.0.1 only, in every doc and the Dockerfile (the README’s loopback rule)', () => {
+    const docs = [
+      'README.md',
+      'Dockerfile',
+      'compose.yaml',
+      ...readdirSync(path.join(ROOT, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`),
+    ];
+    let mappings = 0;
+    for (const file of docs) {
+      for (const m of read(file).matchAll(/\s(?:-p|--publish)[\s=]+'?(\S+:\d+)/g)) {
+        mappings++;
+        expect([file, m[1]]).toEqual([file, expect.stringMatching(/^127\.0\.0\.1:/)]);
+      }
+    }
+    expect(mappings).toBeGreaterThanOrEqual(8);
+  });
+
+  it('use in docs/docker-build-here.md only what a fresh machine has (no rsync)', () => {
+    expect(read('docs/docker-build-here.md')).not.toMatch(/\brsync\b/);
+  });
+
+  it('make each README shell block that runs the image self-contained: it builds it and sets what it passes on', () => {
+    const blocks = [...read('README.md').matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
+    const runs = blocks.filter((b) => /docker run /.test(b));
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    for (const block of runs) {
+      expect(block).toContain('docker build -t rbs-storefront .');
+      // A bare "-e NAME" passes this shell's value on: the block itself must set it.
+      for (const [, name] of block.matchAll(/-e ([A-Z_]+)(?=\s)/g))
+        expect([name, block]).toEqual([name, expect.stringMatching(new RegExp(`export ${name}=`))]);
+      // The sandbox's payment page must be named where the browser reaches it.
+      if (block.includes('dist/sandbox/server.js') || block.includes('SANDBOX=on'))
+        expect(block).toContain('SANDBOX_PUBLIC_URL=http://127.0.0.1:3001');
+    }
   });
 });
 
