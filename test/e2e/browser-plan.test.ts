@@ -25,15 +25,15 @@ describe('browser suite policy', () => {
 
   it('when a suite is skipped, then the message says the true reason and how to run it', () => {
     // Chromium installed, suite CI-only: not "not found".
-    const ciOnly = browserSkipMessage('test/e2e/x.browser.test.ts', true, { ciOnly: true });
+    const ciOnly = browserSkipMessage('test/e2e/admin.browser.test.ts', true, { ciOnly: true });
     expect(ciOnly).not.toContain('not found');
     expect(ciOnly).toContain(
       `BROWSER TESTS SKIPPED: this suite runs only with CI=true (Chromium is at ${CHROMIUM_PATH})`,
     );
     expect(ciOnly).toContain('run it: CI=true npm test');
-    const missing = browserSkipMessage('test/e2e/x.browser.test.ts', false, { ciOnly: true });
+    const missing = browserSkipMessage('test/e2e/admin.browser.test.ts', false, { ciOnly: true });
     expect(missing).toContain(`BROWSER TESTS SKIPPED: ${CHROMIUM_PATH} not found`);
     expect(missing).toContain('then run: CI=true npm test');
-    expect(browserSkipMessage('test/e2e/y.browser.test.ts', false)).toContain('then run: npm test');
+    expect(browserSkipMessage('test/e2e/checkout.browser.test.ts', false)).toContain('then run: npm test');
   });
 });
