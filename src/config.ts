@@ -53,11 +53,6 @@ export interface Config {
   };
   /** The back office at /admin; undefined (off) unless ADMIN_PASSWORD or ADMIN_PASSWORD_HASH is set. */
   readonly admin: AdminConfig | undefined;
-  /**
-   * The developer panel's opt-in token (src/dev/): generated once and kept under DATA_DIR, outside production only;
-   * undefined in production, where there is no panel.
-   */
-  readonly devPanelToken: string | undefined;
   /** The Prometheus listener (GET /metrics), on its own port; undefined (no listener) unless METRICS_PORT is set. */
   readonly metrics: { readonly port: number; readonly host: string } | undefined;
   /**
@@ -296,6 +291,16 @@ export const DEV_SECRET_FILE = 'session-secret';
 export const DEV_PANEL_TOKEN_FILE = 'dev-panel-token';
 
 /**
+ * The developer panel's opt-in token (src/dev/routes.ts), generated once and kept under DATA_DIR (0600): `npm run dev`
+ * restarts on every edit, and a token kept with the other secrets keeps the developer's panel cookie valid. Asked only
+ * where the panel exists (outside production): by createApp when it mounts the panel, and by the launcher, which
+ * prints it. Not part of Config, so that reading the configuration writes nothing more.
+ */
+export function keptDevPanelToken(dataDir: string): string {
+  return keptSecret(dataDir, DEV_PANEL_TOKEN_FILE);
+}
+
+/**
  * Validates the environment. Pure except for one thing: in development, a missing SESSION_SECRET is generated once
  * and kept under DATA_DIR (mode 0600), so a demo needs no .env and its sessions survive restarts.
  */
@@ -323,8 +328,6 @@ export function loadConfig(env: Env): Config {
   const dataDir = path.resolve(c.DATA_DIR);
   ownerOnlyDataDir(dataDir);
   const primarySecret = c.SESSION_SECRET ?? keptSecret(dataDir, DEV_SECRET_FILE);
-  // npm run dev restarts on every edit: a token kept with the other secrets keeps the developer's panel cookie valid.
-  const devPanelToken = c.NODE_ENV === 'production' ? undefined : keptSecret(dataDir, DEV_PANEL_TOKEN_FILE);
   const publicBaseUrl = c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`;
   const timeouts = { timeoutMs: c.GATEWAY_TIMEOUT_MS, statusTimeoutMs: c.GATEWAY_STATUS_TIMEOUT_MS };
   // The schema guarantees GATEWAY_URL and its credentials whenever there is no sandbox.
@@ -370,7 +373,6 @@ export function loadConfig(env: Env): Config {
             passwordHash: c.ADMIN_PASSWORD_HASH,
             idleMs: c.ADMIN_IDLE_MINUTES * 60_000,
           },
-    devPanelToken,
     metrics: c.METRICS_PORT === undefined ? undefined : { port: c.METRICS_PORT, host: c.METRICS_HOST },
     storage: { databaseUrl: c.DATABASE_URL, redisUrl: c.REDIS_URL },
   });

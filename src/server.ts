@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import dotenv from 'dotenv';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, keptDevPanelToken, loadConfig, type Config } from './config.js';
 import { isLoopback } from './dev/routes.js';
 import { gatewayClientFor, startGatewayTarget } from './gateway-target.js';
 import { trackHandlers } from './http/drain.js';
@@ -150,10 +150,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   logger.info({ url: config.publicBaseUrl, flow: config.flow, gateway: config.gateway.mode }, 'shop listening');
   // The panel's token is logged here once, on purpose (as the sandbox's operator token is): its link needs it.
-  const devPanelUrl = config.devPanelToken && `${config.publicBaseUrl}/dev?token=${config.devPanelToken}`;
+  const devPanelToken = config.env === 'production' ? undefined : keptDevPanelToken(config.dataDir);
+  const devPanelUrl = devPanelToken && `${config.publicBaseUrl}/dev?token=${devPanelToken}`;
   if (devPanelUrl)
     logger.info(
-      { url: `${config.publicBaseUrl}/dev`, deliberatelyLoggedDevPanelToken: config.devPanelToken },
+      { url: `${config.publicBaseUrl}/dev`, deliberatelyLoggedDevPanelToken: devPanelToken },
       'developer panel on (this machine only): open /dev?token=<this token> once in the browser; the token is printed here once, on purpose',
     );
   if (config.admin) logger.info({ url: `${config.publicBaseUrl}/admin`, user: config.admin.user }, 'back office on');

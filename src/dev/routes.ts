@@ -2,6 +2,7 @@
 // other about one order). createApp mounts it only outside production; see docs/decisions/0009-developer-panel.md.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type RequestHandler } from 'express';
+import { keptDevPanelToken } from '../config.js';
 import { fixedCookie } from '../http/cookies.js';
 import { HttpError } from '../http/errors.js';
 import type { Order } from '../orders/types.js';
@@ -35,7 +36,7 @@ function sameToken(given: unknown, token: string | undefined): boolean {
  *
  * Who may open it: a loopback client (the socket's address) holding the panel's cookie. A reverse proxy or tunnel on
  * this machine connects from loopback too, so the address alone would show the panel to its clients; the cookie is
- * had only by opening the link with `config.devPanelToken`, which the launcher prints in its start-up block (as
+ * had only by opening the link with the token kept in DATA_DIR (keptDevPanelToken), which the launcher prints in its start-up block (as
  * notebook servers do). That link sets the cookie (HttpOnly, SameSite=Strict) and redirects to the same page without
  * the token, so the token stays out of the history and of the Referer.
  */
@@ -43,7 +44,7 @@ export function devPanel(deps: ShopDeps, wireLog: WireLog = createWireLog(deps.l
   const { ledger, config } = deps;
   deps.gateway.onExchange((e) => wireLog.recordCall(e));
   const signed = (deps.callbackKey ?? config.callbacks.key) !== undefined;
-  const token = config.devPanelToken;
+  const token = keptDevPanelToken(config.dataDir);
   const setCookie = fixedCookie(DEV_PANEL_COOKIE, {
     httpOnly: true,
     secure: config.publicBaseUrl.startsWith('https://'),

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import request from 'supertest';
 import { callbackSigningString } from '../../src/gateway/index.js';
 import { DEFAULT_MERCHANTS } from '../../src/sandbox/index.js';
+import { keptDevPanelToken } from '../../src/config.js';
 import { DEV_PANEL_COOKIE, isLoopback } from '../../src/dev/routes.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
 import { freePort, startShopProcess } from '../helpers/shop-process.js';
@@ -22,7 +23,7 @@ const LINK_TEXT = 'What happened on the wire';
 /** A browser on this machine that opened the panel's link with its token, as the start-up block tells the developer. */
 async function panelAgent(shop: TestShop): Promise<request.Agent> {
   const agent = request.agent(shop.app);
-  await agent.get(`/dev?token=${shop.config.devPanelToken ?? ''}`).expect(303);
+  await agent.get(`/dev?token=${keptDevPanelToken(shop.config.dataDir)}`).expect(303);
   return agent;
 }
 
@@ -191,7 +192,7 @@ describe('the panel’s token: a loopback address is not enough (a proxy or tunn
   });
 
   it('opening /dev?token=… sets an HttpOnly SameSite=Strict cookie and redirects to /dev without the token', async () => {
-    const token = shop.config.devPanelToken!;
+    const token = keptDevPanelToken(shop.config.dataDir);
     expect(token.length).toBeGreaterThanOrEqual(32);
     const agent = request.agent(shop.app);
     const opened = await agent.get(`/dev?token=${encodeURIComponent(token)}`).expect(303);
