@@ -15,7 +15,17 @@ import { requestId } from './http/request-id.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { staticFiles } from './http/static-files.js';
 import { sessionMiddleware } from './http/session.js';
-import { createGatewayProbe, runReadiness, type ReadinessCheck } from './metrics/readiness.js';
+import {
+  cached,
+  checkGatewayCredentials,
+  createGatewayProbe,
+  CREDENTIALS_CACHE_MS,
+  gatewayReadiness,
+  runReadiness,
+  type CredentialsVerdict,
+  type ExplainedCheck,
+  type ReadinessCheck,
+} from './metrics/readiness.js';
 import { shopRoutes } from './shop/routes.js';
 
 export interface AppDeps extends AdminDeps {
@@ -31,6 +41,11 @@ export interface AppDeps extends AdminDeps {
    * src/metrics/readiness.ts), either of which a check of the same name replaces; `redis` comes from src/storage/.
    */
   readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /**
+   * Whether the gateway accepts the shop's credentials, cached (src/metrics/readiness.ts): the launcher passes the one
+   * it asked at start; without it the app makes its own.
+   */
+  gatewayCredentials?: () => CredentialsVerdict | Promise<CredentialsVerdict>;
 }
 
 // src/app.ts and dist/app.js sit one level below the project root, so this works under tsc output, tsx and jest.
@@ -104,11 +119,18 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
-/** The embedded sandbox's /healthz; a remote gateway's origin, asked with HEAD (no credentials, no API call). */
-function gatewayProbe({ config, gateway }: AppDeps): ReadinessCheck {
+/**
+ * Reachable: the embedded sandbox's /healthz, a remote gateway's origin asked with HEAD (no credentials, no API call);
+ * and not refusing the shop's credentials.
+ */
+function gatewayProbe({ config, gateway, gatewayCredentials }: AppDeps): ExplainedCheck {
   const sandbox = config.gateway.mode === 'sandbox';
-  return createGatewayProbe({
+  const reachable = createGatewayProbe({
     url: `${gateway.origin}${sandbox ? '/healthz' : '/'}`,
     kind: sandbox ? 'healthz' : 'origin',
   });
+  return gatewayReadiness(
+    reachable,
+    gatewayCredentials ?? cached(() => checkGatewayCredentials(gateway), { cacheMs: CREDENTIALS_CACHE_MS }),
+  );
 }
