@@ -26,7 +26,7 @@ export interface SandboxAppOptions {
   logger?: SandboxLogger;
   /** How long the processor-wait card (4000 0000 0000 0002) stays in orderStatus 5. Default 15 s. */
   processingDelayMs?: number;
-  /** Hard cap on stored orders. Default 50 000. Ignored when `store` is given (the store has its own). */
+  /** Hard cap on stored orders per merchant. Default 50 000. Ignored when `store` is given (the store has its own). */
   maxOrders?: number;
   /**
    * Where the orders live. Default: a new in-memory OrderStore (lost on restart); startSandbox passes a
