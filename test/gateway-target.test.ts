@@ -324,7 +324,7 @@ describe('the gateway the shop talks to', () => {
     expect(res.status).toBe(200);
   });
 
-  it("when SANDBOX_CALLBACK_HOSTS leaves out the shop's own callback host, start-up stops, naming the setting", async () => {
+  it("when SANDBOX_CALLBACK_HOSTS leaves out the shop's own callback host, the sandbox still notifies the shop (its own origin)", async () => {
     const config = loadConfig({
       NODE_ENV: 'test',
       DATA_DIR: tempDir(),
@@ -333,9 +333,15 @@ describe('the gateway the shop talks to', () => {
       PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
       SANDBOX_CALLBACK_HOSTS: '127.0.0.2',
     });
-    await expect(startGatewayTarget(config, createLogger({ level: 'silent' }))).rejects.toThrow(
-      /callbackUrl whose host is not in the callback allow-list \(SANDBOX_CALLBACK_HOSTS\)/,
-    );
+    const target = await startGatewayTarget(config, createLogger({ level: 'silent' }));
+    try {
+      const { sandbox } = target.sandbox!;
+      expect(sandbox.callbackAllowed('http://127.0.0.1:3000/payment/callback', 'demo-shop')).toBe(true);
+      expect(sandbox.callbackAllowed('http://127.0.0.1:3001/payment/callback', 'demo-shop')).toBe(false);
+      expect(sandbox.callbackAllowed('http://127.0.0.2:1/any', 'demo-shop')).toBe(true);
+    } finally {
+      await target.close();
+    }
   });
 
   it('with NODE_ENV=production and SANDBOX=on, the sandbox starts with a warning that it is an emulator', async () => {

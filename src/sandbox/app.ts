@@ -44,8 +44,8 @@ export interface SandboxAppOptions {
   /** Callback delivery tuning (docs/gateway-reference.md §6), or false to send none. Default: on, 5 attempts from 1 s. */
   callbacks?: CallbackOptions | false;
   /**
-   * The only hosts callbacks may go to (SANDBOX_CALLBACK_HOSTS): host names or IP addresses. Default: loopback
-   * (127.0.0.0/8, ::1, localhost) plus the hosts of the merchants' callback URLs.
+   * Hosts every merchant's callbacks may go to, any port (SANDBOX_CALLBACK_HOSTS): host names or IP addresses. Each
+   * merchant's own origins (its callbackUrl's, its callbackOrigins) are allowed anyway; nothing else is by default.
    */
   callbackHosts?: readonly string[];
   /**
@@ -74,19 +74,14 @@ export interface SandboxApp {
   sweep(): { purged: number };
   /** The operator token in force (given or generated). A secret: never log it except where it is shown on purpose. */
   readonly operatorToken: string;
-  /** Whether a callback may be sent to this URL (the allow-list). */
-  callbackAllowed(url: string): boolean;
+  /** Whether a callback of this merchant may be sent to this URL (the allow-list). */
+  callbackAllowed(url: string, merchantLogin: string): boolean;
 }
 
 export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   const merchants = checkMerchants(options.merchants ?? DEFAULT_MERCHANTS);
   const allowList = CallbackAllowList.of(options.callbackHosts, merchants);
-  const callbackAllowed = (url: string) => allowList.allows(url);
-  const refused = merchants.find((m) => m.callbackUrl !== undefined && !callbackAllowed(m.callbackUrl));
-  if (refused)
-    throw new Error(
-      `sandbox merchant ${refused.login} has a callbackUrl whose host is not in the callback allow-list (SANDBOX_CALLBACK_HOSTS)`,
-    );
+  const callbackAllowed = (url: string, merchantLogin: string) => allowList.allows(url, merchantLogin);
   const operatorToken = options.operatorToken ?? generateOperatorToken();
   const tokenProblem = operatorTokenProblem(operatorToken, merchants);
   if (tokenProblem) throw new Error(`sandbox operator token ${tokenProblem}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalHostEntry, CallbackAllowList } from './callbacks/allow-list.js';
+import { canonicalHostEntry, originOf } from './callbacks/allow-list.js';
 import { MAX_CALLBACK_ATTEMPTS, MAX_RETRY_DELAY_MS, type CallbackOptions } from './callbacks/dispatcher.js';
 import { OPERATOR_TOKEN_RE } from './tools/operator.js';
 import { DEFAULT_MERCHANTS, type SandboxMerchant } from './types.js';
@@ -22,7 +22,10 @@ export interface SandboxConfig {
   readonly merchantsConfigured: boolean;
   /** SANDBOX_OPERATOR_TOKEN; unset means one is generated at start (outside production only). */
   readonly operatorToken: string | undefined;
-  /** SANDBOX_CALLBACK_HOSTS in canonical form; unset means loopback plus the merchants' callback hosts. */
+  /**
+   * SANDBOX_CALLBACK_HOSTS in canonical form: hosts every merchant's callbacks may go to (any port), besides each
+   * merchant's own callback origins. Unset: only those.
+   */
   readonly callbackHosts: readonly string[] | undefined;
   /** Unset means the engine's default (15 s). */
   readonly processingDelayMs: number | undefined;
@@ -47,6 +50,17 @@ export function withoutBlanks(env: Env): Record<string, string> {
   return present;
 }
 
+/** An http(s) origin a merchant's callbacks may go to: scheme, host and optional port, nothing after them. */
+const callbackOriginSchema = z
+  .string()
+  .refine(isOrigin, 'must be an origin: http(s)://host[:port], no path, query or credentials');
+
+function isOrigin(raw: string): boolean {
+  if (originOf(raw) === undefined) return false;
+  const u = new URL(raw);
+  return u.pathname === '/' && !u.search && !u.hash && !u.username && !u.password && !raw.endsWith('?');
+}
+
 const merchantSchema = z
   .object({
     login: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only'),
@@ -54,6 +68,7 @@ const merchantSchema = z
     password: z.string().min(1).max(200),
     token: z.string().min(1).max(256).optional(),
     callbackUrl: z.url({ protocol: /^https?$/ }).optional(),
+    callbackOrigins: z.array(callbackOriginSchema).max(20).optional(),
     callbackKey: z.string().min(1, 'must not be empty; omit it for unsigned callbacks').optional(),
     allowTwoPhase: z.boolean().default(true),
   })
@@ -151,13 +166,6 @@ const checkedEnvSchema = envSchema.superRefine((e, ctx) => {
     merchants.some((m) => m.password === token || m.token === token)
   )
     issue('SANDBOX_OPERATOR_TOKEN', 'must differ from every merchant password and token');
-  if (e.SANDBOX_CALLBACK_HOSTS !== undefined) {
-    const allowList = CallbackAllowList.of(e.SANDBOX_CALLBACK_HOSTS, merchants);
-    merchants.forEach((m, index) => {
-      if (m.callbackUrl !== undefined && !allowList.allows(m.callbackUrl))
-        issue('SANDBOX_CALLBACK_HOSTS', `does not include the host of SANDBOX_MERCHANTS.${index}.callbackUrl`);
-    });
-  }
 });
 
 export class SandboxConfigError extends Error {

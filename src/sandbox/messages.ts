@@ -23,8 +23,8 @@ const MESSAGES = {
   failUrlInvalid: ['Fail URL is invalid', 'URL ошибки некорректен'],
   callbackUrlInvalid: ['Dynamic callback URL is invalid', 'Динамический URL для callback-уведомлений некорректен'],
   callbackHostNotAllowed: [
-    'Dynamic callback URL host is not allowed: this sandbox sends callbacks only to the hosts in SANDBOX_CALLBACK_HOSTS',
-    'Хост динамического URL для callback-уведомлений не разрешён: песочница отправляет уведомления только на хосты из SANDBOX_CALLBACK_HOSTS',
+    "Dynamic callback URL host is not allowed: this sandbox sends a merchant's callbacks only to its own callback origins and the hosts in SANDBOX_CALLBACK_HOSTS",
+    'Хост динамического URL для callback-уведомлений не разрешён: песочница отправляет уведомления продавца только на его собственные адреса для уведомлений и хосты из SANDBOX_CALLBACK_HOSTS',
   ],
   currencyUnknown: ['Unknown currency', 'Неизвестная валюта'],
   languageInvalid: ['Invalid language', 'Неверный язык'],

@@ -219,17 +219,20 @@ describe('sandbox configuration: operator token and callback hosts', () => {
     ]);
   });
 
-  it("when SANDBOX_CALLBACK_HOSTS leaves out a merchant's callback host, then it is refused (its callbacks could never go out)", () => {
-    const merchants = JSON.stringify([
-      { login: 'a', userName: 'a', password: 'p', callbackUrl: 'http://127.0.0.1:3000/cb' },
-      { login: 'b', userName: 'b', password: 'p', callbackUrl: 'http://127.0.0.2:3000/cb' },
-    ]);
-    expect(problemsOf({ SANDBOX_MERCHANTS: merchants, SANDBOX_CALLBACK_HOSTS: '127.0.0.1' })).toEqual([
-      'SANDBOX_CALLBACK_HOSTS: does not include the host of SANDBOX_MERCHANTS.1.callbackUrl',
-    ]);
-    expect(
-      loadSandboxConfig({ SANDBOX_MERCHANTS: merchants, SANDBOX_CALLBACK_HOSTS: '127.0.0.1,127.0.0.2' }).callbackHosts,
-    ).toEqual(['127.0.0.1', '127.0.0.2']);
+  it('when a merchant lists callbackOrigins, then each must be an http(s) origin, and SANDBOX_CALLBACK_HOSTS need not repeat them', () => {
+    const merchants = (origins: string[]) =>
+      JSON.stringify([{ login: 'a', userName: 'a', password: 'p', callbackOrigins: origins }]);
+    for (const bad of ['ftp://127.0.0.1', 'http://127.0.0.1:3000/cb', 'http://u:p@127.0.0.1', 'http://h/?q=1', 'nope'])
+      expect([bad, problemsOf({ SANDBOX_MERCHANTS: merchants([bad]) })]).toEqual([
+        bad,
+        [expect.stringMatching(/^SANDBOX_MERCHANTS\.0\.callbackOrigins\.0: /)],
+      ]);
+    const config = loadSandboxConfig({
+      SANDBOX_MERCHANTS: merchants(['http://127.0.0.1:3000', 'https://shop.example']),
+      SANDBOX_CALLBACK_HOSTS: '127.0.0.2',
+    });
+    expect(config.merchants[0]?.callbackOrigins).toEqual(['http://127.0.0.1:3000', 'https://shop.example']);
+    expect(config.callbackHosts).toEqual(['127.0.0.2']);
   });
 });
 

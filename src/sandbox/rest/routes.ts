@@ -31,8 +31,8 @@ export interface RestRouterOptions {
   publicUrl: () => string;
   /** Extension slot in front of every REST method (fault injection: latency, 5xx, bad JSON, resets). */
   middleware?: readonly RequestHandler[];
-  /** The callback allow-list: register refuses a dynamicCallbackUrl it does not allow. */
-  callbackAllowed: (url: string) => boolean;
+  /** The callback allow-list: register refuses a dynamicCallbackUrl it does not allow for the calling merchant. */
+  callbackAllowed: (url: string, merchantLogin: string) => boolean;
 }
 
 /** Every method the REST API serves, as `<name>.do`; the method table below must have exactly these. */
@@ -55,7 +55,9 @@ export function createRestRouter(options: RestRouterOptions): Router {
   const router = express.Router();
 
   const register = (twoPhase: boolean) => (ctx: Ctx) => {
-    const parsed = parseRegister(ctx.params, ctx.merchant, twoPhase, engine.clock.now(), options.callbackAllowed);
+    const parsed = parseRegister(ctx.params, ctx.merchant, twoPhase, engine.clock.now(), (url) =>
+      options.callbackAllowed(url, ctx.merchant.login),
+    );
     const created = parsed.ok ? engine.register(ctx.merchant, parsed.input) : parsed;
     if (!created.ok) return errorBody('register', created.code, created.messageId, ctx.language);
     const { order } = created;
