@@ -25,7 +25,8 @@
 #   shop + standalone sandbox as two containers: compose.yaml (docker compose up --build).
 #
 #   sandbox only (standalone gateway emulator with the public demo merchants; point the HEALTHCHECK at its port):
-#           docker run --rm -e HEALTHCHECK_PORT=3001 -e SANDBOX_OPERATOR_TOKEN -p 127.0.0.1:3001:3001 \
+#           docker run --rm -e HEALTHCHECK_PORT=3001 -e SANDBOX_OPERATOR_TOKEN -e SANDBOX_DEMO_CREDENTIALS=on \
+#             -p 127.0.0.1:3001:3001 \
 #             rbs-storefront node dist/sandbox/server.js
 #   What the sandbox must never be exposed to: docs/sandbox.md.
 #

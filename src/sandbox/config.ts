@@ -142,6 +142,10 @@ const envSchema = z.object({
   SANDBOX_CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).optional(),
   SANDBOX_CALLBACK_HOSTS: callbackHostsSchema.optional(),
   SANDBOX_DATA_DIR: z.string().optional(),
+  /** Standalone only (loadStandaloneSandboxConfig): whether the public demo merchant may be used. */
+  SANDBOX_DEMO_CREDENTIALS: z
+    .enum(['on', 'off'], { error: 'must be on or off (unset: on, except with NODE_ENV=production)' })
+    .optional(),
   SANDBOX_OPERATOR_TOKEN: z
     .string()
     .regex(OPERATOR_TOKEN_RE, 'must be 16 to 256 printable ASCII characters without spaces')
@@ -185,6 +189,46 @@ export class SandboxConfigError extends Error {
  * NODE_ENV (production requires SANDBOX_OPERATOR_TOKEN).
  */
 export function loadSandboxConfig(env: Env): SandboxConfig {
+  return configOf(parseEnv(env));
+}
+
+/** What the standalone sandbox (server.ts) needs on top of the shared settings. */
+export interface StandaloneSandboxConfig extends SandboxConfig {
+  /**
+   * True when the merchants are the public demo ones (SANDBOX_MERCHANTS unset): allowed outside production by default,
+   * and with NODE_ENV=production only with SANDBOX_DEMO_CREDENTIALS=on (server.ts then warns at start).
+   */
+  readonly demoCredentials: boolean;
+  readonly production: boolean;
+}
+
+/**
+ * The standalone sandbox's settings: loadSandboxConfig's, plus the rule about the public demo merchant, whose
+ * credentials docs/sandbox.md prints. It answers to them outside production unless SANDBOX_DEMO_CREDENTIALS=off, and
+ * with NODE_ENV=production only when SANDBOX_DEMO_CREDENTIALS=on says so. (The embedded sandbox never uses them: the
+ * shop gives the demo merchant generated credentials, src/gateway-target.ts.)
+ */
+export function loadStandaloneSandboxConfig(env: Env): StandaloneSandboxConfig {
+  const e = parseEnv(env);
+  const config = configOf(e);
+  const production = e.NODE_ENV === 'production';
+  const demoCredentials = !config.merchantsConfigured;
+  const allowed = (e.SANDBOX_DEMO_CREDENTIALS ?? (production ? 'off' : 'on')) === 'on';
+  if (demoCredentials && !allowed)
+    throw new SandboxConfigError(
+      ['SANDBOX_MERCHANTS'],
+      [
+        production
+          ? 'SANDBOX_MERCHANTS: is required when NODE_ENV=production: the demo merchant’s credentials are public (docs/sandbox.md); set SANDBOX_DEMO_CREDENTIALS=on to accept them anyway'
+          : 'SANDBOX_MERCHANTS: is required with SANDBOX_DEMO_CREDENTIALS=off (the demo merchant’s credentials are public)',
+      ],
+    );
+  return { ...config, demoCredentials, production };
+}
+
+type ParsedEnv = z.infer<typeof envSchema>;
+
+function parseEnv(env: Env): ParsedEnv {
   const parsed = checkedEnvSchema.safeParse(withoutBlanks(env));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
@@ -194,7 +238,10 @@ export function loadSandboxConfig(env: Env): SandboxConfig {
       issues.map((i) => `${i.path.join('.')}: ${i.message}`),
     );
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+function configOf(e: ParsedEnv): SandboxConfig {
   return {
     host: e.SANDBOX_HOST,
     port: e.SANDBOX_PORT,

@@ -3,13 +3,13 @@
  * listens on a configured port or exits.
  */
 import pino from 'pino';
-import { loadSandboxConfig, SandboxConfigError } from './config.js';
+import { loadStandaloneSandboxConfig, SandboxConfigError } from './config.js';
 import { startSandbox, type RunningSandbox } from './start.js';
 
 const logger = pino({ name: 'gateway-sandbox' });
 
 async function main(): Promise<void> {
-  const config = loadSandboxConfig(process.env);
+  const config = loadStandaloneSandboxConfig(process.env);
   // Signals are handled from the start: one that arrives while the sandbox is still starting (its "listening" line
   // already printed) stops it once it has started, instead of killing the process without a clean close.
   const state: { running?: RunningSandbox; stopRequested?: string } = {};
@@ -32,11 +32,13 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
   const running = await startSandbox({ ...config, logger });
   state.running = running;
-  if (!config.merchantsConfigured) {
+  if (config.demoCredentials) {
     // Their credentials are in docs/sandbox.md for everyone: whoever reaches this port can use them.
     logger.warn(
       { merchants: config.merchants.map((m) => ({ login: m.login, userName: m.userName })) },
-      'SANDBOX_MERCHANTS is unset: the merchants are the public demo ones (credentials in docs/sandbox.md); keep this sandbox on a trusted network',
+      config.production
+        ? 'SANDBOX_DEMO_CREDENTIALS=on with NODE_ENV=production: the merchants are the public demo ones (credentials in docs/sandbox.md); anyone who reaches this port can use them'
+        : 'SANDBOX_MERCHANTS is unset: the merchants are the public demo ones (credentials in docs/sandbox.md); keep this sandbox on a trusted network',
     );
   }
   if (config.operatorToken === undefined) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_MERCHANTS, loadSandboxConfig, SandboxConfigError } from '../../src/sandbox/index.js';
+import { loadStandaloneSandboxConfig } from '../../src/sandbox/config.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -236,6 +237,28 @@ describe('sandbox configuration: operator token and callback hosts', () => {
   });
 });
 
+describe('the standalone rule about the public demo merchant (loadStandaloneSandboxConfig)', () => {
+  const merchants = JSON.stringify([{ login: 'm', userName: 'm-api', password: 'm-password' }]);
+  const TOKEN = 'production-operator-token-0123';
+  it('outside production it accepts them unless SANDBOX_DEMO_CREDENTIALS=off; in production only with =on', () => {
+    expect(loadStandaloneSandboxConfig({}).demoCredentials).toBe(true);
+    expect(() => loadStandaloneSandboxConfig({ SANDBOX_DEMO_CREDENTIALS: 'off' })).toThrow(
+      /SANDBOX_MERCHANTS: is required/,
+    );
+    const production = { NODE_ENV: 'production', SANDBOX_OPERATOR_TOKEN: TOKEN };
+    expect(() => loadStandaloneSandboxConfig(production)).toThrow(SandboxConfigError);
+    expect(loadStandaloneSandboxConfig({ ...production, SANDBOX_DEMO_CREDENTIALS: 'on' }).demoCredentials).toBe(true);
+    expect(loadStandaloneSandboxConfig({ ...production, SANDBOX_MERCHANTS: merchants }).demoCredentials).toBe(false);
+    expect(() => loadStandaloneSandboxConfig({ SANDBOX_DEMO_CREDENTIALS: 'yes' })).toThrow(/SANDBOX_DEMO_CREDENTIALS/);
+  });
+
+  it('the embedded sandbox is not held to it: the shared parser accepts production without SANDBOX_MERCHANTS', () => {
+    expect(loadSandboxConfig({ NODE_ENV: 'production', SANDBOX_OPERATOR_TOKEN: TOKEN }).merchantsConfigured).toBe(
+      false,
+    );
+  });
+});
+
 describe('standalone server (src/sandbox/server.ts)', () => {
   const run = (env: Record<string, string>) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/sandbox/server.ts'], {
@@ -327,6 +350,37 @@ describe('standalone server (src/sandbox/server.ts)', () => {
     child.kill('SIGTERM');
     expect(await closed).toBe(0);
     expect(output()).not.toMatch(/canary|public demo|deliberatelyLogged/);
+  });
+
+  it('when NODE_ENV=production and SANDBOX_MERCHANTS is unset, then it refuses the public demo credentials and does not start', async () => {
+    const { closed, output } = run({
+      NODE_ENV: 'production',
+      SANDBOX_PORT: '0',
+      SANDBOX_OPERATOR_TOKEN: 'production-operator-token-0123',
+    });
+    expect(await closed).toBe(1);
+    expect(output()).toContain('SANDBOX_MERCHANTS: is required when NODE_ENV=production');
+    expect(output()).toContain('SANDBOX_DEMO_CREDENTIALS=on');
+    expect(output()).not.toContain('listening');
+  });
+
+  it('when NODE_ENV=production and SANDBOX_DEMO_CREDENTIALS=on, then it answers to the demo credentials and says so in a warning', async () => {
+    const { child, closed, outputMatching } = run({
+      NODE_ENV: 'production',
+      SANDBOX_PORT: '0',
+      SANDBOX_OPERATOR_TOKEN: 'production-operator-token-0123',
+      SANDBOX_DEMO_CREDENTIALS: 'on',
+    });
+    const [, url] = await outputMatching(/"url":"([^"]+)","host"/);
+    const warning = await outputMatching(/^.*SANDBOX_DEMO_CREDENTIALS=on with NODE_ENV=production.*$/m);
+    expect(warning[0]).toContain('"level":40');
+    const res = await fetch(`${url}/payment/rest/getOrderStatusExtended.do`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: 'demo-shop-token', orderId: 'none' }),
+    });
+    expect(((await res.json()) as { errorCode: string }).errorCode).toBe('6');
+    child.kill('SIGTERM');
+    expect(await closed).toBe(0);
   });
 
   it('when NODE_ENV=production and SANDBOX_OPERATOR_TOKEN is unset, then it refuses to start, exit code 1', async () => {
