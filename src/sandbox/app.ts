@@ -12,6 +12,7 @@ import { SANDBOX_OPENAPI } from './openapi.js';
 import { createPageRouter } from './page/routes.js';
 import { ASSETS_DIR, VIEWS_DIR } from './paths.js';
 import { createRestRouter } from './rest/routes.js';
+import type { AuthThrottleOptions } from './rest/throttle.js';
 import { OrderStore } from './store.js';
 import { createControlRouter } from './tools/control.js';
 import { createOperatorGate, generateOperatorToken, operatorTokenProblem } from './tools/operator.js';
@@ -53,6 +54,11 @@ export interface SandboxAppOptions {
    * none of the merchants' passwords or tokens. Default: a random one, readable as `SandboxApp.operatorToken`.
    */
   operatorToken?: string;
+  /**
+   * Failed authentication throttled per source address and per API user name (REST API), and per address (operator
+   * token); false turns it off. Default on: 20 failures per address, 100 per user name, per 15 minutes.
+   */
+  authThrottle?: AuthThrottleOptions | false;
 }
 
 export interface SandboxApp {
@@ -85,7 +91,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   const operatorToken = options.operatorToken ?? generateOperatorToken();
   const tokenProblem = operatorTokenProblem(operatorToken, merchants);
   if (tokenProblem) throw new Error(`sandbox operator token ${tokenProblem}`);
-  const operator = createOperatorGate(operatorToken);
+  const operator = createOperatorGate(operatorToken, options.authThrottle);
   const clock = options.clock ?? createSandboxClock();
   const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl : () => options.publicUrl as string;
   const origin = () => publicUrl().replace(/\/+$/, '');
@@ -137,7 +143,16 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   app.use(securityHeaders);
   app.use('/sandbox/assets', express.static(ASSETS_DIR, { fallthrough: false, maxAge: '1h' }));
   const restMiddleware = [faultMiddleware, ...(options.restMiddleware ?? [])];
-  app.use(createRestRouter({ engine, merchants, publicUrl: origin, middleware: restMiddleware, callbackAllowed }));
+  app.use(
+    createRestRouter({
+      engine,
+      merchants,
+      publicUrl: origin,
+      middleware: restMiddleware,
+      callbackAllowed,
+      authThrottle: options.authThrottle,
+    }),
+  );
   // Public: buyers need the hosted page, the 3-D Secure page and the test-card list.
   app.use(createPageRouter({ engine, events, merchants }));
   // The operator surface: every route in these two routers requires the operator token.

@@ -6,6 +6,10 @@ const MESSAGES = {
   success: ['Success', 'Успешно'],
   credentialsEmpty: ['[userName] or [password] or [token] is empty', '[userName] или [password] или [token] не указан'],
   accessDenied: ['Access denied', 'Доступ запрещён'],
+  authThrottled: [
+    'Access denied: too many failed authentication attempts, try again later',
+    'Доступ запрещён: слишком много неудачных попыток авторизации, повторите позже',
+  ],
   bothCredentials: [
     'Access denied: use either [userName] and [password] or [token]',
     'Доступ запрещён: укажите либо [userName] и [password], либо [token]',
