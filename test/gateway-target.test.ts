@@ -28,6 +28,7 @@ import {
   CredentialsFileError,
   DEFAULT_MERCHANTS,
   loadSandboxConfig,
+  OPERATOR_TOKEN_FILE,
   type RunningSandbox,
 } from '../src/sandbox/index.js';
 import { createCatalog } from '../src/shop/catalog.js';
@@ -301,15 +302,45 @@ describe('the gateway the shop talks to', () => {
     expect(existsSync(path.join(dataDir, CREDENTIALS_DIR, CREDENTIALS_FILE))).toBe(false);
   });
 
-  it('without SANDBOX_OPERATOR_TOKEN, a generated one is printed once in the start-up log, marked as deliberate, and opens the tools', async () => {
-    const { sandbox, logs } = await startEmbedded();
-    const token = sandbox.sandbox.operatorToken;
-    const out = logs.join('');
-    expect(out.split(token)).toHaveLength(2);
-    expect(out).toContain(`"deliberatelyLoggedOperatorToken":"${token}"`);
-    expect((await fetch(`${sandbox.url}/sandbox/orders`)).status).toBe(401);
-    const opened = await fetch(`${sandbox.url}/sandbox/orders`, { headers: { authorization: `Bearer ${token}` } });
+  it('without SANDBOX_OPERATOR_TOKEN, a generated one is kept in DATA_DIR/sandbox (0600), reused on restart, never logged, and opens the tools', async () => {
+    const dataDir = tempDir();
+    const first = await startEmbedded({}, false, dataDir);
+    const token = first.sandbox.sandbox.operatorToken;
+    const file = path.join(dataDir, CREDENTIALS_DIR, OPERATOR_TOKEN_FILE);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, operatorToken: token });
+    expect(first.target.sandboxOperator).toEqual({
+      pages: `${first.sandbox.url}/sandbox/orders`,
+      token,
+      tokenFile: file,
+    });
+    const out = first.logs.join('');
+    expect(out).not.toContain(token);
+    expect(out).toContain(`"operatorTokenFile":"${file}"`);
+    expect((await fetch(`${first.sandbox.url}/sandbox/orders`)).status).toBe(401);
+    const opened = await fetch(`${first.sandbox.url}/sandbox/orders`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(opened.status).toBe(200);
+    await first.target.close();
+    const second = await startEmbedded({}, false, dataDir);
+    expect(second.sandbox.sandbox.operatorToken).toBe(token);
+  });
+
+  it('when the kept operator token file is corrupt, start-up stops with an error naming the file, without quoting it', async () => {
+    const dataDir = tempDir();
+    const file = path.join(dataDir, CREDENTIALS_DIR, OPERATOR_TOKEN_FILE);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, '{"version":1,"operatorToken":"canary', { mode: 0o600 });
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, SESSION_SECRET: SECRET, SANDBOX_PORT: '0' });
+    const started = startGatewayTarget(config, createLogger({ level: 'silent' }));
+    await expect(started).rejects.toThrow(CredentialsFileError);
+    await started.catch((err: Error) => {
+      expect(err.message).toContain(file);
+      expect(err.message).toContain('delete it');
+      expect(err.message).not.toContain('canary');
+    });
+    expect(readFileSync(file, 'utf8')).toContain('canary');
   });
 
   it('with SANDBOX_OPERATOR_TOKEN set, the tools take that one and it never reaches the log', async () => {
