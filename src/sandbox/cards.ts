@@ -64,7 +64,7 @@ export const TEST_CARDS: readonly TestCardInfo[] = [
     pan: '4000001111111126',
     paymentSystem: 'VISA',
     scenario: { kind: 'decline', actionCode: 5 },
-    summary: 'Declined by the issuer: do not honour (actionCode 5)',
+    summary: 'The card issuer declines: do not honour (actionCode 5)',
   },
   {
     id: 'processor-wait',
