@@ -104,6 +104,28 @@ describe('hosted payment page (real listener, buyer over HTTP)', () => {
     expect((await status(orderId)).orderStatus).toBe(2);
   });
 
+  it('when the buyer cancels on the 3-D Secure page, then the order is cancelled as on the hosted page and the buyer goes to failUrl', async () => {
+    const { orderId, formUrl } = await register({ language: 'ru' });
+    const { html } = await payOnHostedPage(formUrl, { pan: '5555555555555599' });
+    expect(html).toContain('<button type="submit" class="link-button">Отменить оплату и вернуться в магазин</button>');
+    const res = await fetch(`${sb.url}/payment/acs/challenge`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ mdOrder: orderId, lang: 'ru', op: 'cancel' }),
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`https://shop.test/checkout/failed?orderId=${orderId}&lang=ru`);
+    expect(await status(orderId)).toMatchObject({ orderStatus: 6, actionCode: -2014 });
+    // A second cancel (a reload) changes nothing and leads to the order's page.
+    const again = await fetch(`${sb.url}/payment/acs/challenge`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ mdOrder: orderId, lang: 'ru', op: 'cancel' }),
+    });
+    expect(again.headers.get('location')).toContain('failed');
+    expect(await status(orderId)).toMatchObject({ orderStatus: 6, actionCode: -2014 });
+  });
+
   it('when the challenge gets a wrong code, then declined with -2006 and the buyer goes to failUrl', async () => {
     const { orderId, formUrl } = await register();
     const { redirectUrl } = await payOnHostedPage(formUrl, { pan: '5555555555555599', otp: '00000000' });

@@ -190,6 +190,11 @@ export function createPageRouter({ engine, events, merchants }: PageRouterOption
     const lang = pageLang(body.lang);
     const order = lookup(undefined, body.mdOrder);
     if (!order) return renderNotFound(res, lang);
+    if (body.op === 'cancel') {
+      // The buyer gives up at the bank's page: the same cancel as on the hosted page, while the challenge is open.
+      if (order.status === 5 && order.pending?.kind === 'challenge') cancelByBuyer(order);
+      return res.redirect(303, order.status === 6 ? shopUrl(order, lang) : pageUrl(order, lang));
+    }
     const outcome = engine.completeChallenge(order, typeof body.otp === 'string' ? body.otp : '');
     res.redirect(303, outcome.kind === 'notPayable' ? pageUrl(order, lang) : shopUrl(order, lang));
   });
