@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
@@ -336,6 +338,35 @@ describe('standalone server (src/sandbox/server.ts)', () => {
     expect((await fetch(`${url}/sandbox/orders`)).status).toBe(401);
     child.kill('SIGTERM');
     expect(await closed).toBe(0);
+  });
+
+  it('when SANDBOX_DATA_DIR is set, then the generated operator token is kept there (0600) and the next start uses it again', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sandbox-token-'));
+    try {
+      const tokens: string[] = [];
+      for (let start = 0; start < 2; start += 1) {
+        const { child, closed, outputMatching } = run({ SANDBOX_PORT: '0', SANDBOX_DATA_DIR: dataDir });
+        const [, token, file] = await outputMatching(
+          /"deliberatelyLoggedOperatorToken":"([^"]+)".*"operatorTokenFile":"([^"]+)"/,
+        );
+        expect(file).toBe(path.join(dataDir, 'operator-token.json'));
+        tokens.push(token!);
+        child.kill('SIGTERM');
+        expect(await closed).toBe(0);
+      }
+      expect(tokens[1]).toBe(tokens[0]);
+      const file = path.join(dataDir, 'operator-token.json');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, operatorToken: tokens[0] });
+      // A broken file stops the start with a message naming it, never quoting it.
+      writeFileSync(file, '{"operatorToken":"canary');
+      const broken = run({ SANDBOX_PORT: '0', SANDBOX_DATA_DIR: dataDir });
+      expect(await broken.closed).toBe(1);
+      expect(broken.output()).toContain(file);
+      expect(broken.output()).not.toContain('canary');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('when SANDBOX_OPERATOR_TOKEN and SANDBOX_MERCHANTS are set, then neither the demo notice nor any token is logged', async () => {
