@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { loadConfig } from '../../src/config.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { startReceiver, type Receiver } from '../helpers/callback-receiver.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
 import { buy, startShop, TEST_SESSION_SECRET, type TestShop } from '../helpers/shop.js';
@@ -12,17 +13,26 @@ const VISA_OK = { pan: '4111 1111 1111 1111' };
 describe('GATEWAY_DYNAMIC_CALLBACK', () => {
   let shop: TestShop | undefined;
   let receiver: Receiver | undefined;
+  let gateway: RunningSandbox | undefined;
   afterEach(async () => {
     await shop?.close();
     await receiver?.close();
+    await gateway?.close();
     shop = undefined;
     receiver = undefined;
+    gateway = undefined;
   });
 
   it("when on, then each order is registered with the shop's callback URL and its callback arrives there", async () => {
     // The receiver stands in for the shop's public address: the callback must reach PUBLIC_BASE_URL/payment/callback.
     receiver = await startReceiver();
-    shop = await startShop({ env: { GATEWAY_DYNAMIC_CALLBACK: 'on', PUBLIC_BASE_URL: receiver.url } });
+    // The demo merchant's own callback origins are localhost:3000 only; this sandbox's operator lets its merchants'
+    // callbacks reach 127.0.0.1 (SANDBOX_CALLBACK_HOSTS), where the receiver listens on a port of its own.
+    gateway = await startSandbox({ port: 0, host: '127.0.0.1', callbackHosts: ['127.0.0.1'] });
+    shop = await startShop({
+      gatewayUrl: gateway.gatewayUrl,
+      env: { GATEWAY_DYNAMIC_CALLBACK: 'on', PUBLIC_BASE_URL: receiver.url },
+    });
     const agent = request.agent(shop.app);
     const bought = await buy(agent, 'notebook', 1);
     expect(bought.status).toBe(303);
@@ -30,7 +40,7 @@ describe('GATEWAY_DYNAMIC_CALLBACK', () => {
     await payOnHostedPage(bought.headers.location!, VISA_OK);
     const [callback] = await receiver.waitFor(1, 10_000);
     expect(callback).toMatchObject({ path: '/payment/callback', query: expect.objectContaining({ mdOrder: orderId }) });
-    expect(shop.sandbox!.sandbox.engine.get(orderId)?.callbackUrl).toBe(`${receiver.url}/payment/callback`);
+    expect(gateway.sandbox.engine.get(orderId)?.callbackUrl).toBe(`${receiver.url}/payment/callback`);
   });
 
   it('when off (the default), then register.do carries no dynamicCallbackUrl; on with CALLBACKS=off is refused', async () => {
