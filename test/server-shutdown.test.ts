@@ -10,7 +10,7 @@ import { openDatabase } from '../src/orders/db.js';
 import { createLedger } from '../src/orders/ledger.js';
 import { startMisbehavingGateway, type MisbehavingGateway } from './helpers/misbehaving-gateway.js';
 import { notebookOrder } from './helpers/orders-db.js';
-import { CookieJar, freePort, startShopProcess } from './helpers/shop-process.js';
+import { CookieJar, freePort, gatewayShopEnv, startShopProcess } from './helpers/shop-process.js';
 
 const cwd = mkdtempSync(path.join(tmpdir(), 'server-shutdown-'));
 let gateway: MisbehavingGateway | undefined;
@@ -27,22 +27,7 @@ afterAll(async () => {
 
 /** The launcher against the fake gateway, as a rolling restart finds it. */
 function startShop(gatewayUrl: string, port: number) {
-  return startShopProcess(
-    {
-      NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      DATA_DIR: path.join(cwd, 'data'),
-      GATEWAY_URL: gatewayUrl,
-      GATEWAY_USERNAME: 'shutdown-test',
-      GATEWAY_PASSWORD: 'shutdown-test-password',
-      CALLBACKS: 'off',
-      RECONCILE_INTERVAL_SECS: '0',
-      LOG_LEVEL: 'info',
-    },
-    cwd,
-  );
+  return startShopProcess(gatewayShopEnv(port, path.join(cwd, 'data'), gatewayUrl, 'shutdown-test'), cwd);
 }
 
 /**
@@ -158,19 +143,7 @@ describe('SIGTERM while a reconciler run waits for slow status calls', () => {
     db.close();
     const port = await freePort();
     const shop = await startShopProcess(
-      {
-        NODE_ENV: 'development',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-        DATA_DIR: dataDir,
-        GATEWAY_URL: slowGateway.baseUrl,
-        GATEWAY_USERNAME: 'shutdown-test',
-        GATEWAY_PASSWORD: 'shutdown-test-password',
-        CALLBACKS: 'off',
-        RECONCILE_INTERVAL_SECS: '1',
-        LOG_LEVEL: 'info',
-      },
+      gatewayShopEnv(port, dataDir, slowGateway.baseUrl, 'shutdown-test', { RECONCILE_INTERVAL_SECS: '1' }),
       cwd,
     );
     stopSecond = () => shop.stop();

@@ -41,6 +41,33 @@ export function freePort(): Promise<number> {
 }
 
 /**
+ * The environment of a development shop on 127.0.0.1:`port` against a (fake) gateway at `gatewayUrl`: callbacks and
+ * the reconciler off, info logs, credentials named after `name`. `extra` adds or overrides settings.
+ */
+export function gatewayShopEnv(
+  port: number,
+  dataDir: string,
+  gatewayUrl: string,
+  name: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: 'development',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    DATA_DIR: dataDir,
+    GATEWAY_URL: gatewayUrl,
+    GATEWAY_USERNAME: name,
+    GATEWAY_PASSWORD: `${name}-password`,
+    CALLBACKS: 'off',
+    RECONCILE_INTERVAL_SECS: '0',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+/**
  * Starts src/server.ts with exactly `env` (plus PATH), in `cwd` (a folder without a .env file, so dotenv adds
  * nothing), and resolves once it logs that it listens. `env` must set PORT and HOST=127.0.0.1.
  */

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { openDatabase } from '../../src/orders/db.js';
 import { createLedger } from '../../src/orders/ledger.js';
 import { startMisbehavingGateway, type MisbehavingGateway } from '../helpers/misbehaving-gateway.js';
-import { CookieJar, freePort, startShopProcess, type ShopProcess } from '../helpers/shop-process.js';
+import { CookieJar, freePort, gatewayShopEnv, startShopProcess, type ShopProcess } from '../helpers/shop-process.js';
 
 const cwd = mkdtempSync(path.join(tmpdir(), 'crash-during-buy-'));
 const started: ShopProcess[] = [];
@@ -53,21 +53,10 @@ describe('a shop process killed while its register call waits on the gateway', (
       },
     });
     const port = await freePort();
-    const env = {
-      NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      DATA_DIR: path.join(cwd, 'data'),
-      GATEWAY_URL: gateway.baseUrl,
-      GATEWAY_USERNAME: 'crash-test',
-      GATEWAY_PASSWORD: 'crash-test-password',
+    const env = gatewayShopEnv(port, path.join(cwd, 'data'), gateway.baseUrl, 'crash-test', {
       // Long enough that waiting it out (the old behaviour) would fail this test.
       GATEWAY_TIMEOUT_MS: '30000',
-      CALLBACKS: 'off',
-      RECONCILE_INTERVAL_SECS: '0',
-      LOG_LEVEL: 'info',
-    };
+    });
     const first = await startShopProcess(env, cwd);
     started.push(first);
     const browser = new CookieJar();

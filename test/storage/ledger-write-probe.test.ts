@@ -14,7 +14,7 @@ import { openPostgresLedger } from '../../src/orders/postgres/ledger.js';
 import { startMisbehavingGateway, type MisbehavingGateway } from '../helpers/misbehaving-gateway.js';
 import { notebookOrder } from '../helpers/orders-db.js';
 import { freshPostgresDatabase, postgresUrl } from '../helpers/services.js';
-import { freePort, startShopProcess, type ShopProcess } from '../helpers/shop-process.js';
+import { freePort, gatewayShopEnv, startShopProcess, type ShopProcess } from '../helpers/shop-process.js';
 
 const TMPFS_BYTES = 2 * 1024 * 1024;
 
@@ -73,22 +73,7 @@ describe('a full disk under the SQLite ledger', () => {
     if (!unmount) return;
     gateway = await startMisbehavingGateway();
     const port = await freePort();
-    shop = await startShopProcess(
-      {
-        NODE_ENV: 'development',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-        DATA_DIR: dataDir,
-        GATEWAY_URL: gateway.baseUrl,
-        GATEWAY_USERNAME: 'full-disk-test',
-        GATEWAY_PASSWORD: 'full-disk-test-password',
-        CALLBACKS: 'off',
-        RECONCILE_INTERVAL_SECS: '0',
-        LOG_LEVEL: 'info',
-      },
-      cwd,
-    );
+    shop = await startShopProcess(gatewayShopEnv(port, dataDir, gateway.baseUrl, 'full-disk-test'), cwd);
   }, 60_000);
 
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startMisbehavingGateway, type MisbehavingGateway } from '../helpers/misbehaving-gateway.js';
 import { internalsIn } from '../helpers/page-leaks.js';
 import { privatePostgresPlan, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
-import { CookieJar, freePort, startShopProcess, type ShopProcess } from '../helpers/shop-process.js';
+import { CookieJar, freePort, gatewayShopEnv, startShopProcess, type ShopProcess } from '../helpers/shop-process.js';
 
 const run = privatePostgresPlan('the PostgreSQL restart test (test/storage/postgres-restart.test.ts)') === 'run';
 const BUYERS = 6;
@@ -47,22 +47,12 @@ async function buyOnce(shop: string): Promise<Outcome> {
     gateway = await startMisbehavingGateway();
     const port = await freePort();
     shop = await startShopProcess(
-      {
-        NODE_ENV: 'development',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-        DATA_DIR: path.join(cwd, 'data'),
+      gatewayShopEnv(port, path.join(cwd, 'data'), gateway.baseUrl, 'pg-restart-test', {
         DATABASE_URL: postgres.url,
-        GATEWAY_URL: gateway.baseUrl,
-        GATEWAY_USERNAME: 'pg-restart-test',
-        GATEWAY_PASSWORD: 'pg-restart-test-password',
-        CALLBACKS: 'off',
         // The reconciler's ledger calls are interrupted too.
         RECONCILE_INTERVAL_SECS: '1',
         BUY_RATE_LIMIT_PER_MINUTE: '10000',
-        LOG_LEVEL: 'info',
-      },
+      }),
       cwd,
     );
   }, 90_000);
