@@ -2,6 +2,7 @@ import type { Database } from './db.js';
 import { Sqlite } from './driver.js';
 import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError, OrderNotFoundError } from './errors.js';
 import { createEventLog } from './events.js';
+import { createSqliteIntents } from './intent-store.js';
 import { formatOrderNumber, randomBase32 } from './order-number.js';
 import { itemsJson, toOrder, type OrderRow } from './rows.js';
 import { prepareOrderStatements } from './statements.js';
@@ -334,5 +335,6 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): S
     markNeverRegistered: (id, detail) => neverRegisteredTx.immediate(id, detail),
     fulfilment: (orderId) => q.fulfilment.get(orderId),
     unitsSold: (productId) => q.unitsSold.get(productId) ?? 0,
+    ...createSqliteIntents(db, log, now),
   };
 }

@@ -1,4 +1,5 @@
 /** Types of the order ledger. Money is integer minor units plus an ISO 4217 numeric currency code. */
+import type { ClaimIntentInput, Intent, IntentAnswer, IntentClaim, IntentPolicy, IssueIntentInput } from './intents.js';
 
 export type Flow = 'one-phase' | 'two-phase';
 
@@ -203,4 +204,15 @@ export interface Ledger {
   adoptGatewayOrderId(id: number, gatewayOrderId: string): Awaitable<Order>;
   /** The gateway never heard of this order (the register call never arrived): final, nobody was charged. */
   markNeverRegistered(id: number, detail: Record<string, unknown>): Awaitable<Order>;
+  /** A confirmation form of a money action was shown: records its intent with the order as the form shows it. */
+  issueIntent(i: IssueIntentInput): Awaitable<Intent>;
+  /** The intent named by a token hash, if any. */
+  findIntent(tokenHash: string): Awaitable<Intent | undefined>;
+  /**
+   * A confirmation form was submitted: one transaction decides (decideIntent) and, when the caller is to call the
+   * gateway, records the claim (amount, attempt, a 'requested' event) before the call is made.
+   */
+  claimIntent(c: ClaimIntentInput, policy: IntentPolicy): Awaitable<IntentClaim & { order: Order }>;
+  /** The gateway's answer to a claimed intent, with its 'answered' event; a repeat is answered from it. */
+  finishIntent(tokenHash: string, state: 'done' | 'refused' | 'unknown', answer: IntentAnswer): Awaitable<Intent>;
 }

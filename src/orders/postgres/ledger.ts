@@ -23,6 +23,7 @@ import type {
   PurchasePolicy,
 } from '../types.js';
 import { checkLabel, checkText, validateCreateOrder, validateRegistration } from '../validate.js';
+import { createPostgresIntents } from './intents.js';
 import { checkParity, migratePostgres } from './migrations.js';
 
 /** The same methods as Ledger, every answer a Promise: the PostgreSQL ledger's own type. */
@@ -620,5 +621,7 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
       ]);
       return rows[0]?.sold ?? 0;
     },
+
+    ...createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }),
   };
 }
