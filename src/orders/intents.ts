@@ -1,4 +1,30 @@
 import { InvalidOrderError } from './errors.js';
+import {
+  MONEY_ACTIONS,
+  type ClaimIntentInput,
+  type Intent,
+  type IntentAnswer,
+  type IntentDecision,
+  type IntentPolicy,
+  type IntentState,
+  type IssueIntentInput,
+  type MoneyAction,
+} from './types.js';
+
+export { INTENT_STATES, MONEY_ACTIONS } from './types.js';
+export type {
+  ClaimIntentInput,
+  Intent,
+  IntentAnswer,
+  IntentBasis,
+  IntentClaim,
+  IntentDecision,
+  IntentPolicy,
+  IntentRefusal,
+  IntentState,
+  IssueIntentInput,
+  MoneyAction,
+} from './types.js';
 
 /**
  * The back office's money actions as intents (issue 15, item 8): each confirmation form carries a one-time token;
@@ -6,97 +32,7 @@ import { InvalidOrderError } from './errors.js';
  * button, a second tab, another instance) gets the first outcome instead of a second capture, void or refund.
  * This file holds the decision both ledgers take in their claim transaction; the stores only read and write rows.
  */
-export const MONEY_ACTIONS = ['capture', 'void', 'refund'] as const;
-export type MoneyAction = (typeof MONEY_ACTIONS)[number];
 export const isMoneyAction = (a: unknown): a is MoneyAction => MONEY_ACTIONS.includes(a as MoneyAction);
-
-/**
- * issued: the form was shown; pending: claimed, the gateway call is running (or its process died); done, refused:
- * the gateway's answer; unknown: the call's outcome is unknown (timeout, reset), the status is asked before a repeat.
- */
-export const INTENT_STATES = ['issued', 'pending', 'done', 'refused', 'unknown'] as const;
-export type IntentState = (typeof INTENT_STATES)[number];
-
-/** What the gateway answered (or why nothing was sent), kept to answer a repeat with the first outcome. */
-export interface IntentAnswer {
-  /** The transport's error code (GATEWAY_TIMEOUT, GATEWAY_REJECTED…), when the call failed. */
-  code?: string | undefined;
-  errorCode?: number | undefined;
-  /** The gateway's errorMessage, or the shop's reason when the status showed the action was moot. */
-  message?: string | undefined;
-  /** 'status': decided by asking the order's status after an unknown outcome. */
-  by?: 'call' | 'status' | undefined;
-}
-
-export interface Intent {
-  /** Public name of the intent (a UUID): the refund's externalRefundId, and the events' `intent`. */
-  ref: string;
-  orderId: number;
-  action: MoneyAction;
-  actor: string;
-  issuedAt: number;
-  state: IntentState;
-  /** Minor units, bound at the first claim (null for a void, and until claimed). */
-  amount: number | null;
-  claimedAt: number | null;
-  /** Gateway calls made for it (0 until claimed; a retry after an unknown outcome adds one). */
-  attempts: number;
-  answer: IntentAnswer | null;
-  /** The order as the form showed it: a claim on a changed order is refused as stale. */
-  seen: IntentBasis;
-}
-
-export interface IntentBasis {
-  status: string;
-  deposited: number;
-  refunded: number;
-  /** Intents of this order claimed before the form was shown. */
-  claims: number;
-}
-
-export interface IssueIntentInput {
-  /** SHA-256 (hex) of the form's token: the token itself is never stored. */
-  tokenHash: string;
-  ref: string;
-  orderId: number;
-  action: MoneyAction;
-  actor: string;
-  /** Issued intents never claimed and older than this are forgotten in the same transaction. */
-  forgetIssuedBefore: number;
-}
-
-export interface ClaimIntentInput {
-  tokenHash: string;
-  orderId: number;
-  action: MoneyAction;
-  /** Minor units the operator confirmed; null for a void. */
-  amount: number | null;
-  actor: string;
-}
-
-export interface IntentPolicy {
-  /** A form older than this is refused as expired (nothing done; a new form is shown). */
-  issuedForMs: number;
-  /** A claim older than this whose call never answered (the process died) counts as an unknown outcome. */
-  pendingForMs: number;
-}
-
-/**
- * - go: this caller calls the gateway (`recheck`: an earlier call's outcome is unknown, so it asks the status first);
- * - repeat: the intent was answered; this is a repeat and gets that answer;
- * - busy: the first call is still running;
- * - refused: nothing is done (an unknown or expired token, one for another order or action or amount, or a form
- *   shown before the order changed).
- */
-export type IntentDecision =
-  | { outcome: 'go'; recheck: boolean }
-  | { outcome: 'repeat' }
-  | { outcome: 'busy' }
-  | { outcome: 'refused'; reason: IntentRefusal };
-
-export type IntentRefusal = 'unknown' | 'expired' | 'other_order' | 'other_amount' | 'stale';
-
-export type IntentClaim = IntentDecision & { intent?: Intent | undefined };
 
 /** The decision of a claim, taken inside the store's transaction with the intent's row and the order's locked. */
 export function decideIntent(
