@@ -27,9 +27,11 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
   const q = {
     order: db.prepare<[number], OrderRow>('SELECT * FROM orders WHERE id = ?'),
     byToken: db.prepare<[string], IntentRow>('SELECT * FROM admin_intents WHERE token_hash = ?'),
-    claims: db
-      .prepare<[number], number>("SELECT count(*) FROM admin_intents WHERE order_id = ? AND state <> 'issued'")
-      .pluck(),
+    // Claimed intents of the order, and those of them whose call is running (pending, claimed since @since).
+    claims: db.prepare<{ orderId: number; since: number }, { claimed: number; running: number }>(
+      `SELECT count(*) AS claimed, coalesce(sum(state = 'pending' AND claimed_at >= @since), 0) AS running
+       FROM admin_intents WHERE order_id = @orderId AND state <> 'issued'`,
+    ),
     forget: db.prepare("DELETE FROM admin_intents WHERE state = 'issued' AND issued_at < ?"),
     insert: db.prepare(
       `INSERT INTO admin_intents (token_hash, ref, order_id, action, actor, issued_at, state, seen_status,
@@ -62,7 +64,7 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
       status: o.status,
       deposited: o.depositedAmount,
       refunded: o.refundedAmount,
-      claims: q.claims.get(o.id) ?? 0,
+      claims: q.claims.get({ orderId: o.id, since: t })!.claimed,
     });
     return intent(i.tokenHash)!;
   });
@@ -72,7 +74,8 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
       const o = order(c.orderId);
       const found = isTokenHash(c.tokenHash) ? intent(c.tokenHash) : undefined;
       const t = now();
-      const decision = decideIntent(found, c, o, q.claims.get(o.id) ?? 0, t, policy);
+      const claims = q.claims.get({ orderId: o.id, since: t - policy.pendingForMs })!;
+      const decision = decideIntent(found, c, o, claims, t, policy);
       if (decision.outcome !== 'go' || !found) return { ...decision, intent: found, order: o };
       q.claim.run(c.amount, t, c.tokenHash);
       const claimed = intent(c.tokenHash)!;

@@ -39,7 +39,7 @@ export function decideIntent(
   intent: Intent | undefined,
   req: ClaimIntentInput,
   order: { status: string; depositedAmount: number; refundedAmount: number },
-  claims: number,
+  claims: { claimed: number; running: number },
   now: number,
   policy: IntentPolicy,
 ): IntentDecision {
@@ -50,11 +50,13 @@ export function decideIntent(
     if (now - intent.issuedAt > policy.issuedForMs) return { outcome: 'refused', reason: 'expired' };
     const { seen } = intent;
     const changed =
-      seen.claims !== claims ||
+      seen.claims !== claims.claimed ||
       seen.status !== order.status ||
       seen.deposited !== order.depositedAmount ||
       seen.refunded !== order.refundedAmount;
-    return changed ? { outcome: 'refused', reason: 'stale' } : { outcome: 'go', recheck: false };
+    if (changed) return { outcome: 'refused', reason: 'stale' };
+    // Another form of this order is at the gateway right now: its outcome is not known yet, so nothing is decided.
+    return claims.running > 0 ? { outcome: 'refused', reason: 'in_progress' } : { outcome: 'go', recheck: false };
   }
   // Claimed before: the same form again. It is answered only for the amount it was claimed for.
   if (intent.amount !== req.amount) return { outcome: 'refused', reason: 'other_amount' };

@@ -241,7 +241,7 @@ export interface IntentPolicy {
  * - repeat: the intent was answered; this is a repeat and gets that answer;
  * - busy: the first call is still running;
  * - refused: nothing is done (an unknown or expired token, one for another order or action or amount, or a form
- *   shown before the order changed).
+ *   shown before the order changed, or while another form of the order is at the gateway).
  */
 export type IntentDecision =
   | { outcome: 'go'; recheck: boolean }
@@ -249,7 +249,7 @@ export type IntentDecision =
   | { outcome: 'busy' }
   | { outcome: 'refused'; reason: IntentRefusal };
 
-export type IntentRefusal = 'unknown' | 'expired' | 'other_order' | 'other_amount' | 'stale';
+export type IntentRefusal = 'unknown' | 'expired' | 'other_order' | 'other_amount' | 'stale' | 'in_progress';
 
 export type IntentClaim = IntentDecision & { intent?: Intent | undefined };
 

@@ -91,7 +91,7 @@ describeLedgers('money-action intents (#43)', (open) => {
     expect(await requested(ledger, other.id)).toHaveLength(0);
   });
 
-  it('when the token is unknown or expired, or another form of the order was used after it was shown, then it is refused', async () => {
+  it('when the token is unknown or expired, another form of the order was used after it was shown or is at the gateway, then it is refused', async () => {
     const { ledger, order, advance } = await paidOrder(open);
     const unknown = await ledger.claimIntent(
       { tokenHash: hashOf('never issued'), orderId: order.id, action: 'refund', amount: 100, actor: 'admin' },
@@ -110,6 +110,10 @@ describeLedgers('money-action intents (#43)', (open) => {
     const tabB = await issue(ledger, order.id);
     expect((await tabA.claim(500)).outcome).toBe('go');
     expect(await tabB.claim(500)).toMatchObject({ outcome: 'refused', reason: 'stale' });
+    // A form shown while that refund is at the gateway is not used until its outcome is known.
+    const during = await issue(ledger, order.id);
+    expect(await during.claim(500)).toMatchObject({ outcome: 'refused', reason: 'in_progress' });
+    await ledger.finishIntent(tabA.tokenHash, 'done', {});
 
     // The order changed after the form was shown (a refund made elsewhere, learnt by the reconciler): stale too.
     const tabC = await issue(ledger, order.id);

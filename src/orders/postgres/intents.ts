@@ -46,12 +46,14 @@ export function createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }: 
     const { rows } = await c.query<IntentRow>('SELECT * FROM admin_intents WHERE token_hash = $1', [tokenHash]);
     return rows[0] ? toIntent(rows[0]) : undefined;
   };
-  const claims = async (c: pg.PoolClient, orderId: number): Promise<number> => {
-    const { rows } = await c.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM admin_intents WHERE order_id = $1 AND state <> 'issued'",
-      [orderId],
+  /** Claimed intents of the order, and those of them whose call is running (pending, claimed since `since`). */
+  const claims = async (c: pg.PoolClient, orderId: number, since: number) => {
+    const { rows } = await c.query<{ claimed: number; running: number }>(
+      `SELECT count(*)::int AS claimed, count(*) FILTER (WHERE state = 'pending' AND claimed_at >= $2)::int AS running
+       FROM admin_intents WHERE order_id = $1 AND state <> 'issued'`,
+      [orderId, since],
     );
-    return rows[0]?.n ?? 0;
+    return rows[0] ?? { claimed: 0, running: 0 };
   };
 
   return {
@@ -75,7 +77,7 @@ export function createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }: 
             o.status,
             o.depositedAmount,
             o.refundedAmount,
-            await claims(c, o.id),
+            (await claims(c, o.id, t)).claimed,
           ],
         );
         return (await intent(c, i.tokenHash))!;
@@ -91,7 +93,7 @@ export function createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }: 
         const o = await lockOrder(c, req.orderId);
         const found = isTokenHash(req.tokenHash) ? await intent(c, req.tokenHash) : undefined;
         const t = now();
-        const decision = decideIntent(found, req, o, await claims(c, o.id), t, policy);
+        const decision = decideIntent(found, req, o, await claims(c, o.id, t - policy.pendingForMs), t, policy);
         if (decision.outcome !== 'go' || !found) return { ...decision, intent: found, order: o };
         await c.query(
           `UPDATE admin_intents SET state = 'pending', amount = $1, claimed_at = $2, attempts = attempts + 1
