@@ -112,6 +112,8 @@ export interface OrderStatusExtended {
   paymentAmountInfo?: PaymentAmountInfo;
   authDateTime?: number;
   authRefNum?: string;
+  /** How the buyer paid (e.g. CARD), when the gateway's version sends it. */
+  paymentWay?: string;
   /** Gateway order id, taken from the `attributes` entry named mdOrder when the gateway sends it. */
   orderId?: string;
 }

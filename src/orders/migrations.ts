@@ -190,4 +190,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX admin_intents_issued ON admin_intents (issued_at) WHERE state = 'issued';
     `,
   },
+  {
+    version: 7,
+    name: 'card line',
+    sql: `
+      -- What the status answer said about the card (src/orders/card.ts): a masked number and the payment way only.
+      ALTER TABLE orders ADD COLUMN card_masked_pan TEXT;
+      ALTER TABLE orders ADD COLUMN card_payment_way TEXT;
+    `,
+  },
 ];

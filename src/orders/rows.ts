@@ -21,6 +21,8 @@ export interface OrderRow {
   checked_at: number | null;
   deposited_amount: number;
   refunded_amount: number;
+  card_masked_pan: string | null;
+  card_payment_way: string | null;
 }
 
 export interface EventRow {
@@ -54,6 +56,7 @@ export function toOrder(r: OrderRow): Order {
     checkedAt: r.checked_at,
     depositedAmount: r.deposited_amount,
     refundedAmount: r.refunded_amount,
+    card: { maskedPan: r.card_masked_pan, paymentWay: r.card_payment_way },
   };
 }
 

@@ -1,4 +1,5 @@
 /** Types of the order ledger. Money is integer minor units plus an ISO 4217 numeric currency code. */
+import type { CardInput, CardLine } from './card.js';
 
 export type Flow = 'one-phase' | 'two-phase';
 
@@ -61,6 +62,8 @@ export interface Order {
   depositedAmount: number;
   /** Refunded so far, minor units, as the gateway last said (never decreases). */
   refundedAmount: number;
+  /** The card line the status answers gave (masked number, payment way), kept with the status they applied. */
+  card: CardLine;
 }
 
 export interface OrderEvent {
@@ -94,6 +97,8 @@ export interface GatewayStatusInput {
   actionCode: number;
   /** paymentAmountInfo's depositedAmount and refundedAmount, when the reply has them. */
   amounts?: { deposited?: number | undefined; refunded?: number | undefined } | undefined;
+  /** cardAuthInfo.maskedPan and paymentWay, when the reply has them; kept by the same transaction (cardToKeep). */
+  card?: CardInput | undefined;
   cause?: StatusCause;
 }
 

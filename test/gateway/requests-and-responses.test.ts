@@ -156,6 +156,7 @@ describe('getOrderStatusExtended responses', () => {
       },
       authDateTime: 1617973059029,
       authRefNum: 714105591198,
+      paymentWay: 'CARD',
       attributes: [{ name: 'mdOrder', value: 'o-1' }],
       bankInfo: {},
     });
@@ -174,6 +175,7 @@ describe('getOrderStatusExtended responses', () => {
       paymentAmountInfo: { paymentState: 'DEPOSITED', approvedAmount: 2000, depositedAmount: 2000, refundedAmount: 0 },
       authDateTime: 1617973059029,
       authRefNum: '714105591198',
+      paymentWay: 'CARD',
     });
   });
 

@@ -123,6 +123,14 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX admin_intents_issued ON admin_intents (issued_at) WHERE state = 'issued';
     `,
   },
+  {
+    version: 7,
+    name: 'card line',
+    sql: `
+      ALTER TABLE orders ADD COLUMN card_masked_pan TEXT;
+      ALTER TABLE orders ADD COLUMN card_payment_way TEXT;
+    `,
+  },
 ];
 
 /** Both lists must name the same steps; a test checks it, and so does every start (cheap, and fails loudly). */
