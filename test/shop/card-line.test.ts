@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { render, text } from '../helpers/render-view.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
 import { buy, nextSettled, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
@@ -48,5 +49,23 @@ describe('the card line on the success page (two-phase, real sandbox)', () => {
     expect(reloaded.text).toMatch(/<dd class="mono">411111\*\*1111<\/dd>/);
     // The card line is a masked number only: never the full number or the cardholder's name.
     expect(reloaded.text).not.toContain('4111111111111111');
+  });
+});
+
+describe('the card line as the success page shows it', () => {
+  it('shows the masked number and, when the gateway named it, the payment way', async () => {
+    const order = {
+      orderNumber: 'SHOP-000124',
+      items: [{ name: 'Notebook', quantity: 1, unitAmount: 990, lineAmount: 990 }],
+      amount: 990,
+      currency: '978',
+      maskedPan: '411111**1111',
+    };
+    expect(text(await render('shop/success', 'en', { order, authorizedOnly: false }))).toContain('Card 411111**1111');
+    const withWay = await render('shop/success', 'en', {
+      order: { ...order, paymentWay: 'CARD' },
+      authorizedOnly: false,
+    });
+    expect(text(withWay)).toContain('411111**1111 (CARD)');
   });
 });
