@@ -23,9 +23,12 @@ async function paidOrder(shop: TestShop, ledger: AsyncLedger, productId = 'noteb
 describeLedgers('#43 a money action submitted again (real sandbox)', (open) => {
   let shop: TestShop;
   let ledger: AsyncLedger;
+  let another: () => Promise<AsyncLedger>;
   let admin: request.Agent;
   beforeEach(async () => {
-    ledger = (await open()).ledger;
+    const kit = await open();
+    ledger = kit.ledger;
+    another = () => kit.another();
     shop = await startShop({
       env: { ADMIN_PASSWORD, BUY_RATE_LIMIT_PER_MINUTE: '1000', PAYMENT_FLOW: 'two-phase' },
       appLedger: ledger,
@@ -69,6 +72,33 @@ describeLedgers('#43 a money action submitted again (real sandbox)', (open) => {
     expect(answers.map((a) => a.status)).toEqual([303, 303, 303]);
     expect(callsOf(shop, 'refund')).toBe(1);
     expect(await ledger.get(order.id)).toMatchObject({ refundedAmount: 200 });
+  });
+
+  it('#43 when the same refund form is submitted to two instances at once, then refund.do is called once', async () => {
+    const order = await capturedOrder();
+    // A second instance: its own app, sessions and process state, the same database and gateway.
+    const second = await startShop({
+      gatewayUrl: shop.gatewayUrl,
+      env: { ADMIN_PASSWORD, BUY_RATE_LIMIT_PER_MINUTE: '1000', PAYMENT_FLOW: 'two-phase' },
+      appLedger: await another(),
+    });
+    try {
+      const admin2 = request.agent(second.app);
+      await login(admin2).then((r) => expect(r.status).toBe(303));
+      const form = await confirmForm(admin, order.id, 'refund');
+      const { _csrf: csrf2 } = await confirmForm(admin2, order.id, 'refund');
+      const [a, b] = await Promise.all([
+        postAction(admin, order.id, 'refund', { ...form, amount: '4.00' }),
+        postAction(admin2, order.id, 'refund', { ...form, _csrf: csrf2, amount: '4.00' }),
+      ]);
+      // The one that claimed the form answers its outcome; the other the same outcome, or that it is still running.
+      expect([a.status, b.status]).toContain(303);
+      for (const r of [a, b]) if (r.status !== 303) expect(r.text).toContain('still running. Nothing was sent again.');
+      expect(callsOf(shop, 'refund') + callsOf(second, 'refund')).toBe(1);
+      expect(await ledger.get(order.id)).toMatchObject({ refundedAmount: 400 });
+    } finally {
+      await second.close();
+    }
   });
 
   it('#43 when a hold is captured or voided by a form submitted twice, then deposit.do or reverse.do is called once', async () => {
