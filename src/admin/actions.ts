@@ -44,15 +44,18 @@ const REFUSALS: Record<IntentRefusal, string> = {
   expired: 'This confirmation form has expired. Nothing was done. Check the order and confirm again below.',
   stale:
     'The order changed after this form was shown (another capture, void or refund, or new amounts from the gateway). Nothing was done. Check the amounts and confirm again below.',
-  in_progress:
-    'Another capture, void or refund of this order is at the gateway right now. Nothing was done. Open the order in a moment to see its outcome, then confirm again if still needed.',
+  unresolved:
+    'Another capture, void or refund of this order is at the gateway or its outcome is unknown. Nothing was done. Submit that form again (it asks the gateway first), or refresh the order from the gateway, then confirm again if still needed.',
   other_order: 'This confirmation form belongs to another order or action. Nothing was done.',
   other_amount:
     'This confirmation form was already used for another amount; it is not used again. Nothing more was done.',
 };
 
 /** What a submit of a confirmation form answers; repeats of one form in this process share it. */
-type Reply = { redirect: string } | { status: number; order: Order; extra: Record<string, unknown> };
+type Reply =
+  | { redirect: string }
+  /** `sameForm`: the page's form carries the submitted token again (an unknown outcome is rechecked, never redone). */
+  | { status: number; order: Order; extra: Record<string, unknown>; sameForm?: boolean };
 
 /**
  * Confirm pages (GET) and the actions themselves (POST). Each action asks the gateway, then settles the order from
@@ -95,12 +98,16 @@ export function createActions(deps: AdminDeps) {
     order: Order,
     action: AdminAction,
     extra: Record<string, unknown>,
+    sameToken?: string,
   ): Promise<void> {
     const max = ceiling(order, action);
     const ok = allowed(order, action);
-    // Every form of a money action shown gets its own token: the one submitted may be used up.
+    // Every form of a money action shown gets its own token (the one submitted may be used up), except after an
+    // unknown outcome: submitting that form again must recheck its intent, not start a second one.
     const intentToken =
-      ok && isMoneyAction(action) ? await issue(order, action, String(res.locals.adminUser)) : undefined;
+      ok && isMoneyAction(action)
+        ? (sameToken ?? (await issue(order, action, String(res.locals.adminUser))))
+        : undefined;
     res.status(status).render('admin/confirm', {
       title: TITLES[action],
       order,
@@ -139,17 +146,11 @@ export function createActions(deps: AdminDeps) {
         ? { status: 409, order, extra: { notice: a.message, amountText } }
         : { status: 409, order, extra: { refusal: { errorCode: a.errorCode, text: a.message }, amountText } };
     }
-    return { status: 503, order, extra: { unknown: true, amountText } };
+    return { status: 503, order, extra: { unknown: true, amountText }, sameForm: true };
   }
 
   /** Calls the gateway for a claimed intent and records its answer; a refund carries the intent as externalRefundId. */
-  async function call(
-    tokenHash: string,
-    intent: Intent,
-    order: Order,
-    actor: string,
-    amountText: string,
-  ): Promise<Reply> {
+  async function call(intent: Intent, order: Order, actor: string, amountText: string): Promise<Reply> {
     const orderId = order.gatewayOrderId ?? '';
     const amount = intent.amount ?? 0;
     let answer: IntentAnswer = { by: 'call' };
@@ -169,7 +170,7 @@ export function createActions(deps: AdminDeps) {
         'back-office action not done',
       );
     }
-    const finished = await ledger.finishIntent(tokenHash, state, answer);
+    const finished = await ledger.finishIntent(intent.tokenHash, state, answer);
     if (state !== 'done') return answered(finished, order, amountText);
     const settled = await settle(order, { source: 'admin', actor });
     logger.info(
@@ -186,20 +187,23 @@ export function createActions(deps: AdminDeps) {
     return done(order, intent.action, settled !== undefined);
   }
 
+  /** The answer kept when the status shows a capture, void or refund of unknown outcome was not made. */
+  const notMade = (intent: Intent, order: Order): IntentAnswer => ({
+    by: 'status',
+    message: `The order is now “${order.status}” and its amounts do not show this ${intent.action}, so it was not sent again. Check the order before anything else.`,
+  });
+
   /**
    * An earlier call of this intent had an unknown outcome (or its request died): the order's status is asked first,
    * and the gateway is called again only when the status shows the action was not made.
    */
-  async function recheck(
-    tokenHash: string,
-    intent: Intent,
-    order: Order,
-    actor: string,
-    amountText: string,
-  ): Promise<Reply> {
+  async function recheck(intent: Intent, order: Order, actor: string, amountText: string): Promise<Reply> {
     const settled = await settle(order, { source: 'admin', actor });
     if (!settled) {
-      const again = await ledger.finishIntent(tokenHash, 'unknown', { by: 'status', code: 'STATUS_UNAVAILABLE' });
+      const again = await ledger.finishIntent(intent.tokenHash, 'unknown', {
+        by: 'status',
+        code: 'STATUS_UNAVAILABLE',
+      });
       return answered(again, order, amountText);
     }
     const next = afterUnknown(intent, settled.order);
@@ -207,15 +211,33 @@ export function createActions(deps: AdminDeps) {
       { orderId: order.id, action: intent.action, actor, intent: intent.ref, next },
       'back-office action rechecked',
     );
-    if (next === 'retry') return call(tokenHash, intent, settled.order, actor, amountText);
+    if (next === 'retry') return call(intent, settled.order, actor, amountText);
     const finished =
       next === 'done'
-        ? await ledger.finishIntent(tokenHash, 'done', { by: 'status' })
-        : await ledger.finishIntent(tokenHash, 'refused', {
-            by: 'status',
-            message: `The order is now “${settled.order.status}” and its amounts do not show this ${intent.action}, so it was not sent again. Check the order before anything else.`,
-          });
+        ? await ledger.finishIntent(intent.tokenHash, 'done', { by: 'status' })
+        : await ledger.finishIntent(intent.tokenHash, 'refused', notMade(intent, settled.order));
     return answered(finished, settled.order, amountText);
+  }
+
+  /**
+   * A refresh resolves the order's intents of unknown outcome from the fresh status (never by calling again), so
+   * that a new form of the order can be used: made → done; not made → refused, nothing sent.
+   */
+  async function resolveUnknown(order: Order, actor: string): Promise<void> {
+    for (const intent of await ledger.unresolvedIntents(order.id)) {
+      const running = intent.state === 'pending' && now() - (intent.claimedAt ?? 0) <= policy.pendingForMs;
+      if (running) continue;
+      const made = afterUnknown(intent, order) === 'done';
+      await ledger.finishIntent(
+        intent.tokenHash,
+        made ? 'done' : 'refused',
+        made ? { by: 'status' } : notMade(intent, order),
+      );
+      logger.info(
+        { orderId: order.id, action: intent.action, actor, intent: intent.ref, made },
+        'back-office action resolved by a refresh',
+      );
+    }
   }
 
   /** Claims the form's intent and acts on the decision (src/orders/intents.ts). */
@@ -232,8 +254,8 @@ export function createActions(deps: AdminDeps) {
     switch (claim.outcome) {
       case 'go':
         return claim.recheck
-          ? recheck(tokenHash, intent!, claim.order, actor, amountText)
-          : call(tokenHash, intent!, claim.order, actor, amountText);
+          ? recheck(intent!, claim.order, actor, amountText)
+          : call(intent!, claim.order, actor, amountText);
       case 'repeat':
         logger.info(
           { orderId: order.id, action, actor, intent: intent!.ref },
@@ -268,6 +290,7 @@ export function createActions(deps: AdminDeps) {
       // A refresh asks nothing of the gateway but its status; the status event settle writes is its answer.
       await ledger.recordEvent(order.id, 'admin', action, { actor, step: 'requested' });
       const settled = await settle(order, { source: 'admin', actor });
+      if (settled) await resolveUnknown(settled.order, actor);
       logger.info({ orderId: order.id, action, actor, status: settled?.order.status }, 'back-office action');
       res.redirect(303, doneUrl(order, action, settled !== undefined));
       return;
@@ -302,7 +325,7 @@ export function createActions(deps: AdminDeps) {
     }
     const r = await reply;
     if ('redirect' in r) res.redirect(303, r.redirect);
-    else await page(res, r.status, r.order, action, r.extra);
+    else await page(res, r.status, r.order, action, r.extra, r.sameForm && typeof sent === 'string' ? sent : undefined);
   };
 
   return { confirm, act };

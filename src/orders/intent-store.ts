@@ -16,7 +16,10 @@ import {
 import { toOrder, type OrderRow } from './rows.js';
 import type { Ledger, Synchronous } from './types.js';
 
-type IntentMethods = Pick<Synchronous<Ledger>, 'issueIntent' | 'findIntent' | 'claimIntent' | 'finishIntent'>;
+type IntentMethods = Pick<
+  Synchronous<Ledger>,
+  'issueIntent' | 'findIntent' | 'claimIntent' | 'finishIntent' | 'unresolvedIntents'
+>;
 
 /**
  * The back office's intents on SQLite (src/orders/intents.ts decides; this file reads and writes the rows). Every
@@ -27,10 +30,13 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
   const q = {
     order: db.prepare<[number], OrderRow>('SELECT * FROM orders WHERE id = ?'),
     byToken: db.prepare<[string], IntentRow>('SELECT * FROM admin_intents WHERE token_hash = ?'),
-    // Claimed intents of the order, and those of them whose call is running (pending, claimed since @since).
-    claims: db.prepare<{ orderId: number; since: number }, { claimed: number; running: number }>(
-      `SELECT count(*) AS claimed, coalesce(sum(state = 'pending' AND claimed_at >= @since), 0) AS running
-       FROM admin_intents WHERE order_id = @orderId AND state <> 'issued'`,
+    // Claimed intents of the order, and those of them whose outcome is not known (pending or unknown).
+    claims: db.prepare<[number], { claimed: number; unresolved: number }>(
+      `SELECT count(*) AS claimed, coalesce(sum(state IN ('pending', 'unknown')), 0) AS unresolved
+       FROM admin_intents WHERE order_id = ? AND state <> 'issued'`,
+    ),
+    unresolved: db.prepare<[number], IntentRow>(
+      "SELECT * FROM admin_intents WHERE order_id = ? AND state IN ('pending', 'unknown') ORDER BY claimed_at",
     ),
     forget: db.prepare("DELETE FROM admin_intents WHERE state = 'issued' AND issued_at < ?"),
     insert: db.prepare(
@@ -42,7 +48,9 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
       `UPDATE admin_intents SET state = 'pending', amount = ?, claimed_at = ?, attempts = attempts + 1
        WHERE token_hash = ?`,
     ),
-    finish: db.prepare("UPDATE admin_intents SET state = ?, answer = ? WHERE token_hash = ? AND state = 'pending'"),
+    finish: db.prepare(
+      "UPDATE admin_intents SET state = ?, answer = ? WHERE token_hash = ? AND state IN ('pending', 'unknown')",
+    ),
   };
   const order = (id: number) => {
     const row = q.order.get(id);
@@ -64,7 +72,7 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
       status: o.status,
       deposited: o.depositedAmount,
       refunded: o.refundedAmount,
-      claims: q.claims.get({ orderId: o.id, since: t })!.claimed,
+      claims: q.claims.get(o.id)!.claimed,
     });
     return intent(i.tokenHash)!;
   });
@@ -74,7 +82,7 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
       const o = order(c.orderId);
       const found = isTokenHash(c.tokenHash) ? intent(c.tokenHash) : undefined;
       const t = now();
-      const claims = q.claims.get({ orderId: o.id, since: t - policy.pendingForMs })!;
+      const claims = q.claims.get(o.id)!;
       const decision = decideIntent(found, c, o, claims, t, policy);
       if (decision.outcome !== 'go' || !found) return { ...decision, intent: found, order: o };
       q.claim.run(c.amount, t, c.tokenHash);
@@ -103,6 +111,7 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
       validateClaim(c);
       return claimTx.immediate(c, policy);
     },
+    unresolvedIntents: (orderId) => q.unresolved.all(orderId).map(toIntent),
     finishIntent(tokenHash, state, answer) {
       validateAnswer(state, answer);
       return finishTx.immediate(tokenHash, state, answer);

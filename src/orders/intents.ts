@@ -39,7 +39,7 @@ export function decideIntent(
   intent: Intent | undefined,
   req: ClaimIntentInput,
   order: { status: string; depositedAmount: number; refundedAmount: number },
-  claims: { claimed: number; running: number },
+  claims: { claimed: number; unresolved: number },
   now: number,
   policy: IntentPolicy,
 ): IntentDecision {
@@ -55,8 +55,9 @@ export function decideIntent(
       seen.deposited !== order.depositedAmount ||
       seen.refunded !== order.refundedAmount;
     if (changed) return { outcome: 'refused', reason: 'stale' };
-    // Another form of this order is at the gateway right now: its outcome is not known yet, so nothing is decided.
-    return claims.running > 0 ? { outcome: 'refused', reason: 'in_progress' } : { outcome: 'go', recheck: false };
+    // Another form of this order is at the gateway, or its outcome is unknown: until it is resolved (that form again,
+    // or a refresh), a new one could do the same thing twice.
+    return claims.unresolved > 0 ? { outcome: 'refused', reason: 'unresolved' } : { outcome: 'go', recheck: false };
   }
   // Claimed before: the same form again. It is answered only for the amount it was claimed for.
   if (intent.amount !== req.amount) return { outcome: 'refused', reason: 'other_amount' };
@@ -143,6 +144,7 @@ export interface IntentRow {
 
 export function toIntent(r: IntentRow): Intent {
   return {
+    tokenHash: r.token_hash,
     ref: r.ref,
     orderId: r.order_id,
     // The CHECK constraints guarantee these casts.

@@ -189,6 +189,8 @@ export interface IntentAnswer {
 }
 
 export interface Intent {
+  /** SHA-256 (hex) of the form's token: the row's key. */
+  tokenHash: string;
   /** Public name of the intent (a UUID): the refund's externalRefundId, and the events' `intent`. */
   ref: string;
   orderId: number;
@@ -246,7 +248,7 @@ export interface IntentPolicy {
  * - repeat: the intent was answered; this is a repeat and gets that answer;
  * - busy: the first call is still running;
  * - refused: nothing is done (an unknown or expired token, one for another order or action or amount, or a form
- *   shown before the order changed, or while another form of the order is at the gateway).
+ *   shown before the order changed, or while another form of the order is at the gateway or has an unknown outcome).
  */
 export type IntentDecision =
   | { outcome: 'go'; recheck: boolean }
@@ -254,7 +256,7 @@ export type IntentDecision =
   | { outcome: 'busy' }
   | { outcome: 'refused'; reason: IntentRefusal };
 
-export type IntentRefusal = 'unknown' | 'expired' | 'other_order' | 'other_amount' | 'stale' | 'in_progress';
+export type IntentRefusal = 'unknown' | 'expired' | 'other_order' | 'other_amount' | 'stale' | 'unresolved';
 
 export type IntentClaim = IntentDecision & { intent?: Intent | undefined };
 
@@ -309,6 +311,11 @@ export interface Ledger {
    * gateway, records the claim (amount, attempt, a 'requested' event) before the call is made.
    */
   claimIntent(c: ClaimIntentInput, policy: IntentPolicy): Awaitable<IntentClaim & { order: Order }>;
-  /** The gateway's answer to a claimed intent, with its 'answered' event; a repeat is answered from it. */
+  /**
+   * The gateway's answer to a claimed intent (pending, or unknown when a status read resolves it), with its
+   * 'answered' event; a repeat is answered from it.
+   */
   finishIntent(tokenHash: string, state: 'done' | 'refused' | 'unknown', answer: IntentAnswer): Awaitable<Intent>;
+  /** The order's claimed intents whose outcome is not known (pending or unknown), oldest first. */
+  unresolvedIntents(orderId: number): Awaitable<Intent[]>;
 }

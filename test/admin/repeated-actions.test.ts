@@ -225,6 +225,8 @@ describe('#43 a refund whose outcome was unknown, submitted again', () => {
     const first = await postAction(admin, order.id, 'refund', { ...form, amount: '5' });
     expect(first.status).toBe(503);
     expect(first.text).toContain('the outcome is unknown');
+    // The page's form is the same intent: submitting it again rechecks, it never starts a second refund.
+    expect(intentTokenFrom(first.text)).toBe(form.intent);
     const again = await postAction(admin, order.id, 'refund', { ...form, amount: '5' });
     expect(again.status).toBe(303);
     expect(gateway.callsTo('refund')).toHaveLength(1);
@@ -268,5 +270,64 @@ describe('#43 a refund whose outcome was unknown, submitted again', () => {
       JSON.stringify(gateway.requests),
     ];
     for (const text of everything) expect(text).not.toContain(form.intent!);
+  });
+});
+
+describe('#43 a new form while a refund of unknown outcome is unresolved', () => {
+  const start = scriptedShopPerTest();
+
+  it('#43 when another form of the order is used before the unknown refund is resolved, then nothing is sent; a refresh resolves it', async () => {
+    const seeded: { order?: Order; refunded: number } = { refunded: 0 };
+    const { shop, gateway } = await start(
+      {
+        refund: sequence(replies.hang(), replies.ok()),
+        getOrderStatusExtended: () =>
+          replies.json({
+            errorCode: '0',
+            orderNumber: seeded.order!.orderNumber,
+            orderStatus: seeded.refunded > 0 ? 4 : 2,
+            actionCode: 0,
+            amount: 990,
+            currency: '978',
+            attributes: [{ name: 'mdOrder', value: 'gw-1' }],
+            paymentAmountInfo: { depositedAmount: 990, refundedAmount: seeded.refunded },
+          }),
+      },
+      { env: { ADMIN_PASSWORD, GATEWAY_TIMEOUT_MS: '200' } },
+    );
+    const items = [{ productId: 'notebook', name: 'Notebook', quantity: 1, unitAmount: 990 }];
+    const created = shop.ledger.createOrder({ items, amount: 990, currency: '978', flow: 'one-phase', language: 'en' });
+    shop.ledger.markRegistered(created.id, { gatewayOrderId: 'gw-1', formUrl: 'http://127.0.0.1:9/pay' });
+    const order = (seeded.order = shop.ledger.applyGatewayStatus(created.id, {
+      orderStatus: 2,
+      actionCode: 0,
+      amounts: { deposited: 990 },
+    }).order);
+    const admin = request.agent(shop.app);
+    await login(admin);
+    const lost = await postAction(admin, order.id, 'refund', {
+      ...(await confirmForm(admin, order.id, 'refund')),
+      amount: '5',
+    });
+    expect(lost.status).toBe(503);
+
+    // A second tab opens a new form: it must not refund while the first refund may have been made.
+    const other = await postAction(admin, order.id, 'refund', {
+      ...(await confirmForm(admin, order.id, 'refund')),
+      amount: '5',
+    });
+    expect(other.status).toBe(409);
+    expect(other.text).toContain('its outcome is unknown. Nothing was done.');
+    expect(gateway.callsTo('refund')).toHaveLength(1);
+
+    // The gateway did make it; a refresh learns so and resolves the intent; a new form then works.
+    seeded.refunded = 500;
+    await confirmAction(admin, order.id, 'refresh').then((r) => expect(r.status).toBe(303));
+    expect(shop.ledger.get(order.id)).toMatchObject({ status: 'partially_refunded', refundedAmount: 500 });
+    const answered = shop.ledger.events(order.id).filter((e) => e.detail?.step === 'answered');
+    expect(answered.at(-1)?.detail).toMatchObject({ answer: 'ok', by: 'status' });
+    const next = await confirmAction(admin, order.id, 'refund', '4.90');
+    expect(next.status).toBe(303);
+    expect(gateway.callsTo('refund')).toHaveLength(2);
   });
 });

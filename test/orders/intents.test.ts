@@ -112,7 +112,7 @@ describeLedgers('money-action intents (#43)', (open) => {
     expect(await tabB.claim(500)).toMatchObject({ outcome: 'refused', reason: 'stale' });
     // A form shown while that refund is at the gateway is not used until its outcome is known.
     const during = await issue(ledger, order.id);
-    expect(await during.claim(500)).toMatchObject({ outcome: 'refused', reason: 'in_progress' });
+    expect(await during.claim(500)).toMatchObject({ outcome: 'refused', reason: 'unresolved' });
     await ledger.finishIntent(tabA.tokenHash, 'done', {});
 
     // The order changed after the form was shown (a refund made elsewhere, learnt by the reconciler): stale too.
@@ -130,7 +130,7 @@ describeLedgers('money-action intents (#43)', (open) => {
     expect(await requested(ledger, order.id)).toHaveLength(1);
   });
 
-  it('when the first call had an unknown outcome, or its process died, then a repeat is a recheck, not a blind second request', async () => {
+  it('when the first call had an unknown outcome, or its process died, then a repeat is a recheck and a new form waits until it is resolved', async () => {
     const { ledger, order, advance } = await paidOrder(open);
     const form = await issue(ledger, order.id);
     await form.claim(500);
@@ -140,8 +140,17 @@ describeLedgers('money-action intents (#43)', (open) => {
     expect(await form.claim(500)).toMatchObject({ outcome: 'busy' });
     advance(POLICY.pendingForMs + 1);
     expect(await form.claim(500)).toMatchObject({ outcome: 'go', recheck: true, intent: { attempts: 3 } });
+    // Until it is resolved, a new form of the order is not used: it could make the same refund a second time.
+    await ledger.finishIntent(form.tokenHash, 'unknown', { code: 'GATEWAY_TIMEOUT' });
+    const fresh = await issue(ledger, order.id);
+    expect(await fresh.claim(500)).toMatchObject({ outcome: 'refused', reason: 'unresolved' });
+    expect((await ledger.unresolvedIntents(order.id)).map((i) => i.tokenHash)).toEqual([form.tokenHash]);
+    // Resolved from the status (by a refresh): the new form can be used.
+    await ledger.finishIntent(form.tokenHash, 'done', { by: 'status' });
+    expect(await ledger.unresolvedIntents(order.id)).toEqual([]);
+    expect((await fresh.claim(500)).outcome).toBe('go');
     const steps = (await ledger.events(order.id)).filter((e) => e.kind === 'admin').map((e) => e.detail?.step);
-    expect(steps).toEqual(['requested', 'answered', 'rechecked', 'rechecked']);
+    expect(steps).toEqual(['requested', 'answered', 'rechecked', 'rechecked', 'answered', 'answered', 'requested']);
   });
 
   it('when the same form is submitted on two instances at once, then exactly one claim goes to the gateway', async () => {

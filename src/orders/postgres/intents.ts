@@ -15,7 +15,7 @@ import {
 import type { Ledger, Order } from '../types.js';
 
 type IntentMethods = {
-  [K in 'issueIntent' | 'findIntent' | 'claimIntent' | 'finishIntent']: (
+  [K in 'issueIntent' | 'findIntent' | 'claimIntent' | 'finishIntent' | 'unresolvedIntents']: (
     ...args: Parameters<Ledger[K]>
   ) => Promise<Awaited<ReturnType<Ledger[K]>>>;
 };
@@ -46,14 +46,14 @@ export function createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }: 
     const { rows } = await c.query<IntentRow>('SELECT * FROM admin_intents WHERE token_hash = $1', [tokenHash]);
     return rows[0] ? toIntent(rows[0]) : undefined;
   };
-  /** Claimed intents of the order, and those of them whose call is running (pending, claimed since `since`). */
-  const claims = async (c: pg.PoolClient, orderId: number, since: number) => {
-    const { rows } = await c.query<{ claimed: number; running: number }>(
-      `SELECT count(*)::int AS claimed, count(*) FILTER (WHERE state = 'pending' AND claimed_at >= $2)::int AS running
+  /** Claimed intents of the order, and those of them whose outcome is not known (pending or unknown). */
+  const claims = async (c: pg.PoolClient, orderId: number) => {
+    const { rows } = await c.query<{ claimed: number; unresolved: number }>(
+      `SELECT count(*)::int AS claimed, count(*) FILTER (WHERE state IN ('pending', 'unknown'))::int AS unresolved
        FROM admin_intents WHERE order_id = $1 AND state <> 'issued'`,
-      [orderId, since],
+      [orderId],
     );
-    return rows[0] ?? { claimed: 0, running: 0 };
+    return rows[0] ?? { claimed: 0, unresolved: 0 };
   };
 
   return {
@@ -77,7 +77,7 @@ export function createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }: 
             o.status,
             o.depositedAmount,
             o.refundedAmount,
-            (await claims(c, o.id, t)).claimed,
+            (await claims(c, o.id)).claimed,
           ],
         );
         return (await intent(c, i.tokenHash))!;
@@ -93,7 +93,7 @@ export function createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }: 
         const o = await lockOrder(c, req.orderId);
         const found = isTokenHash(req.tokenHash) ? await intent(c, req.tokenHash) : undefined;
         const t = now();
-        const decision = decideIntent(found, req, o, await claims(c, o.id, t - policy.pendingForMs), t, policy);
+        const decision = decideIntent(found, req, o, await claims(c, o.id), t, policy);
         if (decision.outcome !== 'go' || !found) return { ...decision, intent: found, order: o };
         await c.query(
           `UPDATE admin_intents SET state = 'pending', amount = $1, claimed_at = $2, attempts = attempts + 1
@@ -106,17 +106,24 @@ export function createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }: 
       });
     },
 
+    async unresolvedIntents(orderId) {
+      const { rows } = await pool.query<IntentRow>(
+        "SELECT * FROM admin_intents WHERE order_id = $1 AND state IN ('pending', 'unknown') ORDER BY claimed_at",
+        [orderId],
+      );
+      return rows.map(toIntent);
+    },
+
     async finishIntent(tokenHash, state, answer) {
       validateAnswer(state, answer);
       return tx(async (c) => {
         const found = isTokenHash(tokenHash) ? await intent(c, tokenHash) : undefined;
         if (!found) throw new InvalidOrderError('no intent has this token');
         await lockOrder(c, found.orderId);
-        await c.query("UPDATE admin_intents SET state = $1, answer = $2 WHERE token_hash = $3 AND state = 'pending'", [
-          state,
-          JSON.stringify(answer),
-          tokenHash,
-        ]);
+        await c.query(
+          "UPDATE admin_intents SET state = $1, answer = $2 WHERE token_hash = $3 AND state IN ('pending', 'unknown')",
+          [state, JSON.stringify(answer), tokenHash],
+        );
         await writeEvent(c, found.orderId, now(), 'admin', found.action, answeredEvent(found, state, answer));
         return (await intent(c, tokenHash))!;
       });
