@@ -1,7 +1,7 @@
 /**
  * The card line a paid order keeps (issue 15, item 11): what the status answer said about the card, so the success
  * page shows it however the order was settled (return, callback, reconciler) and on every reload. Only a masked
- * number and the payment way are kept: never a full card number, never the cardholder's name (rule 6).
+ * number and the payment way are kept: never a full card number, never the cardholder's name (rule 10).
  */
 export interface CardLine {
   maskedPan: string | null;
