@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { GatewayError, GatewayRejectedError } from '../gateway/index.js';
 import { HttpError } from '../http/errors.js';
+import type { MessageKey } from '../http/i18n.js';
 import { currencyInfo } from '../money.js';
 import {
   isMoneyAction,
@@ -10,18 +11,18 @@ import {
   type IntentRefusal,
   type MoneyAction,
 } from '../orders/intents.js';
-import type { Order } from '../orders/types.js';
+import type { LocalStatus, Order } from '../orders/types.js';
 import { createSettle } from '../shop/settle.js';
 import { afterUnknown, allowed, capturable, isAction, refundable, type AdminAction } from './actions-policy.js';
 import { parseMajorAmount, toMajorString } from './amount.js';
 import type { AdminDeps } from './deps.js';
 import { loadOrder } from './orders.js';
 
-const TITLES: Record<AdminAction, string> = {
-  refresh: 'Refresh from the gateway',
-  capture: 'Capture (deposit.do)',
-  void: 'Void the hold (reverse.do)',
-  refund: 'Refund (refund.do)',
+const TITLES: Record<AdminAction, MessageKey> = {
+  refresh: 'admin.confirm.title.refresh',
+  capture: 'admin.confirm.title.capture',
+  void: 'admin.confirm.title.void',
+  refund: 'admin.confirm.title.refund',
 };
 
 /** The confirmation form's one-time token field. */
@@ -38,18 +39,21 @@ function ceiling(order: Order, action: AdminAction): number | undefined {
   return undefined;
 }
 
-const REFUSALS: Record<IntentRefusal, string> = {
-  unknown:
-    'This confirmation form is not known (it may be from before a restart, or was already replaced). Nothing was done. Check the order and confirm again below.',
-  expired: 'This confirmation form has expired. Nothing was done. Check the order and confirm again below.',
-  stale:
-    'The order changed after this form was shown (another capture, void or refund, or new amounts from the gateway). Nothing was done. Check the amounts and confirm again below.',
-  unresolved:
-    'Another capture, void or refund of this order is at the gateway or its outcome is unknown. Nothing was done. Submit that form again (it asks the gateway first), or refresh the order from the gateway, then confirm again if still needed.',
-  other_order: 'This confirmation form belongs to another order or action. Nothing was done.',
-  other_amount:
-    'This confirmation form was already used for another amount; it is not used again. Nothing more was done.',
+const REFUSALS: Record<IntentRefusal, MessageKey> = {
+  unknown: 'admin.intent.unknown',
+  expired: 'admin.intent.expired',
+  stale: 'admin.intent.stale',
+  unresolved: 'admin.intent.unresolved',
+  other_order: 'admin.intent.otherOrder',
+  other_amount: 'admin.intent.otherAmount',
 };
+
+/** A notice on the confirm page: a message key and its parameters, translated for the browser it is shown to. */
+interface Notice {
+  key: MessageKey;
+  /** The order's status the text names, shown in the page's language. */
+  status?: LocalStatus;
+}
 
 /** What a submit of a confirmation form answers; repeats of one form in this process share it. */
 type Reply =
@@ -108,8 +112,11 @@ export function createActions(deps: AdminDeps) {
       ok && isMoneyAction(action)
         ? (sameToken ?? (await issue(order, action, String(res.locals.adminUser))))
         : undefined;
+    const { t } = res.locals;
+    const { notice, ...rest } = extra as { notice?: Notice };
+    const named = notice?.status === undefined ? undefined : { status: t(`admin.status.${notice.status}`) };
     res.status(status).render('admin/confirm', {
-      title: TITLES[action],
+      title: res.locals.t(TITLES[action]),
       order,
       action,
       allowed: ok,
@@ -119,10 +126,10 @@ export function createActions(deps: AdminDeps) {
       error: undefined,
       refusal: undefined,
       unknown: false,
-      notice: undefined,
       intentToken,
       intentField: INTENT_FIELD,
-      ...extra,
+      ...rest,
+      notice: notice === undefined ? undefined : t(notice.key, named),
     });
   }
 
@@ -142,8 +149,9 @@ export function createActions(deps: AdminDeps) {
     const a = intent.answer ?? {};
     if (intent.state === 'done') return done(order, intent.action, true);
     if (intent.state === 'refused') {
+      const notice: Notice = { key: 'admin.intent.notMade', status: order.status };
       return a.by === 'status'
-        ? { status: 409, order, extra: { notice: a.message, amountText } }
+        ? { status: 409, order, extra: { notice, amountText } }
         : { status: 409, order, extra: { refusal: { errorCode: a.errorCode, text: a.message }, amountText } };
     }
     return { status: 503, order, extra: { unknown: true, amountText }, sameForm: true };
@@ -188,10 +196,7 @@ export function createActions(deps: AdminDeps) {
   }
 
   /** The answer kept when the status shows a capture, void or refund of unknown outcome was not made. */
-  const notMade = (intent: Intent, order: Order): IntentAnswer => ({
-    by: 'status',
-    message: `The order is now “${order.status}” and its amounts do not show this ${intent.action}, so it was not sent again. Check the order before anything else.`,
-  });
+  const notMade: IntentAnswer = { by: 'status' };
 
   /**
    * An earlier call of this intent had an unknown outcome (or its request died): the order's status is asked first,
@@ -215,7 +220,7 @@ export function createActions(deps: AdminDeps) {
     const finished =
       next === 'done'
         ? await ledger.finishIntent(intent.tokenHash, 'done', { by: 'status' })
-        : await ledger.finishIntent(intent.tokenHash, 'refused', notMade(intent, settled.order));
+        : await ledger.finishIntent(intent.tokenHash, 'refused', notMade);
     return answered(finished, settled.order, amountText);
   }
 
@@ -228,11 +233,7 @@ export function createActions(deps: AdminDeps) {
       const running = intent.state === 'pending' && now() - (intent.claimedAt ?? 0) <= policy.pendingForMs;
       if (running) continue;
       const made = afterUnknown(intent, order) === 'done';
-      await ledger.finishIntent(
-        intent.tokenHash,
-        made ? 'done' : 'refused',
-        made ? { by: 'status' } : notMade(intent, order),
-      );
+      await ledger.finishIntent(intent.tokenHash, made ? 'done' : 'refused', made ? { by: 'status' } : notMade);
       logger.info(
         { orderId: order.id, action: intent.action, actor, intent: intent.ref, made },
         'back-office action resolved by a refresh',
@@ -267,8 +268,7 @@ export function createActions(deps: AdminDeps) {
           status: 409,
           order: claim.order,
           extra: {
-            notice:
-              'This form was already submitted and its request to the gateway is still running. Nothing was sent again. Open the order in a moment to see the outcome.',
+            notice: { key: 'admin.intent.busy' } satisfies Notice,
             amountText,
           },
         };
@@ -277,7 +277,11 @@ export function createActions(deps: AdminDeps) {
           { orderId: order.id, action, actor, reason: claim.reason },
           'back-office form refused; nothing done',
         );
-        return { status: 409, order: claim.order, extra: { notice: REFUSALS[claim.reason], amountText } };
+        return {
+          status: 409,
+          order: claim.order,
+          extra: { notice: { key: REFUSALS[claim.reason] } satisfies Notice, amountText },
+        };
       }
     }
   }
@@ -303,7 +307,10 @@ export function createActions(deps: AdminDeps) {
     const max = ceiling(order, action);
     if (max !== undefined) {
       const parsed = parseMajorAmount(typed, order.currency);
-      if (!parsed.ok) return page(res, 422, order, action, { error: parsed.error, amountText: typed });
+      if (!parsed.ok) {
+        const error = res.locals.t(parsed.error, parsed.params);
+        return page(res, 422, order, action, { error, amountText: typed });
+      }
       amount = parsed.minor;
     }
     // A form used before is answered by its intent (a repeat gets the first outcome, even if the order moved on).
@@ -312,8 +319,9 @@ export function createActions(deps: AdminDeps) {
     if (known === undefined || known.state === 'issued') {
       if (!allowed(order, action)) return page(res, 409, order, action, {});
       if (max !== undefined && amount !== null && amount > max) {
-        const verb = action === 'refund' ? 'refunded' : 'captured';
-        const error = `At most ${toMajorString(max, order.currency)} can be ${verb}.`;
+        const error = res.locals.t(action === 'refund' ? 'admin.amount.overRefund' : 'admin.amount.overCapture', {
+          amount: toMajorString(max, order.currency),
+        });
         return page(res, 422, order, action, { error, amountText: typed });
       }
     }

@@ -1,6 +1,9 @@
+import type { MessageKey } from '../http/i18n.js';
 import { currencyInfo } from '../money.js';
 
-export type ParsedAmount = { ok: true; minor: number } | { ok: false; error: string };
+/** A refusal is a message key (and its parameters), translated where it is shown. */
+export type ParsedAmount =
+  { ok: true; minor: number } | { ok: false; error: MessageKey; params?: Record<string, string | number> };
 
 const MAJOR = /^(\d{1,15})(?:[.,](\d+))?$/;
 
@@ -10,23 +13,19 @@ const MAJOR = /^(\d{1,15})(?:[.,](\d+))?$/;
  */
 export function parseMajorAmount(input: string, numericCurrency: string): ParsedAmount {
   const info = currencyInfo(numericCurrency);
-  if (!info) return { ok: false, error: `Unknown currency ${numericCurrency}.` };
+  if (!info) return { ok: false, error: 'admin.amount.unknownCurrency', params: { currency: numericCurrency } };
   const m = MAJOR.exec(input.trim());
-  if (!m) return { ok: false, error: 'Type an amount such as 12.50 (digits, one decimal point or comma).' };
+  if (!m) return { ok: false, error: 'admin.amount.format' };
   const whole = m[1] ?? '0';
   const frac = m[2] ?? '';
   if (frac.length > info.digits) {
-    return {
-      ok: false,
-      error:
-        info.digits === 0
-          ? `${info.code} has no minor units: type a whole number.`
-          : `${info.code} has ${info.digits} decimal places at most.`,
-    };
+    return info.digits === 0
+      ? { ok: false, error: 'admin.amount.noMinorUnits', params: { code: info.code } }
+      : { ok: false, error: 'admin.amount.tooManyDecimals', params: { code: info.code, digits: info.digits } };
   }
   const minor = BigInt(whole) * 10n ** BigInt(info.digits) + BigInt(frac.padEnd(info.digits, '0') || '0');
-  if (minor <= 0n) return { ok: false, error: 'The amount must be above zero.' };
-  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, error: 'The amount is too large.' };
+  if (minor <= 0n) return { ok: false, error: 'admin.amount.notPositive' };
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, error: 'admin.amount.tooLarge' };
   return { ok: true, minor: Number(minor) };
 }
 

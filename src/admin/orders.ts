@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { GatewayError, type OrderStatusExtended } from '../gateway/index.js';
 import { HttpError } from '../http/errors.js';
-import { LOCAL_STATUSES, type LocalStatus, type Order } from '../orders/types.js';
+import { LOCAL_STATUSES, type LocalStatus, type Order, type OrderEvent } from '../orders/types.js';
 import { explainActionCode } from '../shop/action-codes.js';
 import { availableActions, isAction } from './actions-policy.js';
 import type { AdminDeps } from './deps.js';
@@ -15,6 +15,37 @@ function doneNote(done: unknown): { action: string; unconfirmed: boolean } | und
   if (typeof done !== 'string') return undefined;
   const action = done.replace(/-unconfirmed$/, '');
   return isAction(action) ? { action, unconfirmed: action !== done } : undefined;
+}
+
+/** What happened to an order's money, each shown with its time on the order's page. */
+export type MoneyStep = 'authorized' | 'paid' | 'captured' | 'voided' | 'refunded';
+
+/**
+ * When the money moved, from the ledger: `paidAt` is the first arrow into `authorized` or `paid` (the fulfilment,
+ * whose event says which), later steps are the status events that moved the order (the last refund for refunds).
+ * A voided order was authorized, never paid: its page says so.
+ */
+export function moneySteps(order: Order, events: readonly OrderEvent[]): { step: MoneyStep; at: number }[] {
+  const steps = new Map<MoneyStep, number>();
+  if (order.paidAt !== null) {
+    const fulfilled = events.find((e) => e.kind === 'fulfilled');
+    const held = fulfilled ? fulfilled.outcome === 'authorized' : order.flow === 'two-phase';
+    steps.set(held ? 'authorized' : 'paid', order.paidAt);
+  }
+  for (const e of events) {
+    if (e.kind !== 'status' || (e.outcome !== 'changed' && e.outcome !== 'amounts')) continue;
+    const { from, to } = e.detail ?? {};
+    const step: MoneyStep | undefined =
+      to === 'reversed'
+        ? 'voided'
+        : to === 'refunded' || to === 'partially_refunded'
+          ? 'refunded'
+          : to === 'paid' && from === 'authorized'
+            ? 'captured'
+            : undefined;
+    if (step) steps.set(step, e.at);
+  }
+  return [...steps].map(([step, at]) => ({ step, at })).sort((a, b) => a.at - b.at);
 }
 
 /** The order named by :id, or 404. */
@@ -49,7 +80,7 @@ export function createOrderPages(deps: AdminDeps) {
       return `/admin/orders${qs ? `?${qs}` : ''}`;
     };
     res.render('admin/list', {
-      title: 'Orders',
+      title: res.locals.t('admin.list.title'),
       orders,
       total,
       statuses: LOCAL_STATUSES,
@@ -75,13 +106,15 @@ export function createOrderPages(deps: AdminDeps) {
       }
     }
     const actionCode = live?.actionCode ?? order.actionCode;
+    const events = await deps.ledger.events(order.id);
     res.render('admin/order', {
-      title: `Order ${order.orderNumber}`,
+      title: res.locals.t('admin.order.title', { orderNumber: order.orderNumber }),
       order,
       live,
       liveError,
       explained: actionCode === null ? undefined : { code: actionCode, ...explainActionCode(actionCode) },
-      events: await deps.ledger.events(order.id),
+      events,
+      times: moneySteps(order, events),
       actions: availableActions(order),
       done: doneNote(req.query.done),
     });

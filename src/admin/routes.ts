@@ -46,6 +46,13 @@ export function adminRoutes(deps: AdminDeps): Router {
     ...actions,
   };
 
+  // A page answering a POST can't be re-requested by a link: its language switch opens the order list instead.
+  r.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.locals.langUrl = (l: string) => `/admin/orders?lang=${encodeURIComponent(l)}`;
+    }
+    next();
+  });
   r.use(s.middleware);
   for (const route of ADMIN_ROUTES) {
     const chain: RequestHandler[] = [];

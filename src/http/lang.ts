@@ -42,8 +42,9 @@ export function language(opts: { currency: string; shopName: string; https: bool
       const params = new URLSearchParams();
       for (const [k, v] of Object.entries(req.query)) if (k !== 'lang' && typeof v === 'string') params.set(k, v);
       params.set('lang', l);
-      // One leading slash: `//evil.example/x` must not become a link to another site.
-      return `/${req.path.replace(/^[/\\]+/, '')}?${params.toString()}`;
+      // The full path, also inside a mounted router (/admin); one leading slash: `//evil.example/x` must not
+      // become a link to another site.
+      return `/${(req.baseUrl + req.path).replace(/^[/\\]+/, '')}?${params.toString()}`;
     };
     next();
   };

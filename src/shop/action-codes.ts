@@ -388,6 +388,17 @@ export const GENERIC_DECLINE: Readonly<ActionCodeExplanation> = Object.freeze({
   retryAdvice: 'contact-issuer',
 });
 
+/**
+ * The actionCodes that mean the buyer left on purpose: the payment page (-2014, also what the sandbox reports for its
+ * Cancel button) or the bank's 3-D Secure page (-2009) was closed before paying. The order is declined at the
+ * gateway like any failed payment, but the buyer is told calmly that it was cancelled, not that it failed.
+ */
+export const BUYER_CANCEL_ACTION_CODES: readonly number[] = Object.freeze([-2014, -2009]);
+
+export function isBuyerCancel(code: number | null | undefined): boolean {
+  return typeof code === 'number' && BUYER_CANCEL_ACTION_CODES.includes(code);
+}
+
 export function explainActionCode(code: number | null | undefined): ActionCodeExplanation {
   const key = typeof code === 'number' ? CODE_REASONS.get(code) : undefined;
   if (key === undefined) return { ...GENERIC_DECLINE };

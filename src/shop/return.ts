@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { renderError } from '../http/errors.js';
 import { isOpen } from '../orders/state-machine.js';
 import type { Order } from '../orders/types.js';
-import { explainActionCode } from './action-codes.js';
+import { explainActionCode, isBuyerCancel } from './action-codes.js';
 import type { ShopRouteDeps } from './deps.js';
 import { createSettle, type Settled } from './settle.js';
 
@@ -74,8 +74,10 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
    * The "confirming" page. It re-checks by itself a bounded number of times (an HTTP Refresh header, never a meta
    * refresh: the buyer can stop it with a link, and the page needs no script), then gives up with what to do.
    * `n` counts the automatic checks so far; `auto=off` (the "Stop refreshing" link) turns them off.
+   * `unavailable`: the session store failed, so whose order it is can't be told: the page says so and shows no order
+   * (`order`, if the id names one, is only logged).
    */
-  function pending(req: Request, res: Response, order: Order, orderId: string): void {
+  function pending(req: Request, res: Response, order: Order | undefined, orderId: string, unavailable = false): void {
     const n = Math.max(0, Math.min(Math.trunc(Number(req.query.n)) || 0, AUTO_CHECKS));
     const stopped = req.query.auto === 'off';
     const gaveUp = !stopped && n >= AUTO_CHECKS;
@@ -90,11 +92,13 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
     if (!stopped && !gaveUp) res.set('Refresh', `${refreshSeconds}; url=${statusUrl}`);
     if (gaveUp)
       deps.logger.info(
-        { orderId: order.id, orderNumber: order.orderNumber, referenceId: res.locals.referenceId },
+        { orderId: order?.id, orderNumber: order?.orderNumber, unavailable, referenceId: res.locals.referenceId },
         'confirming page stopped re-checking; the buyer was told to keep the reference',
       );
+    if (unavailable) res.status(503);
     res.render('shop/pending', {
-      order: orderView(order),
+      order: order && !unavailable ? orderView(order) : undefined,
+      unavailable,
       mode: stopped ? 'stopped' : gaveUp ? 'gaveUp' : 'auto',
       refreshSeconds,
       statusUrl,
@@ -102,14 +106,41 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
     });
   }
 
+  /**
+   * Loads the session like the session middleware, but a store that fails (Redis away) is an answer rather than the
+   * error page: 'failed', and no session. A failure after the answer (saving the session) is only logged.
+   */
+  function readSession(req: Request, res: Response): Promise<'read' | 'failed'> {
+    return new Promise((resolve) => {
+      let answered = false;
+      deps.session(req, res, (err?: unknown) => {
+        if (err) {
+          deps.logger.warn(
+            { referenceId: res.locals.referenceId, error: err instanceof Error ? err.message : typeof err },
+            answered
+              ? 'session store failed after a return page was answered'
+              : 'session store failed on a return; the order is settled and the buyer is asked to check again',
+          );
+        }
+        if (answered) return;
+        answered = true;
+        resolve(err ? 'failed' : 'read');
+      });
+    });
+  }
+
   return async (req, res) => {
+    const session = await readSession(req, res);
     const orderId = req.query.orderId;
     if (typeof orderId !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(orderId)) return neutral(res);
     const found = await ledger.findByGatewayOrderId(orderId);
-    if (!found) return neutral(res);
     const { lang } = res.locals;
     // A settled order is shown as the ledger has it (callbacks and the reconciler keep it current), without asking.
-    const synced = isOpen(found.status) ? await settleLimited(found, lang) : { order: found };
+    const synced = found && isOpen(found.status) ? await settleLimited(found, lang) : found && { order: found };
+    // The store failed: the order is brought up to date all the same, but whose it is can't be told. The page says
+    // so and checks again by itself, whether or not the order exists (it reveals nothing about it).
+    if (session === 'failed') return pending(req, res, found, orderId, true);
+    if (!found) return neutral(res);
     // The order is brought up to date for anyone (the return is a trigger), but shown only to its own browser.
     if (!(req.session.orders ?? []).includes(found.id)) return neutral(res);
     if (!synced) return pending(req, res, found, orderId);
@@ -139,6 +170,9 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
           csrfToken: deps.csrf.token(req, res),
           cancelled: order.status !== 'declined',
           refunded: order.status === 'refunded',
+          // The buyer pressed Cancel on the payment page: no "failed", no bank code, a way back to the product.
+          buyerCancelled: order.status === 'declined' && isBuyerCancel(order.actionCode),
+          productUrl: first ? `/products/${encodeURIComponent(first.productId)}` : '/',
         });
       }
       case 'mismatch':

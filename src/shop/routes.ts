@@ -52,8 +52,9 @@ export function shopRoutes(deps: ShopRouteDeps): Router {
   r.get('/', pages.list);
   r.get('/products/:id', pages.view);
   r.post('/buy', buyLimit, buyLimitPerBrowser, csrf.protect, session, buy);
-  r.get('/checkout/return', returnLimit, session, returned);
-  r.get('/checkout/fail', returnLimit, session, returned);
+  // The return loads the session itself: a session store that fails is an answer there, not the error page.
+  r.get('/checkout/return', returnLimit, returned);
+  r.get('/checkout/fail', returnLimit, returned);
   if (deps.config.callbacks.enabled) {
     const callback = createCallbackReceiver(deps, { key: deps.callbackKey ?? deps.config.callbacks.key });
     r.get('/payment/callback', callbackLimit, callback);

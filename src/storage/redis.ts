@@ -1,5 +1,5 @@
 import { RedisStore as RedisSessionStore } from 'connect-redis';
-import type { Store as RateLimitStore, IncrementResponse } from 'express-rate-limit';
+import { MemoryStore, type Store as RateLimitStore, type IncrementResponse } from 'express-rate-limit';
 import type session from 'express-session';
 import type { SessionData } from 'express-session';
 import type { Logger } from 'pino';
@@ -32,8 +32,10 @@ export interface OpenRedisOptions {
   /** Lifetime of a session whose cookie has neither expires nor maxAge, as in the SQLite store. Default 24 h. */
   defaultSessionTtlMs?: number;
   /**
-   * Limiters (by name) that let requests through while Redis fails, instead of failing them. Default `['callback']`:
-   * a gateway callback only triggers a status check against the ledger, which does not need Redis.
+   * Limiters (by name) that keep counting in this process's memory while Redis fails, instead of failing the request.
+   * Default `['callback', 'return']`: a gateway callback and a buyer's return only trigger a status check against the
+   * ledger, which does not need Redis, and that check has its own per-order single flight and cool-down
+   * (docs/decisions/0013-redis-sessions-and-rate-limits.md).
    */
   failOpenLimiters?: readonly string[];
 }
@@ -79,7 +81,7 @@ export async function openRedis(url: string, opts: OpenRedisOptions): Promise<Re
   const log = opts.logger.child({ redis: address });
   const keyPrefix = opts.keyPrefix ?? '';
   const defaultTtlMs = opts.defaultSessionTtlMs ?? DAY_MS;
-  const failOpen = new Set(opts.failOpenLimiters ?? ['callback']);
+  const failOpen = new Set(opts.failOpenLimiters ?? ['callback', 'return']);
   const commandTimeoutMs = opts.commandTimeoutMs ?? 2_000;
   const connectTimeoutMs = opts.connectTimeoutMs ?? 2_000;
   const timed = <T>(work: Promise<T>) => withTimeout(work, commandTimeoutMs);
@@ -146,7 +148,7 @@ export async function openRedis(url: string, opts: OpenRedisOptions): Promise<Re
   function rateLimitStore(name: string): RateLimitStore {
     if (!LIMITER_NAME.test(name)) throw new Error(`rate limiter name must be lowercase letters, digits, '-': ${name}`);
     const store = new RepairingRateLimitStore({ sendCommand, prefix: `${keyPrefix}shop:rl:${name}:` });
-    return failOpen.has(name) ? failingOpen(store) : store;
+    return failOpen.has(name) ? fallingBackToMemory(store) : store;
   }
 
   const readiness: ReadinessCheck = async () => client.isReady && (await timed(client.ping())) === 'PONG';
@@ -280,22 +282,29 @@ function withTimeout<T>(work: Promise<T>, ms: number, message = `redis command t
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** A store whose failures let the request through, counted as its first hit. */
-function failingOpen(store: RateLimitStore): RateLimitStore {
+/**
+ * A store whose failures are counted in this process's memory instead (the limit then holds per instance, not across
+ * them) until the shared store answers again.
+ */
+function fallingBackToMemory(store: RateLimitStore): RateLimitStore {
+  const local = new MemoryStore();
   return {
-    init: (options) => store.init?.(options),
+    init: (options) => {
+      local.init(options);
+      return store.init?.(options);
+    },
     get: async (key) => {
       try {
         return await store.get?.(key);
       } catch {
-        return undefined;
+        return local.get(key);
       }
     },
     increment: async (key) => {
       try {
         return await store.increment(key);
       } catch {
-        return { totalHits: 1, resetTime: undefined };
+        return local.increment(key);
       }
     },
     decrement: async (key) => {

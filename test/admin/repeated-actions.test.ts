@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { ru } from '../../src/http/messages/ru.js';
 import type { Order } from '../../src/orders/types.js';
 import { describeLedgers, type AsyncLedger } from '../helpers/ledgers.js';
 import { replies, sequence } from '../helpers/misbehaving-gateway.js';
@@ -151,6 +152,16 @@ describeLedgers('#43 a money action submitted again (real sandbox)', (open) => {
     const fresh = intentTokenFrom(unknown.text);
     expect(fresh).toBeDefined();
     expect(callsOf(shop, 'refund')).toBe(0);
+    // In Russian, the same message in Russian.
+    await admin.get(`/admin/orders/${order.id}?lang=ru`).expect(200);
+    const russian = await postAction(admin, order.id, 'refund', {
+      ...(await confirmForm(admin, order.id, 'refund')),
+      intent: 'from-before-a-restart',
+      amount: '3.30',
+    });
+    expect(russian.status).toBe(409);
+    expect(russian.text).toContain(ru['admin.intent.unknown']);
+    await admin.get(`/admin/orders/${order.id}?lang=en`).expect(200);
 
     // Two tabs, each with its own form: the first refund goes through; the second tab's form predates it.
     const tabA = await confirmForm(admin, order.id, 'refund');

@@ -196,7 +196,13 @@ describe('compose.scale.yaml: two shops behind nginx, sharing PostgreSQL and Red
     expect(Object.keys(scale.services).sort()).toEqual(['lb', 'postgres', 'redis', 'sandbox', 'shop-a', 'shop-b']);
     // Another project name: its containers and volumes never mix with compose.yaml's.
     expect(scale.name).toBe('rbs-storefront-scale');
-    expect(Object.keys(scale.volumes).sort()).toEqual(['postgres-data', 'sandbox-data', 'shop-a-data', 'shop-b-data']);
+    expect(Object.keys(scale.volumes).sort()).toEqual([
+      'postgres-data',
+      'redis-data',
+      'sandbox-data',
+      'shop-a-data',
+      'shop-b-data',
+    ]);
   });
 
   it('pins the official images by major version and runs the shops and the sandbox from the project image', () => {
@@ -266,7 +272,7 @@ describe('compose.scale.yaml: two shops behind nginx, sharing PostgreSQL and Red
     expect(envOf('shop-a').DATA_DIR).toBe('/app/data');
   });
 
-  it('gives PostgreSQL and Redis the passwords the URLs carry; PostgreSQL keeps a volume, Redis memory only', () => {
+  it('gives PostgreSQL and Redis the passwords the URLs carry; both keep a volume, Redis a snapshot (sessions survive a restart)', () => {
     expect(envOf('postgres')).toEqual({
       POSTGRES_USER: 'shop',
       POSTGRES_DB: 'shop',
@@ -275,9 +281,11 @@ describe('compose.scale.yaml: two shops behind nginx, sharing PostgreSQL and Red
     expect(service('postgres').volumes).toEqual(['postgres-data:/var/lib/postgresql/data']);
     const command = interpolateList(service('redis').command ?? [], SCALE_SECRETS);
     expect(command[0]).toBe('redis-server');
-    expect(command.slice(1).join(' ')).toBe(`--save  --appendonly no --requirepass ${SCALE_SECRETS.REDIS_PASSWORD}`);
+    expect(command.slice(1).join(' ')).toBe(
+      `--save 300 1 --appendonly no --requirepass ${SCALE_SECRETS.REDIS_PASSWORD}`,
+    );
     expect(envOf('redis')).toEqual({ REDISCLI_AUTH: SCALE_SECRETS.REDIS_PASSWORD });
-    expect(service('redis').volumes).toBeUndefined();
+    expect(service('redis').volumes).toEqual(['redis-data:/data']);
   });
 
   it('names every secret as a required variable, never a value', () => {

@@ -1,5 +1,9 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createClient } from 'redis';
 
 /** A key prefix of its own for one test file (or test), so files running in parallel never see each other's keys. */
@@ -111,6 +115,87 @@ export async function startTcpProxy(targetUrl: string) {
     },
     close(): Promise<void> {
       return this.down();
+    },
+  };
+}
+
+/** redis-server on PATH (or REDIS_SERVER_BIN), for the tests that stop and restart a Redis of their own. */
+export const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+
+export interface PrivateRedis {
+  /** redis://127.0.0.1:<port>/0 */
+  url: string;
+  /** Stops the server as an operator would (SIGTERM): clients get refused connections until start(). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and folder, resolved once it accepts connections. */
+  start(): Promise<void>;
+  /** Stops it and removes its folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * A redis-server of the test's own, on 127.0.0.1 and a free port with its own temporary folder, that the test may
+ * stop and start again: a real Redis restart without touching the shared test server. With `persist` (default) it
+ * writes a snapshot when stopped and reads it back at start, so what it held (sessions) survives the restart.
+ */
+export async function startPrivateRedis(opts: { persist?: boolean } = {}): Promise<PrivateRedis> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'private-redis-'));
+  const port = await closedLoopbackPort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no'];
+  args.push('--save', opts.persist === false ? '' : '3600 1', '--appendonly', 'no', '--logfile', '');
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+
+  async function start(): Promise<void> {
+    if (child) return;
+    const started = spawn(REDIS_SERVER, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    exited = new Promise((resolve) => started.once('exit', () => resolve()));
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start in 10 s:\n${out}`)), 10_000);
+      started.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new Error(`cannot run ${REDIS_SERVER} (apt-get install -y redis-server): ${err.message}`));
+      });
+      void exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited at start:\n${out}`));
+      });
+      const onData = (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+        if (!out.includes('Ready to accept connections')) return;
+        clearTimeout(timer);
+        started.stdout?.off('data', onData);
+        resolve();
+      };
+      started.stdout?.on('data', onData);
+      started.stderr?.on('data', onData);
+    }).catch((err: unknown) => {
+      started.kill('SIGKILL');
+      child = undefined;
+      throw err;
+    });
+    started.stdout?.resume();
+    started.stderr?.resume();
+  }
+
+  async function stop(): Promise<void> {
+    const running = child;
+    if (!running) return;
+    child = undefined;
+    running.kill('SIGTERM');
+    await exited;
+  }
+
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}/0`,
+    stop,
+    start,
+    async close() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

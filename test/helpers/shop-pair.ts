@@ -40,6 +40,11 @@ export interface ShopPair {
   db: pg.Client;
   /** What must never appear in any output: the merchant's password, the callback key, the session secret. */
   secrets: string[];
+  /**
+   * Restarts one instance as an operator would: SIGTERM, wait for it to exit, start it again with the same settings
+   * on the same port; resolves once it logs that it listens (`a` or `b` is then the new process).
+   */
+  restart(instance: 'a' | 'b'): Promise<ShopProcess>;
   /** Stops the shops, then the sandbox; drops the database; removes the data folders. */
   close(): Promise<void>;
 }
@@ -110,7 +115,7 @@ export async function startShopPair(opts: ShopPairOptions): Promise<ShopPair> {
     processes.push(a, b);
     db = new pg.Client({ connectionString: database.url });
     await db.connect();
-    return {
+    const pair: ShopPair = {
       a,
       b,
       sandbox,
@@ -118,8 +123,17 @@ export async function startShopPair(opts: ShopPairOptions): Promise<ShopPair> {
       database,
       db,
       secrets: [merchant.password, callbackKey, sessionSecret],
+      async restart(instance) {
+        const old = pair[instance];
+        await old.stop();
+        const started = await startShopProcess(shopEnv(instance), cwd);
+        processes.splice(processes.indexOf(old), 1, started);
+        pair[instance] = started;
+        return started;
+      },
       close,
     };
+    return pair;
   } catch (err) {
     await close();
     throw err;

@@ -1,5 +1,10 @@
 import { describe, it, expect } from '@jest/globals';
-import { DOCUMENTED_ACTION_CODES, GENERIC_DECLINE, explainActionCode } from '../../src/shop/action-codes.js';
+import {
+  DOCUMENTED_ACTION_CODES,
+  GENERIC_DECLINE,
+  explainActionCode,
+  isBuyerCancel,
+} from '../../src/shop/action-codes.js';
 
 // Typed in by hand from the gateway's published actionCode tables (docs/gateway-reference.md §5; "341016 – 341020" expanded),
 // never derived from the code under test.
@@ -66,5 +71,13 @@ describe('explainActionCode', () => {
     const e = explainActionCode(999999);
     e.en = 'changed';
     expect(explainActionCode(999999).en).toBe(GENERIC_DECLINE.en);
+  });
+});
+
+describe('isBuyerCancel', () => {
+  it('when the code says the buyer closed the payment page or the bank’s page, then it is a cancel; a decline is not', () => {
+    expect(isBuyerCancel(-2014)).toBe(true);
+    expect(isBuyerCancel(-2009)).toBe(true);
+    for (const code of [116, -2007, -2013, 0, null, undefined]) expect(isBuyerCancel(code)).toBe(false);
   });
 });

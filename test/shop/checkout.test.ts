@@ -77,6 +77,34 @@ describe('the redirect checkout against the sandbox', () => {
     expect(second.orderNumber).not.toBe(first.orderNumber);
   });
 
+  it.each([
+    ['en', 'Payment cancelled', 'Back to the product'],
+    ['ru', 'Платёж отменён', 'Вернуться к товару'],
+  ] as const)(
+    'when the buyer presses Cancel on the payment page (%s), then the shop says "%s", calmly, with a way back to the product',
+    async (lang, headline, back) => {
+      const agent = request.agent(shop.app);
+      const bought = await buy(agent, 'coffee-beans', 1);
+      const formUrl = bought.headers.location!;
+      // The hosted page's Cancel button: the form post a browser sends (docs/sandbox.md).
+      const cancelled = await fetch(formUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'op=cancel',
+        redirect: 'manual',
+      });
+      expect(cancelled.status).toBe(303);
+      const failUrl = new URL(cancelled.headers.get('location')!);
+      failUrl.searchParams.set('lang', lang);
+      const page = await agent.get(shopPath(failUrl.href)).expect(200);
+      const order = shop.ledger.findByGatewayOrderId(new URL(formUrl).searchParams.get('mdOrder')!)!;
+      expect(order).toMatchObject({ status: 'declined', actionCode: -2014 });
+      expect(page.text).toContain(`<h1>${headline}</h1>`);
+      expect(page.text).toContain(`href="/products/coffee-beans">${back}</a>`);
+      expect(page.text).not.toMatch(/Payment failed|Оплата не прошла|-2014/);
+    },
+  );
+
   it('when the card has expired, says so', async () => {
     const { back } = await purchase(shop, request.agent(shop.app), { pan: EXPIRED });
     expect(back.text).toMatch(/Payment failed/);
@@ -145,9 +173,10 @@ describe('the two-phase checkout', () => {
   });
   afterAll(() => shop.close());
 
-  it('when the amount is held, says it is authorized and will be captured', async () => {
+  it('when the amount is held, says in a buyer’s words that the card is charged when the order ships', async () => {
     const { back, redirectUrl } = await purchase(shop, request.agent(shop.app), { pan: VISA_OK });
-    expect(back.text).toMatch(/authorized, will be captured/i);
+    expect(back.text).toMatch(/you pay when we ship/i);
+    expect(back.text).not.toMatch(/authorized, will be captured/i);
     const order = shop.ledger.findByGatewayOrderId(new URL(redirectUrl).searchParams.get('orderId')!)!;
     expect(order).toMatchObject({ status: 'authorized', flow: 'two-phase' });
   });

@@ -27,13 +27,16 @@ describe('views/shop/success.ejs', () => {
   });
 
   it.each([
-    ['en', 'Payment authorized, will be captured'],
-    ['ru', 'Платёж авторизован, сумма будет списана позже'],
-  ] as const)('when only authorized (status 1, two-phase) in %s, then says it will be captured', async (lang, headline) => {
+    ['en', 'Order confirmed: you pay when we ship', 'reserved on your card and will be charged when we ship'],
+    ['ru', 'Заказ оформлен: оплата при отправке', 'зарезервирована на вашей карте и будет списана, когда мы отправим'],
+  ] as const)('when only authorized (status 1, two-phase) in %s, then says in a buyer’s words that the card is charged at shipping', async (lang, headline, says) => {
     const html = await render('shop/success', lang, { order, authorizedOnly: true });
     expectSafePage(html, lang);
     expect(html).toContain(`<h1>${headline}</h1>`);
+    expect(text(html)).toContain(says);
     expect(text(html)).not.toMatch(/Payment successful|Оплата прошла успешно/);
+    // Gateway words a buyer doesn't use: authorize, capture, hold ("авторизован", "заблокирована").
+    expect(text(html)).not.toMatch(/authori[sz]|captur|\bhold|авториз|заблокир/i);
   });
 
   it('when an item name contains markup, then it is escaped', async () => {
@@ -81,6 +84,31 @@ describe('views/shop/failure.ejs', () => {
     expect(html).toContain(`<h1>${headline}</h1>`);
     expect(text(html)).toContain(lang === 'en' ? 'cancelled or refunded' : 'отменён или возвращён');
     expect(html).not.toMatch(/Payment failed|Оплата не прошла|approved/);
+  });
+
+  it.each([
+    ['en', 'Payment cancelled', 'You cancelled the payment, so nothing was charged.', 'Back to the product'],
+    ['ru', 'Платёж отменён', 'Вы отменили оплату, поэтому деньги не списаны.', 'Вернуться к товару'],
+  ] as const)('when the buyer cancelled on the payment page in %s, then the headline is "%s", the text is calm and a link leads back to the product', async (lang, headline, calm, back) => {
+    const html = await render('shop/failure', lang, {
+      ...locals,
+      reason: 'The payment page was closed before the payment was completed.',
+      actionCode: -2014,
+      buyerCancelled: true,
+      productUrl: '/products/coffee-beans',
+    });
+    expectSafePage(html, lang);
+    expect(html).toContain(`<h1>${headline}</h1>`);
+    expect(text(html)).toContain(calm);
+    expect(html).toMatch(new RegExp(`<a class="button button--primary" href="/products/coffee-beans">${back}</a>`));
+    // Neither "failed", nor the bank's code, nor an alarming red panel.
+    expect(text(html)).not.toMatch(/Payment failed|Оплата не прошла|-2014|Bank response code|Код ответа банка/);
+    expect(html).not.toContain('status--bad');
+  });
+
+  it('when the product link of a cancelled payment is not a product path, then it leads to the catalog', async () => {
+    const html = await render('shop/failure', 'en', { ...locals, buyerCancelled: true, productUrl: '//evil.example/x' });
+    expect(html).toMatch(/<a class="button button--primary" href="\/">Back to the product<\/a>/);
   });
 
   it('when there is nothing to retry and no action code, then no form and no code are shown', async () => {
