@@ -10,6 +10,9 @@ import { loadSandboxConfig, SandboxConfigError, withoutBlanks, type SandboxConfi
  * The whole configuration, parsed once at start-up from the environment (and `.env` via dotenv in server.ts)
  * into one frozen object that is passed down. Only the launchers (server.ts, reconcile.ts) read process.env.
  */
+/** Where the shop receives the gateway's callbacks (src/shop/routes.ts). */
+export const CALLBACK_PATH = '/payment/callback';
+
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
   readonly host: string;
@@ -42,6 +45,11 @@ export interface Config {
      * accepted (with a warning); the embedded sandbox gets a generated key instead (src/gateway-target.ts).
      */
     readonly key: string | undefined;
+    /**
+     * GATEWAY_DYNAMIC_CALLBACK=on: sent as register.do's dynamicCallbackUrl (`${publicBaseUrl}/payment/callback`), for
+     * a gateway that takes it (where the merchant's static callback URL is not set up); undefined when off.
+     */
+    readonly dynamicUrl: string | undefined;
   };
   readonly reconcile: {
     /** Pause between reconciler runs; 0 = no periodic job. */
@@ -50,6 +58,8 @@ export interface Config {
     readonly batch: number;
     /** How long after payment an order is re-checked for refunds and reversals made elsewhere. */
     readonly recheckPaidForMs: number;
+    /** How long after its Buy an open order is still asked about (RECONCILE_GIVE_UP_HOURS). */
+    readonly giveUpAfterMs: number;
   };
   /** The back office at /admin; undefined (off) unless ADMIN_PASSWORD or ADMIN_PASSWORD_HASH is set. */
   readonly admin: AdminConfig | undefined;
@@ -210,6 +220,7 @@ const schema = z
     BUY_RATE_LIMIT_PER_MINUTE: intIn(1, 10_000, 20),
     BUY_RATE_LIMIT_PER_BROWSER: intIn(1, 10_000, 10),
     CALLBACKS: oneOf(['on', 'off'], ' (default on)').default('on'),
+    GATEWAY_DYNAMIC_CALLBACK: oneOf(['on', 'off'], ' (default off)').default('off'),
     GATEWAY_CALLBACK_KEY: z
       .string()
       .min(8, 'must be at least 8 characters (the key from the gateway console)')
@@ -217,6 +228,7 @@ const schema = z
     RECONCILE_INTERVAL_SECS: intIn(0, 86_400, 60),
     RECONCILE_BATCH: intIn(1, 1000, 50),
     RECONCILE_RECHECK_HOURS: intIn(0, 24 * 30, 24),
+    RECONCILE_GIVE_UP_HOURS: intIn(1, 24 * 30, 72),
     ADMIN_USER: z
       .string()
       .regex(/^[\x21-\x7e]{1,64}$/, 'must be 1-64 printable characters without spaces')
@@ -275,6 +287,8 @@ const schema = z
     // Unsigned callbacks would let anyone make the shop ask the gateway about its orders: a demo convenience only.
     if (c.NODE_ENV === 'production' && c.GATEWAY_URL && c.CALLBACKS === 'on' && !c.GATEWAY_CALLBACK_KEY)
       issue('GATEWAY_CALLBACK_KEY', 'is required when NODE_ENV=production and CALLBACKS=on (or set CALLBACKS=off)');
+    if (c.GATEWAY_DYNAMIC_CALLBACK === 'on' && c.CALLBACKS === 'off')
+      issue('GATEWAY_DYNAMIC_CALLBACK', "needs CALLBACKS=on: it names the shop's callback URL, which is off");
     if (c.ADMIN_PASSWORD !== undefined && c.ADMIN_PASSWORD_HASH !== undefined)
       issue('ADMIN_PASSWORD', 'give ADMIN_PASSWORD or ADMIN_PASSWORD_HASH, not both');
     // A plain password in the environment ends up in process listings, dumps and CI logs: production takes the hash.
@@ -344,11 +358,16 @@ export function loadConfig(env: Env): Config {
     orderLifetimeSecs: c.ORDER_LIFETIME_SECS,
     buyRateLimitPerMinute: c.BUY_RATE_LIMIT_PER_MINUTE,
     buyRateLimitPerBrowser: c.BUY_RATE_LIMIT_PER_BROWSER,
-    callbacks: { enabled: c.CALLBACKS === 'on', key: c.CALLBACKS === 'on' ? c.GATEWAY_CALLBACK_KEY : undefined },
+    callbacks: {
+      enabled: c.CALLBACKS === 'on',
+      key: c.CALLBACKS === 'on' ? c.GATEWAY_CALLBACK_KEY : undefined,
+      dynamicUrl: c.GATEWAY_DYNAMIC_CALLBACK === 'on' ? `${publicBaseUrl}${CALLBACK_PATH}` : undefined,
+    },
     reconcile: {
       intervalMs: c.RECONCILE_INTERVAL_SECS * 1000,
       batch: c.RECONCILE_BATCH,
       recheckPaidForMs: c.RECONCILE_RECHECK_HOURS * 3_600_000,
+      giveUpAfterMs: c.RECONCILE_GIVE_UP_HOURS * 3_600_000,
     },
     admin:
       c.ADMIN_PASSWORD === undefined && c.ADMIN_PASSWORD_HASH === undefined

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
-import type { Config } from './config.js';
+import { CALLBACK_PATH, type Config } from './config.js';
 import {
   createGatewayClient,
   type GatewayAuth,
@@ -84,7 +84,7 @@ export async function startGatewayTarget(
     // Out of the box the sandbox notifies this shop, signed with a key the two share for this run only (both
     // restart together). The first merchant's own callbackUrl/callbackKey in SANDBOX_MERCHANTS win.
     callbackKey = configured.callbackKey ?? callbackKey ?? randomBytes(32).toString('base64url');
-    const callbackUrl = configured.callbackUrl ?? `${config.publicBaseUrl}/payment/callback`;
+    const callbackUrl = configured.callbackUrl ?? `${config.publicBaseUrl}${CALLBACK_PATH}`;
     merchant = { ...configured, callbackUrl, callbackKey };
   }
   // The shop calls the sandbox where it listens, not at SANDBOX_PUBLIC_URL: behind a port mapping (docker run -p

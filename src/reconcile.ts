@@ -3,14 +3,17 @@ import { ConfigError, loadConfig } from './config.js';
 import { createGatewayClient } from './gateway/index.js';
 import { createLogger } from './log.js';
 import { createCatalog } from './shop/catalog.js';
-import { createReconciler } from './shop/reconciler.js';
+import { createReconciler, describeSkipped } from './shop/reconciler.js';
 import { openStorage } from './storage/index.js';
 
 /**
  * A second launcher beside server.ts (it too reads the environment and exits).
  * `npm run reconcile`: one reconciler run against the configured gateway, then exit (e.g. from cron, or after an
- * outage). Safe beside running shops: orders are leased in the database. Exit code 0 when every order due was
- * answered, 3 when the gateway could not answer for some (they are retried on the next run).
+ * outage). Safe beside running shops: orders are leased in the database. Prints the run's summary as one JSON line,
+ * with the orders it skipped by reason (`skipped`, `skippedWhy`). Each order is asked about on its own schedule
+ * (docs/decisions/0007-callbacks-trigger-reconciler-leases.md), so a run asks only those whose next look has come.
+ * Exit code 0 when every order asked about was answered, 3 when the gateway could not answer for some (they are
+ * retried at their next look).
  */
 async function main(): Promise<number> {
   dotenv.config({ quiet: true });
@@ -33,10 +36,12 @@ async function main(): Promise<number> {
     });
     const reconciler = createReconciler(
       { config, logger, ledger: storage.ledger, gateway, catalog: createCatalog() },
-      { ...config.reconcile, intervalMs: 0, openAfterMs: config.orderLifetimeSecs * 1000 },
+      { ...config.reconcile, intervalMs: 0, pageLifetimeMs: config.orderLifetimeSecs * 1000 },
     );
     const summary = await reconciler.runOnce();
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    // What it did not ask about, and why (another reconciler's leases, the batch), in words next to the counts.
+    const skippedWhy = describeSkipped(summary.skipped);
+    process.stdout.write(`${JSON.stringify({ ...summary, skippedWhy })}\n`);
     return summary.unanswered > 0 ? 3 : 0;
   } finally {
     await storage.close();

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     healthCheck: storage.healthCheck,
     readinessChecks: storage.readinessChecks,
   });
-  const reconciler = createReconciler(deps, { ...config.reconcile, openAfterMs: config.orderLifetimeSecs * 1000 });
+  const reconciler = createReconciler(deps, { ...config.reconcile, pageLifetimeMs: config.orderLifetimeSecs * 1000 });
   if (config.callbacks.enabled && callbackKey === undefined) {
     logger.warn('GATEWAY_CALLBACK_KEY is unset: callbacks are accepted unsigned (development only)');
   }
@@ -93,6 +93,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // At once, not after the requests: a reconciler run stops before its next order and frees its other leases.
+    const reconcilerStopped = reconciler.stop();
     // No new connections; idle keep-alive ones end now, and each busy one as soon as its answer is sent. A request
     // in progress (a Buy waiting for register.do, say) gets SHUTDOWN_GRACE_MS to finish: behind a balancer, which
     // rightly never resends a POST, cutting it would show that buyer an error during a rolling restart.
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
     // A scrape is short and repeatable: its keep-alive connections are ended at once.
     metricsServer?.closeAllConnections();
     await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
-    await reconciler.stop();
+    await reconcilerStopped;
     await target.close();
     await storage.close();
     process.exit(0);

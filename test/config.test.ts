@@ -36,9 +36,11 @@ const EVERY_KEY = [
   'LOG_LEVEL',
   'CALLBACKS',
   'GATEWAY_CALLBACK_KEY',
+  'GATEWAY_DYNAMIC_CALLBACK',
   'RECONCILE_INTERVAL_SECS',
   'RECONCILE_BATCH',
   'RECONCILE_RECHECK_HOURS',
+  'RECONCILE_GIVE_UP_HOURS',
   'ADMIN_USER',
   'ADMIN_PASSWORD',
   'ADMIN_PASSWORD_HASH',
@@ -340,10 +342,15 @@ describe('loadConfig', () => {
 
   it('by default, callbacks are on without a key, and the reconciler runs every minute', () => {
     const config = loadConfig({ DATA_DIR: tmp() });
-    expect(config.callbacks).toEqual({ enabled: true, key: undefined });
-    expect(config.reconcile).toEqual({ intervalMs: 60_000, batch: 50, recheckPaidForMs: 24 * 3_600_000 });
+    expect(config.callbacks).toEqual({ enabled: true, key: undefined, dynamicUrl: undefined });
+    expect(config.reconcile).toEqual({
+      intervalMs: 60_000,
+      batch: 50,
+      recheckPaidForMs: 24 * 3_600_000,
+      giveUpAfterMs: 72 * 3_600_000,
+    });
     const off = loadConfig({ DATA_DIR: tmp(), CALLBACKS: 'off', GATEWAY_CALLBACK_KEY: 'k-12345678' });
-    expect(off.callbacks).toEqual({ enabled: false, key: undefined });
+    expect(off.callbacks).toEqual({ enabled: false, key: undefined, dynamicUrl: undefined });
     expect(loadConfig({ DATA_DIR: tmp(), RECONCILE_INTERVAL_SECS: '0' }).reconcile.intervalMs).toBe(0);
   });
 

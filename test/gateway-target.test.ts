@@ -168,6 +168,19 @@ describe('the gateway the shop talks to', () => {
     expect(logs.join('')).not.toContain(target.callbackKey!);
   });
 
+  it('when GATEWAY_DYNAMIC_CALLBACK=on, the embedded sandbox takes the dynamicCallbackUrl and calls the shop there', async () => {
+    const { sandbox, shop, ledger, settled } = await startEmbedded({ GATEWAY_DYNAMIC_CALLBACK: 'on' }, true);
+    const bought = await buy(shop, 'coffee-beans');
+    expect(bought.status).toBe(303);
+    const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
+    expect(sandbox.sandbox.engine.get(orderId)?.callbackUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/payment\/callback$/);
+    const paidSettled = once(settled, 'settled') as Promise<[Order]>;
+    pay(sandbox, orderId, '4111111111111111');
+    const [paid] = await paidSettled;
+    expect(paid).toMatchObject({ status: 'paid' });
+    expect(ledger.events(paid.id).some((e) => e.kind === 'callback' && e.outcome === 'received')).toBe(true);
+  });
+
   it('when the sandbox loses the callback (fault switch), the reconciler makes the closed-tab order paid', async () => {
     const { sandbox, shop, ledger, gateway, config } = await startEmbedded({}, true);
     sandbox.sandbox.faults.set(sandbox.sandbox.merchants[0]!.login, { callbacks: 'lost' });
@@ -181,7 +194,7 @@ describe('the gateway the shop talks to', () => {
 
     const reconciler = createReconciler(
       { config, logger: createLogger({ level: 'silent' }), ledger, gateway, catalog: createCatalog() },
-      { intervalMs: 0, batch: 10, recheckPaidForMs: 0, openAfterMs: 0 },
+      { intervalMs: 0, batch: 10, recheckPaidForMs: 0, pageLifetimeMs: 0, firstLookMs: 0, giveUpAfterMs: 3_600_000 },
     );
     await reconciler.runOnce();
     expect(ledger.get(order.id)?.status).toBe('paid');

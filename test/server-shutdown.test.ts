@@ -4,15 +4,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { openDatabase } from '../src/orders/db.js';
+import { createLedger } from '../src/orders/ledger.js';
 import { startMisbehavingGateway, type MisbehavingGateway } from './helpers/misbehaving-gateway.js';
+import { notebookOrder } from './helpers/orders-db.js';
 import { CookieJar, freePort, startShopProcess } from './helpers/shop-process.js';
 
 const cwd = mkdtempSync(path.join(tmpdir(), 'server-shutdown-'));
 let gateway: MisbehavingGateway | undefined;
+let slowGateway: MisbehavingGateway | undefined;
 let stopLater: (() => Promise<unknown>) | undefined;
+let stopSecond: (() => Promise<unknown>) | undefined;
 afterAll(async () => {
   await stopLater?.();
+  await stopSecond?.();
   await gateway?.close();
+  await slowGateway?.close();
   rmSync(cwd, { recursive: true, force: true });
 });
 
@@ -70,4 +77,61 @@ describe('SIGTERM while a Buy waits for the gateway', () => {
     expect(bought.headers.get('location')).toContain('/payment/merchants/test/payment_en.html');
     expect(await stopped).toBe(0);
   }, 20_000);
+});
+
+describe('SIGTERM while a reconciler run waits for slow status calls', () => {
+  it('the run stops before its next order, its leases are ended, and the process exits well within the grace', async () => {
+    const STATUS_MS = 2_000;
+    const ORDERS = 10;
+    slowGateway = await startMisbehavingGateway({
+      getOrderStatusExtended: { delayMs: STATUS_MS, body: { errorCode: '5', errorMessage: 'Try again later' } },
+    });
+    const dataDir = path.join(cwd, 'reconciler-data');
+    // Open orders, a minute old: all due for their first look when the shop starts.
+    const db = openDatabase(path.join(dataDir, 'shop.db'));
+    const ledger = createLedger(db, { now: () => Date.now() - 60_000 });
+    for (let i = 0; i < ORDERS; i += 1) {
+      const { id } = ledger.createOrder(notebookOrder());
+      ledger.markRegistered(id, { gatewayOrderId: `gw-${id}`, formUrl: `${slowGateway.origin}/pay?mdOrder=gw-${id}` });
+    }
+    db.close();
+    const port = await freePort();
+    const shop = await startShopProcess(
+      {
+        NODE_ENV: 'development',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+        DATA_DIR: dataDir,
+        GATEWAY_URL: slowGateway.baseUrl,
+        GATEWAY_USERNAME: 'shutdown-test',
+        GATEWAY_PASSWORD: 'shutdown-test-password',
+        CALLBACKS: 'off',
+        RECONCILE_INTERVAL_SECS: '1',
+        LOG_LEVEL: 'info',
+      },
+      cwd,
+    );
+    stopSecond = () => shop.stop();
+    await waitFor(() => slowGateway!.callsTo('getOrderStatusExtended').length === 1, 10_000);
+    const sentAt = Date.now();
+    const code = await shop.stop();
+    const tookMs = Date.now() - sentAt;
+    expect(code).toBe(0);
+    // One status call in flight (STATUS_MS) may finish; the other nine are not asked (they would take 18 s more).
+    expect(tookMs).toBeLessThan(STATUS_MS + 3_000);
+    expect(slowGateway.callsTo('getOrderStatusExtended')).toHaveLength(1);
+
+    const after = openDatabase(path.join(dataDir, 'shop.db'));
+    try {
+      const held = after.prepare(
+        'SELECT count(*) FROM orders WHERE lease_holder IS NOT NULL OR lease_until IS NOT NULL',
+      );
+      expect(held.pluck().get()).toBe(0);
+      const asked = after.prepare('SELECT count(*) FROM orders WHERE checked_at IS NOT NULL').pluck().get();
+      expect(asked).toBe(1);
+    } finally {
+      after.close();
+    }
+  }, 60_000);
 });

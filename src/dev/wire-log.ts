@@ -6,7 +6,11 @@ import { redactDetail } from '../orders/redact.js';
 
 /** Orders remembered; the oldest is forgotten first. */
 export const MAX_ORDERS = 200;
-/** Entries per order; the oldest are dropped first (a flood of callbacks cannot grow one order without bound). */
+/**
+ * Entries per order; the oldest are dropped first (a flood of callbacks cannot grow one order without bound), except
+ * an order's first entry of each kind (its register.do, its first status call, its first callback…), which stays:
+ * a day of re-checks must not push out how the order began.
+ */
 export const MAX_ENTRIES_PER_ORDER = 100;
 
 export interface WireCall {
@@ -48,7 +52,7 @@ export interface WireLog {
     signed: boolean;
     params: Record<string, string>;
   }): void;
-  /** The order's entries, oldest first, and how many older ones were dropped. */
+  /** The order's entries, oldest first, and how many were dropped (never the first of a kind). */
   entries(orderId: number): { entries: readonly WireEntry[]; dropped: number };
   /** Local ids of the orders with entries, most recently touched first. */
   orderIds(): number[];
@@ -56,8 +60,15 @@ export interface WireLog {
 
 interface Slot {
   entries: WireEntry[];
+  /** Entries that are the first of their kind in this order: never dropped. */
+  kept: Set<WireEntry>;
+  /** The kinds seen so far ('call register', 'callback'…). */
+  kinds: Set<string>;
   dropped: number;
 }
+
+/** What makes an entry "the first of its kind": the method of a call, or being a callback. */
+const kindOf = (e: WireEntry): string => (e.kind === 'call' ? `call ${e.method}` : 'callback');
 
 /** `ledger` maps what a call or a callback names (orderNumber, gateway orderId) to the shop's own order. */
 export function createWireLog(ledger: Pick<Ledger, 'findByOrderNumber' | 'findByGatewayOrderId'>): WireLog {
@@ -97,12 +108,18 @@ export function createWireLog(ledger: Pick<Ledger, 'findByOrderNumber' | 'findBy
   }
 
   function push(orderId: number, entry: WireEntry): void {
-    const slot = slots.get(orderId) ?? { entries: [], dropped: 0 };
+    const slot = slots.get(orderId) ?? { entries: [], kept: new Set(), kinds: new Set(), dropped: 0 };
     slots.delete(orderId); // re-inserted last: Map order is the recency order
     slots.set(orderId, slot);
     slot.entries.push(entry);
+    if (!slot.kinds.has(kindOf(entry))) {
+      slot.kinds.add(kindOf(entry));
+      slot.kept.add(entry);
+    }
     if (slot.entries.length > MAX_ENTRIES_PER_ORDER) {
-      slot.entries.shift();
+      // The oldest entry that is not the first of its kind (there are far fewer kinds than entries).
+      const oldest = slot.entries.findIndex((e) => !slot.kept.has(e));
+      slot.entries.splice(oldest, 1);
       slot.dropped += 1;
     }
     if (slots.size > MAX_ORDERS) {

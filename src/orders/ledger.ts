@@ -161,9 +161,10 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): S
         q.refresh.run({ id, gatewayStatus: orderStatus, actionCode, now: t, deposited, refunded });
         keepCard(o, card);
         const after = mustGet(id);
-        // Same status, more money moved (a second partial refund, say): recorded as such.
+        // Same status, more money moved (a second partial refund, say): recorded as such. A reply that changes
+        // nothing is no event (a re-check every so often would flood the log).
         const grew = after.depositedAmount > o.depositedAmount || after.refundedAmount > o.refundedAmount;
-        log.write(id, t, 'status', grew ? 'amounts' : 'unchanged', detail);
+        if (grew) log.write(id, t, 'status', 'amounts', detail);
         return { order: after, changed: grew, fulfilled: false };
       }
       if (!canTransition(o.status, to)) {
@@ -248,20 +249,20 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): S
     return mustGet(id);
   });
 
+  const dueParams = (r: ReconcileQuery, t: number) => ({
+    open: JSON.stringify(STALE_CANDIDATES),
+    paid: JSON.stringify(RECHECK_AFTER_PAYMENT),
+    openBefore: r.openBefore,
+    paidSince: r.paidSince,
+    checkedBefore: r.checkedBefore,
+    dueBy: r.dueBy ?? t,
+    now: t,
+  });
+
   const leaseTx = db.transaction((r: ReconcileQuery): Order[] => {
     const t = now();
     return q.leaseDue
-      .all({
-        open: JSON.stringify(STALE_CANDIDATES),
-        paid: JSON.stringify(RECHECK_AFTER_PAYMENT),
-        openBefore: r.openBefore,
-        paidSince: r.paidSince,
-        checkedBefore: r.checkedBefore,
-        now: t,
-        until: t + r.leaseMs,
-        holder: r.holder,
-        limit: r.limit,
-      })
+      .all({ ...dueParams(r, t), until: t + r.leaseMs, holder: r.holder, limit: r.limit })
       .map(toOrder)
       .sort((a, b) => (a.checkedAt ?? 0) - (b.checkedAt ?? 0) || a.id - b.id);
   });
@@ -339,7 +340,13 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): S
         throw new InvalidOrderError('limit must be 1..1000');
       return leaseTx.immediate(r);
     },
-    checked: (id, holder) => void q.checked.run(now(), id, holder),
+    countUnleased(r) {
+      const row = q.unleased.get({ ...dueParams(r, now()), holder: r.holder });
+      return { leased: row?.leased ?? 0, leasedUntil: row?.leasedUntil ?? null, overBatch: row?.free ?? 0 };
+    },
+    checked: (id, holder, nextCheckAt = null) => void q.checked.run(now(), nextCheckAt, id, holder),
+    renewLeases: (holder, leaseMs) => q.renewLeases.run(now() + leaseMs, holder).changes,
+    releaseLeases: (holder) => q.releaseLeases.run(holder).changes,
     adoptGatewayOrderId(id, gatewayOrderId) {
       checkText(gatewayOrderId, 'gatewayOrderId', 128);
       return adoptTx.immediate(id, gatewayOrderId);

@@ -199,4 +199,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE orders ADD COLUMN card_payment_way TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'reconciler schedule',
+    sql: `
+      -- When the reconciler asks about the order next: it backs off per order (minutes growing to hours), and the
+      -- schedule is kept here so that it holds across instances and restarts. NULL: not scheduled yet (due at once).
+      ALTER TABLE orders ADD COLUMN next_check_at INTEGER;
+    `,
+  },
 ];

@@ -19,6 +19,7 @@ export interface OrderRow {
   updated_at: number;
   paid_at: number | null;
   checked_at: number | null;
+  next_check_at: number | null;
   deposited_amount: number;
   refunded_amount: number;
   card_masked_pan: string | null;
@@ -54,6 +55,7 @@ export function toOrder(r: OrderRow): Order {
     updatedAt: r.updated_at,
     paidAt: r.paid_at,
     checkedAt: r.checked_at,
+    nextCheckAt: r.next_check_at,
     depositedAmount: r.deposited_amount,
     refundedAmount: r.refunded_amount,
     card: { maskedPan: r.card_masked_pan, paymentWay: r.card_payment_way },

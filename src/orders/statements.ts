@@ -4,6 +4,22 @@ import type { OrderRow } from './rows.js';
 const LIST_FILTER = `(@status IS NULL OR status = @status)
   AND (@like IS NULL OR order_number LIKE @like ESCAPE '\\' OR gateway_order_id LIKE @like ESCAPE '\\')`;
 
+/** An order the reconciler should look at: open past its first look, or paid lately; and its next check has come. */
+const DUE = `((status IN (SELECT value FROM json_each(@open)) AND created_at <= @openBefore)
+    OR (status IN (SELECT value FROM json_each(@paid)) AND paid_at >= @paidSince))
+  AND COALESCE(checked_at, 0) <= @checkedBefore
+  AND COALESCE(next_check_at, 0) <= @dueBy`;
+
+interface DueParams {
+  open: string;
+  paid: string;
+  openBefore: number;
+  paidSince: number;
+  checkedBefore: number;
+  dueBy: number;
+  now: number;
+}
+
 /** Every SQL statement of the ledger, prepared once per connection. */
 export function prepareOrderStatements(db: Database) {
   return {
@@ -49,36 +65,30 @@ export function prepareOrderStatements(db: Database) {
          deposited_amount = MAX(deposited_amount, @deposited), refunded_amount = MAX(refunded_amount, @refunded)
        WHERE id = @id`,
     ),
-    // Open orders past their payment page, and recently paid ones (refunds made elsewhere), least recently checked
+    // Open orders past their first look and recently paid ones, whose next check has come, least recently checked
     // first, that no other instance holds: leased to @holder in the same statement.
-    leaseDue: db.prepare<
-      {
-        open: string;
-        paid: string;
-        openBefore: number;
-        paidSince: number;
-        checkedBefore: number;
-        now: number;
-        until: number;
-        holder: string;
-        limit: number;
-      },
-      OrderRow
-    >(
+    leaseDue: db.prepare<DueParams & { until: number; holder: string; limit: number }, OrderRow>(
       `UPDATE orders SET lease_until = @until, lease_holder = @holder
        WHERE id IN (
          SELECT id FROM orders
-         WHERE ((status IN (SELECT value FROM json_each(@open)) AND created_at <= @openBefore)
-             OR (status IN (SELECT value FROM json_each(@paid)) AND paid_at >= @paidSince))
-           AND COALESCE(checked_at, 0) <= @checkedBefore
-           AND COALESCE(lease_until, 0) <= @now
+         WHERE ${DUE} AND COALESCE(lease_until, 0) <= @now
          ORDER BY COALESCE(checked_at, 0), id
          LIMIT @limit)
        RETURNING *`,
     ),
-    checked: db.prepare(
-      'UPDATE orders SET checked_at = ?, lease_until = NULL, lease_holder = NULL WHERE id = ? AND lease_holder = ?',
+    // The due orders a run did not get: held by another holder's live lease, or free (over the batch).
+    unleased: db.prepare<DueParams & { holder: string }, { leased: number; leasedUntil: number | null; free: number }>(
+      `SELECT COALESCE(SUM(COALESCE(lease_until, 0) > @now), 0) AS leased,
+              MAX(CASE WHEN COALESCE(lease_until, 0) > @now THEN lease_until END) AS leasedUntil,
+              COALESCE(SUM(COALESCE(lease_until, 0) <= @now), 0) AS free
+       FROM orders WHERE ${DUE} AND lease_holder IS NOT @holder`,
     ),
+    checked: db.prepare(
+      `UPDATE orders SET checked_at = ?, next_check_at = ?, lease_until = NULL, lease_holder = NULL
+       WHERE id = ? AND lease_holder = ?`,
+    ),
+    renewLeases: db.prepare('UPDATE orders SET lease_until = ? WHERE lease_holder = ?'),
+    releaseLeases: db.prepare('UPDATE orders SET lease_until = NULL, lease_holder = NULL WHERE lease_holder = ?'),
     fulfil: db.prepare('INSERT INTO fulfilments (order_id, at, status) VALUES (?, ?, ?)'),
     sell: db.prepare(
       `INSERT INTO product_sales (product_id, sold) VALUES (?, ?)

@@ -58,6 +58,8 @@ export interface Order {
   paidAt: number | null;
   /** When the reconciler last asked the gateway about it. */
   checkedAt: number | null;
+  /** When the reconciler asks about it next (its backoff, see ReconcileQuery); null: due at once; NO_MORE_CHECKS: never. */
+  nextCheckAt: number | null;
   /** Captured so far, minor units, as the gateway last said (never decreases). */
   depositedAmount: number;
   /** Refunded so far, minor units, as the gateway last said (never decreases). */
@@ -136,7 +138,22 @@ export interface ReconcileQuery {
   openBefore: number;
   paidSince: number;
   checkedBefore: number;
+  /** Only orders whose next check (see Ledger.checked) is due by then; default: the ledger's clock. */
+  dueBy?: number;
   limit: number;
+}
+
+/** An order the reconciler will never ask about again (it gave up on it): its `nextCheckAt`. */
+export const NO_MORE_CHECKS = Number.MAX_SAFE_INTEGER;
+
+/** Orders that were due for a run but were not leased to it, by reason (see Ledger.countUnleased). */
+export interface UnleasedDue {
+  /** Held by another reconciler whose lease has not ended. */
+  leased: number;
+  /** When the latest of those leases ends, if any. */
+  leasedUntil: number | null;
+  /** Free, but past the run's batch: the next run takes them. */
+  overBatch: number;
 }
 
 /** A page of the back office's order list: newest first, filtered by status and by part of a number. */
@@ -293,11 +310,21 @@ export interface Ledger {
   /**
    * Leases up to `limit` orders due for a look at the gateway to `holder` for `leaseMs`: open orders created before
    * `openBefore`, and orders paid since `paidSince`, in both cases not checked since `checkedBefore`. Another
-   * instance gets none of them until the lease ends or checked() gives it back.
+   * instance gets none of them until the lease ends or checked() gives it back. An order is due only once its
+   * `nextCheckAt` has come (`dueBy`).
    */
   leaseDue(q: ReconcileQuery): Awaitable<Order[]>;
-  /** The reconciler has asked the gateway about the order: record when, and end `holder`'s lease. */
-  checked(id: number, holder: string): Awaitable<void>;
+  /** Of the orders due for `q`, those not leased to `q.holder`: held by another reconciler, or over the batch. */
+  countUnleased(q: ReconcileQuery): Awaitable<UnleasedDue>;
+  /**
+   * The reconciler has asked the gateway about the order: record when, end `holder`'s lease, and schedule its next
+   * check at `nextCheckAt` (null: due at once).
+   */
+  checked(id: number, holder: string, nextCheckAt?: number | null): Awaitable<void>;
+  /** A reconciler run is alive: `holder`'s leases now end `leaseMs` from now. Returns how many it holds. */
+  renewLeases(holder: string, leaseMs: number): Awaitable<number>;
+  /** A run stopped early: end every lease `holder` still has, unchecked. Returns how many were ended. */
+  releaseLeases(holder: string): Awaitable<number>;
   /** The register answer was lost but the gateway knows the order under `gatewayOrderId`: keep it. */
   adoptGatewayOrderId(id: number, gatewayOrderId: string): Awaitable<Order>;
   /** The gateway never heard of this order (the register call never arrived): final, nobody was charged. */

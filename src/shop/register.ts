@@ -97,6 +97,8 @@ export function createRegister({ ledger, gateway, config, logger, metrics }: Sho
       description: describe(order, translator(lang)('order.description', { orderNumber: order.orderNumber })),
       language: lang,
       sessionTimeoutSecs: config.orderLifetimeSecs,
+      // GATEWAY_DYNAMIC_CALLBACK=on: this order's callbacks come here, whatever the merchant's static URL says.
+      ...(config.callbacks.dynamicUrl !== undefined && { dynamicCallbackUrl: config.callbacks.dynamicUrl }),
     };
     let registered;
     try {

@@ -34,6 +34,32 @@ describe('the wire log', () => {
     expect(log.entries(1).entries).toHaveLength(MAX_ENTRIES_PER_ORDER);
   });
 
+  it('when an order is re-checked for a day, then its register.do and its first callback stay while later calls rotate', () => {
+    const log = createWireLog(ledger);
+    log.recordCall(call('N-1'));
+    const status = (at: number): GatewayExchange => ({ ...call('N-1'), method: 'getOrderStatusExtended', at });
+    log.recordCall(status(1));
+    const callback = { httpMethod: 'GET', httpStatus: 200, signed: true, params: { orderNumber: 'N-1' } };
+    log.recordCallback({ ...callback, at: 2 });
+    for (let at = 3; at < 3 + 3 * MAX_ENTRIES_PER_ORDER; at++) {
+      log.recordCall(status(at));
+      if (at % 50 === 0) log.recordCallback({ ...callback, at });
+    }
+    const { entries, dropped } = log.entries(1);
+    expect(entries).toHaveLength(MAX_ENTRIES_PER_ORDER);
+    expect(dropped).toBeGreaterThan(0);
+    // How the order began, then the most recent entries, oldest first.
+    expect(entries.slice(0, 3).map((e) => (e.kind === 'call' ? e.method : 'callback'))).toEqual([
+      'register',
+      'getOrderStatusExtended',
+      'callback',
+    ]);
+    expect(entries.slice(0, 3).map((e) => e.at)).toEqual([0, 1, 2]);
+    expect(entries.at(-1)?.at).toBe(2 + 3 * MAX_ENTRIES_PER_ORDER);
+    const later = entries.slice(3).map((e) => e.at);
+    expect(later).toEqual([...later].sort((a, b) => a - b));
+  });
+
   it('records nothing for an order the shop does not have', () => {
     const log = createWireLog(ledger);
     log.recordCall(call('unknown'));

@@ -199,7 +199,14 @@ describe('the reconciler', () => {
       expect((await buy(agent, 'notebook')).status).toBe(303); // registered, never paid: open past its page
       const reconciler = createReconciler(
         { ...shop.deps, metrics: served.metrics },
-        { intervalMs: 0, batch: 10, recheckPaidForMs: 0, openAfterMs: -60_000 },
+        {
+          intervalMs: 0,
+          batch: 10,
+          recheckPaidForMs: 0,
+          pageLifetimeMs: 0,
+          firstLookMs: -60_000,
+          giveUpAfterMs: 3_600_000,
+        },
       );
       const summary = await reconciler.runOnce();
       expect(summary.checked).toBe(1);

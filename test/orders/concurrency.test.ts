@@ -67,7 +67,8 @@ describeLedgers('two instances on one database', (open) => {
     expect(results.filter((r) => r.fulfilled)).toHaveLength(1);
     const events = await kit.ledger.events(id);
     expect(events.filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
-    expect(events.filter((e) => e.kind === 'status')).toHaveLength(50);
+    // One change; the replies that found the order paid already are no events.
+    expect(events.filter((e) => e.kind === 'status')).toHaveLength(1);
     expect(await b.fulfilment(id)).toMatchObject({ status: 'paid' });
     expect(await b.unitsSold('mug')).toBe(2);
   });
@@ -111,7 +112,7 @@ describe('separate processes racing on one SQLite file', () => {
     expect(results.reduce((s, r) => s + r.fulfilled, 0)).toBe(1);
     const events = ledger.events(id);
     expect(events.filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
-    expect(events.filter((e) => e.kind === 'status')).toHaveLength(100);
+    expect(events.filter((e) => e.kind === 'status')).toHaveLength(1);
     expect(ledger.get(id)?.status).toBe('paid');
     // the visible effect too: one fulfilments row, the order's units counted once
     expect(ledger.fulfilment(id)?.status).toBe('paid');

@@ -76,7 +76,7 @@ const url = serviceUrl('postgres', 'the PostgreSQL ledger tests (test/orders/pos
       await (await opened(at)).close();
       await admin.query("INSERT INTO schema_migrations (version, name) VALUES (99, 'from the future')");
       await expect(openPostgresLedger(at)).rejects.toThrow(
-        `database schema version 99 is newer than this build supports (${PG_MIGRATIONS.length})`,
+        `database schema version 99 is newer than this build supports (${Math.max(...PG_MIGRATIONS.map((m) => m.version))})`,
       );
     });
 
@@ -258,7 +258,8 @@ const url = serviceUrl('postgres', 'the PostgreSQL ledger tests (test/orders/pos
       expect(results.filter((r) => r.fulfilled)).toHaveLength(1);
       const events = await ledgers[2]!.events(id);
       expect(events.filter((e) => e.kind === 'fulfilled')).toHaveLength(1);
-      expect(events.filter((e) => e.kind === 'status')).toHaveLength(100);
+      // One change; the 99 replies that found the order paid already are no events.
+      expect(events.filter((e) => e.kind === 'status')).toHaveLength(1);
       expect(await ledgers[3]!.fulfilment(id)).toMatchObject({ status: 'paid' });
       expect(await ledgers[3]!.unitsSold('mug')).toBe(2);
     });

@@ -1,5 +1,5 @@
 import { expect, it } from '@jest/globals';
-import type { ReconcileQuery } from '../../src/orders/types.js';
+import { NO_MORE_CHECKS, type ReconcileQuery } from '../../src/orders/types.js';
 import { describeLedgers, type AsyncLedger, type OpenLedger } from '../helpers/ledgers.js';
 import { orderInput } from '../helpers/orders-db.js';
 
@@ -94,6 +94,77 @@ describeLedgers('leaseDue (what the reconciler looks at)', (open) => {
     setNow(T0 + 21 * MIN);
     expect(await ledger.leaseDue(due(T0 + 21 * MIN, 'a', 2))).toHaveLength(2);
     await expect(ledger.leaseDue(due(T0, 'a', 0))).rejects.toThrow(expect.objectContaining({ code: 'INVALID_ORDER' }));
+  });
+});
+
+describeLedgers("the reconciler's schedule and live leases", (open) => {
+  it('when a check schedules the next one, then the order is not due before that time, and never after NO_MORE_CHECKS', async () => {
+    const { ledger, setNow } = await clocked(open);
+    const id = await registered(ledger);
+    const gaveUp = await registered(ledger);
+    const at = T0 + 21 * MIN;
+    setNow(at);
+    await ledger.leaseDue(due(at));
+    await ledger.checked(id, 'a', at + 10 * MIN);
+    await ledger.checked(gaveUp, 'a', NO_MORE_CHECKS);
+    expect((await ledger.get(id))?.nextCheckAt).toBe(at + 10 * MIN);
+    setNow(at + 9 * MIN);
+    expect(await ledger.leaseDue(due(at + 9 * MIN))).toEqual([]);
+    expect(await ledger.leaseDue({ ...due(at + 9 * MIN), dueBy: at + 10 * MIN })).toHaveLength(1);
+    await ledger.releaseLeases('a');
+    setNow(at + 10 * MIN);
+    expect(ids(await ledger.leaseDue(due(at + 10 * MIN)))).toEqual([id]);
+    const muchLater = at + 1000 * 24 * 60 * MIN;
+    setNow(muchLater);
+    await ledger.releaseLeases('a');
+    expect(ids(await ledger.leaseDue(due(muchLater)))).toEqual([id]);
+  });
+
+  it('when a holder renews its leases, then they last from now; when it releases them, then anyone may lease at once', async () => {
+    const { ledger, setNow } = await clocked(open);
+    const first = await registered(ledger);
+    const second = await registered(ledger);
+    let at = T0 + 21 * MIN;
+    setNow(at);
+    expect(await ledger.leaseDue({ ...due(at, 'a'), leaseMs: MIN })).toHaveLength(2);
+    at += 50_000;
+    setNow(at);
+    expect(await ledger.renewLeases('a', MIN)).toBe(2);
+    expect(await ledger.renewLeases('nobody', MIN)).toBe(0);
+    at += 50_000; // past the first lease, within the renewed one
+    setNow(at);
+    expect(await ledger.leaseDue(due(at, 'b'))).toEqual([]);
+    expect(await ledger.releaseLeases('a')).toBe(2);
+    expect(ids(await ledger.leaseDue(due(at, 'b'))).sort()).toEqual([first, second].sort());
+    expect((await ledger.get(first))?.checkedAt).toBeNull();
+  });
+
+  it('when a run leases fewer orders than are due, then countUnleased says how many are held elsewhere (until when) and how many wait', async () => {
+    const { ledger, setNow } = await clocked(open);
+    for (let i = 0; i < 5; i += 1) await registered(ledger);
+    const at = T0 + 21 * MIN;
+    setNow(at);
+    await ledger.leaseDue({ ...due(at, 'crashed', 2), leaseMs: MIN });
+    expect(await ledger.leaseDue(due(at, 'b', 1))).toHaveLength(1);
+    expect(await ledger.countUnleased(due(at, 'b'))).toEqual({ leased: 2, leasedUntil: at + MIN, overBatch: 2 });
+    setNow(at + MIN);
+    expect(await ledger.countUnleased(due(at + MIN, 'b'))).toEqual({ leased: 0, leasedUntil: null, overBatch: 4 });
+  });
+
+  it('when the gateway repeats what the order already says, then no event is written', async () => {
+    const { ledger } = await clocked(open);
+    const id = await registered(ledger);
+    await ledger.applyGatewayStatus(id, { orderStatus: 2, actionCode: 0, cause: { source: 'reconciler' } });
+    const before = (await ledger.events(id)).length;
+    for (let i = 0; i < 3; i += 1) {
+      const again = await ledger.applyGatewayStatus(id, {
+        orderStatus: 2,
+        actionCode: 0,
+        cause: { source: 'reconciler' },
+      });
+      expect(again.changed).toBe(false);
+    }
+    expect(await ledger.events(id)).toHaveLength(before);
   });
 });
 

@@ -140,7 +140,9 @@ describe('the callback receiver (GATEWAY_CALLBACK_KEY set)', () => {
       intervalMs: 0,
       batch: 10,
       recheckPaidForMs: 0,
-      openAfterMs: 0,
+      pageLifetimeMs: 0,
+      firstLookMs: 0,
+      giveUpAfterMs: 3_600_000,
     });
     await reconciler.runOnce();
     expect(shop.ledger.get(order.id)?.status).toBe('paid');

@@ -23,6 +23,7 @@ import type {
   Order,
   PurchaseClaim,
   PurchasePolicy,
+  ReconcileQuery,
 } from '../types.js';
 import { checkLabel, checkText, validateCreateOrder, validateRegistration } from '../validate.js';
 import { createPostgresIntents } from './intents.js';
@@ -103,6 +104,13 @@ const FOLD = `'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'`;
 const LIST_FILTER = `($1::text IS NULL OR status = $1)
   AND ($2::text IS NULL OR translate(order_number, ${FOLD}) LIKE $2 ESCAPE '\\'
        OR translate(gateway_order_id, ${FOLD}) LIKE $2 ESCAPE '\\')`;
+
+/** An order the reconciler should look at (as the SQLite ledger's DUE): parameters $1–$7 are dueParams'. */
+const DUE = `((status = ANY($1::text[]) AND created_at <= $3) OR (status = ANY($2::text[]) AND paid_at >= $4))
+  AND COALESCE(checked_at, 0) <= $5 AND COALESCE(next_check_at, 0) <= $6`;
+
+const dueParams = (r: ReconcileQuery, t: number) =>
+  [STALE_CANDIDATES, RECHECK_AFTER_PAYMENT, r.openBefore, r.paidSince, r.checkedBefore, r.dueBy ?? t, t] as const;
 
 type Client = pg.PoolClient;
 
@@ -452,7 +460,8 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
           ))!;
           const after = await keepCard(c, o, refreshed, card);
           const grew = after.depositedAmount > o.depositedAmount || after.refundedAmount > o.refundedAmount;
-          await writeEvent(c, id, t, 'status', grew ? 'amounts' : 'unchanged', detail);
+          // A reply that changes nothing is no event (as in the SQLite ledger).
+          if (grew) await writeEvent(c, id, t, 'status', 'amounts', detail);
           return { order: after, changed: grew, fulfilled: false };
         }
         if (!canTransition(o.status, to)) {
@@ -561,37 +570,54 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
       // One statement: the due rows are locked as they are picked, rows another instance is leasing right now are
       // skipped (SKIP LOCKED), and a row leased and committed meanwhile is re-checked against lease_until and dropped.
       const { rows } = await pool.query<OrderRow>(
-        `UPDATE orders SET lease_until = $6, lease_holder = $7
+        `UPDATE orders SET lease_until = $8, lease_holder = $9
          WHERE id IN (
            SELECT id FROM orders
-           WHERE ((status = ANY($1::text[]) AND created_at <= $3) OR (status = ANY($2::text[]) AND paid_at >= $4))
-             AND COALESCE(checked_at, 0) <= $5
-             AND COALESCE(lease_until, 0) <= $8
+           WHERE ${DUE} AND COALESCE(lease_until, 0) <= $7
            ORDER BY COALESCE(checked_at, 0), id
-           LIMIT $9
+           LIMIT $10
            FOR UPDATE SKIP LOCKED)
          RETURNING *`,
-        [
-          STALE_CANDIDATES,
-          RECHECK_AFTER_PAYMENT,
-          r.openBefore,
-          r.paidSince,
-          r.checkedBefore,
-          t + r.leaseMs,
-          r.holder,
-          t,
-          r.limit,
-        ],
+        [...dueParams(r, t), t + r.leaseMs, r.holder, r.limit],
       );
       return rows.map(toOrder).sort((a, b) => (a.checkedAt ?? 0) - (b.checkedAt ?? 0) || a.id - b.id);
     },
 
-    async checked(id, holder) {
+    async countUnleased(r) {
+      const { rows } = await pool.query<{ leased: number; leased_until: number | null; free: number }>(
+        `SELECT count(*) FILTER (WHERE COALESCE(lease_until, 0) > $7)::int AS leased,
+                max(lease_until) FILTER (WHERE COALESCE(lease_until, 0) > $7) AS leased_until,
+                count(*) FILTER (WHERE COALESCE(lease_until, 0) <= $7)::int AS free
+         FROM orders WHERE ${DUE} AND lease_holder IS DISTINCT FROM $8`,
+        [...dueParams(r, now()), r.holder],
+      );
+      const row = rows[0];
+      return { leased: row?.leased ?? 0, leasedUntil: row?.leased_until ?? null, overBatch: row?.free ?? 0 };
+    },
+
+    async checked(id, holder, nextCheckAt = null) {
       if (!isId(id)) return;
       await pool.query(
-        'UPDATE orders SET checked_at = $1, lease_until = NULL, lease_holder = NULL WHERE id = $2 AND lease_holder = $3',
-        [now(), id, holder],
+        `UPDATE orders SET checked_at = $1, next_check_at = $4, lease_until = NULL, lease_holder = NULL
+         WHERE id = $2 AND lease_holder = $3`,
+        [now(), id, holder, nextCheckAt],
       );
+    },
+
+    async renewLeases(holder, leaseMs) {
+      const res = await pool.query('UPDATE orders SET lease_until = $1 WHERE lease_holder = $2', [
+        now() + leaseMs,
+        holder,
+      ]);
+      return res.rowCount ?? 0;
+    },
+
+    async releaseLeases(holder) {
+      const res = await pool.query(
+        'UPDATE orders SET lease_until = NULL, lease_holder = NULL WHERE lease_holder = $1',
+        [holder],
+      );
+      return res.rowCount ?? 0;
     },
 
     async adoptGatewayOrderId(id, gatewayOrderId) {

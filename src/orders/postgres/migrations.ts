@@ -131,6 +131,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE orders ADD COLUMN card_payment_way TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'reconciler schedule',
+    sql: `
+      ALTER TABLE orders ADD COLUMN next_check_at BIGINT;
+    `,
+  },
 ];
 
 /** Both lists must name the same steps; a test checks it, and so does every start (cheap, and fails loudly). */
