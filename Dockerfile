@@ -2,8 +2,9 @@
 #
 #   build:  docker build -t rbs-storefront .
 #
-#   shop against a real gateway (publish the shop's port only):
-#           docker run --rm -p 3000:3000 -e SESSION_SECRET="$(openssl rand -base64 48)" \
+#   shop against a real gateway (publish the shop's port only, on this machine for a reverse proxy in front of it;
+#   drop 127.0.0.1: only if the proxy runs elsewhere):
+#           docker run --rm -p 127.0.0.1:3000:3000 -e SESSION_SECRET="$(openssl rand -base64 48)" \
 #             -e PUBLIC_BASE_URL=https://shop.example -e GATEWAY_URL=https://…/payment/rest/ \
 #             -e GATEWAY_USERNAME=… -e GATEWAY_PASSWORD=… -e GATEWAY_CALLBACK_KEY=… -v rbs-data:/app/data rbs-storefront
 #     GATEWAY_CALLBACK_KEY is the gateway's callback key (required in production unless -e CALLBACKS=off).
@@ -25,8 +26,9 @@
 #   shop + standalone sandbox as two containers: compose.yaml (docker compose up --build).
 #
 #   sandbox only (standalone gateway emulator with the public demo merchants; point the HEALTHCHECK at its port):
+#           export SANDBOX_OPERATOR_TOKEN="$(openssl rand -base64 32)"
 #           docker run --rm -e HEALTHCHECK_PORT=3001 -e SANDBOX_OPERATOR_TOKEN -p 127.0.0.1:3001:3001 \
-#             rbs-storefront node dist/sandbox/server.js
+#             -e SANDBOX_PUBLIC_URL=http://127.0.0.1:3001 rbs-storefront node dist/sandbox/server.js
 #   What the sandbox must never be exposed to: docs/sandbox.md.
 #
 # How this was built and run on a machine without a Docker engine: docs/docker-build-here.md

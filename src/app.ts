@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import type session from 'express-session';
+import type { AdminDeps } from './admin/deps.js';
 import { adminRoutes } from './admin/routes.js';
 import { devPanel } from './dev/routes.js';
 import { createBrowserKey } from './http/browser-key.js';
@@ -14,11 +15,20 @@ import { requestId } from './http/request-id.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { staticFiles } from './http/static-files.js';
 import { sessionMiddleware } from './http/session.js';
-import { createGatewayProbe, runReadiness, type ReadinessCheck } from './metrics/readiness.js';
-import type { ShopDeps } from './shop/deps.js';
+import {
+  cached,
+  checkGatewayCredentials,
+  createGatewayProbe,
+  CREDENTIALS_CACHE_MS,
+  gatewayReadiness,
+  runReadiness,
+  type CredentialsVerdict,
+  type ExplainedCheck,
+  type ReadinessCheck,
+} from './metrics/readiness.js';
 import { shopRoutes } from './shop/routes.js';
 
-export interface AppDeps extends ShopDeps {
+export interface AppDeps extends AdminDeps {
   sessionStore: session.Store;
   /**
    * Asked by /healthz (liveness) and, as `database`, by /readyz: is this instance's own storage usable? With the
@@ -31,6 +41,11 @@ export interface AppDeps extends ShopDeps {
    * src/metrics/readiness.ts), either of which a check of the same name replaces; `redis` comes from src/storage/.
    */
   readinessChecks?: Readonly<Record<string, ReadinessCheck>>;
+  /**
+   * Whether the gateway accepts the shop's credentials, cached (src/metrics/readiness.ts): the launcher passes the one
+   * it asked at start; without it the app makes its own.
+   */
+  gatewayCredentials?: () => CredentialsVerdict | Promise<CredentialsVerdict>;
 }
 
 // src/app.ts and dist/app.js sit one level below the project root, so this works under tsc output, tsx and jest.
@@ -49,6 +64,9 @@ export function createApp(deps: AppDeps): express.Express {
   const https = config.publicBaseUrl.startsWith('https://');
   const app = express();
   app.disable('x-powered-by');
+  // Paths are case-sensitive, as the cookies' Path attributes are: /Admin/orders must not reach the back office's
+  // routes without the back office's cookie (admin_sid, Path=/admin). The routers do the same (shop, admin, /dev).
+  app.set('case sensitive routing', true);
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
@@ -101,11 +119,18 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
-/** The embedded sandbox's /healthz; a remote gateway's origin, asked with HEAD (no credentials, no API call). */
-function gatewayProbe({ config, gateway }: AppDeps): ReadinessCheck {
+/**
+ * Reachable: the embedded sandbox's /healthz, a remote gateway's origin asked with HEAD (no credentials, no API call);
+ * and not refusing the shop's credentials.
+ */
+function gatewayProbe({ config, gateway, gatewayCredentials }: AppDeps): ExplainedCheck {
   const sandbox = config.gateway.mode === 'sandbox';
-  return createGatewayProbe({
+  const reachable = createGatewayProbe({
     url: `${gateway.origin}${sandbox ? '/healthz' : '/'}`,
     kind: sandbox ? 'healthz' : 'origin',
   });
+  return gatewayReadiness(
+    reachable,
+    gatewayCredentials ?? cached(() => checkGatewayCredentials(gateway), { cacheMs: CREDENTIALS_CACHE_MS }),
+  );
 }

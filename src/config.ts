@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { code as currencyByCode } from 'currency-codes';
 import { z } from 'zod';
@@ -183,7 +183,8 @@ const schema = z
     PUBLIC_BASE_URL: httpUrl('http://localhost:3000 or https://shop.example').optional(),
     CANONICAL_HOST: oneOf(['on', 'off'], ' (default on)').optional(),
     GATEWAY_URL: baseUrl('https://dev.bpsprocessing.ru/payment/rest/')
-      .transform((u) => `${u.origin}${u.pathname}`)
+      // The trailing slash is the one people leave out: "…/payment/rest" means the same base.
+      .transform((u) => `${u.origin}${u.pathname.replace(/\/payment\/rest$/, '/payment/rest/')}`)
       .refine(
         (u) => u.endsWith('/payment/rest/'),
         'must be the REST base URL, ending in /payment/rest/, e.g. https://dev.bpsprocessing.ru/payment/rest/',
@@ -300,6 +301,18 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 /** Where a development session secret is kept so that sessions survive restarts. */
 export const DEV_SECRET_FILE = 'session-secret';
+/** Where the developer panel's token is kept (outside production), so that its cookie survives restarts. */
+export const DEV_PANEL_TOKEN_FILE = 'dev-panel-token';
+
+/**
+ * The developer panel's opt-in token (src/dev/routes.ts), generated once and kept under DATA_DIR (0600): `npm run dev`
+ * restarts on every edit, and a token kept with the other secrets keeps the developer's panel cookie valid. Asked only
+ * where the panel exists (outside production): by createApp when it mounts the panel, and by the launcher, which
+ * prints it. Not part of Config, so that reading the configuration writes nothing more.
+ */
+export function keptDevPanelToken(dataDir: string): string {
+  return keptSecret(dataDir, DEV_PANEL_TOKEN_FILE);
+}
 
 /**
  * Validates the environment. Pure except for one thing: in development, a missing SESSION_SECRET is generated once
@@ -327,6 +340,7 @@ export function loadConfig(env: Env): Config {
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const c = parsed.data;
   const dataDir = path.resolve(c.DATA_DIR);
+  ownerOnlyDataDir(dataDir);
   const primarySecret = c.SESSION_SECRET ?? keptSecret(dataDir, DEV_SECRET_FILE);
   const publicBaseUrl = c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`;
   const timeouts = { timeoutMs: c.GATEWAY_TIMEOUT_MS, statusTimeoutMs: c.GATEWAY_STATUS_TIMEOUT_MS };
@@ -383,19 +397,63 @@ export function loadConfig(env: Env): Config {
   });
 }
 
-/** A generated secret kept under DATA_DIR (mode 0600), so that it survives restarts. */
+/**
+ * A generated secret kept under DATA_DIR (mode 0600), so that it survives restarts. A kept file someone loosened
+ * (0666) is tightened again.
+ */
 function keptSecret(dataDir: string, name: string): string {
   const file = path.join(dataDir, name);
   try {
     const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
+    if (existing.length >= 32) {
+      ownerOnly(file, 0o600);
+      return existing;
+    }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw dataDirProblem(dataDir, err);
   }
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // it holds secrets and the ledger
-  const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // it holds secrets and the ledger
+    const secret = randomBytes(32).toString('base64url');
+    writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+    return secret;
+  } catch (err) {
+    throw dataDirProblem(dataDir, err);
+  }
+}
+
+/**
+ * DATA_DIR holds the secrets and the ledger: when it exists, it is made owner-only again (0700) if someone loosened
+ * it. One that doesn't exist yet is created (0700) by whatever first keeps something there. A path that cannot be a
+ * folder is a configuration error naming DATA_DIR, not a raw ENOTDIR later.
+ */
+function ownerOnlyDataDir(dataDir: string): void {
+  try {
+    if (!statSync(dataDir).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    ownerOnly(dataDir, 0o700);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw dataDirProblem(dataDir, err);
+  }
+}
+
+/** Takes group and world access away from `target` (mode `mode`) if it has any. */
+function ownerOnly(target: string, mode: 0o600 | 0o700): void {
+  if ((statSync(target).mode & 0o077) !== 0) chmodSync(target, mode);
+}
+
+function dataDirProblem(dataDir: string, err: unknown): ConfigError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOTDIR' || code === 'EEXIST'
+      ? 'it, or a folder above it, is a file'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'this user may not create or change it'
+        : code === 'EROFS'
+          ? 'it is on a read-only file system'
+          : (code ?? (err instanceof Error ? err.message : String(err)));
+  return new ConfigError([
+    `DATA_DIR: ${dataDir} cannot be used as the data folder (${why}): set DATA_DIR to a folder this user may write, e.g. ./data`,
+  ]);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -160,6 +160,8 @@ export function gatewayClientFor(
   return createGatewayClient({
     baseUrl: target.url,
     paymentPageOrigin: target.paymentPageOrigin,
+    // Named in the error when formUrl is on another origin: the setting that says where the payment page is.
+    paymentPageOriginSetting: target.sandbox ? 'SANDBOX_PUBLIC_URL' : 'GATEWAY_PAYMENT_PAGE_ORIGIN',
     auth: target.auth,
     timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
     ...extra,

@@ -95,6 +95,8 @@ export interface StartupSummary {
   /** The configured gateway's origin when there is no sandbox. */
   gatewayOrigin: string;
   admin: { url: string; user: string } | undefined;
+  /** The developer panel's link with its token (outside production); the one place it is printed besides the log. */
+  devPanelUrl?: string | undefined;
   dataDir: string;
   /** Problems found at start that don't stop the shop, repeated here so that they are not missed. */
   warnings?: readonly string[];
@@ -114,6 +116,7 @@ export function startupBanner(s: StartupSummary): string {
     s.admin === undefined
       ? '  Back office:     off (set ADMIN_PASSWORD_HASH from npm run admin-hash to turn on /admin)'
       : `  Back office:     ${s.admin.url} (user ${s.admin.user})`,
+    ...(s.devPanelUrl === undefined ? [] : [`  Developer panel: ${s.devPanelUrl} (this machine only)`]),
     `  Data:            ${s.dataDir}`,
     ...(s.warnings ?? []).map((w) => `  Warning: ${w}`),
     '  Ctrl+C to stop.',

@@ -1,10 +1,14 @@
 import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import dotenv from 'dotenv';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, keptDevPanelToken, loadConfig, type Config } from './config.js';
+import { isLoopback } from './dev/routes.js';
 import { gatewayClientFor, startGatewayTarget } from './gateway-target.js';
+import { trackHandlers } from './http/drain.js';
 import { createStdoutLogger, startupBanner, wantsHumanLogs } from './log.js';
 import { createMetrics } from './metrics/index.js';
+import { cached, checkGatewayCredentials, CREDENTIALS_CACHE_MS, type CredentialsVerdict } from './metrics/readiness.js';
 import { startMetricsServer } from './metrics/server.js';
 import { createCatalog } from './shop/catalog.js';
 import { createReconciler } from './shop/reconciler.js';
@@ -43,13 +47,27 @@ async function main(): Promise<void> {
   } catch (err) {
     throw listenProblem(err, 'SANDBOX_PORT', sandboxSettings?.port, 'SANDBOX_HOST', sandboxSettings?.host) ?? err;
   }
-  // Not fatal: behind a port mapping the public URL is only reachable from outside (see sandboxUnreachable).
-  const sandboxWarning = target.sandbox && (await sandboxUnreachable(target.sandbox.url, sandboxSettings));
+  // Not fatal: behind a port mapping the public URL is only reachable from outside (see unreachable).
+  const sandboxWarning =
+    target.sandbox &&
+    (await unreachable(target.sandbox.url, {
+      key: 'SANDBOX_PUBLIC_URL',
+      server: 'the embedded sandbox',
+      listening: `SANDBOX_HOST=${sandboxSettings?.host ?? '?'} SANDBOX_PORT=${String(sandboxSettings?.port ?? '?')}`,
+      follows: 'SANDBOX_PORT',
+      effect: "buyers' browsers open the payment page there",
+    }));
   if (sandboxWarning) logger.warn(sandboxWarning);
   const gateway = gatewayClientFor(target, config, {
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
   });
   const { callbackKey } = target;
+  // Asked now (a harmless status call) and again by /readyz at most once a minute; the answer is awaited below.
+  const gatewayCredentials = cached(() => checkGatewayCredentials(gateway), { cacheMs: CREDENTIALS_CACHE_MS });
+  const credentialsAtStart = Promise.race([
+    Promise.resolve(gatewayCredentials()),
+    sleep(3_000, { verdict: 'unknown', error: 'no answer within 3 s' } as const, { ref: false }),
+  ]);
   // Counted only when someone can read them: with METRICS_PORT unset there are no metrics and no listener.
   const metrics = config.metrics && createMetrics();
   const { ledger, rateLimitStore, cooldown } = storage;
@@ -60,6 +78,7 @@ async function main(): Promise<void> {
     sessionStore,
     healthCheck: storage.healthCheck,
     readinessChecks: storage.readinessChecks,
+    gatewayCredentials,
   });
   const reconciler = createReconciler(deps, { ...config.reconcile, pageLifetimeMs: config.orderLifetimeSecs * 1000 });
   if (config.callbacks.enabled && callbackKey === undefined) {
@@ -67,6 +86,7 @@ async function main(): Promise<void> {
   }
 
   const server: Server = app.listen(config.port, config.host);
+  const drain = trackHandlers(server);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
@@ -75,6 +95,20 @@ async function main(): Promise<void> {
   } catch (err) {
     throw listenProblem(err, 'PORT', config.port, 'HOST', config.host) ?? err;
   }
+  // The same rule for the shop's own public URL, when it names this machine (a copied .env with another port).
+  const shopWarning =
+    loopbackUrl(config.publicBaseUrl) &&
+    (await unreachable(config.publicBaseUrl, {
+      key: 'PUBLIC_BASE_URL',
+      server: 'the shop',
+      listening: `HOST=${config.host} PORT=${config.port}`,
+      follows: 'PORT',
+      effect: 'the start-up block names that address and every page redirects there',
+    }));
+  if (shopWarning) logger.warn(shopWarning);
+  // Not fatal either: a bank's test gateway may be down at start, and /readyz keeps saying what it finds.
+  const credentialsWarning = credentialsProblem(await credentialsAtStart, gateway.origin);
+  if (credentialsWarning) logger.warn(credentialsWarning);
   let metricsServer: Server | undefined;
   if (config.metrics && metrics) {
     const { port, host } = config.metrics;
@@ -95,13 +129,14 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     // At once, not after the requests: a reconciler run stops before its next order and frees its other leases.
     const reconcilerStopped = reconciler.stop();
-    // No new connections; idle keep-alive ones end now, and each busy one as soon as its answer is sent. A request
-    // in progress (a Buy waiting for register.do, say) gets SHUTDOWN_GRACE_MS to finish: behind a balancer, which
-    // rightly never resends a POST, cutting it would show that buyer an error during a rolling restart.
+    // No new connections; those where no handler runs (idle keep-alive, a request still half sent) end now, and each
+    // busy one as soon as its answer is sent. A request in progress (a Buy waiting for register.do, say) gets
+    // SHUTDOWN_GRACE_MS to finish: behind a balancer, which rightly never resends a POST, cutting it would show that
+    // buyer an error during a rolling restart.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const idle = setInterval(() => drain.closeIdle(), 100);
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    server.closeIdleConnections();
+    drain.closeIdle();
     await closed;
     clearInterval(idle);
     clearTimeout(force);
@@ -116,6 +151,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   logger.info({ url: config.publicBaseUrl, flow: config.flow, gateway: config.gateway.mode }, 'shop listening');
+  // The panel's token is logged here once, on purpose (as the sandbox's operator token is): its link needs it.
+  const devPanelToken = config.env === 'production' ? undefined : keptDevPanelToken(config.dataDir);
+  const devPanelUrl = devPanelToken && `${config.publicBaseUrl}/dev?token=${devPanelToken}`;
+  if (devPanelUrl)
+    logger.info(
+      { url: `${config.publicBaseUrl}/dev`, deliberatelyLoggedDevPanelToken: devPanelToken },
+      'developer panel on (this machine only): open /dev?token=<this token> once in the browser; the token is printed here once, on purpose',
+    );
   if (config.admin) logger.info({ url: `${config.publicBaseUrl}/admin`, user: config.admin.user }, 'back office on');
   else logger.info('back office off: set ADMIN_PASSWORD_HASH (npm run admin-hash) to turn on /admin');
   // For the person who typed npm start: where to go, in plain lines, once (log collectors get the JSON above).
@@ -125,8 +168,9 @@ async function main(): Promise<void> {
       sandboxUrl: target.sandbox?.url,
       gatewayOrigin: gateway.origin,
       admin: config.admin && { url: `${config.publicBaseUrl}/admin`, user: config.admin.user },
+      devPanelUrl,
       dataDir: config.dataDir,
-      warnings: sandboxWarning ? [sandboxWarning] : [],
+      warnings: [sandboxWarning, shopWarning, credentialsWarning].filter((w) => typeof w === 'string'),
     });
     print(banner);
   }
@@ -169,14 +213,14 @@ function listenProblem(
 }
 
 /**
- * Buyers' browsers open the embedded sandbox's payment page at SANDBOX_PUBLIC_URL. A .env copied with other ports
- * leaves it pointing where nothing (or another sandbox) listens, and the first Buy ends on a browser error page;
- * asking the sandbox's /healthz there at start names both settings. Only a warning: behind a port mapping
- * (docker run -p 45911:3001) the public port answers outside the container only.
+ * Browsers are sent to public URLs: the embedded sandbox's payment page at SANDBOX_PUBLIC_URL, every page of the shop
+ * at PUBLIC_BASE_URL. A .env copied with other ports leaves one pointing where nothing (or another copy) listens, and
+ * the buyer ends on a browser error page; asking the server's /healthz there at start names both settings. Only a
+ * warning: behind a port mapping (docker run -p 45911:3001) the public port answers outside the container only.
  */
-async function sandboxUnreachable(
+async function unreachable(
   publicUrl: string,
-  settings: { port: number; host: string } | undefined,
+  s: { key: string; server: string; listening: string; follows: string; effect: string },
 ): Promise<string | undefined> {
   let why: string;
   try {
@@ -188,8 +232,21 @@ async function sandboxUnreachable(
     const cause = (err as { cause?: { code?: unknown } }).cause;
     why = typeof cause?.code === 'string' ? cause.code : err instanceof Error ? err.name : 'no answer';
   }
-  const listening = `SANDBOX_HOST=${settings?.host ?? '?'} SANDBOX_PORT=${String(settings?.port ?? '?')}`;
-  return `SANDBOX_PUBLIC_URL=${publicUrl} does not reach the embedded sandbox from here, which listens on ${listening} (${why}): buyers' browsers open the payment page there. Unset SANDBOX_PUBLIC_URL (it then follows SANDBOX_PORT) or make it point to that port; behind a port mapping (Docker) this is expected`;
+  return `${s.key}=${publicUrl} does not reach ${s.server} from here, which listens on ${s.listening} (${why}): ${s.effect}. Unset ${s.key} (it then follows ${s.follows}) or make it point to that port; behind a port mapping (Docker) this is expected`;
+}
+
+/** What to tell the operator about the gateway's answer to the shop's credentials at start; undefined when fine. */
+function credentialsProblem(said: CredentialsVerdict, origin: string): string | undefined {
+  if (said.verdict === 'accepted') return undefined;
+  if (said.verdict === 'rejected')
+    return `the gateway at ${origin} refused the shop's credentials (errorCode 5, access denied): every Buy will fail until GATEWAY_USERNAME/GATEWAY_PASSWORD (or GATEWAY_TOKEN) are right; /readyz says "credentials rejected" meanwhile`;
+  return `could not check the shop's credentials with the gateway at ${origin} (${said.error}): it may be down; /readyz tells when it answers`;
+}
+
+/** Whether a URL names this machine (a loopback address or localhost): only such a URL is asked at start. */
+function loopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || isLoopback(host);
 }
 
 main().catch((err: unknown) => {

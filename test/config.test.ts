@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,6 +127,43 @@ describe('loadConfig', () => {
     expect(statSync(file).mode & 0o077).toBe(0);
     // kept: a restart signs sessions with the same secret
     expect(loadConfig({ DATA_DIR: dataDir }).sessionSecrets[0]).toBe(config.sessionSecrets[0]);
+  });
+
+  it('tightens DATA_DIR and the kept session secret again when someone loosened them (0777, 0666)', () => {
+    const dataDir = path.join(tmp(), 'data');
+    loadConfig({ DATA_DIR: dataDir });
+    const file = path.join(dataDir, DEV_SECRET_FILE);
+    chmodSync(dataDir, 0o777);
+    chmodSync(file, 0o666);
+    loadConfig({ DATA_DIR: dataDir });
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // With SESSION_SECRET given, DATA_DIR (the ledger's folder) is still tightened.
+    chmodSync(dataDir, 0o755);
+    loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: SECRET });
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+  });
+
+  it.each([
+    ['a path through a file (/dev/null/x)', '/dev/null/x'],
+    ['a file', '/dev/null'],
+  ])('when DATA_DIR is %s, says so naming DATA_DIR (not a raw ENOTDIR)', (_what, dataDir) => {
+    const envs: Array<Record<string, string>> = [{ DATA_DIR: dataDir }, { DATA_DIR: dataDir, SESSION_SECRET: SECRET }];
+    for (const env of envs)
+      expect(problemsOf(env)).toEqual([
+        `DATA_DIR: ${dataDir} cannot be used as the data folder (it, or a folder above it, is a file): set DATA_DIR to a folder this user may write, e.g. ./data`,
+      ]);
+  });
+
+  it('takes GATEWAY_URL without its trailing slash', () => {
+    const config = loadConfig({
+      DATA_DIR: tmp(),
+      SESSION_SECRET: SECRET,
+      GATEWAY_URL: 'https://dev.bpsprocessing.ru/payment/rest',
+      GATEWAY_USERNAME: 'api-user',
+      GATEWAY_PASSWORD: 'api-password',
+    });
+    expect(config.gateway.mode === 'remote' && config.gateway.url).toBe('https://dev.bpsprocessing.ru/payment/rest/');
   });
 
   it('when only PORT is set, the public URL and the sandbox follow their ports', () => {

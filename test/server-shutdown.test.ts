@@ -1,6 +1,8 @@
 // The real launcher (src/server.ts) on SIGTERM, as a rolling restart behind a balancer sends it: a Buy already waiting
-// for the gateway is finished and answered, not cut; nothing new is accepted; the process then exits 0.
+// for the gateway is finished and answered, not cut; nothing new is accepted; the process then exits 0. A connection
+// on which no handler runs (idle keep-alive, a request still half sent) holds nothing up.
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -23,6 +25,53 @@ afterAll(async () => {
   rmSync(cwd, { recursive: true, force: true });
 });
 
+/** The launcher against the fake gateway, as a rolling restart finds it. */
+function startShop(gatewayUrl: string, port: number) {
+  return startShopProcess(
+    {
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      DATA_DIR: path.join(cwd, 'data'),
+      GATEWAY_URL: gatewayUrl,
+      GATEWAY_USERNAME: 'shutdown-test',
+      GATEWAY_PASSWORD: 'shutdown-test-password',
+      CALLBACKS: 'off',
+      RECONCILE_INTERVAL_SECS: '0',
+      LOG_LEVEL: 'info',
+    },
+    cwd,
+  );
+}
+
+/**
+ * Two raw connections a client may hold at SIGTERM: one kept alive after its answer, one whose request's headers are
+ * half sent. Resolves once the first has its answer; `closed` tells when the server ended each.
+ */
+async function idleConnections(port: number) {
+  const open = () =>
+    new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => resolve(s));
+      s.once('error', reject);
+    });
+  const keepAlive = await open();
+  const answered = new Promise((resolve) => keepAlive.once('data', resolve));
+  keepAlive.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: keep-alive\r\n\r\n`);
+  await answered;
+  const halfSent = await open();
+  halfSent.write(`GET /products/notebook HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: te`);
+  const closed = { keepAlive: false, halfSent: false };
+  for (const [name, s] of [
+    ['keepAlive', keepAlive],
+    ['halfSent', halfSent],
+  ] as const) {
+    s.on('error', () => undefined);
+    s.once('close', () => (closed[name] = true));
+  }
+  return { closed, destroy: () => [keepAlive, halfSent].forEach((s) => s.destroy()) };
+}
+
 const waitFor = async (check: () => boolean, ms = 5_000) => {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -33,7 +82,7 @@ const waitFor = async (check: () => boolean, ms = 5_000) => {
 
 describe('SIGTERM while a Buy waits for the gateway', () => {
   it('the Buy still gets its payment page, a new request is refused, and the process exits 0', async () => {
-    const REGISTER_MS = 1_500;
+    const REGISTER_MS = 3_000;
     gateway = await startMisbehavingGateway({
       register: (form, ctx) => ({
         delayMs: REGISTER_MS,
@@ -41,34 +90,26 @@ describe('SIGTERM while a Buy waits for the gateway', () => {
       }),
     });
     const port = await freePort();
-    const shop = await startShopProcess(
-      {
-        NODE_ENV: 'development',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-        DATA_DIR: path.join(cwd, 'data'),
-        GATEWAY_URL: gateway.baseUrl,
-        GATEWAY_USERNAME: 'shutdown-test',
-        GATEWAY_PASSWORD: 'shutdown-test-password',
-        CALLBACKS: 'off',
-        RECONCILE_INTERVAL_SECS: '0',
-        LOG_LEVEL: 'info',
-      },
-      cwd,
-    );
+    const shop = await startShop(gateway.baseUrl, port);
     stopLater = () => shop.stop();
+    const idle = await idleConnections(port);
     const jar = new CookieJar();
     const page = await jar.fetch(`${shop.url}/products/notebook`);
     const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-    const buying = jar.fetch(`${shop.url}/buy`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: token, productId: 'notebook', quantity: '1' }).toString(),
-    });
+    let answered = false;
+    const buying = jar
+      .fetch(`${shop.url}/buy`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: token, productId: 'notebook', quantity: '1' }).toString(),
+      })
+      .finally(() => (answered = true));
     await waitFor(() => gateway!.callsTo('register').length === 1);
     const stopped = shop.stop();
     await waitFor(() => shop.stdout().includes('"msg":"shutting down"'));
+    // The connections where no handler runs are ended at once, while the Buy is still waiting for the gateway.
+    await waitFor(() => idle.closed.keepAlive && idle.closed.halfSent);
+    expect(answered).toBe(false);
 
     // A new connection is no longer accepted while the Buy finishes.
     await expect(fetch(`${shop.url}/healthz`)).rejects.toThrow();
@@ -76,6 +117,26 @@ describe('SIGTERM while a Buy waits for the gateway', () => {
     expect(bought.status).toBe(303);
     expect(bought.headers.get('location')).toContain('/payment/merchants/test/payment_en.html');
     expect(await stopped).toBe(0);
+    idle.destroy();
+  }, 20_000);
+});
+
+describe('SIGTERM while no handler runs', () => {
+  it('with an idle keep-alive connection and a half-sent request open, exits at once, not after the grace period', async () => {
+    gateway ??= await startMisbehavingGateway();
+    const port = await freePort();
+    const shop = await startShop(gateway.baseUrl, port);
+    stopLater = () => shop.stop();
+    const idle = await idleConnections(port);
+    try {
+      const signalled = Date.now();
+      expect(await shop.stop()).toBe(0);
+      // Before: 8 s (the grace for requests in progress), though no handler was running.
+      expect(Date.now() - signalled).toBeLessThan(3_000);
+      expect(idle.closed).toEqual({ keepAlive: true, halfSent: true });
+    } finally {
+      idle.destroy();
+    }
   }, 20_000);
 });
 

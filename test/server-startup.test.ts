@@ -115,6 +115,35 @@ describe('start-up errors that say what to change', () => {
     expect(run.stdout).not.toContain('does not reach the embedded sandbox');
   }, 30_000);
 
+  it('when PUBLIC_BASE_URL names another port than PORT (a copied .env), warns naming both, as for SANDBOX_PUBLIC_URL', async () => {
+    const port = await freePort();
+    const elsewhere = await freePort();
+    const run = await runUntilExit(
+      { PORT: String(port), SANDBOX_PORT: '0', PUBLIC_BASE_URL: `http://localhost:${elsewhere}` },
+      /Ctrl\+C to stop\./,
+    );
+    expect(run.code).toBe(0);
+    const message = `PUBLIC_BASE_URL=http://localhost:${elsewhere} does not reach the shop from here, which listens on HOST=127.0.0.1 PORT=${port}`;
+    const warning = run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { level: number; msg: string })
+      .find((l) => l.msg.startsWith(message));
+    expect(warning?.level).toBe(40);
+    expect(warning?.msg).toContain('every page redirects there. Unset PUBLIC_BASE_URL (it then follows PORT)');
+    expect(run.stdout).toContain(`  Warning: ${message}`);
+  }, 30_000);
+
+  it('when PUBLIC_BASE_URL reaches the shop, there is no such warning', async () => {
+    const port = await freePort();
+    const run = await runUntilExit(
+      { PORT: String(port), SANDBOX_PORT: '0', PUBLIC_BASE_URL: `http://127.0.0.1:${port}` },
+      /Ctrl\+C to stop\./,
+    );
+    expect(run.stdout).toContain('Ctrl+C to stop.');
+    expect(run.stdout).not.toContain('does not reach');
+  }, 30_000);
+
   it('when a value is easy to get wrong (CURRENCY=EUR), says what is expected with an example', async () => {
     const run = await runUntilExit({ PORT: String(await freePort()), SANDBOX_PORT: '0', CURRENCY: 'EUR' });
     expect(run.code).toBe(1);
@@ -136,6 +165,11 @@ describe('the console at start', () => {
         /^ {2}Sandbox gateway: http:\/\/127\.0\.0\.1:\d+ \(test cards: http:\/\/127\.0\.0\.1:\d+\/sandbox\/cards\)$/,
       ),
       expect.stringMatching(/^ {2}Back office: +off \(set ADMIN_PASSWORD_HASH/),
+      expect.stringMatching(
+        new RegExp(
+          `^ {2}Developer panel: http://localhost:${port}/dev\\?token=[A-Za-z0-9_-]{43} \\(this machine only\\)$`,
+        ),
+      ),
       `  Data:            ${path.join(cwd, 'data')}`,
       '  Ctrl+C to stop.',
     ]);

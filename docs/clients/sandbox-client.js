@@ -1,13 +1,13 @@
 // A minimal client of the gateway sandbox (or any RBS/BPC-style gateway): registers an order, then reads its
 // status. Node 20+, nothing but the built-in fetch. Run: node docs/clients/sandbox-client.js
 //
-// Settings (environment): GATEWAY_URL (default http://127.0.0.1:3001/payment/rest/), GATEWAY_USER and
+// Settings (environment): GATEWAY_URL (default http://127.0.0.1:3001/payment/rest/), GATEWAY_USERNAME and
 // GATEWAY_PASSWORD (default: the standalone sandbox's public demo merchant), ORDER_NUMBER (default: a fresh one).
 // Prints two JSON lines: the register answer, then the status fields a shop decides on.
 
 const gatewayUrl = (process.env.GATEWAY_URL ?? 'http://127.0.0.1:3001/payment/rest/').replace(/\/?$/, '/');
 const credentials = {
-  userName: process.env.GATEWAY_USER ?? 'demo-shop-api',
+  userName: process.env.GATEWAY_USERNAME ?? 'demo-shop-api',
   password: process.env.GATEWAY_PASSWORD ?? 'demo-shop-password',
 };
 

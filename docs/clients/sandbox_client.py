@@ -1,7 +1,7 @@
 """A minimal client of the gateway sandbox (or any RBS/BPC-style gateway): registers an order, then reads its
 status. Python 3.8+, standard library only. Run: python3 docs/clients/sandbox_client.py
 
-Settings (environment): GATEWAY_URL (default http://127.0.0.1:3001/payment/rest/), GATEWAY_USER and
+Settings (environment): GATEWAY_URL (default http://127.0.0.1:3001/payment/rest/), GATEWAY_USERNAME and
 GATEWAY_PASSWORD (default: the standalone sandbox's public demo merchant), ORDER_NUMBER (default: a fresh one).
 Prints two JSON lines: the register answer, then the status fields a shop decides on.
 """
@@ -13,7 +13,7 @@ import urllib.request
 
 GATEWAY_URL = os.environ.get("GATEWAY_URL", "http://127.0.0.1:3001/payment/rest/").rstrip("/") + "/"
 CREDENTIALS = {
-    "userName": os.environ.get("GATEWAY_USER", "demo-shop-api"),
+    "userName": os.environ.get("GATEWAY_USERNAME", "demo-shop-api"),
     "password": os.environ.get("GATEWAY_PASSWORD", "demo-shop-password"),
 }
 

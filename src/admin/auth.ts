@@ -1,60 +1,35 @@
 import type { RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import type { AdminConfig } from '../config.js';
-import { renderError } from '../http/errors.js';
+import { createCsrf } from '../http/csrf.js';
 import { regenerateSession, saveSession } from '../http/session.js';
 import type { AdminDeps } from './deps.js';
+import { createKnownDevices } from './device.js';
 import { createPasswordCheck } from './password.js';
 import { newCsrfToken } from './session.js';
+import { createLoginThrottle } from './throttle.js';
 
-const WINDOW_MS = 15 * 60_000;
-/** Failed logins per client address per window; the 6th attempt is refused unheard. */
-export const LOGIN_ATTEMPTS_PER_IP = 5;
-/** Failed logins from all addresses together per window: rotating addresses buys an attacker nothing more. */
-export const LOGIN_ATTEMPTS_TOTAL = 100;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Login page, login, logout. */
 export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => number, forget: (res: Response) => void) {
-  const { logger } = deps;
+  const { logger, config } = deps;
+  const https = config.publicBaseUrl.startsWith('https://');
   const check = createPasswordCheck(admin);
-  const refuse: RequestHandler = (_req, res) => renderError(res, 429, 'errors.tooManyRequests');
-  // Only failures count (a redirect after a good login is skipped), so the operator's own logins never lock them out.
-  const common = { windowMs: WINDOW_MS, standardHeaders: 'draft-8', legacyHeaders: false } as const;
+  const devices = createKnownDevices({ secrets: config.sessionSecrets, https, user: admin.user });
   // Shared counters when configured (REDIS_URL): a limit then holds across instances.
   const store = (name: string) => (deps.rateLimitStore ? { store: deps.rateLimitStore(name) } : {});
-  const limits = [
-    rateLimit({
-      ...common,
-      ...store('admin-login'),
-      limit: LOGIN_ATTEMPTS_PER_IP,
-      skipSuccessfulRequests: true,
-      handler: refuse,
-    }),
-    rateLimit({
-      ...common,
-      ...store('admin-login-all'),
-      limit: LOGIN_ATTEMPTS_TOTAL,
-      skipSuccessfulRequests: true,
-      keyGenerator: () => 'every-address',
-      handler: (req, res, next) => {
-        logger.warn({ limit: LOGIN_ATTEMPTS_TOTAL }, 'back-office logins throttled for every address');
-        refuse(req, res, next);
-      },
-    }),
-  ];
+  const limits = createLoginThrottle({ devices, logger, store, sleep: deps.sleep ?? sleep });
+  // The login form's CSRF token is a signed double-submit cookie, as on the shop's pages (ADR 0002), not a session:
+  // anonymous requests write nothing, and a session is made only by a successful login.
+  const loginCsrf = createCsrf({ secrets: config.sessionSecrets, https, cookie: 'admin_csrf', purpose: 'admin-login' });
 
-  const loginForm: RequestHandler = async (req, res) => {
+  const loginForm: RequestHandler = (req, res) => {
     if (req.session.admin) {
       res.redirect(303, '/admin/orders');
       return;
     }
-    // The login form needs a token before there is a login: a small session holding only that token.
-    if (req.session.adminCsrf === undefined) {
-      req.session.adminCsrf = newCsrfToken();
-      await saveSession(req);
-    }
     res.render('admin/login', {
-      csrfToken: req.session.adminCsrf,
+      csrfToken: loginCsrf.token(req, res),
       error: undefined,
       expired: req.query.expired === '1',
     });
@@ -71,7 +46,7 @@ export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => numbe
     if (!ok) {
       // Neither the name nor the password typed is logged: a password typed into the name field is still a secret.
       logger.info({ referenceId: res.locals.referenceId }, 'back-office login refused');
-      res.status(401).render('admin/login', { csrfToken: req.session.adminCsrf, error: 'wrong', expired: false });
+      res.status(401).render('admin/login', { csrfToken: loginCsrf.token(req, res), error: 'wrong', expired: false });
       return;
     }
     // A new session id at login: an id planted before it (fixation) is worth nothing after it.
@@ -79,6 +54,7 @@ export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => numbe
     req.session.admin = { user: admin.user, seenAt: now() };
     req.session.adminCsrf = newCsrfToken();
     await saveSession(req);
+    devices.remember(res);
     logger.info({ actor: admin.user }, 'back-office login');
     res.redirect(303, '/admin/orders');
   };
@@ -93,7 +69,7 @@ export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => numbe
     res.redirect(303, '/admin/login');
   };
 
-  return { limits, loginForm, login, logout };
+  return { limits, loginCsrf: loginCsrf.protect, loginForm, login, logout };
 }
 
 const toError = (err: unknown) => (err instanceof Error ? err : new Error('session store failed', { cause: err }));

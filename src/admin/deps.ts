@@ -6,4 +6,6 @@ export interface AdminDeps extends ShopDeps {
   sessionStore: session.Store;
   /** The clock of the idle timeout; tests may move it. Default Date.now. */
   now?: () => number;
+  /** How the login's slow-down waits (src/admin/throttle.ts); tests may record instead. Default a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }

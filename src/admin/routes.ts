@@ -13,7 +13,7 @@ interface AdminRoute {
   handler: 'loginForm' | 'login' | 'logout' | 'home' | 'list' | 'view' | 'confirm' | 'act';
 }
 
-/** The back office's whole route table (under /admin). Every POST also needs the session's CSRF token. */
+/** The back office's whole route table (under /admin). Every POST also needs a CSRF token (the login's: see auth.ts). */
 export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { method: 'get', path: '/login', access: 'open', handler: 'loginForm' },
   { method: 'post', path: '/login', access: 'open', handler: 'login' }, // throttled
@@ -27,7 +27,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
 
 /** The back office, or, when it is not configured, a 404 page saying how to turn it on. */
 export function adminRoutes(deps: AdminDeps): Router {
-  const r = Router();
+  const r = Router({ caseSensitive: true });
   const { admin } = deps.config;
   if (!admin) {
     r.use((_req, res) => void res.status(404).set('Cache-Control', 'no-store').render('admin/off'));
@@ -40,7 +40,9 @@ export function adminRoutes(deps: AdminDeps): Router {
   const orders = createOrderPages(deps);
   const actions = createActions(deps);
   const handlers: Record<AdminRoute['handler'], RequestHandler> = {
-    ...auth,
+    loginForm: auth.loginForm,
+    login: auth.login,
+    logout: auth.logout,
     home: (_req, res) => res.redirect(303, '/admin/orders'),
     ...orders,
     ...actions,
@@ -58,7 +60,8 @@ export function adminRoutes(deps: AdminDeps): Router {
     const chain: RequestHandler[] = [];
     if (route.handler === 'login') chain.push(...auth.limits);
     if (route.access === 'login') chain.push(s.requireLogin);
-    if (route.method === 'post') chain.push(s.checkCsrf);
+    // The login form's token is a signed cookie (there is no session before a login); every other one, the session's.
+    if (route.method === 'post') chain.push(route.handler === 'login' ? auth.loginCsrf : s.checkCsrf);
     r[route.method](route.path, ...chain, handlers[route.handler]);
   }
   return r;

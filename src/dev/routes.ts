@@ -1,6 +1,9 @@
 // The developer panel: /dev (recent orders) and /dev/orders/:orderNumber (what the shop and the gateway said to each
 // other about one order). createApp mounts it only outside production; see docs/decisions/0009-developer-panel.md.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type RequestHandler } from 'express';
+import { keptDevPanelToken } from '../config.js';
+import { fixedCookie } from '../http/cookies.js';
 import { HttpError } from '../http/errors.js';
 import type { Order } from '../orders/types.js';
 import type { ShopDeps } from '../shop/deps.js';
@@ -9,6 +12,8 @@ import { createWireLog, type WireLog } from './wire-log.js';
 const RECENT_ORDERS = 50;
 const LINK_TEXT = 'What happened on the wire';
 const ORDER_NUMBER = /^[A-Za-z0-9-]{1,36}$/;
+/** The cookie a browser gets for opening the panel's link with its token (see devPanel). */
+export const DEV_PANEL_COOKIE = 'devpanel';
 
 /** Whether the request came straight from this machine (the socket's address, never a forwarded header). */
 export function isLoopback(address: string | undefined): boolean {
@@ -17,27 +22,56 @@ export function isLoopback(address: string | undefined): boolean {
   return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
+/** Whether `given` is the token, compared in constant time (both sides hashed first, so lengths don't matter). */
+function sameToken(given: unknown, token: string | undefined): boolean {
+  if (typeof given !== 'string' || token === undefined) return false;
+  const digest = (v: string) => createHash('sha256').update(v, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(token));
+}
+
 /**
  * Records the gateway calls (through the client's onExchange) and the callbacks (by watching /payment/callback's
- * answer) of this process, serves the panel to loopback clients only, and tells the views it is there
- * (`res.locals.devPanel`) so the outcome pages link to it. Mount after the body parser and before the shop's routes.
+ * answer) of this process, serves the panel, and tells the views it is there (`res.locals.devPanel`) so the outcome
+ * pages link to it. Mount after the cookie and body parsers and before the shop's routes.
+ *
+ * Who may open it: a loopback client (the socket's address) holding the panel's cookie. A reverse proxy or tunnel on
+ * this machine connects from loopback too, so the address alone would show the panel to its clients; the cookie is
+ * had only by opening the link with the token kept in DATA_DIR (keptDevPanelToken), which the launcher prints in its start-up block (as
+ * notebook servers do). That link sets the cookie (HttpOnly, SameSite=Strict) and redirects to the same page without
+ * the token, so the token stays out of the history and of the Referer.
  */
 export function devPanel(deps: ShopDeps, wireLog: WireLog = createWireLog(deps.ledger)): Router {
   const { ledger, config } = deps;
   deps.gateway.onExchange((e) => wireLog.recordCall(e));
   const signed = (deps.callbackKey ?? config.callbacks.key) !== undefined;
+  const token = keptDevPanelToken(config.dataDir);
+  const setCookie = fixedCookie(DEV_PANEL_COOKIE, {
+    httpOnly: true,
+    secure: config.publicBaseUrl.startsWith('https://'),
+    sameSite: 'strict',
+    path: '/',
+  });
+  const allowed = (req: Request) =>
+    isLoopback(req.socket.remoteAddress) &&
+    sameToken((req.cookies as Record<string, unknown>)[DEV_PANEL_COOKIE], token);
 
-  const r = Router();
+  const r = Router({ caseSensitive: true });
   r.use((req, res, next) => {
     // The link's text travels with the flag: the panel is English only, outside the shop's message catalogs.
-    if (isLoopback(req.socket.remoteAddress)) res.locals.devPanel = { linkText: LINK_TEXT };
+    if (allowed(req)) res.locals.devPanel = { linkText: LINK_TEXT };
     next();
   });
   r.use('/payment/callback', watchCallbacks(wireLog, signed));
 
   // Anyone else gets the shop's ordinary 404, as if there were no panel.
-  const local: RequestHandler = (req, _res, next) =>
-    next(isLoopback(req.socket.remoteAddress) ? undefined : new HttpError(404, 'errors.notFound'));
+  const local: RequestHandler = (req, res, next) => {
+    const given: unknown = req.query.token;
+    if (given !== undefined && isLoopback(req.socket.remoteAddress) && sameToken(given, token)) {
+      setCookie(res, token ?? '');
+      return res.redirect(303, `${req.baseUrl}${req.path}`);
+    }
+    next(given === undefined && allowed(req) ? undefined : new HttpError(404, 'errors.notFound'));
+  };
 
   r.get('/dev', local, async (_req, res) => {
     const touched = wireLog.orderIds();

@@ -97,14 +97,23 @@ export function createWireLog(ledger: Pick<Ledger, 'findByOrderNumber' | 'findBy
     );
   }
 
-  /** The order id when the ledger answered synchronously; 'async' when it answered with a promise. */
+  /**
+   * The order id when the ledger answered synchronously; 'async' when it answered with a promise, which lookUp asks
+   * again. The promise itself is dropped, so its failure (the database restarting) must not go unhandled: that would
+   * end the process.
+   */
   function syncLookUp(ref: { orderNumber?: unknown; orderId?: unknown }): number | undefined | 'async' {
     const byId = typeof ref.orderId === 'string' ? ledger.findByGatewayOrderId(ref.orderId) : undefined;
-    if (byId instanceof Promise) return 'async';
+    if (byId instanceof Promise) return dropped(byId);
     if (byId) return byId.id;
     const byNumber = typeof ref.orderNumber === 'string' ? ledger.findByOrderNumber(ref.orderNumber) : undefined;
-    if (byNumber instanceof Promise) return 'async';
+    if (byNumber instanceof Promise) return dropped(byNumber);
     return byNumber?.id;
+  }
+
+  function dropped(answer: Promise<unknown>): 'async' {
+    answer.catch(() => undefined);
+    return 'async';
   }
 
   function push(orderId: number, entry: WireEntry): void {

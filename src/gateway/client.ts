@@ -57,7 +57,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       read: false,
       retries: 0,
       retryDelayMs: 0,
-      interpret: (json) => interpretRegister(json, method, o.paymentPageOrigin, redact),
+      interpret: (json) => interpretRegister(json, method, o, redact),
     });
 
   return {
@@ -116,7 +116,13 @@ function getStatus(call: CallFn, o: ResolvedOptions, q: OrderRef, language?: str
   });
 }
 
-function interpretRegister(json: unknown, method: GatewayMethod, origin: string, redact: Redactor): RegisterResult {
+function interpretRegister(
+  json: unknown,
+  method: GatewayMethod,
+  o: Pick<ResolvedOptions, 'paymentPageOrigin' | 'paymentPageOriginSetting'>,
+  redact: Redactor,
+): RegisterResult {
+  const origin = o.paymentPageOrigin;
   const r = parseRegister(json);
   // errorCode was 0 but no usable orderId/formUrl: we cannot tell whether an order now exists.
   if (!r.ok) throw bad(`${method}: unexpected response (${r.problem})`, method, false);
@@ -129,7 +135,11 @@ function interpretRegister(json: unknown, method: GatewayMethod, origin: string,
   }
   // Open-redirect guard: the browser is only ever sent to the gateway's payment page (docs/security.md #7).
   if (url === undefined || url.origin !== origin) {
-    const where = url === undefined ? 'is not an absolute URL' : `is on ${redact(url.origin)}, expected ${origin}`;
+    const setting = o.paymentPageOriginSetting;
+    const where =
+      url === undefined
+        ? 'is not an absolute URL'
+        : `is on ${redact(url.origin)}, expected ${origin}${setting === undefined ? '' : ` (${setting}): if the gateway's payment page really is there, set ${setting} to that origin`}`;
     throw new GatewayForeignFormUrlError(`${method}: formUrl ${where}`, { method, orderId });
   }
   return { orderId, formUrl };

@@ -6,6 +6,8 @@ export interface ResolvedOptions {
   origin: string;
   /** formUrl must be on this origin; the origin of baseUrl unless paymentPageOrigin says otherwise. */
   paymentPageOrigin: string;
+  /** Named when formUrl is elsewhere (GatewayClientOptions.paymentPageOriginSetting). */
+  paymentPageOriginSetting: string | undefined;
   credentials: Readonly<Record<string, string>>;
   secrets: string[];
   connectMs: number;
@@ -23,6 +25,7 @@ export function resolveOptions(opts: GatewayClientOptions): ResolvedOptions {
     baseUrl: url.href,
     origin: url.origin,
     paymentPageOrigin: opts.paymentPageOrigin === undefined ? url.origin : parseOrigin(opts.paymentPageOrigin),
+    paymentPageOriginSetting: opts.paymentPageOriginSetting,
     credentials,
     secrets,
     connectMs: positive('timeouts.connectMs', t.connectMs ?? 5000),

@@ -27,6 +27,11 @@ export interface GatewayClientOptions {
    * called on its listening address while buyers use SANDBOX_PUBLIC_URL).
    */
   paymentPageOrigin?: string | undefined;
+  /**
+   * The setting an operator changes when formUrl is on another origin than expected (e.g. GATEWAY_PAYMENT_PAGE_ORIGIN),
+   * named in that error's message. Default: none named.
+   */
+  paymentPageOriginSetting?: string | undefined;
   /** Called once per HTTP attempt, for the order event log and metrics. Never contains credentials. */
   onCall?: (e: GatewayCallEvent) => void;
 }

@@ -27,9 +27,7 @@ export function canonicalHost(opts: { publicBaseUrl: string; logger: Logger }): 
   };
   return (req, res, next) => {
     if (ANY_HOST.has(req.path) || canonical(req.host)) return next();
-    // Only the path and query of what was asked (an absolute-form target "http://other/x" gives "/x").
-    const asked = new URL(req.originalUrl, 'http://path.invalid');
-    const target = `${base.origin}${basePath}${asked.pathname}${asked.search}`;
+    const target = `${base.origin}${basePath}${pathAndQuery(req.originalUrl)}`;
     if (req.method === 'GET' || req.method === 'HEAD') {
       opts.logger.debug({ host: req.host, path: req.path, to: base.origin }, 'request for another host: redirected');
       return res.redirect(302, target);
@@ -41,6 +39,20 @@ export function canonicalHost(opts: { publicBaseUrl: string; logger: Logger }): 
     const home = `${base.origin}${basePath}/`;
     renderError(res, 421, 'errors.wrongHost', { params: { url: home }, homeUrl: home });
   };
+}
+
+/**
+ * Only the path and query of what was asked, with one leading slash: an absolute-form target "http://other/x" gives
+ * "/x", and "//other/x" or "/\\other/x" gives "/other/x". Not parsed as a URL relative to something: "//%5C" names
+ * an authority no URL parser accepts, and it must still get its redirect, not an error.
+ */
+function pathAndQuery(target: string): string {
+  let rest = target;
+  if (!/^[/\\]/.test(rest)) {
+    const parsed = URL.parse(rest);
+    rest = parsed ? `${parsed.pathname}${parsed.search}` : '/';
+  }
+  return `/${rest.replace(/^[/\\]+/, '')}`;
 }
 
 /** Is `host` (a Host header, maybe with a port) the host of `base`? Case and the scheme's default port don't count. */

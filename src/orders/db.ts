@@ -3,6 +3,7 @@ import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { Sqlite } from './driver.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { createWriteProbe, WRITE_PROBE_SQL, type WriteProbeOptions } from './probe.js';
 
 export type Database = BetterSqlite3.Database;
 
@@ -93,7 +94,17 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
   }
 }
 
-/** For /healthz: true when the database answers a trivial query. */
+/**
+ * For /healthz and /readyz: true when the database answers a read and takes a write (the probe row, at most every
+ * 5 s: src/orders/probe.ts). A full disk fails the write while every read still answers.
+ */
+export function createHealthCheck(db: Database, opts?: WriteProbeOptions): () => boolean {
+  let write: BetterSqlite3.Statement | undefined;
+  const writable = createWriteProbe(() => (write ??= db.prepare(WRITE_PROBE_SQL)).run(), opts);
+  return () => isDatabaseUsable(db) && writable() === true;
+}
+
+/** True when the database answers a trivial query (a read only: see createHealthCheck). */
 export function isDatabaseUsable(db: Database): boolean {
   try {
     return db.open && db.prepare('SELECT 1 AS ok').get() !== undefined;

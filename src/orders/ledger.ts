@@ -1,3 +1,4 @@
+import { ownerText, pendingFate, RETIRED_BECAUSE } from './claims.js';
 import { cardToKeep } from './card.js';
 import type { Database } from './db.js';
 import { Sqlite } from './driver.js';
@@ -85,7 +86,7 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): S
   };
 
   /** Writes a new 'new' order and its 'created' event; runs inside the caller's transaction. */
-  const insertOrder = (input: CreateOrderInput, t: number): Order => {
+  const insertOrder = (input: CreateOrderInput, t: number, owner: string | null = null): Order => {
     const { lastInsertRowid } = q.insert.run({
       // Placeholder satisfying UNIQUE until the id is known; replaced in the same transaction.
       orderNumber: `tmp-${randomBase32(20)}`,
@@ -96,6 +97,7 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): S
       language: input.language,
       purchaseKey: input.purchaseKey ?? null,
       now: t,
+      claimOwner: owner,
     });
     const id = Number(lastInsertRowid);
     q.setNumber.run(formatOrderNumber(id, t), id);
@@ -209,21 +211,20 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): S
   });
 
   const claimTx = db.transaction((input: CreateOrderInput, policy: PurchasePolicy): PurchaseClaim => {
-    const pending = input.purchaseKey === undefined ? undefined : find(q.pendingByKey.get(input.purchaseKey));
+    const row = input.purchaseKey === undefined ? undefined : q.pendingByKey.get(input.purchaseKey);
+    const pending = find(row);
     const t = now();
     let retired: Order | undefined;
-    if (pending?.status === 'new') {
-      if (t - pending.createdAt < policy.abandonAfterMs) return { outcome: 'in_flight', order: pending };
-      // Its register call has timed out by now, so the request that wrote it died (crash, restart): free the slot.
-      retired = failTx(pending.id, 'register_unknown', { reason: 'abandoned before the gateway answered' });
-    } else if (pending) {
-      if (pending.formUrl !== null && t - pending.createdAt < policy.reuseForMs) {
-        return { outcome: 'reusable', order: pending, formUrl: pending.formUrl };
-      }
-      // Its payment page went stale: free the slot. A late payment on it is still applied (and fulfilled) once.
-      retired = releaseTx(pending.id);
+    if (pending) {
+      const fate = pendingFate(pending, row?.claim_owner, t, policy);
+      if (fate === 'in_flight') return { outcome: 'in_flight', order: pending };
+      if (fate === 'reusable') return { outcome: 'reusable', order: pending, formUrl: pending.formUrl! };
+      // Nobody is registering it any more, or its payment page went stale: free the slot. A late payment on it is
+      // still applied (and fulfilled) once.
+      retired =
+        fate === 'stale' ? releaseTx(pending.id) : failTx(pending.id, 'register_unknown', RETIRED_BECAUSE[fate]);
     }
-    const order = insertOrder(input, t);
+    const order = insertOrder(input, t, ownerText(policy.owner));
     return retired ? { outcome: 'created', order, retired } : { outcome: 'created', order };
   });
 

@@ -208,4 +208,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE orders ADD COLUMN next_check_at INTEGER;
     `,
   },
+  {
+    version: 9,
+    name: 'claim owners and the write probe',
+    sql: `
+      -- Which process holds a 'new' order's purchase claim (src/orders/claims.ts): a restarted instance takes over
+      -- the claims of its own previous life at once.
+      ALTER TABLE orders ADD COLUMN claim_owner TEXT;
+      -- One row, rewritten in place by the readiness check's write probe: proves the ledger still takes writes.
+      CREATE TABLE write_probe (
+        id     INTEGER PRIMARY KEY CHECK (id = 1),
+        writes INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -22,6 +22,8 @@ export interface OrderRow {
   next_check_at: number | null;
   deposited_amount: number;
   refunded_amount: number;
+  /** Who holds the purchase claim of a 'new' order (src/orders/claims.ts); read by the claim only, not part of Order. */
+  claim_owner?: string | null;
   card_masked_pan: string | null;
   card_payment_way: string | null;
 }

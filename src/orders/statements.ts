@@ -40,8 +40,9 @@ export function prepareOrderStatements(db: Database) {
       )
       .pluck(),
     insert: db.prepare(
-      `INSERT INTO orders (order_number, items, amount, currency, flow, language, status, purchase_key, created_at, updated_at)
-       VALUES (@orderNumber, @items, @amount, @currency, @flow, @language, 'new', @purchaseKey, @now, @now)`,
+      `INSERT INTO orders (order_number, items, amount, currency, flow, language, status, purchase_key, created_at, updated_at,
+         claim_owner)
+       VALUES (@orderNumber, @items, @amount, @currency, @flow, @language, 'new', @purchaseKey, @now, @now, @claimOwner)`,
     ),
     setNumber: db.prepare('UPDATE orders SET order_number = ? WHERE id = ?'),
     register: db.prepare(

@@ -89,7 +89,7 @@ export interface CreateOrderInput {
 
 /** Why the ledger heard about the gateway's state: kept with every status event. */
 export interface StatusCause {
-  source: 'return' | 'callback' | 'reconciler' | 'admin';
+  source: 'return' | 'callback' | 'reconciler' | 'admin' | 'buy';
   /** Who acted, for the back office (e.g. the operator's login). */
   actor?: string;
 }
@@ -112,12 +112,23 @@ export interface ApplyStatusResult {
   fulfilled: boolean;
 }
 
+/** Who holds a purchase claim: the shop instance and this process's life in it (src/orders/claims.ts). */
+export interface ClaimOwner {
+  instance: string;
+  life: string;
+}
+
 /** How long a pending purchase is worth waiting for or going back to (see Ledger.claimPurchase). */
 export interface PurchasePolicy {
   /** A 'new' order older than this lost its register call (crash, restart): it is retired as register_unknown. */
   abandonAfterMs: number;
   /** A 'registered' order older than this no longer has a payment page worth sending the buyer to: its key is released. */
   reuseForMs: number;
+  /**
+   * Who claims (src/orders/claims.ts): stored with a created order, and a 'new' order claimed by the same instance in
+   * an earlier life is retired at once instead of after abandonAfterMs. Without it, only abandonAfterMs retires.
+   */
+  owner?: ClaimOwner;
 }
 
 /**

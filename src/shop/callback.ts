@@ -45,6 +45,17 @@ export function createCallbackReceiver(deps: ShopDeps, opts: CallbackOptions): R
     }
   }
 
+  /**
+   * An order whose register answer never arrived has no gateway id yet, so a callback about it is found by its
+   * orderNumber instead. Settling it asks the gateway by that number and adopts the gateway's id (settle.ts); an order
+   * that already has another gateway id is not this one.
+   */
+  async function lostAnswer(orderNumber: string | undefined): Promise<Order | undefined> {
+    if (orderNumber === undefined) return undefined;
+    const order = await ledger.findByOrderNumber(orderNumber);
+    return order?.gatewayOrderId === null ? order : undefined;
+  }
+
   return async (req, res) => {
     metrics?.callbackReceived();
     const params = readParams(req);
@@ -55,7 +66,7 @@ export function createCallbackReceiver(deps: ShopDeps, opts: CallbackOptions): R
     const { mdOrder, operation, status, orderNumber } = params;
     if (mdOrder === undefined || !ORDER_ID.test(mdOrder)) return refuse(400, 'no valid mdOrder', 'bad_order_id');
 
-    const order = await ledger.findByGatewayOrderId(mdOrder);
+    const order = (await ledger.findByGatewayOrderId(mdOrder)) ?? (await lostAnswer(orderNumber));
     const notice = { mdOrder, orderNumber, operation, status };
     if (!order) {
       logger.warn({ callback: notice }, 'callback for an unknown order; answered 200 so it is not retried');

@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { RequestHandler, Response } from 'express';
+import type { Config } from '../config.js';
 import { HttpError } from '../http/errors.js';
+import { THIS_LIFE } from '../orders/claims.js';
 import type { PurchasePolicy } from '../orders/ledger.js';
+import type { ClaimOwner, Order } from '../orders/types.js';
 import { MAX_QUANTITY, type Catalog, type Product } from './catalog.js';
 import { createBinder } from './binding.js';
 import type { ShopRouteDeps } from './deps.js';
 import { createPageCheck, createRegister, type Registration } from './register.js';
+import { createSettle } from './settle.js';
 
 /** A stored formUrl is reused only while the gateway will still accept payment on it for a while. */
 const FORM_URL_MARGIN_MS = 60_000;
@@ -19,11 +24,23 @@ const FORM_URL_MARGIN_SHARE = 0.25;
  * the catalog only; any price or currency field in the form is ignored.
  */
 export function createBuy(deps: ShopRouteDeps): RequestHandler {
-  const { catalog, ledger, config, browserKey } = deps;
+  const { catalog, ledger, config, browserKey, logger } = deps;
   const register = createRegister(deps);
   const stillPayable = createPageCheck(deps);
+  const settle = createSettle(deps);
   const bind = createBinder();
-  const policy = purchasePolicy(config.orderLifetimeSecs * 1000, config.gateway.timeoutMs);
+  const policy = purchasePolicy(config.orderLifetimeSecs * 1000, config.gateway.timeoutMs, claimOwner(config));
+  /**
+   * A retired order whose register call never answered here may still exist at the gateway: asked about by its
+   * orderNumber now (the reconciler's lost-answer path in settle.ts), so the gateway's order is adopted, not
+   * orphaned. In the background: the buyer's new order does not wait for it.
+   */
+  const askAboutRetired = (retired: Order | undefined) => {
+    if (retired?.status !== 'register_unknown') return;
+    settle(retired, { source: 'buy' }).catch((err: unknown) =>
+      logger.error({ err, orderId: retired.id }, 'asking the gateway about a retired order failed'),
+    );
+  };
   /** This process's register calls in flight, by purchase key: a repeat request awaits the first one's answer. */
   const inFlight = new Map<string, Promise<Registration>>();
 
@@ -55,6 +72,7 @@ export function createBuy(deps: ShopRouteDeps): RequestHandler {
         result = { ok: true, order: claim.order, formUrl: claim.formUrl };
         break;
       case 'created': {
+        askAboutRetired(claim.retired);
         const registering = register(claim.order, lang, referenceId);
         inFlight.set(purchaseKey, registering);
         result = await registering.finally(() => {
@@ -99,10 +117,19 @@ export function purchaseKeyOf(browser: string, product: Product, quantity: numbe
   return createHash('sha256').update(`${browser}\n${product.id}:${quantity}`).digest('base64url');
 }
 
-export function purchasePolicy(lifetimeMs: number, registerTimeoutMs: number): PurchasePolicy {
+export function purchasePolicy(lifetimeMs: number, registerTimeoutMs: number, owner?: ClaimOwner): PurchasePolicy {
   const marginMs = Math.min(FORM_URL_MARGIN_MS, lifetimeMs * FORM_URL_MARGIN_SHARE);
   // A register call has timed out (plus a little) by then, so a row still 'new' belongs to a request that died.
-  return { abandonAfterMs: registerTimeoutMs + 2_000, reuseForMs: lifetimeMs - marginMs };
+  const policy = { abandonAfterMs: registerTimeoutMs + 2_000, reuseForMs: lifetimeMs - marginMs };
+  return owner === undefined ? policy : { ...policy, owner };
+}
+
+/**
+ * This process as a claim owner: the instance is the host and the address it listens on, which no two running
+ * processes share and a restarted one keeps (src/orders/claims.ts).
+ */
+export function claimOwner(config: Pick<Config, 'host' | 'port'>): ClaimOwner {
+  return { instance: `${hostname()} ${config.host}:${config.port}`, life: THIS_LIFE };
 }
 
 /** The buyer never reached the payment page, so whatever happened, they were not charged. */

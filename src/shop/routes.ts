@@ -48,7 +48,7 @@ export function shopRoutes(deps: ShopRouteDeps): Router {
   // The gateway notifies from a few addresses; a flood from one address must not become a flood of status calls.
   const callbackLimit = rateLimit({ ...limited, ...store('callback'), limit: 600 });
 
-  const r = Router();
+  const r = Router({ caseSensitive: true });
   r.get('/', pages.list);
   r.get('/products/:id', pages.view);
   r.post('/buy', buyLimit, buyLimitPerBrowser, csrf.protect, session, buy);

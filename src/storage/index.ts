@@ -4,7 +4,7 @@ import type { Store as RateLimitStore } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ReadinessCheck } from '../metrics/readiness.js';
-import { isDatabaseUsable, openDatabase, type Database } from '../orders/db.js';
+import { createHealthCheck, openDatabase, type Database } from '../orders/db.js';
 import { createLedger } from '../orders/ledger.js';
 import { createSqliteSessionStore } from '../orders/session-store.js';
 import type { Ledger } from '../orders/types.js';
@@ -114,7 +114,7 @@ export async function openStorage(config: Config, logger: Logger): Promise<Stora
       sessionStore,
       rateLimitStore,
       cooldown,
-      healthCheck: () => (local ? isDatabaseUsable(local) : true),
+      healthCheck: local ? createHealthCheck(local) : () => true,
       readinessChecks,
       where: { ledger: ledgerWhere, sessions: sessionsWhere },
       close,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { ADMIN_ROUTES } from '../../src/admin/routes.js';
-import { buy, cookieValue, setCookie, startShop, type TestShop } from '../helpers/shop.js';
+import { buy, cookieValue, csrfTokenFrom, setCookie, startShop, type TestShop } from '../helpers/shop.js';
 import { ADMIN_PASSWORD, login, paidOrder, startAdminShop, tokenOf } from './helpers.js';
 
 /** Every route of the table with its parameters filled in (an order that exists, an action that exists). */
@@ -64,6 +64,30 @@ describe('the back office login', () => {
       .expect(/type="password"/);
   });
 
+  it('when a back-office path is asked in another case (/Admin/orders), answers 404, never 500, logged in or not', async () => {
+    const operator = request.agent(shop.app);
+    expect((await login(operator)).status).toBe(303);
+    const paths = [
+      '/Admin/orders',
+      '/ADMIN/login',
+      '/Admin',
+      `/aDmin/orders/${orderId}`,
+      '/admin/Orders',
+      '/admin/LOGIN',
+    ];
+    for (const agent of [request.agent(shop.app), operator]) {
+      for (const path of paths) {
+        const res = await agent.get(path);
+        expect([path, res.status]).toEqual([path, 404]);
+        expect(res.text).not.toContain(shop.ledger.get(orderId)!.orderNumber);
+      }
+      const posted = await agent.post('/Admin/logout').type('form').send({});
+      expect(posted.status).toBe(404);
+    }
+    // The operator is still logged in, on the canonical path.
+    await operator.get('/admin/orders').expect(200);
+  });
+
   it('the session cookie is admin_sid on /admin, HttpOnly and SameSite=Strict; a wrong password gets 401 and no login', async () => {
     const agent = request.agent(shop.app);
     const wrong = await login(agent, 'not-the-password');
@@ -86,14 +110,18 @@ describe('the back office login', () => {
   });
 
   it('when logging in, the admin session id changes (fixation): the pre-login id grants nothing', async () => {
+    // No session exists before a login (the login form's token is a cookie); a browser that still holds an older
+    // session's id when it logs in gets a new id, and the old one is worth nothing afterwards.
     const agent = request.agent(shop.app);
     const page = await agent.get('/admin/login').expect(200);
-    const before = cookieValue(page, 'admin_sid')!;
-    const ok = await login(agent);
+    expect(setCookie(page, 'admin_sid')).toBeUndefined();
+    const form = { _csrf: csrfTokenFrom(page.text), user: 'admin', password: ADMIN_PASSWORD };
+    const before = cookieValue(await agent.post('/admin/login').type('form').send(form).expect(303), 'admin_sid')!;
+    const ok = await agent.post('/admin/login').type('form').send(form).expect(303);
     const after = cookieValue(ok, 'admin_sid')!;
     expect(after).toBeDefined();
     expect(sidOf(after)).not.toBe(sidOf(before));
-    // The planted (pre-login) cookie is not logged in, and its session is gone.
+    // The earlier cookie is not logged in, and its session is gone.
     await request(shop.app).get('/admin/orders').set('Cookie', `admin_sid=${before}`).expect(303);
     await request(shop.app).get('/admin/orders').set('Cookie', `admin_sid=${after}`).expect(200);
   });
@@ -206,11 +234,22 @@ describe('behind https', () => {
   afterAll(() => shop.close());
 
   it('the back-office cookie is a __Host- cookie: Secure, Path=/, no Domain, SameSite=Strict', async () => {
+    // By hand: the client keeps Secure cookies for https, and these requests reach the app over plain http.
     const page = await request(shop.app).get('/admin/login').set('X-Forwarded-Proto', 'https').expect(200);
-    const line = setCookie(page, '__Host-admin_sid')!;
-    expect(line).toMatch(/; Path=\/; .*HttpOnly; Secure; SameSite=Strict/);
-    expect(line).not.toMatch(/Domain=/i);
-    expect(setCookie(page, 'admin_sid')).toBeUndefined();
+    const csrf = cookieValue(page, '__Host-admin_csrf')!;
+    const ok = await request(shop.app)
+      .post('/admin/login')
+      .set('X-Forwarded-Proto', 'https')
+      .set('Cookie', `__Host-admin_csrf=${csrf}`)
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(page.text), user: 'admin', password: ADMIN_PASSWORD });
+    expect(ok.status).toBe(303);
+    for (const name of ['__Host-admin_sid', '__Host-admin_device']) {
+      const line = setCookie(ok, name)!;
+      expect(line).toMatch(/; Path=\/; .*HttpOnly; Secure; SameSite=Strict/);
+      expect(line).not.toMatch(/Domain=/i);
+    }
+    expect(setCookie(ok, 'admin_sid')).toBeUndefined();
   });
 });
 
@@ -226,7 +265,7 @@ describe('login throttling', () => {
     for (let i = 0; i < 5; i += 1) expect((await login(agent, `wrong-${i}-password`)).status).toBe(401);
     const sixth = await login(agent);
     expect(sixth.status).toBe(429);
-    expect(sixth.text).toContain('Too many attempts');
+    expect(sixth.text).toContain('Too many failed logins');
     await agent.get('/admin/orders').expect(303);
   });
 });

@@ -1,14 +1,17 @@
 import request from 'supertest';
 import type { Order } from '../../src/orders/types.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
-import { buy, csrfTokenFrom, startShop, type TestShop } from '../helpers/shop.js';
+import { buy, csrfTokenFrom, startShop, type StartShopOptions, type TestShop } from '../helpers/shop.js';
 
 /** The operator's password in these tests; also the canary no log line may contain. */
 export const ADMIN_PASSWORD = 'canary-Adm1n-passw0rd';
 
 /** A shop (real sandbox, real ledger) with the back office on, logged in as `admin` with ADMIN_PASSWORD. */
-export function startAdminShop(env: Record<string, string> = {}): Promise<TestShop> {
-  return startShop({ env: { ADMIN_PASSWORD, BUY_RATE_LIMIT_PER_MINUTE: '1000', ...env } });
+export function startAdminShop(
+  env: Record<string, string> = {},
+  opts: Omit<StartShopOptions, 'env'> = {},
+): Promise<TestShop> {
+  return startShop({ ...opts, env: { ADMIN_PASSWORD, BUY_RATE_LIMIT_PER_MINUTE: '1000', ...env } });
 }
 
 /** Opens the login page and logs in; resolves with the response to the POST. */

@@ -3,17 +3,29 @@
  * callbacks it received, with no credential anywhere; loopback clients only; absent in production.
  */
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { callbackSigningString } from '../../src/gateway/index.js';
 import { DEFAULT_MERCHANTS } from '../../src/sandbox/index.js';
-import { isLoopback } from '../../src/dev/routes.js';
+import { keptDevPanelToken } from '../../src/config.js';
+import { DEV_PANEL_COOKIE, isLoopback } from '../../src/dev/routes.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { freePort, startShopProcess } from '../helpers/shop-process.js';
 import { buy, scriptedShopPerTest, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
 const merchant = DEFAULT_MERCHANTS[0]!;
 const CALLBACK_KEY = 'dev-panel-test-callback-key';
 const LINK_TEXT = 'What happened on the wire';
+
+/** A browser on this machine that opened the panel's link with its token, as the start-up block tells the developer. */
+async function panelAgent(shop: TestShop): Promise<request.Agent> {
+  const agent = request.agent(shop.app);
+  await agent.get(`/dev?token=${keptDevPanelToken(shop.config.dataDir)}`).expect(303);
+  return agent;
+}
 
 function sign(params: Record<string, string>): Record<string, string> {
   const checksum = createHmac('sha256', CALLBACK_KEY).update(callbackSigningString(params), 'utf8').digest('hex');
@@ -36,7 +48,7 @@ describe('the developer panel, against the sandbox', () => {
   let successPage: string;
   beforeAll(async () => {
     shop = await startShop({ env: { GATEWAY_CALLBACK_KEY: CALLBACK_KEY } });
-    agent = request.agent(shop.app);
+    agent = await panelAgent(shop);
     const bought = await buy(agent, 'notebook');
     expect(bought.status).toBe(303);
     const paid = await payOnHostedPage(bought.headers.location!, { pan: '4111111111111111' });
@@ -115,7 +127,7 @@ describe('the developer panel with a gateway that echoes the credentials', () =>
       },
       { password },
     );
-    const agent = request.agent(shop.app);
+    const agent = await panelAgent(shop);
     expect((await buy(agent, 'notebook')).status).toBe(303);
     const { orderNumber } = shop.ledger.listRecent(1)[0]!;
     const html = (await agent.get(`/dev/orders/${orderNumber}`).expect(200)).text;
@@ -146,6 +158,98 @@ describe('the developer panel in production', () => {
     expect(back.text).not.toContain(LINK_TEXT);
     expect(back.text).not.toContain('/dev/');
   });
+});
+
+describe('the panel’s token: a loopback address is not enough (a proxy or tunnel on this machine has one too)', () => {
+  let shop: TestShop;
+  beforeAll(async () => {
+    shop = await startShop({ env: { GATEWAY_CALLBACK_KEY: CALLBACK_KEY } });
+  });
+  afterAll(() => shop.close());
+
+  it('a loopback client without the token gets the shop’s 404 and no link, as a client elsewhere does', async () => {
+    const agent = request.agent(shop.app);
+    const bought = await buy(agent, 'notebook');
+    expect(bought.status).toBe(303);
+    const { orderNumber } = shop.ledger.listRecent(1)[0]!;
+    await agent.get('/dev').expect(404);
+    await agent.get(`/dev/orders/${orderNumber}`).expect(404);
+    const paid = await payOnHostedPage(bought.headers.location!, { pan: '4111111111111111' });
+    const back = await agent.get(shopPath(paid.redirectUrl!)).expect(200);
+    expect(back.text).toContain(orderNumber);
+    expect(back.text).not.toContain(LINK_TEXT);
+  });
+
+  it('a wrong token, or a forged cookie, gets the 404 and no cookie', async () => {
+    const agent = request.agent(shop.app);
+    const wrong = await agent.get(`/dev?token=${'x'.repeat(43)}`).expect(404);
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+    await agent.get('/dev?token=').expect(404);
+    await request(shop.app)
+      .get('/dev')
+      .set('Cookie', `${DEV_PANEL_COOKIE}=${'x'.repeat(43)}`)
+      .expect(404);
+  });
+
+  it('opening /dev?token=… sets an HttpOnly SameSite=Strict cookie and redirects to /dev without the token', async () => {
+    const token = keptDevPanelToken(shop.config.dataDir);
+    expect(token.length).toBeGreaterThanOrEqual(32);
+    const agent = request.agent(shop.app);
+    const opened = await agent.get(`/dev?token=${encodeURIComponent(token)}`).expect(303);
+    expect(opened.headers.location).toBe('/dev');
+    const cookie = (opened.headers['set-cookie'] as unknown as string[]).find((c) =>
+      c.startsWith(`${DEV_PANEL_COOKIE}=`),
+    );
+    expect(cookie).toMatch(/; Path=\/; HttpOnly; SameSite=Strict$/);
+    const panel = await agent.get('/dev').expect(200);
+    expect(panel.text).not.toContain(token);
+    await agent.get('/dev/orders/000000-1-AAAAAAAA').expect(404);
+  });
+});
+
+describe('the panel’s token on the real launcher (src/server.ts)', () => {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'dev-panel-'));
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('is printed in the start-up block and one deliberate log line, and in no other line however it is used', async () => {
+    const port = await freePort();
+    const shop = await startShopProcess(
+      {
+        NODE_ENV: 'development',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+        SANDBOX_PORT: '0',
+        DATA_DIR: path.join(cwd, 'data'),
+        RECONCILE_INTERVAL_SECS: '0',
+        LOG_LEVEL: 'trace',
+      },
+      cwd,
+    );
+    let token: string | undefined;
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!shop.stdout().includes('Ctrl+C to stop.') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      token = /"deliberatelyLoggedDevPanelToken":"([^"]+)"/.exec(shop.stdout())?.[1];
+      expect(token).toBeDefined();
+      expect(shop.stdout()).toContain(`  Developer panel: ${shop.url}/dev?token=${token} (this machine only)`);
+      // Without the token, the panel is not there; with it, a cookie and then the panel.
+      expect((await fetch(`${shop.url}/dev`, { redirect: 'manual' })).status).toBe(404);
+      const opened = await fetch(`${shop.url}/dev?token=${token}`, { redirect: 'manual' });
+      expect(opened.status).toBe(303);
+      const cookie = opened.headers.getSetCookie()[0]!.split(';')[0]!;
+      expect((await fetch(`${shop.url}/dev`, { headers: { cookie } })).status).toBe(200);
+      expect((await fetch(`${shop.url}/dev/orders/nope-1?token=${token}x`, { headers: { cookie } })).status).toBe(404);
+      expect((await fetch(`${shop.url}/no-such-page?token=${token}`)).status).toBe(404);
+    } finally {
+      expect(await shop.stop()).toBe(0);
+    }
+    const lines = `${shop.stdout()}\n${shop.stderr()}`.split('\n').filter((l) => l.includes(token!));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('"deliberatelyLoggedDevPanelToken"');
+    expect(lines[1]).toMatch(/^ {2}Developer panel: /);
+  }, 40_000);
 });
 
 describe('who may open the panel', () => {

@@ -4,7 +4,7 @@
  * accept in production, with the shop's gateway settings matching the sandbox's merchant. The scale file's nginx
  * configuration is run for real in test/deploy/nginx-lb.test.ts.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
@@ -34,7 +34,10 @@ interface Compose {
 const compose = parse(read('compose.yaml'), { merge: true }) as Compose;
 const { shop, sandbox } = compose.services as { shop: Service; sandbox: Service };
 
-/** The secrets compose must be given: each appears only as ${NAME:?message}, never with a value. */
+/**
+ * The secrets compose.yaml's services need: each appears only as ${NAME:-} there (no value; the service refuses to
+ * start without it) and as ${NAME:?message} in compose.scale.yaml, never with a value.
+ */
 const SECRETS = {
   SESSION_SECRET: 'compose-test-session-secret-0123456789',
   SANDBOX_OPERATOR_TOKEN: 'compose-test-operator-token-0123',
@@ -42,17 +45,18 @@ const SECRETS = {
   GATEWAY_CALLBACK_KEY: 'compose-test-callback-key-0123456789',
 };
 
-/** A variable holding a secret: it must be required, never given a default. */
+/** A variable holding a secret: required, or defaulted to nothing, never given a value. */
 const SECRET_NAME = /SECRET|TOKEN|PASSWORD|KEY/;
 
 /**
- * Compose's interpolation for the forms these files use: ${NAME:?message} (required) and, for anything but a secret,
- * ${NAME:-default}; anything else is refused.
+ * Compose's interpolation for the forms these files use: ${NAME:?message} (required), ${NAME:-} (empty when unset)
+ * and, for anything but a secret, ${NAME:-default}; anything else is refused.
  */
 function interpolate(env: Record<string, string>, vars: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     out[key] = String(value).replace(/\$\{([A-Z_]+)([^}]*)\}/g, (_m, name: string, rest: string) => {
+      if (rest === ':-') return vars[name] ?? '';
       if (rest.startsWith(':-') && !SECRET_NAME.test(name)) return vars[name] || rest.slice(2);
       if (!rest.startsWith(':?')) throw new Error(`${key}: \${${name}} must be required (:?), not defaulted`);
       const v = vars[name];
@@ -101,16 +105,53 @@ describe('compose.yaml', () => {
   });
 
   it('publishes the shop on 3000 and the sandbox on 3001, on 127.0.0.1 only', () => {
-    expect(shop.ports).toEqual(['127.0.0.1:3000:3000']);
-    expect(sandbox.ports).toEqual(['127.0.0.1:3001:3001']);
+    expect(interpolateList(shop.ports, {})).toEqual(['127.0.0.1:3000:3000']);
+    expect(interpolateList(sandbox.ports, {})).toEqual(['127.0.0.1:3001:3001']);
   });
 
-  it('names every secret as a required variable, never a value', () => {
-    const text = read('compose.yaml');
-    for (const name of Object.keys(SECRETS)) expect(text).toMatch(new RegExp(`\\$\\{${name}:\\?`));
-    // Interpolating with nothing set fails for each service: there is no built-in secret.
-    expect(() => interpolate(shop.environment, {})).toThrow();
-    expect(() => interpolate(sandbox.environment, {})).toThrow();
+  it('publishes them on SHOP_PORT and SANDBOX_PUBLIC_PORT instead, every address following, still on 127.0.0.1', () => {
+    const ports = { SHOP_PORT: '8000', SANDBOX_PUBLIC_PORT: '8001' };
+    expect(interpolateList(shop.ports, ports)).toEqual(['127.0.0.1:8000:3000']);
+    expect(interpolateList(sandbox.ports, ports)).toEqual(['127.0.0.1:8001:3001']);
+    const shopConfig = loadConfig({
+      ...interpolate(shop.environment, { ...SECRETS, ...ports }),
+      DATA_DIR: '/nonexistent-never-written',
+    });
+    const sandboxConfig = loadSandboxConfig(interpolate(sandbox.environment, { ...SECRETS, ...ports }));
+    expect(shopConfig.publicBaseUrl).toBe('http://localhost:8000');
+    if (shopConfig.gateway.mode !== 'remote') throw new Error('expected a remote gateway');
+    expect(shopConfig.gateway.paymentPageOrigin).toBe('http://127.0.0.1:8001');
+    expect(sandboxConfig.publicUrl).toBe('http://127.0.0.1:8001');
+    // Inside the containers nothing moves: the shop and the sandbox still listen on 3000 and 3001.
+    expect([shopConfig.port, sandboxConfig.port]).toEqual([3000, 3001]);
+    // No other 3000 or 3001 the browser would see.
+    for (const value of [...Object.values(shop.environment), ...Object.values(sandbox.environment)])
+      expect(String(value)).not.toMatch(/(127\.0\.0\.1|localhost):300[01]\b/);
+  });
+
+  it('asks compose for no secret (so `docker compose down` needs none), and each service refuses to start without its own, naming them', () => {
+    expect(read('compose.yaml')).not.toMatch(/\$\{[A-Z_]+:\?/);
+    const problems = (load: () => unknown): string[] => {
+      try {
+        load();
+      } catch (err) {
+        return (err as { problems?: string[] }).problems ?? [String(err)];
+      }
+      throw new Error('expected a refusal');
+    };
+    const shopProblems = problems(() =>
+      loadConfig({ ...interpolate(shop.environment, {}), DATA_DIR: '/nonexistent-never-written' }),
+    );
+    for (const name of ['SESSION_SECRET', 'GATEWAY_PASSWORD', 'GATEWAY_CALLBACK_KEY'])
+      expect(shopProblems.some((p) => p.startsWith(`${name}:`))).toBe(true);
+    const sandboxProblems = problems(() => loadSandboxConfig(interpolate(sandbox.environment, {})));
+    for (const key of ['SANDBOX_OPERATOR_TOKEN', 'SANDBOX_MERCHANTS.0.password', 'SANDBOX_MERCHANTS.0.callbackKey'])
+      expect(sandboxProblems.some((p) => p.startsWith(`${key}:`))).toBe(true);
+    // Only one secret missing is named alone.
+    const { SESSION_SECRET: _unset, ...others } = SECRETS;
+    expect(
+      problems(() => loadConfig({ ...interpolate(shop.environment, others), DATA_DIR: '/nonexistent-never-written' })),
+    ).toEqual(['SESSION_SECRET: is required when NODE_ENV=production']);
   });
 
   it('gives the shop every setting production requires, pointing at the sandbox service by name', () => {
@@ -164,6 +205,44 @@ describe('the Dockerfile and the Docker docs', () => {
 
   it('keep this machine’s paths out of docs/docker-build-here.md', () => {
     expect(read('docs/docker-build-here.md')).not.toMatch(/\/tmp\//);
+  });
+
+  it('publish every port on 127.0.0.1 only, in every doc and the Dockerfile (the README’s loopback rule)', () => {
+    const docs = [
+      'README.md',
+      'Dockerfile',
+      'compose.yaml',
+      ...readdirSync(path.join(ROOT, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`),
+    ];
+    let mappings = 0;
+    for (const file of docs) {
+      for (const m of read(file).matchAll(/\s(?:-p|--publish)[\s=]+'?(\S+:\d+)/g)) {
+        mappings++;
+        expect([file, m[1]]).toEqual([file, expect.stringMatching(/^127\.0\.0\.1:/)]);
+      }
+    }
+    expect(mappings).toBeGreaterThanOrEqual(8);
+  });
+
+  it('use in docs/docker-build-here.md only what a fresh machine has (no rsync)', () => {
+    expect(read('docs/docker-build-here.md')).not.toMatch(/\brsync\b/);
+  });
+
+  it('make each README shell block that runs the image self-contained: it builds it and sets what it passes on', () => {
+    const blocks = [...read('README.md').matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
+    const runs = blocks.filter((b) => /docker run /.test(b));
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    for (const block of runs) {
+      expect(block).toContain('docker build -t rbs-storefront .');
+      // A bare "-e NAME" passes this shell's value on: the block itself must set it.
+      for (const [, name] of block.matchAll(/-e ([A-Z_]+)(?=\s)/g))
+        expect([name, block]).toEqual([name, expect.stringMatching(new RegExp(`export ${name}=`))]);
+      // The sandbox's payment page must be named where the browser reaches it.
+      if (block.includes('dist/sandbox/server.js') || block.includes('SANDBOX=on'))
+        expect(block).toContain('SANDBOX_PUBLIC_URL=http://127.0.0.1:3001');
+    }
   });
 });
 
@@ -342,7 +421,7 @@ describe('compose.scale.yaml: two shops behind nginx, sharing PostgreSQL and Red
   it('leaves compose.yaml alone: a plain `docker compose up` needs none of the new passwords', () => {
     const text = read('compose.yaml');
     const variables = new Set([...text.matchAll(/\$\{([A-Z_]+)/g)].map((m) => m[1]));
-    expect([...variables].sort()).toEqual(Object.keys(SECRETS).sort());
+    expect([...variables].sort()).toEqual([...Object.keys(SECRETS), 'SANDBOX_PUBLIC_PORT', 'SHOP_PORT'].sort());
     expect(text).not.toMatch(/^\s*profiles:/m);
   });
 });

@@ -11,8 +11,8 @@ import { shot, watchPage } from '../helpers/browser-buyer.js';
 const TIMEOUT = 30_000;
 const OPERATOR_TOKEN = 'e2e-operator-token-0123456789';
 const PHONE = { width: 390, height: 844 };
-const plan = process.env.CI === 'true' ? browserSuitePlan() : 'skip';
-if (plan === 'skip') warnBrowserTestsSkipped('test/e2e/sandbox-pages.browser.test.ts (runs with CI=true)');
+const plan = browserSuitePlan(process.env, undefined, { ciOnly: true });
+if (plan === 'skip') warnBrowserTestsSkipped('test/e2e/sandbox-pages.browser.test.ts', { ciOnly: true });
 const suite = plan === 'skip' ? describe.skip : describe;
 
 suite('sandbox pages in a real browser', () => {

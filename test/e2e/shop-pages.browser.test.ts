@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { keptDevPanelToken } from '../../src/config.js';
 import { ADMIN_PASSWORD } from '../admin/helpers.js';
 import { axeViolations, describeViolations } from '../helpers/axe.js';
 import { browserSuitePlan, CHROMIUM_PATH, launchChromium, warnBrowserTestsSkipped } from '../helpers/browser.js';
@@ -200,8 +201,8 @@ suite('every shop, back-office and panel page in a real browser: axe and a 390 p
       await check(page, 'back-office order after a capture', 200);
       await open('back-office refund form', `/admin/orders/${heldOrder.id}/refund`, 200);
 
-      // The developer panel.
-      await open('developer panel', '/dev', 200);
+      // The developer panel, opened as its developer does: through the link with the token printed at start.
+      await open('developer panel', `/dev?token=${keptDevPanelToken(shop.shop.config.dataDir)}`, 200);
       await open('developer panel order', `/dev/orders/${encodeURIComponent(heldOrder.orderNumber)}`, 200);
 
       // The checker itself: a picture without a text alternative is found on the same page.

@@ -136,6 +136,50 @@ describe('a remote gateway with GATEWAY_PAYMENT_PAGE_ORIGIN (compose.yaml)', () 
     expect(String(res.headers['content-security-policy'])).toContain(`form-action 'self' ${page}`);
   });
 
+  it('when formUrl is on another origin than expected, the log names GATEWAY_PAYMENT_PAGE_ORIGIN', async () => {
+    const elsewhere = `http://127.0.0.1:${await deadPort()}`;
+    const gw = await startMisbehavingGateway({
+      register: () => replies.json({ orderId: 'r-2', formUrl: `${elsewhere}/payment/merchants/m/payment_en.html` }),
+    });
+    cleanups.push(() => gw.close());
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'page-origin-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      SESSION_SECRET: 'a-test-session-secret-of-32-chars!!',
+      PUBLIC_BASE_URL: 'http://shop.test',
+      GATEWAY_URL: gw.baseUrl,
+      GATEWAY_USERNAME: 'u-api',
+      GATEWAY_PASSWORD: 'u-api-password',
+      CALLBACKS: 'off',
+    });
+    const { logger, lines } = capturedLogger('info');
+    const target = await startGatewayTarget(config, logger);
+    const db = openDatabase(path.join(dataDir, 'shop.db'));
+    const sessionStore = createSqliteSessionStore(session, db);
+    cleanups.push(() => {
+      sessionStore.close();
+      db.close();
+    });
+    const app = createApp({
+      config,
+      logger,
+      ledger: createLedger(db),
+      gateway: gatewayClientFor(target, config),
+      sessionStore,
+      catalog: createCatalog(),
+      healthCheck: () => isDatabaseUsable(db),
+    });
+    expect((await buy(request.agent(app), 'notebook')).status).toBe(502);
+    const failed = lines
+      .map((l) => JSON.parse(l) as { msg: string; message?: string })
+      .find((l) => l.msg === 'register failed');
+    expect(failed?.message).toBe(
+      `register: formUrl is on ${elsewhere}, expected ${gw.origin} (GATEWAY_PAYMENT_PAGE_ORIGIN): if the gateway's payment page really is there, set GATEWAY_PAYMENT_PAGE_ORIGIN to that origin`,
+    );
+  });
+
   it.each([
     [{ GATEWAY_PAYMENT_PAGE_ORIGIN: 'http://127.0.0.1:3001/pay' }, /origin only/],
     [{ GATEWAY_PAYMENT_PAGE_ORIGIN: 'ftp://127.0.0.1' }, /http/],

@@ -28,6 +28,11 @@ export interface HandlerContext {
   count: number;
   origin: string;
   baseUrl: string;
+  /**
+   * What the healthy gateway would answer (and do: a register is recorded and can be asked about later), for a
+   * script that only changes the answer, e.g. registers the order and then loses the reply.
+   */
+  healthy: (form: Record<string, string>) => GatewayReply | Promise<GatewayReply>;
 }
 
 export type MethodHandler = (form: Record<string, string>, ctx: HandlerContext) => GatewayReply | Promise<GatewayReply>;
@@ -117,7 +122,13 @@ export async function startMisbehavingGateway(behaviour: MethodHandler | Behavio
     const count = (counts.get(method) ?? 0) + 1;
     counts.set(method, count);
     const script = match ? pick(method) : { status: 404, body: '<html>Not found</html>' };
-    const ctx: HandlerContext = { method, count, origin, baseUrl: `${origin}/payment/rest/` };
+    const ctx: HandlerContext = {
+      method,
+      count,
+      origin,
+      baseUrl: `${origin}/payment/rest/`,
+      healthy: (f) => healthy[method]?.(f, ctx) ?? replies.http(404),
+    };
     const reply =
       script === undefined ? replies.http(404) : typeof script === 'function' ? await script(form, ctx) : script;
     if (reply.hang) return; // closed by close()

@@ -21,6 +21,10 @@ export interface ShopProcess {
   stderr(): string;
   /** SIGTERM, as a container stop would send; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL, a crash: nothing in the process runs any more; resolves once it is gone. */
+  kill(): Promise<void>;
+  /** undefined while the process runs; its exit code (or the signal that ended it) once it has exited. */
+  exited(): number | string | undefined;
 }
 
 /** A free loopback port (asked of the OS, then released for the child to take). */
@@ -104,6 +108,11 @@ async function startTsProcess(
       })();
       return stopping;
     },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    exited: () => child.exitCode ?? child.signalCode ?? undefined,
   };
 }
 

@@ -6,7 +6,7 @@ import session from 'express-session';
 import type { Express } from 'express';
 import { afterEach } from '@jest/globals';
 import request from 'supertest';
-import { createApp } from '../../src/app.js';
+import { createApp, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createGatewayClient, type GatewayClient } from '../../src/gateway/index.js';
 import { isDatabaseUsable, openDatabase, type Database } from '../../src/orders/db.js';
@@ -61,6 +61,8 @@ export interface StartShopOptions {
   rateLimitStore?: ShopDeps['rateLimitStore'];
   /** The return page's cool-down shared with other shops (e.g. Redis); default per process. */
   cooldown?: ShopDeps['cooldown'];
+  /** How the back-office login's slow-down waits (e.g. recording the delays instead); default a timer. */
+  adminSleep?: AppDeps['sleep'];
   /** The ledger the app uses instead of its SQLite file's (e.g. PostgreSQL); `shop.ledger` still reads the file. */
   appLedger?: Ledger;
 }
@@ -141,7 +143,12 @@ function buildShop(
     ...(opts.rateLimitStore && { rateLimitStore: opts.rateLimitStore }),
     ...(opts.cooldown && { cooldown: opts.cooldown }),
   };
-  const app = createApp({ ...deps, sessionStore, healthCheck: () => isDatabaseUsable(db) });
+  const app = createApp({
+    ...deps,
+    sessionStore,
+    healthCheck: () => isDatabaseUsable(db),
+    ...(opts.adminSleep && { sleep: opts.adminSleep }),
+  });
   let closed = false;
   return {
     options: { ...opts, gatewayUrl },

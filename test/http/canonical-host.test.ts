@@ -90,6 +90,19 @@ describe('one address for the shop: PUBLIC_BASE_URL', () => {
     );
   });
 
+  it('when the path is one no URL parser takes as a relative reference (//%5C), then it is still redirected, never a 500', async () => {
+    for (const path of ['//%5C', '//%5C/x?y=1', '//[', '//a:b@', '//%', '//:99999', '/\\%5C', '///%5C%5C']) {
+      for (const method of ['get', 'head'] as const) {
+        const res = await request(shop.app)[method](path).set('Host', 'evil.example');
+        expect([method, path, res.status]).toEqual([method, path, 302]);
+        expect(new URL(res.headers.location ?? '').origin).toBe('http://shop.test');
+        expect(res.headers.location).toMatch(/^http:\/\/shop\.test\/(?![/\\])/);
+      }
+      const posted = await request(shop.app).post(path).set('Host', 'evil.example').type('form').send('a=1');
+      expect([path, posted.status]).toEqual([path, 421]);
+    }
+  });
+
   it('when the request line names another site (absolute form), then the redirect still goes to PUBLIC_BASE_URL', async () => {
     const server = shop.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config.js';
+import { DEFAULT_MERCHANTS, startSandbox } from '../../src/sandbox/index.js';
 import { valueOf } from '../helpers/metrics.js';
 import { freePort, startShopProcess, type ShopProcess } from '../helpers/shop-process.js';
 
@@ -59,6 +60,48 @@ describe('METRICS_PORT', () => {
     expect(onShopPort.status).toBe(404);
     expect(await shop.stop()).toBe(0);
   });
+});
+
+describe('gateway credentials at start', () => {
+  it('when the gateway refuses them (errorCode 5), the shop still starts, warns plainly, and /readyz says so', async () => {
+    const sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
+    try {
+      const port = await freePort();
+      const shop = await startShopProcess(
+        env(port, {
+          PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+          // Without its trailing slash, as people write it.
+          GATEWAY_URL: sandbox.gatewayUrl.replace(/\/$/, ''),
+          GATEWAY_USERNAME: DEFAULT_MERCHANTS[0]!.userName,
+          GATEWAY_PASSWORD: 'a-wrong-password-for-this-test',
+          CALLBACKS: 'off',
+        }),
+        cwd,
+      );
+      started.push(shop);
+      const warning = shop
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { level: number; msg: string })
+        .find((l) => l.msg.includes("refused the shop's credentials"));
+      expect(warning).toEqual({
+        level: 40,
+        msg: `the gateway at ${sandbox.url} refused the shop's credentials (errorCode 5, access denied): every Buy will fail until GATEWAY_USERNAME/GATEWAY_PASSWORD (or GATEWAY_TOKEN) are right; /readyz says "credentials rejected" meanwhile`,
+        time: expect.any(Number),
+      });
+      expect(shop.stdout()).not.toContain('a-wrong-password-for-this-test');
+      const ready = await fetch(`${shop.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({
+        status: 'unavailable',
+        checks: { database: 'ok', gateway: 'credentials rejected' },
+      });
+      expect(await shop.stop()).toBe(0);
+    } finally {
+      await sandbox.close();
+    }
+  }, 30_000);
 });
 
 describe('the METRICS_* settings', () => {

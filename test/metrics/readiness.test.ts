@@ -6,7 +6,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import session from 'express-session';
 import request from 'supertest';
 import { createApp } from '../../src/app.js';
-import { createGatewayProbe, type ReadinessCheck } from '../../src/metrics/readiness.js';
+import { createGatewayClient } from '../../src/gateway/index.js';
+import {
+  checkGatewayCredentials,
+  createGatewayProbe,
+  NO_SUCH_ORDER_ID,
+  type ReadinessCheck,
+} from '../../src/metrics/readiness.js';
+import { DEFAULT_MERCHANTS, startSandbox } from '../../src/sandbox/index.js';
+import { startMisbehavingGateway } from '../helpers/misbehaving-gateway.js';
 import { isDatabaseUsable } from '../../src/orders/db.js';
 import { createSqliteSessionStore } from '../../src/orders/session-store.js';
 import { freePort } from '../helpers/shop-process.js';
@@ -94,6 +102,47 @@ describe('/readyz when something is down', () => {
     const res = await request(served.app).get('/readyz').expect(503);
     expect(res.body).toEqual({ status: 'unavailable', checks: { database: 'ok', gateway: 'ok', redis: 'failed' } });
     expect(res.text).not.toContain('secret');
+  });
+});
+
+describe('the gateway’s verdict on the shop’s credentials', () => {
+  const closing: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of closing.splice(0)) await close();
+  });
+
+  it('/readyz names the gateway check "credentials rejected" (503) while the sandbox refuses the shop’s password', async () => {
+    const shop = await startShop({ password: 'a-wrong-password-for-this-test' });
+    closing.push(() => shop.close());
+    const res = await request(shop.app).get('/readyz').expect(503);
+    expect(res.body).toEqual({ status: 'unavailable', checks: { database: 'ok', gateway: 'credentials rejected' } });
+    expect(res.text).not.toContain('a-wrong-password-for-this-test');
+  });
+
+  it('asks for an order that cannot exist: the sandbox’s errorCode 6 means accepted, 5 rejected, no answer unknown', async () => {
+    const sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
+    closing.push(() => sandbox.close());
+    const { userName, password } = DEFAULT_MERCHANTS[0]!;
+    const client = (auth: { userName: string; password: string }, baseUrl = sandbox.gatewayUrl) =>
+      createGatewayClient({ baseUrl, auth, statusRetries: 0 });
+    expect(await checkGatewayCredentials(client({ userName, password }))).toEqual({ verdict: 'accepted' });
+    expect(await checkGatewayCredentials(client({ userName, password: 'wrong-password' }))).toEqual({
+      verdict: 'rejected',
+    });
+    const nowhere = `http://127.0.0.1:${await freePort()}/payment/rest/`;
+    expect(await checkGatewayCredentials(client({ userName, password }, nowhere))).toEqual({
+      verdict: 'unknown',
+      error: 'GATEWAY_NETWORK',
+    });
+  });
+
+  it('asks the gateway at most once a minute, however often /readyz is asked', async () => {
+    const gateway = await startMisbehavingGateway({ getOrderStatusExtended: { body: { errorCode: '6' } } });
+    closing.push(() => gateway.close());
+    const shop = await startShop({ gatewayUrl: gateway.baseUrl });
+    closing.push(() => shop.close());
+    for (let i = 0; i < 3; i++) await request(shop.app).get('/readyz').expect(200);
+    expect(gateway.callsTo('getOrderStatusExtended').map((c) => c.form.orderId)).toEqual([NO_SUCH_ORDER_ID]);
   });
 });
 

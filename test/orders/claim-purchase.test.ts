@@ -56,6 +56,36 @@ describeLedgers('claimPurchase', (open) => {
     });
   });
 
+  it('when the registering process is gone (same instance, restarted), then its claim is retired at once and a new order starts', async () => {
+    const { ledger, advance } = await clockedLedger(open);
+    const before = { ...POLICY, owner: { instance: 'host-a 127.0.0.1:3000', life: 'life-1' } };
+    const after = { ...POLICY, owner: { instance: 'host-a 127.0.0.1:3000', life: 'life-2' } };
+    const { order: orphan } = await ledger.claimPurchase(input(), before);
+    advance(1_000);
+    const claim = await ledger.claimPurchase(input(), after);
+    expect(claim).toMatchObject({ outcome: 'created', retired: { id: orphan.id, status: 'register_unknown' } });
+    expect((await ledger.events(orphan.id)).at(-1)).toMatchObject({
+      kind: 'register_error',
+      outcome: 'register_unknown',
+      detail: { reason: 'the process registering it is gone (restarted)' },
+    });
+    // The new order is claimed by the new life: the same life asking again waits for it.
+    expect(await ledger.claimPurchase(input(), after)).toEqual({ outcome: 'in_flight', order: claim.order });
+  });
+
+  it('when another instance (or this same process) holds the claim, then it stays in flight until abandonAfterMs', async () => {
+    const { ledger, advance } = await clockedLedger(open);
+    const a = { ...POLICY, owner: { instance: 'host-a 127.0.0.1:3000', life: 'life-1' } };
+    const b = { ...POLICY, owner: { instance: 'host-b 127.0.0.1:3000', life: 'life-9' } };
+    const { order } = await ledger.claimPurchase(input(), a);
+    advance(POLICY.abandonAfterMs - 1);
+    expect(await ledger.claimPurchase(input(), b)).toEqual({ outcome: 'in_flight', order });
+    expect(await ledger.claimPurchase(input(), a)).toEqual({ outcome: 'in_flight', order });
+    // A claim that names no owner (written before owners were recorded) is waited for too.
+    expect(await ledger.claimPurchase(input('other'), POLICY)).toMatchObject({ outcome: 'created' });
+    expect(await ledger.claimPurchase(input('other'), a)).toMatchObject({ outcome: 'in_flight' });
+  });
+
   it('when the payment page went stale, then its key is released and a new order starts; the old one can still be paid once', async () => {
     const { ledger, advance } = await clockedLedger(open);
     const { order: old } = await ledger.claimPurchase(input(), POLICY);

@@ -64,4 +64,27 @@ describe('example clients in docs/clients register an order and read its status'
     }).catch((err: { code?: number; stderr?: string }) => err);
     expect(failed).toMatchObject({ code: 1, stderr: expect.stringContaining('register.do refused: errorCode 5') });
   });
+
+  it.each([
+    [process.execPath, 'docs/clients/sandbox-client.js'],
+    ...(HAS_PYTHON ? [['python3', 'docs/clients/sandbox_client.py']] : []),
+  ])(
+    'when %s runs %s, then it reads the shop’s setting names (GATEWAY_USERNAME, not GATEWAY_USER)',
+    async (command, file) => {
+      const withUser = (env: Record<string, string>) =>
+        run(command, [file], {
+          env: { PATH: process.env.PATH ?? '', GATEWAY_URL: sb.gatewayUrl, ...env },
+          timeout: 15_000,
+        }).catch((err: { code?: number; stderr?: string }) => err);
+      // The shop's name is the one read: a wrong user there is refused…
+      expect(await withUser({ GATEWAY_USERNAME: 'no-such-user-api' })).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('errorCode 5'),
+      });
+      // …and the other spelling is not read at all.
+      expect(await withUser({ GATEWAY_USER: 'no-such-user-api' })).toMatchObject({
+        stdout: expect.stringMatching(/"orderStatus": ?0/),
+      });
+    },
+  );
 });

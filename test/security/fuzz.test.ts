@@ -1,7 +1,10 @@
 // Property-based tests: malformed and random input to every route of the shop (src/shop/routes.ts, src/app.ts,
 // src/admin/routes.ts) and of the gateway sandbox (src/sandbox/rest/routes.ts, src/sandbox/page/routes.ts,
 // src/sandbox/tools/*.ts). For every request: no 5xx, no stack frame or source path in the body, no order in the
-// shop's ledger from input that is not a valid Buy; afterwards the process still serves /healthz.
+// shop's ledger from input that is not a valid Buy; afterwards the process still serves /healthz. The web shell's
+// part sends every route (shop, back office, /dev, callback, the embedded sandbox) by odd paths (doubled, encoded and
+// back slashes, another case, dot segments, overlong, broken %-escapes), odd Host headers, methods and bodies, to a
+// shop as production runs it: canonical host on, back office on, over http (the back office's cookie on /admin).
 //
 // No 5xx at all is allowed here, and that is precise, not lenient: the shop answers 502/503 only when the gateway
 // fails (the "not charged" page) or its answer does not match (errors.verification), and the sandbox answers
@@ -451,6 +454,236 @@ describe('the shop, given random input on every route', () => {
   it('#23 fuzz: afterwards the shop still serves: /healthz is 200 and a Buy still works', async () => {
     await request(server.url).get('/healthz').expect(200);
     const res = await buy(request.agent(server.url), 'notebook', 2);
+    expect(res.status).toBe(303);
+  });
+});
+
+// ---- the web shell: odd paths, hosts, methods and bodies on every route -----------------------------------------
+
+/** What a path segment may be replaced by or followed with: encoded slashes and backslashes, dots, broken escapes. */
+const oddSegment = fc.constantFrom(
+  '%5C',
+  '%5c',
+  '%2F',
+  '%2f',
+  '\\',
+  '.',
+  '..',
+  '%2e',
+  '%2E%2E',
+  '%',
+  '%%',
+  '%zz',
+  '%E0%A4%A',
+  '%C0%AF',
+  '%00',
+  '[',
+  ']',
+  '@',
+  ':',
+  ':99999',
+  ';a=b',
+  '~',
+  'x'.repeat(3000),
+  '%41'.repeat(500),
+);
+
+/** Upper- or lower-cases the letters of `s` where `mask` says so (a mask shorter than `s` repeats). */
+function recase(s: string, mask: readonly boolean[]): string {
+  if (mask.length === 0) return s;
+  return [...s].map((c, i) => (mask[i % mask.length] ? c.toUpperCase() : c.toLowerCase())).join('');
+}
+
+/**
+ * A path a browser, a proxy or a scanner could send for one of the routes in `routes`: the route itself, or its
+ * segments in another case, joined by doubled, encoded or back slashes, with dot segments and odd segments put in,
+ * after an odd prefix (`//`, `\`, `/%5C`, …) and before an odd ending; overlong ones included.
+ */
+function oddPath(routes: readonly string[]) {
+  // Mostly the plain route with one or two changes, so that each change alone reaches the route's own handlers.
+  const usually = <T>(plain: T, odd: fc.Arbitrary<T>, weight = 4) =>
+    fc.oneof({ weight, arbitrary: fc.constant(plain) }, { weight: 1, arbitrary: odd });
+  const join = usually('/', fc.constantFrom('//', '/./', '/../', '%2F', '%5C', '\\', '/;/'), 6);
+  return fc
+    .record({
+      route: fc.constantFrom(...routes),
+      mask: usually<boolean[]>([], fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }), 1),
+      joins: fc.array(join, { minLength: 6, maxLength: 6 }),
+      prefix: usually('', fc.constantFrom('/', '//', '\\', '/%5C', '/%2F', '/./', '/../', '/.%2e/'), 2),
+      insert: fc.option(fc.tuple(fc.nat(5), fc.oneof(oddSegment, segment)), { nil: undefined, freq: 3 }),
+      suffix: usually('', fc.constantFrom('/', '/.', '/..', '%', '%5C', '//', '.', '~', '%2F..'), 2),
+    })
+    .map(({ route, mask, joins, prefix, insert, suffix }) => {
+      const parts = route.split('/').slice(1);
+      if (insert) parts.splice(Math.min(insert[0], parts.length), 0, insert[1]);
+      const body = parts.map((p, i) => `${i === 0 ? '/' : joins[(i - 1) % joins.length]}${recase(p, mask)}`).join('');
+      return `${prefix}${body}${suffix}`;
+    });
+}
+
+/** A request body and its type, for the methods that carry one. */
+const oddBody = fc.oneof(
+  pairs.map((ps) => ({ type: 'application/x-www-form-urlencoded', data: form(ps) })),
+  text.map((t) => ({ type: 'text/plain', data: t })),
+  fc.json().map((j) => ({ type: 'application/json', data: j })),
+  queryString.map((q) => ({ type: 'application/x-www-form-urlencoded; charset=koi8-r', data: q })),
+  fc.constant({ type: 'multipart/form-data; boundary=x', data: '--x\r\n\r\n--x--' }),
+);
+
+/** Methods, GET most often (the redirects and pages are where the shell decides most). */
+const oddMethod = fc.oneof(
+  { weight: 6, arbitrary: fc.constant('GET') },
+  { weight: 2, arbitrary: fc.constant('HEAD') },
+  { weight: 1, arbitrary: fc.constantFrom('POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS') },
+);
+
+/** A Host header a client can send: the right one in another case or with a port, another, an address, junk. */
+function oddHost(canonical: string) {
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.constant(canonical) },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        canonical.toUpperCase(),
+        `${canonical}:80`,
+        `${canonical}:99999`,
+        `${canonical}.`,
+        'evil.example',
+        '127.0.0.1:3000',
+        '[::1]:3000',
+        'localhost',
+        '',
+        'a@evil.example',
+        'evil.example/x',
+        '%5C',
+        '[',
+        'x'.repeat(300),
+      ),
+    },
+    { weight: 1, arbitrary: fc.domain() },
+  );
+}
+
+/** Sends one request with any method, Host, path and body. */
+async function send(
+  agent: request.Agent | ReturnType<typeof request>,
+  r: { method: string; path: string; host: string; body: { type: string; data: string } },
+): Promise<request.Response> {
+  const verb = r.method.toLowerCase() as 'get' | 'head' | 'post' | 'put' | 'delete' | 'patch' | 'options';
+  const req = (agent as ReturnType<typeof request>)[verb](r.path).set('Host', r.host);
+  return r.method === 'GET' || r.method === 'HEAD'
+    ? await req
+    : await req.set('Content-Type', r.body.type).send(r.body.data);
+}
+
+describe('the web shell (canonical host on, back office on, over http), given odd paths, hosts, methods and bodies', () => {
+  let shop: TestShop;
+  let server: Awaited<ReturnType<typeof listen>>;
+  let sandboxUrl: string;
+  let operator: request.Agent;
+  let stranger: request.Agent;
+  let orderNumber: string;
+  let orderId: number;
+  const HOST = 'shop.test';
+
+  beforeAll(async () => {
+    shop = await startShop({
+      env: {
+        ADMIN_PASSWORD,
+        CANONICAL_HOST: 'on',
+        PUBLIC_BASE_URL: `http://${HOST}`,
+        BUY_RATE_LIMIT_PER_MINUTE: '10000',
+        BUY_RATE_LIMIT_PER_BROWSER: '10000',
+      },
+    });
+    server = await listen(shop.app);
+    sandboxUrl = shop.sandbox!.gatewayUrl.replace(/\/payment\/rest\/?$/, '');
+    operator = request.agent(server.url).set('Host', HOST);
+    expect((await login(operator)).status).toBe(303);
+    stranger = request.agent(server.url);
+    const bought = await buy(request.agent(server.url).set('Host', HOST), 'notebook', 1);
+    const order = shop.ledger.findByGatewayOrderId(new URL(bought.headers.location!).searchParams.get('mdOrder')!)!;
+    orderNumber = order.orderNumber;
+    orderId = order.id;
+  });
+  afterAll(async () => {
+    await server.close();
+    await shop.close();
+  });
+
+  const shopRoutes = () => [
+    '/',
+    '/products/notebook',
+    '/buy',
+    '/checkout/return',
+    '/checkout/fail',
+    '/payment/callback',
+    '/healthz',
+    '/readyz',
+    '/css/app.css',
+    '/img/notebook.svg',
+    '/dev',
+    `/dev/orders/${orderNumber}`,
+    ...ADMIN_ROUTES.map((r) =>
+      `/admin${r.path.replace(':id', String(orderId)).replace(':action', 'refund')}`.replace(/\/$/, ''),
+    ),
+  ];
+
+  it('#37 fuzz: every route of the shop, the back office and /dev by odd paths, Hosts and methods: never a 5xx', async () => {
+    const seen = { admin: 0, otherHost: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          path: oddPath(shopRoutes()),
+          host: oddHost(HOST),
+          method: oddMethod,
+          body: oddBody,
+          asOperator: fc.boolean(),
+          query: fc.option(queryString, { nil: undefined }),
+        }),
+        async (r) => {
+          const path = r.query === undefined ? r.path : withQuery(r.path, r.query);
+          const res = await send(r.asOperator ? operator : stranger, { ...r, path });
+          expectSane(`${r.method} ${path} (Host: ${r.host.slice(0, 40)})`, res);
+          if (/^\/admin/i.test(r.path)) seen.admin += 1;
+          if (r.host !== HOST) seen.otherHost += 1;
+        },
+      ),
+      { numRuns: RUNS * 4 },
+    );
+    expect(seen.admin).toBeGreaterThan(0);
+    expect(seen.otherHost).toBeGreaterThan(0);
+    // The operator was never logged out by any of it (a logout needs the token, which no random body carries).
+    await operator.get('/admin/orders').expect(200);
+  });
+
+  it('#37 fuzz: every route of the embedded sandbox by odd paths, Hosts and methods: never a 5xx', async () => {
+    const routes = [
+      '/',
+      '/healthz',
+      '/favicon.ico',
+      '/sandbox/cards',
+      '/sandbox/orders',
+      '/sandbox/control',
+      '/sandbox/openapi.json',
+      '/sandbox/assets/sandbox.css',
+      ...REST_METHODS.map((m) => `/payment/rest/${m}.do`),
+      `/payment/merchants/${DEFAULT_MERCHANTS[0]!.login}/payment_en.html`,
+      '/payment/acs/challenge',
+    ];
+    const sandbox = request.agent(sandboxUrl);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ path: oddPath(routes), host: oddHost(new URL(sandboxUrl).host), method: oddMethod, body: oddBody }),
+        async (r) => expectSane(`sandbox ${r.method} ${r.path} (Host: ${r.host.slice(0, 40)})`, await send(sandbox, r)),
+      ),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('#37 fuzz: afterwards the shop still serves on its address, and a Buy still works', async () => {
+    await request(server.url).get('/healthz').set('Host', HOST).expect(200);
+    const res = await buy(request.agent(server.url).set('Host', HOST), 'ceramic-mug', 1);
     expect(res.status).toBe(303);
   });
 });

@@ -123,6 +123,12 @@ export const en = {
   'admin.off.text': 'This shop has no back-office login configured, so every {path} address answers 404.',
   'admin.off.howTo':
     'To turn it on, set {hash} (print one with {command}) or, outside production, {password} (12 characters or more), then restart the shop. See the README, “Back office”.',
+  'admin.throttled.title': 'Too many failed logins',
+  'admin.throttled.byAddress':
+    'There have been too many failed logins from your address. You can try again in {wait} (at {until}).',
+  'admin.throttled.byDevice': 'This browser has had too many failed logins. You can try again in {wait} (at {until}).',
+  'admin.throttled.knownBrowser': 'A browser that has logged in to the back office before can log in now.',
+  'admin.throttled.back': 'Back to the login page',
   'admin.status.new': 'new',
   'admin.status.registered': 'registered',
   'admin.status.register_failed': 'register_failed',

@@ -121,6 +121,13 @@ export const ru: Record<MessageKey, string> = {
   'admin.off.text': 'Вход в бэк-офис этого магазина не настроен, поэтому каждый адрес {path} отвечает 404.',
   'admin.off.howTo':
     'Чтобы включить его, задайте {hash} (получить его можно командой {command}) или, не в продакшене, {password} (не короче 12 символов) и перезапустите магазин. Подробнее — в README, раздел «Back office».',
+  'admin.throttled.title': 'Слишком много неудачных попыток входа',
+  'admin.throttled.byAddress':
+    'С вашего адреса было слишком много неудачных попыток входа. Попробовать снова можно в {until}. Ждать осталось: {wait}.',
+  'admin.throttled.byDevice':
+    'В этом браузере было слишком много неудачных попыток входа. Попробовать снова можно в {until}. Ждать осталось: {wait}.',
+  'admin.throttled.knownBrowser': 'Из браузера, в котором уже входили в бэк-офис, войти можно и сейчас.',
+  'admin.throttled.back': 'Вернуться ко входу',
   'admin.status.new': 'новый',
   'admin.status.registered': 'зарегистрирован',
   'admin.status.register_failed': 'регистрация не удалась',

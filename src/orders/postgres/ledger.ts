@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { cardToKeep } from '../card.js';
 import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError, OrderNotFoundError } from '../errors.js';
+import { ownerText, pendingFate, RETIRED_BECAUSE } from '../claims.js';
 import { serializeDetail } from '../events.js';
 import { formatOrderNumber } from '../order-number.js';
+import { createWriteProbe, WRITE_PROBE_SQL } from '../probe.js';
 import { itemsJson, toEvent, toOrder, type EventRow, type OrderRow } from '../rows.js';
 import {
   FULFIL_ON,
@@ -47,7 +49,7 @@ export interface PostgresLedgerOptions {
 
 export interface PostgresLedgerHandle {
   ledger: PostgresLedger;
-  /** For /readyz: true when the database answers a trivial query within 3 s. */
+  /** For /readyz: true when the database answers a read and takes the probe write (src/orders/probe.ts) within 3 s. */
   healthCheck(): Promise<boolean>;
   /** Ends the pool: waits for the calls in progress, then closes every connection. */
   close(): Promise<void>;
@@ -114,6 +116,38 @@ const dueParams = (r: ReconcileQuery, t: number) =>
 
 type Client = pg.PoolClient;
 
+/** The first error of a transaction whose connection then failed too (its ROLLBACK could not be sent). */
+class LostConnectionError extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly lost: Error,
+  ) {
+    super(lost.message);
+  }
+}
+
+/**
+ * Runs `fn` on a client checked out of the pool, and returns it. While checked out, a client is outside the pool's
+ * own error listener: a connection dropped then (a server restart, pg_terminate_backend, a network cut) emits
+ * 'error' on the client, which without a listener would end the process. Here it is heard, the query in progress
+ * fails with it, and the client is destroyed instead of going back to the pool.
+ */
+async function withClient<T>(pool: pg.Pool, fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error) => (broken ??= err);
+  c.on('error', onError);
+  try {
+    return await fn(c);
+  } catch (err) {
+    if (err instanceof LostConnectionError) broken ??= err.lost;
+    throw err;
+  } finally {
+    c.off('error', onError);
+    c.release(broken);
+  }
+}
+
 /**
  * Opens a pool on `url` (postgres:// or postgresql://), applies the migrations (safe when several instances start at
  * once) and returns the ledger. Semantics are those of the SQLite ledger (src/orders/ledger.ts): every write is one
@@ -136,17 +170,13 @@ export async function openPostgresLedger(url: string, opts: PostgresLedgerOption
   const onPoolError = opts.onPoolError ?? (() => undefined);
   pool.on('error', (err) => onPoolError(err));
   try {
-    const client = await pool.connect();
-    try {
-      await migratePostgres(client);
-    } finally {
-      client.release();
-    }
+    await withClient(pool, (client) => migratePostgres(client));
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw err;
   }
   let closed: Promise<void> | undefined;
+  const writable = createWriteProbe(() => pool.query(WRITE_PROBE_SQL), { now: opts.now });
   return {
     ledger: createPostgresLedger(pool, opts),
     async healthCheck() {
@@ -155,10 +185,11 @@ export async function openPostgresLedger(url: string, opts: PostgresLedgerOption
         timer = setTimeout(() => resolve(false), HEALTH_TIMEOUT_MS);
         timer.unref();
       });
-      const probe = pool.query<{ ok: number }>('SELECT 1 AS ok').then(
+      const read = pool.query<{ ok: number }>('SELECT 1 AS ok').then(
         (r) => r.rows[0]?.ok === 1,
         () => false,
       );
+      const probe = Promise.all([read, writable()]).then(([r, w]) => r && w);
       try {
         return await Promise.race([probe, timeout]);
       } finally {
@@ -176,23 +207,35 @@ export async function openPostgresLedger(url: string, opts: PostgresLedgerOption
 export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number } = {}): PostgresLedger {
   const now = opts.now ?? Date.now;
 
-  /** One transaction on one pooled connection; run again as a whole after a deadlock. */
+  /**
+   * One transaction on one pooled connection; run again as a whole after a deadlock, or after the connection was
+   * lost before COMMIT was sent (the server rolled it back with the connection). A connection lost once COMMIT was
+   * sent is not run again: it may have committed. Either way the caller gets an error, never the process.
+   */
   async function tx<T>(fn: (c: Client) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
-      const c = await pool.connect();
-      let broken: Error | undefined;
+      let committing = false;
       try {
-        await c.query('BEGIN');
-        const result = await fn(c);
-        await c.query('COMMIT');
-        return result;
+        return await withClient(pool, async (c) => {
+          try {
+            await c.query('BEGIN');
+            const result = await fn(c);
+            committing = true;
+            await c.query('COMMIT');
+            return result;
+          } catch (err) {
+            // A failed ROLLBACK means a broken connection: withClient's listener has seen it, or it is passed on.
+            await c.query('ROLLBACK').catch((e: Error) => {
+              throw new LostConnectionError(err, e);
+            });
+            throw err;
+          }
+        });
       } catch (err) {
-        await c.query('ROLLBACK').catch((e: Error) => (broken = e));
-        if (attempt < RETRIES && isRetryable(err)) continue;
-        throw err;
-      } finally {
-        // A connection that could not roll back is destroyed rather than returned to the pool.
-        c.release(broken);
+        const cause = err instanceof LostConnectionError ? err.cause : err;
+        const again = isRetryable(cause) || (err instanceof LostConnectionError && !committing);
+        if (attempt < RETRIES && again) continue;
+        throw cause;
       }
     }
   }
@@ -230,12 +273,8 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
   const lockPurchase = (c: Client, key: string) =>
     c.query('SELECT pg_advisory_xact_lock($1::int4, $2::int4)', [PURCHASE_LOCK_SPACE, purchaseLockId(key)]);
 
-  const pendingByKey = (c: Client | pg.Pool, key: string, lock: boolean) =>
-    one(
-      c,
-      `SELECT * FROM orders WHERE purchase_key = $1 AND status IN ('new', 'registered')${lock ? ' FOR UPDATE' : ''}`,
-      [key],
-    );
+  const pendingByKey = (c: Client | pg.Pool, key: string) =>
+    one(c, "SELECT * FROM orders WHERE purchase_key = $1 AND status IN ('new', 'registered')", [key]);
 
   /** CAS into `to`; throws if the row moved meanwhile (cannot happen under the row lock). */
   const move = async (
@@ -268,15 +307,20 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
     return moved;
   };
 
-  const insertOrder = async (c: Client, input: CreateOrderInput, t: number): Promise<Order> => {
+  const insertOrder = async (
+    c: Client,
+    input: CreateOrderInput,
+    t: number,
+    owner: string | null = null,
+  ): Promise<Order> => {
     // The id comes first, so the orderNumber (which contains it) is written with the row.
     const { rows } = await c.query<{ id: number }>("SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id");
     const id = rows[0]!.id;
     const order = await one(
       c,
       `INSERT INTO orders (id, order_number, items, amount, currency, flow, language, status, purchase_key,
-         created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $9)
+         created_at, updated_at, claim_owner)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $9, $10)
        RETURNING *`,
       [
         id,
@@ -288,6 +332,7 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
         input.language,
         input.purchaseKey ?? null,
         t,
+        owner,
       ],
     );
     await writeEvent(c, id, t, 'created', 'ok', { amount: input.amount, currency: input.currency, flow: input.flow });
@@ -328,19 +373,23 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
   const claim = (input: CreateOrderInput & { purchaseKey: string }, policy: PurchasePolicy) =>
     tx(async (c): Promise<PurchaseClaim> => {
       await lockPurchase(c, input.purchaseKey);
-      const pending = await pendingByKey(c, input.purchaseKey, true);
+      const { rows } = await c.query<OrderRow>(
+        "SELECT * FROM orders WHERE purchase_key = $1 AND status IN ('new', 'registered') FOR UPDATE",
+        [input.purchaseKey],
+      );
+      const pending = rows[0] ? toOrder(rows[0]) : undefined;
       const t = now();
       let retired: Order | undefined;
-      if (pending?.status === 'new') {
-        if (t - pending.createdAt < policy.abandonAfterMs) return { outcome: 'in_flight', order: pending };
-        retired = await fail(c, pending, 'register_unknown', { reason: 'abandoned before the gateway answered' });
-      } else if (pending) {
-        if (pending.formUrl !== null && t - pending.createdAt < policy.reuseForMs) {
-          return { outcome: 'reusable', order: pending, formUrl: pending.formUrl };
-        }
-        retired = await release(c, pending);
+      if (pending) {
+        const fate = pendingFate(pending, rows[0]?.claim_owner, t, policy);
+        if (fate === 'in_flight') return { outcome: 'in_flight', order: pending };
+        if (fate === 'reusable') return { outcome: 'reusable', order: pending, formUrl: pending.formUrl! };
+        retired =
+          fate === 'stale'
+            ? await release(c, pending)
+            : await fail(c, pending, 'register_unknown', RETIRED_BECAUSE[fate]);
       }
-      const order = await insertOrder(c, input, t);
+      const order = await insertOrder(c, input, t, ownerText(policy.owner));
       return retired ? { outcome: 'created', order, retired } : { outcome: 'created', order };
     });
 
@@ -374,15 +423,14 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
         return await tx(async (c) => {
           if (key !== undefined) {
             await lockPurchase(c, key);
-            const existing = await pendingByKey(c, key, false);
+            const existing = await pendingByKey(c, key);
             if (existing) throw new DuplicatePurchaseError(existing);
           }
           return insertOrder(c, input, now());
         });
       } catch (err) {
         // Backstop: the partial unique index caught a concurrent duplicate (a writer that skipped the lock).
-        const existing =
-          key !== undefined && isPendingKeyViolation(err) ? await pendingByKey(pool, key, false) : undefined;
+        const existing = key !== undefined && isPendingKeyViolation(err) ? await pendingByKey(pool, key) : undefined;
         if (existing) throw new DuplicatePurchaseError(existing, { cause: err });
         throw err;
       }

@@ -138,6 +138,17 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE orders ADD COLUMN next_check_at BIGINT;
     `,
   },
+  {
+    version: 9,
+    name: 'claim owners and the write probe',
+    sql: `
+      ALTER TABLE orders ADD COLUMN claim_owner TEXT;
+      CREATE TABLE write_probe (
+        id     INTEGER PRIMARY KEY CHECK (id = 1),
+        writes BIGINT  NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Both lists must name the same steps; a test checks it, and so does every start (cheap, and fails loudly). */
