@@ -27,8 +27,8 @@
 #
 #   sandbox only (standalone gateway emulator with the public demo merchants; point the HEALTHCHECK at its port):
 #           export SANDBOX_OPERATOR_TOKEN="$(openssl rand -base64 32)"
-#           docker run --rm -e HEALTHCHECK_PORT=3001 -e SANDBOX_OPERATOR_TOKEN -p 127.0.0.1:3001:3001 \
-#             -e SANDBOX_PUBLIC_URL=http://127.0.0.1:3001 rbs-storefront node dist/sandbox/server.js
+#           docker run --rm -e HEALTHCHECK_PORT=3001 -e SANDBOX_OPERATOR_TOKEN -e SANDBOX_DEMO_CREDENTIALS=on \
+#             -p 127.0.0.1:3001:3001 -e SANDBOX_PUBLIC_URL=http://127.0.0.1:3001 rbs-storefront node dist/sandbox/server.js
 #   What the sandbox must never be exposed to: docs/sandbox.md.
 #
 # How this was built and run on a machine without a Docker engine: docs/docker-build-here.md

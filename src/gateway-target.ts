@@ -12,6 +12,7 @@ import type { Logger } from './log.js';
 import {
   CREDENTIALS_DIR,
   keptMerchantCredentials,
+  keptOperatorToken,
   startSandbox,
   type RunningSandbox,
   type SandboxMerchant,
@@ -32,6 +33,11 @@ export interface GatewayTarget {
   readonly sandbox: RunningSandbox | undefined;
   /** The key callbacks are signed with: GATEWAY_CALLBACK_KEY, or the one shared with the embedded sandbox. */
   readonly callbackKey: string | undefined;
+  /**
+   * For the start-up block: the embedded sandbox's operator pages, and its operator token when it was generated (kept
+   * in `tokenFile`); undefined with a configured SANDBOX_OPERATOR_TOKEN or without a sandbox.
+   */
+  readonly sandboxOperator?: { readonly pages: string; readonly token: string; readonly tokenFile: string };
   /** Stops the embedded sandbox, if any. */
   close(): Promise<void>;
 }
@@ -42,8 +48,9 @@ export interface GatewayTarget {
  *
  * Without SANDBOX_MERCHANTS the embedded sandbox does not answer to the public demo credentials (docs/sandbox.md
  * prints them): its merchant gets generated ones, kept under DATA_DIR (src/sandbox/credentials.ts). Without
- * SANDBOX_OPERATOR_TOKEN (outside production only: the config refuses it there) the sandbox generates an operator
- * token, and this is the one place it is logged, once, on purpose: the operator needs it to open the sandbox's tools.
+ * SANDBOX_OPERATOR_TOKEN (outside production only: the config refuses it there) the sandbox's operator token is
+ * generated once and kept next to those credentials (DATA_DIR/sandbox/operator-token.json); the log names the file and
+ * the start-up block shows the token, since the operator needs it to open the sandbox's tools.
  */
 export async function startGatewayTarget(
   config: Pick<Config, 'env' | 'gateway' | 'callbacks' | 'publicBaseUrl' | 'dataDir'>,
@@ -91,8 +98,11 @@ export async function startGatewayTarget(
   // 45911:3001) nothing listens at the public port inside the container. With port 0 and a public URL, the port is
   // picked first so that its address is known.
   const port = settings.port === 0 && settings.publicUrl !== undefined ? await freePort(settings.host) : settings.port;
+  const keptToken =
+    settings.operatorToken === undefined ? keptOperatorToken(path.join(config.dataDir, CREDENTIALS_DIR)) : undefined;
   const sandbox = await startSandbox({
     ...settings,
+    operatorToken: settings.operatorToken ?? keptToken?.token,
     port,
     // Next to its credentials, so a restarted shop finds the orders its stored payment pages point at.
     dataDir: path.join(config.dataDir, CREDENTIALS_DIR),
@@ -105,12 +115,10 @@ export async function startGatewayTarget(
       merchant: merchant.login,
       ...(credentialsFile !== undefined && { credentialsFile }),
       operatorPages: `${sandbox.url}/sandbox/orders`,
-      // The one secret the shop ever logs, on purpose (see above); a configured SANDBOX_OPERATOR_TOKEN never is.
-      ...(settings.operatorToken === undefined && { deliberatelyLoggedOperatorToken: sandbox.sandbox.operatorToken }),
+      // Where the generated token is kept, never the token itself (the start-up block shows it to the operator).
+      ...(keptToken !== undefined && { operatorTokenFile: keptToken.file }),
     },
-    settings.operatorToken === undefined
-      ? 'embedded gateway sandbox started (GATEWAY_URL is unset); its operator token for this run is printed here once, on purpose'
-      : 'embedded gateway sandbox started (GATEWAY_URL is unset)',
+    'embedded gateway sandbox started (GATEWAY_URL is unset)',
   );
   if (config.env === 'production')
     logger.warn(
@@ -125,6 +133,9 @@ export async function startGatewayTarget(
     auth: { userName: merchant.userName, password: merchant.password },
     sandbox,
     callbackKey,
+    ...(keptToken !== undefined && {
+      sandboxOperator: { pages: `${sandbox.url}/sandbox/orders`, token: keptToken.token, tokenFile: keptToken.file },
+    }),
     close: () => sandbox.close(),
   };
 }

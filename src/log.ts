@@ -94,6 +94,8 @@ export interface StartupSummary {
   sandboxUrl: string | undefined;
   /** The configured gateway's origin when there is no sandbox. */
   gatewayOrigin: string;
+  /** The embedded sandbox's operator pages and generated operator token (GatewayTarget.sandboxOperator), if any. */
+  sandboxOperator?: { pages: string; token: string; tokenFile: string };
   admin: { url: string; user: string } | undefined;
   /** The developer panel's link with its token (outside production); the one place it is printed besides the log. */
   devPanelUrl?: string | undefined;
@@ -113,6 +115,11 @@ export function startupBanner(s: StartupSummary): string {
     s.sandboxUrl === undefined
       ? `  Payment gateway: ${s.gatewayOrigin} (GATEWAY_URL)`
       : `  Sandbox gateway: ${s.sandboxUrl} (test cards: ${s.sandboxUrl}/sandbox/cards)`,
+    ...(s.sandboxOperator === undefined
+      ? []
+      : [
+          `  Sandbox tools:   ${s.sandboxOperator.pages} (operator token ${s.sandboxOperator.token}, kept in ${s.sandboxOperator.tokenFile})`,
+        ]),
     s.admin === undefined
       ? '  Back office:     off (set ADMIN_PASSWORD_HASH from npm run admin-hash to turn on /admin)'
       : `  Back office:     ${s.admin.url} (user ${s.admin.user})`,

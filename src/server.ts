@@ -166,6 +166,7 @@ async function main(): Promise<void> {
     const banner = startupBanner({
       shopUrl: config.publicBaseUrl,
       sandboxUrl: target.sandbox?.url,
+      sandboxOperator: target.sandboxOperator,
       gatewayOrigin: gateway.origin,
       admin: config.admin && { url: `${config.publicBaseUrl}/admin`, user: config.admin.user },
       devPanelUrl,

@@ -58,6 +58,7 @@ const EVERY_KEY = [
   'SANDBOX',
   'SANDBOX_OPERATOR_TOKEN',
   'SANDBOX_CALLBACK_HOSTS',
+  'SANDBOX_DEMO_CREDENTIALS',
 ];
 /**
  * Keys .env.example shows commented out (`# KEY=`): optional ones whose empty line would read as a setting, and the
@@ -69,6 +70,7 @@ const COMMENTED_KEYS = [
   'REDIS_URL',
   'SANDBOX_OPERATOR_TOKEN',
   'SANDBOX_CALLBACK_HOSTS',
+  'SANDBOX_DEMO_CREDENTIALS',
   'PUBLIC_BASE_URL',
   'SANDBOX_PUBLIC_URL',
   'GATEWAY_PAYMENT_PAGE_ORIGIN',

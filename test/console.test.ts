@@ -31,6 +31,19 @@ describe('the start-up block', () => {
     for (const line of text.split('\n').filter(Boolean)) expect(() => JSON.parse(line) as unknown).toThrow();
   });
 
+  it("with the embedded sandbox's generated operator token, shows its tools, the token and the file that keeps it", () => {
+    const sandboxOperator = {
+      pages: 'http://127.0.0.1:3001/sandbox/orders',
+      token: 'generated-operator-token-0123',
+      tokenFile: '/srv/shop/data/sandbox/operator-token.json',
+    };
+    const text = startupBanner({ ...base, sandboxUrl: 'http://127.0.0.1:3001', admin: undefined, sandboxOperator });
+    expect(text).toContain(
+      'Sandbox tools:   http://127.0.0.1:3001/sandbox/orders (operator token generated-operator-token-0123, kept in /srv/shop/data/sandbox/operator-token.json)',
+    );
+    expect(startupBanner({ ...base, sandboxUrl: 'http://127.0.0.1:3001', admin: undefined })).not.toContain('token');
+  });
+
   it('with the back office on and a real gateway, names them instead', () => {
     const admin = { url: 'http://localhost:3000/admin', user: 'boss' };
     const text = startupBanner({ ...base, gatewayOrigin: 'https://g.example', sandboxUrl: undefined, admin });

@@ -28,6 +28,7 @@ import {
   CredentialsFileError,
   DEFAULT_MERCHANTS,
   loadSandboxConfig,
+  OPERATOR_TOKEN_FILE,
   type RunningSandbox,
 } from '../src/sandbox/index.js';
 import { createCatalog } from '../src/shop/catalog.js';
@@ -314,15 +315,45 @@ describe('the gateway the shop talks to', () => {
     expect(existsSync(path.join(dataDir, CREDENTIALS_DIR, CREDENTIALS_FILE))).toBe(false);
   });
 
-  it('without SANDBOX_OPERATOR_TOKEN, a generated one is printed once in the start-up log, marked as deliberate, and opens the tools', async () => {
-    const { sandbox, logs } = await startEmbedded();
-    const token = sandbox.sandbox.operatorToken;
-    const out = logs.join('');
-    expect(out.split(token)).toHaveLength(2);
-    expect(out).toContain(`"deliberatelyLoggedOperatorToken":"${token}"`);
-    expect((await fetch(`${sandbox.url}/sandbox/orders`)).status).toBe(401);
-    const opened = await fetch(`${sandbox.url}/sandbox/orders`, { headers: { authorization: `Bearer ${token}` } });
+  it('without SANDBOX_OPERATOR_TOKEN, a generated one is kept in DATA_DIR/sandbox (0600), reused on restart, never logged, and opens the tools', async () => {
+    const dataDir = tempDir();
+    const first = await startEmbedded({}, false, dataDir);
+    const token = first.sandbox.sandbox.operatorToken;
+    const file = path.join(dataDir, CREDENTIALS_DIR, OPERATOR_TOKEN_FILE);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, operatorToken: token });
+    expect(first.target.sandboxOperator).toEqual({
+      pages: `${first.sandbox.url}/sandbox/orders`,
+      token,
+      tokenFile: file,
+    });
+    const out = first.logs.join('');
+    expect(out).not.toContain(token);
+    expect(out).toContain(`"operatorTokenFile":"${file}"`);
+    expect((await fetch(`${first.sandbox.url}/sandbox/orders`)).status).toBe(401);
+    const opened = await fetch(`${first.sandbox.url}/sandbox/orders`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(opened.status).toBe(200);
+    await first.target.close();
+    const second = await startEmbedded({}, false, dataDir);
+    expect(second.sandbox.sandbox.operatorToken).toBe(token);
+  });
+
+  it('when the kept operator token file is corrupt, start-up stops with an error naming the file, without quoting it', async () => {
+    const dataDir = tempDir();
+    const file = path.join(dataDir, CREDENTIALS_DIR, OPERATOR_TOKEN_FILE);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, '{"version":1,"operatorToken":"canary', { mode: 0o600 });
+    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, SESSION_SECRET: SECRET, SANDBOX_PORT: '0' });
+    const started = startGatewayTarget(config, createLogger({ level: 'silent' }));
+    await expect(started).rejects.toThrow(CredentialsFileError);
+    await started.catch((err: Error) => {
+      expect(err.message).toContain(file);
+      expect(err.message).toContain('delete it');
+      expect(err.message).not.toContain('canary');
+    });
+    expect(readFileSync(file, 'utf8')).toContain('canary');
   });
 
   it('with SANDBOX_OPERATOR_TOKEN set, the tools take that one and it never reaches the log', async () => {
@@ -337,7 +368,7 @@ describe('the gateway the shop talks to', () => {
     expect(res.status).toBe(200);
   });
 
-  it("when SANDBOX_CALLBACK_HOSTS leaves out the shop's own callback host, start-up stops, naming the setting", async () => {
+  it("when SANDBOX_CALLBACK_HOSTS leaves out the shop's own callback host, the sandbox still notifies the shop (its own origin)", async () => {
     const config = loadConfig({
       NODE_ENV: 'test',
       DATA_DIR: tempDir(),
@@ -346,9 +377,15 @@ describe('the gateway the shop talks to', () => {
       PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
       SANDBOX_CALLBACK_HOSTS: '127.0.0.2',
     });
-    await expect(startGatewayTarget(config, createLogger({ level: 'silent' }))).rejects.toThrow(
-      /callbackUrl whose host is not in the callback allow-list \(SANDBOX_CALLBACK_HOSTS\)/,
-    );
+    const target = await startGatewayTarget(config, createLogger({ level: 'silent' }));
+    try {
+      const { sandbox } = target.sandbox!;
+      expect(sandbox.callbackAllowed('http://127.0.0.1:3000/payment/callback', 'demo-shop')).toBe(true);
+      expect(sandbox.callbackAllowed('http://127.0.0.1:3001/payment/callback', 'demo-shop')).toBe(false);
+      expect(sandbox.callbackAllowed('http://127.0.0.2:1/any', 'demo-shop')).toBe(true);
+    } finally {
+      await target.close();
+    }
   });
 
   it('with NODE_ENV=production and SANDBOX=on, the sandbox starts with a warning that it is an emulator', async () => {

@@ -1,7 +1,7 @@
 // Start-up failures of the real launcher (src/server.ts) that a newcomer meets first: each says what to change,
 // exits 1, and prints no stack.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -164,6 +164,8 @@ describe('the console at start', () => {
       expect.stringMatching(
         /^ {2}Sandbox gateway: http:\/\/127\.0\.0\.1:\d+ \(test cards: http:\/\/127\.0\.0\.1:\d+\/sandbox\/cards\)$/,
       ),
+      // The generated operator token, shown here (and kept in its file), never in the JSON lines.
+      expect.stringMatching(/^ {2}Sandbox tools: {3}http:\/\/127\.0\.0\.1:\d+\/sandbox\/orders \(operator token /),
       expect.stringMatching(/^ {2}Back office: +off \(set ADMIN_PASSWORD_HASH/),
       expect.stringMatching(
         new RegExp(
@@ -174,6 +176,10 @@ describe('the console at start', () => {
       '  Ctrl+C to stop.',
     ]);
     expect(run.stdout).toContain('"shop listening"');
+    const kept = path.join(cwd, 'data', 'sandbox', 'operator-token.json');
+    const { operatorToken } = JSON.parse(readFileSync(kept, 'utf8')) as { operatorToken: string };
+    expect(plain[2]).toContain(`(operator token ${operatorToken}, kept in ${kept})`);
+    expect(lines.filter((l) => l.startsWith('{')).join('\n')).not.toContain(operatorToken);
   }, 30_000);
 
   it('in production (not a terminal), writes JSON lines only', async () => {

@@ -12,6 +12,7 @@ import { SANDBOX_OPENAPI } from './openapi.js';
 import { createPageRouter } from './page/routes.js';
 import { ASSETS_DIR, VIEWS_DIR } from './paths.js';
 import { createRestRouter } from './rest/routes.js';
+import type { AuthThrottleOptions } from './rest/throttle.js';
 import { OrderStore } from './store.js';
 import { createControlRouter } from './tools/control.js';
 import { createOperatorGate, generateOperatorToken, operatorTokenProblem } from './tools/operator.js';
@@ -26,7 +27,7 @@ export interface SandboxAppOptions {
   logger?: SandboxLogger;
   /** How long the processor-wait card (4000 0000 0000 0002) stays in orderStatus 5. Default 15 s. */
   processingDelayMs?: number;
-  /** Hard cap on stored orders. Default 50 000. Ignored when `store` is given (the store has its own). */
+  /** Hard cap on stored orders per merchant. Default 50 000. Ignored when `store` is given (the store has its own). */
   maxOrders?: number;
   /**
    * Where the orders live. Default: a new in-memory OrderStore (lost on restart); startSandbox passes a
@@ -44,8 +45,8 @@ export interface SandboxAppOptions {
   /** Callback delivery tuning (docs/gateway-reference.md §6), or false to send none. Default: on, 5 attempts from 1 s. */
   callbacks?: CallbackOptions | false;
   /**
-   * The only hosts callbacks may go to (SANDBOX_CALLBACK_HOSTS): host names or IP addresses. Default: loopback
-   * (127.0.0.0/8, ::1, localhost) plus the hosts of the merchants' callback URLs.
+   * Hosts every merchant's callbacks may go to, any port (SANDBOX_CALLBACK_HOSTS): host names or IP addresses. Each
+   * merchant's own origins (its callbackUrl's, its callbackOrigins) are allowed anyway; nothing else is by default.
    */
   callbackHosts?: readonly string[];
   /**
@@ -53,6 +54,11 @@ export interface SandboxAppOptions {
    * none of the merchants' passwords or tokens. Default: a random one, readable as `SandboxApp.operatorToken`.
    */
   operatorToken?: string;
+  /**
+   * Failed authentication throttled per source address and per API user name (REST API), and per address (operator
+   * token); false turns it off. Default on: 20 failures per address, 100 per user name, per 15 minutes.
+   */
+  authThrottle?: AuthThrottleOptions | false;
 }
 
 export interface SandboxApp {
@@ -74,23 +80,18 @@ export interface SandboxApp {
   sweep(): { purged: number };
   /** The operator token in force (given or generated). A secret: never log it except where it is shown on purpose. */
   readonly operatorToken: string;
-  /** Whether a callback may be sent to this URL (the allow-list). */
-  callbackAllowed(url: string): boolean;
+  /** Whether a callback of this merchant may be sent to this URL (the allow-list). */
+  callbackAllowed(url: string, merchantLogin: string): boolean;
 }
 
 export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   const merchants = checkMerchants(options.merchants ?? DEFAULT_MERCHANTS);
   const allowList = CallbackAllowList.of(options.callbackHosts, merchants);
-  const callbackAllowed = (url: string) => allowList.allows(url);
-  const refused = merchants.find((m) => m.callbackUrl !== undefined && !callbackAllowed(m.callbackUrl));
-  if (refused)
-    throw new Error(
-      `sandbox merchant ${refused.login} has a callbackUrl whose host is not in the callback allow-list (SANDBOX_CALLBACK_HOSTS)`,
-    );
+  const callbackAllowed = (url: string, merchantLogin: string) => allowList.allows(url, merchantLogin);
   const operatorToken = options.operatorToken ?? generateOperatorToken();
   const tokenProblem = operatorTokenProblem(operatorToken, merchants);
   if (tokenProblem) throw new Error(`sandbox operator token ${tokenProblem}`);
-  const operator = createOperatorGate(operatorToken);
+  const operator = createOperatorGate(operatorToken, options.authThrottle);
   const clock = options.clock ?? createSandboxClock();
   const publicUrl = typeof options.publicUrl === 'function' ? options.publicUrl : () => options.publicUrl as string;
   const origin = () => publicUrl().replace(/\/+$/, '');
@@ -142,7 +143,16 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   app.use(securityHeaders);
   app.use('/sandbox/assets', express.static(ASSETS_DIR, { fallthrough: false, maxAge: '1h' }));
   const restMiddleware = [faultMiddleware, ...(options.restMiddleware ?? [])];
-  app.use(createRestRouter({ engine, merchants, publicUrl: origin, middleware: restMiddleware, callbackAllowed }));
+  app.use(
+    createRestRouter({
+      engine,
+      merchants,
+      publicUrl: origin,
+      middleware: restMiddleware,
+      callbackAllowed,
+      authThrottle: options.authThrottle,
+    }),
+  );
   // Public: buyers need the hosted page, the 3-D Secure page and the test-card list.
   app.use(createPageRouter({ engine, events, merchants }));
   // The operator surface: every route in these two routers requires the operator token.

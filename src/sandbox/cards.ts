@@ -11,6 +11,13 @@ export interface TestCardInfo {
   scenario: CardScenario;
   /** Short English description for the cards page and docs. */
   summary: string;
+  /** The same in Russian, for the Russian pages. */
+  summaryRu: string;
+}
+
+/** A test card's description in the page language. */
+export function cardSummary(card: TestCardInfo, lang: string): string {
+  return lang === 'ru' ? card.summaryRu : card.summary;
 }
 
 export const TEST_CVC = '123';
@@ -23,6 +30,7 @@ export const TEST_CARDS: readonly TestCardInfo[] = [
     paymentSystem: 'VISA',
     scenario: { kind: 'approve' },
     summary: 'Approved, no 3-D Secure challenge (frictionless)',
+    summaryRu: 'Одобрено, без запроса кода 3-D Secure (frictionless)',
   },
   {
     id: 'approved-3ds-attempt',
@@ -30,6 +38,7 @@ export const TEST_CARDS: readonly TestCardInfo[] = [
     paymentSystem: 'VISA',
     scenario: { kind: 'approve' },
     summary: 'Approved, 3-D Secure attempt',
+    summaryRu: 'Одобрено, попытка 3-D Secure (attempt)',
   },
   {
     id: '3ds-challenge',
@@ -37,6 +46,7 @@ export const TEST_CARDS: readonly TestCardInfo[] = [
     paymentSystem: 'MASTERCARD',
     scenario: { kind: 'challenge' },
     summary: `3-D Secure challenge: code ${TEST_OTP} approves, any other code declines (actionCode -2006)`,
+    summaryRu: `Запрос кода 3-D Secure: код ${TEST_OTP} одобряет, любой другой код отклоняет (actionCode -2006)`,
   },
   {
     id: '3ds-failed',
@@ -44,6 +54,7 @@ export const TEST_CARDS: readonly TestCardInfo[] = [
     paymentSystem: 'MASTERCARD',
     scenario: { kind: 'decline', actionCode: -2006 },
     summary: '3-D Secure authentication fails without a challenge (actionCode -2006)',
+    summaryRu: 'Аутентификация 3-D Secure не пройдена без запроса кода (actionCode -2006)',
   },
   {
     id: 'insufficient-funds',
@@ -51,6 +62,7 @@ export const TEST_CARDS: readonly TestCardInfo[] = [
     paymentSystem: 'MIR',
     scenario: { kind: 'decline', actionCode: 116 },
     summary: 'Declined: insufficient funds (actionCode 116)',
+    summaryRu: 'Отклонено: недостаточно средств (actionCode 116)',
   },
   {
     id: 'expired-card',
@@ -58,13 +70,15 @@ export const TEST_CARDS: readonly TestCardInfo[] = [
     paymentSystem: 'MIR',
     scenario: { kind: 'decline', actionCode: 101 },
     summary: 'Declined: expired card (actionCode 101)',
+    summaryRu: 'Отклонено: истёк срок действия карты (actionCode 101)',
   },
   {
     id: 'do-not-honour',
     pan: '4000001111111126',
     paymentSystem: 'VISA',
     scenario: { kind: 'decline', actionCode: 5 },
-    summary: 'Declined by the issuer: do not honour (actionCode 5)',
+    summary: 'The card issuer declines: do not honour (actionCode 5)',
+    summaryRu: 'Банк-эмитент отклоняет платёж: do not honour (actionCode 5)',
   },
   {
     id: 'processor-wait',
@@ -72,6 +86,7 @@ export const TEST_CARDS: readonly TestCardInfo[] = [
     paymentSystem: 'VISA',
     scenario: { kind: 'processorWait' },
     summary: 'Waits for the processor: orderStatus stays 5 for the configured delay, then approves',
+    summaryRu: 'Ожидание процессинга: orderStatus остаётся 5 в течение заданной задержки, затем одобрено',
   },
 ];
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { canonicalHostEntry, CallbackAllowList } from './callbacks/allow-list.js';
+import { canonicalHostEntry, originOf } from './callbacks/allow-list.js';
 import { MAX_CALLBACK_ATTEMPTS, MAX_RETRY_DELAY_MS, type CallbackOptions } from './callbacks/dispatcher.js';
 import { OPERATOR_TOKEN_RE } from './tools/operator.js';
 import { DEFAULT_MERCHANTS, type SandboxMerchant } from './types.js';
@@ -22,7 +22,10 @@ export interface SandboxConfig {
   readonly merchantsConfigured: boolean;
   /** SANDBOX_OPERATOR_TOKEN; unset means one is generated at start (outside production only). */
   readonly operatorToken: string | undefined;
-  /** SANDBOX_CALLBACK_HOSTS in canonical form; unset means loopback plus the merchants' callback hosts. */
+  /**
+   * SANDBOX_CALLBACK_HOSTS in canonical form: hosts every merchant's callbacks may go to (any port), besides each
+   * merchant's own callback origins. Unset: only those.
+   */
   readonly callbackHosts: readonly string[] | undefined;
   /** Unset means the engine's default (15 s). */
   readonly processingDelayMs: number | undefined;
@@ -47,6 +50,17 @@ export function withoutBlanks(env: Env): Record<string, string> {
   return present;
 }
 
+/** An http(s) origin a merchant's callbacks may go to: scheme, host and optional port, nothing after them. */
+const callbackOriginSchema = z
+  .string()
+  .refine(isOrigin, 'must be an origin: http(s)://host[:port], no path, query or credentials');
+
+function isOrigin(raw: string): boolean {
+  if (originOf(raw) === undefined) return false;
+  const u = new URL(raw);
+  return u.pathname === '/' && !u.search && !u.hash && !u.username && !u.password && !raw.endsWith('?');
+}
+
 const merchantSchema = z
   .object({
     login: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - only'),
@@ -54,6 +68,7 @@ const merchantSchema = z
     password: z.string().min(1).max(200),
     token: z.string().min(1).max(256).optional(),
     callbackUrl: z.url({ protocol: /^https?$/ }).optional(),
+    callbackOrigins: z.array(callbackOriginSchema).max(20).optional(),
     callbackKey: z.string().min(1, 'must not be empty; omit it for unsigned callbacks').optional(),
     allowTwoPhase: z.boolean().default(true),
   })
@@ -127,6 +142,10 @@ const envSchema = z.object({
   SANDBOX_CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).optional(),
   SANDBOX_CALLBACK_HOSTS: callbackHostsSchema.optional(),
   SANDBOX_DATA_DIR: z.string().optional(),
+  /** Standalone only (loadStandaloneSandboxConfig): whether the public demo merchant may be used. */
+  SANDBOX_DEMO_CREDENTIALS: z
+    .enum(['on', 'off'], { error: 'must be on or off (unset: on, except with NODE_ENV=production)' })
+    .optional(),
   SANDBOX_OPERATOR_TOKEN: z
     .string()
     .regex(OPERATOR_TOKEN_RE, 'must be 16 to 256 printable ASCII characters without spaces')
@@ -151,13 +170,6 @@ const checkedEnvSchema = envSchema.superRefine((e, ctx) => {
     merchants.some((m) => m.password === token || m.token === token)
   )
     issue('SANDBOX_OPERATOR_TOKEN', 'must differ from every merchant password and token');
-  if (e.SANDBOX_CALLBACK_HOSTS !== undefined) {
-    const allowList = CallbackAllowList.of(e.SANDBOX_CALLBACK_HOSTS, merchants);
-    merchants.forEach((m, index) => {
-      if (m.callbackUrl !== undefined && !allowList.allows(m.callbackUrl))
-        issue('SANDBOX_CALLBACK_HOSTS', `does not include the host of SANDBOX_MERCHANTS.${index}.callbackUrl`);
-    });
-  }
 });
 
 export class SandboxConfigError extends Error {
@@ -177,6 +189,46 @@ export class SandboxConfigError extends Error {
  * NODE_ENV (production requires SANDBOX_OPERATOR_TOKEN).
  */
 export function loadSandboxConfig(env: Env): SandboxConfig {
+  return configOf(parseEnv(env));
+}
+
+/** What the standalone sandbox (server.ts) needs on top of the shared settings. */
+export interface StandaloneSandboxConfig extends SandboxConfig {
+  /**
+   * True when the merchants are the public demo ones (SANDBOX_MERCHANTS unset): allowed outside production by default,
+   * and with NODE_ENV=production only with SANDBOX_DEMO_CREDENTIALS=on (server.ts then warns at start).
+   */
+  readonly demoCredentials: boolean;
+  readonly production: boolean;
+}
+
+/**
+ * The standalone sandbox's settings: loadSandboxConfig's, plus the rule about the public demo merchant, whose
+ * credentials docs/sandbox.md prints. It answers to them outside production unless SANDBOX_DEMO_CREDENTIALS=off, and
+ * with NODE_ENV=production only when SANDBOX_DEMO_CREDENTIALS=on says so. (The embedded sandbox never uses them: the
+ * shop gives the demo merchant generated credentials, src/gateway-target.ts.)
+ */
+export function loadStandaloneSandboxConfig(env: Env): StandaloneSandboxConfig {
+  const e = parseEnv(env);
+  const config = configOf(e);
+  const production = e.NODE_ENV === 'production';
+  const demoCredentials = !config.merchantsConfigured;
+  const allowed = (e.SANDBOX_DEMO_CREDENTIALS ?? (production ? 'off' : 'on')) === 'on';
+  if (demoCredentials && !allowed)
+    throw new SandboxConfigError(
+      ['SANDBOX_MERCHANTS'],
+      [
+        production
+          ? 'SANDBOX_MERCHANTS: is required when NODE_ENV=production: the demo merchant’s credentials are public (docs/sandbox.md); set SANDBOX_DEMO_CREDENTIALS=on to accept them anyway'
+          : 'SANDBOX_MERCHANTS: is required with SANDBOX_DEMO_CREDENTIALS=off (the demo merchant’s credentials are public)',
+      ],
+    );
+  return { ...config, demoCredentials, production };
+}
+
+type ParsedEnv = z.infer<typeof envSchema>;
+
+function parseEnv(env: Env): ParsedEnv {
   const parsed = checkedEnvSchema.safeParse(withoutBlanks(env));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
@@ -186,7 +238,10 @@ export function loadSandboxConfig(env: Env): SandboxConfig {
       issues.map((i) => `${i.path.join('.')}: ${i.message}`),
     );
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+function configOf(e: ParsedEnv): SandboxConfig {
   return {
     host: e.SANDBOX_HOST,
     port: e.SANDBOX_PORT,

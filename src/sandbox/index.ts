@@ -20,7 +20,14 @@ export { OrderStore } from './store.js';
 export { TEST_CARDS, TEST_CVC, TEST_OTP } from './cards.js';
 export type { TestCardInfo, CardScenario } from './cards.js';
 export { loadSandboxConfig, SandboxConfigError } from './config.js';
-export { CREDENTIALS_DIR, CREDENTIALS_FILE, CredentialsFileError, keptMerchantCredentials } from './credentials.js';
+export {
+  CREDENTIALS_DIR,
+  CREDENTIALS_FILE,
+  CredentialsFileError,
+  keptMerchantCredentials,
+  keptOperatorToken,
+  OPERATOR_TOKEN_FILE,
+} from './credentials.js';
 export type { GeneratedCredentials } from './credentials.js';
 export type { SandboxConfig } from './config.js';
 export { CallbackDispatcher } from './callbacks/dispatcher.js';

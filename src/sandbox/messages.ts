@@ -6,6 +6,10 @@ const MESSAGES = {
   success: ['Success', 'Успешно'],
   credentialsEmpty: ['[userName] or [password] or [token] is empty', '[userName] или [password] или [token] не указан'],
   accessDenied: ['Access denied', 'Доступ запрещён'],
+  authThrottled: [
+    'Access denied: too many failed authentication attempts, try again later',
+    'Доступ запрещён: слишком много неудачных попыток авторизации, повторите позже',
+  ],
   bothCredentials: [
     'Access denied: use either [userName] and [password] or [token]',
     'Доступ запрещён: укажите либо [userName] и [password], либо [token]',
@@ -23,8 +27,8 @@ const MESSAGES = {
   failUrlInvalid: ['Fail URL is invalid', 'URL ошибки некорректен'],
   callbackUrlInvalid: ['Dynamic callback URL is invalid', 'Динамический URL для callback-уведомлений некорректен'],
   callbackHostNotAllowed: [
-    'Dynamic callback URL host is not allowed: this sandbox sends callbacks only to the hosts in SANDBOX_CALLBACK_HOSTS',
-    'Хост динамического URL для callback-уведомлений не разрешён: песочница отправляет уведомления только на хосты из SANDBOX_CALLBACK_HOSTS',
+    "Dynamic callback URL host is not allowed: this sandbox sends a merchant's callbacks only to its own callback origins and the hosts in SANDBOX_CALLBACK_HOSTS",
+    'Хост динамического URL для callback-уведомлений не разрешён: песочница отправляет уведомления продавца только на его собственные адреса для уведомлений и хосты из SANDBOX_CALLBACK_HOSTS',
   ],
   currencyUnknown: ['Unknown currency', 'Неизвестная валюта'],
   languageInvalid: ['Invalid language', 'Неверный язык'],
@@ -80,7 +84,8 @@ export function message(id: MessageId, language: string | undefined): string {
 const ACTION_CODE_TEXT: Record<number, readonly [string, string]> = {
   0: ['', ''],
   [-100]: ['No payment attempts yet', 'Попыток оплаты не было'],
-  5: ['Declined by the issuer (do not honour)', 'Отказ эмитента'],
+  // The same words as the shop's buyer text for 5 (src/shop/action-codes.ts): an issuer decline, "do not honour".
+  5: ['The card issuer declined this payment (do not honour)', 'Банк-эмитент отклонил платёж (do not honour)'],
   101: ['Card expired', 'Истёк срок действия карты'],
   116: ['Insufficient funds', 'Недостаточно средств'],
   1015: ['Wrong card data entered', 'Неверно введены параметры карты'],

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestHandler } from 'express';
-import { createSandboxApp, type SandboxApp } from './app.js';
+import { createSandboxApp, type SandboxApp, type SandboxAppOptions } from './app.js';
 import { createSandboxClock } from './clock.js';
 import type { CallbackOptions } from './callbacks/dispatcher.js';
 import type { SandboxListener } from './events.js';
@@ -28,6 +28,8 @@ export interface StartSandboxOptions {
   callbackHosts?: readonly string[];
   /** SANDBOX_OPERATOR_TOKEN; generated when absent (`sandbox.operatorToken`). */
   operatorToken?: string;
+  /** See SandboxAppOptions.authThrottle. */
+  authThrottle?: SandboxAppOptions['authThrottle'];
   /**
    * Folder for `sandbox.db` (created 0700): orders, their state and history survive a restart. Absent: in memory,
    * forgotten on close. The embedded shop passes DATA_DIR/sandbox; standalone, SANDBOX_DATA_DIR.
@@ -79,6 +81,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       callbacks: opts.callbacks,
       callbackHosts: opts.callbackHosts,
       operatorToken: opts.operatorToken,
+      authThrottle: opts.authThrottle,
     });
   } catch (err) {
     // Bad options (e.g. an operator token equal to a merchant password), a database in use: don't leave the port bound.

@@ -1,13 +1,16 @@
 import type { SandboxOrder } from './types.js';
 
 export interface OrderStoreOptions {
-  /** Hard cap: beyond it the oldest orders are dropped so memory stays flat under any load. */
+  /**
+   * Hard cap per merchant: beyond it that merchant's oldest orders are dropped so memory stays flat under any load.
+   * Per merchant, so one merchant (or whoever holds its credentials) filling its cap never evicts another's orders.
+   */
   maxOrders?: number;
 }
 
 /**
  * In-memory order store. Maps keep insertion order, which is creation order here,
- * so "oldest first" eviction and listing need no extra index.
+ * so "oldest first" eviction and listing need no extra index (one Map of ids per merchant for its own cap).
  *
  * The orders handed out are the stored objects themselves: the engine changes them in place and then calls
  * `save(order)`. Here that is a no-op; the SQLite store (store-sqlite.ts), which keeps the same Map and writes
@@ -16,6 +19,8 @@ export interface OrderStoreOptions {
 export class OrderStore {
   readonly #byId = new Map<string, SandboxOrder>();
   readonly #byNumber = new Map<string, string>();
+  /** Each merchant's order ids, oldest first: what its cap counts and evicts. */
+  readonly #byMerchant = new Map<string, Set<string>>();
   readonly #maxOrders: number;
 
   constructor(options: OrderStoreOptions = {}) {
@@ -29,11 +34,19 @@ export class OrderStore {
   add(order: SandboxOrder): void {
     this.#byId.set(order.id, order);
     this.#byNumber.set(numberKey(order.merchantLogin, order.orderNumber), order.id);
-    while (this.#byId.size > this.#maxOrders) {
-      const oldest = this.#byId.keys().next().value;
+    let mine = this.#byMerchant.get(order.merchantLogin);
+    if (!mine) this.#byMerchant.set(order.merchantLogin, (mine = new Set()));
+    mine.add(order.id);
+    while (mine.size > this.#maxOrders) {
+      const oldest = mine.values().next().value;
       if (oldest === undefined) break;
       this.delete(oldest);
     }
+  }
+
+  /** How many orders one merchant has stored (what its cap counts). */
+  countOf(merchantLogin: string): number {
+    return this.#byMerchant.get(merchantLogin)?.size ?? 0;
   }
 
   /** Called after every change to an order the store holds; the in-memory store already holds the change. */
@@ -61,6 +74,9 @@ export class OrderStore {
     if (!order) return false;
     this.#byId.delete(id);
     this.#byNumber.delete(numberKey(order.merchantLogin, order.orderNumber));
+    const mine = this.#byMerchant.get(order.merchantLogin);
+    mine?.delete(id);
+    if (mine?.size === 0) this.#byMerchant.delete(order.merchantLogin);
     return true;
   }
 

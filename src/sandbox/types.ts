@@ -7,6 +7,11 @@ export interface SandboxMerchant {
   password: string;
   token?: string;
   callbackUrl?: string;
+  /**
+   * Further origins (`http(s)://host[:port]`) this merchant's callbacks may go to, besides its callbackUrl's: where a
+   * dynamicCallbackUrl may point (callbacks/allow-list.ts).
+   */
+  callbackOrigins?: readonly string[];
   callbackKey?: string;
   allowTwoPhase: boolean;
 }
@@ -17,6 +22,8 @@ export const DEFAULT_MERCHANTS: readonly SandboxMerchant[] = Object.freeze([
     userName: 'demo-shop-api',
     password: 'demo-shop-password',
     token: 'demo-shop-token',
+    // A shop on its default port (npm start) may name itself as dynamicCallbackUrl; no other local service.
+    callbackOrigins: Object.freeze(['http://localhost:3000', 'http://127.0.0.1:3000']),
     allowTwoPhase: true,
   }),
 ]);

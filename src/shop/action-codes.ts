@@ -138,11 +138,6 @@ const R = {
     'Банк-эмитент отклонил платёж; причину можно узнать в вашем банке.',
     'contact-issuer',
   ],
-  networkRefused: [
-    'The card network refused to process the payment.',
-    'Платёжная система отказалась обработать платёж.',
-    'contact-issuer',
-  ],
   gatewayDeclined: ['The payment service declined the payment.', 'Платёжный сервис отклонил платёж.', 'other-card'],
   orderDeclined: ['The order was declined by the payment service.', 'Заказ отклонён платёжным сервисом.', 'new-order'],
   fraudSuspected: [
@@ -277,7 +272,7 @@ const CODE_REASONS: ReadonlyMap<number, ReasonKey> = new Map<number, ReasonKey>(
   // Processing / issuer codes
   [0, 'approved'],
   [1, 'identityRequired'],
-  [5, 'networkRefused'],
+  [5, 'issuerDeclined'],
   [7, 'pickUp'],
   [12, 'amountOverLimit'],
   [13, 'invalidAmount'],

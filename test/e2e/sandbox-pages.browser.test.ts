@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { browserSuitePlan, CHROMIUM_PATH, launchChromium, warnBrowserTestsSkipped } from '../helpers/browser.js';
 import { shot, watchPage } from '../helpers/browser-buyer.js';
+import { axeViolations, describeViolations } from '../helpers/axe.js';
 
 /*
  * The sandbox's own pages in headless Chromium: on a 390 × 844 phone screen none of them scrolls sideways (tables
@@ -47,7 +48,13 @@ suite('sandbox pages in a real browser', () => {
     if (plan === 'fail')
       throw new Error(`CI is set and ${CHROMIUM_PATH} is missing: install it (apt-get install chromium)`);
     [sb, browser] = await Promise.all([
-      startSandbox({ port: 0, operatorToken: OPERATOR_TOKEN, callbacks: { maxAttempts: 1, timeoutMs: 1000 } }),
+      startSandbox({
+        port: 0,
+        operatorToken: OPERATOR_TOKEN,
+        // The detail page's callback goes to a closed loopback port: allowed as a host, as SANDBOX_CALLBACK_HOSTS would.
+        callbackHosts: ['127.0.0.1'],
+        callbacks: { maxAttempts: 1, timeoutMs: 1000 },
+      }),
       launchChromium(),
     ]);
     // An order with the widest detail page: card data, a callback delivery (to a closed loopback port), a refund.
@@ -109,6 +116,64 @@ suite('sandbox pages in a real browser', () => {
       expect(tooWide).toEqual([]);
     },
     TIMEOUT * 2,
+  );
+
+  it(
+    'when axe checks every sandbox page at desktop width and at 390 px, then it finds no violation',
+    async () => {
+      const pathOf = (u: string) => `${new URL(u).pathname}${new URL(u).search}`;
+      const { engine } = env().sb.sandbox;
+      const card = (pan: string) => ({ pan, expiration: '203012', cvc: '123', cardholderName: 'TEST' });
+      const challenged = await register();
+      engine.pay(engine.get(challenged.orderId)!, card('5555555555555599'));
+      const declined = await register({ language: 'ru' });
+      engine.pay(engine.get(declined.orderId)!, card('4000001111111126'));
+      const waiting = await register();
+      engine.pay(engine.get(waiting.orderId)!, card('4000000000000002'));
+      const targets = [
+        { name: 'hosted page', path: pathOf((await register()).formUrl), operator: false },
+        {
+          name: 'hosted page, Russian, card filled in',
+          path: `${pathOf((await register({ language: 'ru' })).formUrl)}&card=approved`,
+          operator: false,
+        },
+        {
+          name: '3-D Secure page',
+          path: `/payment/acs/challenge?mdOrder=${challenged.orderId}&lang=en`,
+          operator: false,
+        },
+        { name: 'result: paid', path: pathOf(formUrl), operator: false },
+        { name: 'result: declined (Russian)', path: pathOf(declined.formUrl), operator: false },
+        { name: 'result: waiting for the processor', path: pathOf(waiting.formUrl), operator: false },
+        {
+          name: 'error: unknown order',
+          path: '/payment/merchants/demo-shop/payment_en.html?mdOrder=nope',
+          operator: false,
+        },
+        { name: 'test cards', path: '/sandbox/cards', operator: false },
+        { name: 'orders list', path: '/sandbox/orders', operator: true },
+        { name: 'order detail', path: `/sandbox/orders/${orderId}`, operator: true },
+        { name: 'control page', path: '/sandbox/control?merchant=demo-shop', operator: true },
+      ];
+      const found: string[] = [];
+      for (const viewport of [{ width: 1280, height: 900 }, PHONE])
+        for (const target of targets) {
+          // axe is injected through the DevTools protocol: the pages' CSP allows no script, so it is bypassed here.
+          const context = await env().browser.newContext({
+            viewport,
+            bypassCSP: true,
+            ...(target.operator && { httpCredentials: { username: 'operator', password: OPERATOR_TOKEN } }),
+          });
+          const page = await context.newPage();
+          await page.goto(`${env().sb.url}${target.path}`);
+          const violations = await axeViolations(page);
+          if (violations.length > 0)
+            found.push(describeViolations(`${target.name} at ${viewport.width} px (${target.path})`, violations));
+          await context.close();
+        }
+      expect(found.join('\n')).toBe('');
+    },
+    TIMEOUT * 4,
   );
 
   it(

@@ -27,6 +27,7 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
       violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
     }
     const axe = (globalThis as unknown as { axe: { run: (ctx: unknown) => Promise<AxeResult> } }).axe;
+    // The page's document: this function runs in the browser (the tests' TypeScript has no DOM types).
     const result = await axe.run((globalThis as unknown as { document: unknown }).document);
     return result.violations.map((v) => ({
       id: v.id,

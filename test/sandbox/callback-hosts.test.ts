@@ -15,6 +15,7 @@ import {
   type SandboxOrder,
 } from '../../src/sandbox/index.js';
 import { CallbackAllowList } from '../../src/sandbox/callbacks/allow-list.js';
+import { HOST_NOT_ALLOWED } from '../../src/sandbox/callbacks/dispatcher.js';
 import { CREDS, makeSandbox, OPERATOR_AUTH, payDirect, type TestSandbox } from '../helpers/sandbox-app.js';
 
 interface Listener {
@@ -106,12 +107,57 @@ describe('callback allow-list', () => {
     expect(allowed.requests).toEqual([expect.stringMatching(/^\/dynamic\?mdOrder=/)]);
   });
 
-  it('by default, every loopback host is allowed (127.0.0.0/8, ::1, localhost), so a local receiver works unconfigured', async () => {
-    sb = makeSandbox({ callbacks: FAST });
-    const { orderId } = await sb.register({ dynamicCallbackUrl: `http://localhost:${allowed.port}/by-name` });
+  it("by default, a merchant's callbacks go only to its own origins: another port on loopback is refused at register", async () => {
+    const merchants = [{ ...DEFAULT_MERCHANTS[0]!, callbackUrl: `${allowed.url}/static` }];
+    sb = makeSandbox({ merchants, callbacks: FAST });
+    const other = await listen('127.0.0.1', ok);
+    try {
+      // The public demo credentials must not buy a blind request to any local service (here: another port).
+      const refused = await sb.call('register', {
+        ...CREDS,
+        orderNumber: 'SSRF-PORT',
+        amount: '1000',
+        returnUrl: 'https://shop.test/return',
+        dynamicCallbackUrl: `${other.url}/admin/shutdown`,
+      });
+      expect([refused.body.errorCode, refused.body.orderId]).toEqual(['5', undefined]);
+      const { orderId } = await sb.register({ dynamicCallbackUrl: `${allowed.url}/another/path` });
+      payDirect(sb, orderId);
+      await sb.callbacks!.idle();
+      expect(allowed.requests).toEqual([expect.stringMatching(/^\/another\/path\?mdOrder=/)]);
+      expect(other.requests).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("when two merchants share the sandbox, then one cannot send callbacks to the other's origin, only to its own", async () => {
+    const merchants = [
+      { ...DEFAULT_MERCHANTS[0]!, callbackOrigins: [`http://localhost:${allowed.port}`] },
+      {
+        login: 'second-shop',
+        userName: 'second-api',
+        password: 'second-password-0123',
+        callbackUrl: `${forbidden.url}/cb`,
+        allowTwoPhase: true,
+      },
+    ];
+    sb = makeSandbox({ merchants, callbacks: FAST });
+    const stolen = await sb.call('register', {
+      ...CREDS,
+      orderNumber: 'SSRF-OTHER',
+      amount: '1000',
+      returnUrl: 'https://shop.test/return',
+      dynamicCallbackUrl: `${forbidden.url}/cb`,
+    });
+    expect(stolen.body.errorCode).toBe('5');
+    expect(stolen.body.errorMessage).toMatch(/host is not allowed/);
+    const { orderId } = await sb.register({ dynamicCallbackUrl: `http://localhost:${allowed.port}/mine` });
     payDirect(sb, orderId);
     await sb.callbacks!.idle();
-    expect(allowed.requests).toEqual([expect.stringMatching(/^\/by-name\?/)]);
+    expect(allowed.requests).toEqual([expect.stringMatching(/^\/mine\?/)]);
+    expect(sb.callbackAllowed(`${forbidden.url}/x`, 'second-shop')).toBe(true);
+    expect(sb.callbackAllowed(`${forbidden.url}/x`, 'demo-shop')).toBe(false);
   });
 
   it('when an order got a callback URL without register (engine API), then the dispatcher refuses it before sending and records why', async () => {
@@ -134,11 +180,11 @@ describe('callback allow-list', () => {
     expect(sb.journal.of(created.order).deliveries).toEqual([
       expect.objectContaining({
         attempt: 0,
-        outcome: { kind: 'skipped', reason: 'host not allowed (SANDBOX_CALLBACK_HOSTS)' },
+        outcome: { kind: 'skipped', reason: HOST_NOT_ALLOWED },
       }),
     ]);
     const page = await request(sb.app).get(`/sandbox/orders/${created.order.id}`).set(OPERATOR_AUTH);
-    expect(page.text).toContain('not sent (host not allowed (SANDBOX_CALLBACK_HOSTS))');
+    expect(page.text).toContain('not sent (not allowed (the merchant&#39;s callback origins, SANDBOX_CALLBACK_HOSTS))');
   });
 
   it('when an allowed host answers a redirect to another host, then the redirect is not followed and counts as a failed attempt', async () => {
@@ -166,7 +212,7 @@ describe('callback allow-list', () => {
       res.writeHead(500, { 'content-type': 'text/plain' }).end('internal-body-canary root:x:0:0'),
     );
     try {
-      sb = makeSandbox({ callbacks: FAST });
+      sb = makeSandbox({ callbackHosts: ['127.0.0.1'], callbacks: FAST });
       const { orderId } = await sb.register({ dynamicCallbackUrl: `${talkative.url}/cb` });
       payDirect(sb, orderId);
       await sb.callbacks!.idle();
@@ -179,11 +225,17 @@ describe('callback allow-list', () => {
     }
   });
 
-  it("when a merchant's own callbackUrl is outside an explicit allow-list, then the app refuses to start", () => {
+  it("when SANDBOX_CALLBACK_HOSTS lists other hosts, then a merchant's own callbackUrl origin is still allowed", () => {
     const merchants = [{ ...DEFAULT_MERCHANTS[0]!, callbackUrl: `${forbidden.url}/static` }];
-    expect(() =>
-      createSandboxApp({ publicUrl: 'http://gateway.test', merchants, callbackHosts: ['127.0.0.1'], callbacks: false }),
-    ).toThrow(/demo-shop has a callbackUrl whose host is not in the callback allow-list/);
+    const app = createSandboxApp({
+      publicUrl: 'http://gateway.test',
+      merchants,
+      callbackHosts: ['127.0.0.1'],
+      callbacks: false,
+    });
+    expect(app.callbackAllowed(`${forbidden.url}/static`, 'demo-shop')).toBe(true);
+    expect(app.callbackAllowed(`http://127.0.0.2:${forbidden.port + 1}/`, 'demo-shop')).toBe(false);
+    expect(app.callbackAllowed('http://127.0.0.1:1/any', 'demo-shop')).toBe(true);
   });
 });
 
@@ -215,7 +267,7 @@ describe('the dispatcher checks the allow-list before every attempt', () => {
       expect(failing.requests).toHaveLength(1);
       expect(journal.of(order).deliveries.map((d) => [d.attempt, d.outcome])).toEqual([
         [1, { kind: 'http', status: 500 }],
-        [2, { kind: 'skipped', reason: 'host not allowed (SANDBOX_CALLBACK_HOSTS)' }],
+        [2, { kind: 'skipped', reason: HOST_NOT_ALLOWED }],
       ]);
     } finally {
       await failing.close();
@@ -224,30 +276,53 @@ describe('the dispatcher checks the allow-list before every attempt', () => {
 });
 
 describe('CallbackAllowList (no requests: the decision only)', () => {
-  it('by default allows loopback and the merchants’ callback hosts, nothing else', () => {
+  it("by default allows each merchant's own origins only: its callbackUrl's and its callbackOrigins, any path there", () => {
     const list = CallbackAllowList.of(undefined, [
-      { ...DEFAULT_MERCHANTS[0]!, callbackUrl: 'https://Shop.Example/payment/callback' },
+      {
+        ...DEFAULT_MERCHANTS[0]!,
+        callbackUrl: 'https://Shop.Example/payment/callback',
+        callbackOrigins: ['http://127.0.0.1:3000'],
+      },
+      {
+        login: 'other',
+        userName: 'o',
+        password: 'p',
+        callbackUrl: 'http://other.example:8080/cb',
+        allowTwoPhase: true,
+      },
     ]);
     for (const url of [
-      'http://127.0.0.1/',
-      'http://127.255.0.9:8080/x',
-      'http://[::1]:3000/',
-      'http://LOCALHOST./',
-      'http://[::ffff:127.0.0.1]/',
       'https://shop.example/other',
-      'http://shop.example.:81/',
+      'https://shop.example.:443/x',
+      'http://127.0.0.1:3000/payment/callback',
+      'http://127.1:3000/',
+      'http://[::ffff:127.0.0.1]:3000/',
     ])
-      expect([url, list.allows(url)]).toEqual([url, true]);
-    for (const url of ['http://shop.example.evil.example/', 'http://localhost.example/', 'ftp://127.0.0.1/', 'nope'])
-      expect([url, list.allows(url)]).toEqual([url, false]);
+      expect([url, list.allows(url, 'demo-shop')]).toEqual([url, true]);
+    for (const url of [
+      'http://shop.example/',
+      'https://shop.example:444/',
+      'http://127.0.0.1/',
+      'http://127.0.0.1:3001/',
+      'http://localhost:3000/',
+      'http://[::1]:3000/',
+      'http://other.example:8080/cb',
+      'ftp://127.0.0.1:3000/',
+      'nope',
+    ])
+      expect([url, list.allows(url, 'demo-shop')]).toEqual([url, false]);
+    expect(list.allows('http://other.example:8080/any', 'other')).toBe(true);
+    expect(list.allows('https://shop.example/', 'other')).toBe(false);
+    expect(list.allows('https://shop.example/', 'unknown-merchant')).toBe(false);
   });
 
-  it('when hosts are given, allows exactly those', () => {
-    const list = CallbackAllowList.of(['127.0.0.1', 'shop.example'], []);
-    expect(list.allows('http://127.0.0.1:9/')).toBe(true);
-    expect(list.allows('http://shop.example/')).toBe(true);
-    expect(list.allows('http://127.0.0.2/')).toBe(false);
-    expect(list.allows('http://localhost/')).toBe(false);
-    expect(list.allows('http://[::1]/')).toBe(false);
+  it('when hosts are given, allows those on any port for every merchant, besides their own origins', () => {
+    const list = CallbackAllowList.of(['127.0.0.1', 'shop.example'], [{ ...DEFAULT_MERCHANTS[0]! }]);
+    expect(list.allows('http://127.0.0.1:9/', 'demo-shop')).toBe(true);
+    expect(list.allows('http://shop.example/', 'any-login')).toBe(true);
+    expect(list.allows('http://127.0.0.2/', 'demo-shop')).toBe(false);
+    expect(list.allows('http://[::1]/', 'demo-shop')).toBe(false);
+    expect(list.allows('http://localhost:3000/', 'demo-shop')).toBe(true);
+    expect(list.allows('http://localhost:3001/', 'demo-shop')).toBe(false);
   });
 });

@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_MERCHANTS, loadSandboxConfig, SandboxConfigError } from '../../src/sandbox/index.js';
+import { loadStandaloneSandboxConfig } from '../../src/sandbox/config.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -219,17 +222,42 @@ describe('sandbox configuration: operator token and callback hosts', () => {
     ]);
   });
 
-  it("when SANDBOX_CALLBACK_HOSTS leaves out a merchant's callback host, then it is refused (its callbacks could never go out)", () => {
-    const merchants = JSON.stringify([
-      { login: 'a', userName: 'a', password: 'p', callbackUrl: 'http://127.0.0.1:3000/cb' },
-      { login: 'b', userName: 'b', password: 'p', callbackUrl: 'http://127.0.0.2:3000/cb' },
-    ]);
-    expect(problemsOf({ SANDBOX_MERCHANTS: merchants, SANDBOX_CALLBACK_HOSTS: '127.0.0.1' })).toEqual([
-      'SANDBOX_CALLBACK_HOSTS: does not include the host of SANDBOX_MERCHANTS.1.callbackUrl',
-    ]);
-    expect(
-      loadSandboxConfig({ SANDBOX_MERCHANTS: merchants, SANDBOX_CALLBACK_HOSTS: '127.0.0.1,127.0.0.2' }).callbackHosts,
-    ).toEqual(['127.0.0.1', '127.0.0.2']);
+  it('when a merchant lists callbackOrigins, then each must be an http(s) origin, and SANDBOX_CALLBACK_HOSTS need not repeat them', () => {
+    const merchants = (origins: string[]) =>
+      JSON.stringify([{ login: 'a', userName: 'a', password: 'p', callbackOrigins: origins }]);
+    for (const bad of ['ftp://127.0.0.1', 'http://127.0.0.1:3000/cb', 'http://u:p@127.0.0.1', 'http://h/?q=1', 'nope'])
+      expect([bad, problemsOf({ SANDBOX_MERCHANTS: merchants([bad]) })]).toEqual([
+        bad,
+        [expect.stringMatching(/^SANDBOX_MERCHANTS\.0\.callbackOrigins\.0: /)],
+      ]);
+    const config = loadSandboxConfig({
+      SANDBOX_MERCHANTS: merchants(['http://127.0.0.1:3000', 'https://shop.example']),
+      SANDBOX_CALLBACK_HOSTS: '127.0.0.2',
+    });
+    expect(config.merchants[0]?.callbackOrigins).toEqual(['http://127.0.0.1:3000', 'https://shop.example']);
+    expect(config.callbackHosts).toEqual(['127.0.0.2']);
+  });
+});
+
+describe('the standalone rule about the public demo merchant (loadStandaloneSandboxConfig)', () => {
+  const merchants = JSON.stringify([{ login: 'm', userName: 'm-api', password: 'm-password' }]);
+  const TOKEN = 'production-operator-token-0123';
+  it('outside production it accepts them unless SANDBOX_DEMO_CREDENTIALS=off; in production only with =on', () => {
+    expect(loadStandaloneSandboxConfig({}).demoCredentials).toBe(true);
+    expect(() => loadStandaloneSandboxConfig({ SANDBOX_DEMO_CREDENTIALS: 'off' })).toThrow(
+      /SANDBOX_MERCHANTS: is required/,
+    );
+    const production = { NODE_ENV: 'production', SANDBOX_OPERATOR_TOKEN: TOKEN };
+    expect(() => loadStandaloneSandboxConfig(production)).toThrow(SandboxConfigError);
+    expect(loadStandaloneSandboxConfig({ ...production, SANDBOX_DEMO_CREDENTIALS: 'on' }).demoCredentials).toBe(true);
+    expect(loadStandaloneSandboxConfig({ ...production, SANDBOX_MERCHANTS: merchants }).demoCredentials).toBe(false);
+    expect(() => loadStandaloneSandboxConfig({ SANDBOX_DEMO_CREDENTIALS: 'yes' })).toThrow(/SANDBOX_DEMO_CREDENTIALS/);
+  });
+
+  it('the embedded sandbox is not held to it: the shared parser accepts production without SANDBOX_MERCHANTS', () => {
+    expect(loadSandboxConfig({ NODE_ENV: 'production', SANDBOX_OPERATOR_TOKEN: TOKEN }).merchantsConfigured).toBe(
+      false,
+    );
   });
 });
 
@@ -312,6 +340,35 @@ describe('standalone server (src/sandbox/server.ts)', () => {
     expect(await closed).toBe(0);
   });
 
+  it('when SANDBOX_DATA_DIR is set, then the generated operator token is kept there (0600) and the next start uses it again', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'sandbox-token-'));
+    try {
+      const tokens: string[] = [];
+      for (let start = 0; start < 2; start += 1) {
+        const { child, closed, outputMatching } = run({ SANDBOX_PORT: '0', SANDBOX_DATA_DIR: dataDir });
+        const [, token, file] = await outputMatching(
+          /"deliberatelyLoggedOperatorToken":"([^"]+)".*"operatorTokenFile":"([^"]+)"/,
+        );
+        expect(file).toBe(path.join(dataDir, 'operator-token.json'));
+        tokens.push(token!);
+        child.kill('SIGTERM');
+        expect(await closed).toBe(0);
+      }
+      expect(tokens[1]).toBe(tokens[0]);
+      const file = path.join(dataDir, 'operator-token.json');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, operatorToken: tokens[0] });
+      // A broken file stops the start with a message naming it, never quoting it.
+      writeFileSync(file, '{"operatorToken":"canary');
+      const broken = run({ SANDBOX_PORT: '0', SANDBOX_DATA_DIR: dataDir });
+      expect(await broken.closed).toBe(1);
+      expect(broken.output()).toContain(file);
+      expect(broken.output()).not.toContain('canary');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('when SANDBOX_OPERATOR_TOKEN and SANDBOX_MERCHANTS are set, then neither the demo notice nor any token is logged', async () => {
     const operator = 'standalone-operator-canary-01';
     const merchants = JSON.stringify([{ login: 'm', userName: 'm-api', password: 'm-password-canary' }]);
@@ -324,6 +381,37 @@ describe('standalone server (src/sandbox/server.ts)', () => {
     child.kill('SIGTERM');
     expect(await closed).toBe(0);
     expect(output()).not.toMatch(/canary|public demo|deliberatelyLogged/);
+  });
+
+  it('when NODE_ENV=production and SANDBOX_MERCHANTS is unset, then it refuses the public demo credentials and does not start', async () => {
+    const { closed, output } = run({
+      NODE_ENV: 'production',
+      SANDBOX_PORT: '0',
+      SANDBOX_OPERATOR_TOKEN: 'production-operator-token-0123',
+    });
+    expect(await closed).toBe(1);
+    expect(output()).toContain('SANDBOX_MERCHANTS: is required when NODE_ENV=production');
+    expect(output()).toContain('SANDBOX_DEMO_CREDENTIALS=on');
+    expect(output()).not.toContain('listening');
+  });
+
+  it('when NODE_ENV=production and SANDBOX_DEMO_CREDENTIALS=on, then it answers to the demo credentials and says so in a warning', async () => {
+    const { child, closed, outputMatching } = run({
+      NODE_ENV: 'production',
+      SANDBOX_PORT: '0',
+      SANDBOX_OPERATOR_TOKEN: 'production-operator-token-0123',
+      SANDBOX_DEMO_CREDENTIALS: 'on',
+    });
+    const [, url] = await outputMatching(/"url":"([^"]+)","host"/);
+    const warning = await outputMatching(/^.*SANDBOX_DEMO_CREDENTIALS=on with NODE_ENV=production.*$/m);
+    expect(warning[0]).toContain('"level":40');
+    const res = await fetch(`${url}/payment/rest/getOrderStatusExtended.do`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: 'demo-shop-token', orderId: 'none' }),
+    });
+    expect(((await res.json()) as { errorCode: string }).errorCode).toBe('6');
+    child.kill('SIGTERM');
+    expect(await closed).toBe(0);
   });
 
   it('when NODE_ENV=production and SANDBOX_OPERATOR_TOKEN is unset, then it refuses to start, exit code 1', async () => {

@@ -29,7 +29,12 @@ describe('per-order magic description tags', () => {
     let n = 0;
     beforeAll(async () => {
       rx = await startReceiver();
-      sb = await startSandbox({ port: 0, callbacks: { retryBaseMs: 10, maxAttempts: 2, timeoutMs: 2000 } });
+      sb = await startSandbox({
+        port: 0,
+        // The receiver listens on a port of its own: allowed as a host, as SANDBOX_CALLBACK_HOSTS would.
+        callbackHosts: ['127.0.0.1'],
+        callbacks: { retryBaseMs: 10, maxAttempts: 2, timeoutMs: 2000 },
+      });
     });
     afterAll(async () => {
       await sb.close();

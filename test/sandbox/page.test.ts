@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startSandbox, type RunningSandbox, type SandboxEvent } from '../../src/sandbox/index.js';
+import { startSandbox, TEST_CARDS, type RunningSandbox, type SandboxEvent } from '../../src/sandbox/index.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
 
 const CREDS = { userName: 'demo-shop-api', password: 'demo-shop-password' };
@@ -102,6 +102,40 @@ describe('hosted payment page (real listener, buyer over HTTP)', () => {
     const again = await payOnHostedPage(formUrl, { pan: '5555555555555599', otp: '12345678' });
     expect(again.redirectUrl).toContain('orderId=');
     expect((await status(orderId)).orderStatus).toBe(2);
+  });
+
+  it('when the page is Russian, then every test card is described in Russian, on the payment page and the card list', async () => {
+    const { formUrl } = await register({ language: 'ru' });
+    const pages = [await (await fetch(formUrl)).text(), await (await fetch(`${sb.url}/sandbox/cards?lang=ru`)).text()];
+    for (const html of pages)
+      for (const card of TEST_CARDS) {
+        expect([card.id, html.includes(card.summaryRu)]).toEqual([card.id, true]);
+        expect([card.id, html.includes(card.summary)]).toEqual([card.id, false]);
+      }
+    const english = await (await fetch(`${sb.url}/sandbox/cards`)).text();
+    for (const card of TEST_CARDS) expect(english).toContain(card.summary);
+  });
+
+  it('when the buyer cancels on the 3-D Secure page, then the order is cancelled as on the hosted page and the buyer goes to failUrl', async () => {
+    const { orderId, formUrl } = await register({ language: 'ru' });
+    const { html } = await payOnHostedPage(formUrl, { pan: '5555555555555599' });
+    expect(html).toContain('<button type="submit" class="link-button">Отменить оплату и вернуться в магазин</button>');
+    const res = await fetch(`${sb.url}/payment/acs/challenge`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ mdOrder: orderId, lang: 'ru', op: 'cancel' }),
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`https://shop.test/checkout/failed?orderId=${orderId}&lang=ru`);
+    expect(await status(orderId)).toMatchObject({ orderStatus: 6, actionCode: -2014 });
+    // A second cancel (a reload) changes nothing and leads to the order's page.
+    const again = await fetch(`${sb.url}/payment/acs/challenge`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ mdOrder: orderId, lang: 'ru', op: 'cancel' }),
+    });
+    expect(again.headers.get('location')).toContain('failed');
+    expect(await status(orderId)).toMatchObject({ orderStatus: 6, actionCode: -2014 });
   });
 
   it('when the challenge gets a wrong code, then declined with -2006 and the buyer goes to failUrl', async () => {

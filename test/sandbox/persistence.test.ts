@@ -179,7 +179,7 @@ describe('a sandbox with a data folder', () => {
       return new Promise<void>((r) => receiver.close(() => r()));
     });
     const callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/cb`;
-    const first = await start(dir, { callbacks: { timeoutMs: 60_000 } });
+    const first = await start(dir, { callbackHosts: ['127.0.0.1'], callbacks: { timeoutMs: 60_000 } });
     const { orderId } = await api(first.sb, 'register', {
       orderNumber: `CB-${++n}`,
       amount: '100',

@@ -76,6 +76,32 @@ describe.each(kinds)('the order store %s', (_name, open) => {
     expect(store.findByNumber('m', 'N-1')?.id).toBe('id-5');
   });
 
+  it('when the operator opens the orders list, then it says truly where the orders are kept', async () => {
+    const { sb } = sandbox();
+    await sb.register();
+    const page = await request(sb.app).get('/sandbox/orders').set(OPERATOR_AUTH);
+    const disk = _name.includes('SQLite');
+    expect(page.text).toContain(
+      disk
+        ? '1 order(s) kept on disk (they survive a restart)'
+        : '1 order(s) kept in memory only (a restart forgets them)',
+    );
+    expect(page.text).not.toContain(disk ? 'in memory' : 'on disk');
+  });
+
+  it('when one merchant registers past its cap, then only its own oldest orders go and the other merchant keeps all of its', () => {
+    const { store } = open({ maxOrders: 3 });
+    store.add(order(1, 'other'));
+    store.add(order(2, 'other'));
+    for (let n = 3; n <= 50; n += 1) store.add(order(n, 'greedy'));
+    expect(store.countOf('other')).toBe(2);
+    expect(store.countOf('greedy')).toBe(3);
+    expect(store.get('id-1')?.merchantLogin).toBe('other');
+    expect(store.findByNumber('other', 'N-2')?.id).toBe('id-2');
+    expect(store.list({ merchantLogin: 'greedy' }).map((o) => o.id)).toEqual(['id-50', 'id-49', 'id-48']);
+    expect(store.size).toBe(5);
+  });
+
   it('when purge and delete run, then exactly the orders they name are gone', () => {
     const { store } = open();
     for (let n = 1; n <= 5; n += 1) store.add(order(n));

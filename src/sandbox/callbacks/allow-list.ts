@@ -3,7 +3,14 @@ import type { SandboxMerchant } from '../types.js';
 
 /**
  * Where the sandbox may send server-side requests (callbacks): without such a list, anyone who can register an
- * order could name an internal address as its dynamicCallbackUrl and make the sandbox call it (SSRF).
+ * order could name an internal address as its dynamicCallbackUrl and make the sandbox call it (SSRF). On a sandbox
+ * several merchants share, whoever holds one merchant's credentials (the public demo ones, say) must not reach any
+ * other service either, so the list is per merchant.
+ *
+ * A merchant's callbacks may go to its own origins: the origin (scheme, host and port) of its static `callbackUrl`
+ * and those its `callbackOrigins` list, any path there. SANDBOX_CALLBACK_HOSTS widens that for every merchant to
+ * whole hosts, any port. Nothing else: loopback is no longer allowed by default (list `localhost,127.0.0.1` in
+ * SANDBOX_CALLBACK_HOSTS to get the old default back).
  *
  * Hosts are compared in the WHATWG URL parser's canonical form, the form fetch() connects to, so `127.1`,
  * `0x7f.0.0.1`, `2130706433` and `127.0.0.1` are one host, `LOCALHOST.` is `localhost`, and an IPv4-mapped IPv6
@@ -11,46 +18,66 @@ import type { SandboxMerchant } from '../types.js';
  * them, so a listed name is trusted to point where its owner says.
  */
 export class CallbackAllowList {
-  readonly #loopback: boolean;
   readonly #hosts: ReadonlySet<string>;
+  readonly #origins: ReadonlyMap<string, ReadonlySet<string>>;
 
-  private constructor(loopback: boolean, hosts: Iterable<string>) {
-    this.#loopback = loopback;
+  private constructor(hosts: Iterable<string>, origins: ReadonlyMap<string, ReadonlySet<string>>) {
     this.#hosts = new Set(hosts);
+    this.#origins = origins;
   }
 
   /**
-   * `hosts` given (SANDBOX_CALLBACK_HOSTS): exactly those. Otherwise the default: loopback (127.0.0.0/8, ::1,
-   * localhost) plus the hosts of the merchants' static callback URLs.
+   * Each merchant's own origins (its callbackUrl's and its `callbackOrigins`), plus `hosts` (SANDBOX_CALLBACK_HOSTS)
+   * for every merchant when given.
    */
   static of(hosts: readonly string[] | undefined, merchants: readonly SandboxMerchant[]): CallbackAllowList {
-    if (hosts !== undefined) {
-      const canonical = hosts.map((entry) => {
-        const host = canonicalHostEntry(entry);
-        if (host === undefined) throw new Error('callback hosts must be host names or IP addresses, without a port');
-        return host;
-      });
-      return new CallbackAllowList(false, canonical);
+    const canonical = (hosts ?? []).map((entry) => {
+      const host = canonicalHostEntry(entry);
+      if (host === undefined) throw new Error('callback hosts must be host names or IP addresses, without a port');
+      return host;
+    });
+    const origins = new Map<string, ReadonlySet<string>>();
+    for (const m of merchants) {
+      const own = new Set<string>();
+      const fromUrl = m.callbackUrl === undefined ? undefined : originOf(m.callbackUrl);
+      if (fromUrl !== undefined) own.add(fromUrl);
+      for (const entry of m.callbackOrigins ?? []) {
+        const origin = originOf(entry);
+        if (origin === undefined)
+          throw new Error(`sandbox merchant ${m.login} has a callbackOrigins entry that is not an http(s) origin`);
+        own.add(origin);
+      }
+      origins.set(m.login, own);
     }
-    const merchantHosts = merchants
-      .map((m) => (m.callbackUrl === undefined ? undefined : hostOfUrl(m.callbackUrl)))
-      .filter((h): h is string => h !== undefined);
-    return new CallbackAllowList(true, merchantHosts);
+    return new CallbackAllowList(canonical, origins);
   }
 
-  /** True when a request to this absolute http(s) URL may be sent. Anything unparseable is refused. */
-  allows(url: string): boolean {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return false;
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return false;
-    const host = canonicalHost(parsed.hostname);
-    if (host === '') return false;
-    return this.#hosts.has(host) || (this.#loopback && isLoopbackHost(host));
+  /** True when a callback of this merchant may be sent to this absolute http(s) URL. Anything unparseable is refused. */
+  allows(url: string, merchantLogin: string): boolean {
+    const origin = originOf(url);
+    if (origin === undefined) return false;
+    if (this.#origins.get(merchantLogin)?.has(origin)) return true;
+    const host = hostOfUrl(url);
+    return host !== undefined && this.#hosts.has(host);
   }
+}
+
+/**
+ * The canonical `scheme://host:port` of an absolute http(s) URL (default port written out), or undefined. Accepts
+ * a bare origin (`http://shop.example:3000`) as well as a whole URL.
+ */
+export function originOf(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+  const host = canonicalHost(parsed.hostname);
+  if (host === '') return undefined;
+  const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80');
+  return `${parsed.protocol}//${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** A SANDBOX_CALLBACK_HOSTS entry in canonical form, or undefined when it is not a bare host name or IP address. */
@@ -81,11 +108,6 @@ export function hostOfUrl(url: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** 127.0.0.0/8, ::1 and the name localhost: what a sandbox on a developer's machine may call by default. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || (isIPv4(host) && host.startsWith('127.'));
 }
 
 /** WHATWG hostname (already lower case, IPv4 normalised) without IPv6 brackets and a trailing dot, IPv4-mapped unmapped. */

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxClock } from '../clock.js';
 import type { DeliveryOutcome, OrderJournal } from '../journal.js';
-import type { SandboxEvent, SandboxLogger, SandboxOperation, SandboxOrder } from '../types.js';
+import type { SandboxEvent, SandboxLogger, SandboxMerchant, SandboxOperation, SandboxOrder } from '../types.js';
 import { CallbackAllowList } from './allow-list.js';
 import { signCallback } from './checksum.js';
 
@@ -29,15 +29,15 @@ export interface DispatcherDeps {
   /** Fault switch for one notification (lost / duplicated); consulted once per event. */
   modeFor?: (order: Readonly<SandboxOrder>) => CallbackMode;
   /**
-   * Whether a request to this URL may be sent (the SSRF allow-list, callbacks/allow-list.ts). Asked before every
-   * attempt, whatever set the URL. Default: loopback hosts only.
+   * Whether a request to this URL may be sent for this merchant (the SSRF allow-list, callbacks/allow-list.ts). Asked
+   * before every attempt, whatever set the URL. Default: the merchant's callbackUrl origin and callbackOrigins only.
    */
-  allows?: (url: string) => boolean;
+  allows?: (url: string, merchantLogin: string) => boolean;
   options?: CallbackOptions;
 }
 
 /** What the journal says about a notification whose URL the allow-list refuses. */
-export const HOST_NOT_ALLOWED = 'host not allowed (SANDBOX_CALLBACK_HOSTS)';
+export const HOST_NOT_ALLOWED = "not allowed (the merchant's callback origins, SANDBOX_CALLBACK_HOSTS)";
 
 /** Operations that are notified (docs/gateway-reference.md §6.2); `declined` (decline.do) has no documented callback. */
 const NOTIFIED: ReadonlySet<SandboxOperation> = new Set([
@@ -61,12 +61,14 @@ export class CallbackDispatcher {
   readonly #maxPending: number;
   readonly #stop = new AbortController();
   readonly #pending = new Set<Promise<void>>();
-  readonly #allows: (url: string) => boolean;
+  readonly #allows: (url: string, merchant: SandboxMerchant) => boolean;
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps;
-    const loopbackOnly = CallbackAllowList.of(undefined, []);
-    this.#allows = deps.allows ?? ((url) => loopbackOnly.allows(url));
+    const { allows } = deps;
+    this.#allows = allows
+      ? (url, merchant) => allows(url, merchant.login)
+      : (url, merchant) => CallbackAllowList.of(undefined, [merchant]).allows(url, merchant.login);
     const o = deps.options ?? {};
     this.#maxAttempts = Math.min(MAX_CALLBACK_ATTEMPTS, Math.max(1, o.maxAttempts ?? 5));
     this.#retryBaseMs = Math.max(0, o.retryBaseMs ?? 1000);
@@ -93,7 +95,7 @@ export class CallbackDispatcher {
       return;
     }
     const base = { operation: event.operation, url: plainUrl, signed: key !== undefined };
-    if (!this.#allows(plainUrl)) {
+    if (!this.#allows(plainUrl, event.merchant)) {
       this.#refused(event.order, { ...base, copy: 1 });
       return;
     }
@@ -121,7 +123,9 @@ export class CallbackDispatcher {
         });
         continue;
       }
-      const run = this.#deliver(event.order, signedUrl, { ...base, copy }).finally(() => this.#pending.delete(run));
+      const run = this.#deliver(event.merchant, event.order, signedUrl, { ...base, copy }).finally(() =>
+        this.#pending.delete(run),
+      );
       this.#pending.add(run);
     }
   };
@@ -142,6 +146,7 @@ export class CallbackDispatcher {
   }
 
   async #deliver(
+    merchant: SandboxMerchant,
     order: Readonly<SandboxOrder>,
     url: string,
     base: { operation: SandboxOperation; url: string; signed: boolean; copy: number },
@@ -152,7 +157,7 @@ export class CallbackDispatcher {
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt += 1) {
       if (this.#stop.signal.aborted) return;
       // Checked again right before every request, not only when the notification was scheduled.
-      if (!this.#allows(url)) {
+      if (!this.#allows(url, merchant)) {
         this.#refused(order, base, attempt);
         return;
       }

@@ -1,5 +1,5 @@
 import express, { type Response, type Router } from 'express';
-import { findTestCardById, TEST_CARDS, TEST_CVC, type TestCardInfo } from '../cards.js';
+import { cardSummary, findTestCardById, TEST_CARDS, TEST_CVC, type TestCardInfo } from '../cards.js';
 import { formatAmount } from '../currency.js';
 import type { SandboxEngine } from '../engine.js';
 import type { SandboxEvents } from '../events.js';
@@ -77,6 +77,7 @@ export function createPageRouter({ engine, events, merchants }: PageRouterOption
       payLabel: `${t.pay} ${amount}`,
       testCards: TEST_CARDS.map((card) => ({
         ...card,
+        summary: cardSummary(card, lang),
         href: `${pageUrl(order, lang)}&card=${encodeURIComponent(card.id)}`,
         spaced: card.pan.replace(/(\d{4})(?=\d)/g, '$1 '),
         chosen: card.id === extra.chosenCard,
@@ -190,13 +191,22 @@ export function createPageRouter({ engine, events, merchants }: PageRouterOption
     const lang = pageLang(body.lang);
     const order = lookup(undefined, body.mdOrder);
     if (!order) return renderNotFound(res, lang);
+    if (body.op === 'cancel') {
+      // The buyer gives up at the bank's page: the same cancel as on the hosted page, while the challenge is open.
+      if (order.status === 5 && order.pending?.kind === 'challenge') cancelByBuyer(order);
+      return res.redirect(303, order.status === 6 ? shopUrl(order, lang) : pageUrl(order, lang));
+    }
     const outcome = engine.completeChallenge(order, typeof body.otp === 'string' ? body.otp : '');
     res.redirect(303, outcome.kind === 'notPayable' ? pageUrl(order, lang) : shopUrl(order, lang));
   });
 
   router.get('/sandbox/cards', (req, res) => {
     const lang = pageLang(req.query.lang);
-    res.render('sandbox/cards', { t: textsFor(lang), lang, cards: TEST_CARDS });
+    res.render('sandbox/cards', {
+      t: textsFor(lang),
+      lang,
+      cards: TEST_CARDS.map((card) => ({ ...card, summary: cardSummary(card, lang) })),
+    });
   });
 
   return router;

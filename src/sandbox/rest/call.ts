@@ -27,6 +27,12 @@ export function callParams(req: Request, res: Response): Params {
   return state(req, res).params;
 }
 
+/** Whether this call authenticated; false when it failed or was never checked (e.g. refused before). Never checks. */
+export function callAuthenticated(res: Response): boolean {
+  const known = res.locals[KEY] as CallState | undefined;
+  return known?.auth?.result.ok === true;
+}
+
 export function callAuth(req: Request, res: Response, merchants: readonly SandboxMerchant[]): AuthResult {
   const s = state(req, res);
   // Reused only for the same merchant list, so a router given other merchants never sees a foreign answer.

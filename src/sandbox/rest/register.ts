@@ -9,8 +9,9 @@ export const JSON_PARAMS_LIMITS = Object.freeze({ maxEntries: 32, maxNameLength:
 
 /**
  * Validates register.do / registerPreAuth.do parameters (docs/gateway-reference.md §3.1) in the order the gateway reports
- * them. `callbackAllowed` is the sandbox's SSRF allow-list (callbacks/allow-list.ts): a dynamicCallbackUrl on another
- * host is a bad value, errorCode 5 (§3.1), so the order is never created and nothing is ever sent there.
+ * them. `callbackAllowed` is the sandbox's SSRF allow-list for this merchant (callbacks/allow-list.ts): a
+ * dynamicCallbackUrl outside this merchant's origins is a bad value, errorCode 5 (§3.1), so the order is never
+ * created and nothing is ever sent there.
  */
 export function parseRegister(
   params: Params,

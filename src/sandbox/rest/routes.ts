@@ -2,11 +2,12 @@ import express, { type RequestHandler, type Router } from 'express';
 import type { Refusal, SandboxEngine } from '../engine.js';
 import { refuse } from '../ledger.js';
 import type { SandboxMerchant, SandboxOrder } from '../types.js';
-import { callAuth, callParams } from './call.js';
+import { callAuth, callAuthenticated, callParams } from './call.js';
 import { errorBody, errorCodeValue, type MethodFamily } from './envelope.js';
 import { lookupOrder, own } from './lookup.js';
 import { messageLanguage, param, parseAmount, type Params } from './params.js';
 import { parseRegister } from './register.js';
+import { createAuthThrottle, type AuthThrottleOptions } from './throttle.js';
 import { extendedStatus, legacyStatus } from './status.js';
 import { message } from '../messages.js';
 
@@ -31,8 +32,10 @@ export interface RestRouterOptions {
   publicUrl: () => string;
   /** Extension slot in front of every REST method (fault injection: latency, 5xx, bad JSON, resets). */
   middleware?: readonly RequestHandler[];
-  /** The callback allow-list: register refuses a dynamicCallbackUrl it does not allow. */
-  callbackAllowed: (url: string) => boolean;
+  /** The callback allow-list: register refuses a dynamicCallbackUrl it does not allow for the calling merchant. */
+  callbackAllowed: (url: string, merchantLogin: string) => boolean;
+  /** Failed authentication throttled (rest/throttle.ts); false turns it off. Default on, with its default limits. */
+  authThrottle?: AuthThrottleOptions | false;
 }
 
 /** Every method the REST API serves, as `<name>.do`; the method table below must have exactly these. */
@@ -55,7 +58,9 @@ export function createRestRouter(options: RestRouterOptions): Router {
   const router = express.Router();
 
   const register = (twoPhase: boolean) => (ctx: Ctx) => {
-    const parsed = parseRegister(ctx.params, ctx.merchant, twoPhase, engine.clock.now(), options.callbackAllowed);
+    const parsed = parseRegister(ctx.params, ctx.merchant, twoPhase, engine.clock.now(), (url) =>
+      options.callbackAllowed(url, ctx.merchant.login),
+    );
     const created = parsed.ok ? engine.register(ctx.merchant, parsed.input) : parsed;
     if (!created.ok) return errorBody('register', created.code, created.messageId, ctx.language);
     const { order } = created;
@@ -155,12 +160,38 @@ export function createRestRouter(options: RestRouterOptions): Router {
     },
   };
 
+  const methodOf = (file: unknown) => {
+    const name = typeof file === 'string' ? /^([A-Za-z]+)\.do$/.exec(file)?.[1] : undefined;
+    return name !== undefined && isRestMethod(name) ? methods[name] : undefined;
+  };
+
   router.use('/payment/rest', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
+  const throttle =
+    options.authThrottle === false
+      ? undefined
+      : createAuthThrottle({
+          options: options.authThrottle ?? {},
+          succeeded: callAuthenticated,
+          refuse: (req, res, retryAfterSeconds) => {
+            const spec = methodOf(req.params.file);
+            const body = errorBody(
+              spec?.family ?? 'register',
+              5,
+              'authThrottled',
+              messageLanguage(callParams(req, res)),
+            );
+            res
+              .set({ 'Cache-Control': 'no-store', 'Retry-After': String(retryAfterSeconds) })
+              .json(spec?.capitalised ? capitalise(body) : body);
+          },
+        });
+  // Only the API's methods count (a 404 is no failed login); before the fault middleware, which authenticates.
+  for (const mw of throttle?.middleware ?? [])
+    router.use('/payment/rest/:file', (req, res, next) => (methodOf(req.params.file) ? mw(req, res, next) : next()));
   for (const mw of options.middleware ?? []) router.use('/payment/rest', mw);
 
   router.all('/payment/rest/:file', (req, res, next) => {
-    const name = /^([A-Za-z]+)\.do$/.exec(req.params.file ?? '')?.[1];
-    const spec = name !== undefined && isRestMethod(name) ? methods[name] : undefined;
+    const spec = methodOf(req.params.file);
     if (!spec) return next();
     if (req.method !== 'GET' && req.method !== 'POST') {
       res.set('Allow', 'GET, POST').status(405).type('text/plain').send('Method Not Allowed');
@@ -170,6 +201,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
     const params = callParams(req, res);
     const language = messageLanguage(params);
     const auth = callAuth(req, res, options.merchants);
+    if (auth.ok) throttle?.succeeded(req, param(params, 'userName'));
     const body = auth.ok
       ? spec.handle({ params, language, merchant: auth.merchant, byToken: auth.byToken })
       : errorBody(spec.family, auth.code, auth.messageId, language);

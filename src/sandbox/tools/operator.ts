@@ -1,5 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { AuthThrottleOptions } from '../rest/throttle.js';
 import type { SandboxMerchant } from '../types.js';
 
 /** The operator token's bounds (SANDBOX_OPERATOR_TOKEN): long enough not to be guessed, and fit for a header. */
@@ -39,11 +41,32 @@ export interface OperatorGate {
  * `Authorization: Bearer <token>`, or as the password of HTTP Basic with any user name, so a browser can open the
  * pages. Compared in constant time (hashes of equal length), whatever the length of what was sent.
  */
-export function createOperatorGate(token: string): OperatorGate {
+export function createOperatorGate(token: string, throttle: AuthThrottleOptions | false = {}): OperatorGate {
   const expected = digest(token);
+  // Wrong tokens per source address (the REST API's per-address limit and window): past it, every request from that
+  // address is refused, the right token included, until the window ends.
+  const windowMs = (throttle && throttle.windowMs) || 15 * 60_000;
+  const limiter: RequestHandler | undefined =
+    throttle === false
+      ? undefined
+      : rateLimit({
+          windowMs,
+          limit: throttle.perAddress ?? 20,
+          standardHeaders: false,
+          legacyHeaders: false,
+          skipSuccessfulRequests: true,
+          requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+          handler: (_req, res) => {
+            res
+              .status(429)
+              .set({ 'Retry-After': String(Math.ceil(windowMs / 1000)), 'Cache-Control': 'no-store' })
+              .type('text/plain')
+              .send('Too many failed attempts with the sandbox operator token from this address: try again later.');
+          },
+        });
   const formKey = createHmac('sha256', token).update('sandbox control form').digest('base64url');
   const formDigest = digest(formKey);
-  const require: RequestHandler = (req, res, next) => {
+  const check: RequestHandler = (req, res, next) => {
     const given = presentedToken(req.get('authorization'));
     if (given !== undefined && timingSafeEqual(digest(given), expected)) return next();
     res.status(401).set({ 'WWW-Authenticate': `Basic realm="${OPERATOR_REALM}"`, 'Cache-Control': 'no-store' });
@@ -51,6 +74,9 @@ export function createOperatorGate(token: string): OperatorGate {
     if (wantsJson) res.json({ error: 'unauthorized: the sandbox operator token is required' });
     else res.type('text/plain').send('Unauthorized: the sandbox operator token is required (see docs/sandbox.md).');
   };
+  const require: RequestHandler = limiter
+    ? (req, res, next) => limiter(req, res, (err?: unknown) => (err ? next(err) : check(req, res, next)))
+    : check;
   return {
     require,
     formKey,

@@ -69,6 +69,8 @@ export function createOrdersRouter({
       title: 'Sandbox orders',
       rows,
       total: all.length,
+      // Where they are kept: on disk with a data folder (the SQLite store names its file), else in memory only.
+      keptOnDisk: engine.store.file !== undefined,
       merchant,
       logins,
       page,
