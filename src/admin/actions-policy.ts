@@ -1,3 +1,4 @@
+import type { Intent } from '../orders/intents.js';
 import type { Order } from '../orders/types.js';
 
 export const ACTIONS = ['refresh', 'capture', 'void', 'refund'] as const;
@@ -27,3 +28,28 @@ export const refundable = (order: Order): number => order.depositedAmount - orde
 export const capturable = (order: Order): number => order.amount - order.depositedAmount;
 
 export const availableActions = (order: Order): AdminAction[] => ACTIONS.filter((a) => allowed(order, a));
+
+/**
+ * After a capture, void or refund whose outcome was unknown, what the order's fresh status says about it: made
+ * ('done'), certainly not made and still possible ('retry', with the same intent: a refund keeps its
+ * externalRefundId), or neither ('moot': the order moved otherwise; nothing is sent again, the operator looks).
+ * `intent.seen` is the order as the form showed it, which its claim checked was still the ledger's.
+ */
+export function afterUnknown(intent: Intent, order: Order): 'done' | 'retry' | 'moot' {
+  const { seen } = intent;
+  const amount = intent.amount ?? 0;
+  switch (intent.action) {
+    case 'capture':
+      if (order.depositedAmount >= seen.deposited + amount) return 'done';
+      return order.status === 'authorized' && order.depositedAmount === seen.deposited ? 'retry' : 'moot';
+    case 'void':
+      if (order.status === 'reversed') return 'done';
+      return order.status === 'authorized' ? 'retry' : 'moot';
+    case 'refund':
+      if (order.refundedAmount >= seen.refunded + amount) return 'done';
+      return order.refundedAmount === seen.refunded &&
+        (order.status === 'paid' || order.status === 'partially_refunded')
+        ? 'retry'
+        : 'moot';
+  }
+}

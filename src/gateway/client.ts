@@ -74,7 +74,15 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         orderId: text('orderId', p.orderId),
         ...(p.amount === undefined ? {} : { amount: minor('amount', p.amount) }),
       })),
-    refund: (p) => write('refund', () => ({ orderId: text('orderId', p.orderId), amount: minor('amount', p.amount) })),
+    // externalRefundId (docs/gateway-reference.md §1.4, §3.6) names this refund, so the gateway can tell a repeat.
+    refund: (p) =>
+      write('refund', () => ({
+        orderId: text('orderId', p.orderId),
+        amount: minor('amount', p.amount),
+        ...(p.externalRefundId === undefined
+          ? {}
+          : { externalRefundId: text('externalRefundId', p.externalRefundId, 36) }),
+      })),
     decline: (q) => write('decline', () => refForm(q)),
     onExchange(listener) {
       exchangeListeners.add(listener);

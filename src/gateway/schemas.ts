@@ -125,6 +125,7 @@ const statusSchema = z
     paymentAmountInfo: opt(paymentAmountInfoSchema),
     authDateTime: opt(intLike),
     authRefNum: opt(textLike),
+    paymentWay: opt(z.string()),
     // Informational only: a strange attributes list must not make a paid order unreadable.
     attributes: opt(attributesSchema.catch([])),
   })

@@ -117,6 +117,8 @@ export interface OrderStatusExtended {
   paymentAmountInfo?: PaymentAmountInfo;
   authDateTime?: number;
   authRefNum?: string;
+  /** How the buyer paid (e.g. CARD), when the gateway's version sends it. */
+  paymentWay?: string;
   /** Gateway order id, taken from the `attributes` entry named mdOrder when the gateway sends it. */
   orderId?: string;
 }
@@ -134,7 +136,8 @@ export interface GatewayClient {
   /** amount 0 = deposit the full held amount. */
   deposit(p: { orderId: string; amount: number }): Promise<void>;
   reverse(p: { orderId: string; amount?: number }): Promise<void>;
-  refund(p: { orderId: string; amount: number }): Promise<void>;
+  /** `externalRefundId` (1–36 characters) names the refund: a gateway that knows it answers a repeat without refunding. */
+  refund(p: { orderId: string; amount: number; externalRefundId?: string }): Promise<void>;
   decline(p: OrderRef): Promise<void>;
   /** Subscribes to every attempt's exchange (request and answer, redacted); returns the unsubscribe function. */
   onExchange(listener: (e: GatewayExchange) => void): () => void;

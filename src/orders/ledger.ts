@@ -1,8 +1,10 @@
 import { ownerText, pendingFate, RETIRED_BECAUSE } from './claims.js';
+import { cardToKeep } from './card.js';
 import type { Database } from './db.js';
 import { Sqlite } from './driver.js';
 import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError, OrderNotFoundError } from './errors.js';
 import { createEventLog } from './events.js';
+import { createSqliteIntents } from './intent-store.js';
 import { formatOrderNumber, randomBase32 } from './order-number.js';
 import { itemsJson, toOrder, type OrderRow } from './rows.js';
 import { prepareOrderStatements } from './statements.js';
@@ -136,8 +138,17 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): S
     },
   );
 
+  // The card line rides with the status it came with: written right after that status's compare-and-set, in its
+  // transaction (cardToKeep decides what is kept).
+  const storeCard = db.prepare('UPDATE orders SET card_masked_pan = ?, card_payment_way = ? WHERE id = ?');
+  const keepCard = (o: Order, card: GatewayStatusInput['card']) => {
+    const kept = cardToKeep(o.card, card);
+    if (kept.maskedPan !== o.card.maskedPan || kept.paymentWay !== o.card.paymentWay)
+      storeCard.run(kept.maskedPan, kept.paymentWay, o.id);
+  };
+
   const statusTx = db.transaction(
-    (id: number, { orderStatus, actionCode, amounts, cause }: GatewayStatusInput): ApplyStatusResult => {
+    (id: number, { orderStatus, actionCode, amounts, card, cause }: GatewayStatusInput): ApplyStatusResult => {
       const o = mustGet(id);
       const t = now();
       const to = statusFromGateway(orderStatus, amounts);
@@ -150,6 +161,7 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): S
       }
       if (to === o.status) {
         q.refresh.run({ id, gatewayStatus: orderStatus, actionCode, now: t, deposited, refunded });
+        keepCard(o, card);
         const after = mustGet(id);
         // Same status, more money moved (a second partial refund, say): recorded as such. A reply that changes
         // nothing is no event (a re-check every so often would flood the log).
@@ -164,6 +176,7 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): S
       }
       const fulfilled = FULFIL_ON.includes(to) && o.paidAt === null;
       move(o, to, t, { orderStatus, actionCode, paidAt: fulfilled ? t : undefined, deposited, refunded });
+      keepCard(o, card);
       log.write(id, t, 'status', 'changed', detail);
       if (fulfilled) {
         // The fulfilment's visible effect, in the same transaction as the compare-and-set that decided it.
@@ -342,5 +355,6 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): S
     markNeverRegistered: (id, detail) => neverRegisteredTx.immediate(id, detail),
     fulfilment: (orderId) => q.fulfilment.get(orderId),
     unitsSold: (productId) => q.unitsSold.get(productId) ?? 0,
+    ...createSqliteIntents(db, log, now),
   };
 }

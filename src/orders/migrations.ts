@@ -164,6 +164,42 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 6,
+    name: 'back-office intents',
+    sql: `
+      -- One row per confirmation form of a capture, void or refund: its one-time token (as a SHA-256), the order as
+      -- the form showed it, and, once claimed, the amount and the gateway's answer (see src/orders/intents.ts).
+      CREATE TABLE admin_intents (
+        token_hash     TEXT    PRIMARY KEY CHECK (length(token_hash) = 64),
+        ref            TEXT    NOT NULL UNIQUE CHECK (length(ref) BETWEEN 1 AND 36),
+        order_id       INTEGER NOT NULL REFERENCES orders (id),
+        action         TEXT    NOT NULL CHECK (action IN ('capture', 'void', 'refund')),
+        actor          TEXT    NOT NULL,
+        issued_at      INTEGER NOT NULL,
+        state          TEXT    NOT NULL CHECK (state IN ('issued', 'pending', 'done', 'refused', 'unknown')),
+        amount         INTEGER CHECK (amount > 0),
+        claimed_at     INTEGER,
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        answer         TEXT,
+        seen_status    TEXT    NOT NULL,
+        seen_deposited INTEGER NOT NULL,
+        seen_refunded  INTEGER NOT NULL,
+        seen_claims    INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX admin_intents_order ON admin_intents (order_id, state);
+      CREATE INDEX admin_intents_issued ON admin_intents (issued_at) WHERE state = 'issued';
+    `,
+  },
+  {
+    version: 7,
+    name: 'card line',
+    sql: `
+      -- What the status answer said about the card (src/orders/card.ts): a masked number and the payment way only.
+      ALTER TABLE orders ADD COLUMN card_masked_pan TEXT;
+      ALTER TABLE orders ADD COLUMN card_payment_way TEXT;
+    `,
+  },
+  {
     version: 8,
     name: 'reconciler schedule',
     sql: `

@@ -24,6 +24,8 @@ export interface OrderRow {
   refunded_amount: number;
   /** Who holds the purchase claim of a 'new' order (src/orders/claims.ts); read by the claim only, not part of Order. */
   claim_owner?: string | null;
+  card_masked_pan: string | null;
+  card_payment_way: string | null;
 }
 
 export interface EventRow {
@@ -58,6 +60,7 @@ export function toOrder(r: OrderRow): Order {
     nextCheckAt: r.next_check_at,
     depositedAmount: r.deposited_amount,
     refundedAmount: r.refunded_amount,
+    card: { maskedPan: r.card_masked_pan, paymentWay: r.card_payment_way },
   };
 }
 

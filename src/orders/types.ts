@@ -1,4 +1,5 @@
 /** Types of the order ledger. Money is integer minor units plus an ISO 4217 numeric currency code. */
+import type { CardInput, CardLine } from './card.js';
 
 export type Flow = 'one-phase' | 'two-phase';
 
@@ -63,6 +64,8 @@ export interface Order {
   depositedAmount: number;
   /** Refunded so far, minor units, as the gateway last said (never decreases). */
   refundedAmount: number;
+  /** The card line the status answers gave (masked number, payment way), kept with the status they applied. */
+  card: CardLine;
 }
 
 export interface OrderEvent {
@@ -96,6 +99,8 @@ export interface GatewayStatusInput {
   actionCode: number;
   /** paymentAmountInfo's depositedAmount and refundedAmount, when the reply has them. */
   amounts?: { deposited?: number | undefined; refunded?: number | undefined } | undefined;
+  /** cardAuthInfo.maskedPan and paymentWay, when the reply has them; kept by the same transaction (cardToKeep). */
+  card?: CardInput | undefined;
   cause?: StatusCause;
 }
 
@@ -189,6 +194,100 @@ export type Synchronous<T> = {
   [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Awaited<R> : T[K];
 };
 
+// The back office's money actions as intents (decided in src/orders/intents.ts).
+export const MONEY_ACTIONS = ['capture', 'void', 'refund'] as const;
+export type MoneyAction = (typeof MONEY_ACTIONS)[number];
+
+/**
+ * issued: the form was shown; pending: claimed, the gateway call is running (or its process died); done, refused:
+ * the gateway's answer; unknown: the call's outcome is unknown (timeout, reset), the status is asked before a repeat.
+ */
+export const INTENT_STATES = ['issued', 'pending', 'done', 'refused', 'unknown'] as const;
+export type IntentState = (typeof INTENT_STATES)[number];
+
+/** What the gateway answered (or why nothing was sent), kept to answer a repeat with the first outcome. */
+export interface IntentAnswer {
+  /** The transport's error code (GATEWAY_TIMEOUT, GATEWAY_REJECTED…), when the call failed. */
+  code?: string | undefined;
+  errorCode?: number | undefined;
+  /** The gateway's errorMessage, or the shop's reason when the status showed the action was moot. */
+  message?: string | undefined;
+  /** 'status': decided by asking the order's status after an unknown outcome. */
+  by?: 'call' | 'status' | undefined;
+}
+
+export interface Intent {
+  /** SHA-256 (hex) of the form's token: the row's key. */
+  tokenHash: string;
+  /** Public name of the intent (a UUID): the refund's externalRefundId, and the events' `intent`. */
+  ref: string;
+  orderId: number;
+  action: MoneyAction;
+  actor: string;
+  issuedAt: number;
+  state: IntentState;
+  /** Minor units, bound at the first claim (null for a void, and until claimed). */
+  amount: number | null;
+  claimedAt: number | null;
+  /** Gateway calls made for it (0 until claimed; a retry after an unknown outcome adds one). */
+  attempts: number;
+  answer: IntentAnswer | null;
+  /** The order as the form showed it: a claim on a changed order is refused as stale. */
+  seen: IntentBasis;
+}
+
+export interface IntentBasis {
+  status: string;
+  deposited: number;
+  refunded: number;
+  /** Intents of this order claimed before the form was shown. */
+  claims: number;
+}
+
+export interface IssueIntentInput {
+  /** SHA-256 (hex) of the form's token: the token itself is never stored. */
+  tokenHash: string;
+  ref: string;
+  orderId: number;
+  action: MoneyAction;
+  actor: string;
+  /** Issued intents never claimed and older than this are forgotten in the same transaction. */
+  forgetIssuedBefore: number;
+}
+
+export interface ClaimIntentInput {
+  tokenHash: string;
+  orderId: number;
+  action: MoneyAction;
+  /** Minor units the operator confirmed; null for a void. */
+  amount: number | null;
+  actor: string;
+}
+
+export interface IntentPolicy {
+  /** A form older than this is refused as expired (nothing done; a new form is shown). */
+  issuedForMs: number;
+  /** A claim older than this whose call never answered (the process died) counts as an unknown outcome. */
+  pendingForMs: number;
+}
+
+/**
+ * - go: this caller calls the gateway (`recheck`: an earlier call's outcome is unknown, so it asks the status first);
+ * - repeat: the intent was answered; this is a repeat and gets that answer;
+ * - busy: the first call is still running;
+ * - refused: nothing is done (an unknown or expired token, one for another order or action or amount, or a form
+ *   shown before the order changed, or while another form of the order is at the gateway or has an unknown outcome).
+ */
+export type IntentDecision =
+  | { outcome: 'go'; recheck: boolean }
+  | { outcome: 'repeat' }
+  | { outcome: 'busy' }
+  | { outcome: 'refused'; reason: IntentRefusal };
+
+export type IntentRefusal = 'unknown' | 'expired' | 'other_order' | 'other_amount' | 'stale' | 'unresolved';
+
+export type IntentClaim = IntentDecision & { intent?: Intent | undefined };
+
 export interface Ledger {
   createOrder(input: CreateOrderInput): Awaitable<Order>;
   /** One atomic decision for a purchase key: create an order, or name the pending one (see PurchaseClaim). */
@@ -241,4 +340,20 @@ export interface Ledger {
   adoptGatewayOrderId(id: number, gatewayOrderId: string): Awaitable<Order>;
   /** The gateway never heard of this order (the register call never arrived): final, nobody was charged. */
   markNeverRegistered(id: number, detail: Record<string, unknown>): Awaitable<Order>;
+  /** A confirmation form of a money action was shown: records its intent with the order as the form shows it. */
+  issueIntent(i: IssueIntentInput): Awaitable<Intent>;
+  /** The intent named by a token hash, if any. */
+  findIntent(tokenHash: string): Awaitable<Intent | undefined>;
+  /**
+   * A confirmation form was submitted: one transaction decides (decideIntent) and, when the caller is to call the
+   * gateway, records the claim (amount, attempt, a 'requested' event) before the call is made.
+   */
+  claimIntent(c: ClaimIntentInput, policy: IntentPolicy): Awaitable<IntentClaim & { order: Order }>;
+  /**
+   * The gateway's answer to a claimed intent (pending, or unknown when a status read resolves it), with its
+   * 'answered' event; a repeat is answered from it.
+   */
+  finishIntent(tokenHash: string, state: 'done' | 'refused' | 'unknown', answer: IntentAnswer): Awaitable<Intent>;
+  /** The order's claimed intents whose outcome is not known (pending or unknown), oldest first. */
+  unresolvedIntents(orderId: number): Awaitable<Intent[]>;
 }

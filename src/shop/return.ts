@@ -44,13 +44,15 @@ function createStatusGate(settle: ReturnType<typeof createSettle>, cooldown: Sho
   };
 }
 
-function orderView(order: Order, maskedPan?: string) {
+/** The order as its pages show it; `withCard`: the card line kept with the order (the success page only). */
+function orderView(order: Order, withCard = false) {
   return {
     orderNumber: order.orderNumber,
     items: order.items.map((i) => ({ ...i, lineAmount: i.unitAmount * i.quantity })),
     amount: order.amount,
     currency: order.currency,
-    maskedPan,
+    maskedPan: withCard ? (order.card.maskedPan ?? undefined) : undefined,
+    paymentWay: withCard ? (order.card.paymentWay ?? undefined) : undefined,
   };
 }
 
@@ -149,7 +151,8 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
       case 'authorized':
       case 'partially_refunded':
         return res.render('shop/success', {
-          order: orderView(order, synced.maskedPan),
+          // From the ledger, however the order was settled (this return, a callback, the reconciler) and on reload.
+          order: orderView(order, true),
           authorizedOnly: order.status === 'authorized',
           refundedAmount: order.status === 'partially_refunded' ? order.refundedAmount : 0,
         });

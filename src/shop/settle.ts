@@ -7,8 +7,8 @@ import type { ShopDeps } from './deps.js';
 const ORDER_NOT_FOUND = 6;
 
 export interface Settled {
+  /** The order as the ledger has it now, its card line included (what the status answers said about the card). */
   order: Order;
-  maskedPan?: string | undefined;
 }
 
 /**
@@ -57,7 +57,8 @@ export function createSettle(deps: ShopDeps) {
     }
     const { orderStatus, actionCode, paymentAmountInfo: info } = st;
     const amounts = { deposited: info?.depositedAmount, refunded: info?.refundedAmount };
-    const applied = await ledger.applyGatewayStatus(order.id, { orderStatus, actionCode, amounts, cause });
+    const card = { maskedPan: st.cardAuthInfo?.maskedPan, paymentWay: st.paymentWay };
+    const applied = await ledger.applyGatewayStatus(order.id, { orderStatus, actionCode, amounts, card, cause });
     // One info line per outcome, written by the call that made the change (the ledger's compare-and-set decides).
     const { amount, currency } = order;
     const { status } = applied.order;
@@ -71,7 +72,7 @@ export function createSettle(deps: ShopDeps) {
       logger.info({ orderId: order.id, orderNumber, actionCode, meaning, cause }, 'order declined');
       metrics?.orderDeclined(actionCode);
     }
-    return { order: applied.order, maskedPan: st.cardAuthInfo?.maskedPan };
+    return { order: applied.order };
   }
 
   return async (order: Order, cause: StatusCause, language?: string): Promise<Settled | undefined> => {

@@ -61,13 +61,15 @@ describe('back-office actions on a two-phase shop (real sandbox)', () => {
     expect(page.text).toContain('Банк одобрил операцию.');
     expect(page.text).toMatch(/via admin · by admin/);
 
+    // Each action is an intent, named in both of its events.
+    const intent = expect.stringMatching(/^[0-9a-f-]{36}$/);
     expect(adminEvents(shop, order.id)).toEqual([
-      { outcome: 'capture', actor: 'admin', amount: 2000, step: 'requested' },
-      { outcome: 'capture', actor: 'admin', amount: 2000, step: 'answered', answer: 'ok' },
-      { outcome: 'refund', actor: 'admin', amount: 500, step: 'requested' },
-      { outcome: 'refund', actor: 'admin', amount: 500, step: 'answered', answer: 'ok' },
-      { outcome: 'refund', actor: 'admin', amount: 250, step: 'requested' },
-      { outcome: 'refund', actor: 'admin', amount: 250, step: 'answered', answer: 'ok' },
+      { outcome: 'capture', actor: 'admin', amount: 2000, step: 'requested', intent },
+      { outcome: 'capture', actor: 'admin', amount: 2000, step: 'answered', answer: 'ok', intent },
+      { outcome: 'refund', actor: 'admin', amount: 500, step: 'requested', intent },
+      { outcome: 'refund', actor: 'admin', amount: 500, step: 'answered', answer: 'ok', intent },
+      { outcome: 'refund', actor: 'admin', amount: 250, step: 'requested', intent },
+      { outcome: 'refund', actor: 'admin', amount: 250, step: 'answered', answer: 'ok', intent },
     ]);
     // Fulfilment stays single: captures and refunds move amounts, never fulfil again.
     expect(shop.fulfilled.filter((id) => id === order.id)).toHaveLength(1);

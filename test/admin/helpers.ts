@@ -41,11 +41,27 @@ export async function paidOrder(shop: TestShop, productId = 'notebook', quantity
   return shop.ledger.findByGatewayOrderId(gatewayOrderId)!;
 }
 
-/** Posts a confirm form of an action, as the operator would after reading the confirm page. */
+/** The one-time token of a confirm page's form (capture, void, refund), if the page has a form. */
+export function intentTokenFrom(html: string): string | undefined {
+  return /name="intent" value="([^"]+)"/.exec(html)?.[1];
+}
+
+/** Opens the confirm page of an action (whatever its status) and returns the fields its form would post. */
+export async function confirmForm(agent: request.Agent, orderId: number, action: string) {
+  const page = await agent.get(`/admin/orders/${orderId}/${action}`);
+  const intent = intentTokenFrom(page.text);
+  const _csrf =
+    /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? (await tokenOf(agent, `/admin/orders/${orderId}`));
+  return { _csrf, ...(intent !== undefined && { intent }) };
+}
+
+/** Posts fields to an action's URL, as the browser does when the form is submitted (again). */
+export function postAction(agent: request.Agent, orderId: number, action: string, fields: Record<string, string>) {
+  return agent.post(`/admin/orders/${orderId}/${action}`).type('form').send(fields);
+}
+
+/** Opens the confirm page of an action and posts its form, as the operator would after reading it. */
 export async function confirmAction(agent: request.Agent, orderId: number, action: string, amount?: string) {
-  const token = await tokenOf(agent, `/admin/orders/${orderId}`);
-  return agent
-    .post(`/admin/orders/${orderId}/${action}`)
-    .type('form')
-    .send({ _csrf: token, ...(amount !== undefined && { amount }) });
+  const form = await confirmForm(agent, orderId, action);
+  return postAction(agent, orderId, action, { ...form, ...(amount !== undefined && { amount }) });
 }

@@ -97,6 +97,7 @@ describe('requests', () => {
     await client.reverse({ orderId: 'o-1' });
     await client.reverse({ orderId: 'o-1', amount: 50 });
     await client.refund({ orderId: 'o-1', amount: 100 });
+    await client.refund({ orderId: 'o-1', amount: 100, externalRefundId: 'r'.repeat(36) });
     await client.decline({ orderNumber: 'ORD-9' });
     const strip = ({ userName: _u, password: _p, ...rest }: Record<string, string>) => rest;
     expect(gw.requests.map((r) => [r.method, strip(r.form)])).toEqual([
@@ -104,6 +105,7 @@ describe('requests', () => {
       ['reverse', { orderId: 'o-1' }],
       ['reverse', { orderId: 'o-1', amount: '50' }],
       ['refund', { orderId: 'o-1', amount: '100' }],
+      ['refund', { orderId: 'o-1', amount: '100', externalRefundId: 'r'.repeat(36) }],
       ['decline', { orderNumber: 'ORD-9' }],
     ]);
   });
@@ -118,6 +120,15 @@ describe('requests', () => {
     gw = await startMisbehavingGateway();
     const { client } = makeClient(gw.baseUrl);
     await expect(client.register(params)).rejects.toThrow(TypeError);
+    expect(gw.requests).toHaveLength(0);
+  });
+  it.each([
+    ['an empty externalRefundId', ''],
+    ['an externalRefundId of 37 characters', 'r'.repeat(37)],
+  ])('when refund gets %s, then it throws TypeError without calling the gateway', async (_label, externalRefundId) => {
+    gw = await startMisbehavingGateway();
+    const { client } = makeClient(gw.baseUrl);
+    await expect(client.refund({ orderId: 'o-1', amount: 100, externalRefundId })).rejects.toThrow(TypeError);
     expect(gw.requests).toHaveLength(0);
   });
 });
@@ -145,6 +156,7 @@ describe('getOrderStatusExtended responses', () => {
       },
       authDateTime: 1617973059029,
       authRefNum: 714105591198,
+      paymentWay: 'CARD',
       attributes: [{ name: 'mdOrder', value: 'o-1' }],
       bankInfo: {},
     });
@@ -163,6 +175,7 @@ describe('getOrderStatusExtended responses', () => {
       paymentAmountInfo: { paymentState: 'DEPOSITED', approvedAmount: 2000, depositedAmount: 2000, refundedAmount: 0 },
       authDateTime: 1617973059029,
       authRefNum: '714105591198',
+      paymentWay: 'CARD',
     });
   });
 

@@ -11,7 +11,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createGatewayClient, type GatewayClient } from '../../src/gateway/index.js';
 import { isDatabaseUsable, openDatabase, type Database } from '../../src/orders/db.js';
 import { createLedger, type SqliteLedger } from '../../src/orders/ledger.js';
-import type { Order } from '../../src/orders/types.js';
+import type { Ledger, Order } from '../../src/orders/types.js';
 import { createSqliteSessionStore } from '../../src/orders/session-store.js';
 import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createCatalog } from '../../src/shop/catalog.js';
@@ -63,6 +63,8 @@ export interface StartShopOptions {
   cooldown?: ShopDeps['cooldown'];
   /** How the back-office login's slow-down waits (e.g. recording the delays instead); default a timer. */
   adminSleep?: AppDeps['sleep'];
+  /** The ledger the app uses instead of its SQLite file's (e.g. PostgreSQL); `shop.ledger` still reads the file. */
+  appLedger?: Ledger;
 }
 
 export async function startShop(opts: StartShopOptions = {}): Promise<TestShop> {
@@ -133,7 +135,7 @@ function buildShop(
   const deps: ShopDeps = {
     config,
     logger,
-    ledger,
+    ledger: opts.appLedger ?? ledger,
     gateway,
     catalog: createCatalog(),
     onFulfilled: (id) => fulfilled.push(id),

@@ -232,6 +232,21 @@ export const en = {
   'admin.confirm.submit.void': 'Confirm: void',
   'admin.confirm.submit.refund': 'Confirm: refund',
   'admin.confirm.cancel': 'Cancel',
+  'admin.intent.unknown':
+    'This confirmation form is not known (it may be from before a restart, or was already replaced). Nothing was done. Check the order and confirm again below.',
+  'admin.intent.expired':
+    'This confirmation form has expired. Nothing was done. Check the order and confirm again below.',
+  'admin.intent.stale':
+    'The order changed after this form was shown (another capture, void or refund, or new amounts from the gateway). Nothing was done. Check the amounts and confirm again below.',
+  'admin.intent.unresolved':
+    'Another capture, void or refund of this order is at the gateway or its outcome is unknown. Nothing was done. Submit that form again (it asks the gateway first), or refresh the order from the gateway, then confirm again if still needed.',
+  'admin.intent.otherOrder': 'This confirmation form belongs to another order or action. Nothing was done.',
+  'admin.intent.otherAmount':
+    'This confirmation form was already used for another amount; it is not used again. Nothing more was done.',
+  'admin.intent.busy':
+    'This form was already submitted and its request to the gateway is still running. Nothing was sent again. Open the order in a moment to see the outcome.',
+  'admin.intent.notMade':
+    'The order is now “{status}” and its amounts do not show this action, so it was not sent again. Check the order before anything else.',
   'admin.amount.unknownCurrency': 'Unknown currency {currency}.',
   'admin.amount.format': 'Type an amount such as 12.50 (digits, one decimal point or comma).',
   'admin.amount.noMinorUnits': '{code} has no minor units: type a whole number.',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { cardToKeep } from '../card.js';
 import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError, OrderNotFoundError } from '../errors.js';
 import { ownerText, pendingFate, RETIRED_BECAUSE } from '../claims.js';
 import { serializeDetail } from '../events.js';
@@ -18,6 +19,7 @@ import { LOCAL_STATUSES } from '../types.js';
 import type {
   ApplyStatusResult,
   CreateOrderInput,
+  GatewayStatusInput,
   Ledger,
   LocalStatus,
   Order,
@@ -26,6 +28,7 @@ import type {
   ReconcileQuery,
 } from '../types.js';
 import { checkLabel, checkText, validateCreateOrder, validateRegistration } from '../validate.js';
+import { createPostgresIntents } from './intents.js';
 import { checkParity, migratePostgres } from './migrations.js';
 
 /** The same methods as Ledger, every answer a Promise: the PostgreSQL ledger's own type. */
@@ -390,6 +393,21 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
       return retired ? { outcome: 'created', order, retired } : { outcome: 'created', order };
     });
 
+  /**
+   * The card line rides with the status it came with: written right after that status's compare-and-set, in its
+   * transaction (cardToKeep decides what is kept). Answers the row as it then is.
+   */
+  const keepCard = async (c: Client, before: Order, after: Order, card: GatewayStatusInput['card']): Promise<Order> => {
+    const kept = cardToKeep(before.card, card);
+    if (kept.maskedPan === after.card.maskedPan && kept.paymentWay === after.card.paymentWay) return after;
+    const stored = await one(
+      c,
+      'UPDATE orders SET card_masked_pan = $2, card_payment_way = $3 WHERE id = $1 RETURNING *',
+      [after.id, kept.maskedPan, kept.paymentWay],
+    );
+    return stored!;
+  };
+
   /** Units per product of one order, in a fixed order, so two fulfilments never lock product rows crosswise. */
   const unitsByProduct = (o: Order): [string, number][] => {
     const units = new Map<string, number>();
@@ -466,7 +484,7 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
           throw new InvalidOrderError('amounts must be non-negative integers of minor units');
         }
       }
-      const { orderStatus, actionCode, amounts, cause } = s;
+      const { orderStatus, actionCode, amounts, card, cause } = s;
       return tx(async (c): Promise<ApplyStatusResult> => {
         const o = await lockOrder(c, id);
         const t = now();
@@ -480,7 +498,7 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
         }
         if (to === o.status) {
           // Amounts only grow: a stale reply can't take a refund back.
-          const after = (await one(
+          const refreshed = (await one(
             c,
             `UPDATE orders SET gateway_status = $2, action_code = $3, updated_at = $4,
                deposited_amount = GREATEST(deposited_amount, $5::bigint),
@@ -488,6 +506,7 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
              WHERE id = $1 RETURNING *`,
             [id, orderStatus, actionCode, t, deposited, refunded],
           ))!;
+          const after = await keepCard(c, o, refreshed, card);
           const grew = after.depositedAmount > o.depositedAmount || after.refundedAmount > o.refundedAmount;
           // A reply that changes nothing is no event (as in the SQLite ledger).
           if (grew) await writeEvent(c, id, t, 'status', 'amounts', detail);
@@ -499,13 +518,14 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
           return { order: o, changed: false, fulfilled: false };
         }
         const fulfilled = FULFIL_ON.includes(to) && o.paidAt === null;
-        const after = await move(c, o, to, t, {
+        const moved = await move(c, o, to, t, {
           orderStatus,
           actionCode,
           paidAt: fulfilled ? t : undefined,
           deposited,
           refunded,
         });
+        const after = await keepCard(c, o, moved, card);
         await writeEvent(c, id, t, 'status', 'changed', detail);
         if (fulfilled) {
           // The fulfilment's visible effect, in the same transaction as the compare-and-set that decided it; the
@@ -694,5 +714,7 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
       ]);
       return rows[0]?.sold ?? 0;
     },
+
+    ...createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }),
   };
 }

@@ -99,6 +99,39 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     `,
   },
   {
+    version: 6,
+    name: 'back-office intents',
+    sql: `
+      CREATE TABLE admin_intents (
+        token_hash     TEXT    PRIMARY KEY CHECK (length(token_hash) = 64),
+        ref            TEXT    NOT NULL UNIQUE CHECK (length(ref) BETWEEN 1 AND 36),
+        order_id       BIGINT  NOT NULL REFERENCES orders (id),
+        action         TEXT    NOT NULL CHECK (action IN ('capture', 'void', 'refund')),
+        actor          TEXT    NOT NULL,
+        issued_at      BIGINT  NOT NULL,
+        state          TEXT    NOT NULL CHECK (state IN ('issued', 'pending', 'done', 'refused', 'unknown')),
+        amount         BIGINT  CHECK (amount > 0),
+        claimed_at     BIGINT,
+        attempts       INTEGER NOT NULL DEFAULT 0,
+        answer         TEXT,
+        seen_status    TEXT    NOT NULL,
+        seen_deposited BIGINT  NOT NULL,
+        seen_refunded  BIGINT  NOT NULL,
+        seen_claims    INTEGER NOT NULL
+      );
+      CREATE INDEX admin_intents_order ON admin_intents (order_id, state);
+      CREATE INDEX admin_intents_issued ON admin_intents (issued_at) WHERE state = 'issued';
+    `,
+  },
+  {
+    version: 7,
+    name: 'card line',
+    sql: `
+      ALTER TABLE orders ADD COLUMN card_masked_pan TEXT;
+      ALTER TABLE orders ADD COLUMN card_payment_way TEXT;
+    `,
+  },
+  {
     version: 8,
     name: 'reconciler schedule',
     sql: `

@@ -1,0 +1,120 @@
+import type { Database } from './db.js';
+import { InvalidOrderError, OrderNotFoundError } from './errors.js';
+import type { EventLog } from './events.js';
+import {
+  answeredEvent,
+  decideIntent,
+  isTokenHash,
+  requestedEvent,
+  toIntent,
+  validateAnswer,
+  validateClaim,
+  validateIssue,
+  type IntentAnswer,
+  type IntentRow,
+} from './intents.js';
+import { toOrder, type OrderRow } from './rows.js';
+import type { Ledger, Synchronous } from './types.js';
+
+type IntentMethods = Pick<
+  Synchronous<Ledger>,
+  'issueIntent' | 'findIntent' | 'claimIntent' | 'finishIntent' | 'unresolvedIntents'
+>;
+
+/**
+ * The back office's intents on SQLite (src/orders/intents.ts decides; this file reads and writes the rows). Every
+ * write is an IMMEDIATE transaction, so two submits of one form, on this connection or another process, are decided
+ * one after the other: the second sees the first's claim.
+ */
+export function createSqliteIntents(db: Database, log: EventLog, now: () => number): IntentMethods {
+  const q = {
+    order: db.prepare<[number], OrderRow>('SELECT * FROM orders WHERE id = ?'),
+    byToken: db.prepare<[string], IntentRow>('SELECT * FROM admin_intents WHERE token_hash = ?'),
+    // Claimed intents of the order, and those of them whose outcome is not known (pending or unknown).
+    claims: db.prepare<[number], { claimed: number; unresolved: number }>(
+      `SELECT count(*) AS claimed, coalesce(sum(state IN ('pending', 'unknown')), 0) AS unresolved
+       FROM admin_intents WHERE order_id = ? AND state <> 'issued'`,
+    ),
+    unresolved: db.prepare<[number], IntentRow>(
+      "SELECT * FROM admin_intents WHERE order_id = ? AND state IN ('pending', 'unknown') ORDER BY claimed_at",
+    ),
+    forget: db.prepare("DELETE FROM admin_intents WHERE state = 'issued' AND issued_at < ?"),
+    insert: db.prepare(
+      `INSERT INTO admin_intents (token_hash, ref, order_id, action, actor, issued_at, state, seen_status,
+         seen_deposited, seen_refunded, seen_claims)
+       VALUES (@tokenHash, @ref, @orderId, @action, @actor, @now, 'issued', @status, @deposited, @refunded, @claims)`,
+    ),
+    claim: db.prepare(
+      `UPDATE admin_intents SET state = 'pending', amount = ?, claimed_at = ?, attempts = attempts + 1
+       WHERE token_hash = ?`,
+    ),
+    finish: db.prepare(
+      "UPDATE admin_intents SET state = ?, answer = ? WHERE token_hash = ? AND state IN ('pending', 'unknown')",
+    ),
+  };
+  const order = (id: number) => {
+    const row = q.order.get(id);
+    if (!row) throw new OrderNotFoundError(id);
+    return toOrder(row);
+  };
+  const intent = (tokenHash: string) => {
+    const row = q.byToken.get(tokenHash);
+    return row ? toIntent(row) : undefined;
+  };
+
+  const issueTx = db.transaction((i: Parameters<IntentMethods['issueIntent']>[0]) => {
+    const o = order(i.orderId);
+    const t = now();
+    q.forget.run(i.forgetIssuedBefore);
+    q.insert.run({
+      ...i,
+      now: t,
+      status: o.status,
+      deposited: o.depositedAmount,
+      refunded: o.refundedAmount,
+      claims: q.claims.get(o.id)!.claimed,
+    });
+    return intent(i.tokenHash)!;
+  });
+
+  const claimTx = db.transaction(
+    (c: Parameters<IntentMethods['claimIntent']>[0], policy: Parameters<IntentMethods['claimIntent']>[1]) => {
+      const o = order(c.orderId);
+      const found = isTokenHash(c.tokenHash) ? intent(c.tokenHash) : undefined;
+      const t = now();
+      const claims = q.claims.get(o.id)!;
+      const decision = decideIntent(found, c, o, claims, t, policy);
+      if (decision.outcome !== 'go' || !found) return { ...decision, intent: found, order: o };
+      q.claim.run(c.amount, t, c.tokenHash);
+      const claimed = intent(c.tokenHash)!;
+      log.write(o.id, t, 'admin', claimed.action, requestedEvent(claimed, decision.recheck));
+      return { ...decision, intent: claimed, order: o };
+    },
+  );
+
+  const finishTx = db.transaction((tokenHash: string, state: 'done' | 'refused' | 'unknown', answer: IntentAnswer) => {
+    const found = intent(tokenHash);
+    if (!found) throw new InvalidOrderError('no intent has this token');
+    const t = now();
+    q.finish.run(state, JSON.stringify(answer), tokenHash);
+    log.write(found.orderId, t, 'admin', found.action, answeredEvent(found, state, answer));
+    return intent(tokenHash)!;
+  });
+
+  return {
+    issueIntent(i) {
+      validateIssue(i);
+      return issueTx.immediate(i);
+    },
+    findIntent: (tokenHash) => (isTokenHash(tokenHash) ? intent(tokenHash) : undefined),
+    claimIntent(c, policy) {
+      validateClaim(c);
+      return claimTx.immediate(c, policy);
+    },
+    unresolvedIntents: (orderId) => q.unresolved.all(orderId).map(toIntent),
+    finishIntent(tokenHash, state, answer) {
+      validateAnswer(state, answer);
+      return finishTx.immediate(tokenHash, state, answer);
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import type pg from 'pg';
+import { InvalidOrderError } from '../errors.js';
+import {
+  answeredEvent,
+  decideIntent,
+  isTokenHash,
+  requestedEvent,
+  toIntent,
+  validateAnswer,
+  validateClaim,
+  validateIssue,
+  type Intent,
+  type IntentRow,
+} from '../intents.js';
+import type { Ledger, Order } from '../types.js';
+
+type IntentMethods = {
+  [K in 'issueIntent' | 'findIntent' | 'claimIntent' | 'finishIntent' | 'unresolvedIntents']: (
+    ...args: Parameters<Ledger[K]>
+  ) => Promise<Awaited<ReturnType<Ledger[K]>>>;
+};
+
+/** What the ledger lends this file: its transaction helper, its row lock on an order, and its event writer. */
+export interface PostgresIntentKit {
+  pool: pg.Pool;
+  tx: <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
+  lockOrder: (c: pg.PoolClient, id: number) => Promise<Order>;
+  writeEvent: (
+    c: pg.PoolClient,
+    orderId: number,
+    at: number,
+    kind: string,
+    outcome: string,
+    detail?: Record<string, unknown>,
+  ) => Promise<void>;
+  now: () => number;
+}
+
+/**
+ * The back office's intents on PostgreSQL, with the same decision as SQLite (src/orders/intents.ts). Every write
+ * locks the order's row first (as every ledger write does), so two submits of one form on two instances are decided
+ * one after the other.
+ */
+export function createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }: PostgresIntentKit): IntentMethods {
+  const intent = async (c: pg.PoolClient | pg.Pool, tokenHash: string): Promise<Intent | undefined> => {
+    const { rows } = await c.query<IntentRow>('SELECT * FROM admin_intents WHERE token_hash = $1', [tokenHash]);
+    return rows[0] ? toIntent(rows[0]) : undefined;
+  };
+  /** Claimed intents of the order, and those of them whose outcome is not known (pending or unknown). */
+  const claims = async (c: pg.PoolClient, orderId: number) => {
+    const { rows } = await c.query<{ claimed: number; unresolved: number }>(
+      `SELECT count(*)::int AS claimed, count(*) FILTER (WHERE state IN ('pending', 'unknown'))::int AS unresolved
+       FROM admin_intents WHERE order_id = $1 AND state <> 'issued'`,
+      [orderId],
+    );
+    return rows[0] ?? { claimed: 0, unresolved: 0 };
+  };
+
+  return {
+    async issueIntent(i) {
+      validateIssue(i);
+      return tx(async (c) => {
+        const o = await lockOrder(c, i.orderId);
+        const t = now();
+        await c.query("DELETE FROM admin_intents WHERE state = 'issued' AND issued_at < $1", [i.forgetIssuedBefore]);
+        await c.query(
+          `INSERT INTO admin_intents (token_hash, ref, order_id, action, actor, issued_at, state, seen_status,
+             seen_deposited, seen_refunded, seen_claims)
+           VALUES ($1, $2, $3, $4, $5, $6, 'issued', $7, $8, $9, $10)`,
+          [
+            i.tokenHash,
+            i.ref,
+            o.id,
+            i.action,
+            i.actor,
+            t,
+            o.status,
+            o.depositedAmount,
+            o.refundedAmount,
+            (await claims(c, o.id)).claimed,
+          ],
+        );
+        return (await intent(c, i.tokenHash))!;
+      });
+    },
+
+    findIntent: async (tokenHash) => (isTokenHash(tokenHash) ? intent(pool, tokenHash) : undefined),
+
+    async claimIntent(req, policy) {
+      validateClaim(req);
+      return tx(async (c) => {
+        // The order's row lock orders every claim of this order, whichever form it comes from.
+        const o = await lockOrder(c, req.orderId);
+        const found = isTokenHash(req.tokenHash) ? await intent(c, req.tokenHash) : undefined;
+        const t = now();
+        const decision = decideIntent(found, req, o, await claims(c, o.id), t, policy);
+        if (decision.outcome !== 'go' || !found) return { ...decision, intent: found, order: o };
+        await c.query(
+          `UPDATE admin_intents SET state = 'pending', amount = $1, claimed_at = $2, attempts = attempts + 1
+           WHERE token_hash = $3`,
+          [req.amount, t, req.tokenHash],
+        );
+        const claimed = (await intent(c, req.tokenHash))!;
+        await writeEvent(c, o.id, t, 'admin', claimed.action, requestedEvent(claimed, decision.recheck));
+        return { ...decision, intent: claimed, order: o };
+      });
+    },
+
+    async unresolvedIntents(orderId) {
+      const { rows } = await pool.query<IntentRow>(
+        "SELECT * FROM admin_intents WHERE order_id = $1 AND state IN ('pending', 'unknown') ORDER BY claimed_at",
+        [orderId],
+      );
+      return rows.map(toIntent);
+    },
+
+    async finishIntent(tokenHash, state, answer) {
+      validateAnswer(state, answer);
+      return tx(async (c) => {
+        const found = isTokenHash(tokenHash) ? await intent(c, tokenHash) : undefined;
+        if (!found) throw new InvalidOrderError('no intent has this token');
+        await lockOrder(c, found.orderId);
+        await c.query(
+          "UPDATE admin_intents SET state = $1, answer = $2 WHERE token_hash = $3 AND state IN ('pending', 'unknown')",
+          [state, JSON.stringify(answer), tokenHash],
+        );
+        await writeEvent(c, found.orderId, now(), 'admin', found.action, answeredEvent(found, state, answer));
+        return (await intent(c, tokenHash))!;
+      });
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { createHmac } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { render, text } from '../helpers/render-view.js';
+import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { buy, nextSettled, shopPath, startShop, type TestShop } from '../helpers/shop.js';
+
+const KEY = 'Callback-Key-Card-Line-1c2d';
+
+/** Signs like the gateway does, written from the protocol, not with the shop's own code. */
+function signed(params: Record<string, string>): Record<string, string> {
+  const data = Object.keys(params)
+    .sort()
+    .map((k) => `${k};${params[k]};`)
+    .join('');
+  return { ...params, checksum: createHmac('sha256', KEY).update(data).digest('hex').toUpperCase() };
+}
+
+describe('the card line on the success page (two-phase, real sandbox)', () => {
+  let shop: TestShop;
+  beforeEach(async () => {
+    shop = await startShop({ env: { GATEWAY_CALLBACK_KEY: KEY, PAYMENT_FLOW: 'two-phase' } });
+  });
+  afterEach(() => shop.close());
+
+  it('when the callback settles the order before the buyer returns, the return page still shows the card line, and so does a reload', async () => {
+    const buyer = request.agent(shop.app);
+    const bought = await buy(buyer, 'notebook', 1);
+    const paid = await payOnHostedPage(bought.headers.location!, { pan: '4111 1111 1111 1111' });
+    const gatewayOrderId = new URL(paid.redirectUrl!).searchParams.get('orderId')!;
+    const order = shop.ledger.findByGatewayOrderId(gatewayOrderId)!;
+
+    // The gateway's callback comes first and settles the order; the return then only reads the ledger.
+    const settled = nextSettled(shop, order.id);
+    const params = {
+      mdOrder: gatewayOrderId,
+      orderNumber: order.orderNumber,
+      operation: 'approved',
+      status: '1',
+      amount: String(order.amount),
+    };
+    await request(shop.app).get('/payment/callback').query(signed(params)).expect(200);
+    expect((await settled).status).toBe('authorized');
+    expect(shop.ledger.get(order.id)?.card).toEqual({ maskedPan: '411111**1111', paymentWay: null });
+
+    const returned = await buyer.get(shopPath(paid.redirectUrl!)).expect(200);
+    expect(returned.text).toMatch(/<dd class="mono">411111\*\*1111<\/dd>/);
+    const reloaded = await buyer.get(shopPath(paid.redirectUrl!)).expect(200);
+    expect(reloaded.text).toMatch(/<dd class="mono">411111\*\*1111<\/dd>/);
+    // The card line is a masked number only: never the full number or the cardholder's name.
+    expect(reloaded.text).not.toContain('4111111111111111');
+  });
+});
+
+describe('the card line as the success page shows it', () => {
+  it('shows the masked number and, when the gateway named it, the payment way', async () => {
+    const order = {
+      orderNumber: 'SHOP-000124',
+      items: [{ name: 'Notebook', quantity: 1, unitAmount: 990, lineAmount: 990 }],
+      amount: 990,
+      currency: '978',
+      maskedPan: '411111**1111',
+    };
+    expect(text(await render('shop/success', 'en', { order, authorizedOnly: false }))).toContain('Card 411111**1111');
+    const withWay = await render('shop/success', 'en', {
+      order: { ...order, paymentWay: 'CARD' },
+      authorizedOnly: false,
+    });
+    expect(text(withWay)).toContain('411111**1111 (CARD)');
+  });
+});
