@@ -178,7 +178,7 @@ export function createActions(deps: AdminDeps) {
         'back-office action not done',
       );
     }
-    const finished = await ledger.finishIntent(intent.tokenHash, state, answer);
+    const finished = await ledger.finishIntent(intent, state, answer);
     if (state !== 'done') return answered(finished, order, amountText);
     const settled = await settle(order, { source: 'admin', actor });
     logger.info(
@@ -205,7 +205,7 @@ export function createActions(deps: AdminDeps) {
   async function recheck(intent: Intent, order: Order, actor: string, amountText: string): Promise<Reply> {
     const settled = await settle(order, { source: 'admin', actor });
     if (!settled) {
-      const again = await ledger.finishIntent(intent.tokenHash, 'unknown', {
+      const again = await ledger.finishIntent(intent, 'unknown', {
         by: 'status',
         code: 'STATUS_UNAVAILABLE',
       });
@@ -219,8 +219,8 @@ export function createActions(deps: AdminDeps) {
     if (next === 'retry') return call(intent, settled.order, actor, amountText);
     const finished =
       next === 'done'
-        ? await ledger.finishIntent(intent.tokenHash, 'done', { by: 'status' })
-        : await ledger.finishIntent(intent.tokenHash, 'refused', notMade);
+        ? await ledger.finishIntent(intent, 'done', { by: 'status' })
+        : await ledger.finishIntent(intent, 'refused', notMade);
     return answered(finished, settled.order, amountText);
   }
 
@@ -233,7 +233,7 @@ export function createActions(deps: AdminDeps) {
       const running = intent.state === 'pending' && now() - (intent.claimedAt ?? 0) <= policy.pendingForMs;
       if (running) continue;
       const made = afterUnknown(intent, order) === 'done';
-      await ledger.finishIntent(intent.tokenHash, made ? 'done' : 'refused', made ? { by: 'status' } : notMade);
+      await ledger.finishIntent(intent, made ? 'done' : 'refused', made ? { by: 'status' } : notMade);
       logger.info(
         { orderId: order.id, action: intent.action, actor, intent: intent.ref, made },
         'back-office action resolved by a refresh',

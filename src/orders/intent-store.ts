@@ -11,6 +11,7 @@ import {
   validateClaim,
   validateIssue,
   type IntentAnswer,
+  type IntentAttempt,
   type IntentRow,
 } from './intents.js';
 import { toOrder, type OrderRow } from './rows.js';
@@ -30,9 +31,11 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
   const q = {
     order: db.prepare<[number], OrderRow>('SELECT * FROM orders WHERE id = ?'),
     byToken: db.prepare<[string], IntentRow>('SELECT * FROM admin_intents WHERE token_hash = ?'),
-    // Claimed intents of the order, and those of them whose outcome is not known (pending or unknown).
+    // How far the order's forms have gone (claims plus final answers: it grows with each, so a form shown before
+    // either is stale), and how many claimed ones have an outcome not known yet (pending or unknown).
     claims: db.prepare<[number], { claimed: number; unresolved: number }>(
-      `SELECT count(*) AS claimed, coalesce(sum(state IN ('pending', 'unknown')), 0) AS unresolved
+      `SELECT count(*) + coalesce(sum(state IN ('done', 'refused')), 0) AS claimed,
+              coalesce(sum(state IN ('pending', 'unknown')), 0) AS unresolved
        FROM admin_intents WHERE order_id = ? AND state <> 'issued'`,
     ),
     unresolved: db.prepare<[number], IntentRow>(
@@ -49,7 +52,8 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
        WHERE token_hash = ?`,
     ),
     finish: db.prepare(
-      "UPDATE admin_intents SET state = ?, answer = ? WHERE token_hash = ? AND state IN ('pending', 'unknown')",
+      `UPDATE admin_intents SET state = ?, answer = ?
+       WHERE token_hash = ? AND attempts = ? AND state IN ('pending', 'unknown')`,
     ),
   };
   const order = (id: number) => {
@@ -92,14 +96,16 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
     },
   );
 
-  const finishTx = db.transaction((tokenHash: string, state: 'done' | 'refused' | 'unknown', answer: IntentAnswer) => {
-    const found = intent(tokenHash);
-    if (!found) throw new InvalidOrderError('no intent has this token');
-    const t = now();
-    q.finish.run(state, JSON.stringify(answer), tokenHash);
-    log.write(found.orderId, t, 'admin', found.action, answeredEvent(found, state, answer));
-    return intent(tokenHash)!;
-  });
+  const finishTx = db.transaction(
+    (claim: IntentAttempt, state: 'done' | 'refused' | 'unknown', answer: IntentAnswer) => {
+      const found = intent(claim.tokenHash);
+      if (!found) throw new InvalidOrderError('no intent has this token');
+      // Only the attempt that was claimed is answered: a claim made again since then is not overwritten.
+      if (q.finish.run(state, JSON.stringify(answer), claim.tokenHash, claim.attempts).changes === 1)
+        log.write(found.orderId, now(), 'admin', found.action, answeredEvent(found, state, answer));
+      return intent(claim.tokenHash)!;
+    },
+  );
 
   return {
     issueIntent(i) {
@@ -112,9 +118,9 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
       return claimTx.immediate(c, policy);
     },
     unresolvedIntents: (orderId) => q.unresolved.all(orderId).map(toIntent),
-    finishIntent(tokenHash, state, answer) {
+    finishIntent(claim, state, answer) {
       validateAnswer(state, answer);
-      return finishTx.immediate(tokenHash, state, answer);
+      return finishTx.immediate(claim, state, answer);
     },
   };
 }

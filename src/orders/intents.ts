@@ -16,6 +16,7 @@ export type {
   ClaimIntentInput,
   Intent,
   IntentAnswer,
+  IntentAttempt,
   IntentBasis,
   IntentClaim,
   IntentDecision,

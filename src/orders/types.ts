@@ -236,6 +236,9 @@ export interface Intent {
   seen: IntentBasis;
 }
 
+/** One claim of an intent: its token hash and the attempt the claim made (what an answer belongs to). */
+export type IntentAttempt = Pick<Intent, 'tokenHash' | 'attempts'>;
+
 export interface IntentBasis {
   status: string;
   deposited: number;
@@ -351,9 +354,10 @@ export interface Ledger {
   claimIntent(c: ClaimIntentInput, policy: IntentPolicy): Awaitable<IntentClaim & { order: Order }>;
   /**
    * The gateway's answer to a claimed intent (pending, or unknown when a status read resolves it), with its
-   * 'answered' event; a repeat is answered from it.
+   * 'answered' event; a repeat is answered from it. Only the attempt named is answered: when the intent was claimed
+   * again since (another attempt), nothing is written and the intent is returned as it stands.
    */
-  finishIntent(tokenHash: string, state: 'done' | 'refused' | 'unknown', answer: IntentAnswer): Awaitable<Intent>;
+  finishIntent(claim: IntentAttempt, state: 'done' | 'refused' | 'unknown', answer: IntentAnswer): Awaitable<Intent>;
   /** The order's claimed intents whose outcome is not known (pending or unknown), oldest first. */
   unresolvedIntents(orderId: number): Awaitable<Intent[]>;
 }

@@ -1,6 +1,6 @@
 import { expect, it } from '@jest/globals';
 import { createHash, randomUUID } from 'node:crypto';
-import type { IntentPolicy, MoneyAction } from '../../src/orders/intents.js';
+import type { IntentAnswer, IntentPolicy, MoneyAction } from '../../src/orders/intents.js';
 import { describeLedgers, type AsyncLedger, type OpenLedger } from '../helpers/ledgers.js';
 import { orderInput } from '../helpers/orders-db.js';
 
@@ -43,6 +43,13 @@ async function issue(ledger: AsyncLedger, orderId: number, action: MoneyAction =
   return { token, tokenHash: hashOf(token), intent, claim };
 }
 
+/** Answers the form's latest claim (the attempt it stands at now), as the caller that made that claim does. */
+async function answer(ledger: AsyncLedger, tokenHash: string, state: 'done' | 'refused' | 'unknown', a: IntentAnswer) {
+  const current = await ledger.findIntent(tokenHash);
+  if (!current) throw new Error('no such intent');
+  return ledger.finishIntent(current, state, a);
+}
+
 const requested = async (ledger: AsyncLedger, orderId: number) =>
   (await ledger.events(orderId)).filter((e) => e.kind === 'admin' && e.detail?.step === 'requested');
 
@@ -61,7 +68,7 @@ describeLedgers('money-action intents (#43)', (open) => {
     // While the first call runs, a repeat waits for it rather than calling again.
     expect(await form.claim(500)).toMatchObject({ outcome: 'busy', intent: { state: 'pending' } });
 
-    await ledger.finishIntent(form.tokenHash, 'done', { by: 'call' });
+    await answer(ledger, form.tokenHash, 'done', { by: 'call' });
     const repeat = await form.claim(500);
     expect(repeat).toMatchObject({ outcome: 'repeat', intent: { state: 'done', attempts: 1, answer: { by: 'call' } } });
     expect(await requested(ledger, order.id)).toHaveLength(1);
@@ -79,7 +86,7 @@ describeLedgers('money-action intents (#43)', (open) => {
     const other = await ledger.createOrder(orderInput());
     const form = await issue(ledger, order.id);
     await form.claim(500);
-    await ledger.finishIntent(form.tokenHash, 'done', {});
+    await answer(ledger, form.tokenHash, 'done', {});
     expect(await form.claim(700)).toMatchObject({ outcome: 'refused', reason: 'other_amount' });
     expect(await form.claim(500, { orderId: other.id })).toMatchObject({ outcome: 'refused', reason: 'other_order' });
     expect(await form.claim(500, { action: 'capture' })).toMatchObject({ outcome: 'refused', reason: 'other_order' });
@@ -113,7 +120,7 @@ describeLedgers('money-action intents (#43)', (open) => {
     // A form shown while that refund is at the gateway is not used until its outcome is known.
     const during = await issue(ledger, order.id);
     expect(await during.claim(500)).toMatchObject({ outcome: 'refused', reason: 'unresolved' });
-    await ledger.finishIntent(tabA.tokenHash, 'done', {});
+    await answer(ledger, tabA.tokenHash, 'done', {});
 
     // The order changed after the form was shown (a refund made elsewhere, learnt by the reconciler): stale too.
     const tabC = await issue(ledger, order.id);
@@ -134,23 +141,58 @@ describeLedgers('money-action intents (#43)', (open) => {
     const { ledger, order, advance } = await paidOrder(open);
     const form = await issue(ledger, order.id);
     await form.claim(500);
-    await ledger.finishIntent(form.tokenHash, 'unknown', { code: 'GATEWAY_TIMEOUT' });
+    await answer(ledger, form.tokenHash, 'unknown', { code: 'GATEWAY_TIMEOUT' });
     const again = await form.claim(500);
     expect(again).toMatchObject({ outcome: 'go', recheck: true, intent: { state: 'pending', attempts: 2 } });
     expect(await form.claim(500)).toMatchObject({ outcome: 'busy' });
     advance(POLICY.pendingForMs + 1);
     expect(await form.claim(500)).toMatchObject({ outcome: 'go', recheck: true, intent: { attempts: 3 } });
     // Until it is resolved, a new form of the order is not used: it could make the same refund a second time.
-    await ledger.finishIntent(form.tokenHash, 'unknown', { code: 'GATEWAY_TIMEOUT' });
+    await answer(ledger, form.tokenHash, 'unknown', { code: 'GATEWAY_TIMEOUT' });
     const fresh = await issue(ledger, order.id);
     expect(await fresh.claim(500)).toMatchObject({ outcome: 'refused', reason: 'unresolved' });
     expect((await ledger.unresolvedIntents(order.id)).map((i) => i.tokenHash)).toEqual([form.tokenHash]);
-    // Resolved from the status (by a refresh): the new form can be used.
-    await ledger.finishIntent(form.tokenHash, 'done', { by: 'status' });
+    // Resolved from the status (by a refresh): a form shown before that answer is stale, one shown after it is used.
+    await answer(ledger, form.tokenHash, 'done', { by: 'status' });
     expect(await ledger.unresolvedIntents(order.id)).toEqual([]);
-    expect((await fresh.claim(500)).outcome).toBe('go');
+    expect(await fresh.claim(500)).toMatchObject({ outcome: 'refused', reason: 'stale' });
+    expect((await (await issue(ledger, order.id)).claim(500)).outcome).toBe('go');
     const steps = (await ledger.events(order.id)).filter((e) => e.kind === 'admin').map((e) => e.detail?.step);
     expect(steps).toEqual(['requested', 'answered', 'rechecked', 'rechecked', 'answered', 'answered', 'requested']);
+  });
+
+  it('when a form was shown while another was at the gateway, and that one is answered before the order shows it, then the form is stale', async () => {
+    const { ledger, order } = await paidOrder(open);
+    const first = await issue(ledger, order.id);
+    const claimed = await first.claim(1000);
+    expect(claimed.outcome).toBe('go');
+    // The "busy" page of a second instance hands out a fresh form while the first refund is at the gateway.
+    const second = await issue(ledger, order.id);
+    // The gateway said yes; the status step that would show the refunded amount failed.
+    await ledger.finishIntent(claimed.intent!, 'done', { by: 'call' });
+    expect(await second.claim(1000)).toMatchObject({ outcome: 'refused', reason: 'stale' });
+    expect(await requested(ledger, order.id)).toHaveLength(1);
+  });
+
+  it('when a refresh answers an attempt that was claimed again meanwhile, then the new attempt is not overwritten', async () => {
+    const { ledger, order } = await paidOrder(open);
+    const form = await issue(ledger, order.id);
+    const firstTry = await form.claim(1000);
+    await ledger.finishIntent(firstTry.intent!, 'unknown', { by: 'call', code: 'GATEWAY_TIMEOUT' });
+    // A refresh reads the unresolved attempt…
+    const [seenByRefresh] = await ledger.unresolvedIntents(order.id);
+    // …while the same form comes back and its recheck is at the gateway.
+    const retry = await form.claim(1000);
+    expect(retry).toMatchObject({ outcome: 'go', recheck: true, intent: { state: 'pending', attempts: 2 } });
+    // The refresh's answer belongs to the first attempt: nothing is written over the running one.
+    expect(await ledger.finishIntent(seenByRefresh!, 'refused', { by: 'status' })).toMatchObject({
+      state: 'pending',
+      attempts: 2,
+    });
+    const fresh = await issue(ledger, order.id);
+    expect(await fresh.claim(1000)).toMatchObject({ outcome: 'refused', reason: 'unresolved' });
+    // The running attempt's own answer is kept.
+    expect(await ledger.finishIntent(retry.intent!, 'done', { by: 'call' })).toMatchObject({ state: 'done' });
   });
 
   it('when the same form is submitted on two instances at once, then exactly one claim goes to the gateway', async () => {

@@ -46,10 +46,14 @@ export function createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }: 
     const { rows } = await c.query<IntentRow>('SELECT * FROM admin_intents WHERE token_hash = $1', [tokenHash]);
     return rows[0] ? toIntent(rows[0]) : undefined;
   };
-  /** Claimed intents of the order, and those of them whose outcome is not known (pending or unknown). */
+  /**
+   * How far the order's forms have gone (claims plus final answers: it grows with each, so a form shown before either
+   * is stale), and how many claimed ones have an outcome not known yet (pending or unknown).
+   */
   const claims = async (c: pg.PoolClient, orderId: number) => {
     const { rows } = await c.query<{ claimed: number; unresolved: number }>(
-      `SELECT count(*)::int AS claimed, count(*) FILTER (WHERE state IN ('pending', 'unknown'))::int AS unresolved
+      `SELECT (count(*) + count(*) FILTER (WHERE state IN ('done', 'refused')))::int AS claimed,
+              count(*) FILTER (WHERE state IN ('pending', 'unknown'))::int AS unresolved
        FROM admin_intents WHERE order_id = $1 AND state <> 'issued'`,
       [orderId],
     );
@@ -114,17 +118,21 @@ export function createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }: 
       return rows.map(toIntent);
     },
 
-    async finishIntent(tokenHash, state, answer) {
+    async finishIntent(claim, state, answer) {
       validateAnswer(state, answer);
+      const { tokenHash } = claim;
       return tx(async (c) => {
         const found = isTokenHash(tokenHash) ? await intent(c, tokenHash) : undefined;
         if (!found) throw new InvalidOrderError('no intent has this token');
         await lockOrder(c, found.orderId);
-        await c.query(
-          "UPDATE admin_intents SET state = $1, answer = $2 WHERE token_hash = $3 AND state IN ('pending', 'unknown')",
-          [state, JSON.stringify(answer), tokenHash],
+        // Only the attempt that was claimed is answered: a claim made again since then is not overwritten.
+        const { rowCount } = await c.query(
+          `UPDATE admin_intents SET state = $1, answer = $2
+           WHERE token_hash = $3 AND attempts = $4 AND state IN ('pending', 'unknown')`,
+          [state, JSON.stringify(answer), tokenHash, claim.attempts],
         );
-        await writeEvent(c, found.orderId, now(), 'admin', found.action, answeredEvent(found, state, answer));
+        if (rowCount === 1)
+          await writeEvent(c, found.orderId, now(), 'admin', found.action, answeredEvent(found, state, answer));
         return (await intent(c, tokenHash))!;
       });
     },
