@@ -106,16 +106,22 @@ export function createReconciler(deps: ShopDeps, opts: ReconcilerOptions): Recon
   let stopped = true;
   let stopping = false;
 
-  /** When to ask about `o` next, having asked at `t`; NO_MORE_CHECKS once an open order is past the give-up age. */
-  function nextCheck(o: Order, t: number): number | null {
+  /**
+   * When to ask about `o` next, having asked at `t` (`answered`: whether the gateway answered that look);
+   * NO_MORE_CHECKS once an open order is past the give-up age.
+   */
+  function nextCheck(o: Order, t: number, answered: boolean): number | null {
     if (STALE_CANDIDATES.includes(o.status)) {
-      const giveUpAt = o.createdAt + opts.giveUpAfterMs;
-      if (t >= giveUpAt) return NO_MORE_CHECKS;
+      const pageEnds = o.createdAt + opts.pageLifetimeMs;
+      // Never while its payment page may still be paid (RECONCILE_GIVE_UP_HOURS shorter than ORDER_LIFETIME_SECS).
+      const giveUpAt = Math.max(o.createdAt + opts.giveUpAfterMs, pageEnds + MIN_DELAY_MS);
+      // A last look the gateway did not answer (unreachable, say) is tried again, up to as long again.
+      const lastAt = answered ? giveUpAt : giveUpAt + (giveUpAt - o.createdAt);
+      if (t >= lastAt) return NO_MORE_CHECKS;
       let next = t + clampDelay((t - o.createdAt) * OPEN_GROWTH);
       // One look as the payment page ends, and a last one at the give-up age.
-      const pageEnds = o.createdAt + opts.pageLifetimeMs;
       if (t < pageEnds) next = Math.min(next, pageEnds);
-      return Math.min(next, giveUpAt);
+      return Math.min(next, t < giveUpAt ? giveUpAt : lastAt);
     }
     if (RECHECK_AFTER_PAYMENT.includes(o.status) && o.paidAt !== null) {
       return t + clampDelay((t - o.paidAt) * PAID_GROWTH);
@@ -173,7 +179,7 @@ export function createReconciler(deps: ShopDeps, opts: ReconcilerOptions): Recon
           if (!settled) summary.unanswered += 1;
           else if (settled.order.status !== order.status) summary.changed += 1;
           const after = settled?.order ?? order;
-          next = nextCheck(after, now());
+          next = nextCheck(after, now(), settled !== undefined);
           if (next === NO_MORE_CHECKS) {
             summary.gaveUp += 1;
             const ageHours = Math.round(((now() - after.createdAt) / 3_600_000) * 10) / 10;

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { GatewayNetworkError } from '../../src/gateway/errors.js';
 import type { GatewayClient } from '../../src/gateway/index.js';
 import { createLedger } from '../../src/orders/ledger.js';
 import { NO_MORE_CHECKS, type Ledger, type Order } from '../../src/orders/types.js';
@@ -235,7 +236,7 @@ describe('the reconciler against the sandbox', () => {
     },
   );
 
-  it('when the gateway no longer knows an open order, then it is asked with growing pauses and given up at the stated age', async () => {
+  it('when the gateway no longer knows an open order, then it is asked with growing pauses and given up at twice the stated age (no look was answered)', async () => {
     const order = shop.ledger.createOrder(notebookOrder());
     shop.ledger.markRegistered(order.id, {
       gatewayOrderId: 'forgotten-by-the-gateway',
@@ -244,9 +245,10 @@ describe('the reconciler against the sandbox', () => {
     const { deps, calls } = countingDeps();
     const clock = { t: order.createdAt };
     const r = reconciler({ now: () => clock.t, firstLookMs: undefined, giveUpAfterMs: 72 * HOUR }, shop.ledger, deps);
-    await runEvery(clock, order.createdAt, { phase: MIN + 1, every: 10 * MIN, until: 100 * HOUR }, r);
+    await runEvery(clock, order.createdAt, { phase: MIN + 1, every: 10 * MIN, until: 150 * HOUR }, r);
     expect(calls('forgotten-by-the-gateway')).toBeGreaterThanOrEqual(5);
-    expect(calls('forgotten-by-the-gateway')).toBeLessThanOrEqual(40);
+    // Growing pauses up to the give-up age, then one look every 6 h (MAX_DELAY_MS) until twice that age.
+    expect(calls('forgotten-by-the-gateway')).toBeLessThanOrEqual(55);
     const events = shop.ledger.events(order.id);
     expect(events.filter((e) => e.kind === 'reconcile')).toEqual([
       expect.objectContaining({ outcome: 'gave_up', detail: expect.objectContaining({ status: 'registered' }) }),
@@ -257,6 +259,47 @@ describe('the reconciler against the sandbox', () => {
     clock.t += 1000 * HOUR;
     expect((await r.runOnce()).checked).toBe(0);
     expect(calls('forgotten-by-the-gateway')).toBe(asked);
+  });
+
+  it('when RECONCILE_GIVE_UP_HOURS is shorter than the payment page lives, then an open order is not given up while it may still be paid', async () => {
+    const agent = request.agent(shop.app);
+    const bought = await buy(agent, 'notebook', 1);
+    const formUrl = bought.headers.location!;
+    const order = shop.ledger.findByGatewayOrderId(new URL(formUrl).searchParams.get('mdOrder')!)!;
+    const clock = { t: order.createdAt };
+    const r = reconciler({
+      now: () => clock.t,
+      firstLookMs: undefined,
+      pageLifetimeMs: 24 * HOUR,
+      giveUpAfterMs: 1 * HOUR,
+    });
+    await runEvery(clock, order.createdAt, { phase: MIN + 1, every: 10 * MIN, until: 2 * HOUR }, r);
+    expect(shop.ledger.get(order.id)).toMatchObject({ status: 'registered' });
+    expect(shop.ledger.get(order.id)?.nextCheckAt).not.toBe(NO_MORE_CHECKS);
+    expect(shop.ledger.events(order.id).filter((e) => e.kind === 'reconcile')).toEqual([]);
+  });
+
+  it('when the gateway does not answer the last look, then the order is asked again later, and given up at twice the age', async () => {
+    const order = shop.ledger.createOrder(notebookOrder());
+    shop.ledger.markRegistered(order.id, { gatewayOrderId: 'gw-unreachable', formUrl: `${shop.gatewayUrl}/x` });
+    const down: GatewayClient = {
+      ...gateway,
+      getOrderStatusExtended: () =>
+        Promise.reject(
+          new GatewayNetworkError('connect ECONNREFUSED', {
+            method: 'getOrderStatusExtended.do',
+            outcomeUnknown: false,
+          }),
+        ),
+    };
+    const clock = { t: order.createdAt + 72 * HOUR };
+    const r = reconciler({ now: () => clock.t }, shop.ledger, { ...shop.deps, gateway: down });
+    const first = await r.runOnce();
+    expect(first).toMatchObject({ checked: 1, unanswered: 1, gaveUp: 0 });
+    expect(shop.ledger.get(order.id)?.nextCheckAt).toBeGreaterThan(clock.t);
+    clock.t = order.createdAt + 144 * HOUR;
+    expect(await r.runOnce()).toMatchObject({ unanswered: 1, gaveUp: 1 });
+    expect(shop.ledger.get(order.id)?.nextCheckAt).toBe(NO_MORE_CHECKS);
   });
 
   it('when a run is alive, then its leases are short and renewed; another run skips them and says why', async () => {
