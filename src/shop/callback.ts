@@ -47,13 +47,15 @@ export function createCallbackReceiver(deps: ShopDeps, opts: CallbackOptions): R
 
   /**
    * An order whose register answer never arrived has no gateway id yet, so a callback about it is found by its
-   * orderNumber instead. Settling it asks the gateway by that number and adopts the gateway's id (settle.ts); an order
-   * that already has another gateway id is not this one.
+   * orderNumber instead. Settling it asks the gateway by that number and adopts the gateway's id (settle.ts). Only an
+   * order known to have lost that answer (register_unknown) is looked up so: one whose register.do is still running
+   * ('new') is left to that request, since asking by number now could close it as never registered; and an order that
+   * already has another gateway id is not this one.
    */
   async function lostAnswer(orderNumber: string | undefined): Promise<Order | undefined> {
     if (orderNumber === undefined) return undefined;
     const order = await ledger.findByOrderNumber(orderNumber);
-    return order?.gatewayOrderId === null ? order : undefined;
+    return order?.status === 'register_unknown' && order.gatewayOrderId === null ? order : undefined;
   }
 
   return async (req, res) => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { Order } from '../../src/orders/types.js';
 import { replies, startMisbehavingGateway, type MisbehavingGateway } from '../helpers/misbehaving-gateway.js';
+import { notebookOrder } from '../helpers/orders-db.js';
 import { buy, startShop, type TestShop } from '../helpers/shop.js';
 
 const KEY = 'Lost-Answer-Callback-Key-7c2d';
@@ -109,5 +110,20 @@ describe('a callback for an order whose register answer was lost', () => {
       .expect(200);
     expect(shop.ledger.events(other.id)).toHaveLength(before);
     expect(shop.logs.join('\n')).toContain('callback for an unknown order');
+  });
+
+  it('a callback naming the orderNumber of an order whose register.do is still running leaves that order alone', async () => {
+    const pending = shop.ledger.createOrder(notebookOrder());
+    expect(pending).toMatchObject({ status: 'new', gatewayOrderId: null });
+    const calls = gateway.callsTo('getOrderStatusExtended').length;
+    await request(shop.app)
+      .get('/payment/callback')
+      .query(
+        signed({ mdOrder: 'not-yet-known', orderNumber: pending.orderNumber, operation: 'deposited', status: '1' }),
+      )
+      .expect(200);
+    // Asked by number now, a gateway that has not created it yet would have it closed as never registered.
+    expect(gateway.callsTo('getOrderStatusExtended')).toHaveLength(calls);
+    expect(shop.ledger.get(pending.id)).toMatchObject({ status: 'new', gatewayOrderId: null });
   });
 });
