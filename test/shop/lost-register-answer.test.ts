@@ -122,7 +122,11 @@ describe('a callback for an order whose register answer was lost', () => {
         signed({ mdOrder: 'not-yet-known', orderNumber: pending.orderNumber, operation: 'deposited', status: '1' }),
       )
       .expect(200);
-    // Asked by number now, a gateway that has not created it yet would have it closed as never registered.
+    // It is not taken for that order: asked by number now, a gateway that has not created it yet would have it closed
+    // as never registered.
+    const refused = shop.logs.find((l) => l.includes('callback for an unknown order') && l.includes('not-yet-known'));
+    expect(refused).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(gateway.callsTo('getOrderStatusExtended')).toHaveLength(calls);
     expect(shop.ledger.get(pending.id)).toMatchObject({ status: 'new', gatewayOrderId: null });
   });
