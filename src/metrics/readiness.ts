@@ -87,11 +87,15 @@ export function cached<T>(
   let inFlight: Promise<T> | undefined;
   return () => {
     if (last !== undefined && now() - last.at < opts.cacheMs) return last.value;
-    inFlight ??= ask().then((value) => {
-      last = { at: now(), value };
-      inFlight = undefined;
-      return value;
-    });
+    inFlight ??= ask()
+      .then((value) => {
+        last = { at: now(), value };
+        return value;
+      })
+      // A failed ask is asked again next time, never kept as the answer.
+      .finally(() => {
+        inFlight = undefined;
+      });
     return inFlight;
   };
 }

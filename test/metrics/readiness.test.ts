@@ -8,6 +8,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { createGatewayClient } from '../../src/gateway/index.js';
 import {
+  cached,
   checkGatewayCredentials,
   createGatewayProbe,
   NO_SUCH_ORDER_ID,
@@ -219,5 +220,21 @@ describe('the gateway probe', () => {
     t += 1;
     expect(await probe()).toBe(true);
     expect(origin.hits).toEqual(['HEAD /']);
+  });
+});
+
+describe('cached (the probes behind /readyz)', () => {
+  it('when an ask fails, then the next want asks again instead of keeping the failure', async () => {
+    let asks = 0;
+    const want = cached(
+      () => {
+        asks += 1;
+        return asks === 1 ? Promise.reject(new Error('gateway away')) : Promise.resolve('ok');
+      },
+      { cacheMs: 60_000 },
+    );
+    await expect(want()).rejects.toThrow('gateway away');
+    await expect(want()).resolves.toBe('ok');
+    expect(asks).toBe(2);
   });
 });
