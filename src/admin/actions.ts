@@ -71,8 +71,10 @@ export function createActions(deps: AdminDeps) {
   const { ledger, gateway, logger } = deps;
   const settle = createSettle(deps);
   const now = deps.now ?? Date.now;
-  // A call is over by then (its timeout), so a claim still pending this long lost its request (a crash, a restart).
-  const policy = { issuedForMs: INTENT_VALID_MS, pendingForMs: 2 * deps.config.gateway.timeoutMs + 10_000 };
+  // Its request is over by then, so a claim still pending this long lost it (a crash, a restart). The longest request
+  // is a recheck: the status read (up to three tries, the client's default retries) and then the call itself.
+  const { timeoutMs, statusTimeoutMs } = deps.config.gateway;
+  const policy = { issuedForMs: INTENT_VALID_MS, pendingForMs: 3 * statusTimeoutMs + 2 * timeoutMs + 10_000 };
   const running = new Map<string, Promise<Reply>>();
 
   async function target(req: Request): Promise<{ order: Order; action: AdminAction }> {
