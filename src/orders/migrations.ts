@@ -206,6 +206,8 @@ export const MIGRATIONS: readonly Migration[] = [
       -- When the reconciler asks about the order next: it backs off per order (minutes growing to hours), and the
       -- schedule is kept here so that it holds across instances and restarts. NULL: not scheduled yet (due at once).
       ALTER TABLE orders ADD COLUMN next_check_at INTEGER;
+      -- A run renews and ends its own leases every few seconds: found by holder, not by reading every order.
+      CREATE INDEX orders_lease_holder ON orders (lease_holder) WHERE lease_holder IS NOT NULL;
     `,
   },
   {

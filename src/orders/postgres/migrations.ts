@@ -136,6 +136,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     name: 'reconciler schedule',
     sql: `
       ALTER TABLE orders ADD COLUMN next_check_at BIGINT;
+      CREATE INDEX orders_lease_holder ON orders (lease_holder) WHERE lease_holder IS NOT NULL;
     `,
   },
   {
