@@ -78,7 +78,14 @@ async function buyOnce(shop: string): Promise<Outcome> {
       await settle(1_500);
       for (const mode of ['fast', 'immediate', 'fast', 'immediate'] as const) {
         await postgres.restart(mode);
-        expect(shop.exited()).toBeUndefined();
+        // On failure, say how the process ended: the end of what it wrote to stderr (an uncaught error's stack).
+        expect({
+          exited: shop.exited(),
+          stderr: shop.exited() === undefined ? '' : shop.stderr().slice(-2000),
+        }).toEqual({
+          exited: undefined,
+          stderr: '',
+        });
         await settle(1_000);
       }
       const restartedAt = Date.now();
