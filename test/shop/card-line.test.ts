@@ -1,20 +1,13 @@
-import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { render, text } from '../helpers/render-view.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
 import { buy, nextSettled, shopPath, startShop, type TestShop } from '../helpers/shop.js';
+import { signCallback } from '../helpers/callback-signature.js';
 
 const KEY = 'Callback-Key-Card-Line-1c2d';
 
-/** Signs like the gateway does, written from the protocol, not with the shop's own code. */
-function signed(params: Record<string, string>): Record<string, string> {
-  const data = Object.keys(params)
-    .sort()
-    .map((k) => `${k};${params[k]};`)
-    .join('');
-  return { ...params, checksum: createHmac('sha256', KEY).update(data).digest('hex').toUpperCase() };
-}
+const signed = (params: Record<string, string>) => signCallback(params, KEY);
 
 describe('the card line on the success page (two-phase, real sandbox)', () => {
   let shop: TestShop;

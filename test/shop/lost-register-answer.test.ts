@@ -2,23 +2,17 @@
 // is register_unknown and has no gateway id. A callback about it names the gateway's id, which the shop doesn't know
 // yet, and the shop's own orderNumber: the receiver finds the order by that number, and settling it asks the gateway
 // by number and adopts the gateway's id.
-import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { Order } from '../../src/orders/types.js';
 import { replies, startMisbehavingGateway, type MisbehavingGateway } from '../helpers/misbehaving-gateway.js';
 import { notebookOrder } from '../helpers/orders-db.js';
 import { buy, startShop, type TestShop } from '../helpers/shop.js';
+import { signCallback } from '../helpers/callback-signature.js';
 
 const KEY = 'Lost-Answer-Callback-Key-7c2d';
 
-function signed(params: Record<string, string>): Record<string, string> {
-  const data = Object.keys(params)
-    .sort()
-    .map((k) => `${k};${params[k]};`)
-    .join('');
-  return { ...params, checksum: createHmac('sha256', KEY).update(data).digest('hex').toUpperCase() };
-}
+const signed = (params: Record<string, string>) => signCallback(params, KEY);
 
 async function until<T>(read: () => T | undefined, ms = 10_000): Promise<T | undefined> {
   const deadline = Date.now() + ms;
