@@ -20,7 +20,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { ADMIN_ROUTES } from '../../src/admin/routes.js';
 import { MAX_QUANTITY } from '../../src/shop/catalog.js';
-import { DEFAULT_MERCHANTS, type SandboxApp } from '../../src/sandbox/index.js';
+import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox, type SandboxApp } from '../../src/sandbox/index.js';
 import { REST_METHODS } from '../../src/sandbox/rest/routes.js';
 import { ADMIN_PASSWORD, login } from '../admin/helpers.js';
 import { internalsIn } from '../helpers/page-leaks.js';
@@ -578,6 +578,7 @@ async function send(
 
 describe('the web shell (canonical host on, back office on, over http), given odd paths, hosts, methods and bodies', () => {
   let shop: TestShop;
+  let gateway: RunningSandbox;
   let server: Awaited<ReturnType<typeof listen>>;
   let sandboxUrl: string;
   let operator: request.Agent;
@@ -587,7 +588,11 @@ describe('the web shell (canonical host on, back office on, over http), given od
   const HOST = 'shop.test';
 
   beforeAll(async () => {
+    // Random (so failing) credentials reach the sandbox from this address: its login throttle is set out of reach,
+    // or it would refuse the shop's own register.do in the last test (auth-throttle.test.ts tests the throttle).
+    gateway = await startSandbox({ port: 0, host: '127.0.0.1', authThrottle: { perAddress: 1e9, perName: 1e9 } });
     shop = await startShop({
+      gatewayUrl: gateway.gatewayUrl,
       env: {
         ADMIN_PASSWORD,
         CANONICAL_HOST: 'on',
@@ -597,7 +602,7 @@ describe('the web shell (canonical host on, back office on, over http), given od
       },
     });
     server = await listen(shop.app);
-    sandboxUrl = shop.sandbox!.gatewayUrl.replace(/\/payment\/rest\/?$/, '');
+    sandboxUrl = gateway.gatewayUrl.replace(/\/payment\/rest\/?$/, '');
     operator = request.agent(server.url).set('Host', HOST);
     expect((await login(operator)).status).toBe(303);
     stranger = request.agent(server.url);
@@ -609,6 +614,7 @@ describe('the web shell (canonical host on, back office on, over http), given od
   afterAll(async () => {
     await server.close();
     await shop.close();
+    await gateway.close();
   });
 
   const shopRoutes = () => [
