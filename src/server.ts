@@ -129,14 +129,17 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     // At once, not after the requests: a reconciler run stops before its next order and frees its other leases.
     const reconcilerStopped = reconciler.stop();
-    // No new connections; those where no handler runs (idle keep-alive, a request still half sent) end now, and each
-    // busy one as soon as its answer is sent. A request in progress (a Buy waiting for register.do, say) gets
-    // SHUTDOWN_GRACE_MS to finish: behind a balancer, which rightly never resends a POST, cutting it would show that
-    // buyer an error during a rolling restart.
+    // No new connections; idle keep-alive ones end now, and each busy one as soon as its answer is sent. A request in
+    // progress (a Buy waiting for register.do, say) gets SHUTDOWN_GRACE_MS to finish, and one still arriving
+    // ARRIVING_MS to reach a handler: behind a balancer, which rightly never resends a POST, cutting either would show
+    // that buyer an error during a rolling restart. One turn of the event loop first, so that connections the kernel
+    // has already completed are accepted and drained like the others, not reset with the listening socket.
+    const since = Date.now();
+    await new Promise((resolve) => setImmediate(resolve));
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    const idle = setInterval(() => drain.closeIdle(), 100);
+    const idle = setInterval(() => drain.closeIdle(since, ARRIVING_MS), 50);
     const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    drain.closeIdle();
+    drain.closeIdle(since, ARRIVING_MS);
     await closed;
     clearInterval(idle);
     clearTimeout(force);
@@ -182,6 +185,12 @@ async function main(): Promise<void> {
  * enough for a Buy waiting on the gateway at its usual pace (GATEWAY_TIMEOUT_MS bounds the slowest).
  */
 const SHUTDOWN_GRACE_MS = 8_000;
+
+/**
+ * How long, after SIGTERM, a connection without a running handler may take to deliver its request (one already sent
+ * whose bytes were not read yet, or headers partly read) before it is ended. Idle keep-alive connections end at once.
+ */
+const ARRIVING_MS = 1_000;
 
 /** A start-up failure whose message says what to change: printed as is, without a stack. */
 class StartupError extends Error {

@@ -1,6 +1,7 @@
 // The real launcher (src/server.ts) on SIGTERM, as a rolling restart behind a balancer sends it: a Buy already waiting
-// for the gateway is finished and answered, not cut; nothing new is accepted; the process then exits 0. A connection
-// on which no handler runs (idle keep-alive, a request still half sent) holds nothing up.
+// for the gateway is finished and answered, not cut; nothing new is accepted; the process then exits 0. An idle
+// keep-alive connection holds nothing up, nor does a request that never finishes arriving (after src/http/drain.ts's
+// short arrival window; test/http/drain.test.ts tests that rule on its own).
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';

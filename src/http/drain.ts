@@ -3,36 +3,53 @@ import type { Socket } from 'node:net';
 
 export interface Drain {
   /**
-   * Ends every connection on which no request handler is running: idle keep-alive connections, and those whose
-   * request has not reached a handler yet (nothing sent, or headers half sent). Answers still being written are
+   * Ends every connection on which no request is running or arriving: idle keep-alive connections at once. A
+   * connection whose request is on its way (accepted but not read yet, or headers partly read) is left alone while
+   * `arrivingMs` have not passed since `since` (the stop signal), then ended too. Answers still being written are
    * flushed first; a connection whose handler runs is left alone.
    */
-  closeIdle(): void;
+  closeIdle(since: number, arrivingMs: number, now?: number): void;
+}
+
+interface Connection {
+  /** Requests that reached the app (Node's 'request' event: headers complete) and have not been answered. */
+  handlers: number;
+  /** Bytes read from the socket when its last answer was finished; -1 while it has never been answered. */
+  readAtLastAnswer: number;
 }
 
 /**
- * Counts, per connection, the requests that reached the app (Node's 'request' event: headers complete) and have not
- * been answered. `server.closeIdleConnections()` alone leaves a connection whose next request is half sent (or that
- * has sent nothing yet) open, and `server.close()` then waits for the grace period though no handler runs. Attach
- * right after `listen()`, before connections arrive.
+ * Tracks, per connection, the requests in progress and whether a new one has begun to arrive, so that a stop ends
+ * only the connections where nothing is happening. `server.closeIdleConnections()` alone leaves a connection whose
+ * next request is half sent (or that has sent nothing yet) open, and `server.close()` then waits for the grace
+ * period though no handler runs; ending those at once instead cuts a request a balancer has just sent (its
+ * connection accepted an instant before the stop, its bytes not read yet), and the balancer, which never resends a
+ * POST, shows that buyer a 502. Attach right after `listen()`, before connections arrive.
  */
 export function trackHandlers(server: Server): Drain {
-  const busy = new Map<Socket, number>();
+  const connections = new Map<Socket, Connection>();
   server.on('connection', (socket: Socket) => {
-    busy.set(socket, 0);
-    socket.once('close', () => busy.delete(socket));
+    connections.set(socket, { handlers: 0, readAtLastAnswer: -1 });
+    socket.once('close', () => connections.delete(socket));
   });
   server.on('request', (req, res) => {
-    const socket = req.socket;
-    busy.set(socket, (busy.get(socket) ?? 0) + 1);
+    const connection = connections.get(req.socket);
+    if (!connection) return;
+    connection.handlers += 1;
     res.once('close', () => {
-      if (busy.has(socket)) busy.set(socket, (busy.get(socket) ?? 1) - 1);
+      connection.handlers -= 1;
+      connection.readAtLastAnswer = req.socket.bytesRead;
     });
   });
   return {
-    closeIdle() {
-      for (const [socket, handlers] of busy) {
+    closeIdle(since, arrivingMs, now = Date.now()) {
+      const arrivalOver = now - since >= arrivingMs;
+      for (const [socket, { handlers, readAtLastAnswer }] of connections) {
         if (handlers > 0 || socket.destroyed) continue;
+        // Never answered (its first request may be in the socket's buffer, unread) or bytes read since its last
+        // answer (the next request is coming): its request gets a moment to reach a handler.
+        const arriving = readAtLastAnswer < 0 || socket.bytesRead > readAtLastAnswer;
+        if (arriving && !arrivalOver) continue;
         // A finished answer may still be in the socket's buffer: end() flushes it, destroy() would cut it.
         if (socket.writableLength > 0) socket.end();
         else socket.destroy();
