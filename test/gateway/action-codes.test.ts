@@ -4,7 +4,7 @@ import {
   GENERIC_DECLINE,
   explainActionCode,
   isBuyerCancel,
-} from '../../src/shop/action-codes.js';
+} from '../../src/gateway/action-codes.js';
 
 // Typed in by hand from the gateway's published actionCode tables (docs/gateway-reference.md §5; "341016 – 341020" expanded),
 // never derived from the code under test.
