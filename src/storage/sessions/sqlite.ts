@@ -1,6 +1,6 @@
 import type session from 'express-session';
 import type { SessionData, Store } from 'express-session';
-import type { Database } from './db.js';
+import type { Database } from '../../orders/db.js';
 
 type SessionModule = typeof session;
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
