@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config.js';
 import { gatewayClientFor, startGatewayTarget, type GatewayTarget } from '../src/gateway-target.js';
 import { isDatabaseUsable, openDatabase } from '../src/orders/db.js';
 import { createLedger } from '../src/orders/ledger.js';
-import { createSqliteSessionStore } from '../src/orders/session-store.js';
+import { createSqliteSessionStore } from '../src/storage/sessions/sqlite.js';
 import { createCatalog } from '../src/shop/catalog.js';
 import { capturedLogger } from './helpers/logs.js';
 import { payOnHostedPage } from './helpers/sandbox-buyer.js';

@@ -21,7 +21,7 @@ import { createLogger } from '../src/log.js';
 import { isDatabaseUsable, openDatabase } from '../src/orders/db.js';
 import { createLedger, type SqliteLedger } from '../src/orders/ledger.js';
 import type { Order } from '../src/orders/types.js';
-import { createSqliteSessionStore } from '../src/orders/session-store.js';
+import { createSqliteSessionStore } from '../src/storage/sessions/sqlite.js';
 import {
   CREDENTIALS_DIR,
   CREDENTIALS_FILE,

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { GatewayError, type OrderStatusExtended } from '../gateway/index.js';
 import { HttpError } from '../http/errors.js';
 import { LOCAL_STATUSES, type LocalStatus, type Order, type OrderEvent } from '../orders/types.js';
-import { explainActionCode } from '../shop/action-codes.js';
+import { explainActionCode } from '../http/messages/action-codes.js';
 import { availableActions, isAction } from './actions-policy.js';
 import type { AdminDeps } from './deps.js';
 

@@ -1,7 +1,7 @@
 // The shop's Prometheus metrics: one Registry per app (never prom-client's global one), so several shops in one
 // process (the tests) keep their own counts. Every label takes values from a small fixed set.
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { DOCUMENTED_ACTION_CODES } from '../shop/action-codes.js';
+import { DOCUMENTED_ACTION_CODES } from '../gateway/action-codes.js';
 
 /** What a failed register.do (or registerPreAuth.do) came to; the label of shop_register_failures_total. */
 export type RegisterFailureKind = 'timeout' | 'network' | 'http' | 'rejected' | 'invalid_answer' | 'not_recorded';

@@ -84,7 +84,7 @@ export function message(id: MessageId, language: string | undefined): string {
 const ACTION_CODE_TEXT: Record<number, readonly [string, string]> = {
   0: ['', ''],
   [-100]: ['No payment attempts yet', 'Попыток оплаты не было'],
-  // The same words as the shop's buyer text for 5 (src/shop/action-codes.ts): an issuer decline, "do not honour".
+  // The same words as the shop's buyer text for 5 (src/http/messages/action-codes.ts): an issuer decline, "do not honour".
   5: ['The card issuer declined this payment (do not honour)', 'Банк-эмитент отклонил платёж (do not honour)'],
   101: ['Card expired', 'Истёк срок действия карты'],
   116: ['Insufficient funds', 'Недостаточно средств'],

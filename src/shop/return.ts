@@ -2,7 +2,8 @@ import type { Request, RequestHandler, Response } from 'express';
 import { renderError } from '../http/errors.js';
 import { isOpen } from '../orders/state-machine.js';
 import type { Order } from '../orders/types.js';
-import { explainActionCode, isBuyerCancel } from './action-codes.js';
+import { isBuyerCancel } from '../gateway/action-codes.js';
+import { explainActionCode } from '../http/messages/action-codes.js';
 import type { ShopRouteDeps } from './deps.js';
 import { createSettle, type Settled } from './settle.js';
 

@@ -1,6 +1,6 @@
 import { GatewayError, GatewayRejectedError, type OrderRef } from '../gateway/index.js';
 import type { Order, StatusCause } from '../orders/types.js';
-import { explainActionCode } from './action-codes.js';
+import { explainActionCode } from '../http/messages/action-codes.js';
 import type { ShopDeps } from './deps.js';
 
 /** The gateway's errorCode for an order it does not know. */

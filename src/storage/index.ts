@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { ReadinessCheck } from '../metrics/readiness.js';
 import { createHealthCheck, openDatabase, type Database } from '../orders/db.js';
 import { createLedger } from '../orders/ledger.js';
-import { createSqliteSessionStore } from '../orders/session-store.js';
+import { createSqliteSessionStore } from './sessions/sqlite.js';
 import type { Ledger } from '../orders/types.js';
 import type { RedisState } from './redis.js';
 

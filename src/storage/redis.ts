@@ -1,11 +1,10 @@
-import { RedisStore as RedisSessionStore } from 'connect-redis';
 import { MemoryStore, type Store as RateLimitStore, type IncrementResponse } from 'express-rate-limit';
 import type session from 'express-session';
-import type { SessionData } from 'express-session';
 import type { Logger } from 'pino';
 import { RedisStore as RedisRateLimitStore, type RedisReply } from 'rate-limit-redis';
 import { createClient } from 'redis';
 import type { ReadinessCheck } from '../metrics/readiness.js';
+import { createRedisSessionStore } from './sessions/redis.js';
 
 /**
  * Sessions and rate-limit counters in Redis (REDIS_URL), so several shop instances share them
@@ -135,12 +134,11 @@ export async function openRedis(url: string, opts: OpenRedisOptions): Promise<Re
   }
   connected = true;
 
-  const sessionPrefix = `${keyPrefix}shop:sess:`;
-  const sessionStore = new ShopSessionStore({
-    client: withTimeouts(client, SESSION_COMMANDS, timed),
-    prefix: sessionPrefix,
-    // Seconds, from the cookie like the SQLite store: expires, else maxAge, else the default. 0 or less deletes.
-    ttl: (sess: SessionData) => Math.ceil((expiresAt(sess, defaultTtlMs) - Date.now()) / 1000),
+  const sessionStore = createRedisSessionStore({
+    client,
+    prefix: `${keyPrefix}shop:sess:`,
+    timed,
+    defaultTtlMs,
   });
 
   const sendCommand = (...args: string[]) => timed<RedisReply>(client.sendCommand(args));
@@ -179,49 +177,6 @@ export async function openRedis(url: string, opts: OpenRedisOptions): Promise<Re
   return { sessionStore, rateLimitStore, readiness, cooldown, close };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- connect-redis types its callbacks so
-type StoreCallback = (err?: unknown, data?: any) => unknown;
-const ignore: StoreCallback = () => undefined;
-
-/**
- * connect-redis's store, whose calls made without a callback never turn a Redis failure into an unhandled
- * rejection (express-session always passes one; code that calls the store directly may not).
- */
-class ShopSessionStore extends RedisSessionStore {
-  override get(sid: string, cb?: StoreCallback) {
-    return super.get(sid, cb ?? ignore);
-  }
-  override set(sid: string, sess: SessionData, cb?: StoreCallback) {
-    return super.set(sid, sess, cb ?? ignore);
-  }
-  override touch(sid: string, sess: SessionData, cb?: StoreCallback) {
-    return super.touch(sid, sess, cb ?? ignore);
-  }
-  override destroy(sid: string, cb?: StoreCallback) {
-    return super.destroy(sid, cb ?? ignore);
-  }
-  override clear(cb?: StoreCallback) {
-    return super.clear(cb ?? ignore);
-  }
-  override length(cb?: StoreCallback) {
-    return super.length(cb ?? ignore);
-  }
-  override all(cb?: StoreCallback) {
-    return super.all(cb ?? ignore);
-  }
-}
-
-/** When a cookie's session ends, in ms since the epoch: the SQLite store's rule. */
-function expiresAt(sess: SessionData, defaultTtlMs: number): number {
-  const cookie = sess.cookie as Partial<SessionData['cookie']> | undefined;
-  if (cookie?.expires) {
-    const t = new Date(cookie.expires).getTime();
-    if (Number.isFinite(t)) return t;
-  }
-  if (typeof cookie?.maxAge === 'number' && Number.isFinite(cookie.maxAge)) return Date.now() + cookie.maxAge;
-  return Date.now() + defaultTtlMs;
-}
-
 /**
  * rate-limit-redis loads its scripts once, in init(); if Redis was away then, every later hit would fail on that
  * rejected load even after Redis is back. This one loads them again on the hit after a failure.
@@ -254,24 +209,6 @@ class RepairingRateLimitStore extends RedisRateLimitStore {
     }
   }
 }
-
-/** The commands connect-redis sends for a page (get, set, touch, destroy); its SCAN-based admin calls are not timed. */
-const SESSION_COMMANDS = new Set<PropertyKey>(['get', 'set', 'expire', 'del', 'mGet']);
-
-/** The client as connect-redis sees it: the listed commands fail after the command timeout. */
-function withTimeouts<C extends object>(client: C, commands: ReadonlySet<PropertyKey>, timed: Timed): C {
-  return new Proxy(client, {
-    get(target, prop) {
-      const value: unknown = Reflect.get(target, prop, target);
-      if (typeof value !== 'function') return value;
-      const fn = value as (...args: unknown[]) => unknown;
-      if (!commands.has(prop)) return fn.bind(target);
-      return (...args: unknown[]) => timed(Promise.resolve(fn.apply(target, args)));
-    },
-  });
-}
-
-type Timed = <T>(work: Promise<T>) => Promise<T>;
 
 /** `work`, or a rejection once `ms` have passed without an answer (the command may still complete later). */
 function withTimeout<T>(work: Promise<T>, ms: number, message = `redis command timed out after ${ms} ms`): Promise<T> {

@@ -16,7 +16,7 @@ import { createGatewayClient, GatewayForeignFormUrlError } from '../../src/gatew
 import { gatewayClientFor, startGatewayTarget } from '../../src/gateway-target.js';
 import { isDatabaseUsable, openDatabase } from '../../src/orders/db.js';
 import { createLedger } from '../../src/orders/ledger.js';
-import { createSqliteSessionStore } from '../../src/orders/session-store.js';
+import { createSqliteSessionStore } from '../../src/storage/sessions/sqlite.js';
 import { createCatalog } from '../../src/shop/catalog.js';
 import { REGISTER } from '../helpers/gateway-client.js';
 import { capturedLogger } from '../helpers/logs.js';

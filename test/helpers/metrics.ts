@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../src/app.js';
 import { createMetrics, type ShopMetrics } from '../../src/metrics/index.js';
 import { isDatabaseUsable } from '../../src/orders/db.js';
-import { createSqliteSessionStore } from '../../src/orders/session-store.js';
+import { createSqliteSessionStore } from '../../src/storage/sessions/sqlite.js';
 import type { TestShop } from './shop.js';
 
 /**

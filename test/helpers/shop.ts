@@ -12,7 +12,7 @@ import { createGatewayClient, type GatewayClient } from '../../src/gateway/index
 import { isDatabaseUsable, openDatabase, type Database } from '../../src/orders/db.js';
 import { createLedger, type SqliteLedger } from '../../src/orders/ledger.js';
 import type { Ledger, Order } from '../../src/orders/types.js';
-import { createSqliteSessionStore } from '../../src/orders/session-store.js';
+import { createSqliteSessionStore } from '../../src/storage/sessions/sqlite.js';
 import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createCatalog } from '../../src/shop/catalog.js';
 import type { ShopDeps } from '../../src/shop/deps.js';

@@ -17,7 +17,7 @@ import {
 import { DEFAULT_MERCHANTS, startSandbox } from '../../src/sandbox/index.js';
 import { startMisbehavingGateway } from '../helpers/misbehaving-gateway.js';
 import { isDatabaseUsable } from '../../src/orders/db.js';
-import { createSqliteSessionStore } from '../../src/orders/session-store.js';
+import { createSqliteSessionStore } from '../../src/storage/sessions/sqlite.js';
 import { freePort } from '../helpers/shop-process.js';
 import { startShop, type TestShop } from '../helpers/shop.js';
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { actionCodeDescription } from '../../src/sandbox/messages.js';
-import { explainActionCode } from '../../src/shop/action-codes.js';
+import { explainActionCode } from '../../src/http/messages/action-codes.js';
 
 describe('actionCode 5 (do not honour) in the sandbox and the shop', () => {
   it('is worded as a decline by the card issuer by both, in English and Russian', () => {

@@ -10,7 +10,7 @@ import session from 'express-session';
 import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { openDatabase } from '../../src/orders/db.js';
-import { createSqliteSessionStore } from '../../src/orders/session-store.js';
+import { createSqliteSessionStore } from '../../src/storage/sessions/sqlite.js';
 import { capturedLogger } from '../helpers/logs.js';
 import { startTcpProxy } from '../helpers/redis.js';
 import { startShop } from '../helpers/shop.js';

@@ -17,7 +17,7 @@ export interface PageRouterOptions {
 
 /**
  * The actionCode of an order the buyer cancelled on the hosted page. docs/gateway-reference.md names none for a
- * buyer's cancel; the closest code in the project's documented list (src/shop/action-codes.ts, which §5 points to)
+ * buyer's cancel; the closest code in the project's documented list (src/gateway/action-codes.ts, which §5 points to)
  * is -2014, "the payment page was closed before the payment was completed", which tells the buyer to start a new
  * order, as a cancel should.
  */

@@ -1,6 +1,7 @@
 import type session from 'express-session';
 import type { SessionData, Store } from 'express-session';
-import type { Database } from './db.js';
+import type { Database } from '../../orders/db.js';
+import { sessionExpiresAt } from './expiry.js';
 
 type SessionModule = typeof session;
 type Callback<T = unknown> = (err?: unknown, value?: T) => void;
@@ -51,15 +52,7 @@ export function createSqliteSessionStore(
     prune: db.prepare('DELETE FROM sessions WHERE expires <= ?'),
   };
 
-  const expiresAt = (sess: SessionData): number => {
-    const cookie = sess.cookie as Partial<SessionData['cookie']> | undefined;
-    if (cookie?.expires) {
-      const t = new Date(cookie.expires).getTime();
-      if (Number.isFinite(t)) return t;
-    }
-    if (typeof cookie?.maxAge === 'number' && Number.isFinite(cookie.maxAge)) return now() + cookie.maxAge;
-    return now() + defaultTtlMs;
-  };
+  const expiresAt = (sess: SessionData): number => sessionExpiresAt(sess, now(), defaultTtlMs);
 
   // Run synchronously, report asynchronously (no Zalgo), never throw at the caller.
   function run<T>(cb: Callback<T> | undefined, work: () => T): void {

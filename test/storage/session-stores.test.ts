@@ -4,7 +4,7 @@ import { types } from 'node:util';
 import session from 'express-session';
 import type { SessionData, Store } from 'express-session';
 import { openDatabase, type Database } from '../../src/orders/db.js';
-import { createSqliteSessionStore, type SqliteSessionStore } from '../../src/orders/session-store.js';
+import { createSqliteSessionStore, type SqliteSessionStore } from '../../src/storage/sessions/sqlite.js';
 import { openRedis, type RedisState } from '../../src/storage/redis.js';
 import { capturedLogger } from '../helpers/logs.js';
 import { tempDir } from '../helpers/orders-db.js';
@@ -112,7 +112,7 @@ const sqliteBackend: BackendFactory = () => {
   });
 };
 
-const url = redisUrl('the Redis run of the session-store suite (test/orders/session-store.test.ts)');
+const url = redisUrl('the Redis run of the session-store suite (test/storage/session-stores.test.ts)');
 const filePrefix = testKeyPrefix('session-store');
 let testNo = 0;
 const redisBackend: BackendFactory = async () => {
