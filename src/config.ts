@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { code as currencyByCode } from 'currency-codes';
 import { z } from 'zod';
+import { DEFAULT_TIMEOUTS } from './gateway/index.js';
 import { isKnownCurrency } from './money.js';
 import { loadSandboxConfig, SandboxConfigError, withoutBlanks, type SandboxConfig } from './sandbox/config.js';
 
@@ -197,8 +198,9 @@ const schema = z
     GATEWAY_USERNAME: z.string().optional(),
     GATEWAY_PASSWORD: z.string().optional(),
     GATEWAY_TOKEN: z.string().optional(),
-    GATEWAY_TIMEOUT_MS: intIn(100, 120_000, 15_000),
-    GATEWAY_STATUS_TIMEOUT_MS: intIn(100, 120_000, 5_000),
+    // The gateway client's own defaults (src/gateway/options.ts), stated there once.
+    GATEWAY_TIMEOUT_MS: intIn(100, 120_000, DEFAULT_TIMEOUTS.operationMs),
+    GATEWAY_STATUS_TIMEOUT_MS: intIn(100, 120_000, DEFAULT_TIMEOUTS.statusMs),
     /** The embedded gateway sandbox: on/off; unset means on outside production, and refused in production. */
     SANDBOX: z
       .enum(['on', 'off'], { error: 'must be on or off (unset: on, except with NODE_ENV=production)' })

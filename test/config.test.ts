@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ConfigError, DEV_SECRET_FILE, loadConfig, type Config } from '../src/config.js';
+import { DEFAULT_TIMEOUTS } from '../src/gateway/index.js';
 import { DEFAULT_MERCHANTS, type SandboxConfig } from '../src/sandbox/index.js';
 
 const SECRET = 'a-test-session-secret-of-32-chars!!';
@@ -391,6 +392,12 @@ describe('loadConfig', () => {
     const off = loadConfig({ DATA_DIR: tmp(), CALLBACKS: 'off', GATEWAY_CALLBACK_KEY: 'k-12345678' });
     expect(off.callbacks).toEqual({ enabled: false, key: undefined, dynamicUrl: undefined });
     expect(loadConfig({ DATA_DIR: tmp(), RECONCILE_INTERVAL_SECS: '0' }).reconcile.intervalMs).toBe(0);
+  });
+
+  it("the gateway timeouts default to the documented 15 s and 5 s (README), which are the client's own defaults", () => {
+    const { gateway } = loadConfig({ DATA_DIR: tmp() });
+    expect([gateway.timeoutMs, gateway.statusTimeoutMs]).toEqual([15_000, 5_000]);
+    expect([DEFAULT_TIMEOUTS.operationMs, DEFAULT_TIMEOUTS.statusMs]).toEqual([15_000, 5_000]);
   });
 
   it('in production with a real gateway, callbacks on without a key stop start-up, naming the way out', () => {

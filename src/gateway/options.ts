@@ -1,5 +1,15 @@
 // Validation of GatewayClientOptions: misconfiguration fails at start-up with a TypeError, not mid-payment.
-import type { GatewayAuth, GatewayClientOptions } from './types.js';
+import type { GatewayAuth, GatewayClientOptions, GatewayTimeouts } from './types.js';
+
+/**
+ * The client's timeouts when its caller names none; the one statement of these defaults. The shop's settings
+ * (GATEWAY_TIMEOUT_MS, GATEWAY_STATUS_TIMEOUT_MS in src/config.ts) default to these very values.
+ */
+export const DEFAULT_TIMEOUTS: Readonly<Required<GatewayTimeouts>> = Object.freeze({
+  connectMs: 5000,
+  operationMs: 15000,
+  statusMs: 5000,
+});
 
 export interface ResolvedOptions {
   baseUrl: string;
@@ -28,9 +38,9 @@ export function resolveOptions(opts: GatewayClientOptions): ResolvedOptions {
     paymentPageOriginSetting: opts.paymentPageOriginSetting,
     credentials,
     secrets,
-    connectMs: positive('timeouts.connectMs', t.connectMs ?? 5000),
-    operationMs: positive('timeouts.operationMs', t.operationMs ?? 15000),
-    statusMs: positive('timeouts.statusMs', t.statusMs ?? 10000),
+    connectMs: positive('timeouts.connectMs', t.connectMs ?? DEFAULT_TIMEOUTS.connectMs),
+    operationMs: positive('timeouts.operationMs', t.operationMs ?? DEFAULT_TIMEOUTS.operationMs),
+    statusMs: positive('timeouts.statusMs', t.statusMs ?? DEFAULT_TIMEOUTS.statusMs),
     statusRetries: count('statusRetries', opts.statusRetries ?? 2),
     statusRetryDelayMs: count('statusRetryDelayMs', opts.statusRetryDelayMs ?? 250),
   };
