@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { code as currencyByCode } from 'currency-codes';
 import { z } from 'zod';
-import { DEFAULT_TIMEOUTS } from './gateway/index.js';
+import { baseUrlProblem, DEFAULT_TIMEOUTS } from './gateway/index.js';
 import { isKnownCurrency } from './money.js';
 import { loadSandboxConfig, SandboxConfigError, withoutBlanks, type SandboxConfig } from './sandbox/config.js';
 
@@ -134,6 +134,24 @@ const baseUrl = (example: string) =>
     .refine((u) => !u.username && !u.password, 'must not contain credentials (use GATEWAY_USERNAME/GATEWAY_PASSWORD)');
 const httpUrl = (example: string) => baseUrl(example).transform((u) => `${u.origin}${u.pathname}`.replace(/\/+$/, ''));
 /**
+ * GATEWAY_URL, checked by the gateway client's own rule (baseUrlProblem) and normalised by the WHATWG parser. The
+ * trailing slash is the one people leave out: "…/payment/rest" means the same base.
+ */
+const gatewayUrl = z.string().transform((raw, ctx) => {
+  let value = raw;
+  try {
+    const u = new URL(raw);
+    u.pathname = u.pathname.replace(/\/payment\/rest$/, '/payment/rest/');
+    value = u.href;
+  } catch {
+    // Not a URL at all: baseUrlProblem says so.
+  }
+  const problem = baseUrlProblem(value);
+  if (problem === undefined) return value;
+  ctx.addIssue({ code: 'custom', message: `${problem}, e.g. https://dev.bpsprocessing.ru/payment/rest/` });
+  return z.NEVER;
+});
+/**
  * A service address with its credentials in it (DATABASE_URL, REDIS_URL). The message never repeats the value: it may
  * hold a password.
  */
@@ -183,14 +201,7 @@ const schema = z
     PORT: port(3000),
     PUBLIC_BASE_URL: httpUrl('http://localhost:3000 or https://shop.example').optional(),
     CANONICAL_HOST: oneOf(['on', 'off'], ' (default on)').optional(),
-    GATEWAY_URL: baseUrl('https://dev.bpsprocessing.ru/payment/rest/')
-      // The trailing slash is the one people leave out: "…/payment/rest" means the same base.
-      .transform((u) => `${u.origin}${u.pathname.replace(/\/payment\/rest$/, '/payment/rest/')}`)
-      .refine(
-        (u) => u.endsWith('/payment/rest/'),
-        'must be the REST base URL, ending in /payment/rest/, e.g. https://dev.bpsprocessing.ru/payment/rest/',
-      )
-      .optional(),
+    GATEWAY_URL: gatewayUrl.optional(),
     GATEWAY_PAYMENT_PAGE_ORIGIN: baseUrl('http://127.0.0.1:3001')
       .refine((u) => u.pathname === '/', 'must be an origin only, e.g. http://127.0.0.1:3001 (no path)')
       .transform((u) => u.origin)

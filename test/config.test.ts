@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ConfigError, DEV_SECRET_FILE, loadConfig, type Config } from '../src/config.js';
-import { DEFAULT_TIMEOUTS } from '../src/gateway/index.js';
+import { baseUrlProblem, DEFAULT_TIMEOUTS } from '../src/gateway/index.js';
 import { DEFAULT_MERCHANTS, type SandboxConfig } from '../src/sandbox/index.js';
 
 const SECRET = 'a-test-session-secret-of-32-chars!!';
@@ -297,6 +297,20 @@ describe('loadConfig', () => {
       'SANDBOX_PORT',
       'SANDBOX_PROCESSING_DELAY_MS',
       'SESSION_SECRET',
+    ]);
+  });
+
+  it.each([
+    'not a url',
+    'ftp://g.example/payment/rest/',
+    'https://u:p@g.example/payment/rest/',
+    'https://g.example/payment/rest/?x=1',
+    'https://g.example/payment/',
+  ])("when GATEWAY_URL=%s, refuses it in the gateway client's own words (one rule)", (value) => {
+    const problem = baseUrlProblem(value);
+    expect(problem).toBeDefined();
+    expect(problemsOf({ SESSION_SECRET: SECRET, DATA_DIR: tmp(), GATEWAY_URL: value, GATEWAY_TOKEN: 't' })).toEqual([
+      `GATEWAY_URL: ${problem}, e.g. https://dev.bpsprocessing.ru/payment/rest/`,
     ]);
   });
 

@@ -47,18 +47,28 @@ export function resolveOptions(opts: GatewayClientOptions): ResolvedOptions {
 }
 
 function parseBaseUrl(raw: string): URL {
+  const problem = baseUrlProblem(raw);
+  if (problem !== undefined) throw new TypeError(`gateway baseUrl ${problem}`);
+  return new URL(raw);
+}
+
+/**
+ * What is wrong with a gateway REST base URL, in words; undefined when it will do. The one statement of this rule:
+ * the client refuses such a baseUrl, and the shop refuses such a GATEWAY_URL with the same words (src/config.ts).
+ */
+export function baseUrlProblem(raw: string): string | undefined {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new TypeError('gateway baseUrl is not an absolute URL');
+    return 'must be an http:// or https:// URL';
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('gateway baseUrl must be http(s)');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http:// or https:// URL';
   // Credentials in the URL would end up in every log line that prints it.
-  if (url.username !== '' || url.password !== '') throw new TypeError('gateway baseUrl must not contain credentials');
-  if (url.search !== '' || url.hash !== '') throw new TypeError('gateway baseUrl must not have a query or fragment');
-  if (!url.pathname.endsWith('/payment/rest/')) throw new TypeError('gateway baseUrl must end with /payment/rest/');
-  return url;
+  if (url.username !== '' || url.password !== '') return 'must not contain credentials';
+  if (url.search !== '' || url.hash !== '') return 'must not have a query or fragment';
+  if (!url.pathname.endsWith('/payment/rest/')) return 'must be the REST base URL, ending in /payment/rest/';
+  return undefined;
 }
 
 function parseOrigin(raw: string): string {
