@@ -42,8 +42,10 @@ export interface Config {
   readonly callbacks: {
     readonly enabled: boolean;
     /**
-     * GATEWAY_CALLBACK_KEY, the HMAC key shared with the gateway. Unset in development means unsigned callbacks are
-     * accepted (with a warning); the embedded sandbox gets a generated key instead (src/gateway-target.ts).
+     * The HMAC key callbacks are signed with, resolved here once; undefined when callbacks are off. A remote gateway:
+     * GATEWAY_CALLBACK_KEY, shared with it; unset in development means unsigned callbacks are accepted (with a
+     * warning). The embedded sandbox: its first merchant's own callbackKey (SANDBOX_MERCHANTS), else
+     * GATEWAY_CALLBACK_KEY, else one generated for this run (shop and sandbox restart together).
      */
     readonly key: string | undefined;
     /**
@@ -328,8 +330,9 @@ export function keptDevPanelToken(dataDir: string): string {
 }
 
 /**
- * Validates the environment. Pure except for one thing: in development, a missing SESSION_SECRET is generated once
- * and kept under DATA_DIR (mode 0600), so a demo needs no .env and its sessions survive restarts.
+ * Validates the environment. Pure except for two things: in development, a missing SESSION_SECRET is generated once
+ * and kept under DATA_DIR (mode 0600), so a demo needs no .env and its sessions survive restarts; and the embedded
+ * sandbox's callback key, when nothing names one, is generated for this run (callbacks.key).
  */
 export function loadConfig(env: Env): Config {
   const present = withoutBlanks(env);
@@ -387,7 +390,12 @@ export function loadConfig(env: Env): Config {
     buyRateLimitPerBrowser: c.BUY_RATE_LIMIT_PER_BROWSER,
     callbacks: {
       enabled: c.CALLBACKS === 'on',
-      key: c.CALLBACKS === 'on' ? c.GATEWAY_CALLBACK_KEY : undefined,
+      key:
+        c.CALLBACKS === 'off'
+          ? undefined
+          : sandbox
+            ? (sandbox.merchants[0]?.callbackKey ?? c.GATEWAY_CALLBACK_KEY ?? randomBytes(32).toString('base64url'))
+            : c.GATEWAY_CALLBACK_KEY,
       dynamicUrl: c.GATEWAY_DYNAMIC_CALLBACK === 'on' ? `${publicBaseUrl}${CALLBACK_PATH}` : undefined,
     },
     reconcile: {

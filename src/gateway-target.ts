@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { CALLBACK_PATH, type Config } from './config.js';
@@ -31,8 +30,6 @@ export interface GatewayTarget {
   readonly auth: GatewayAuth;
   /** Present when GATEWAY_URL is unset: the sandbox started in this process. */
   readonly sandbox: RunningSandbox | undefined;
-  /** The key callbacks are signed with: GATEWAY_CALLBACK_KEY, or the one shared with the embedded sandbox. */
-  readonly callbackKey: string | undefined;
   /**
    * For the start-up block: the embedded sandbox's operator pages, and its operator token when it was generated (kept
    * in `tokenFile`); undefined with a configured SANDBOX_OPERATOR_TOKEN or without a sandbox.
@@ -58,13 +55,11 @@ export async function startGatewayTarget(
 ): Promise<GatewayTarget> {
   const { gateway, callbacks } = config;
   if (gateway.mode === 'remote') {
-    const callbackKey = callbacks.key;
     return {
       url: gateway.url,
       auth: gateway.auth,
       paymentPageOrigin: gateway.paymentPageOrigin,
       sandbox: undefined,
-      callbackKey,
       close: () => Promise.resolve(),
     };
   }
@@ -86,13 +81,11 @@ export async function startGatewayTarget(
     credentialsFile = kept.file;
   }
   let merchant = configured;
-  let callbackKey = callbacks.key;
   if (callbacks.enabled) {
-    // Out of the box the sandbox notifies this shop, signed with a key the two share for this run only (both
-    // restart together). The first merchant's own callbackUrl/callbackKey in SANDBOX_MERCHANTS win.
-    callbackKey = configured.callbackKey ?? callbackKey ?? randomBytes(32).toString('base64url');
+    // Out of the box the sandbox notifies this shop, signed with the key config resolved (callbacks.key). The first
+    // merchant's own callbackUrl in SANDBOX_MERCHANTS wins.
     const callbackUrl = configured.callbackUrl ?? `${config.publicBaseUrl}${CALLBACK_PATH}`;
-    merchant = { ...configured, callbackUrl, callbackKey };
+    merchant = { ...configured, callbackUrl, callbackKey: callbacks.key };
   }
   // The shop calls the sandbox where it listens, not at SANDBOX_PUBLIC_URL: behind a port mapping (docker run -p
   // 45911:3001) nothing listens at the public port inside the container. With port 0 and a public URL, the port is
@@ -132,7 +125,6 @@ export async function startGatewayTarget(
     paymentPageOrigin: new URL(sandbox.url).origin,
     auth: { userName: merchant.userName, password: merchant.password },
     sandbox,
-    callbackKey,
     ...(keptToken !== undefined && {
       sandboxOperator: { pages: `${sandbox.url}/sandbox/orders`, token: keptToken.token, tokenFile: keptToken.file },
     }),

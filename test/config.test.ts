@@ -104,6 +104,13 @@ function problemsOf(env: Record<string, string>): string[] {
   throw new Error('expected a ConfigError');
 }
 
+/** A config with the embedded sandbox's callback key, generated anew by each loadConfig, named by its shape only. */
+function comparable(config: Config) {
+  const { key } = config.callbacks;
+  const generated = key !== undefined && /^[A-Za-z0-9_-]{43}$/.test(key);
+  return { ...config, callbacks: { ...config.callbacks, key: generated ? '(generated)' : key } };
+}
+
 describe('loadConfig', () => {
   it('when nothing is set, starts a demo: sandbox gateway, defaults, and a generated secret kept under DATA_DIR', () => {
     const dataDir = path.join(tmp(), 'data');
@@ -394,9 +401,13 @@ describe('loadConfig', () => {
     expect(() => statSync(path.join(dataDir, DEV_SECRET_FILE))).toThrow();
   });
 
-  it('by default, callbacks are on without a key, and the reconciler runs every minute', () => {
+  it('by default, callbacks are on, signed with a key generated for the embedded sandbox, and the reconciler runs every minute', () => {
     const config = loadConfig({ DATA_DIR: tmp() });
-    expect(config.callbacks).toEqual({ enabled: true, key: undefined, dynamicUrl: undefined });
+    expect(config.callbacks).toEqual({
+      enabled: true,
+      key: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      dynamicUrl: undefined,
+    });
     expect(config.reconcile).toEqual({
       intervalMs: 60_000,
       batch: 50,
@@ -431,6 +442,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it("resolves the callback key once: a remote gateway has GATEWAY_CALLBACK_KEY or none; the embedded sandbox its merchant's, then GATEWAY_CALLBACK_KEY", () => {
+    const remote = { DATA_DIR: tmp(), GATEWAY_URL: 'https://g.example/payment/rest/', GATEWAY_TOKEN: 't' };
+    expect(loadConfig(remote).callbacks.key).toBeUndefined();
+    expect(loadConfig({ ...remote, GATEWAY_CALLBACK_KEY: 'k-12345678' }).callbacks.key).toBe('k-12345678');
+    const merchant = { login: 'm', userName: 'u', password: 'p', callbackKey: 'merchant-key' };
+    const embedded = { DATA_DIR: tmp(), GATEWAY_CALLBACK_KEY: 'k-12345678' };
+    expect(loadConfig(embedded).callbacks.key).toBe('k-12345678');
+    expect(loadConfig({ ...embedded, SANDBOX_MERCHANTS: JSON.stringify([merchant]) }).callbacks.key).toBe(
+      'merchant-key',
+    );
+    expect(loadConfig({ ...embedded, CALLBACKS: 'off' }).callbacks.key).toBeUndefined();
+  });
+
   it('keeps a previous session secret for rotation, new one first', () => {
     const config = loadConfig({ SESSION_SECRET: SECRET, SESSION_SECRET_PREVIOUS: `old-${SECRET}` });
     expect(config.sessionSecrets).toEqual([SECRET, `old-${SECRET}`]);
@@ -462,8 +486,12 @@ describe('loadConfig', () => {
     for (const blank of ['', '  ']) {
       const blanks = Object.fromEntries(EVERY_KEY.map((key) => [key, blank]));
       // Two keys at a time are given, so no secret is generated under the working directory's ./data.
-      expect(loadConfig({ ...blanks, SESSION_SECRET: SECRET })).toEqual(loadConfig({ SESSION_SECRET: SECRET }));
-      expect(loadConfig({ ...blanks, DATA_DIR: dataDir })).toEqual(loadConfig({ DATA_DIR: dataDir }));
+      expect(comparable(loadConfig({ ...blanks, SESSION_SECRET: SECRET }))).toEqual(
+        comparable(loadConfig({ SESSION_SECRET: SECRET })),
+      );
+      expect(comparable(loadConfig({ ...blanks, DATA_DIR: dataDir }))).toEqual(
+        comparable(loadConfig({ DATA_DIR: dataDir })),
+      );
     }
   });
 
