@@ -61,7 +61,7 @@ export function viewCacheOn(nodeEnv: string | undefined): boolean {
 
 export function createApp(deps: AppDeps): express.Express {
   const { config, logger } = deps;
-  const https = config.publicBaseUrl.startsWith('https://');
+  const { https } = config;
   const app = express();
   app.disable('x-powered-by');
   // Paths are case-sensitive, as the cookies' Path attributes are: /Admin/orders must not reach the back office's

@@ -20,6 +20,8 @@ export interface Config {
   readonly port: number;
   /** Origin (and optional path) buyers use to reach the shop, without a trailing slash. returnUrl/failUrl come from it. */
   readonly publicBaseUrl: string;
+  /** PUBLIC_BASE_URL is https://: cookies are Secure, and HSTS and upgrade-insecure-requests are sent. */
+  readonly https: boolean;
   /**
    * CANONICAL_HOST: requests for another host than PUBLIC_BASE_URL's are redirected there (GET/HEAD) or refused
    * (src/http/canonical-host.ts). On by default; off by default with NODE_ENV=test, whose clients use ephemeral ports.
@@ -377,6 +379,7 @@ export function loadConfig(env: Env): Config {
     host: c.HOST,
     port: c.PORT,
     publicBaseUrl,
+    https: publicBaseUrl.startsWith('https://'),
     canonicalHost: (c.CANONICAL_HOST ?? (c.NODE_ENV === 'test' ? 'off' : 'on')) === 'on',
     gateway,
     flow: c.PAYMENT_FLOW,

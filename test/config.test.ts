@@ -118,6 +118,7 @@ describe('loadConfig', () => {
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     expect(config.port).toBe(3000);
     expect(config.publicBaseUrl).toBe('http://localhost:3000');
+    expect(config.https).toBe(false);
     expect(config.gateway.mode).toBe('sandbox');
     expect(config.flow).toBe('one-phase');
     expect(config.currency).toBe('978');
@@ -219,6 +220,7 @@ describe('loadConfig', () => {
       GATEWAY_TOKEN: 't',
     });
     expect(config.publicBaseUrl).toBe('https://shop.example/store');
+    expect(config.https).toBe(true);
     expect(config.gateway).toMatchObject({ url: 'https://g.example/payment/rest/' });
     const keys = problemsOf({
       SESSION_SECRET: SECRET,

@@ -47,7 +47,7 @@ export function devPanel(deps: ShopDeps, wireLog: WireLog = createWireLog(deps.l
   const token = keptDevPanelToken(config.dataDir);
   const setCookie = fixedCookie(DEV_PANEL_COOKIE, {
     httpOnly: true,
-    secure: config.publicBaseUrl.startsWith('https://'),
+    secure: config.https,
     sameSite: 'strict',
     path: '/',
   });
