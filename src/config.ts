@@ -16,6 +16,8 @@ export const CALLBACK_PATH = '/payment/callback';
 
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
+  /** Compiled templates are kept (viewCacheOn): off only with NODE_ENV=development said explicitly (`npm run dev`). */
+  readonly viewCache: boolean;
   readonly host: string;
   readonly port: number;
   /** Origin (and optional path) buyers use to reach the shop, without a trailing slash. returnUrl/failUrl come from it. */
@@ -332,6 +334,14 @@ export function keptDevPanelToken(dataDir: string): string {
 }
 
 /**
+ * Whether compiled templates are kept: always, except with NODE_ENV=development said explicitly (as `npm run dev`
+ * does), where an edited template shows on the next request. A plain `npm start` leaves NODE_ENV unset: cached.
+ */
+export function viewCacheOn(nodeEnv: string | undefined): boolean {
+  return nodeEnv !== 'development';
+}
+
+/**
  * Validates the environment. Pure except for two things: in development, a missing SESSION_SECRET is generated once
  * and kept under DATA_DIR (mode 0600), so a demo needs no .env and its sessions survive restarts; and the embedded
  * sandbox's callback key, when nothing names one, is generated for this run (callbacks.key).
@@ -376,6 +386,7 @@ export function loadConfig(env: Env): Config {
       };
   return deepFreeze({
     env: c.NODE_ENV,
+    viewCache: viewCacheOn(present.NODE_ENV),
     host: c.HOST,
     port: c.PORT,
     publicBaseUrl,
