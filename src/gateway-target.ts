@@ -1,6 +1,6 @@
 import net from 'node:net';
 import path from 'node:path';
-import { CALLBACK_PATH, type Config } from './config.js';
+import { CALLBACK_PATH, type Config, type GatewayConfig } from './config.js';
 import {
   createGatewayClient,
   type GatewayAuth,
@@ -54,15 +54,7 @@ export async function startGatewayTarget(
   logger: Logger,
 ): Promise<GatewayTarget> {
   const { gateway, callbacks } = config;
-  if (gateway.mode === 'remote') {
-    return {
-      url: gateway.url,
-      auth: gateway.auth,
-      paymentPageOrigin: gateway.paymentPageOrigin,
-      sandbox: undefined,
-      close: () => Promise.resolve(),
-    };
-  }
+  if (gateway.mode === 'remote') return remoteGatewayTarget(gateway);
   const settings = gateway.sandbox;
   // The config parser refuses both; these guard a Config built by hand.
   if (config.env === 'production' && settings.operatorToken === undefined)
@@ -132,6 +124,17 @@ export async function startGatewayTarget(
   };
 }
 
+/** The configured remote gateway (GATEWAY_URL) as a target: nothing to start or stop. */
+export function remoteGatewayTarget(gateway: Extract<GatewayConfig, { mode: 'remote' }>): GatewayTarget {
+  return {
+    url: gateway.url,
+    auth: gateway.auth,
+    paymentPageOrigin: gateway.paymentPageOrigin,
+    sandbox: undefined,
+    close: () => Promise.resolve(),
+  };
+}
+
 /** Where to connect to a server bound to `host`: a wildcard bind is reached on loopback. */
 function connectHost(host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1';
@@ -153,7 +156,8 @@ function freePort(host: string): Promise<number> {
 
 /**
  * The gateway client for a target, as the shop runs it: the target's API URL, payment page origin and credentials,
- * and the configured timeouts. `extra` adds options such as an onCall listener.
+ * and the configured timeouts. `extra` adds options such as an onCall listener. The one translation of the
+ * configuration into GatewayClientOptions: every launcher (server.ts, reconcile.ts) builds its client here.
  */
 export function gatewayClientFor(
   target: GatewayTarget,
