@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { code as currencyByCode } from 'currency-codes';
 import { z } from 'zod';
-import { baseUrlProblem, DEFAULT_TIMEOUTS } from './gateway/index.js';
+import { baseUrlProblem, DEFAULT_TIMEOUTS, originProblem } from './gateway/index.js';
 import { isKnownCurrency } from './money.js';
 import { loadSandboxConfig, SandboxConfigError, withoutBlanks, type SandboxConfig } from './sandbox/config.js';
 
@@ -139,24 +139,32 @@ const baseUrl = (example: string) =>
     .refine((u) => !u.search && !u.hash, 'must not have a query or fragment')
     .refine((u) => !u.username && !u.password, 'must not contain credentials (use GATEWAY_USERNAME/GATEWAY_PASSWORD)');
 const httpUrl = (example: string) => baseUrl(example).transform((u) => `${u.origin}${u.pathname}`.replace(/\/+$/, ''));
+/** A setting checked by one of the gateway client's own rules (`problemOf`), refused in its words with an example. */
+const clientRule = (problemOf: (raw: string) => string | undefined, example: string) =>
+  z.string().superRefine((raw, ctx) => {
+    const problem = problemOf(raw);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `${problem}, e.g. ${example}` });
+  });
 /**
- * GATEWAY_URL, checked by the gateway client's own rule (baseUrlProblem) and normalised by the WHATWG parser. The
- * trailing slash is the one people leave out: "…/payment/rest" means the same base.
+ * GATEWAY_URL, normalised by the WHATWG parser. The trailing slash is the one people leave out: "…/payment/rest"
+ * means the same base.
  */
-const gatewayUrl = z.string().transform((raw, ctx) => {
-  let value = raw;
-  try {
-    const u = new URL(raw);
-    u.pathname = u.pathname.replace(/\/payment\/rest$/, '/payment/rest/');
-    value = u.href;
-  } catch {
-    // Not a URL at all: baseUrlProblem says so.
-  }
-  const problem = baseUrlProblem(value);
-  if (problem === undefined) return value;
-  ctx.addIssue({ code: 'custom', message: `${problem}, e.g. https://dev.bpsprocessing.ru/payment/rest/` });
-  return z.NEVER;
-});
+const gatewayUrl = z
+  .string()
+  .transform((raw) => {
+    try {
+      const u = new URL(raw);
+      u.pathname = u.pathname.replace(/\/payment\/rest$/, '/payment/rest/');
+      return u.href;
+    } catch {
+      return raw; // not a URL at all: baseUrlProblem says so
+    }
+  })
+  .pipe(clientRule(baseUrlProblem, 'https://dev.bpsprocessing.ru/payment/rest/'))
+  .transform((valid) => {
+    const u = new URL(valid);
+    return `${u.origin}${u.pathname}`; // without an empty "?" or "#"
+  });
 /**
  * A service address with its credentials in it (DATABASE_URL, REDIS_URL). The message never repeats the value: it may
  * hold a password.
@@ -208,8 +216,12 @@ const schema = z
     PUBLIC_BASE_URL: httpUrl('http://localhost:3000 or https://shop.example').optional(),
     CANONICAL_HOST: oneOf(['on', 'off'], ' (default on)').optional(),
     GATEWAY_URL: gatewayUrl.optional(),
-    GATEWAY_PAYMENT_PAGE_ORIGIN: baseUrl('http://127.0.0.1:3001')
-      .refine((u) => u.pathname === '/', 'must be an origin only, e.g. http://127.0.0.1:3001 (no path)')
+    GATEWAY_PAYMENT_PAGE_ORIGIN: clientRule(originProblem, 'http://127.0.0.1:3001')
+      .transform((raw) => new URL(raw))
+      .refine(
+        (u) => u.pathname === '/' && !u.search && !u.hash,
+        'must be an origin only, e.g. http://127.0.0.1:3001 (no path)',
+      )
       .transform((u) => u.origin)
       .optional(),
     GATEWAY_USERNAME: z.string().optional(),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ConfigError, DEV_SECRET_FILE, loadConfig, type Config } from '../src/config.js';
-import { baseUrlProblem, DEFAULT_TIMEOUTS } from '../src/gateway/index.js';
+import { baseUrlProblem, DEFAULT_TIMEOUTS, originProblem } from '../src/gateway/index.js';
 import { DEFAULT_MERCHANTS, type SandboxConfig } from '../src/sandbox/index.js';
 
 const SECRET = 'a-test-session-secret-of-32-chars!!';
@@ -322,6 +322,18 @@ describe('loadConfig', () => {
       `GATEWAY_URL: ${problem}, e.g. https://dev.bpsprocessing.ru/payment/rest/`,
     ]);
   });
+
+  it.each(['not a url', 'ftp://pay.example', 'https://u:p@pay.example'])(
+    "when GATEWAY_PAYMENT_PAGE_ORIGIN=%s, refuses it in the gateway client's own words (one rule)",
+    (value) => {
+      const problem = originProblem(value);
+      expect(problem).toBeDefined();
+      const env = { SESSION_SECRET: SECRET, DATA_DIR: tmp(), GATEWAY_URL: 'https://g.example/payment/rest/' };
+      expect(problemsOf({ ...env, GATEWAY_TOKEN: 't', GATEWAY_PAYMENT_PAGE_ORIGIN: value })).toEqual([
+        `GATEWAY_PAYMENT_PAGE_ORIGIN: ${problem}, e.g. http://127.0.0.1:3001`,
+      ]);
+    },
+  );
 
   it('when GATEWAY_URL is bad, names it and not the SANDBOX_* keys, which a remote gateway does not use', () => {
     const keys = problemsOf({

@@ -1,5 +1,5 @@
 export { createGatewayClient } from './client.js';
-export { baseUrlProblem, DEFAULT_TIMEOUTS } from './options.js';
+export { baseUrlProblem, DEFAULT_TIMEOUTS, originProblem } from './options.js';
 export { callbackSigningString, verifyCallbackChecksum } from './callback.js';
 export {
   GatewayBadResponseError,

@@ -52,11 +52,30 @@ function parseBaseUrl(raw: string): URL {
   return new URL(raw);
 }
 
+function parseOrigin(raw: string): string {
+  const problem = originProblem(raw);
+  if (problem !== undefined) throw new TypeError(`gateway paymentPageOrigin ${problem}`);
+  return new URL(raw).origin;
+}
+
 /**
  * What is wrong with a gateway REST base URL, in words; undefined when it will do. The one statement of this rule:
  * the client refuses such a baseUrl, and the shop refuses such a GATEWAY_URL with the same words (src/config.ts).
  */
 export function baseUrlProblem(raw: string): string | undefined {
+  const problem = originProblem(raw);
+  if (problem !== undefined) return problem;
+  const url = new URL(raw);
+  if (url.search !== '' || url.hash !== '') return 'must not have a query or fragment';
+  if (!url.pathname.endsWith('/payment/rest/')) return 'must be the REST base URL, ending in /payment/rest/';
+  return undefined;
+}
+
+/**
+ * What is wrong with a URL whose origin the client takes (paymentPageOrigin), in words; undefined when it will do.
+ * The shop's GATEWAY_PAYMENT_PAGE_ORIGIN is refused with the same words (src/config.ts).
+ */
+export function originProblem(raw: string): string | undefined {
   let url: URL;
   try {
     url = new URL(raw);
@@ -66,23 +85,7 @@ export function baseUrlProblem(raw: string): string | undefined {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http:// or https:// URL';
   // Credentials in the URL would end up in every log line that prints it.
   if (url.username !== '' || url.password !== '') return 'must not contain credentials';
-  if (url.search !== '' || url.hash !== '') return 'must not have a query or fragment';
-  if (!url.pathname.endsWith('/payment/rest/')) return 'must be the REST base URL, ending in /payment/rest/';
   return undefined;
-}
-
-function parseOrigin(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new TypeError('gateway paymentPageOrigin is not an absolute URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new TypeError('gateway paymentPageOrigin must be http(s)');
-  if (url.username !== '' || url.password !== '')
-    throw new TypeError('gateway paymentPageOrigin must not contain credentials');
-  return url.origin;
 }
 
 function resolveAuth(auth: GatewayAuth): { credentials: Record<string, string>; secrets: string[] } {
