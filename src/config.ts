@@ -9,7 +9,8 @@ import { loadSandboxConfig, SandboxConfigError, withoutBlanks, type SandboxConfi
 
 /**
  * The whole configuration, parsed once at start-up from the environment (and `.env` via dotenv in server.ts)
- * into one frozen object that is passed down. Only the launchers (server.ts, reconcile.ts) read process.env.
+ * into one frozen object that is passed down; each setting is checked here only. Only the launchers (server.ts,
+ * reconcile.ts, admin-hash.ts, the sandbox's server) read process.env (test/config-boundary.test.ts).
  */
 /** Where the shop receives the gateway's callbacks (src/shop/routes.ts). */
 export const CALLBACK_PATH = '/payment/callback';
