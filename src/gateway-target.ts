@@ -56,9 +56,7 @@ export async function startGatewayTarget(
   const { gateway, callbacks } = config;
   if (gateway.mode === 'remote') return remoteGatewayTarget(gateway);
   const settings = gateway.sandbox;
-  // The config parser refuses both; these guard a Config built by hand.
-  if (config.env === 'production' && settings.operatorToken === undefined)
-    throw new Error('SANDBOX_OPERATOR_TOKEN is required when NODE_ENV=production');
+  // loadConfig checks the settings (SANDBOX_OPERATOR_TOKEN in production, at least one merchant); this only narrows.
   const [first, ...rest] = settings.merchants;
   if (!first) throw new Error('the embedded sandbox needs at least one merchant');
   let configured: SandboxMerchant = first;
