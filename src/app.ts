@@ -51,17 +51,9 @@ export interface AppDeps extends AdminDeps {
 // src/app.ts and dist/app.js sit one level below the project root, so this works under tsc output, tsx and jest.
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * Whether compiled templates are kept: always, except with NODE_ENV=development said explicitly (as `npm run dev`
- * does), where an edited template shows on the next request. A plain `npm start` leaves NODE_ENV unset: cached.
- */
-export function viewCacheOn(nodeEnv: string | undefined): boolean {
-  return nodeEnv !== 'development';
-}
-
 export function createApp(deps: AppDeps): express.Express {
   const { config, logger } = deps;
-  const https = config.publicBaseUrl.startsWith('https://');
+  const { https } = config;
   const app = express();
   app.disable('x-powered-by');
   // Paths are case-sensitive, as the cookies' Path attributes are: /Admin/orders must not reach the back office's
@@ -72,7 +64,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('views', path.join(ROOT, 'views'));
   // Compile each template once: Express caches views only with NODE_ENV=production, and without this every page
   // re-read and recompiled its templates (about half the cached speed, docs/performance.md). Off only in `npm run dev`.
-  app.set('view cache', viewCacheOn(process.env.NODE_ENV));
+  app.set('view cache', config.viewCache);
   // No ETag on pages: every page is no-store, so hashing its body only cost CPU. Static files keep theirs.
   app.set('etag', false);
 

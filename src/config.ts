@@ -3,22 +3,28 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { code as currencyByCode } from 'currency-codes';
 import { z } from 'zod';
+import { baseUrlProblem, DEFAULT_TIMEOUTS, originProblem } from './gateway/index.js';
 import { isKnownCurrency } from './money.js';
 import { loadSandboxConfig, SandboxConfigError, withoutBlanks, type SandboxConfig } from './sandbox/config.js';
 
 /**
  * The whole configuration, parsed once at start-up from the environment (and `.env` via dotenv in server.ts)
- * into one frozen object that is passed down. Only the launchers (server.ts, reconcile.ts) read process.env.
+ * into one frozen object that is passed down; each setting is checked here only. Only the launchers (server.ts,
+ * reconcile.ts, admin-hash.ts, the sandbox's server) read process.env (test/config-boundary.test.ts).
  */
 /** Where the shop receives the gateway's callbacks (src/shop/routes.ts). */
 export const CALLBACK_PATH = '/payment/callback';
 
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
+  /** Compiled templates are kept (viewCacheOn): off only with NODE_ENV=development said explicitly (`npm run dev`). */
+  readonly viewCache: boolean;
   readonly host: string;
   readonly port: number;
   /** Origin (and optional path) buyers use to reach the shop, without a trailing slash. returnUrl/failUrl come from it. */
   readonly publicBaseUrl: string;
+  /** PUBLIC_BASE_URL is https://: cookies are Secure, and HSTS and upgrade-insecure-requests are sent. */
+  readonly https: boolean;
   /**
    * CANONICAL_HOST: requests for another host than PUBLIC_BASE_URL's are redirected there (GET/HEAD) or refused
    * (src/http/canonical-host.ts). On by default; off by default with NODE_ENV=test, whose clients use ephemeral ports.
@@ -41,8 +47,10 @@ export interface Config {
   readonly callbacks: {
     readonly enabled: boolean;
     /**
-     * GATEWAY_CALLBACK_KEY, the HMAC key shared with the gateway. Unset in development means unsigned callbacks are
-     * accepted (with a warning); the embedded sandbox gets a generated key instead (src/gateway-target.ts).
+     * The HMAC key callbacks are signed with, resolved here once; undefined when callbacks are off. A remote gateway:
+     * GATEWAY_CALLBACK_KEY, shared with it; unset in development means unsigned callbacks are accepted (with a
+     * warning). The embedded sandbox: its first merchant's own callbackKey (SANDBOX_MERCHANTS), else
+     * GATEWAY_CALLBACK_KEY, else one generated for this run (shop and sandbox restart together).
      */
     readonly key: string | undefined;
     /**
@@ -132,6 +140,32 @@ const baseUrl = (example: string) =>
     .refine((u) => !u.search && !u.hash, 'must not have a query or fragment')
     .refine((u) => !u.username && !u.password, 'must not contain credentials (use GATEWAY_USERNAME/GATEWAY_PASSWORD)');
 const httpUrl = (example: string) => baseUrl(example).transform((u) => `${u.origin}${u.pathname}`.replace(/\/+$/, ''));
+/** A setting checked by one of the gateway client's own rules (`problemOf`), refused in its words with an example. */
+const clientRule = (problemOf: (raw: string) => string | undefined, example: string) =>
+  z.string().superRefine((raw, ctx) => {
+    const problem = problemOf(raw);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `${problem}, e.g. ${example}` });
+  });
+/**
+ * GATEWAY_URL, normalised by the WHATWG parser. The trailing slash is the one people leave out: "…/payment/rest"
+ * means the same base.
+ */
+const gatewayUrl = z
+  .string()
+  .transform((raw) => {
+    try {
+      const u = new URL(raw);
+      u.pathname = u.pathname.replace(/\/payment\/rest$/, '/payment/rest/');
+      return u.href;
+    } catch {
+      return raw; // not a URL at all: baseUrlProblem says so
+    }
+  })
+  .pipe(clientRule(baseUrlProblem, 'https://dev.bpsprocessing.ru/payment/rest/'))
+  .transform((valid) => {
+    const u = new URL(valid);
+    return `${u.origin}${u.pathname}`; // without an empty "?" or "#"
+  });
 /**
  * A service address with its credentials in it (DATABASE_URL, REDIS_URL). The message never repeats the value: it may
  * hold a password.
@@ -182,23 +216,21 @@ const schema = z
     PORT: port(3000),
     PUBLIC_BASE_URL: httpUrl('http://localhost:3000 or https://shop.example').optional(),
     CANONICAL_HOST: oneOf(['on', 'off'], ' (default on)').optional(),
-    GATEWAY_URL: baseUrl('https://dev.bpsprocessing.ru/payment/rest/')
-      // The trailing slash is the one people leave out: "…/payment/rest" means the same base.
-      .transform((u) => `${u.origin}${u.pathname.replace(/\/payment\/rest$/, '/payment/rest/')}`)
+    GATEWAY_URL: gatewayUrl.optional(),
+    GATEWAY_PAYMENT_PAGE_ORIGIN: clientRule(originProblem, 'http://127.0.0.1:3001')
+      .transform((raw) => new URL(raw))
       .refine(
-        (u) => u.endsWith('/payment/rest/'),
-        'must be the REST base URL, ending in /payment/rest/, e.g. https://dev.bpsprocessing.ru/payment/rest/',
+        (u) => u.pathname === '/' && !u.search && !u.hash,
+        'must be an origin only, e.g. http://127.0.0.1:3001 (no path)',
       )
-      .optional(),
-    GATEWAY_PAYMENT_PAGE_ORIGIN: baseUrl('http://127.0.0.1:3001')
-      .refine((u) => u.pathname === '/', 'must be an origin only, e.g. http://127.0.0.1:3001 (no path)')
       .transform((u) => u.origin)
       .optional(),
     GATEWAY_USERNAME: z.string().optional(),
     GATEWAY_PASSWORD: z.string().optional(),
     GATEWAY_TOKEN: z.string().optional(),
-    GATEWAY_TIMEOUT_MS: intIn(100, 120_000, 15_000),
-    GATEWAY_STATUS_TIMEOUT_MS: intIn(100, 120_000, 5_000),
+    // The gateway client's own defaults (src/gateway/options.ts), stated there once.
+    GATEWAY_TIMEOUT_MS: intIn(100, 120_000, DEFAULT_TIMEOUTS.operationMs),
+    GATEWAY_STATUS_TIMEOUT_MS: intIn(100, 120_000, DEFAULT_TIMEOUTS.statusMs),
     /** The embedded gateway sandbox: on/off; unset means on outside production, and refused in production. */
     SANDBOX: z
       .enum(['on', 'off'], { error: 'must be on or off (unset: on, except with NODE_ENV=production)' })
@@ -315,8 +347,17 @@ export function keptDevPanelToken(dataDir: string): string {
 }
 
 /**
- * Validates the environment. Pure except for one thing: in development, a missing SESSION_SECRET is generated once
- * and kept under DATA_DIR (mode 0600), so a demo needs no .env and its sessions survive restarts.
+ * Whether compiled templates are kept: always, except with NODE_ENV=development said explicitly (as `npm run dev`
+ * does), where an edited template shows on the next request. A plain `npm start` leaves NODE_ENV unset: cached.
+ */
+export function viewCacheOn(nodeEnv: string | undefined): boolean {
+  return nodeEnv !== 'development';
+}
+
+/**
+ * Validates the environment. Pure except for two things: in development, a missing SESSION_SECRET is generated once
+ * and kept under DATA_DIR (mode 0600), so a demo needs no .env and its sessions survive restarts; and the embedded
+ * sandbox's callback key, when nothing names one, is generated for this run (callbacks.key).
  */
 export function loadConfig(env: Env): Config {
   const present = withoutBlanks(env);
@@ -358,9 +399,11 @@ export function loadConfig(env: Env): Config {
       };
   return deepFreeze({
     env: c.NODE_ENV,
+    viewCache: viewCacheOn(present.NODE_ENV),
     host: c.HOST,
     port: c.PORT,
     publicBaseUrl,
+    https: publicBaseUrl.startsWith('https://'),
     canonicalHost: (c.CANONICAL_HOST ?? (c.NODE_ENV === 'test' ? 'off' : 'on')) === 'on',
     gateway,
     flow: c.PAYMENT_FLOW,
@@ -374,7 +417,12 @@ export function loadConfig(env: Env): Config {
     buyRateLimitPerBrowser: c.BUY_RATE_LIMIT_PER_BROWSER,
     callbacks: {
       enabled: c.CALLBACKS === 'on',
-      key: c.CALLBACKS === 'on' ? c.GATEWAY_CALLBACK_KEY : undefined,
+      key:
+        c.CALLBACKS === 'off'
+          ? undefined
+          : sandbox
+            ? (sandbox.merchants[0]?.callbackKey ?? c.GATEWAY_CALLBACK_KEY ?? randomBytes(32).toString('base64url'))
+            : c.GATEWAY_CALLBACK_KEY,
       dynamicUrl: c.GATEWAY_DYNAMIC_CALLBACK === 'on' ? `${publicBaseUrl}${CALLBACK_PATH}` : undefined,
     },
     reconcile: {

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
-import { CALLBACK_PATH, type Config } from './config.js';
+import { CALLBACK_PATH, type Config, type GatewayConfig } from './config.js';
 import {
   createGatewayClient,
   type GatewayAuth,
@@ -31,8 +30,6 @@ export interface GatewayTarget {
   readonly auth: GatewayAuth;
   /** Present when GATEWAY_URL is unset: the sandbox started in this process. */
   readonly sandbox: RunningSandbox | undefined;
-  /** The key callbacks are signed with: GATEWAY_CALLBACK_KEY, or the one shared with the embedded sandbox. */
-  readonly callbackKey: string | undefined;
   /**
    * For the start-up block: the embedded sandbox's operator pages, and its operator token when it was generated (kept
    * in `tokenFile`); undefined with a configured SANDBOX_OPERATOR_TOKEN or without a sandbox.
@@ -57,21 +54,9 @@ export async function startGatewayTarget(
   logger: Logger,
 ): Promise<GatewayTarget> {
   const { gateway, callbacks } = config;
-  if (gateway.mode === 'remote') {
-    const callbackKey = callbacks.key;
-    return {
-      url: gateway.url,
-      auth: gateway.auth,
-      paymentPageOrigin: gateway.paymentPageOrigin,
-      sandbox: undefined,
-      callbackKey,
-      close: () => Promise.resolve(),
-    };
-  }
+  if (gateway.mode === 'remote') return remoteGatewayTarget(gateway);
   const settings = gateway.sandbox;
-  // The config parser refuses both; these guard a Config built by hand.
-  if (config.env === 'production' && settings.operatorToken === undefined)
-    throw new Error('SANDBOX_OPERATOR_TOKEN is required when NODE_ENV=production');
+  // loadConfig checks the settings (SANDBOX_OPERATOR_TOKEN in production, at least one merchant); this only narrows.
   const [first, ...rest] = settings.merchants;
   if (!first) throw new Error('the embedded sandbox needs at least one merchant');
   let configured: SandboxMerchant = first;
@@ -86,13 +71,11 @@ export async function startGatewayTarget(
     credentialsFile = kept.file;
   }
   let merchant = configured;
-  let callbackKey = callbacks.key;
   if (callbacks.enabled) {
-    // Out of the box the sandbox notifies this shop, signed with a key the two share for this run only (both
-    // restart together). The first merchant's own callbackUrl/callbackKey in SANDBOX_MERCHANTS win.
-    callbackKey = configured.callbackKey ?? callbackKey ?? randomBytes(32).toString('base64url');
+    // Out of the box the sandbox notifies this shop, signed with the key config resolved (callbacks.key). The first
+    // merchant's own callbackUrl in SANDBOX_MERCHANTS wins.
     const callbackUrl = configured.callbackUrl ?? `${config.publicBaseUrl}${CALLBACK_PATH}`;
-    merchant = { ...configured, callbackUrl, callbackKey };
+    merchant = { ...configured, callbackUrl, callbackKey: callbacks.key };
   }
   // The shop calls the sandbox where it listens, not at SANDBOX_PUBLIC_URL: behind a port mapping (docker run -p
   // 45911:3001) nothing listens at the public port inside the container. With port 0 and a public URL, the port is
@@ -132,11 +115,21 @@ export async function startGatewayTarget(
     paymentPageOrigin: new URL(sandbox.url).origin,
     auth: { userName: merchant.userName, password: merchant.password },
     sandbox,
-    callbackKey,
     ...(keptToken !== undefined && {
       sandboxOperator: { pages: `${sandbox.url}/sandbox/orders`, token: keptToken.token, tokenFile: keptToken.file },
     }),
     close: () => sandbox.close(),
+  };
+}
+
+/** The configured remote gateway (GATEWAY_URL) as a target: nothing to start or stop. */
+export function remoteGatewayTarget(gateway: Extract<GatewayConfig, { mode: 'remote' }>): GatewayTarget {
+  return {
+    url: gateway.url,
+    auth: gateway.auth,
+    paymentPageOrigin: gateway.paymentPageOrigin,
+    sandbox: undefined,
+    close: () => Promise.resolve(),
   };
 }
 
@@ -161,7 +154,8 @@ function freePort(host: string): Promise<number> {
 
 /**
  * The gateway client for a target, as the shop runs it: the target's API URL, payment page origin and credentials,
- * and the configured timeouts. `extra` adds options such as an onCall listener.
+ * and the configured timeouts. `extra` adds options such as an onCall listener. The one translation of the
+ * configuration into GatewayClientOptions: every launcher (server.ts, reconcile.ts) builds its client here.
  */
 export function gatewayClientFor(
   target: GatewayTarget,

@@ -1,6 +1,6 @@
 import dotenv from 'dotenv';
 import { ConfigError, loadConfig } from './config.js';
-import { createGatewayClient } from './gateway/index.js';
+import { gatewayClientFor, startGatewayTarget } from './gateway-target.js';
 import { createLogger } from './log.js';
 import { createCatalog } from './shop/catalog.js';
 import { createReconciler, describeSkipped } from './shop/reconciler.js';
@@ -29,11 +29,8 @@ async function main(): Promise<number> {
   // The ledger wherever the shops keep it (SQLite under DATA_DIR, or PostgreSQL with DATABASE_URL).
   const storage = await openStorage(config, logger);
   try {
-    const gateway = createGatewayClient({
-      baseUrl: config.gateway.url,
-      auth: config.gateway.auth,
-      timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
-    });
+    // Built as the shop builds it (src/server.ts): with GATEWAY_URL set, the target starts nothing.
+    const gateway = gatewayClientFor(await startGatewayTarget(config, logger), config);
     const reconciler = createReconciler(
       { config, logger, ledger: storage.ledger, gateway, catalog: createCatalog() },
       { ...config.reconcile, intervalMs: 0, pageLifetimeMs: config.orderLifetimeSecs * 1000 },

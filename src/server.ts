@@ -61,7 +61,6 @@ async function main(): Promise<void> {
   const gateway = gatewayClientFor(target, config, {
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
   });
-  const { callbackKey } = target;
   // Asked now (a harmless status call) and again by /readyz at most once a minute; the answer is awaited below.
   const gatewayCredentials = cached(() => checkGatewayCredentials(gateway), { cacheMs: CREDENTIALS_CACHE_MS });
   const credentialsAtStart = Promise.race([
@@ -72,7 +71,7 @@ async function main(): Promise<void> {
   const metrics = config.metrics && createMetrics();
   const { ledger, rateLimitStore, cooldown } = storage;
   const catalog = createCatalog();
-  const deps = { config, logger, ledger, gateway, catalog, callbackKey, metrics, rateLimitStore, cooldown };
+  const deps = { config, logger, ledger, gateway, catalog, metrics, rateLimitStore, cooldown };
   const app = createApp({
     ...deps,
     sessionStore,
@@ -81,7 +80,7 @@ async function main(): Promise<void> {
     gatewayCredentials,
   });
   const reconciler = createReconciler(deps, { ...config.reconcile, pageLifetimeMs: config.orderLifetimeSecs * 1000 });
-  if (config.callbacks.enabled && callbackKey === undefined) {
+  if (config.callbacks.enabled && config.callbacks.key === undefined) {
     logger.warn('GATEWAY_CALLBACK_KEY is unset: callbacks are accepted unsigned (development only)');
   }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ConfigError, DEV_SECRET_FILE, loadConfig, type Config } from '../src/config.js';
+import { baseUrlProblem, DEFAULT_TIMEOUTS, originProblem } from '../src/gateway/index.js';
 import { DEFAULT_MERCHANTS, type SandboxConfig } from '../src/sandbox/index.js';
 
 const SECRET = 'a-test-session-secret-of-32-chars!!';
@@ -103,6 +104,13 @@ function problemsOf(env: Record<string, string>): string[] {
   throw new Error('expected a ConfigError');
 }
 
+/** A config with the embedded sandbox's callback key, generated anew by each loadConfig, named by its shape only. */
+function comparable(config: Config) {
+  const { key } = config.callbacks;
+  const generated = key !== undefined && /^[A-Za-z0-9_-]{43}$/.test(key);
+  return { ...config, callbacks: { ...config.callbacks, key: generated ? '(generated)' : key } };
+}
+
 describe('loadConfig', () => {
   it('when nothing is set, starts a demo: sandbox gateway, defaults, and a generated secret kept under DATA_DIR', () => {
     const dataDir = path.join(tmp(), 'data');
@@ -110,6 +118,7 @@ describe('loadConfig', () => {
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     expect(config.port).toBe(3000);
     expect(config.publicBaseUrl).toBe('http://localhost:3000');
+    expect(config.https).toBe(false);
     expect(config.gateway.mode).toBe('sandbox');
     expect(config.flow).toBe('one-phase');
     expect(config.currency).toBe('978');
@@ -211,6 +220,7 @@ describe('loadConfig', () => {
       GATEWAY_TOKEN: 't',
     });
     expect(config.publicBaseUrl).toBe('https://shop.example/store');
+    expect(config.https).toBe(true);
     expect(config.gateway).toMatchObject({ url: 'https://g.example/payment/rest/' });
     const keys = problemsOf({
       SESSION_SECRET: SECRET,
@@ -299,6 +309,32 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it.each([
+    'not a url',
+    'ftp://g.example/payment/rest/',
+    'https://u:p@g.example/payment/rest/',
+    'https://g.example/payment/rest/?x=1',
+    'https://g.example/payment/',
+  ])("when GATEWAY_URL=%s, refuses it in the gateway client's own words (one rule)", (value) => {
+    const problem = baseUrlProblem(value);
+    expect(problem).toBeDefined();
+    expect(problemsOf({ SESSION_SECRET: SECRET, DATA_DIR: tmp(), GATEWAY_URL: value, GATEWAY_TOKEN: 't' })).toEqual([
+      `GATEWAY_URL: ${problem}, e.g. https://dev.bpsprocessing.ru/payment/rest/`,
+    ]);
+  });
+
+  it.each(['not a url', 'ftp://pay.example', 'https://u:p@pay.example'])(
+    "when GATEWAY_PAYMENT_PAGE_ORIGIN=%s, refuses it in the gateway client's own words (one rule)",
+    (value) => {
+      const problem = originProblem(value);
+      expect(problem).toBeDefined();
+      const env = { SESSION_SECRET: SECRET, DATA_DIR: tmp(), GATEWAY_URL: 'https://g.example/payment/rest/' };
+      expect(problemsOf({ ...env, GATEWAY_TOKEN: 't', GATEWAY_PAYMENT_PAGE_ORIGIN: value })).toEqual([
+        `GATEWAY_PAYMENT_PAGE_ORIGIN: ${problem}, e.g. http://127.0.0.1:3001`,
+      ]);
+    },
+  );
+
   it('when GATEWAY_URL is bad, names it and not the SANDBOX_* keys, which a remote gateway does not use', () => {
     const keys = problemsOf({
       SESSION_SECRET: SECRET,
@@ -379,9 +415,13 @@ describe('loadConfig', () => {
     expect(() => statSync(path.join(dataDir, DEV_SECRET_FILE))).toThrow();
   });
 
-  it('by default, callbacks are on without a key, and the reconciler runs every minute', () => {
+  it('by default, callbacks are on, signed with a key generated for the embedded sandbox, and the reconciler runs every minute', () => {
     const config = loadConfig({ DATA_DIR: tmp() });
-    expect(config.callbacks).toEqual({ enabled: true, key: undefined, dynamicUrl: undefined });
+    expect(config.callbacks).toEqual({
+      enabled: true,
+      key: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      dynamicUrl: undefined,
+    });
     expect(config.reconcile).toEqual({
       intervalMs: 60_000,
       batch: 50,
@@ -391,6 +431,12 @@ describe('loadConfig', () => {
     const off = loadConfig({ DATA_DIR: tmp(), CALLBACKS: 'off', GATEWAY_CALLBACK_KEY: 'k-12345678' });
     expect(off.callbacks).toEqual({ enabled: false, key: undefined, dynamicUrl: undefined });
     expect(loadConfig({ DATA_DIR: tmp(), RECONCILE_INTERVAL_SECS: '0' }).reconcile.intervalMs).toBe(0);
+  });
+
+  it("the gateway timeouts default to the documented 15 s and 5 s (README), which are the client's own defaults", () => {
+    const { gateway } = loadConfig({ DATA_DIR: tmp() });
+    expect([gateway.timeoutMs, gateway.statusTimeoutMs]).toEqual([15_000, 5_000]);
+    expect([DEFAULT_TIMEOUTS.operationMs, DEFAULT_TIMEOUTS.statusMs]).toEqual([15_000, 5_000]);
   });
 
   it('in production with a real gateway, callbacks on without a key stop start-up, naming the way out', () => {
@@ -408,6 +454,19 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...remote, GATEWAY_CALLBACK_KEY: 'short' })[0]).toMatch(
       /^GATEWAY_CALLBACK_KEY: must be at least 8/,
     );
+  });
+
+  it("resolves the callback key once: a remote gateway has GATEWAY_CALLBACK_KEY or none; the embedded sandbox its merchant's, then GATEWAY_CALLBACK_KEY", () => {
+    const remote = { DATA_DIR: tmp(), GATEWAY_URL: 'https://g.example/payment/rest/', GATEWAY_TOKEN: 't' };
+    expect(loadConfig(remote).callbacks.key).toBeUndefined();
+    expect(loadConfig({ ...remote, GATEWAY_CALLBACK_KEY: 'k-12345678' }).callbacks.key).toBe('k-12345678');
+    const merchant = { login: 'm', userName: 'u', password: 'p', callbackKey: 'merchant-key' };
+    const embedded = { DATA_DIR: tmp(), GATEWAY_CALLBACK_KEY: 'k-12345678' };
+    expect(loadConfig(embedded).callbacks.key).toBe('k-12345678');
+    expect(loadConfig({ ...embedded, SANDBOX_MERCHANTS: JSON.stringify([merchant]) }).callbacks.key).toBe(
+      'merchant-key',
+    );
+    expect(loadConfig({ ...embedded, CALLBACKS: 'off' }).callbacks.key).toBeUndefined();
   });
 
   it('keeps a previous session secret for rotation, new one first', () => {
@@ -441,8 +500,12 @@ describe('loadConfig', () => {
     for (const blank of ['', '  ']) {
       const blanks = Object.fromEntries(EVERY_KEY.map((key) => [key, blank]));
       // Two keys at a time are given, so no secret is generated under the working directory's ./data.
-      expect(loadConfig({ ...blanks, SESSION_SECRET: SECRET })).toEqual(loadConfig({ SESSION_SECRET: SECRET }));
-      expect(loadConfig({ ...blanks, DATA_DIR: dataDir })).toEqual(loadConfig({ DATA_DIR: dataDir }));
+      expect(comparable(loadConfig({ ...blanks, SESSION_SECRET: SECRET }))).toEqual(
+        comparable(loadConfig({ SESSION_SECRET: SECRET })),
+      );
+      expect(comparable(loadConfig({ ...blanks, DATA_DIR: dataDir }))).toEqual(
+        comparable(loadConfig({ DATA_DIR: dataDir })),
+      );
     }
   });
 

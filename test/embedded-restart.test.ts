@@ -63,7 +63,7 @@ describe('the embedded sandbox across a restart of the shop', () => {
       const target = await startGatewayTarget(config, logger);
       cleanups.push(() => target.close());
       const gateway = gatewayClientFor(target, config);
-      const deps = { config, logger, ledger, gateway, catalog: createCatalog(), callbackKey: target.callbackKey };
+      const deps = { config, logger, ledger, gateway, catalog: createCatalog() };
       const app = createApp({ ...deps, sessionStore, healthCheck: () => isDatabaseUsable(db) });
       return { target, app };
     };

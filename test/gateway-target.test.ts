@@ -100,7 +100,6 @@ async function startEmbedded(
     sessionStore,
     catalog: createCatalog(),
     healthCheck: () => isDatabaseUsable(db),
-    callbackKey: target.callbackKey,
     onSettled: (order) => settled.emit('settled', order),
   });
   handler = app;
@@ -151,8 +150,9 @@ async function startFlakyReceiver(): Promise<string> {
 
 describe('the gateway the shop talks to', () => {
   it('when GATEWAY_URL is unset, the sandbox calls the shop back, signed, with nothing configured', async () => {
-    const { target, sandbox, shop, ledger, settled, logs } = await startEmbedded({}, true);
-    expect(target.callbackKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const { config, sandbox, shop, ledger, settled, logs } = await startEmbedded({}, true);
+    expect(config.callbacks.key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(sandbox.sandbox.merchants[0]?.callbackKey).toBe(config.callbacks.key);
     const bought = await buy(shop, 'coffee-beans');
     const orderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
     const order = ledger.findByGatewayOrderId(orderId)!;
@@ -166,7 +166,7 @@ describe('the gateway the shop talks to', () => {
     expect(ledger.events(order.id).filter((e) => e.kind === 'callback')).toEqual([
       expect.objectContaining({ outcome: 'received', detail: expect.objectContaining({ operation: 'deposited' }) }),
     ]);
-    expect(logs.join('')).not.toContain(target.callbackKey!);
+    expect(logs.join('')).not.toContain(config.callbacks.key!);
   });
 
   it('when GATEWAY_DYNAMIC_CALLBACK=on, the embedded sandbox takes the dynamicCallbackUrl and calls the shop there', async () => {
@@ -203,8 +203,8 @@ describe('the gateway the shop talks to', () => {
   });
 
   it('when callbacks are off, the embedded sandbox is not told to call the shop', async () => {
-    const { target, sandbox } = await startEmbedded({ CALLBACKS: 'off' });
-    expect(target.callbackKey).toBeUndefined();
+    const { config, sandbox } = await startEmbedded({ CALLBACKS: 'off' });
+    expect(config.callbacks.key).toBeUndefined();
     expect(sandbox.sandbox.merchants[0]).not.toHaveProperty('callbackUrl');
   });
 

@@ -13,7 +13,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** Login page, login, logout. */
 export function createAuth(deps: AdminDeps, admin: AdminConfig, now: () => number, forget: (res: Response) => void) {
   const { logger, config } = deps;
-  const https = config.publicBaseUrl.startsWith('https://');
+  const { https } = config;
   const check = createPasswordCheck(admin);
   const devices = createKnownDevices({ secrets: config.sessionSecrets, https, user: admin.user });
   // Shared counters when configured (REDIS_URL): a limit then holds across instances.

@@ -34,7 +34,7 @@ export function adminRoutes(deps: AdminDeps): Router {
     return r;
   }
   const now = deps.now ?? Date.now;
-  const https = deps.config.publicBaseUrl.startsWith('https://');
+  const { https } = deps.config;
   const s = createAdminSession({ admin, store: deps.sessionStore, secrets: deps.config.sessionSecrets, https, now });
   const auth = createAuth(deps, admin, now, s.forget);
   const orders = createOrderPages(deps);

@@ -43,11 +43,11 @@ function sameToken(given: unknown, token: string | undefined): boolean {
 export function devPanel(deps: ShopDeps, wireLog: WireLog = createWireLog(deps.ledger)): Router {
   const { ledger, config } = deps;
   deps.gateway.onExchange((e) => wireLog.recordCall(e));
-  const signed = (deps.callbackKey ?? config.callbacks.key) !== undefined;
+  const signed = config.callbacks.key !== undefined;
   const token = keptDevPanelToken(config.dataDir);
   const setCookie = fixedCookie(DEV_PANEL_COOKIE, {
     httpOnly: true,
-    secure: config.publicBaseUrl.startsWith('https://'),
+    secure: config.https,
     sameSite: 'strict',
     path: '/',
   });

@@ -1,4 +1,5 @@
 export { createGatewayClient } from './client.js';
+export { baseUrlProblem, DEFAULT_TIMEOUTS, originProblem } from './options.js';
 export { callbackSigningString, verifyCallbackChecksum } from './callback.js';
 export {
   GatewayBadResponseError,

@@ -1,5 +1,15 @@
 // Validation of GatewayClientOptions: misconfiguration fails at start-up with a TypeError, not mid-payment.
-import type { GatewayAuth, GatewayClientOptions } from './types.js';
+import type { GatewayAuth, GatewayClientOptions, GatewayTimeouts } from './types.js';
+
+/**
+ * The client's timeouts when its caller names none; the one statement of these defaults. The shop's settings
+ * (GATEWAY_TIMEOUT_MS, GATEWAY_STATUS_TIMEOUT_MS in src/config.ts) default to these very values.
+ */
+export const DEFAULT_TIMEOUTS: Readonly<Required<GatewayTimeouts>> = Object.freeze({
+  connectMs: 5000,
+  operationMs: 15000,
+  statusMs: 5000,
+});
 
 export interface ResolvedOptions {
   baseUrl: string;
@@ -28,41 +38,54 @@ export function resolveOptions(opts: GatewayClientOptions): ResolvedOptions {
     paymentPageOriginSetting: opts.paymentPageOriginSetting,
     credentials,
     secrets,
-    connectMs: positive('timeouts.connectMs', t.connectMs ?? 5000),
-    operationMs: positive('timeouts.operationMs', t.operationMs ?? 15000),
-    statusMs: positive('timeouts.statusMs', t.statusMs ?? 10000),
+    connectMs: positive('timeouts.connectMs', t.connectMs ?? DEFAULT_TIMEOUTS.connectMs),
+    operationMs: positive('timeouts.operationMs', t.operationMs ?? DEFAULT_TIMEOUTS.operationMs),
+    statusMs: positive('timeouts.statusMs', t.statusMs ?? DEFAULT_TIMEOUTS.statusMs),
     statusRetries: count('statusRetries', opts.statusRetries ?? 2),
     statusRetryDelayMs: count('statusRetryDelayMs', opts.statusRetryDelayMs ?? 250),
   };
 }
 
 function parseBaseUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new TypeError('gateway baseUrl is not an absolute URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('gateway baseUrl must be http(s)');
-  // Credentials in the URL would end up in every log line that prints it.
-  if (url.username !== '' || url.password !== '') throw new TypeError('gateway baseUrl must not contain credentials');
-  if (url.search !== '' || url.hash !== '') throw new TypeError('gateway baseUrl must not have a query or fragment');
-  if (!url.pathname.endsWith('/payment/rest/')) throw new TypeError('gateway baseUrl must end with /payment/rest/');
-  return url;
+  const problem = baseUrlProblem(raw);
+  if (problem !== undefined) throw new TypeError(`gateway baseUrl ${problem}`);
+  return new URL(raw);
 }
 
 function parseOrigin(raw: string): string {
+  const problem = originProblem(raw);
+  if (problem !== undefined) throw new TypeError(`gateway paymentPageOrigin ${problem}`);
+  return new URL(raw).origin;
+}
+
+/**
+ * What is wrong with a gateway REST base URL, in words; undefined when it will do. The one statement of this rule:
+ * the client refuses such a baseUrl, and the shop refuses such a GATEWAY_URL with the same words (src/config.ts).
+ */
+export function baseUrlProblem(raw: string): string | undefined {
+  const problem = originProblem(raw);
+  if (problem !== undefined) return problem;
+  const url = new URL(raw);
+  if (url.search !== '' || url.hash !== '') return 'must not have a query or fragment';
+  if (!url.pathname.endsWith('/payment/rest/')) return 'must be the REST base URL, ending in /payment/rest/';
+  return undefined;
+}
+
+/**
+ * What is wrong with a URL whose origin the client takes (paymentPageOrigin), in words; undefined when it will do.
+ * The shop's GATEWAY_PAYMENT_PAGE_ORIGIN is refused with the same words (src/config.ts).
+ */
+export function originProblem(raw: string): string | undefined {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new TypeError('gateway paymentPageOrigin is not an absolute URL');
+    return 'must be an http:// or https:// URL';
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new TypeError('gateway paymentPageOrigin must be http(s)');
-  if (url.username !== '' || url.password !== '')
-    throw new TypeError('gateway paymentPageOrigin must not contain credentials');
-  return url.origin;
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http:// or https:// URL';
+  // Credentials in the URL would end up in every log line that prints it.
+  if (url.username !== '' || url.password !== '') return 'must not contain credentials';
+  return undefined;
 }
 
 function resolveAuth(auth: GatewayAuth): { credentials: Record<string, string>; secrets: string[] } {

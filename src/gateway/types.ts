@@ -4,11 +4,11 @@
 export type GatewayAuth = { userName: string; password: string } | { token: string };
 
 export interface GatewayTimeouts {
-  /** TCP connect budget. Default 5000. */
+  /** TCP connect budget. Default 5000 (these defaults: DEFAULT_TIMEOUTS in options.ts). */
   connectMs?: number;
   /** Whole-request budget for register/registerPreAuth/deposit/reverse/refund/decline. Default 15000. */
   operationMs?: number;
-  /** Whole-request budget for ONE getOrderStatusExtended attempt (retries get their own). Default 10000. */
+  /** Whole-request budget for ONE getOrderStatusExtended attempt (retries get their own). Default 5000. */
   statusMs?: number;
 }
 

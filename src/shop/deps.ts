@@ -19,8 +19,6 @@ export interface ShopDeps {
   catalog: Catalog;
   /** Called exactly once per order, when it first becomes paid (or authorized in two-phase): ship the goods here. */
   onFulfilled?: (orderId: number) => void;
-  /** The callback HMAC key the shop generated for its embedded sandbox; otherwise config.callbacks.key applies. */
-  callbackKey?: string | undefined;
   /** Called after every attempt to bring an order up to date from the gateway, whatever its outcome. */
   onSettled?: (order: Order, cause: StatusCause) => void;
   /** Prometheus counters and histograms (src/metrics/); absent = nothing is counted. */

@@ -56,7 +56,7 @@ export function shopRoutes(deps: ShopRouteDeps): Router {
   r.get('/checkout/return', returnLimit, returned);
   r.get('/checkout/fail', returnLimit, returned);
   if (deps.config.callbacks.enabled) {
-    const callback = createCallbackReceiver(deps, { key: deps.callbackKey ?? deps.config.callbacks.key });
+    const callback = createCallbackReceiver(deps, { key: deps.config.callbacks.key });
     r.get('/payment/callback', callbackLimit, callback);
     r.post('/payment/callback', callbackLimit, callback);
   }

@@ -8,7 +8,8 @@ import { afterEach } from '@jest/globals';
 import request from 'supertest';
 import { createApp, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createGatewayClient, type GatewayClient } from '../../src/gateway/index.js';
+import type { GatewayClient } from '../../src/gateway/index.js';
+import { gatewayClientFor, remoteGatewayTarget } from '../../src/gateway-target.js';
 import { isDatabaseUsable, openDatabase, type Database } from '../../src/orders/db.js';
 import { createLedger, type SqliteLedger } from '../../src/orders/ledger.js';
 import type { Ledger, Order } from '../../src/orders/types.js';
@@ -124,10 +125,7 @@ function buildShop(
   const fulfilled: number[] = [];
   const settled = new EventEmitter();
   if (config.gateway.mode !== 'remote') throw new Error('test shops always name their gateway');
-  const gateway: GatewayClient = createGatewayClient({
-    baseUrl: config.gateway.url,
-    auth: config.gateway.auth,
-    timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
+  const gateway: GatewayClient = gatewayClientFor(remoteGatewayTarget(config.gateway), config, {
     statusRetries: 1,
     statusRetryDelayMs: 20,
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),

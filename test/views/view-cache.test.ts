@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { viewCacheOn } from '../../src/app.js';
+import { loadConfig, viewCacheOn } from '../../src/config.js';
 import { startShop, type TestShop } from '../helpers/shop.js';
 
 // The CommonJS copy of ejs, the one Express loads with require() for res.render.
@@ -31,6 +31,11 @@ describe('view cache', () => {
     expect(viewCacheOn('production')).toBe(true);
     expect(viewCacheOn('test')).toBe(true);
     expect(viewCacheOn('development')).toBe(false);
+    // The launcher's environment decides, through the configuration (src/app.ts reads no process.env).
+    const env = { DATA_DIR: shop.config.dataDir, SESSION_SECRET: shop.config.sessionSecrets[0] };
+    expect(loadConfig(env).viewCache).toBe(true);
+    expect(loadConfig({ ...env, NODE_ENV: 'test' }).viewCache).toBe(true);
+    expect(loadConfig({ ...env, NODE_ENV: 'development' }).viewCache).toBe(false);
     expect(shop.app.get('view cache')).toBe(true);
   });
 
