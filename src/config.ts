@@ -4,7 +4,12 @@ import path from 'node:path';
 import { code as currencyByCode } from 'currency-codes';
 import { z } from 'zod';
 import { isKnownCurrency } from './money.js';
-import { loadSandboxConfig, SandboxConfigError, withoutBlanks, type SandboxConfig } from './sandbox/config.js';
+import {
+  loadSandboxConfig,
+  SandboxConfigError,
+  withoutBlanks,
+  type SandboxConfig,
+} from '../packages/gateway-sandbox/src/config.js';
 
 /**
  * The whole configuration, parsed once at start-up from the environment (and `.env` via dotenv in server.ts)
