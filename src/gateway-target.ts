@@ -16,7 +16,7 @@ import {
   startSandbox,
   type RunningSandbox,
   type SandboxMerchant,
-} from '../packages/gateway-sandbox/src/index.js';
+} from '@rbs-storefront/gateway-sandbox';
 
 /** The gateway the shop talks to: where, as whom, and the embedded sandbox when there is one. */
 export interface GatewayTarget {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ConfigError, DEV_SECRET_FILE, loadConfig, type Config } from '../src/config.js';
-import { DEFAULT_MERCHANTS, type SandboxConfig } from '../packages/gateway-sandbox/src/index.js';
+import { DEFAULT_MERCHANTS, type SandboxConfig } from '@rbs-storefront/gateway-sandbox';
 
 const SECRET = 'a-test-session-secret-of-32-chars!!';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { callbackSigningString } from '../../src/gateway/index.js';
-import { DEFAULT_MERCHANTS } from '../../packages/gateway-sandbox/src/index.js';
+import { DEFAULT_MERCHANTS } from '@rbs-storefront/gateway-sandbox';
 import { keptDevPanelToken } from '../../src/config.js';
 import { DEV_PANEL_COOKIE, isLoopback } from '../../src/dev/routes.js';
 import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';

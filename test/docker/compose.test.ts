@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config.js';
-import { loadSandboxConfig } from '../../packages/gateway-sandbox/src/index.js';
+import { loadSandboxConfig } from '@rbs-storefront/gateway-sandbox';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');

@@ -22,11 +22,11 @@ import { ADMIN_ROUTES } from '../../src/admin/routes.js';
 import { MAX_QUANTITY } from '../../src/shop/catalog.js';
 import {
   DEFAULT_MERCHANTS,
+  REST_METHODS,
   startSandbox,
   type RunningSandbox,
   type SandboxApp,
-} from '../../packages/gateway-sandbox/src/index.js';
-import { REST_METHODS } from '../../packages/gateway-sandbox/src/rest/routes.js';
+} from '@rbs-storefront/gateway-sandbox';
 import { ADMIN_PASSWORD, login } from '../admin/helpers.js';
 import { internalsIn } from '../helpers/page-leaks.js';
 import { CREDS, makeSandbox, payDirect } from '../../packages/gateway-sandbox/test/helpers/sandbox-app.js';

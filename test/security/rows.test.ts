@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
 import { formatMoney } from '../../src/money.js';
-import { DEFAULT_MERCHANTS, TEST_CARDS } from '../../packages/gateway-sandbox/src/index.js';
+import { DEFAULT_MERCHANTS, TEST_CARDS } from '@rbs-storefront/gateway-sandbox';
 import { ADMIN_PASSWORD, login } from '../admin/helpers.js';
 import { replies } from '../helpers/misbehaving-gateway.js';
 import { cardFieldsIn, internalsIn, scriptsIn } from '../helpers/page-leaks.js';

@@ -3,7 +3,7 @@
  * the two must say the same thing. Only this test reads both.
  */
 import { describe, expect, it } from '@jest/globals';
-import { actionCodeDescription } from '../../packages/gateway-sandbox/src/messages.js';
+import { actionCodeDescription } from '@rbs-storefront/gateway-sandbox';
 import { explainActionCode } from '../../src/shop/action-codes.js';
 
 describe('actionCode 5 (do not honour) in the sandbox and the shop', () => {

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { createReconciler } from '../../src/shop/reconciler.js';
 import { createSettle } from '../../src/shop/settle.js';
 import type { Order } from '../../src/orders/types.js';
-import { DEFAULT_MERCHANTS } from '../../packages/gateway-sandbox/src/index.js';
+import { DEFAULT_MERCHANTS } from '@rbs-storefront/gateway-sandbox';
 import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { buy, nextSettled, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 import { signCallback } from '../helpers/callback-signature.js';

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { loadConfig } from '../../src/config.js';
-import { startSandbox, type RunningSandbox } from '../../packages/gateway-sandbox/src/index.js';
+import { startSandbox, type RunningSandbox } from '@rbs-storefront/gateway-sandbox';
 import { startReceiver, type Receiver } from '../../packages/gateway-sandbox/test/helpers/callback-receiver.js';
 import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { buy, startShop, TEST_SESSION_SECRET, type TestShop } from '../helpers/shop.js';

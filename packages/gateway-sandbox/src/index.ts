@@ -38,3 +38,7 @@ export type { FaultProfile } from './faults/profile.js';
 export { parseMagic } from './faults/magic.js';
 export { OrderJournal } from './journal.js';
 export type { DeliveryRecord, DeliveryOutcome, OperationRecord } from './journal.js';
+// For tests and tools built around the sandbox: every REST method it serves (`<name>.do`), and its buyer-facing
+// wording of an actionCode (English, or Russian for 'ru'), which a shop may compare with its own.
+export { REST_METHODS } from './rest/routes.js';
+export { actionCodeDescription } from './messages.js';

@@ -1,5 +1,6 @@
+#!/usr/bin/env node
 /**
- * Standalone gateway sandbox: `npm run sandbox`. The only sandbox file that reads process.env,
+ * Standalone gateway sandbox: the `gateway-sandbox` bin (`npm run sandbox` in the repository). The only sandbox file that reads process.env,
  * listens on a configured port or exits.
  */
 import pino from 'pino';
