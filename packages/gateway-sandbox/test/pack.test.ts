@@ -4,10 +4,10 @@
  * install scripts: the suite keeps orders in memory, so SQLite's addon is never loaded), then a plain-JavaScript
  * jest + supertest suite run there with this repository's jest. It imports the package by its name, registers an
  * order over HTTP, opens the hosted payment page (rendered from the packed views) and its stylesheet (packed
- * public/). Then the `gateway-sandbox` bin starts and stops. A file the package needs but does not ship fails it.
+ * public/). Then the README's example runs as written, and the `gateway-sandbox` bin starts and stops. A file the package needs but does not ship fails it.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -124,6 +124,21 @@ describe(`${NAME} packed and installed into an empty project`, () => {
     );
     expect([jest.code, jest.err]).toEqual([0, expect.stringMatching(/Tests:\s+1 passed, 1 total/)]);
   }, 60_000);
+
+  it("runs its README's startSandbox() example as written, from the installed package", async () => {
+    const readme = readFileSync(path.join(consumer, 'node_modules', NAME, 'README.md'), 'utf8');
+    const example = /^```js\n([\s\S]*?)^```/m.exec(readme)?.[1];
+    expect(example).toContain(`from '${NAME}'`);
+    writeFileSync(path.join(consumer, 'example.mjs'), example!);
+    const result = await run(process.execPath, ['example.mjs'], consumer);
+    expect([result.code, result.out, result.err]).toEqual([
+      0,
+      expect.stringMatching(
+        /^\S+ http:\/\/127\.0\.0\.1:\d+\/payment\/merchants\/demo-shop\/payment_en\.html\?mdOrder=\S+\n$/,
+      ),
+      '',
+    ]);
+  }, 30_000);
 
   it('starts the gateway-sandbox bin, which stops on SIGTERM', async () => {
     const bin = spawn(path.join(consumer, 'node_modules', '.bin', 'gateway-sandbox'), [], {
