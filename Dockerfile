@@ -28,18 +28,23 @@
 #   sandbox only (standalone gateway emulator with the public demo merchants; point the HEALTHCHECK at its port):
 #           export SANDBOX_OPERATOR_TOKEN="$(openssl rand -base64 32)"
 #           docker run --rm -e HEALTHCHECK_PORT=3001 -e SANDBOX_OPERATOR_TOKEN -e SANDBOX_DEMO_CREDENTIALS=on \
-#             -p 127.0.0.1:3001:3001 -e SANDBOX_PUBLIC_URL=http://127.0.0.1:3001 rbs-storefront node dist/sandbox/server.js
+#             -p 127.0.0.1:3001:3001 -e SANDBOX_PUBLIC_URL=http://127.0.0.1:3001 rbs-storefront node packages/gateway-sandbox/dist/server.js
+#     (the gateway-sandbox workspace package's server: docs/decisions/0014-sandbox-package.md).
 #   What the sandbox must never be exposed to: docs/sandbox.md.
 #
 # How this was built and run on a machine without a Docker engine: docs/docker-build-here.md
 
 # --- build: dev dependencies (typescript, @types) and tsc. Install scripts are skipped:
-# tsc does not need a compiled SQLite addon, so this stage needs no compiler.
+# tsc does not need a compiled SQLite addon, so this stage needs no compiler. The gateway sandbox is a workspace
+# package (packages/gateway-sandbox): npm ci needs its package.json, and `npm run build` builds it first.
 FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/gateway-sandbox/package.json ./packages/gateway-sandbox/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY packages/gateway-sandbox/tsconfig.json packages/gateway-sandbox/tsconfig.build.json ./packages/gateway-sandbox/
+COPY packages/gateway-sandbox/src ./packages/gateway-sandbox/src
 COPY src ./src
 RUN npm run build
 
@@ -50,6 +55,7 @@ RUN npm run build
 FROM node:24-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/gateway-sandbox/package.json ./packages/gateway-sandbox/
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force \
  && rm -rf node_modules/better-sqlite3 \
@@ -73,8 +79,14 @@ WORKDIR /app
 # Application files stay root-owned (read-only for the app); only the SQLite folder is writable.
 RUN mkdir -p /app/data && chown node:node /app/data && chmod 700 /app/data
 COPY package.json package-lock.json ./
+# node_modules/@rbs-storefront/gateway-sandbox is npm's link to packages/gateway-sandbox: the package's built
+# server and its pages and stylesheet go there.
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/packages/gateway-sandbox/dist ./packages/gateway-sandbox/dist
+COPY packages/gateway-sandbox/package.json ./packages/gateway-sandbox/
+COPY packages/gateway-sandbox/views ./packages/gateway-sandbox/views
+COPY packages/gateway-sandbox/public ./packages/gateway-sandbox/public
 COPY views ./views
 COPY public ./public
 USER node

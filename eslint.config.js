@@ -1,9 +1,10 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { packageBoundaryConfig } from './eslint-rules/package-boundary.js';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-check/**', 'node_modules/**', 'data/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/dist-check/**', '**/node_modules/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -22,6 +23,8 @@ export default tseslint.config(
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  // The shop imports the gateway-sandbox package by name only; the package imports nothing outside itself (ADR 0014).
+  packageBoundaryConfig(import.meta.dirname),
   {
     files: ['public/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },

@@ -4,8 +4,12 @@ import { createDefaultEsmPreset } from 'ts-jest';
 export default {
   ...createDefaultEsmPreset({ tsconfig: 'tsconfig.json' }),
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  roots: ['<rootDir>/test', '<rootDir>/packages/gateway-sandbox/test'],
   testMatch: ['**/*.test.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    // The workspace package resolves to its TypeScript source, so tests never need a build first (ADR 0014).
+    '^@rbs-storefront/gateway-sandbox$': '<rootDir>/packages/gateway-sandbox/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   testTimeout: 20000,
 };

@@ -3,7 +3,7 @@
  * generator (autocannon, in the parent) does not share its event loop. Started with --expose-gc so heap figures are
  * taken after a full collection. The other figures start their servers as `node dist/...` processes (bench/lib.js).
  */
-import { startSandbox } from '../dist/sandbox/index.js';
+import { startSandbox } from '@rbs-storefront/gateway-sandbox';
 
 // Callbacks off: the benchmark measures the REST API, not delivery to a receiver that does not exist.
 const capped = await startSandbox({ port: 0, callbacks: false, maxOrders: 5_000 });

@@ -5,7 +5,7 @@ import { code as currencyByCode } from 'currency-codes';
 import { z } from 'zod';
 import { baseUrlProblem, DEFAULT_TIMEOUTS, originProblem } from './gateway/index.js';
 import { isKnownCurrency } from './money.js';
-import { loadSandboxConfig, SandboxConfigError, withoutBlanks, type SandboxConfig } from './sandbox/config.js';
+import { loadSandboxConfig, SandboxConfigError, type SandboxConfig } from '@rbs-storefront/gateway-sandbox';
 
 /**
  * The whole configuration, parsed once at start-up from the environment (and `.env` via dotenv in server.ts)
@@ -330,6 +330,17 @@ const schema = z
   });
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * A blank value is unset, the way docker-compose and .env.example pass optional variables: applied to the whole
+ * environment once, before any schema sees it. The sandbox keeps its own copy of this rule (it shares no code with
+ * the shop), so the embedded sandbox reads the same environment the same way.
+ */
+function withoutBlanks(env: Env): Record<string, string> {
+  const present: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value.trim() !== '') present[key] = value;
+  return present;
+}
 
 /** Where a development session secret is kept so that sessions survive restarts. */
 export const DEV_SECRET_FILE = 'session-secret';

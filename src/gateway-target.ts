@@ -15,7 +15,7 @@ import {
   startSandbox,
   type RunningSandbox,
   type SandboxMerchant,
-} from './sandbox/index.js';
+} from '@rbs-storefront/gateway-sandbox';
 
 /** The gateway the shop talks to: where, as whom, and the embedded sandbox when there is one. */
 export interface GatewayTarget {
@@ -44,7 +44,7 @@ export interface GatewayTarget {
  * the shop calling it as its first merchant. Listens but never exits: server.ts stays the launcher.
  *
  * Without SANDBOX_MERCHANTS the embedded sandbox does not answer to the public demo credentials (docs/sandbox.md
- * prints them): its merchant gets generated ones, kept under DATA_DIR (src/sandbox/credentials.ts). Without
+ * prints them): its merchant gets generated ones, kept under DATA_DIR (packages/gateway-sandbox/src/credentials.ts). Without
  * SANDBOX_OPERATOR_TOKEN (outside production only: the config refuses it there) the sandbox's operator token is
  * generated once and kept next to those credentials (DATA_DIR/sandbox/operator-token.json); the log names the file and
  * the start-up block shows the token, since the operator needs it to open the sandbox's tools.

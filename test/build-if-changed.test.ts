@@ -24,6 +24,12 @@ copyFileSync(path.join(REPO_ROOT, 'scripts/build-if-changed.js'), path.join(root
 writeFileSync(path.join(root, 'package.json'), '{"type":"module"}');
 mkdirSync(path.join(root, 'src'));
 writeFileSync(path.join(root, 'src', 'a.ts'), 'export const a = 1;\n');
+// A workspace package with a build of its own, like packages/gateway-sandbox.
+const pkg = path.join(root, 'packages', 'lib');
+mkdirSync(path.join(pkg, 'src'), { recursive: true });
+writeFileSync(path.join(pkg, 'tsconfig.build.json'), '{}');
+writeFileSync(path.join(pkg, 'src', 'c.ts'), 'export const c = 3;\n');
+const BOTH = ['-p packages/lib/tsconfig.build.json', '-p tsconfig.build.json'];
 mkdirSync(path.join(root, 'node_modules/typescript/bin'), { recursive: true });
 const calls = path.join(root, 'tsc-calls');
 writeFileSync(calls, '');
@@ -40,16 +46,26 @@ const tscCalls = () => readFileSync(calls, 'utf8').split('\n').filter(Boolean);
 describe('the build before npm start', () => {
   it('builds (incrementally, tsconfig.build.json) when dist/ is missing, then skips until a source file changes', () => {
     start();
-    expect(tscCalls()).toEqual(['-p tsconfig.build.json']);
+    expect(tscCalls()).toEqual(BOTH);
     start();
     start();
-    expect(tscCalls()).toHaveLength(1);
+    expect(tscCalls()).toHaveLength(2);
     const later = new Date(Date.now() + 60_000);
     utimesSync(path.join(root, 'src', 'a.ts'), later, later);
     start();
-    expect(tscCalls()).toHaveLength(2);
+    expect(tscCalls()).toEqual([...BOTH, ...BOTH]);
     start();
-    expect(tscCalls()).toHaveLength(2);
+    expect(tscCalls()).toHaveLength(4);
+  });
+
+  it("when a workspace package's source changes, builds the package first, then the shop", () => {
+    const before = tscCalls().length;
+    const later = new Date(Date.now() + 90_000);
+    utimesSync(path.join(pkg, 'src', 'c.ts'), later, later);
+    start();
+    expect(tscCalls().slice(before)).toEqual(BOTH);
+    start();
+    expect(tscCalls()).toHaveLength(before + 2);
   });
 
   it('when a new source file appears, builds again', () => {
@@ -60,7 +76,7 @@ describe('the build before npm start', () => {
     const later = new Date(Date.now() + 120_000);
     utimesSync(file, later, later);
     start();
-    expect(tscCalls()).toHaveLength(before + 1);
+    expect(tscCalls()).toHaveLength(before + 2);
   });
 
   it('tsconfig.build.json keeps tsc incremental, its build info under the git-ignored dist/', () => {

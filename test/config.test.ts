@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ConfigError, DEV_SECRET_FILE, loadConfig, type Config } from '../src/config.js';
 import { baseUrlProblem, DEFAULT_TIMEOUTS, originProblem } from '../src/gateway/index.js';
-import { DEFAULT_MERCHANTS, type SandboxConfig } from '../src/sandbox/index.js';
+import { DEFAULT_MERCHANTS, type SandboxConfig } from '@rbs-storefront/gateway-sandbox';
 
 const SECRET = 'a-test-session-secret-of-32-chars!!';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -523,7 +523,7 @@ describe('loadConfig', () => {
     const keysIn = (file: string) =>
       [...readFileSync(path.join(ROOT, file), 'utf8').matchAll(/^ {2,4}([A-Z][A-Z0-9_]+): /gm)].map((m) => m[1]!);
     // SANDBOX_DATA_DIR is the standalone sandbox's; the embedded one keeps its data under DATA_DIR.
-    const read = [...keysIn('src/config.ts'), ...keysIn('src/sandbox/config.ts')].filter(
+    const read = [...keysIn('src/config.ts'), ...keysIn('packages/gateway-sandbox/src/config.ts')].filter(
       (k) => k !== 'SANDBOX_DATA_DIR',
     );
     expect([...new Set(read)].sort()).toEqual([...EVERY_KEY].sort());

@@ -18,7 +18,7 @@ import { createLedger } from '../src/orders/ledger.js';
 import { createSqliteSessionStore } from '../src/storage/sessions/sqlite.js';
 import { createCatalog } from '../src/shop/catalog.js';
 import { capturedLogger } from './helpers/logs.js';
-import { payOnHostedPage } from './helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { buy } from './helpers/shop.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

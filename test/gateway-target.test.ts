@@ -30,7 +30,7 @@ import {
   loadSandboxConfig,
   OPERATOR_TOKEN_FILE,
   type RunningSandbox,
-} from '../src/sandbox/index.js';
+} from '@rbs-storefront/gateway-sandbox';
 import { createCatalog } from '../src/shop/catalog.js';
 import { createReconciler } from '../src/shop/reconciler.js';
 import { buy } from './helpers/shop.js';

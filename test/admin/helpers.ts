@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { Order } from '../../src/orders/types.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { buy, csrfTokenFrom, startShop, type StartShopOptions, type TestShop } from '../helpers/shop.js';
 
 /** The operator's password in these tests; also the canary no log line may contain. */

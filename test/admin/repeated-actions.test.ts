@@ -4,7 +4,7 @@ import { ru } from '../../src/http/messages/ru.js';
 import type { Order } from '../../src/orders/types.js';
 import { describeLedgers, type AsyncLedger } from '../helpers/ledgers.js';
 import { replies, sequence } from '../helpers/misbehaving-gateway.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { buy, scriptedShopPerTest, startShop, type TestShop } from '../helpers/shop.js';
 import { ADMIN_PASSWORD, confirmAction, confirmForm, intentTokenFrom, login, postAction } from './helpers.js';
 

@@ -11,7 +11,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type pg from 'pg';
 import { NGINX_MISSING_IN_CI, nginxPlan, startBalancer, warnNginxSkipped, type Balancer } from '../helpers/nginx.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { postgresUrl, redisUrl } from '../helpers/services.js';
 import { startShopPair, type ShopPair } from '../helpers/shop-pair.js';
 import { CookieJar, freePort } from '../helpers/shop-process.js';

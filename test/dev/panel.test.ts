@@ -9,10 +9,10 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { callbackSigningString } from '../../src/gateway/index.js';
-import { DEFAULT_MERCHANTS } from '../../src/sandbox/index.js';
+import { DEFAULT_MERCHANTS } from '@rbs-storefront/gateway-sandbox';
 import { keptDevPanelToken } from '../../src/config.js';
 import { DEV_PANEL_COOKIE, isLoopback } from '../../src/dev/routes.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { freePort, startShopProcess } from '../helpers/shop-process.js';
 import { buy, scriptedShopPerTest, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 

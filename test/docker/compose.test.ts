@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config.js';
-import { loadSandboxConfig } from '../../src/sandbox/index.js';
+import { loadSandboxConfig } from '@rbs-storefront/gateway-sandbox';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
@@ -79,7 +79,7 @@ describe('compose.yaml', () => {
       expect(s.build).toBe('.');
       expect(s.environment.NODE_ENV).toBe('production');
     }
-    expect(sandbox.command).toEqual(['node', 'dist/sandbox/server.js']);
+    expect(sandbox.command).toEqual(['node', 'packages/gateway-sandbox/dist/server.js']);
     expect(shop.command).toBeUndefined();
     expect(shop.depends_on).toEqual({ sandbox: { condition: 'service_healthy' } });
   });
@@ -240,7 +240,7 @@ describe('the Dockerfile and the Docker docs', () => {
       for (const [, name] of block.matchAll(/-e ([A-Z_]+)(?=\s)/g))
         expect([name, block]).toEqual([name, expect.stringMatching(new RegExp(`export ${name}=`))]);
       // The sandbox's payment page must be named where the browser reaches it.
-      if (block.includes('dist/sandbox/server.js') || block.includes('SANDBOX=on'))
+      if (block.includes('gateway-sandbox/dist/server.js') || block.includes('SANDBOX=on'))
         expect(block).toContain('SANDBOX_PUBLIC_URL=http://127.0.0.1:3001');
     }
   });
@@ -292,7 +292,7 @@ describe('compose.scale.yaml: two shops behind nginx, sharing PostgreSQL and Red
       expect(service(name)).toMatchObject({ image: 'rbs-storefront', build: '.' });
       expect(service(name).environment?.NODE_ENV).toBe('production');
     }
-    expect(service('sandbox').command).toEqual(['node', 'dist/sandbox/server.js']);
+    expect(service('sandbox').command).toEqual(['node', 'packages/gateway-sandbox/dist/server.js']);
     for (const name of SHOPS) expect(service(name).command).toBeUndefined();
   });
 

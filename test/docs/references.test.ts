@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SCANNED = ['src', 'test', 'docs', 'views', 'bench', 'README.md', 'Dockerfile', '.env.example', '.ci'];
+const SCANNED = ['src', 'test', 'docs', 'views', 'bench', 'packages', 'README.md', 'Dockerfile', '.env.example', '.ci'];
 
 function filesUnder(rel: string): string[] {
   const abs = path.join(ROOT, rel);
@@ -15,19 +15,33 @@ function filesUnder(rel: string): string[] {
   return readdirSync(abs).flatMap((name) => filesUnder(path.join(rel, name)));
 }
 
-const files = SCANNED.flatMap(filesUnder).filter((f) => !/\.(png|jpg|svg|ico)$/.test(f));
+const files = SCANNED.flatMap(filesUnder).filter(
+  (f) => !/\.(png|jpg|svg|ico)$/.test(f) && !/^packages\/[^/]+\/(?:node_modules|dist)\//.test(f),
+);
+/** A workspace package's own files name their paths from the package's folder (its src/, test/, views/). */
+const packageOf = (file: string) => /^packages\/[^/]+\//.exec(file)?.[0];
 const read = (rel: string) => readFileSync(path.join(ROOT, rel), 'utf8');
 
 describe('references', () => {
   it('every repository path named in code, tests and docs exists', () => {
     const missing: string[] = [];
-    const pathLike = /(?<![\w./-])((?:docs|src|test|views|bench|public)\/[\w./-]*\w\.(?:md|ts|ejs|js|json|css|svg))\b/g;
+    const pathLike =
+      /(?<![\w./-])((?:docs|src|test|views|bench|public|packages)\/[\w./-]*\w\.(?:md|ts|ejs|js|json|css|svg))\b/g;
     // A test that builds a fake source tree in a temporary folder says so with this marker, and is skipped.
     for (const file of files.filter((f) => !read(f).includes('references-test: fixture paths'))) {
       for (const [, ref] of read(file).matchAll(pathLike)) {
         if (ref!.includes('*')) continue;
-        if (!existsSync(path.join(ROOT, ref!)) && !existsSync(path.join(ROOT, path.dirname(file), ref!)))
-          missing.push(`${file}: ${ref}`);
+        // A package's build output is named by where it will be: its source must exist (the tests never build).
+        const built = /^(packages\/[^/]+)\/dist\/(.+?)(?:\.d\.ts|\.js)$/.exec(ref!);
+        if (built) {
+          if (!existsSync(path.join(ROOT, built[1]!, 'src', `${built[2]}.ts`))) missing.push(`${file}: ${ref}`);
+          continue;
+        }
+        const pkg = packageOf(file);
+        const found = [ROOT, path.join(ROOT, path.dirname(file)), ...(pkg ? [path.join(ROOT, pkg)] : [])].some((dir) =>
+          existsSync(path.join(dir, ref!)),
+        );
+        if (!found) missing.push(`${file}: ${ref}`);
       }
     }
     expect(missing).toEqual([]);

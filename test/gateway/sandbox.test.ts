@@ -1,7 +1,7 @@
 // The client against the real gateway emulator (independent code), over real HTTP on port 0.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createGatewayClient, GatewayRejectedError, type GatewayClient } from '../../src/gateway/index.js';
-import { DEFAULT_MERCHANTS, startSandbox, TEST_CVC, type RunningSandbox } from '../../src/sandbox/index.js';
+import { DEFAULT_MERCHANTS, startSandbox, TEST_CVC, type RunningSandbox } from '@rbs-storefront/gateway-sandbox';
 
 const merchant = DEFAULT_MERCHANTS[0]!;
 let sandbox: RunningSandbox;

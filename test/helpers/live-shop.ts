@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SqliteLedger } from '../../src/orders/ledger.js';
-import type { RunningSandbox } from '../../src/sandbox/index.js';
+import type { RunningSandbox } from '@rbs-storefront/gateway-sandbox';
 import { startShop, type TestShop } from './shop.js';
 
 export interface LiveShop {

@@ -77,13 +77,13 @@ export async function startShopProcess(env: Record<string, string>, cwd: string)
 }
 
 /**
- * The standalone sandbox as `npm run sandbox` runs it (src/sandbox/server.ts), the same way. `env` must set
+ * The standalone sandbox as `npm run sandbox` runs it (packages/gateway-sandbox/src/server.ts), the same way. `env` must set
  * SANDBOX_PORT and SANDBOX_HOST=127.0.0.1.
  */
 export async function startSandboxProcess(env: Record<string, string>, cwd: string): Promise<ShopProcess> {
   if (!env.SANDBOX_PORT || env.SANDBOX_HOST !== '127.0.0.1')
     throw new Error('startSandboxProcess needs SANDBOX_PORT and SANDBOX_HOST=127.0.0.1');
-  const script = path.join(REPO_ROOT, 'src/sandbox/server.ts');
+  const script = path.join(REPO_ROOT, 'packages/gateway-sandbox/src/server.ts');
   return startTsProcess(script, env, cwd, '"gateway sandbox listening"', `http://127.0.0.1:${env.SANDBOX_PORT}`);
 }
 

@@ -14,7 +14,7 @@ import { isDatabaseUsable, openDatabase, type Database } from '../../src/orders/
 import { createLedger, type SqliteLedger } from '../../src/orders/ledger.js';
 import type { Ledger, Order } from '../../src/orders/types.js';
 import { createSqliteSessionStore } from '../../src/storage/sessions/sqlite.js';
-import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '@rbs-storefront/gateway-sandbox';
 import { createCatalog } from '../../src/shop/catalog.js';
 import type { ShopDeps } from '../../src/shop/deps.js';
 import {

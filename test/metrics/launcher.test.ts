@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config.js';
-import { DEFAULT_MERCHANTS, startSandbox } from '../../src/sandbox/index.js';
+import { DEFAULT_MERCHANTS, startSandbox } from '@rbs-storefront/gateway-sandbox';
 import { valueOf } from '../helpers/metrics.js';
 import { freePort, startShopProcess, type ShopProcess } from '../helpers/shop-process.js';
 

@@ -11,7 +11,7 @@ import { startMetricsServer } from '../../src/metrics/server.js';
 import { createReconciler } from '../../src/shop/reconciler.js';
 import { parseExposition, valueOf, withMetrics } from '../helpers/metrics.js';
 import { replies, startMisbehavingGateway, type GatewayReply } from '../helpers/misbehaving-gateway.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { buy, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
 const CALLBACK_KEY = 'metrics-test-callback-key';

@@ -14,7 +14,7 @@ import {
   NO_SUCH_ORDER_ID,
   type ReadinessCheck,
 } from '../../src/metrics/readiness.js';
-import { DEFAULT_MERCHANTS, startSandbox } from '../../src/sandbox/index.js';
+import { DEFAULT_MERCHANTS, startSandbox } from '@rbs-storefront/gateway-sandbox';
 import { startMisbehavingGateway } from '../helpers/misbehaving-gateway.js';
 import { isDatabaseUsable } from '../../src/orders/db.js';
 import { createSqliteSessionStore } from '../../src/storage/sessions/sqlite.js';

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type pg from 'pg';
 import { valueOf } from '../helpers/metrics.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { postgresUrl, redisUrl } from '../helpers/services.js';
 import { startShopPair, type ShopPair } from '../helpers/shop-pair.js';
 import { freePort, type ShopProcess } from '../helpers/shop-process.js';

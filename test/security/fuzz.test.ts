@@ -1,6 +1,6 @@
 // Property-based tests: malformed and random input to every route of the shop (src/shop/routes.ts, src/app.ts,
-// src/admin/routes.ts) and of the gateway sandbox (src/sandbox/rest/routes.ts, src/sandbox/page/routes.ts,
-// src/sandbox/tools/*.ts). For every request: no 5xx, no stack frame or source path in the body, no order in the
+// src/admin/routes.ts) and of the gateway sandbox (packages/gateway-sandbox/src/rest/routes.ts, …/page/routes.ts,
+// …/tools/*.ts). For every request: no 5xx, no stack frame or source path in the body, no order in the
 // shop's ledger from input that is not a valid Buy; afterwards the process still serves /healthz. The web shell's
 // part sends every route (shop, back office, /dev, callback, the embedded sandbox) by odd paths (doubled, encoded and
 // back slashes, another case, dot segments, overlong, broken %-escapes), odd Host headers, methods and bodies, to a
@@ -20,11 +20,16 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { ADMIN_ROUTES } from '../../src/admin/routes.js';
 import { MAX_QUANTITY } from '../../src/shop/catalog.js';
-import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox, type SandboxApp } from '../../src/sandbox/index.js';
-import { REST_METHODS } from '../../src/sandbox/rest/routes.js';
+import {
+  DEFAULT_MERCHANTS,
+  REST_METHODS,
+  startSandbox,
+  type RunningSandbox,
+  type SandboxApp,
+} from '@rbs-storefront/gateway-sandbox';
 import { ADMIN_PASSWORD, login } from '../admin/helpers.js';
 import { internalsIn } from '../helpers/page-leaks.js';
-import { CREDS, makeSandbox, payDirect } from '../helpers/sandbox-app.js';
+import { CREDS, makeSandbox, payDirect } from '../../packages/gateway-sandbox/test/helpers/sandbox-app.js';
 import { buy, csrfTokenFrom, startShop, type TestShop } from '../helpers/shop.js';
 
 const RUNS = 120;

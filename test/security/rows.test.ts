@@ -3,11 +3,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
 import { formatMoney } from '../../src/money.js';
-import { DEFAULT_MERCHANTS, TEST_CARDS } from '../../src/sandbox/index.js';
+import { DEFAULT_MERCHANTS, TEST_CARDS } from '@rbs-storefront/gateway-sandbox';
 import { ADMIN_PASSWORD, login } from '../admin/helpers.js';
 import { replies } from '../helpers/misbehaving-gateway.js';
 import { cardFieldsIn, internalsIn, scriptsIn } from '../helpers/page-leaks.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { buy, csrfTokenFrom, scriptedShopPerTest, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
 const APPROVED = '4111111111111111';

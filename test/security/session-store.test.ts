@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '@rbs-storefront/gateway-sandbox';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { csrfTokenFrom } from '../helpers/shop.js';
 import { CookieJar, freePort, startShopProcess, type ShopProcess } from '../helpers/shop-process.js';
 

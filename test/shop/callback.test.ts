@@ -3,8 +3,8 @@ import request from 'supertest';
 import { createReconciler } from '../../src/shop/reconciler.js';
 import { createSettle } from '../../src/shop/settle.js';
 import type { Order } from '../../src/orders/types.js';
-import { DEFAULT_MERCHANTS } from '../../src/sandbox/index.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { DEFAULT_MERCHANTS } from '@rbs-storefront/gateway-sandbox';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { buy, nextSettled, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 import { signCallback } from '../helpers/callback-signature.js';
 

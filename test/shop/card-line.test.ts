@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { render, text } from '../helpers/render-view.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { buy, nextSettled, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 import { signCallback } from '../helpers/callback-signature.js';
 

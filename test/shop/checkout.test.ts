@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { buy, cookieValue, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
 const VISA_OK = '4111 1111 1111 1111';

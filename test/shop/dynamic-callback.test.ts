@@ -3,9 +3,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { loadConfig } from '../../src/config.js';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { startReceiver, type Receiver } from '../helpers/callback-receiver.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { startSandbox, type RunningSandbox } from '@rbs-storefront/gateway-sandbox';
+import { startReceiver, type Receiver } from '../../packages/gateway-sandbox/test/helpers/callback-receiver.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { buy, startShop, TEST_SESSION_SECRET, type TestShop } from '../helpers/shop.js';
 
 const VISA_OK = { pan: '4111 1111 1111 1111' };

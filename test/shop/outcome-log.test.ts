@@ -2,7 +2,7 @@
 // gateway it can't reach is named by its address, never with credentials.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { freePort } from '../helpers/shop-process.js';
 import { buy, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 

@@ -6,7 +6,7 @@ import { createLedger } from '../../src/orders/ledger.js';
 import { NO_MORE_CHECKS, type Ledger, type Order } from '../../src/orders/types.js';
 import { createReconciler, type ReconcilerOptions } from '../../src/shop/reconciler.js';
 import { notebookOrder } from '../helpers/orders-db.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { buy, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
 const VISA_OK = { pan: '4111 1111 1111 1111' };

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { replies } from '../helpers/misbehaving-gateway.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import {
   buy,
   buyTwiceAtOnce,

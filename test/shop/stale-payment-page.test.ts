@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { startSandbox, type RunningSandbox } from '@rbs-storefront/gateway-sandbox';
 import { replies, type MethodHandler } from '../helpers/misbehaving-gateway.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { buy, scriptedShopPerTest, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
 const mdOrder = (res: request.Response) => new URL(res.headers.location!).searchParams.get('mdOrder')!;

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { openRedis, type RedisState } from '../../src/storage/redis.js';
 import { capturedLogger } from '../helpers/logs.js';
 import { redisInspector, startTcpProxy, testKeyPrefix } from '../helpers/redis.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { redisUrl } from '../helpers/services.js';
 import { buy, cookieValue, restartShop, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 

@@ -11,7 +11,7 @@ import request from 'supertest';
 import { openRedis, type RedisState } from '../../src/storage/redis.js';
 import { capturedLogger } from '../helpers/logs.js';
 import { startPrivateRedis, testKeyPrefix, type PrivateRedis } from '../helpers/redis.js';
-import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
+import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { redisUrl } from '../helpers/services.js';
 import { buy, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 

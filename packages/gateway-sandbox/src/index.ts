@@ -1,0 +1,44 @@
+/** Public surface of the gateway sandbox. Shares no code with src/gateway or the shop. */
+export { DEFAULT_MERCHANTS } from './types.js';
+export type {
+  SandboxMerchant,
+  SandboxOrder,
+  SandboxEvent,
+  SandboxOperation,
+  SandboxLogger,
+  OrderStatus,
+} from './types.js';
+export { startSandbox } from './start.js';
+export type { StartSandboxOptions, RunningSandbox } from './start.js';
+export { createSandboxApp } from './app.js';
+export type { SandboxApp, SandboxAppOptions } from './app.js';
+export { createSandboxClock } from './clock.js';
+export type { SandboxClock } from './clock.js';
+export { SandboxEvents } from './events.js';
+export type { SandboxListener } from './events.js';
+export { OrderStore } from './store.js';
+export { TEST_CARDS, TEST_CVC, TEST_OTP } from './cards.js';
+export type { TestCardInfo, CardScenario } from './cards.js';
+export { loadSandboxConfig, SandboxConfigError } from './config.js';
+export {
+  CREDENTIALS_DIR,
+  CREDENTIALS_FILE,
+  CredentialsFileError,
+  keptMerchantCredentials,
+  keptOperatorToken,
+  OPERATOR_TOKEN_FILE,
+} from './credentials.js';
+export type { GeneratedCredentials } from './credentials.js';
+export type { SandboxConfig } from './config.js';
+export { CallbackDispatcher } from './callbacks/dispatcher.js';
+export type { CallbackOptions, CallbackMode } from './callbacks/dispatcher.js';
+export { checksumString, hmacChecksum, signCallback } from './callbacks/checksum.js';
+export { FaultRegistry, faultProfileSchema } from './faults/profile.js';
+export type { FaultProfile } from './faults/profile.js';
+export { parseMagic } from './faults/magic.js';
+export { OrderJournal } from './journal.js';
+export type { DeliveryRecord, DeliveryOutcome, OperationRecord } from './journal.js';
+// For tests and tools built around the sandbox: every REST method it serves (`<name>.do`), and its buyer-facing
+// wording of an actionCode (English, or Russian for 'ru'), which a shop may compare with its own.
+export { REST_METHODS } from './rest/routes.js';
+export { actionCodeDescription } from './messages.js';

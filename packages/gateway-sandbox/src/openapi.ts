@@ -1,0 +1,388 @@
+/**
+ * OpenAPI 3.1 description of the sandbox's REST API (/payment/rest/*.do), served at GET /sandbox/openapi.json and
+ * committed as docs/sandbox-openapi.json (test/openapi.test.ts keeps the two equal and checks real answers
+ * against the schemas). Written by hand from rest/ — the answers' schemas are strict (no unlisted fields), so a
+ * field added to an answer without adding it here fails that test.
+ */
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Schema = { [key: string]: Json };
+
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+
+const str = (description: string, extra: Schema = {}): Schema => ({ type: 'string', description, ...extra });
+const int = (description: string, extra: Schema = {}): Schema => ({ type: 'integer', description, ...extra });
+
+/** A form body: the parameters as properties, some required. */
+const form = (properties: Record<string, Schema>, required: string[]): Schema => ({
+  required: true,
+  content: {
+    'application/x-www-form-urlencoded': {
+      schema: { allOf: [ref('Credentials'), { type: 'object', properties, required }] },
+    },
+  },
+});
+
+const CREDENTIALS_NOTE =
+  'Every call carries userName + password or token (one of the two, never both); missing, mixed or wrong credentials ' +
+  'are errorCode 5. Form body (POST) or query string (GET); when both carry a parameter the body wins.';
+
+const json = (schemaName: string, description: string): Schema => ({
+  description,
+  content: { 'application/json': { schema: ref(schemaName) } },
+});
+
+const PLAIN_ERRORS: Schema = {
+  '405': { description: 'A method other than GET or POST (text/plain).' },
+};
+
+function method(
+  tag: string,
+  summary: string,
+  description: string,
+  body: Schema,
+  answer: string,
+  answerText: string,
+): Schema {
+  return {
+    post: {
+      tags: [tag],
+      summary,
+      description: `${description}\n\n${CREDENTIALS_NOTE}`,
+      operationId: summary.replace(/\.do$/, ''),
+      requestBody: body,
+      responses: { '200': json(answer, answerText), ...PLAIN_ERRORS },
+    },
+  };
+}
+
+const registerParams: Record<string, Schema> = {
+  orderNumber: str("The merchant's order number, unique per merchant; 1 to 36 characters.", { maxLength: 36 }),
+  amount: str('Amount in minor units (cents, kopecks): digits only, not 0.', { pattern: '^\\d{1,12}$' }),
+  currency: str('ISO 4217 numeric code (978 euro, 643 rouble, 810 the legacy rouble code); default 643.', {
+    pattern: '^\\d{3}$',
+  }),
+  returnUrl: str('Absolute http(s) URL the buyer returns to; orderId and lang are appended.'),
+  failUrl: str('Absolute http(s) URL for a declined or cancelled payment; returnUrl when absent.'),
+  description: str('Shown on the hosted page; at most 598 characters. Tags like [sandbox:…] switch faults.', {
+    maxLength: 598,
+  }),
+  language: str('Two-letter page and message language: ru gives the Russian page, anything else English.', {
+    pattern: '^[A-Za-z]{2}$',
+  }),
+  jsonParams: str('A JSON object whose values are all strings (at most 32 entries), returned as merchantOrderParams.'),
+  sessionTimeoutSecs: str('Order lifetime in seconds (default 1200).', { pattern: '^\\d{1,9}$' }),
+  expirationDate: str('yyyy-MM-ddTHH:mm:ss in UTC+3; wins over sessionTimeoutSecs.'),
+  dynamicCallbackUrl: str("Where this order's callbacks go; its host must be in the sandbox's allow-list."),
+  ip: str("The buyer's IP address (at most 39 characters)."),
+};
+
+const orderRef: Record<string, Schema> = {
+  orderId: str('The orderId register answered (mdOrder).', { maxLength: 36 }),
+};
+
+const nameValue: Schema = {
+  type: 'object',
+  properties: { name: { type: 'string' }, value: { type: 'string' } },
+  required: ['name', 'value'],
+  additionalProperties: false,
+};
+
+/** register/status answer errorCode as a string ("0"); the errorCodeAsNumber fault switch makes it a number. */
+const codeText = (zero: boolean): Schema =>
+  zero
+    ? { description: 'Zero: processed.', enum: ['0', 0] }
+    : {
+        description: 'Non-zero: refused. A string for register and status calls, a number for operations.',
+        oneOf: [
+          { type: 'string', pattern: '^[1-9]\\d*$' },
+          { type: 'integer', minimum: 1 },
+        ],
+      };
+
+const schemas: Record<string, Schema> = {
+  Credentials: {
+    type: 'object',
+    description: CREDENTIALS_NOTE,
+    properties: {
+      userName: str('API user name.'),
+      password: str("The API user's password. Never log request bodies: it travels in every call."),
+      token: str('Merchant token, instead of userName + password.'),
+      language: str('Language of errorMessage: ru or en (default).'),
+    },
+  },
+  ErrorEnvelope: {
+    type: 'object',
+    description:
+      'A refused call, still HTTP 200. Register and status calls answer errorCode as a string, deposit, reverse, ' +
+      'refund and decline as a number. errorMessage follows `language`; never branch on it.',
+    properties: { errorCode: codeText(false), errorMessage: { type: 'string' } },
+    required: ['errorCode', 'errorMessage'],
+    additionalProperties: false,
+  },
+  RegisterResult: {
+    type: 'object',
+    properties: {
+      orderId: str('The gateway order id (mdOrder), a UUID.', { format: 'uuid' }),
+      formUrl: str('The hosted payment page to send the buyer to.', { format: 'uri' }),
+    },
+    required: ['orderId', 'formUrl'],
+    additionalProperties: false,
+  },
+  RegisterAnswer: { anyOf: [ref('RegisterResult'), ref('ErrorEnvelope')] },
+  OperationResult: {
+    type: 'object',
+    description: 'deposit, reverse, refund, decline: processed. Says nothing more; read the status.',
+    properties: { errorCode: { const: 0 }, errorMessage: { type: 'string' } },
+    required: ['errorCode', 'errorMessage'],
+    additionalProperties: false,
+  },
+  OperationAnswer: { anyOf: [ref('OperationResult'), ref('ErrorEnvelope')] },
+  OrderStatus: {
+    type: 'integer',
+    enum: [0, 1, 2, 3, 4, 5, 6],
+    description:
+      '0 registered, 1 held (two-phase), 2 paid, 3 reversed, 4 refunded, 5 3-D Secure or processor in progress, 6 declined.',
+  },
+  ExtendedStatus: {
+    type: 'object',
+    properties: {
+      errorCode: codeText(true),
+      errorMessage: { type: 'string' },
+      orderNumber: { type: 'string' },
+      orderStatus: ref('OrderStatus'),
+      actionCode: int(
+        'Processing result: 0 success, -100 no attempt yet, negative gateway codes, positive issuer codes.',
+      ),
+      actionCodeDescription: { type: 'string' },
+      amount: int('Minor units.'),
+      currency: str('ISO 4217 numeric code.', { pattern: '^\\d{3}$' }),
+      date: int('Registration time, milliseconds since the epoch.'),
+      orderDescription: { type: 'string' },
+      ip: { type: 'string' },
+      merchantOrderParams: { type: 'array', items: nameValue, description: 'The jsonParams given to register.' },
+      transactionAttributes: { type: 'array', items: nameValue },
+      attributes: { type: 'array', items: nameValue, description: 'Holds mdOrder.' },
+      cardAuthInfo: {
+        type: 'object',
+        properties: {
+          maskedPan: str('Like 411111**1111.'),
+          expiration: str('YYYYMM.', { pattern: '^\\d{6}$' }),
+          cardholderName: { type: 'string' },
+          approvalCode: { type: 'string' },
+          paymentSystem: { type: 'string' },
+          pan: str('The masked number again, as some versions name it.'),
+        },
+        required: ['maskedPan', 'expiration', 'cardholderName'],
+        additionalProperties: false,
+      },
+      authDateTime: int('Authorization time, milliseconds since the epoch.'),
+      terminalId: { type: 'string' },
+      authRefNum: { type: 'string' },
+      depositedDate: { type: 'integer' },
+      reversedDate: { type: 'integer' },
+      refundedDate: { type: 'integer' },
+      paymentAmountInfo: {
+        type: 'object',
+        properties: {
+          paymentState: { enum: ['CREATED', 'APPROVED', 'DEPOSITED', 'REVERSED', 'REFUNDED', 'DECLINED'] },
+          approvedAmount: { type: 'integer' },
+          depositedAmount: { type: 'integer' },
+          refundedAmount: { type: 'integer' },
+          feeAmount: { type: 'integer' },
+          totalAmount: { type: 'integer' },
+        },
+        required: ['paymentState', 'approvedAmount', 'depositedAmount', 'refundedAmount'],
+        additionalProperties: false,
+      },
+      bankInfo: {
+        type: 'object',
+        properties: { bankCountryCode: { type: 'string' }, bankCountryName: { type: 'string' } },
+        additionalProperties: false,
+      },
+      refunds: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            date: { type: 'integer' },
+            externalRefundId: { type: 'string' },
+            actionCode: { type: 'integer' },
+            referenceNumber: { type: 'string' },
+            amount: { type: 'integer' },
+          },
+          required: ['date', 'actionCode', 'referenceNumber', 'amount'],
+          additionalProperties: false,
+        },
+      },
+    },
+    required: [
+      'errorCode',
+      'orderNumber',
+      'orderStatus',
+      'actionCode',
+      'amount',
+      'currency',
+      'date',
+      'attributes',
+      'paymentAmountInfo',
+    ],
+    additionalProperties: false,
+  },
+  ExtendedStatusAnswer: { anyOf: [ref('ExtendedStatus'), ref('ErrorEnvelope')] },
+  LegacyStatus: {
+    type: 'object',
+    description: 'getOrderStatus.do capitalises its keys; ErrorCode 2 means declined, not a failed call.',
+    properties: {
+      ErrorCode: { enum: ['0', '2', 0, 2] },
+      ErrorMessage: { type: 'string' },
+      OrderStatus: ref('OrderStatus'),
+      OrderNumber: { type: 'string' },
+      Pan: { type: 'string' },
+      expiration: { type: 'string' },
+      cardholderName: { type: 'string' },
+      Amount: { type: 'integer' },
+      currency: { type: 'string' },
+      approvalCode: { type: 'string' },
+      authCode: { type: 'integer' },
+      Ip: { type: 'string' },
+      depositAmount: { type: 'integer' },
+    },
+    required: ['ErrorCode', 'OrderStatus', 'OrderNumber', 'Amount'],
+    additionalProperties: false,
+  },
+  LegacyErrorEnvelope: {
+    type: 'object',
+    properties: { ErrorCode: codeText(false), ErrorMessage: { type: 'string' } },
+    required: ['ErrorCode', 'ErrorMessage'],
+    additionalProperties: false,
+  },
+  LegacyStatusAnswer: { anyOf: [ref('LegacyStatus'), ref('LegacyErrorEnvelope')] },
+  Health: {
+    type: 'object',
+    properties: { status: { const: 'ok' } },
+    required: ['status'],
+    additionalProperties: false,
+  },
+};
+
+const REGISTER_ERRORS =
+  'Errors: 1 duplicate or invalid orderNumber, 3 unknown currency, 4 a required parameter missing or a URL invalid, ' +
+  '5 a bad value (credentials, amount, language, jsonParams, callback host not allowed, two-phase not allowed).';
+const OPERATION_ERRORS = 'Errors: 5 bad value or missing orderId, 6 unknown order, 7 wrong order state or amount.';
+
+export const SANDBOX_OPENAPI = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Gateway sandbox REST API',
+    version: '1.0.0',
+    description:
+      "The sandbox's emulation of the RBS/BPC gateway REST API (docs/gateway-reference.md, docs/sandbox.md). " +
+      'Every method also answers GET with the parameters in the query string. Business errors come back with ' +
+      'HTTP 200 and the error envelope; fault switches can answer 5xx, 429, malformed JSON or a reset instead.',
+  },
+  tags: [
+    { name: 'orders', description: 'Register an order and read its status.' },
+    { name: 'operations', description: 'Capture, release, refund or cancel an order.' },
+    { name: 'service', description: 'Health check.' },
+  ],
+  paths: {
+    '/payment/rest/register.do': method(
+      'orders',
+      'register.do',
+      `Registers a one-phase order and answers the hosted page to send the buyer to. ${REGISTER_ERRORS}`,
+      form(registerParams, ['orderNumber', 'amount', 'returnUrl']),
+      'RegisterAnswer',
+      'orderId and formUrl, or the error envelope (errorCode a string).',
+    ),
+    '/payment/rest/registerPreAuth.do': method(
+      'orders',
+      'registerPreAuth.do',
+      `Registers a two-phase order: a paid order is held (orderStatus 1) until deposit.do. ${REGISTER_ERRORS}`,
+      form(registerParams, ['orderNumber', 'amount', 'returnUrl']),
+      'RegisterAnswer',
+      'orderId and formUrl, or the error envelope (errorCode a string).',
+    ),
+    '/payment/rest/getOrderStatusExtended.do': method(
+      'orders',
+      'getOrderStatusExtended.do',
+      'The order by orderId, or by orderNumber with userName/password (token authentication needs orderId). ' +
+        'Errors: 4 no identifier (or orderNumber with a token), 5 credentials, 6 unknown order.',
+      form({ ...orderRef, orderNumber: str('The merchant order number; orderId wins when both are given.') }, []),
+      'ExtendedStatusAnswer',
+      'The order, or the error envelope (errorCode a string).',
+    ),
+    '/payment/rest/getOrderStatus.do': method(
+      'orders',
+      'getOrderStatus.do',
+      'The legacy status call, by orderId only, with capitalised keys. Errors: 5 no orderId or bad credentials, ' +
+        '6 unknown order.',
+      form(orderRef, ['orderId']),
+      'LegacyStatusAnswer',
+      'The order, or ErrorCode/ErrorMessage.',
+    ),
+    '/payment/rest/deposit.do': method(
+      'operations',
+      'deposit.do',
+      `Captures a held two-phase order (status 1 to 2). amount 0 captures the whole hold. ${OPERATION_ERRORS}`,
+      form(
+        {
+          ...orderRef,
+          amount: str('Minor units; 0 for the whole hold.', { pattern: '^\\d{1,12}$' }),
+          currency: str("Optional; must be the order's currency.", { pattern: '^\\d{3}$' }),
+        },
+        ['orderId', 'amount'],
+      ),
+      'OperationAnswer',
+      'The envelope only (errorCode a number).',
+    ),
+    '/payment/rest/reverse.do': method(
+      'operations',
+      'reverse.do',
+      `Releases a hold (status 1 to 3). One attempt per order; a partial amount needs a permission. ${OPERATION_ERRORS}`,
+      form(
+        {
+          ...orderRef,
+          amount: str('Optional partial amount, minor units.', { pattern: '^\\d{1,12}$' }),
+          currency: str("Optional; must be the order's currency.", { pattern: '^\\d{3}$' }),
+        },
+        ['orderId'],
+      ),
+      'OperationAnswer',
+      'The envelope only (errorCode a number).',
+    ),
+    '/payment/rest/refund.do': method(
+      'operations',
+      'refund.do',
+      `Returns money of a paid order (to status 4), in parts while the sum stays within what was deposited. ${OPERATION_ERRORS}`,
+      form(
+        {
+          ...orderRef,
+          amount: str('Minor units.', { pattern: '^\\d{1,12}$' }),
+          currency: str("Optional; must be the order's currency.", { pattern: '^\\d{3}$' }),
+          externalRefundId: str('Optional id of this refund, 1 to 36 characters.', { maxLength: 36 }),
+        },
+        ['orderId', 'amount'],
+      ),
+      'OperationAnswer',
+      'The envelope only (errorCode a number).',
+    ),
+    '/payment/rest/decline.do': method(
+      'operations',
+      'decline.do',
+      `Cancels an order not paid yet (to status 6), by orderId and/or orderNumber. ${OPERATION_ERRORS}`,
+      form({ ...orderRef, orderNumber: str('The merchant order number.') }, []),
+      'OperationAnswer',
+      'The envelope only (errorCode a number).',
+    ),
+    '/healthz': {
+      get: {
+        tags: ['service'],
+        summary: 'Health check',
+        operationId: 'healthz',
+        responses: { '200': json('Health', 'The sandbox is up.') },
+      },
+    },
+  },
+  components: { schemas },
+} as const satisfies Schema;

@@ -1,0 +1,260 @@
+import express, { type Response, type Router } from 'express';
+import { cardSummary, findTestCardById, TEST_CARDS, TEST_CVC, type TestCardInfo } from '../cards.js';
+import { formatAmount } from '../currency.js';
+import type { SandboxEngine } from '../engine.js';
+import type { SandboxEvents } from '../events.js';
+import { OrderLedger } from '../ledger.js';
+import type { PageLang, SandboxMerchant, SandboxOrder } from '../types.js';
+import { readCardForm, type CardFormValues } from './card-form.js';
+import { pageLang, textsFor, type PageTexts } from './texts.js';
+
+export interface PageRouterOptions {
+  engine: SandboxEngine;
+  /** With the merchants, what the buyer's cancel needs to decline an order and fire its event. */
+  events: SandboxEvents;
+  merchants: readonly SandboxMerchant[];
+}
+
+/**
+ * The actionCode of an order the buyer cancelled on the hosted page. docs/gateway-reference.md names none for a
+ * buyer's cancel; the closest code in the project's documented list (src/gateway/action-codes.ts, which §5 points to)
+ * is -2014, "the payment page was closed before the payment was completed", which tells the buyer to start a new
+ * order, as a cancel should.
+ */
+export const BUYER_CANCEL_ACTION_CODE = -2014;
+
+/** The prefill a test-card link gives the form: the card, an expiry date two years ahead, the test CVC, a name. */
+function testCardValues(card: TestCardInfo, now: number): CardFormValues {
+  const d = new Date(now);
+  const month = String(d.getUTCMonth() + 1).padStart(2, '0');
+  const year = String((d.getUTCFullYear() + 2) % 100).padStart(2, '0');
+  return {
+    pan: card.pan.replace(/(\d{4})(?=\d)/g, '$1 '),
+    expiry: `${month}/${year}`,
+    cvc: TEST_CVC,
+    cardholder: 'TEST CARDHOLDER',
+  };
+}
+
+const PAGE_FILE = /^payment_([a-z]{2})\.html$/;
+
+/**
+ * The hosted payment page, the emulated 3-D Secure (ACS) page and the test-card list.
+ * Plain HTML forms with POST-redirect-GET: no JavaScript, nothing from other origins.
+ */
+export function createPageRouter({ engine, events, merchants }: PageRouterOptions): Router {
+  const router = express.Router();
+  const ledger = new OrderLedger(engine.clock, events, new Map(merchants.map((m) => [m.login, m])));
+  // Card and 3-D Secure forms must not come back from the history cache after the order moved on.
+  router.use(['/payment/merchants', '/payment/acs'], (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  router.use(
+    ['/payment/merchants', '/payment/acs'],
+    express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }),
+  );
+
+  const lookup = (login: string | undefined, mdOrder: unknown): SandboxOrder | undefined => {
+    const order = typeof mdOrder === 'string' ? engine.get(mdOrder) : undefined;
+    return order && (login === undefined || order.merchantLogin === login) ? order : undefined;
+  };
+
+  const pageUrl = (order: SandboxOrder, lang: PageLang) =>
+    `/payment/merchants/${encodeURIComponent(order.merchantLogin)}/payment_${lang}.html?mdOrder=${order.id}`;
+  const acsUrl = (order: SandboxOrder, lang: PageLang) => `/payment/acs/challenge?mdOrder=${order.id}&lang=${lang}`;
+
+  const renderForm = (res: Response, order: SandboxOrder, lang: PageLang, extra: FormExtras = {}) => {
+    const t = textsFor(lang);
+    const now = engine.clock.now();
+    const amount = formatAmount(order.amount, order.currency, lang);
+    res.status(extra.status ?? 200).render('payment', {
+      t,
+      lang,
+      order,
+      action: pageUrl(order, lang),
+      amount,
+      payLabel: `${t.pay} ${amount}`,
+      testCards: TEST_CARDS.map((card) => ({
+        ...card,
+        summary: cardSummary(card, lang),
+        href: `${pageUrl(order, lang)}&card=${encodeURIComponent(card.id)}`,
+        spaced: card.pan.replace(/(\d{4})(?=\d)/g, '$1 '),
+        chosen: card.id === extra.chosenCard,
+      })),
+      cardFilled: extra.chosenCard !== undefined,
+      minutesLeft: Math.max(1, Math.ceil((order.expiresAt - now) / 60_000)),
+      attemptsLeft: order.attempts > 0 ? engine.attemptsLeft(order) : undefined,
+      errors: extra.errors ?? {},
+      formError: extra.formError,
+      values: extra.values ?? { pan: '', expiry: '', cardholder: '' },
+    });
+  };
+
+  /**
+   * The buyer's cancel: the order is declined as a failed payment (status 6, the payment operation reported with
+   * status 0, as the gateway's own declines are) and the buyer goes back to failUrl, or returnUrl without one.
+   */
+  const cancelByBuyer = (order: SandboxOrder) => {
+    ledger.declinePayment(order, BUYER_CANCEL_ACTION_CODE);
+    // As the engine does after every change: the SQLite store writes the order, the in-memory one ignores it.
+    engine.store.save(order);
+  };
+
+  /** Any order that can no longer take card data gets a status page with a way back to the shop. */
+  const renderState = (res: Response, order: SandboxOrder, lang: PageLang, card?: TestCardInfo) => {
+    const t = textsFor(lang);
+    if (order.status === 0)
+      return renderForm(
+        res,
+        order,
+        lang,
+        card ? { values: testCardValues(card, engine.clock.now()), chosenCard: card.id } : {},
+      );
+    if (order.status === 5 && order.pending?.kind === 'challenge') return res.redirect(303, acsUrl(order, lang));
+    if (order.status === 5)
+      return renderMessage(res, lang, t.processingTitle, t.processingText, {
+        refreshSecs: 3,
+        checkUrl: pageUrl(order, lang),
+      });
+    const paid = order.status !== 6;
+    const [title, text] = paid
+      ? [t.paidTitle, t.paidText]
+      : order.actionCode === -2007
+        ? [t.expiredTitle, t.expiredText]
+        : [t.declinedTitle, t.declinedText];
+    renderMessage(res, lang, title, text, { backUrl: shopUrl(order, lang) });
+  };
+
+  router.get('/payment/merchants/:login/:page', (req, res, next) => {
+    const file = PAGE_FILE.exec(req.params.page);
+    if (!file) return next();
+    const lang = pageLang(file[1]);
+    const order = lookup(req.params.login, req.query.mdOrder);
+    if (!order) return renderNotFound(res, lang);
+    renderState(res, order, lang, findTestCardById(req.query.card));
+  });
+
+  router.post('/payment/merchants/:login/:page', (req, res, next) => {
+    const file = PAGE_FILE.exec(req.params.page);
+    if (!file) return next();
+    const lang = pageLang(file[1]);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const order = lookup(req.params.login, body.mdOrder ?? req.query.mdOrder);
+    if (!order) return renderNotFound(res, lang);
+    if (order.status !== 0) return res.redirect(303, pageUrl(order, lang));
+    if (body.op === 'cancel') {
+      cancelByBuyer(order);
+      return res.redirect(303, shopUrl(order, lang));
+    }
+    const t = textsFor(lang);
+    const form = readCardForm(body, engine.clock.now(), t);
+    if (!form.ok)
+      return renderForm(res, order, lang, { errors: form.errors, values: form.values, formError: t.errFormTitle });
+    const outcome = engine.pay(order, form.card, req.ip);
+    switch (outcome.kind) {
+      case 'retry':
+        return renderForm(res, order, lang, {
+          formError: t.errWrongData,
+          values: { pan: '', expiry: '', cardholder: form.card.cardholderName },
+        });
+      case 'challenge':
+        return res.redirect(303, acsUrl(order, lang));
+      case 'notPayable':
+        return res.redirect(303, pageUrl(order, lang));
+      case 'approved':
+      case 'declined':
+      case 'processing':
+        // Approved, declined, or waiting on the processor: the shop must ask getOrderStatusExtended either way.
+        return res.redirect(303, shopUrl(order, lang));
+    }
+  });
+
+  router.get('/payment/acs/challenge', (req, res) => {
+    const lang = pageLang(req.query.lang);
+    const order = lookup(undefined, req.query.mdOrder);
+    if (!order) return renderNotFound(res, lang);
+    if (order.status !== 5 || order.pending?.kind !== 'challenge') return res.redirect(303, pageUrl(order, lang));
+    const t = textsFor(lang);
+    res.render('challenge', {
+      t,
+      lang,
+      order,
+      action: '/payment/acs/challenge',
+      amount: formatAmount(order.amount, order.currency, lang),
+      maskedPan: order.card?.maskedPan ?? '',
+    });
+  });
+
+  router.post('/payment/acs/challenge', (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const lang = pageLang(body.lang);
+    const order = lookup(undefined, body.mdOrder);
+    if (!order) return renderNotFound(res, lang);
+    if (body.op === 'cancel') {
+      // The buyer gives up at the bank's page: the same cancel as on the hosted page, while the challenge is open.
+      if (order.status === 5 && order.pending?.kind === 'challenge') cancelByBuyer(order);
+      return res.redirect(303, order.status === 6 ? shopUrl(order, lang) : pageUrl(order, lang));
+    }
+    const outcome = engine.completeChallenge(order, typeof body.otp === 'string' ? body.otp : '');
+    res.redirect(303, outcome.kind === 'notPayable' ? pageUrl(order, lang) : shopUrl(order, lang));
+  });
+
+  router.get('/sandbox/cards', (req, res) => {
+    const lang = pageLang(req.query.lang);
+    res.render('cards', {
+      t: textsFor(lang),
+      lang,
+      cards: TEST_CARDS.map((card) => ({ ...card, summary: cardSummary(card, lang) })),
+    });
+  });
+
+  return router;
+}
+
+interface FormExtras {
+  status?: number;
+  errors?: Record<string, string>;
+  formError?: string;
+  values?: CardFormValues;
+  /** The id of the test card a `?card=` link filled in. */
+  chosenCard?: string;
+}
+
+function renderMessage(
+  res: Response,
+  lang: PageLang,
+  title: string,
+  text: string,
+  extra: { backUrl?: string; refreshSecs?: number; checkUrl?: string; status?: number } = {},
+) {
+  // A Refresh header, not a meta refresh: the page also offers a link to check at once. It stops by itself, since a
+  // processing order settles after the processing delay.
+  if (extra.refreshSecs) res.set('Refresh', String(extra.refreshSecs));
+  res.status(extra.status ?? 200).render('message', {
+    t: textsFor(lang),
+    lang,
+    title,
+    text,
+    backUrl: extra.backUrl,
+    checkUrl: extra.checkUrl,
+  });
+}
+
+function renderNotFound(res: Response, lang: PageLang) {
+  const t: PageTexts = textsFor(lang);
+  renderMessage(res, lang, t.notFoundTitle, t.notFoundText, { status: 404 });
+}
+
+/**
+ * Where the buyer goes back to (docs/gateway-reference.md §2 step 3): failUrl on failure when given, else returnUrl,
+ * with orderId and lang appended after "?" or "&" as the real gateway does.
+ */
+export function shopUrl(order: SandboxOrder, lang: PageLang): string {
+  const failed = order.status === 6 || order.status === 3;
+  const base = failed && order.failUrl ? order.failUrl : order.returnUrl;
+  const hashAt = base.indexOf('#');
+  const [head, hash] = hashAt === -1 ? [base, ''] : [base.slice(0, hashAt), base.slice(hashAt)];
+  const sep = head.includes('?') ? (head.endsWith('?') || head.endsWith('&') ? '' : '&') : '?';
+  return `${head}${sep}orderId=${encodeURIComponent(order.id)}&lang=${lang}${hash}`;
+}

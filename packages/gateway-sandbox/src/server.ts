@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * Standalone gateway sandbox: the `gateway-sandbox` bin (`npm run sandbox` in the repository). The only sandbox file that reads process.env,
+ * listens on a configured port or exits.
+ */
+import pino from 'pino';
+import { loadStandaloneSandboxConfig, SandboxConfigError } from './config.js';
+import { CredentialsFileError, keptOperatorToken } from './credentials.js';
+import { startSandbox, type RunningSandbox } from './start.js';
+
+const logger = pino({ name: 'gateway-sandbox' });
+
+async function main(): Promise<void> {
+  const config = loadStandaloneSandboxConfig(process.env);
+  // Signals are handled from the start: one that arrives while the sandbox is still starting (its "listening" line
+  // already printed) stops it once it has started, instead of killing the process without a clean close.
+  const state: { running?: RunningSandbox; stopRequested?: string } = {};
+  const stop = (signal: string) => {
+    const { running } = state;
+    if (!running) {
+      state.stopRequested = signal;
+      return;
+    }
+    logger.info({ signal }, 'stopping gateway sandbox');
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'sandbox did not close cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  // Generated once and kept with the orders when there is a data folder; otherwise for this run only.
+  const kept =
+    config.operatorToken === undefined && config.dataDir !== undefined ? keptOperatorToken(config.dataDir) : undefined;
+  const running = await startSandbox({ ...config, operatorToken: config.operatorToken ?? kept?.token, logger });
+  state.running = running;
+  if (config.demoCredentials) {
+    // Their credentials are in docs/sandbox.md for everyone: whoever reaches this port can use them.
+    logger.warn(
+      { merchants: config.merchants.map((m) => ({ login: m.login, userName: m.userName })) },
+      config.production
+        ? 'SANDBOX_DEMO_CREDENTIALS=on with NODE_ENV=production: the merchants are the public demo ones (credentials in docs/sandbox.md); anyone who reaches this port can use them'
+        : 'SANDBOX_MERCHANTS is unset: the merchants are the public demo ones (credentials in docs/sandbox.md); keep this sandbox on a trusted network',
+    );
+  }
+  if (config.operatorToken === undefined) {
+    // The one secret ever logged, on purpose: the operator needs it to open /sandbox/orders and /sandbox/control.
+    // Production refuses to start without SANDBOX_OPERATOR_TOKEN, so this happens outside production only.
+    logger.info(
+      {
+        deliberatelyLoggedOperatorToken: running.sandbox.operatorToken,
+        pages: `${running.url}/sandbox/orders`,
+        ...(kept && { operatorTokenFile: kept.file }),
+      },
+      kept
+        ? 'sandbox operator token (generated once, kept in operatorTokenFile; printed once per start, on purpose; set SANDBOX_OPERATOR_TOKEN to choose one)'
+        : 'sandbox operator token generated for this run (printed once, on purpose; set SANDBOX_DATA_DIR to keep it, SANDBOX_OPERATOR_TOKEN to choose one)',
+    );
+  }
+  if (config.dataDir === undefined)
+    logger.info('SANDBOX_DATA_DIR is unset: orders are kept in memory and a restart forgets them');
+  if (state.stopRequested !== undefined) stop(state.stopRequested);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof SandboxConfigError || err instanceof CredentialsFileError) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    logger.error({ err }, 'gateway sandbox failed to start');
+  }
+  process.exit(1);
+});
