@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createGatewayClient } from './gateway/index.js';
 import { createLogger } from './log.js';
 import { createCatalog } from './shop/catalog.js';
-import { createReconciler, describeSkipped } from './shop/reconciler.js';
+import { createReconciler, describeSkipped } from './payments/reconciler.js';
 import { openStorage } from './storage/index.js';
 
 /**

@@ -11,7 +11,7 @@ import { createMetrics } from './metrics/index.js';
 import { cached, checkGatewayCredentials, CREDENTIALS_CACHE_MS, type CredentialsVerdict } from './metrics/readiness.js';
 import { startMetricsServer } from './metrics/server.js';
 import { createCatalog } from './shop/catalog.js';
-import { createReconciler } from './shop/reconciler.js';
+import { createReconciler } from './payments/reconciler.js';
 import { halfShared, openStorage, StorageError, type Storage } from './storage/index.js';
 
 /** The shop's launcher: reads the environment, listens, handles signals and exits (like reconcile.ts, sandbox/server.ts). */

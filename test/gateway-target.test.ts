@@ -32,7 +32,7 @@ import {
   type RunningSandbox,
 } from '../src/sandbox/index.js';
 import { createCatalog } from '../src/shop/catalog.js';
-import { createReconciler } from '../src/shop/reconciler.js';
+import { createReconciler } from '../src/payments/reconciler.js';
 import { buy } from './helpers/shop.js';
 import { capturedLogger } from './helpers/logs.js';
 

@@ -12,7 +12,7 @@ import {
   type MoneyAction,
 } from '../orders/intents.js';
 import type { LocalStatus, Order } from '../orders/types.js';
-import { createSettle } from '../shop/settle.js';
+import { createSettle } from '../payments/settle.js';
 import { afterUnknown, allowed, capturable, isAction, refundable, type AdminAction } from './actions-policy.js';
 import { parseMajorAmount, toMajorString } from './amount.js';
 import type { AdminDeps } from './deps.js';

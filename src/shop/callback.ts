@@ -3,7 +3,7 @@ import { verifyCallbackChecksum } from '../gateway/index.js';
 import type { CallbackRefusal } from '../metrics/index.js';
 import type { Order } from '../orders/types.js';
 import type { ShopDeps } from './deps.js';
-import { createSettle } from './settle.js';
+import { createSettle } from '../payments/settle.js';
 
 /** Bounds of one notification: the documented set has under ten short parameters. */
 const MAX_PARAMS = 30;

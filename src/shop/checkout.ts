@@ -9,8 +9,8 @@ import type { ClaimOwner, Order } from '../orders/types.js';
 import { MAX_QUANTITY, type Catalog, type Product } from './catalog.js';
 import { createBinder } from './binding.js';
 import type { ShopRouteDeps } from './deps.js';
-import { createPageCheck, createRegister, type Registration } from './register.js';
-import { createSettle } from './settle.js';
+import { createPageCheck, createRegister, type Registration } from '../payments/register.js';
+import { createSettle } from '../payments/settle.js';
 
 /** A stored formUrl is reused only while the gateway will still accept payment on it for a while. */
 const FORM_URL_MARGIN_MS = 60_000;

@@ -4,7 +4,7 @@ import { isOpen } from '../orders/state-machine.js';
 import type { Order } from '../orders/types.js';
 import { explainActionCode, isBuyerCancel } from './action-codes.js';
 import type { ShopRouteDeps } from './deps.js';
-import { createSettle, type Settled } from './settle.js';
+import { createSettle, type Settled } from '../payments/settle.js';
 
 const MAX_REFRESH_SECONDS = 30;
 /** Automatic re-checks of the confirming page, 3, 6, 12, 24, 30 and 30 s apart: about two minutes in all. */

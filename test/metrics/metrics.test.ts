@@ -8,7 +8,7 @@ import request from 'supertest';
 import { callbackSigningString } from '../../src/gateway/index.js';
 import { actionCodeLabel, createMetrics } from '../../src/metrics/index.js';
 import { startMetricsServer } from '../../src/metrics/server.js';
-import { createReconciler } from '../../src/shop/reconciler.js';
+import { createReconciler } from '../../src/payments/reconciler.js';
 import { parseExposition, valueOf, withMetrics } from '../helpers/metrics.js';
 import { replies, startMisbehavingGateway, type GatewayReply } from '../helpers/misbehaving-gateway.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';

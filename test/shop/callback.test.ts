@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createReconciler } from '../../src/shop/reconciler.js';
-import { createSettle } from '../../src/shop/settle.js';
+import { createReconciler } from '../../src/payments/reconciler.js';
+import { createSettle } from '../../src/payments/settle.js';
 import type { Order } from '../../src/orders/types.js';
 import { DEFAULT_MERCHANTS } from '../../src/sandbox/index.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';

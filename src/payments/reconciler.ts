@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { RECHECK_AFTER_PAYMENT, STALE_CANDIDATES } from '../orders/state-machine.js';
 import { NO_MORE_CHECKS, type Order, type ReconcileQuery } from '../orders/types.js';
-import { purchasePolicy } from './checkout.js';
-import type { ShopDeps } from './deps.js';
+import { purchasePolicy } from '../shop/checkout.js';
+import type { ShopDeps } from '../shop/deps.js';
 import { createSettle } from './settle.js';
 
 export interface ReconcilerOptions {

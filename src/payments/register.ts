@@ -6,7 +6,7 @@ import {
 } from '../gateway/index.js';
 import { translator, type Lang } from '../http/i18n.js';
 import type { Order } from '../orders/types.js';
-import type { ShopDeps } from './deps.js';
+import type { ShopDeps } from '../shop/deps.js';
 
 /** The gateway's errorCode for an order it does not know (docs/gateway-reference.md §1.3). */
 const ORDER_NOT_FOUND = 6;

@@ -4,7 +4,7 @@ import { GatewayNetworkError } from '../../src/gateway/errors.js';
 import type { GatewayClient } from '../../src/gateway/index.js';
 import { createLedger } from '../../src/orders/ledger.js';
 import { NO_MORE_CHECKS, type Ledger, type Order } from '../../src/orders/types.js';
-import { createReconciler, type ReconcilerOptions } from '../../src/shop/reconciler.js';
+import { createReconciler, type ReconcilerOptions } from '../../src/payments/reconciler.js';
 import { notebookOrder } from '../helpers/orders-db.js';
 import { payOnHostedPage } from '../helpers/sandbox-buyer.js';
 import { buy, shopPath, startShop, type TestShop } from '../helpers/shop.js';
