@@ -2,14 +2,13 @@ import {
   GatewayError,
   GatewayForeignFormUrlError,
   GatewayRejectedError,
+  ORDER_NOT_FOUND,
   type RegisterParams,
 } from '../gateway/index.js';
 import { translator, type Lang } from '../http/i18n.js';
 import type { Order } from '../orders/types.js';
 import type { ShopDeps } from '../shop/deps.js';
 
-/** The gateway's errorCode for an order it does not know (docs/gateway-reference.md §1.3). */
-const ORDER_NOT_FOUND = 6;
 /** orderStatus of a registered, still unpaid order: the only one whose payment page takes a payment. */
 const REGISTERED = 0;
 

@@ -1,10 +1,7 @@
-import { GatewayError, GatewayRejectedError, type OrderRef } from '../gateway/index.js';
+import { GatewayError, GatewayRejectedError, ORDER_NOT_FOUND, type OrderRef } from '../gateway/index.js';
 import type { Order, StatusCause } from '../orders/types.js';
 import { explainActionCode } from '../shop/action-codes.js';
 import type { ShopDeps } from '../shop/deps.js';
-
-/** The gateway's errorCode for an order it does not know. */
-const ORDER_NOT_FOUND = 6;
 
 export interface Settled {
   /** The order as the ledger has it now, its card line included (what the status answers said about the card). */
