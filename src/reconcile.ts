@@ -2,8 +2,7 @@ import dotenv from 'dotenv';
 import { ConfigError, loadConfig } from './config.js';
 import { createGatewayClient } from './gateway/index.js';
 import { createLogger } from './log.js';
-import { createCatalog } from './shop/catalog.js';
-import { createReconciler, describeSkipped } from './payments/reconciler.js';
+import { createPayments, describeSkipped } from './payments/index.js';
 import { openStorage } from './storage/index.js';
 
 /**
@@ -34,10 +33,14 @@ async function main(): Promise<number> {
       auth: config.gateway.auth,
       timeouts: { operationMs: config.gateway.timeoutMs, statusMs: config.gateway.statusTimeoutMs },
     });
-    const reconciler = createReconciler(
-      { config, logger, ledger: storage.ledger, gateway, catalog: createCatalog() },
-      { ...config.reconcile, intervalMs: 0, pageLifetimeMs: config.orderLifetimeSecs * 1000 },
-    );
+    // One run, no periodic job.
+    const { reconciler } = createPayments({
+      config,
+      logger,
+      ledger: storage.ledger,
+      gateway,
+      reconciler: { intervalMs: 0 },
+    });
     const summary = await reconciler.runOnce();
     // What it did not ask about, and why (another reconciler's leases, the batch), in words next to the counts.
     const skippedWhy = describeSkipped(summary.skipped);
