@@ -20,10 +20,11 @@ interface Span {
 }
 
 /**
- * A gateway that takes STATUS_DELAY_MS to answer a status call and then reports the order paid in full, as it would
- * once the buyer has paid; every other call answers at once. `spans` records each call's time.
+ * A gateway that takes STATUS_DELAY_MS to answer a status call and then reports the order approved (deposited after
+ * a deposit), as it would once the buyer has paid; status calls before call number `paidFrom` still find it unpaid.
+ * Every other call answers at once. `spans` records each call's time.
  */
-async function slowStatusShop(env: Record<string, string> = {}, reconciler = {}) {
+async function slowStatusShop(env: Record<string, string> = {}, reconciler = {}, paidFrom = 1) {
   const spans: Span[] = [];
   const timed =
     (method: string, delayMs: number, answer: (form: Record<string, string>, ctx: HandlerContext) => unknown) =>
@@ -41,6 +42,7 @@ async function slowStatusShop(env: Record<string, string> = {}, reconciler = {})
         if (body.orderStatus === undefined) return body; // unknown order: the healthy answer (errorCode 6)
         const amount = body.amount as number;
         const deposited = spans.some((s) => s.method === 'deposit');
+        if (ctx.count < paidFrom) return body; // registered, not paid yet
         return {
           ...body,
           orderStatus: deposited ? 2 : 1,
@@ -138,5 +140,18 @@ describe('the per-order gate (one status call at a time per order)', () => {
     expect(overlaps()).toEqual([]);
     expect(spans.map((s) => s.method)).toEqual(['status', 'status', 'deposit', 'status']);
     expect(shop.ledger.get(order.id)?.status).toBe('paid');
+  });
+
+  it('when a callback arrives while a status call sent before the payment is running, it asks once more after it', async () => {
+    const { shop, statusCalls, overlaps } = await slowStatusShop({}, {}, 2);
+    const { agent, order } = await bought(shop);
+    const page = agent.get(`/checkout/return?orderId=${order.gatewayOrderId!}`).then((res) => res);
+    await until(() => statusCalls() === 1); // the return's call is at the gateway, which still has it unpaid
+    await request(shop.app).get('/payment/callback').query(callback(order)).expect(200);
+    expect((await page).text).toMatch(/confirming your payment/i);
+    await until(() => shop.ledger.get(order.id)?.status === 'authorized');
+    expect(statusCalls()).toBe(2);
+    expect(overlaps()).toEqual([]);
+    expect(shop.fulfilled).toEqual([order.id]);
   });
 });
