@@ -6,6 +6,7 @@ import type session from 'express-session';
 import type { AdminDeps } from './admin/deps.js';
 import { adminRoutes } from './admin/routes.js';
 import { devPanel } from './dev/routes.js';
+import type { GatewayClient } from './gateway/index.js';
 import { createBrowserKey } from './http/browser-key.js';
 import { canonicalHost } from './http/canonical-host.js';
 import { createCsrf } from './http/csrf.js';
@@ -26,9 +27,16 @@ import {
   type ExplainedCheck,
   type ReadinessCheck,
 } from './metrics/readiness.js';
+import type { ShopDeps } from './shop/deps.js';
 import { shopRoutes } from './shop/routes.js';
 
-export interface AppDeps extends AdminDeps {
+/**
+ * What the launcher hands the app: the shop's and the back office's deps (both with the one `payments` it built,
+ * src/payments/), and the gateway client itself for what only the app does with it (readiness, the page's CSP,
+ * metrics and the developer panel's wire log).
+ */
+export interface AppDeps extends AdminDeps, ShopDeps {
+  gateway: GatewayClient;
   sessionStore: session.Store;
   /**
    * Asked by /healthz (liveness) and, as `database`, by /readyz: is this instance's own storage usable? With the

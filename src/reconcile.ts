@@ -2,8 +2,7 @@ import dotenv from 'dotenv';
 import { ConfigError, loadConfig } from './config.js';
 import { gatewayClientFor, startGatewayTarget } from './gateway-target.js';
 import { createLogger } from './log.js';
-import { createCatalog } from './shop/catalog.js';
-import { createReconciler, describeSkipped } from './shop/reconciler.js';
+import { createPayments, describeSkipped } from './payments/index.js';
 import { openStorage } from './storage/index.js';
 
 /**
@@ -31,10 +30,14 @@ async function main(): Promise<number> {
   try {
     // Built as the shop builds it (src/server.ts): with GATEWAY_URL set, the target starts nothing.
     const gateway = gatewayClientFor(await startGatewayTarget(config, logger), config);
-    const reconciler = createReconciler(
-      { config, logger, ledger: storage.ledger, gateway, catalog: createCatalog() },
-      { ...config.reconcile, intervalMs: 0, pageLifetimeMs: config.orderLifetimeSecs * 1000 },
-    );
+    // One run, no periodic job.
+    const { reconciler } = createPayments({
+      config,
+      logger,
+      ledger: storage.ledger,
+      gateway,
+      reconciler: { intervalMs: 0 },
+    });
     const summary = await reconciler.runOnce();
     // What it did not ask about, and why (another reconciler's leases, the batch), in words next to the counts.
     const skippedWhy = describeSkipped(summary.skipped);

@@ -11,7 +11,7 @@ import { createMetrics } from './metrics/index.js';
 import { cached, checkGatewayCredentials, CREDENTIALS_CACHE_MS, type CredentialsVerdict } from './metrics/readiness.js';
 import { startMetricsServer } from './metrics/server.js';
 import { createCatalog } from './shop/catalog.js';
-import { createReconciler } from './shop/reconciler.js';
+import { createPayments } from './payments/index.js';
 import { halfShared, openStorage, StorageError, type Storage } from './storage/index.js';
 
 /** The shop's launcher: reads the environment, listens, handles signals and exits (like reconcile.ts, sandbox/server.ts). */
@@ -70,8 +70,10 @@ async function main(): Promise<void> {
   // Counted only when someone can read them: with METRICS_PORT unset there are no metrics and no listener.
   const metrics = config.metrics && createMetrics();
   const { ledger, rateLimitStore, cooldown } = storage;
+  // Once per process: returns, callbacks, the reconciler and the back office share its per-order gate.
+  const payments = createPayments({ config, ledger, gateway, logger, metrics, cooldown });
   const catalog = createCatalog();
-  const deps = { config, logger, ledger, gateway, catalog, metrics, rateLimitStore, cooldown };
+  const deps = { config, logger, ledger, gateway, payments, catalog, metrics, rateLimitStore };
   const app = createApp({
     ...deps,
     sessionStore,
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
     readinessChecks: storage.readinessChecks,
     gatewayCredentials,
   });
-  const reconciler = createReconciler(deps, { ...config.reconcile, pageLifetimeMs: config.orderLifetimeSecs * 1000 });
+  const { reconciler } = payments;
   if (config.callbacks.enabled && config.callbacks.key === undefined) {
     logger.warn('GATEWAY_CALLBACK_KEY is unset: callbacks are accepted unsigned (development only)');
   }

@@ -16,6 +16,7 @@ import { gatewayClientFor, startGatewayTarget, type GatewayTarget } from '../src
 import { isDatabaseUsable, openDatabase } from '../src/orders/db.js';
 import { createLedger } from '../src/orders/ledger.js';
 import { createSqliteSessionStore } from '../src/storage/sessions/sqlite.js';
+import { createPayments } from '../src/payments/index.js';
 import { createCatalog } from '../src/shop/catalog.js';
 import { capturedLogger } from './helpers/logs.js';
 import { payOnHostedPage } from '../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
@@ -63,7 +64,8 @@ describe('the embedded sandbox across a restart of the shop', () => {
       const target = await startGatewayTarget(config, logger);
       cleanups.push(() => target.close());
       const gateway = gatewayClientFor(target, config);
-      const deps = { config, logger, ledger, gateway, catalog: createCatalog() };
+      const payments = createPayments({ config, logger, ledger, gateway });
+      const deps = { config, logger, ledger, gateway, payments, catalog: createCatalog() };
       const app = createApp({ ...deps, sessionStore, healthCheck: () => isDatabaseUsable(db) });
       return { target, app };
     };

@@ -32,7 +32,7 @@ import {
   type RunningSandbox,
 } from '@rbs-storefront/gateway-sandbox';
 import { createCatalog } from '../src/shop/catalog.js';
-import { createReconciler } from '../src/shop/reconciler.js';
+import { createPayments } from '../src/payments/index.js';
 import { buy } from './helpers/shop.js';
 import { capturedLogger } from './helpers/logs.js';
 
@@ -97,10 +97,10 @@ async function startEmbedded(
     logger,
     ledger,
     gateway,
+    payments: createPayments({ config, logger, ledger, gateway, onSettled: (order) => settled.emit('settled', order) }),
     sessionStore,
     catalog: createCatalog(),
     healthCheck: () => isDatabaseUsable(db),
-    onSettled: (order) => settled.emit('settled', order),
   });
   handler = app;
   return { target, sandbox: target.sandbox, gateway, shop: request.agent(app), logs, ledger, settled, config };
@@ -193,10 +193,20 @@ describe('the gateway the shop talks to', () => {
     expect(order.status).toBe('registered');
     expect(ledger.events(order.id).filter((e) => e.kind === 'callback')).toEqual([]);
 
-    const reconciler = createReconciler(
-      { config, logger: createLogger({ level: 'silent' }), ledger, gateway, catalog: createCatalog() },
-      { intervalMs: 0, batch: 10, recheckPaidForMs: 0, pageLifetimeMs: 0, firstLookMs: 0, giveUpAfterMs: 3_600_000 },
-    );
+    const { reconciler } = createPayments({
+      config,
+      logger: createLogger({ level: 'silent' }),
+      ledger,
+      gateway,
+      reconciler: {
+        intervalMs: 0,
+        batch: 10,
+        recheckPaidForMs: 0,
+        pageLifetimeMs: 0,
+        firstLookMs: 0,
+        giveUpAfterMs: 3_600_000,
+      },
+    });
     await reconciler.runOnce();
     expect(ledger.get(order.id)?.status).toBe('paid');
     expect(ledger.fulfilment(order.id)?.status).toBe('paid');

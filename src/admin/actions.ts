@@ -12,7 +12,6 @@ import {
   type MoneyAction,
 } from '../orders/intents.js';
 import type { LocalStatus, Order } from '../orders/types.js';
-import { createSettle } from '../shop/settle.js';
 import { afterUnknown, allowed, capturable, isAction, refundable, type AdminAction } from './actions-policy.js';
 import { parseMajorAmount, toMajorString } from './amount.js';
 import type { AdminDeps } from './deps.js';
@@ -68,8 +67,9 @@ type Reply =
  * submit claims it in the ledger before the gateway is called, and a repeat of the same form gets the first outcome.
  */
 export function createActions(deps: AdminDeps) {
-  const { ledger, gateway, logger } = deps;
-  const settle = createSettle(deps);
+  const { ledger, logger, payments } = deps;
+  // After the back office's own call, a status call that started before it would not show it: each starts after.
+  const settle = payments.settleFresh;
   const now = deps.now ?? Date.now;
   // Its request is over by then, so a claim still pending this long lost it (a crash, a restart). The longest request
   // is a recheck: the status read (up to three tries, the client's default retries) and then the call itself.
@@ -161,14 +161,14 @@ export function createActions(deps: AdminDeps) {
 
   /** Calls the gateway for a claimed intent and records its answer; a refund carries the intent as externalRefundId. */
   async function call(intent: Intent, order: Order, actor: string, amountText: string): Promise<Reply> {
-    const orderId = order.gatewayOrderId ?? '';
     const amount = intent.amount ?? 0;
     let answer: IntentAnswer = { by: 'call' };
     let state: 'done' | 'refused' | 'unknown' = 'done';
     try {
-      if (intent.action === 'capture') await gateway.deposit({ orderId, amount });
-      else if (intent.action === 'refund') await gateway.refund({ orderId, amount, externalRefundId: intent.ref });
-      else await gateway.reverse({ orderId });
+      // Alone for the order: no status call runs beside it (src/payments/gate.ts).
+      if (intent.action === 'capture') await payments.capture(order, amount);
+      else if (intent.action === 'refund') await payments.refund(order, amount, intent.ref);
+      else await payments.reverse(order);
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
       const rejected = err instanceof GatewayRejectedError;

@@ -96,10 +96,11 @@ export function createOrderPages(deps: AdminDeps) {
     const order = await loadOrder(deps, req.params.id);
     let live: OrderStatusExtended | undefined;
     let liveError: string | undefined;
-    if (order.gatewayOrderId !== null) {
+    const { gatewayOrderId } = order;
+    if (gatewayOrderId !== null) {
       // A read only: what the gateway says now is shown; the ledger moves only through Refresh (settle).
       try {
-        live = await deps.gateway.getOrderStatusExtended({ orderId: order.gatewayOrderId });
+        live = await deps.payments.liveStatus({ ...order, gatewayOrderId });
       } catch (err) {
         if (!(err instanceof GatewayError)) throw err;
         liveError = err.code;

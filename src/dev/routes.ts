@@ -6,6 +6,7 @@ import { keptDevPanelToken } from '../config.js';
 import { fixedCookie } from '../http/cookies.js';
 import { HttpError } from '../http/errors.js';
 import type { Order } from '../orders/types.js';
+import type { GatewayClient } from '../gateway/index.js';
 import type { ShopDeps } from '../shop/deps.js';
 import { createWireLog, type WireLog } from './wire-log.js';
 
@@ -40,7 +41,10 @@ function sameToken(given: unknown, token: string | undefined): boolean {
  * notebook servers do). That link sets the cookie (HttpOnly, SameSite=Strict) and redirects to the same page without
  * the token, so the token stays out of the history and of the Referer.
  */
-export function devPanel(deps: ShopDeps, wireLog: WireLog = createWireLog(deps.ledger)): Router {
+export function devPanel(
+  deps: Pick<ShopDeps, 'ledger' | 'config'> & { gateway: GatewayClient },
+  wireLog: WireLog = createWireLog(deps.ledger),
+): Router {
   const { ledger, config } = deps;
   deps.gateway.onExchange((e) => wireLog.recordCall(e));
   const signed = config.callbacks.key !== undefined;

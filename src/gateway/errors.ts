@@ -83,6 +83,9 @@ export class GatewayForeignFormUrlError extends GatewayError {
   }
 }
 
+/** The gateway's errorCode for an order it does not know (docs/gateway-reference.md §1.3). */
+export const ORDER_NOT_FOUND = 6;
+
 /** The gateway processed the request and said no (errorCode ≠ 0 or success=false). */
 export class GatewayRejectedError extends GatewayError {
   override readonly name = 'GatewayRejectedError';

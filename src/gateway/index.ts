@@ -11,6 +11,7 @@ export {
   GatewayRejectedError,
   GatewayTimeoutError,
   isGatewayError,
+  ORDER_NOT_FOUND,
 } from './errors.js';
 export type { GatewayErrorCode, GatewayErrorInit } from './errors.js';
 export type {

@@ -3,7 +3,6 @@ import { verifyCallbackChecksum } from '../gateway/index.js';
 import type { CallbackRefusal } from '../metrics/index.js';
 import type { Order } from '../orders/types.js';
 import type { ShopDeps } from './deps.js';
-import { createSettle } from './settle.js';
 
 /** Bounds of one notification: the documented set has under ten short parameters. */
 const MAX_PARAMS = 30;
@@ -21,29 +20,11 @@ export interface CallbackOptions {
  * notification is recorded and answered 200 at once, then the order is settled by asking the gateway for its
  * status. Unknown orders are answered 200 too (the gateway would retry anything else) and logged.
  */
-export function createCallbackReceiver(deps: ShopDeps, opts: CallbackOptions): RequestHandler {
-  const { ledger, logger, metrics } = deps;
-  const settle = createSettle(deps);
-  /** Per order: one status call at a time, plus at most one more if a notification arrived during it. */
-  const running = new Map<number, { again: boolean }>();
-
-  async function settleSoon(order: Order): Promise<void> {
-    const current = running.get(order.id);
-    if (current) {
-      current.again = true;
-      return;
-    }
-    const state = { again: true };
-    running.set(order.id, state);
-    try {
-      while (state.again) {
-        state.again = false;
-        await settle((await ledger.get(order.id)) ?? order, { source: 'callback' });
-      }
-    } finally {
-      running.delete(order.id);
-    }
-  }
+export function createCallbackReceiver(
+  deps: Pick<ShopDeps, 'ledger' | 'logger' | 'metrics' | 'payments'>,
+  opts: CallbackOptions,
+): RequestHandler {
+  const { ledger, logger, metrics, payments } = deps;
 
   /**
    * An order whose register answer never arrived has no gateway id yet, so a callback about it is found by its
@@ -78,9 +59,10 @@ export function createCallbackReceiver(deps: ShopDeps, opts: CallbackOptions): R
     }
     await ledger.recordEvent(order.id, 'callback', 'received', notice);
     res.status(200).type('text/plain').send('OK');
-    settleSoon(order).catch((err: unknown) =>
-      logger.error({ err, orderId: order.id }, 'settling after a callback failed'),
-    );
+    // One status call at a time per order, shared with a return's or the reconciler's (src/payments/gate.ts).
+    payments
+      .settleOnCallback(order)
+      .catch((err: unknown) => logger.error({ err, orderId: order.id }, 'settling after a callback failed'));
 
     function refuse(code: 400 | 403, reason: string, counted: CallbackRefusal): void {
       metrics?.callbackRefused(counted);

@@ -3,19 +3,13 @@ import { hostname } from 'node:os';
 import type { RequestHandler, Response } from 'express';
 import type { Config } from '../config.js';
 import { HttpError } from '../http/errors.js';
+import { translator } from '../http/i18n.js';
 import { THIS_LIFE } from '../orders/claims.js';
-import type { PurchasePolicy } from '../orders/ledger.js';
 import type { ClaimOwner, Order } from '../orders/types.js';
+import { purchasePolicy, type Registration } from '../payments/index.js';
 import { MAX_QUANTITY, type Catalog, type Product } from './catalog.js';
 import { createBinder } from './binding.js';
 import type { ShopRouteDeps } from './deps.js';
-import { createPageCheck, createRegister, type Registration } from './register.js';
-import { createSettle } from './settle.js';
-
-/** A stored formUrl is reused only while the gateway will still accept payment on it for a while. */
-const FORM_URL_MARGIN_MS = 60_000;
-/** Share of a short order lifetime kept as margin, so a double click still finds the first order fresh. */
-const FORM_URL_MARGIN_SHARE = 0.25;
 
 /**
  * POST /buy: validate, claim the purchase in the ledger, register it with the gateway (or reuse the registration a
@@ -23,23 +17,24 @@ const FORM_URL_MARGIN_SHARE = 0.25;
  * order to a fresh session, 303 to formUrl. The amount comes from
  * the catalog only; any price or currency field in the form is ignored.
  */
-export function createBuy(deps: ShopRouteDeps): RequestHandler {
-  const { catalog, ledger, config, browserKey, logger } = deps;
-  const register = createRegister(deps);
-  const stillPayable = createPageCheck(deps);
-  const settle = createSettle(deps);
+export function createBuy(
+  deps: Pick<ShopRouteDeps, 'catalog' | 'ledger' | 'config' | 'browserKey' | 'logger' | 'payments'>,
+): RequestHandler {
+  const { catalog, ledger, config, browserKey, logger, payments } = deps;
   const bind = createBinder();
   const policy = purchasePolicy(config.orderLifetimeSecs * 1000, config.gateway.timeoutMs, claimOwner(config));
   /**
    * A retired order whose register call never answered here may still exist at the gateway: asked about by its
-   * orderNumber now (the reconciler's lost-answer path in settle.ts), so the gateway's order is adopted, not
-   * orphaned. In the background: the buyer's new order does not wait for it.
+   * orderNumber now (the reconciler's lost-answer path in src/payments/settle.ts), so the gateway's order is
+   * adopted, not orphaned. In the background: the buyer's new order does not wait for it.
    */
   const askAboutRetired = (retired: Order | undefined) => {
     if (retired?.status !== 'register_unknown') return;
-    settle(retired, { source: 'buy' }).catch((err: unknown) =>
-      logger.error({ err, orderId: retired.id }, 'asking the gateway about a retired order failed'),
-    );
+    payments
+      .settle(retired, { source: 'buy' })
+      .catch((err: unknown) =>
+        logger.error({ err, orderId: retired.id }, 'asking the gateway about a retired order failed'),
+      );
   };
   /** This process's register calls in flight, by purchase key: a repeat request awaits the first one's answer. */
   const inFlight = new Map<string, Promise<Registration>>();
@@ -60,7 +55,7 @@ export function createBuy(deps: ShopRouteDeps): RequestHandler {
       purchaseKey,
     };
     let claim = await ledger.claimPurchase(input, policy);
-    if (claim.outcome === 'reusable' && !(await stillPayable(claim.order, referenceId))) {
+    if (claim.outcome === 'reusable' && !(await payments.stillPayable(claim.order, referenceId))) {
       // The stored page is dead (the gateway lost the order, or it is no longer payable) and its purchase is free
       // again: this claim creates the new order (or finds the one a parallel Buy just made).
       claim = await ledger.claimPurchase(input, policy);
@@ -73,7 +68,8 @@ export function createBuy(deps: ShopRouteDeps): RequestHandler {
         break;
       case 'created': {
         askAboutRetired(claim.retired);
-        const registering = register(claim.order, lang, referenceId);
+        const heading = translator(lang)('order.description', { orderNumber: claim.order.orderNumber });
+        const registering = payments.register(claim.order, { language: lang, heading, referenceId });
         inFlight.set(purchaseKey, registering);
         result = await registering.finally(() => {
           if (inFlight.get(purchaseKey) === registering) inFlight.delete(purchaseKey);
@@ -115,13 +111,6 @@ function parseBuyForm(body: unknown, catalog: Catalog): { product: Product; quan
  */
 export function purchaseKeyOf(browser: string, product: Product, quantity: number): string {
   return createHash('sha256').update(`${browser}\n${product.id}:${quantity}`).digest('base64url');
-}
-
-export function purchasePolicy(lifetimeMs: number, registerTimeoutMs: number, owner?: ClaimOwner): PurchasePolicy {
-  const marginMs = Math.min(FORM_URL_MARGIN_MS, lifetimeMs * FORM_URL_MARGIN_SHARE);
-  // A register call has timed out (plus a little) by then, so a row still 'new' belongs to a request that died.
-  const policy = { abandonAfterMs: registerTimeoutMs + 2_000, reuseForMs: lifetimeMs - marginMs };
-  return owner === undefined ? policy : { ...policy, owner };
 }
 
 /**

@@ -5,45 +5,10 @@ import type { Order } from '../orders/types.js';
 import { isBuyerCancel } from '../gateway/action-codes.js';
 import { explainActionCode } from '../http/messages/action-codes.js';
 import type { ShopRouteDeps } from './deps.js';
-import { createSettle, type Settled } from './settle.js';
 
 const MAX_REFRESH_SECONDS = 30;
 /** Automatic re-checks of the confirming page, 3, 6, 12, 24, 30 and 30 s apart: about two minutes in all. */
 export const AUTO_CHECKS = 6;
-/** An open order checked this recently is shown as the ledger has it: returns can't multiply status calls. */
-const RECHECK_COOLDOWN_MS = 2_500;
-/** Bounds the cool-down table: past this many entries the oldest are forgotten (which only allows an extra call). */
-const COOLDOWN_ENTRIES = 10_000;
-
-/**
- * The return page's status calls, limited per order: concurrent returns for one order share one call, and an order
- * asked about less than RECHECK_COOLDOWN_MS ago is not asked again (its page says "confirming" and refreshes).
- * With a shared `cooldown` (Redis) the cool-down holds across instances too; the single flight stays per process.
- */
-function createStatusGate(settle: ReturnType<typeof createSettle>, cooldown: ShopRouteDeps['cooldown']) {
-  const running = new Map<number, Promise<Settled | undefined>>();
-  const askedAt = new Map<number, number>();
-
-  return (order: Order, lang: string): Promise<Settled | undefined> => {
-    const shared = running.get(order.id);
-    if (shared) return shared;
-    const last = askedAt.get(order.id);
-    if (last !== undefined && Date.now() - last < RECHECK_COOLDOWN_MS) return Promise.resolve(undefined);
-    askedAt.delete(order.id); // re-inserted last: the Map's order is the age order
-    askedAt.set(order.id, Date.now());
-    if (askedAt.size > COOLDOWN_ENTRIES) {
-      const oldest = askedAt.keys().next().value;
-      if (oldest !== undefined) askedAt.delete(oldest);
-    }
-    const call = (async () => {
-      // Another instance asked about this order a moment ago: show what the ledger has, like the local cool-down.
-      const ours = cooldown ? await cooldown(`return:${order.id}`, RECHECK_COOLDOWN_MS).catch(() => true) : true;
-      return ours ? settle(order, { source: 'return' }, lang) : undefined;
-    })().finally(() => running.delete(order.id));
-    running.set(order.id, call);
-    return call;
-  };
-}
 
 /** The order as its pages show it; `withCard`: the card line kept with the order (the success page only). */
 function orderView(order: Order, withCard = false) {
@@ -61,9 +26,10 @@ function orderView(order: Order, withCard = false) {
  * GET returnUrl / failUrl?orderId=…: the query string is only a hint that something happened. The outcome comes
  * from getOrderStatusExtended, checked against our own order, and is shown only to the browser that placed it.
  */
-export function createReturn(deps: ShopRouteDeps): RequestHandler {
-  const { ledger } = deps;
-  const settleLimited = createStatusGate(createSettle(deps), deps.cooldown);
+export function createReturn(
+  deps: Pick<ShopRouteDeps, 'ledger' | 'logger' | 'payments' | 'session' | 'browserKey' | 'csrf'>,
+): RequestHandler {
+  const { ledger, payments } = deps;
 
   function neutral(res: Response): void {
     // The language links must not echo the orderId: the page reveals nothing, not even what was asked.
@@ -137,7 +103,9 @@ export function createReturn(deps: ShopRouteDeps): RequestHandler {
     const found = await ledger.findByGatewayOrderId(orderId);
     const { lang } = res.locals;
     // A settled order is shown as the ledger has it (callbacks and the reconciler keep it current), without asking.
-    const synced = found && isOpen(found.status) ? await settleLimited(found, lang) : found && { order: found };
+    // An open one is asked about at most once per cool-down, sharing a call in flight (src/payments/gate.ts).
+    const synced =
+      found && isOpen(found.status) ? await payments.settleOnReturn(found, lang) : found && { order: found };
     // The store failed: the order is brought up to date all the same, but whose it is can't be told. The page says
     // so and checks again by itself, whether or not the order exists (it reveals nothing about it).
     if (session === 'failed') return pending(req, res, found, orderId, true);

@@ -16,7 +16,7 @@ export interface Storage {
   sessionStore: session.Store;
   /** Present with REDIS_URL: every rate limiter counts in Redis, so a limit holds across instances. */
   rateLimitStore: ((name: string) => RateLimitStore) | undefined;
-  /** Present with REDIS_URL: a claim on a key for some milliseconds across instances (ShopDeps.cooldown). */
+  /** Present with REDIS_URL: a claim on a key for some milliseconds across instances (PaymentsDeps.cooldown). */
   cooldown: ((key: string, ms: number) => Promise<boolean>) | undefined;
   /** Liveness (/healthz): this instance's own storage. Never the shared servers: their outage is not a reason to restart. */
   healthCheck: () => boolean;

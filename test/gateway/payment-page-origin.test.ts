@@ -16,6 +16,7 @@ import { createGatewayClient, GatewayForeignFormUrlError } from '../../src/gatew
 import { gatewayClientFor, startGatewayTarget } from '../../src/gateway-target.js';
 import { isDatabaseUsable, openDatabase } from '../../src/orders/db.js';
 import { createLedger } from '../../src/orders/ledger.js';
+import { createPayments } from '../../src/payments/index.js';
 import { createSqliteSessionStore } from '../../src/storage/sessions/sqlite.js';
 import { createCatalog } from '../../src/shop/catalog.js';
 import { REGISTER } from '../helpers/gateway-client.js';
@@ -61,11 +62,13 @@ async function embeddedShop(publicUrl: string) {
     db.close();
   });
   const gateway = gatewayClientFor(target, config);
+  const ledger = createLedger(db);
   const app = createApp({
     config,
     logger,
-    ledger: createLedger(db),
+    ledger,
     gateway,
+    payments: createPayments({ config, logger, ledger, gateway }),
     sessionStore,
     catalog: createCatalog(),
     healthCheck: () => isDatabaseUsable(db),
@@ -121,11 +124,13 @@ describe('a remote gateway with GATEWAY_PAYMENT_PAGE_ORIGIN (compose.yaml)', () 
       db.close();
     });
     const gateway = gatewayClientFor(target, config);
+    const ledger = createLedger(db);
     const app = createApp({
       config,
       logger,
-      ledger: createLedger(db),
+      ledger,
       gateway,
+      payments: createPayments({ config, logger, ledger, gateway }),
       sessionStore,
       catalog: createCatalog(),
       healthCheck: () => isDatabaseUsable(db),
@@ -162,11 +167,14 @@ describe('a remote gateway with GATEWAY_PAYMENT_PAGE_ORIGIN (compose.yaml)', () 
       sessionStore.close();
       db.close();
     });
+    const ledger = createLedger(db);
+    const gateway = gatewayClientFor(target, config);
     const app = createApp({
       config,
       logger,
-      ledger: createLedger(db),
-      gateway: gatewayClientFor(target, config),
+      ledger,
+      gateway,
+      payments: createPayments({ config, logger, ledger, gateway }),
       sessionStore,
       catalog: createCatalog(),
       healthCheck: () => isDatabaseUsable(db),

@@ -6,11 +6,12 @@ import { createApp, type AppDeps } from '../../src/app.js';
 import { createMetrics, type ShopMetrics } from '../../src/metrics/index.js';
 import { isDatabaseUsable } from '../../src/orders/db.js';
 import { createSqliteSessionStore } from '../../src/storage/sessions/sqlite.js';
+import { createPayments } from '../../src/payments/index.js';
 import type { TestShop } from './shop.js';
 
 /**
  * The same shop (database, gateway, deps) served by an app built with a fresh metrics registry (no process
- * metrics unless asked). `close()` closes its session store; close it before the shop.
+ * metrics unless asked), and its own `payments` counting into it. `close()` closes its session store; close it before the shop.
  */
 export function withMetrics(
   shop: TestShop,
@@ -22,6 +23,7 @@ export function withMetrics(
   const app = createApp({
     ...shop.deps,
     metrics,
+    payments: createPayments({ ...shop.paymentsDeps, metrics }),
     sessionStore,
     healthCheck: () => isDatabaseUsable(shop.db),
     ...extra,

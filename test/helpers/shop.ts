@@ -13,6 +13,7 @@ import { gatewayClientFor, remoteGatewayTarget } from '../../src/gateway-target.
 import { isDatabaseUsable, openDatabase, type Database } from '../../src/orders/db.js';
 import { createLedger, type SqliteLedger } from '../../src/orders/ledger.js';
 import type { Ledger, Order } from '../../src/orders/types.js';
+import { createPayments, type Payments, type PaymentsDeps } from '../../src/payments/index.js';
 import { createSqliteSessionStore } from '../../src/storage/sessions/sqlite.js';
 import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '@rbs-storefront/gateway-sandbox';
 import { createCatalog } from '../../src/shop/catalog.js';
@@ -41,8 +42,12 @@ export interface TestShop {
   /** Every log line the shop wrote. */
   logs: string[];
   fulfilled: number[];
-  /** What the app was built with, to drive its settle step or a reconciler directly. */
-  deps: ShopDeps;
+  /** What the app was built with (its `payments` among them). */
+  deps: ShopDeps & { gateway: GatewayClient };
+  /** The app's one `payments` (its per-order gate, settle, reconciler), to drive them directly. */
+  payments: Payments;
+  /** What `payments` was built from: for another one with other hooks, a failing gateway, a reconciler's options. */
+  paymentsDeps: PaymentsDeps;
   /** Emits 'settled' (order, cause) after every attempt to bring an order up to date from the gateway. */
   settled: EventEmitter;
   close(): Promise<void>;
@@ -61,7 +66,9 @@ export interface StartShopOptions {
   /** Rate-limit counters elsewhere than in memory (e.g. Redis, shared with another shop). */
   rateLimitStore?: ShopDeps['rateLimitStore'];
   /** The return page's cool-down shared with other shops (e.g. Redis); default per process. */
-  cooldown?: ShopDeps['cooldown'];
+  cooldown?: PaymentsDeps['cooldown'];
+  /** The options of `payments.reconciler` where they differ from the config's. */
+  reconciler?: PaymentsDeps['reconciler'];
   /** How the back-office login's slow-down waits (e.g. recording the delays instead); default a timer. */
   adminSleep?: AppDeps['sleep'];
   /** The ledger the app uses instead of its SQLite file's (e.g. PostgreSQL); `shop.ledger` still reads the file. */
@@ -130,16 +137,25 @@ function buildShop(
     statusRetryDelayMs: 20,
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
   });
-  const deps: ShopDeps = {
+  const paymentsDeps: PaymentsDeps = {
     config,
     logger,
     ledger: opts.appLedger ?? ledger,
     gateway,
-    catalog: createCatalog(),
     onFulfilled: (id) => fulfilled.push(id),
     onSettled: (order, cause) => settled.emit('settled', order, cause),
-    ...(opts.rateLimitStore && { rateLimitStore: opts.rateLimitStore }),
     ...(opts.cooldown && { cooldown: opts.cooldown }),
+    ...(opts.reconciler && { reconciler: opts.reconciler }),
+  };
+  const payments = createPayments(paymentsDeps);
+  const deps = {
+    config,
+    logger,
+    ledger: paymentsDeps.ledger,
+    gateway,
+    payments,
+    catalog: createCatalog(),
+    ...(opts.rateLimitStore && { rateLimitStore: opts.rateLimitStore }),
   };
   const app = createApp({
     ...deps,
@@ -152,6 +168,8 @@ function buildShop(
     options: { ...opts, gatewayUrl },
     app,
     deps,
+    payments,
+    paymentsDeps,
     config,
     ledger,
     db,

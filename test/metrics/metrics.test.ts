@@ -8,7 +8,7 @@ import request from 'supertest';
 import { callbackSigningString } from '../../src/gateway/index.js';
 import { actionCodeLabel, createMetrics } from '../../src/metrics/index.js';
 import { startMetricsServer } from '../../src/metrics/server.js';
-import { createReconciler } from '../../src/shop/reconciler.js';
+import { createPayments } from '../../src/payments/index.js';
 import { parseExposition, valueOf, withMetrics } from '../helpers/metrics.js';
 import { replies, startMisbehavingGateway, type GatewayReply } from '../helpers/misbehaving-gateway.js';
 import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
@@ -197,9 +197,10 @@ describe('the reconciler', () => {
     try {
       const agent = request.agent(served.app);
       expect((await buy(agent, 'notebook')).status).toBe(303); // registered, never paid: open past its page
-      const reconciler = createReconciler(
-        { ...shop.deps, metrics: served.metrics },
-        {
+      const { reconciler } = createPayments({
+        ...shop.paymentsDeps,
+        metrics: served.metrics,
+        reconciler: {
           intervalMs: 0,
           batch: 10,
           recheckPaidForMs: 0,
@@ -207,7 +208,7 @@ describe('the reconciler', () => {
           firstLookMs: -60_000,
           giveUpAfterMs: 3_600_000,
         },
-      );
+      });
       const summary = await reconciler.runOnce();
       expect(summary.checked).toBe(1);
       const text = await served.text();

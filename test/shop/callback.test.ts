@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createReconciler } from '../../src/shop/reconciler.js';
-import { createSettle } from '../../src/shop/settle.js';
+import { createPayments } from '../../src/payments/index.js';
+import { createSettle } from '../../src/payments/settle.js';
 import type { Order } from '../../src/orders/types.js';
 import { DEFAULT_MERCHANTS } from '@rbs-storefront/gateway-sandbox';
 import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
@@ -108,7 +108,8 @@ describe('the callback receiver (GATEWAY_CALLBACK_KEY set)', () => {
 
   it('when 25 returns and 25 callbacks settle the same paid order at once, it is fulfilled exactly once', async () => {
     const { order } = await paidInAnotherTab();
-    const settle = createSettle(shop.deps);
+    // Ungated (the gate would make them one call): 50 status calls racing in the ledger.
+    const settle = createSettle(shop.paymentsDeps);
     const sources = Array.from({ length: 50 }, (_, i) => (i % 2 ? ('return' as const) : ('callback' as const)));
     const settled = await Promise.all(sources.map((source) => settle(order, { source })));
     expect(settled.every((s) => s?.order.status === 'paid')).toBe(true);
@@ -129,13 +130,16 @@ describe('the callback receiver (GATEWAY_CALLBACK_KEY set)', () => {
     expect(shop.ledger.events(order.id).at(-1)).toMatchObject({ kind: 'status', outcome: 'error' });
 
     shop.sandbox!.sandbox.faults.set(merchant.login, {});
-    const reconciler = createReconciler(shop.deps, {
-      intervalMs: 0,
-      batch: 10,
-      recheckPaidForMs: 0,
-      pageLifetimeMs: 0,
-      firstLookMs: 0,
-      giveUpAfterMs: 3_600_000,
+    const { reconciler } = createPayments({
+      ...shop.paymentsDeps,
+      reconciler: {
+        intervalMs: 0,
+        batch: 10,
+        recheckPaidForMs: 0,
+        pageLifetimeMs: 0,
+        firstLookMs: 0,
+        giveUpAfterMs: 3_600_000,
+      },
     });
     await reconciler.runOnce();
     expect(shop.ledger.get(order.id)?.status).toBe('paid');

@@ -2,16 +2,57 @@ import {
   GatewayError,
   GatewayForeignFormUrlError,
   GatewayRejectedError,
+  ORDER_NOT_FOUND,
+  type GatewayClient,
   type RegisterParams,
 } from '../gateway/index.js';
-import { translator, type Lang } from '../http/i18n.js';
-import type { Order } from '../orders/types.js';
-import type { ShopDeps } from './deps.js';
+import type { Logger } from '../log.js';
+import type { ClaimOwner, Ledger, Order, PurchasePolicy } from '../orders/types.js';
+import type { PaymentsMetrics } from './types.js';
 
-/** The gateway's errorCode for an order it does not know (docs/gateway-reference.md §1.3). */
-const ORDER_NOT_FOUND = 6;
 /** orderStatus of a registered, still unpaid order: the only one whose payment page takes a payment. */
 const REGISTERED = 0;
+/** A stored formUrl is reused only while the gateway will still accept payment on it for a while. */
+const FORM_URL_MARGIN_MS = 60_000;
+/** Share of a short order lifetime kept as margin, so a double click still finds the first order fresh. */
+const FORM_URL_MARGIN_SHARE = 0.25;
+
+/** What registering needs besides the ledger and the gateway: where the buyer comes back, and for how long. */
+export interface RegisterSettings {
+  /** The shop's public URL: the gateway sends the buyer back to its /checkout/return and /checkout/fail. */
+  publicBaseUrl: string;
+  /** How long the payment page takes a payment (ORDER_LIFETIME_SECS). */
+  orderLifetimeSecs: number;
+  /** GATEWAY_DYNAMIC_CALLBACK=on: each order's callbacks come to this URL, whatever the merchant's static URL says. */
+  dynamicCallbackUrl?: string | undefined;
+}
+
+export interface RegisterDeps {
+  ledger: Ledger;
+  gateway: GatewayClient;
+  logger: Logger;
+  metrics?: PaymentsMetrics | undefined;
+}
+
+/** The buyer's side of a register call: the payment page's language and the heading of the order's description. */
+export interface RegisterRequest {
+  language: string;
+  /** "Order 261201-7", in the buyer's language: the description's heading (the items follow it). */
+  heading: string;
+  /** The request's reference, for the log lines and events. */
+  referenceId: string;
+}
+
+/**
+ * How long a stored payment page is reused for a repeat Buy, and when a row still 'new' belongs to a request that
+ * died (its register call has timed out by then, plus a little): the ledger's purchase claim and the reconciler.
+ */
+export function purchasePolicy(lifetimeMs: number, registerTimeoutMs: number, owner?: ClaimOwner): PurchasePolicy {
+  const marginMs = Math.min(FORM_URL_MARGIN_MS, lifetimeMs * FORM_URL_MARGIN_SHARE);
+  // A register call has timed out (plus a little) by then, so a row still 'new' belongs to a request that died.
+  const policy = { abandonAfterMs: registerTimeoutMs + 2_000, reuseForMs: lifetimeMs - marginMs };
+  return owner === undefined ? policy : { ...policy, owner };
+}
 
 /**
  * Before a Buy sends the buyer back to the payment page it stored for the same purchase, asks the gateway whether
@@ -20,7 +61,7 @@ const REGISTERED = 0;
  * a new order; true (reuse the page) when the order is still registered, or when the gateway cannot say now — then
  * the buyer gets today's behaviour rather than a second order for one purchase.
  */
-export function createPageCheck({ ledger, gateway, logger }: ShopDeps) {
+export function createPageCheck({ ledger, gateway, logger }: RegisterDeps) {
   return async function stillPayable(order: Order, referenceId: string): Promise<boolean> {
     const { gatewayOrderId } = order;
     if (gatewayOrderId === null) return true;
@@ -59,7 +100,7 @@ export type Registration =
  * records the answer. Gateway failures are answers, not exceptions: the order leaves 'new' either way, so the
  * purchase is never blocked by a failed attempt.
  */
-export function createRegister({ ledger, gateway, config, logger, metrics }: ShopDeps) {
+export function createRegister({ ledger, gateway, logger, metrics }: RegisterDeps, settings: RegisterSettings) {
   async function recordFailure(order: Order, err: GatewayError, referenceId: string): Promise<Registration> {
     const detail: Record<string, unknown> = { code: err.code, referenceId, message: err.message };
     if (err instanceof GatewayRejectedError) detail.errorCode = err.errorCode;
@@ -87,18 +128,19 @@ export function createRegister({ ledger, gateway, config, logger, metrics }: Sho
     return { ok: false, order: failed, status: unavailable ? 503 : 502, unknownOutcome: err.outcomeUnknown };
   }
 
-  return async function register(order: Order, lang: Lang, referenceId: string): Promise<Registration> {
+  return async function register(order: Order, req: RegisterRequest): Promise<Registration> {
+    const { referenceId } = req;
     const params: RegisterParams = {
       orderNumber: order.orderNumber,
       amount: order.amount,
       currency: order.currency,
-      returnUrl: `${config.publicBaseUrl}/checkout/return`,
-      failUrl: `${config.publicBaseUrl}/checkout/fail`,
-      description: describe(order, translator(lang)('order.description', { orderNumber: order.orderNumber })),
-      language: lang,
-      sessionTimeoutSecs: config.orderLifetimeSecs,
+      returnUrl: `${settings.publicBaseUrl}/checkout/return`,
+      failUrl: `${settings.publicBaseUrl}/checkout/fail`,
+      description: describe(order, req.heading),
+      language: req.language,
+      sessionTimeoutSecs: settings.orderLifetimeSecs,
       // GATEWAY_DYNAMIC_CALLBACK=on: this order's callbacks come here, whatever the merchant's static URL says.
-      ...(config.callbacks.dynamicUrl !== undefined && { dynamicCallbackUrl: config.callbacks.dynamicUrl }),
+      ...(settings.dynamicCallbackUrl !== undefined && { dynamicCallbackUrl: settings.dynamicCallbackUrl }),
     };
     let registered;
     try {

@@ -1,10 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { Logger } from '../log.js';
 import { RECHECK_AFTER_PAYMENT, STALE_CANDIDATES } from '../orders/state-machine.js';
-import { NO_MORE_CHECKS, type Order, type ReconcileQuery } from '../orders/types.js';
-import { purchasePolicy } from './checkout.js';
-import type { ShopDeps } from './deps.js';
-import { createSettle } from './settle.js';
+import { NO_MORE_CHECKS, type Ledger, type Order, type ReconcileQuery } from '../orders/types.js';
+import { purchasePolicy } from './register.js';
+import type { Settle } from './settle.js';
+import type { PaymentsMetrics } from './types.js';
+
+export interface ReconcilerDeps {
+  ledger: Ledger;
+  logger: Logger;
+  /** Settles one order: through the per-order gate, shared with returns, callbacks and the back office. */
+  settle: Settle;
+  /** GATEWAY_TIMEOUT_MS: a 'new' order younger than a register call (plus a little) is left to that call. */
+  registerTimeoutMs: number;
+  metrics?: PaymentsMetrics | undefined;
+}
 
 export interface ReconcilerOptions {
   /** Pause between runs of the periodic job; 0 = no periodic job (runOnce still works). */
@@ -91,16 +102,15 @@ export function describeSkipped(s: SkippedOrders): string[] {
  * short time, renewed while the run is alive, so several shop instances can run it at once without asking twice; runs
  * are bounded, sequential and never overlap, and a request never waits for one.
  */
-export function createReconciler(deps: ShopDeps, opts: ReconcilerOptions): Reconciler {
-  const { ledger, logger } = deps;
-  const settle = createSettle(deps);
+export function createReconciler(deps: ReconcilerDeps, opts: ReconcilerOptions): Reconciler {
+  const { ledger, logger, settle } = deps;
   const now = opts.now ?? Date.now;
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const leaseMs = opts.leaseMs ?? LEASE_MS;
   const firstLookMs = opts.firstLookMs ?? FIRST_LOOK_MS;
   // A 'new' order younger than this may still be waiting for its register answer: asking the gateway about it by
   // number now could close it as never registered while register.do is about to succeed (the Buy's own rule).
-  const { abandonAfterMs } = purchasePolicy(opts.pageLifetimeMs, deps.config.gateway.timeoutMs);
+  const { abandonAfterMs } = purchasePolicy(opts.pageLifetimeMs, deps.registerTimeoutMs);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<ReconcileSummary> | undefined;
   let stopped = true;

@@ -4,7 +4,7 @@ import { GatewayNetworkError } from '../../src/gateway/errors.js';
 import type { GatewayClient } from '../../src/gateway/index.js';
 import { createLedger } from '../../src/orders/ledger.js';
 import { NO_MORE_CHECKS, type Ledger, type Order } from '../../src/orders/types.js';
-import { createReconciler, type ReconcilerOptions } from '../../src/shop/reconciler.js';
+import { createPayments, type ReconcilerOptions } from '../../src/payments/index.js';
 import { notebookOrder } from '../helpers/orders-db.js';
 import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { buy, shopPath, startShop, type TestShop } from '../helpers/shop.js';
@@ -24,7 +24,7 @@ describe('the reconciler against the sandbox', () => {
   afterEach(() => shop.close());
 
   /** A reconciler of this shop; by default every open order is due for its first look at once. */
-  function reconciler(opts: Partial<ReconcilerOptions> = {}, ledger: Ledger = shop.ledger, deps = shop.deps) {
+  function reconciler(opts: Partial<ReconcilerOptions> = {}, ledger: Ledger = shop.ledger, deps = shop.paymentsDeps) {
     const defaults = {
       intervalMs: 60_000,
       batch: 50,
@@ -33,7 +33,7 @@ describe('the reconciler against the sandbox', () => {
       giveUpAfterMs: 72 * HOUR,
       firstLookMs: 0,
     };
-    return createReconciler({ ...deps, ledger }, { ...defaults, ...opts });
+    return createPayments({ ...deps, ledger, reconciler: { ...defaults, ...opts } }).reconciler;
   }
   /** A clock this far ahead of the real one: the orders' next looks have come. */
   const ahead = (ms: number) => () => Date.now() + ms;
@@ -150,7 +150,7 @@ describe('the reconciler against the sandbox', () => {
     }
   });
   /** The shop's deps with a gateway that counts status calls per gateway order id (or order number). */
-  function countingDeps(): { deps: typeof shop.deps; calls: (ref: string) => number } {
+  function countingDeps(): { deps: typeof shop.paymentsDeps; calls: (ref: string) => number } {
     const counts = new Map<string, number>();
     const counted: GatewayClient = {
       ...gateway,
@@ -160,7 +160,7 @@ describe('the reconciler against the sandbox', () => {
         return gateway.getOrderStatusExtended(q, o);
       },
     };
-    return { deps: { ...shop.deps, gateway: counted }, calls: (ref) => counts.get(ref) ?? 0 };
+    return { deps: { ...shop.paymentsDeps, gateway: counted }, calls: (ref) => counts.get(ref) ?? 0 };
   }
 
   /** Runs `r` at t0 + phase, t0 + phase + every, … up to t0 + until, calling `beforeRun(t)` first; the run times. */
@@ -293,7 +293,7 @@ describe('the reconciler against the sandbox', () => {
         ),
     };
     const clock = { t: order.createdAt + 72 * HOUR };
-    const r = reconciler({ now: () => clock.t }, shop.ledger, { ...shop.deps, gateway: down });
+    const r = reconciler({ now: () => clock.t }, shop.ledger, { ...shop.paymentsDeps, gateway: down });
     const first = await r.runOnce();
     expect(first).toMatchObject({ checked: 1, unanswered: 1, gaveUp: 0 });
     expect(shop.ledger.get(order.id)?.nextCheckAt).toBeGreaterThan(clock.t);
@@ -317,7 +317,7 @@ describe('the reconciler against the sandbox', () => {
         return gateway.getOrderStatusExtended(q, o);
       },
     };
-    const a = reconciler({ leaseMs: 600 }, shop.ledger, { ...shop.deps, gateway: slow });
+    const a = reconciler({ leaseMs: 600 }, shop.ledger, { ...shop.paymentsDeps, gateway: slow });
     const running = a.runOnce();
     await first;
     const leases = () =>
@@ -350,7 +350,7 @@ describe('the reconciler against the sandbox', () => {
         return gateway.getOrderStatusExtended(q, o);
       },
     };
-    const r = reconciler({}, shop.ledger, { ...shop.deps, gateway: slow });
+    const r = reconciler({}, shop.ledger, { ...shop.paymentsDeps, gateway: slow });
     r.start();
     const running = r.runOnce();
     await first;
@@ -378,7 +378,7 @@ describe('the reconciler against the sandbox', () => {
         throw new Error('database or disk is full');
       },
     };
-    const r = reconciler({ leaseMs: 90 }, failing, { ...shop.deps, gateway: slow });
+    const r = reconciler({ leaseMs: 90 }, failing, { ...shop.paymentsDeps, gateway: slow });
     expect(await r.runOnce()).toMatchObject({ checked: 1, changed: 1 });
     expect(shop.ledger.get(order.id)?.status).toBe('paid');
     expect(shop.logs.join('')).toMatch(/reconciler could not renew its leases/);

@@ -1,7 +1,7 @@
 // The order description the gateway shows the buyer on its payment page names what they are paying for.
 import { afterAll, beforeAll, describe as group, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { describe } from '../../src/shop/register.js';
+import { describe } from '../../src/payments/register.js';
 import { buy, startShop, type TestShop } from '../helpers/shop.js';
 
 const line = (name: string, quantity: number) => ({ productId: 'p', name, quantity, unitAmount: 100 });

@@ -1,10 +1,29 @@
-import { GatewayError, GatewayRejectedError, type OrderRef } from '../gateway/index.js';
-import type { Order, StatusCause } from '../orders/types.js';
+import {
+  GatewayError,
+  GatewayRejectedError,
+  ORDER_NOT_FOUND,
+  type GatewayClient,
+  type OrderRef,
+} from '../gateway/index.js';
+import type { Logger } from '../log.js';
+import type { Ledger, Order, StatusCause } from '../orders/types.js';
 import { explainActionCode } from '../http/messages/action-codes.js';
-import type { ShopDeps } from './deps.js';
+import type { PaymentsMetrics } from './types.js';
 
-/** The gateway's errorCode for an order it does not know. */
-const ORDER_NOT_FOUND = 6;
+/** What settling needs: the ledger, the gateway, a logger, and the hooks told about outcomes. */
+export interface SettleDeps {
+  ledger: Ledger;
+  gateway: GatewayClient;
+  logger: Logger;
+  /** Called exactly once per order, when it first becomes paid (or authorized in two-phase): ship the goods here. */
+  onFulfilled?: ((orderId: number) => void) | undefined;
+  /** Called after every attempt to bring an order up to date from the gateway, whatever its outcome. */
+  onSettled?: ((order: Order, cause: StatusCause) => void) | undefined;
+  metrics?: PaymentsMetrics | undefined;
+}
+
+/** One status call and what follows from it; undefined when the gateway can't say now. */
+export type Settle = (order: Order, cause: StatusCause, language?: string) => Promise<Settled | undefined>;
 
 export interface Settled {
   /** The order as the ledger has it now, its card line included (what the status answers said about the card). */
@@ -16,7 +35,7 @@ export interface Settled {
  * and callbacks are triggers that call this; what they claim is never trusted. A reply that doesn't match our own
  * order (number, amount, currency) marks it mismatch, never paid. Returns undefined when the gateway can't say now.
  */
-export function createSettle(deps: ShopDeps) {
+export function createSettle(deps: SettleDeps): Settle {
   const { ledger, gateway, logger, onFulfilled, metrics } = deps;
 
   async function settle(order: Order, cause: StatusCause, language?: string): Promise<Settled | undefined> {

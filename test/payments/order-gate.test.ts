@@ -1,0 +1,157 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { toMajorString } from '../../src/admin/amount.js';
+import type { Order } from '../../src/orders/types.js';
+import { ADMIN_PASSWORD, confirmForm, login, postAction } from '../admin/helpers.js';
+import type { HandlerContext } from '../helpers/misbehaving-gateway.js';
+import { buy, nextSettled, scriptedShopPerTest, type TestShop } from '../helpers/shop.js';
+
+/** How long the scripted gateway takes to answer a status call: long enough for every trigger to arrive meanwhile. */
+const STATUS_DELAY_MS = 400;
+
+const start = scriptedShopPerTest();
+
+/** When each status call to the scripted gateway started and ended, to tell whether two overlapped. */
+interface Span {
+  method: string;
+  from: number;
+  to: number;
+}
+
+/**
+ * A gateway that takes STATUS_DELAY_MS to answer a status call and then reports the order approved (deposited after
+ * a deposit), as it would once the buyer has paid; status calls before call number `paidFrom` still find it unpaid.
+ * Every other call answers at once. `spans` records each call's time.
+ */
+async function slowStatusShop(env: Record<string, string> = {}, reconciler = {}, paidFrom = 1) {
+  const spans: Span[] = [];
+  const timed =
+    (method: string, delayMs: number, answer: (form: Record<string, string>, ctx: HandlerContext) => unknown) =>
+    async (form: Record<string, string>, ctx: HandlerContext) => {
+      const from = Date.now();
+      const body = await answer(form, ctx);
+      await sleep(delayMs);
+      spans.push({ method, from, to: Date.now() });
+      return { body };
+    };
+  const { gateway, shop } = await start(
+    {
+      getOrderStatusExtended: timed('status', STATUS_DELAY_MS, async (form, ctx) => {
+        const { body } = (await ctx.healthy(form)) as { body: Record<string, unknown> };
+        if (body.orderStatus === undefined) return body; // unknown order: the healthy answer (errorCode 6)
+        const amount = body.amount as number;
+        const deposited = spans.some((s) => s.method === 'deposit');
+        if (ctx.count < paidFrom) return body; // registered, not paid yet
+        return {
+          ...body,
+          orderStatus: deposited ? 2 : 1,
+          actionCode: 0,
+          paymentAmountInfo: {
+            paymentState: deposited ? 'DEPOSITED' : 'APPROVED',
+            approvedAmount: amount,
+            depositedAmount: deposited ? amount : 0,
+            refundedAmount: 0,
+          },
+        };
+      }),
+      deposit: timed('deposit', 50, () => ({ errorCode: 0, errorMessage: 'Success' })),
+    },
+    { env: { PAYMENT_FLOW: 'two-phase', ...env }, reconciler },
+  );
+  const statusCalls = () => gateway.callsTo('getOrderStatusExtended').length;
+  /** Any two of the recorded calls that overlapped in time (the gate lets none do so). */
+  const overlaps = () =>
+    spans.flatMap((a, i) =>
+      spans
+        .slice(i + 1)
+        .filter((b) => a.from < b.to && b.from < a.to)
+        .map((b) => [a, b]),
+    );
+  return { gateway, shop, spans, statusCalls, overlaps };
+}
+
+/** A buyer's Buy, registered with the gateway; its browser (for the return) and the order. */
+async function bought(shop: TestShop): Promise<{ agent: request.Agent; order: Order }> {
+  const agent = request.agent(shop.app);
+  const res = await buy(agent, 'notebook', 1);
+  expect(res.status).toBe(303);
+  const order = shop.ledger.findByGatewayOrderId(new URL(res.headers.location!).searchParams.get('mdOrder')!)!;
+  expect(order.status).toBe('registered');
+  return { agent, order };
+}
+
+/** Resolves once `cond` holds (polled). */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await sleep(5);
+}
+
+const callback = (order: Order) => ({
+  mdOrder: order.gatewayOrderId!,
+  orderNumber: order.orderNumber,
+  operation: 'approved',
+  status: '1',
+});
+
+describe('the per-order gate (one status call at a time per order)', () => {
+  it('when a return and a callback for one order arrive at the same moment, asks the gateway once', async () => {
+    const { shop, statusCalls } = await slowStatusShop();
+    const { agent, order } = await bought(shop);
+    const settled = nextSettled(shop, order.id);
+    const [page, ack] = await Promise.all([
+      agent.get(`/checkout/return?orderId=${order.gatewayOrderId!}`),
+      request(shop.app).get('/payment/callback').query(callback(order)),
+    ]);
+    expect(ack.status).toBe(200);
+    expect(page.status).toBe(200);
+    expect((await settled).status).toBe('authorized');
+    await sleep(STATUS_DELAY_MS * 2); // a second call, if any, has been made by now
+    expect(statusCalls()).toBe(1);
+    expect(shop.fulfilled).toEqual([order.id]);
+  });
+
+  it('when the reconciler runs while a return for the same order is asking, the run shares that one call', async () => {
+    const { shop, statusCalls } = await slowStatusShop({}, { intervalMs: 0, firstLookMs: 0, pageLifetimeMs: 0 });
+    const { agent, order } = await bought(shop);
+    const page = agent.get(`/checkout/return?orderId=${order.gatewayOrderId!}`).then((res) => res);
+    await until(() => statusCalls() === 1); // the return's call is at the gateway
+    const summary = await shop.payments.reconciler.runOnce();
+    expect(summary).toMatchObject({ checked: 1, changed: 1, unanswered: 0 });
+    expect((await page).status).toBe(200);
+    expect(statusCalls()).toBe(1);
+    expect(shop.ledger.get(order.id)?.status).toBe('authorized');
+    expect(shop.fulfilled).toEqual([order.id]);
+  });
+
+  it("when the back office captures while a callback's status call is running, the capture waits for it and its own status call follows", async () => {
+    const { shop, spans, statusCalls, overlaps } = await slowStatusShop({ ADMIN_PASSWORD });
+    const { order } = await bought(shop);
+    expect((await shop.payments.settle(order, { source: 'callback' }))?.order.status).toBe('authorized');
+    const admin = request.agent(shop.app);
+    expect((await login(admin)).status).toBe(303);
+    const form = await confirmForm(admin, order.id, 'capture');
+
+    await request(shop.app).get('/payment/callback').query(callback(order)).expect(200);
+    await until(() => statusCalls() === 2); // the callback's call is at the gateway
+    const amount = toMajorString(order.amount, order.currency);
+    const res = await postAction(admin, order.id, 'capture', { ...form, amount });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/admin/orders/${order.id}?done=capture`);
+    expect(overlaps()).toEqual([]);
+    expect(spans.map((s) => s.method)).toEqual(['status', 'status', 'deposit', 'status']);
+    expect(shop.ledger.get(order.id)?.status).toBe('paid');
+  });
+
+  it('when a callback arrives while a status call sent before the payment is running, it asks once more after it', async () => {
+    const { shop, statusCalls, overlaps } = await slowStatusShop({}, {}, 2);
+    const { agent, order } = await bought(shop);
+    const page = agent.get(`/checkout/return?orderId=${order.gatewayOrderId!}`).then((res) => res);
+    await until(() => statusCalls() === 1); // the return's call is at the gateway, which still has it unpaid
+    await request(shop.app).get('/payment/callback').query(callback(order)).expect(200);
+    expect((await page).text).toMatch(/confirming your payment/i);
+    await until(() => shop.ledger.get(order.id)?.status === 'authorized');
+    expect(statusCalls()).toBe(2);
+    expect(overlaps()).toEqual([]);
+    expect(shop.fulfilled).toEqual([order.id]);
+  });
+});
