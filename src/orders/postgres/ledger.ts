@@ -150,7 +150,7 @@ async function withClient<T>(pool: pg.Pool, fn: (c: Client) => Promise<T>): Prom
 
 /**
  * Opens a pool on `url` (postgres:// or postgresql://), applies the migrations (safe when several instances start at
- * once) and returns the ledger. Semantics are those of the SQLite ledger (src/orders/ledger.ts): every write is one
+ * once) and returns the ledger. Semantics are those of the SQLite ledger (src/orders/sqlite/ledger.ts): every write is one
  * transaction that locks the order's row before reading it, every status change is a compare-and-set on the current
  * status, and fulfilment is a row whose primary key is the order id, written in the same transaction.
  */

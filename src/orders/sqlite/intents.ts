@@ -1,6 +1,6 @@
-import type { Database } from './db.js';
-import { InvalidOrderError, OrderNotFoundError } from './errors.js';
-import type { EventLog } from './events.js';
+import type { Database } from '../db.js';
+import { InvalidOrderError, OrderNotFoundError } from '../errors.js';
+import type { EventLog } from '../events.js';
 import {
   answeredEvent,
   decideIntent,
@@ -13,9 +13,9 @@ import {
   type IntentAnswer,
   type IntentAttempt,
   type IntentRow,
-} from './intents.js';
-import { toOrder, type OrderRow } from './rows.js';
-import type { Ledger, Synchronous } from './types.js';
+} from '../intents.js';
+import { toOrder, type OrderRow } from '../rows.js';
+import type { Ledger, Synchronous } from '../types.js';
 
 type IntentMethods = Pick<
   Synchronous<Ledger>,

@@ -1,5 +1,5 @@
-import type { Database } from './db.js';
-import type { OrderRow } from './rows.js';
+import type { Database } from '../db.js';
+import type { OrderRow } from '../rows.js';
 
 const LIST_FILTER = `(@status IS NULL OR status = @status)
   AND (@like IS NULL OR order_number LIKE @like ESCAPE '\\' OR gateway_order_id LIKE @like ESCAPE '\\')`;
