@@ -1,0 +1,196 @@
+import type pg from 'pg';
+import { DuplicatePurchaseError, OrderNotFoundError } from '../errors.js';
+import {
+  checkEventLabels,
+  checkGatewayStatus,
+  createdClaim,
+  decideAdopt,
+  decideClaim,
+  decideMismatch,
+  decideNeverRegistered,
+  decideRegistered,
+  decideRegisterFailed,
+  decideRelease,
+  decideStatus,
+  listFilter,
+  recentLimit,
+  refuseDuplicate,
+  type Plan,
+} from '../rules.js';
+import { toEvent, toOrder, type EventRow, type OrderRow } from '../rows.js';
+import type { CreateOrderInput, Ledger, Order, PurchaseClaim, PurchasePolicy } from '../types.js';
+import { checkText, validateCreateOrder, validateRegistration } from '../validate.js';
+import { isPendingKeyViolation, type Async, type Tx } from './client.js';
+import {
+  apply,
+  insertOrder,
+  isId,
+  lockOrder,
+  lockPurchase,
+  one,
+  pendingByKey,
+  storable,
+  writeEvent,
+} from './writes.js';
+
+type OrderMethods = Async<
+  Omit<
+    Ledger,
+    | 'leaseDue'
+    | 'countUnleased'
+    | 'checked'
+    | 'renewLeases'
+    | 'releaseLeases'
+    | 'issueIntent'
+    | 'findIntent'
+    | 'claimIntent'
+    | 'finishIntent'
+    | 'unresolvedIntents'
+  >
+>;
+
+/** SQLite's LIKE folds ASCII letters only; PostgreSQL's ILIKE would fold more. Both sides are folded the same way. */
+const FOLD = `'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'`;
+const LIST_FILTER = `($1::text IS NULL OR status = $1)
+  AND ($2::text IS NULL OR translate(order_number, ${FOLD}) LIKE $2 ESCAPE '\\'
+       OR translate(gateway_order_id, ${FOLD}) LIKE $2 ESCAPE '\\')`;
+
+/**
+ * The orders on PostgreSQL. Every write is one transaction that locks the order's row, asks src/orders/rules.ts what
+ * to do, and writes that plan; purchase claims and creates lock their purchase key first.
+ */
+export function createPostgresOrders(pool: pg.Pool, tx: Tx, now: () => number): OrderMethods {
+  /** Locks the order's row, decides, writes the plan. */
+  const planned = (id: number, decide: (o: Order, t: number) => Plan) =>
+    tx(async (c) => {
+      const o = await lockOrder(c, id);
+      const t = now();
+      return apply(c, o, decide(o, t), t);
+    });
+
+  const claim = (input: CreateOrderInput & { purchaseKey: string }, policy: PurchasePolicy) =>
+    tx(async (c): Promise<PurchaseClaim> => {
+      await lockPurchase(c, input.purchaseKey);
+      const { pending, claimOwner } = await pendingByKey(c, input.purchaseKey, 'FOR UPDATE');
+      const t = now();
+      const plan = decideClaim(pending, claimOwner, policy, t);
+      if ('answer' in plan) return plan.answer;
+      const retired = plan.retire && (await apply(c, plan.retire.order, plan.retire.plan, t));
+      return createdClaim(await insertOrder(c, input, t, plan.create.owner), retired);
+    });
+
+  return {
+    async createOrder(input) {
+      validateCreateOrder(input);
+      const key = input.purchaseKey;
+      try {
+        return await tx(async (c) => {
+          if (key !== undefined) {
+            await lockPurchase(c, key);
+            refuseDuplicate((await pendingByKey(c, key)).pending);
+          }
+          return insertOrder(c, input, now());
+        });
+      } catch (err) {
+        // Backstop: the partial unique index caught a concurrent duplicate (a writer that skipped the lock).
+        const existing =
+          key !== undefined && isPendingKeyViolation(err) ? (await pendingByKey(pool, key)).pending : undefined;
+        if (existing) throw new DuplicatePurchaseError(existing, { cause: err });
+        throw err;
+      }
+    },
+
+    async claimPurchase(input, policy) {
+      validateCreateOrder(input);
+      try {
+        return await claim(input, policy);
+      } catch (err) {
+        if (isPendingKeyViolation(err)) return claim(input, policy);
+        throw err;
+      }
+    },
+
+    releasePurchase: (id, detail) => planned(id, (o) => decideRelease(o, detail)),
+
+    get: async (id) => (isId(id) ? one(pool, 'SELECT * FROM orders WHERE id = $1', [id]) : undefined),
+    findByGatewayOrderId: async (orderId) =>
+      storable(orderId) ? one(pool, 'SELECT * FROM orders WHERE gateway_order_id = $1', [orderId]) : undefined,
+    findByOrderNumber: async (n) =>
+      storable(n) ? one(pool, 'SELECT * FROM orders WHERE order_number = $1', [n]) : undefined,
+
+    async markRegistered(id, r) {
+      validateRegistration(r);
+      return planned(id, (o) => decideRegistered(o, r));
+    },
+
+    markRegisterFailed: (id, status, detail) => planned(id, (o) => decideRegisterFailed(o, status, detail)),
+
+    async applyGatewayStatus(id, s) {
+      checkGatewayStatus(s);
+      return tx(async (c) => {
+        const o = await lockOrder(c, id);
+        const t = now();
+        const plan = decideStatus(o, s, t);
+        return { order: await apply(c, o, plan, t), changed: plan.changed, fulfilled: plan.fulfilled };
+      });
+    },
+
+    markMismatch: (id, detail, cause) => planned(id, (o) => decideMismatch(o, detail, cause)),
+
+    async recordEvent(orderId, kind, outcome, detail) {
+      checkEventLabels(kind, outcome);
+      await tx(async (c) => {
+        const { rowCount } = isId(orderId)
+          ? await c.query('SELECT 1 FROM orders WHERE id = $1', [orderId])
+          : { rowCount: 0 };
+        if (!rowCount) throw new OrderNotFoundError(orderId);
+        await writeEvent(c, orderId, now(), kind, outcome, detail);
+      });
+    },
+
+    async events(orderId) {
+      if (!isId(orderId)) return [];
+      const sql = 'SELECT * FROM order_events WHERE order_id = $1 ORDER BY id';
+      return (await pool.query<EventRow>(sql, [orderId])).rows.map(toEvent);
+    },
+
+    async listRecent(limit) {
+      const sql = 'SELECT * FROM orders ORDER BY id DESC LIMIT $1';
+      return (await pool.query<OrderRow>(sql, [recentLimit(limit)])).rows.map(toOrder);
+    },
+
+    async listOrders(query) {
+      const { status, like } = listFilter(query);
+      if (query.text !== undefined && !storable(query.text)) return { orders: [], total: 0 };
+      const filter = [status, like];
+      const [page, count] = await Promise.all([
+        pool.query<OrderRow>(`SELECT * FROM orders WHERE ${LIST_FILTER} ORDER BY id DESC LIMIT $3 OFFSET $4`, [
+          ...filter,
+          query.limit,
+          query.offset,
+        ]),
+        pool.query<{ n: number }>(`SELECT count(*) AS n FROM orders WHERE ${LIST_FILTER}`, filter),
+      ]);
+      return { orders: page.rows.map(toOrder), total: count.rows[0]?.n ?? 0 };
+    },
+
+    async adoptGatewayOrderId(id, gatewayOrderId) {
+      checkText(gatewayOrderId, 'gatewayOrderId', 128);
+      return planned(id, (o) => decideAdopt(o, gatewayOrderId));
+    },
+
+    markNeverRegistered: (id, detail) => planned(id, (o) => decideNeverRegistered(o, detail)),
+
+    async fulfilment(orderId) {
+      if (!isId(orderId)) return undefined;
+      const sql = 'SELECT at, status FROM fulfilments WHERE order_id = $1';
+      return (await pool.query<{ at: number; status: string }>(sql, [orderId])).rows[0];
+    },
+
+    async unitsSold(productId) {
+      if (!storable(productId)) return 0;
+      const sql = 'SELECT sold FROM product_sales WHERE product_id = $1';
+      return (await pool.query<{ sold: number }>(sql, [productId])).rows[0]?.sold ?? 0;
+    },
+  };
+}

@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { InvalidTransitionError, OrderNotFoundError } from '../errors.js';
+import { serializeDetail } from '../events.js';
+import { formatOrderNumber } from '../order-number.js';
+import { itemsJson, toOrder, type OrderRow } from '../rows.js';
+import { casTarget, createdEvent, type Plan, type RowWrite } from '../rules.js';
+import { PREDECESSORS } from '../state-machine.js';
+import type { CreateOrderInput, Order } from '../types.js';
+import type { Client } from './client.js';
+
+/** Ids arrive from URLs and forms: one that cannot exist is treated as missing, not sent to the server. */
+export const isId = (id: unknown): id is number => Number.isSafeInteger(id) && (id as number) > 0;
+/** PostgreSQL text cannot hold NUL, so no stored value contains one. */
+export const storable = (s: string) => typeof s === 'string' && !s.includes('\u0000');
+
+export async function one(c: Client | pg.Pool, sql: string, params: unknown[]): Promise<Order | undefined> {
+  const { rows } = await c.query<OrderRow>(sql, params);
+  return rows[0] ? toOrder(rows[0]) : undefined;
+}
+
+/** Reads the order and locks its row until the transaction ends: the counterpart of SQLite's IMMEDIATE. */
+export async function lockOrder(c: Client, id: number): Promise<Order> {
+  const o = isId(id) ? await one(c, 'SELECT * FROM orders WHERE id = $1 FOR UPDATE', [id]) : undefined;
+  if (!o) throw new OrderNotFoundError(id);
+  return o;
+}
+
+export async function writeEvent(
+  c: Client,
+  orderId: number,
+  at: number,
+  kind: string,
+  outcome: string,
+  detail?: Record<string, unknown>,
+): Promise<void> {
+  await c.query('INSERT INTO order_events (order_id, at, kind, outcome, detail) VALUES ($1, $2, $3, $4, $5)', [
+    orderId,
+    at,
+    kind,
+    outcome,
+    serializeDetail(detail),
+  ]);
+}
+
+/** Namespace of the per-purchase advisory locks (the two-int form, apart from the migration lock). */
+const PURCHASE_LOCK_SPACE = 0x5242_5331;
+
+/**
+ * The lock id of a purchase key: 32 bits of its SHA-256, computed here rather than by a server function, so every
+ * instance agrees whatever the server's version. Two keys sharing an id only wait for each other; they never mix.
+ */
+export function purchaseLockId(key: string): number {
+  return createHash('sha256').update(key).digest().readInt32BE(0);
+}
+
+/** Per purchase key: claims and creates for one key run one after another, on every instance. */
+export async function lockPurchase(c: Client, key: string): Promise<void> {
+  await c.query('SELECT pg_advisory_xact_lock($1::int4, $2::int4)', [PURCHASE_LOCK_SPACE, purchaseLockId(key)]);
+}
+
+/** The pending order of a purchase key and its stored claim owner (its row locked when `c` is a transaction's). */
+export async function pendingByKey(c: Client | pg.Pool, key: string, lock = '') {
+  const { rows } = await c.query<OrderRow>(
+    `SELECT * FROM orders WHERE purchase_key = $1 AND status IN ('new', 'registered') ${lock}`,
+    [key],
+  );
+  return { pending: rows[0] ? toOrder(rows[0]) : undefined, claimOwner: rows[0]?.claim_owner };
+}
+
+/** The row write of a plan, RETURNING the row; none when a compare-and-set lost (the row moved). */
+function write(c: Client, id: number, w: RowWrite, t: number): Promise<Order | undefined> {
+  switch (w.kind) {
+    case 'register':
+      return one(
+        c,
+        `UPDATE orders SET status = 'registered', gateway_order_id = $2, form_url = $3, updated_at = $4
+         WHERE id = $1 AND status = 'new' RETURNING *`,
+        [id, w.gatewayOrderId, w.formUrl, t],
+      );
+    case 'fail':
+      return one(c, "UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1 AND status = 'new' RETURNING *", [
+        id,
+        w.status,
+        t,
+      ]);
+    case 'move': {
+      const f = w.fields;
+      return one(
+        c,
+        `UPDATE orders SET status = $2, updated_at = $3, paid_at = COALESCE(paid_at, $4::bigint),
+           gateway_status = COALESCE($5::int, gateway_status), action_code = COALESCE($6::int, action_code),
+           deposited_amount = GREATEST(deposited_amount, $7::bigint), refunded_amount = GREATEST(refunded_amount, $8::bigint)
+         WHERE id = $1 AND status = ANY($9::text[])
+         RETURNING *`,
+        [id, w.to, t, f.paidAt, f.orderStatus, f.actionCode, f.deposited, f.refunded, PREDECESSORS[w.to]],
+      );
+    }
+    case 'refresh': {
+      const f = w.fields;
+      // Amounts only grow: a stale reply can't take a refund back.
+      return one(
+        c,
+        `UPDATE orders SET gateway_status = $2, action_code = $3, updated_at = $4,
+           deposited_amount = GREATEST(deposited_amount, $5::bigint),
+           refunded_amount = GREATEST(refunded_amount, $6::bigint)
+         WHERE id = $1 RETURNING *`,
+        [id, f.orderStatus, f.actionCode, t, f.deposited, f.refunded],
+      );
+    }
+    case 'release':
+      return one(
+        c,
+        'UPDATE orders SET purchase_key = NULL, updated_at = $2 WHERE id = $1 AND purchase_key IS NOT NULL RETURNING *',
+        [id, t],
+      );
+    case 'adopt':
+      return one(
+        c,
+        'UPDATE orders SET gateway_order_id = $2, updated_at = $3 WHERE id = $1 AND gateway_order_id IS NULL RETURNING *',
+        [id, w.gatewayOrderId, t],
+      );
+  }
+}
+
+/** Writes a plan (src/orders/rules.ts) on `o`'s locked row, in the caller's transaction; answers the row after. */
+export async function apply(c: Client, o: Order, plan: Plan, t: number): Promise<Order> {
+  let after = o;
+  if (plan.write) {
+    const written = await write(c, o.id, plan.write, t);
+    const target = casTarget(plan.write);
+    // Cannot happen under the row lock; if it did, nothing of the plan is kept (the transaction rolls back).
+    if (!written && target) throw new InvalidTransitionError(o.id, (await lockOrder(c, o.id)).status, target);
+    after = written ?? o;
+  }
+  if (plan.card) {
+    const { maskedPan, paymentWay } = plan.card;
+    const sql = 'UPDATE orders SET card_masked_pan = $2, card_payment_way = $3 WHERE id = $1 RETURNING *';
+    after = (await one(c, sql, [o.id, maskedPan, paymentWay])) ?? after;
+  }
+  if (plan.fulfil) {
+    // The primary key on order_id refuses a second fulfilment whatever happens.
+    await c.query('INSERT INTO fulfilments (order_id, at, status) VALUES ($1, $2, $3)', [o.id, t, plan.fulfil.status]);
+    for (const [productId, quantity] of plan.fulfil.units) {
+      await c.query(
+        `INSERT INTO product_sales (product_id, sold) VALUES ($1, $2)
+         ON CONFLICT (product_id) DO UPDATE SET sold = product_sales.sold + EXCLUDED.sold`,
+        [productId, quantity],
+      );
+    }
+  }
+  for (const e of plan.events) await writeEvent(c, o.id, t, e.kind, e.outcome, e.detail);
+  return after;
+}
+
+/** Writes a new 'new' order and its 'created' event, in the caller's transaction. */
+export async function insertOrder(c: Client, input: CreateOrderInput, t: number, owner: string | null = null) {
+  // The id comes first, so the orderNumber (which contains it) is written with the row.
+  const { rows } = await c.query<{ id: number }>("SELECT nextval(pg_get_serial_sequence('orders', 'id')) AS id");
+  const id = rows[0]!.id;
+  const order = await one(
+    c,
+    `INSERT INTO orders (id, order_number, items, amount, currency, flow, language, status, purchase_key,
+       created_at, updated_at, claim_owner)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'new', $8, $9, $9, $10)
+     RETURNING *`,
+    [
+      id,
+      formatOrderNumber(id, t),
+      itemsJson(input.items),
+      input.amount,
+      input.currency,
+      input.flow,
+      input.language,
+      input.purchaseKey ?? null,
+      t,
+      owner,
+    ],
+  );
+  const created = createdEvent(input);
+  await writeEvent(c, id, t, created.kind, created.outcome, created.detail);
+  return order!;
+}
