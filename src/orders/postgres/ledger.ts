@@ -6,7 +6,6 @@ import { createPostgresIntents } from './intents.js';
 import { createPostgresLeases } from './leases.js';
 import { checkParity, migratePostgres } from './migrations.js';
 import { createPostgresOrders } from './orders.js';
-import { lockOrder, writeEvent } from './writes.js';
 
 export { purchaseLockId } from './writes.js';
 
@@ -113,6 +112,6 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
   return {
     ...createPostgresOrders(pool, tx, now),
     ...createPostgresLeases(pool, now),
-    ...createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }),
+    ...createPostgresIntents(pool, tx, now),
   };
 }

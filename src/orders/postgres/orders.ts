@@ -19,7 +19,7 @@ import {
 } from '../rules.js';
 import { toEvent, toOrder, type EventRow, type OrderRow } from '../rows.js';
 import type { CreateOrderInput, Ledger, Order, PurchaseClaim, PurchasePolicy } from '../types.js';
-import { checkText, validateCreateOrder, validateRegistration } from '../validate.js';
+import { checkGatewayOrderId, validateCreateOrder, validateRegistration } from '../validate.js';
 import { isPendingKeyViolation, type Async, type Tx } from './client.js';
 import {
   apply,
@@ -175,7 +175,7 @@ export function createPostgresOrders(pool: pg.Pool, tx: Tx, now: () => number): 
     },
 
     async adoptGatewayOrderId(id, gatewayOrderId) {
-      checkText(gatewayOrderId, 'gatewayOrderId', 128);
+      checkGatewayOrderId(gatewayOrderId);
       return planned(id, (o) => decideAdopt(o, gatewayOrderId));
     },
 

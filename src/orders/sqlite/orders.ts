@@ -28,7 +28,7 @@ import type {
   PurchasePolicy,
   Synchronous,
 } from '../types.js';
-import { checkText, validateCreateOrder, validateRegistration } from '../validate.js';
+import { checkGatewayOrderId, validateCreateOrder, validateRegistration } from '../validate.js';
 import type { SqliteKit } from './writes.js';
 
 type OrderMethods = Omit<
@@ -138,7 +138,7 @@ export function createSqliteOrders({ db, q, log, now, find, mustGet, apply, inse
       return { orders: q.listPage.all(page).map(toOrder), total: q.listCount.get(filter) ?? 0 };
     },
     adoptGatewayOrderId(id, gatewayOrderId) {
-      checkText(gatewayOrderId, 'gatewayOrderId', 128);
+      checkGatewayOrderId(gatewayOrderId);
       return planned.immediate(id, (o) => decideAdopt(o, gatewayOrderId));
     },
     markNeverRegistered: (id, detail) => planned.immediate(id, (o) => decideNeverRegistered(o, detail)),
