@@ -67,7 +67,7 @@ export interface Plan {
   card?: CardLine;
   /** Fulfil now, in the same transaction as the compare-and-set that decided it. */
   fulfil?: { status: LocalStatus; units: Units };
-  events: PlannedEvent[];
+  events: readonly PlannedEvent[];
 }
 
 /** A status reply's plan, and what applyGatewayStatus answers besides the order. */
@@ -77,7 +77,7 @@ export interface StatusPlan extends Plan {
 }
 
 /** The plan of a write that is not needed (a retried call, a status already reached): the row as it is. */
-export const NOTHING: Plan = Object.freeze({ events: [] });
+export const NOTHING: Plan = Object.freeze({ events: Object.freeze([]) });
 
 const NO_FIELDS = { orderStatus: null, actionCode: null, deposited: 0, refunded: 0, paidAt: null };
 

@@ -74,7 +74,7 @@ const reply = (orderStatus: number, more: Partial<GatewayStatusInput> = {}): Gat
 });
 
 describe('decideStatus: what an order becomes given its row and the gateway answer', () => {
-  const kinds = (events: { kind: string; outcome: string }[]) => events.map((e) => `${e.kind}:${e.outcome}`);
+  const kinds = (events: readonly { kind: string; outcome: string }[]) => events.map((e) => `${e.kind}:${e.outcome}`);
 
   it.each<[string, Partial<Order>, GatewayStatusInput, { write?: string; events: string[]; changed: boolean }]>([
     [

@@ -32,7 +32,7 @@ export function createSqliteKit(db: Database, now: () => number): SqliteKit {
     if (!o) throw new OrderNotFoundError(id);
     return o;
   };
-  const writeEvents = (id: number, t: number, events: PlannedEvent[]) => {
+  const writeEvents = (id: number, t: number, events: readonly PlannedEvent[]) => {
     for (const e of events) log.write(id, t, e.kind, e.outcome, e.detail);
   };
 
