@@ -71,7 +71,7 @@ export function createPostgresOrders(pool: pg.Pool, tx: Tx, now: () => number): 
   const claim = (input: CreateOrderInput & { purchaseKey: string }, policy: PurchasePolicy) =>
     tx(async (c): Promise<PurchaseClaim> => {
       await lockPurchase(c, input.purchaseKey);
-      const { pending, claimOwner } = await pendingByKey(c, input.purchaseKey, 'FOR UPDATE');
+      const { pending, claimOwner } = await pendingByKey(c, input.purchaseKey, true);
       const t = now();
       const plan = decideClaim(pending, claimOwner, policy, t);
       if ('answer' in plan) return plan.answer;

@@ -59,12 +59,10 @@ export async function lockPurchase(c: Client, key: string): Promise<void> {
   await c.query('SELECT pg_advisory_xact_lock($1::int4, $2::int4)', [PURCHASE_LOCK_SPACE, purchaseLockId(key)]);
 }
 
-/** The pending order of a purchase key and its stored claim owner (its row locked when `c` is a transaction's). */
-export async function pendingByKey(c: Client | pg.Pool, key: string, lock = '') {
-  const { rows } = await c.query<OrderRow>(
-    `SELECT * FROM orders WHERE purchase_key = $1 AND status IN ('new', 'registered') ${lock}`,
-    [key],
-  );
+/** The pending order of a purchase key and its stored claim owner; `forUpdate` locks its row (in a transaction). */
+export async function pendingByKey(c: Client | pg.Pool, key: string, forUpdate = false) {
+  const sql = "SELECT * FROM orders WHERE purchase_key = $1 AND status IN ('new', 'registered')";
+  const { rows } = await c.query<OrderRow>(forUpdate ? `${sql} FOR UPDATE` : sql, [key]);
   return { pending: rows[0] ? toOrder(rows[0]) : undefined, claimOwner: rows[0]?.claim_owner };
 }
 
