@@ -66,58 +66,43 @@ export async function pendingByKey(c: Client | pg.Pool, key: string, forUpdate =
   return { pending: rows[0] ? toOrder(rows[0]) : undefined, claimOwner: rows[0]?.claim_owner };
 }
 
-/** The row write of a plan, RETURNING the row; none when a compare-and-set lost (the row moved). */
-function write(c: Client, id: number, w: RowWrite, t: number): Promise<Order | undefined> {
+/** The row write of each kind of plan (RowWrite), on the order $1, RETURNING the row. */
+const WRITE_SQL: Record<RowWrite['kind'], string> = {
+  register: `UPDATE orders SET status = 'registered', gateway_order_id = $2, form_url = $3, updated_at = $4
+    WHERE id = $1 AND status = 'new' RETURNING *`,
+  fail: "UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1 AND status = 'new' RETURNING *",
+  // The compare-and-set: only a row still in an allowed predecessor status ($9) moves.
+  move: `UPDATE orders SET status = $2, updated_at = $3, paid_at = COALESCE(paid_at, $4::bigint),
+      gateway_status = COALESCE($5::int, gateway_status), action_code = COALESCE($6::int, action_code),
+      deposited_amount = GREATEST(deposited_amount, $7::bigint), refunded_amount = GREATEST(refunded_amount, $8::bigint)
+    WHERE id = $1 AND status = ANY($9::text[]) RETURNING *`,
+  // Amounts only grow: a stale reply can't take a refund back.
+  refresh: `UPDATE orders SET gateway_status = $2, action_code = $3, updated_at = $4,
+      deposited_amount = GREATEST(deposited_amount, $5::bigint), refunded_amount = GREATEST(refunded_amount, $6::bigint)
+    WHERE id = $1 RETURNING *`,
+  release:
+    'UPDATE orders SET purchase_key = NULL, updated_at = $2 WHERE id = $1 AND purchase_key IS NOT NULL RETURNING *',
+  adopt:
+    'UPDATE orders SET gateway_order_id = $2, updated_at = $3 WHERE id = $1 AND gateway_order_id IS NULL RETURNING *',
+};
+
+/** The parameters of a row write, after the order's id. */
+function writeParams(w: RowWrite, t: number): unknown[] {
   switch (w.kind) {
     case 'register':
-      return one(
-        c,
-        `UPDATE orders SET status = 'registered', gateway_order_id = $2, form_url = $3, updated_at = $4
-         WHERE id = $1 AND status = 'new' RETURNING *`,
-        [id, w.gatewayOrderId, w.formUrl, t],
-      );
+      return [w.gatewayOrderId, w.formUrl, t];
     case 'fail':
-      return one(c, "UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1 AND status = 'new' RETURNING *", [
-        id,
-        w.status,
-        t,
-      ]);
+      return [w.status, t];
     case 'move': {
       const f = w.fields;
-      return one(
-        c,
-        `UPDATE orders SET status = $2, updated_at = $3, paid_at = COALESCE(paid_at, $4::bigint),
-           gateway_status = COALESCE($5::int, gateway_status), action_code = COALESCE($6::int, action_code),
-           deposited_amount = GREATEST(deposited_amount, $7::bigint), refunded_amount = GREATEST(refunded_amount, $8::bigint)
-         WHERE id = $1 AND status = ANY($9::text[])
-         RETURNING *`,
-        [id, w.to, t, f.paidAt, f.orderStatus, f.actionCode, f.deposited, f.refunded, PREDECESSORS[w.to]],
-      );
+      return [w.to, t, f.paidAt, f.orderStatus, f.actionCode, f.deposited, f.refunded, PREDECESSORS[w.to]];
     }
-    case 'refresh': {
-      const f = w.fields;
-      // Amounts only grow: a stale reply can't take a refund back.
-      return one(
-        c,
-        `UPDATE orders SET gateway_status = $2, action_code = $3, updated_at = $4,
-           deposited_amount = GREATEST(deposited_amount, $5::bigint),
-           refunded_amount = GREATEST(refunded_amount, $6::bigint)
-         WHERE id = $1 RETURNING *`,
-        [id, f.orderStatus, f.actionCode, t, f.deposited, f.refunded],
-      );
-    }
+    case 'refresh':
+      return [w.fields.orderStatus, w.fields.actionCode, t, w.fields.deposited, w.fields.refunded];
     case 'release':
-      return one(
-        c,
-        'UPDATE orders SET purchase_key = NULL, updated_at = $2 WHERE id = $1 AND purchase_key IS NOT NULL RETURNING *',
-        [id, t],
-      );
+      return [t];
     case 'adopt':
-      return one(
-        c,
-        'UPDATE orders SET gateway_order_id = $2, updated_at = $3 WHERE id = $1 AND gateway_order_id IS NULL RETURNING *',
-        [id, w.gatewayOrderId, t],
-      );
+      return [w.gatewayOrderId, t];
   }
 }
 
@@ -125,7 +110,8 @@ function write(c: Client, id: number, w: RowWrite, t: number): Promise<Order | u
 export async function apply(c: Client, o: Order, plan: Plan, t: number): Promise<Order> {
   let after = o;
   if (plan.write) {
-    const written = await write(c, o.id, plan.write, t);
+    // None when a compare-and-set lost: the row moved.
+    const written = await one(c, WRITE_SQL[plan.write.kind], [o.id, ...writeParams(plan.write, t)]);
     const target = casTarget(plan.write);
     // Cannot happen under the row lock; if it did, nothing of the plan is kept (the transaction rolls back).
     if (!written && target) throw new InvalidTransitionError(o.id, (await lockOrder(c, o.id)).status, target);
