@@ -164,7 +164,7 @@ describe('decideStatus: what an order becomes given its row and the gateway answ
     expect(plan.fulfil !== undefined).toBe(plan.fulfilled);
   });
 
-  it('when a first paid reply arrives, then the plan stamps paidAt, fulfils every unit once per product, and records the cause', () => {
+  it('when a first paid reply arrives, then paidAt is stamped, each product fulfilled once, and the cause kept', () => {
     const o = row({
       items: [
         { productId: 'mug', name: 'Mug', quantity: 1, unitAmount: 1000 },
