@@ -6,6 +6,7 @@ import { createPostgresIntents } from './intents.js';
 import { createPostgresLeases } from './leases.js';
 import { checkParity, migratePostgres } from './migrations.js';
 import { createPostgresOrders } from './orders.js';
+import { createPostgresReads } from './reads.js';
 
 export { purchaseLockId } from './writes.js';
 
@@ -111,6 +112,7 @@ export function createPostgresLedger(pool: pg.Pool, opts: { now?: () => number }
   const tx = createTx(pool);
   return {
     ...createPostgresOrders(pool, tx, now),
+    ...createPostgresReads(pool),
     ...createPostgresLeases(pool, now),
     ...createPostgresIntents(pool, tx, now),
   };

@@ -12,48 +12,29 @@ import {
   decideRegisterFailed,
   decideRelease,
   decideStatus,
-  listFilter,
-  recentLimit,
   refuseDuplicate,
   type Plan,
 } from '../rules.js';
-import { toEvent, toOrder, type EventRow, type OrderRow } from '../rows.js';
 import type { CreateOrderInput, Ledger, Order, PurchaseClaim, PurchasePolicy } from '../types.js';
 import { checkGatewayOrderId, validateCreateOrder, validateRegistration } from '../validate.js';
 import { isPendingKeyViolation, type Async, type Tx } from './client.js';
-import {
-  apply,
-  insertOrder,
-  isId,
-  lockOrder,
-  lockPurchase,
-  one,
-  pendingByKey,
-  storable,
-  writeEvent,
-} from './writes.js';
+import { apply, insertOrder, isId, lockOrder, lockPurchase, pendingByKey, writeEvent } from './writes.js';
 
 type OrderMethods = Async<
-  Omit<
+  Pick<
     Ledger,
-    | 'leaseDue'
-    | 'countUnleased'
-    | 'checked'
-    | 'renewLeases'
-    | 'releaseLeases'
-    | 'issueIntent'
-    | 'findIntent'
-    | 'claimIntent'
-    | 'finishIntent'
-    | 'unresolvedIntents'
+    | 'createOrder'
+    | 'claimPurchase'
+    | 'releasePurchase'
+    | 'markRegistered'
+    | 'markRegisterFailed'
+    | 'applyGatewayStatus'
+    | 'markMismatch'
+    | 'recordEvent'
+    | 'adoptGatewayOrderId'
+    | 'markNeverRegistered'
   >
 >;
-
-/** SQLite's LIKE folds ASCII letters only; PostgreSQL's ILIKE would fold more. Both sides are folded the same way. */
-const FOLD = `'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'`;
-const LIST_FILTER = `($1::text IS NULL OR status = $1)
-  AND ($2::text IS NULL OR translate(order_number, ${FOLD}) LIKE $2 ESCAPE '\\'
-       OR translate(gateway_order_id, ${FOLD}) LIKE $2 ESCAPE '\\')`;
 
 /**
  * The orders on PostgreSQL. Every write is one transaction that locks the order's row, asks src/orders/rules.ts what
@@ -112,12 +93,6 @@ export function createPostgresOrders(pool: pg.Pool, tx: Tx, now: () => number): 
 
     releasePurchase: (id, detail) => planned(id, (o) => decideRelease(o, detail)),
 
-    get: async (id) => (isId(id) ? one(pool, 'SELECT * FROM orders WHERE id = $1', [id]) : undefined),
-    findByGatewayOrderId: async (orderId) =>
-      storable(orderId) ? one(pool, 'SELECT * FROM orders WHERE gateway_order_id = $1', [orderId]) : undefined,
-    findByOrderNumber: async (n) =>
-      storable(n) ? one(pool, 'SELECT * FROM orders WHERE order_number = $1', [n]) : undefined,
-
     async markRegistered(id, r) {
       validateRegistration(r);
       return planned(id, (o) => decideRegistered(o, r));
@@ -148,49 +123,11 @@ export function createPostgresOrders(pool: pg.Pool, tx: Tx, now: () => number): 
       });
     },
 
-    async events(orderId) {
-      if (!isId(orderId)) return [];
-      const sql = 'SELECT * FROM order_events WHERE order_id = $1 ORDER BY id';
-      return (await pool.query<EventRow>(sql, [orderId])).rows.map(toEvent);
-    },
-
-    async listRecent(limit) {
-      const sql = 'SELECT * FROM orders ORDER BY id DESC LIMIT $1';
-      return (await pool.query<OrderRow>(sql, [recentLimit(limit)])).rows.map(toOrder);
-    },
-
-    async listOrders(query) {
-      const { status, like } = listFilter(query);
-      if (query.text !== undefined && !storable(query.text)) return { orders: [], total: 0 };
-      const filter = [status, like];
-      const [page, count] = await Promise.all([
-        pool.query<OrderRow>(`SELECT * FROM orders WHERE ${LIST_FILTER} ORDER BY id DESC LIMIT $3 OFFSET $4`, [
-          ...filter,
-          query.limit,
-          query.offset,
-        ]),
-        pool.query<{ n: number }>(`SELECT count(*) AS n FROM orders WHERE ${LIST_FILTER}`, filter),
-      ]);
-      return { orders: page.rows.map(toOrder), total: count.rows[0]?.n ?? 0 };
-    },
-
     async adoptGatewayOrderId(id, gatewayOrderId) {
       checkGatewayOrderId(gatewayOrderId);
       return planned(id, (o) => decideAdopt(o, gatewayOrderId));
     },
 
     markNeverRegistered: (id, detail) => planned(id, (o) => decideNeverRegistered(o, detail)),
-
-    async fulfilment(orderId) {
-      if (!isId(orderId)) return undefined;
-      const sql = 'SELECT at, status FROM fulfilments WHERE order_id = $1';
-      return (await pool.query<{ at: number; status: string }>(sql, [orderId])).rows[0];
-    },
-
-    async unitsSold(productId) {
-      if (!storable(productId)) return 0;
-      const sql = 'SELECT sold FROM product_sales WHERE product_id = $1';
-      return (await pool.query<{ sold: number }>(sql, [productId])).rows[0]?.sold ?? 0;
-    },
   };
 }

@@ -3,6 +3,7 @@ import type { Ledger, Synchronous } from '../types.js';
 import { createSqliteIntents } from './intents.js';
 import { createSqliteLeases } from './leases.js';
 import { createSqliteOrders } from './orders.js';
+import { createSqliteReads } from './reads.js';
 import { createSqliteKit } from './writes.js';
 
 /** The SQLite ledger answers synchronously (better-sqlite3); it is a Ledger, whose callers await every answer. */
@@ -17,6 +18,7 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): S
   const kit = createSqliteKit(db, opts.now ?? Date.now);
   return {
     ...createSqliteOrders(kit),
+    ...createSqliteReads(kit),
     ...createSqliteLeases(kit),
     ...createSqliteIntents(db, kit.log, kit.now),
   };

@@ -12,12 +12,9 @@ import {
   decideRegisterFailed,
   decideRelease,
   decideStatus,
-  listFilter,
-  recentLimit,
   refuseDuplicate,
   type Plan,
 } from '../rules.js';
-import { toOrder } from '../rows.js';
 import type {
   ApplyStatusResult,
   CreateOrderInput,
@@ -31,18 +28,18 @@ import type {
 import { checkGatewayOrderId, validateCreateOrder, validateRegistration } from '../validate.js';
 import type { SqliteKit } from './writes.js';
 
-type OrderMethods = Omit<
+type OrderMethods = Pick<
   Synchronous<Ledger>,
-  | 'leaseDue'
-  | 'countUnleased'
-  | 'checked'
-  | 'renewLeases'
-  | 'releaseLeases'
-  | 'issueIntent'
-  | 'findIntent'
-  | 'claimIntent'
-  | 'finishIntent'
-  | 'unresolvedIntents'
+  | 'createOrder'
+  | 'claimPurchase'
+  | 'releasePurchase'
+  | 'markRegistered'
+  | 'markRegisterFailed'
+  | 'applyGatewayStatus'
+  | 'markMismatch'
+  | 'recordEvent'
+  | 'adoptGatewayOrderId'
+  | 'markNeverRegistered'
 >;
 
 function isUniqueViolation(err: unknown): boolean {
@@ -113,9 +110,6 @@ export function createSqliteOrders({ db, q, log, now, find, mustGet, apply, inse
       }
     },
     releasePurchase: (id, detail) => planned.immediate(id, (o) => decideRelease(o, detail)),
-    get: (id) => find(q.byId.get(id)),
-    findByGatewayOrderId: (orderId) => find(q.byGatewayId.get(orderId)),
-    findByOrderNumber: (n) => find(q.byNumber.get(n)),
     markRegistered(id, r) {
       validateRegistration(r);
       return planned.immediate(id, (o) => decideRegistered(o, r));
@@ -130,19 +124,10 @@ export function createSqliteOrders({ db, q, log, now, find, mustGet, apply, inse
       checkEventLabels(kind, outcome);
       eventTx.immediate(orderId, kind, outcome, detail);
     },
-    events: (orderId) => log.list(orderId),
-    listRecent: (limit) => q.recent.all(recentLimit(limit)).map(toOrder),
-    listOrders(query) {
-      const filter = listFilter(query);
-      const page = { ...filter, limit: query.limit, offset: query.offset };
-      return { orders: q.listPage.all(page).map(toOrder), total: q.listCount.get(filter) ?? 0 };
-    },
     adoptGatewayOrderId(id, gatewayOrderId) {
       checkGatewayOrderId(gatewayOrderId);
       return planned.immediate(id, (o) => decideAdopt(o, gatewayOrderId));
     },
     markNeverRegistered: (id, detail) => planned.immediate(id, (o) => decideNeverRegistered(o, detail)),
-    fulfilment: (orderId) => q.fulfilment.get(orderId),
-    unitsSold: (productId) => q.unitsSold.get(productId) ?? 0,
   };
 }
