@@ -116,6 +116,11 @@ export function validateClaim(c: ClaimIntentInput): void {
     throw new InvalidOrderError('amount must be a positive integer of minor units');
 }
 
+/** finishIntent answers only an intent that exists. */
+export function refuseUnknownIntent(found: Intent | undefined): asserts found is Intent {
+  if (!found) throw new InvalidOrderError('no intent has this token');
+}
+
 /** A token hash as the form sent it, or undefined when it cannot be one (then no row is looked up). */
 export const isTokenHash = (h: string): boolean => HEX64.test(h);
 

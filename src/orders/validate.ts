@@ -54,8 +54,13 @@ export function validateCreateOrder(input: CreateOrderInput): void {
   }
 }
 
+/** The gateway's id of an order, as registered or adopted. */
+export function checkGatewayOrderId(gatewayOrderId: string): void {
+  checkText(gatewayOrderId, 'gatewayOrderId', 128);
+}
+
 export function validateRegistration(r: { gatewayOrderId: string; formUrl: string }): void {
-  checkText(r.gatewayOrderId, 'gatewayOrderId', 128);
+  checkGatewayOrderId(r.gatewayOrderId);
   checkText(r.formUrl, 'formUrl', 2048);
   let url: URL;
   try {

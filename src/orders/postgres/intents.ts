@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { InvalidOrderError } from '../errors.js';
 import {
   answeredEvent,
   decideIntent,
   isTokenHash,
+  refuseUnknownIntent,
   requestedEvent,
   toIntent,
   validateAnswer,
@@ -12,36 +12,20 @@ import {
   type Intent,
   type IntentRow,
 } from '../intents.js';
-import type { Ledger, Order } from '../types.js';
+import type { Ledger } from '../types.js';
+import type { Async, Tx } from './client.js';
+import { lockOrder, writeEvent } from './writes.js';
 
-type IntentMethods = {
-  [K in 'issueIntent' | 'findIntent' | 'claimIntent' | 'finishIntent' | 'unresolvedIntents']: (
-    ...args: Parameters<Ledger[K]>
-  ) => Promise<Awaited<ReturnType<Ledger[K]>>>;
-};
-
-/** What the ledger lends this file: its transaction helper, its row lock on an order, and its event writer. */
-export interface PostgresIntentKit {
-  pool: pg.Pool;
-  tx: <T>(fn: (c: pg.PoolClient) => Promise<T>) => Promise<T>;
-  lockOrder: (c: pg.PoolClient, id: number) => Promise<Order>;
-  writeEvent: (
-    c: pg.PoolClient,
-    orderId: number,
-    at: number,
-    kind: string,
-    outcome: string,
-    detail?: Record<string, unknown>,
-  ) => Promise<void>;
-  now: () => number;
-}
+type IntentMethods = Async<
+  Pick<Ledger, 'issueIntent' | 'findIntent' | 'claimIntent' | 'finishIntent' | 'unresolvedIntents'>
+>;
 
 /**
  * The back office's intents on PostgreSQL, with the same decision as SQLite (src/orders/intents.ts). Every write
  * locks the order's row first (as every ledger write does), so two submits of one form on two instances are decided
  * one after the other.
  */
-export function createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }: PostgresIntentKit): IntentMethods {
+export function createPostgresIntents(pool: pg.Pool, tx: Tx, now: () => number): IntentMethods {
   const intent = async (c: pg.PoolClient | pg.Pool, tokenHash: string): Promise<Intent | undefined> => {
     const { rows } = await c.query<IntentRow>('SELECT * FROM admin_intents WHERE token_hash = $1', [tokenHash]);
     return rows[0] ? toIntent(rows[0]) : undefined;
@@ -123,7 +107,7 @@ export function createPostgresIntents({ pool, tx, lockOrder, writeEvent, now }: 
       const { tokenHash } = claim;
       return tx(async (c) => {
         const found = isTokenHash(tokenHash) ? await intent(c, tokenHash) : undefined;
-        if (!found) throw new InvalidOrderError('no intent has this token');
+        refuseUnknownIntent(found);
         await lockOrder(c, found.orderId);
         // Only the attempt that was claimed is answered: a claim made again since then is not overwritten.
         const { rowCount } = await c.query(

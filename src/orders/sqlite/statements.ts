@@ -1,5 +1,5 @@
-import type { Database } from './db.js';
-import type { OrderRow } from './rows.js';
+import type { Database } from '../db.js';
+import type { OrderRow } from '../rows.js';
 
 const LIST_FILTER = `(@status IS NULL OR status = @status)
   AND (@like IS NULL OR order_number LIKE @like ESCAPE '\\' OR gateway_order_id LIKE @like ESCAPE '\\')`;
@@ -102,6 +102,8 @@ export function prepareOrderStatements(db: Database) {
     adopt: db.prepare(
       'UPDATE orders SET gateway_order_id = ?, updated_at = ? WHERE id = ? AND gateway_order_id IS NULL',
     ),
+    // The card line rides with the status it came with: written right after that status's compare-and-set.
+    card: db.prepare('UPDATE orders SET card_masked_pan = ?, card_payment_way = ? WHERE id = ?'),
   };
 }
 

@@ -1,10 +1,11 @@
-import type { Database } from './db.js';
-import { InvalidOrderError, OrderNotFoundError } from './errors.js';
-import type { EventLog } from './events.js';
+import type { Database } from '../db.js';
+import { OrderNotFoundError } from '../errors.js';
+import type { EventLog } from '../events.js';
 import {
   answeredEvent,
   decideIntent,
   isTokenHash,
+  refuseUnknownIntent,
   requestedEvent,
   toIntent,
   validateAnswer,
@@ -13,9 +14,9 @@ import {
   type IntentAnswer,
   type IntentAttempt,
   type IntentRow,
-} from './intents.js';
-import { toOrder, type OrderRow } from './rows.js';
-import type { Ledger, Synchronous } from './types.js';
+} from '../intents.js';
+import { toOrder, type OrderRow } from '../rows.js';
+import type { Ledger, Synchronous } from '../types.js';
 
 type IntentMethods = Pick<
   Synchronous<Ledger>,
@@ -99,7 +100,7 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
   const finishTx = db.transaction(
     (claim: IntentAttempt, state: 'done' | 'refused' | 'unknown', answer: IntentAnswer) => {
       const found = intent(claim.tokenHash);
-      if (!found) throw new InvalidOrderError('no intent has this token');
+      refuseUnknownIntent(found);
       // Only the attempt that was claimed is answered: a claim made again since then is not overwritten.
       if (q.finish.run(state, JSON.stringify(answer), claim.tokenHash, claim.attempts).changes === 1)
         log.write(found.orderId, now(), 'admin', found.action, answeredEvent(found, state, answer));
