@@ -2,18 +2,17 @@
  * The developer panel (docs/decisions/0009-developer-panel.md): per order, the gateway calls the shop made and the
  * callbacks it received, with no credential anywhere; loopback clients only; absent in production.
  */
-import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { callbackSigningString } from '../../src/gateway/index.js';
 import { DEFAULT_MERCHANTS } from '@rbs-storefront/gateway-sandbox';
 import { keptDevPanelToken } from '../../src/config.js';
 import { DEV_PANEL_COOKIE, isLoopback } from '../../src/dev/routes.js';
 import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { freePort, startShopProcess } from '../helpers/shop-process.js';
+import { signCallback } from '../helpers/callback-signature.js';
 import { buy, scriptedShopPerTest, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
 const merchant = DEFAULT_MERCHANTS[0]!;
@@ -27,10 +26,8 @@ async function panelAgent(shop: TestShop): Promise<request.Agent> {
   return agent;
 }
 
-function sign(params: Record<string, string>): Record<string, string> {
-  const checksum = createHmac('sha256', CALLBACK_KEY).update(callbackSigningString(params), 'utf8').digest('hex');
-  return { ...params, checksum: checksum.toUpperCase() };
-}
+/** Signed as the gateway signs (test/helpers/callback-signature.ts), not with the shop's own code. */
+const sign = (params: Record<string, string>) => signCallback(params, CALLBACK_KEY);
 
 /** Every credential the shop holds, raw and form-encoded: none may appear on a panel page. */
 function expectNoCredential(html: string, secrets: string[]): void {

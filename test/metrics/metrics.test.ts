@@ -1,25 +1,22 @@
 // Prometheus metrics: never on the shop's port, served by their own listener, and the payment funnel, gateway
 // latency, callbacks and the reconciler counted where each outcome is decided.
-import { createHmac } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { callbackSigningString } from '../../src/gateway/index.js';
 import { actionCodeLabel, createMetrics } from '../../src/metrics/index.js';
 import { startMetricsServer } from '../../src/metrics/server.js';
 import { createPayments } from '../../src/payments/index.js';
 import { parseExposition, valueOf, withMetrics } from '../helpers/metrics.js';
 import { replies, startMisbehavingGateway, type GatewayReply } from '../helpers/misbehaving-gateway.js';
 import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
+import { signCallback } from '../helpers/callback-signature.js';
 import { buy, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
 const CALLBACK_KEY = 'metrics-test-callback-key';
 
-function sign(params: Record<string, string>): Record<string, string> {
-  const checksum = createHmac('sha256', CALLBACK_KEY).update(callbackSigningString(params), 'utf8').digest('hex');
-  return { ...params, checksum };
-}
+/** Signed as the gateway signs (test/helpers/callback-signature.ts), not with the shop's own code. */
+const sign = (params: Record<string, string>) => signCallback(params, CALLBACK_KEY);
 
 describe('the shop’s own port', () => {
   let shop: TestShop;
