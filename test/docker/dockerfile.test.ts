@@ -117,6 +117,22 @@ describe('Dockerfile', () => {
     expect(runtime.find((c) => c.sources.includes('packages/gateway-sandbox/package.json'))).toBeDefined();
   });
 
+  it('links every bin of the package into node_modules/.bin, executable, after its dist/ is in place', () => {
+    const pkg = JSON.parse(read('packages/gateway-sandbox/package.json')) as {
+      name: string;
+      bin: Record<string, string>;
+    };
+    const steps = stage('runtime').steps;
+    const distAt = steps.findIndex((s) => 'copy' in s && s.copy.dest === './packages/gateway-sandbox/dist');
+    expect(distAt).toBeGreaterThanOrEqual(0);
+    const runs = steps.slice(distAt + 1).flatMap((s) => ('run' in s ? [s.run] : []));
+    for (const [name, file] of Object.entries(pkg.bin)) {
+      const target = path.posix.normalize(file);
+      expect(runs.join('\n')).toContain(`ln -s ../${pkg.name}/${target} node_modules/.bin/${name}`);
+      expect(runs.join('\n')).toContain(`chmod 755 packages/gateway-sandbox/${target}`);
+    }
+  });
+
   it('the standalone sandbox command of both compose files is the package bin, built from its src/server.ts', () => {
     const pkg = JSON.parse(read('packages/gateway-sandbox/package.json')) as { bin: Record<string, string> };
     const bin = path.posix.join('packages/gateway-sandbox', pkg.bin['gateway-sandbox']!);
