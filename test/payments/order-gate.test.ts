@@ -154,4 +154,30 @@ describe('the per-order gate (one status call at a time per order)', () => {
     expect(overlaps()).toEqual([]);
     expect(shop.fulfilled).toEqual([order.id]);
   });
+
+  it('when a callback arrives while a status call that found the payment still processing is running, it asks once more after it', async () => {
+    // The first status call is sent while the buyer is at 3-D Secure (orderStatus 5): it moves the order to
+    // 'processing', which is not the payment the callback announces.
+    const { gateway, shop } = await start({
+      getOrderStatusExtended: async (form, ctx) => {
+        const { body } = (await ctx.healthy(form)) as { body: Record<string, unknown> };
+        await sleep(STATUS_DELAY_MS);
+        const amount = body.amount as number;
+        if (ctx.count === 1) return { body: { ...body, orderStatus: 5 } };
+        const info = { paymentState: 'DEPOSITED', approvedAmount: amount, depositedAmount: amount, refundedAmount: 0 };
+        return { body: { ...body, orderStatus: 2, actionCode: 0, paymentAmountInfo: info } };
+      },
+    });
+    const statusCalls = () => gateway.callsTo('getOrderStatusExtended').length;
+    const { agent, order } = await bought(shop);
+    const page = agent.get(`/checkout/return?orderId=${order.gatewayOrderId!}`).then((res) => res);
+    await until(() => statusCalls() === 1); // the return's call is at the gateway, which has the payment processing
+    await request(shop.app).get('/payment/callback').query(callback(order)).expect(200);
+    expect((await page).text).toMatch(/confirming your payment/i);
+    const deadline = Date.now() + 10 * STATUS_DELAY_MS; // bounded: without the second call it never gets paid
+    await until(() => shop.ledger.get(order.id)?.status === 'paid' || Date.now() > deadline);
+    expect(shop.ledger.get(order.id)?.status).toBe('paid');
+    expect(statusCalls()).toBe(2);
+    expect(shop.fulfilled).toEqual([order.id]);
+  });
 });
