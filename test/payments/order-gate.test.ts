@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import request from 'supertest';
 import { toMajorString } from '../../src/admin/amount.js';
 import type { Order } from '../../src/orders/types.js';
@@ -179,5 +179,48 @@ describe('the per-order gate (one status call at a time per order)', () => {
     expect(shop.ledger.get(order.id)?.status).toBe('paid');
     expect(statusCalls()).toBe(2);
     expect(shop.fulfilled).toEqual([order.id]);
+  });
+
+  it("when the back office's capture waits in the gate past its claim's time, it is not sent (the claim may be taken for dead)", async () => {
+    // The clock the ledger and the back office read; moved forward while the capture waits.
+    const realNow = Date.now.bind(Date);
+    let shift = 0;
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => realNow() + shift);
+    try {
+      let release: () => void = () => undefined;
+      let held = false;
+      const { gateway, shop } = await start(
+        {
+          getOrderStatusExtended: async (form, ctx) => {
+            const { body } = (await ctx.healthy(form)) as { body: Record<string, unknown> };
+            if (held) await new Promise<void>((resolve) => (release = resolve));
+            const amount = body.amount as number;
+            const info = { paymentState: 'APPROVED', approvedAmount: amount, depositedAmount: 0, refundedAmount: 0 };
+            return { body: { ...body, orderStatus: 1, actionCode: 0, paymentAmountInfo: info } };
+          },
+        },
+        { env: { PAYMENT_FLOW: 'two-phase', ADMIN_PASSWORD, GATEWAY_STATUS_TIMEOUT_MS: '5000' } },
+      );
+      const statusCalls = () => gateway.callsTo('getOrderStatusExtended').length;
+      const { order } = await bought(shop);
+      expect((await shop.payments.settle(order, { source: 'callback' }))?.order.status).toBe('authorized');
+      const admin = request.agent(shop.app);
+      expect((await login(admin)).status).toBe(303);
+      const form = await confirmForm(admin, order.id, 'capture');
+
+      held = true;
+      await request(shop.app).get('/payment/callback').query(callback(order)).expect(200);
+      await until(() => statusCalls() === 2); // the callback's call is at the gateway, which holds it
+      const amount = toMajorString(order.amount, order.currency);
+      const posted = postAction(admin, order.id, 'capture', { ...form, amount }).then((res) => res);
+      await until(() => shop.ledger.unresolvedIntents(order.id).length === 1); // claimed; waiting in the gate
+      shift = 60_000; // past the claim's pendingForMs: a refresh or another instance may now take it for dead
+      release();
+      const res = await posted;
+      expect(gateway.callsTo('deposit')).toHaveLength(0);
+      expect(res.status).toBe(503); // outcome unknown: the same form rechecks the status before any call
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
