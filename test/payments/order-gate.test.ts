@@ -110,6 +110,20 @@ describe('the per-order gate (one status call at a time per order)', () => {
     expect(shop.fulfilled).toEqual([order.id]);
   });
 
+  it('when a callback arrives while the return is asking (the return first), asks the gateway once', async () => {
+    // The test above finds the callback first (the return shares its call); here the return is at the gateway first.
+    const { shop, statusCalls } = await slowStatusShop();
+    const { agent, order } = await bought(shop);
+    const page = agent.get(`/checkout/return?orderId=${order.gatewayOrderId!}`).then((res) => res);
+    await until(() => statusCalls() === 1); // the return's call is at the gateway
+    await request(shop.app).get('/payment/callback').query(callback(order)).expect(200);
+    expect((await page).status).toBe(200);
+    expect(shop.ledger.get(order.id)?.status).toBe('authorized');
+    await sleep(STATUS_DELAY_MS * 2); // a second call, if any, has been made by now
+    expect(statusCalls()).toBe(1);
+    expect(shop.fulfilled).toEqual([order.id]);
+  });
+
   it('when the reconciler runs while a return for the same order is asking, the run shares that one call', async () => {
     const { shop, statusCalls } = await slowStatusShop({}, { intervalMs: 0, firstLookMs: 0, pageLifetimeMs: 0 });
     const { agent, order } = await bought(shop);
