@@ -143,7 +143,9 @@ export function createOrderGate(deps: GateDeps) {
    */
   async function onCallback(order: Order): Promise<Settled | undefined> {
     const cause: StatusCause = { source: 'callback' };
-    const running = pending(order.id);
+    // A return's call still claiming the cool-down counts: if it then asks nothing, its answer is none, and one more
+    // call follows.
+    const running = pending(order.id, true);
     if (running?.started) {
       const seen = await running.answer.catch(() => undefined);
       if (seen && seen.order.status !== order.status && !isOpen(seen.order.status)) return seen;

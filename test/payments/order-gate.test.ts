@@ -24,7 +24,12 @@ interface Span {
  * a deposit), as it would once the buyer has paid; status calls before call number `paidFrom` still find it unpaid.
  * Every other call answers at once. `spans` records each call's time.
  */
-async function slowStatusShop(env: Record<string, string> = {}, reconciler = {}, paidFrom = 1) {
+async function slowStatusShop(
+  env: Record<string, string> = {},
+  reconciler = {},
+  paidFrom = 1,
+  cooldown?: (key: string, ms: number) => Promise<boolean>,
+) {
   const spans: Span[] = [];
   const timed =
     (method: string, delayMs: number, answer: (form: Record<string, string>, ctx: HandlerContext) => unknown) =>
@@ -57,7 +62,7 @@ async function slowStatusShop(env: Record<string, string> = {}, reconciler = {},
       }),
       deposit: timed('deposit', 50, () => ({ errorCode: 0, errorMessage: 'Success' })),
     },
-    { env: { PAYMENT_FLOW: 'two-phase', ...env }, reconciler },
+    { env: { PAYMENT_FLOW: 'two-phase', ...env }, reconciler, cooldown },
   );
   const statusCalls = () => gateway.callsTo('getOrderStatusExtended').length;
   /** Any two of the recorded calls that overlapped in time (the gate lets none do so). */
@@ -116,6 +121,26 @@ describe('the per-order gate (one status call at a time per order)', () => {
     const { agent, order } = await bought(shop);
     const page = agent.get(`/checkout/return?orderId=${order.gatewayOrderId!}`).then((res) => res);
     await until(() => statusCalls() === 1); // the return's call is at the gateway
+    await request(shop.app).get('/payment/callback').query(callback(order)).expect(200);
+    expect((await page).status).toBe(200);
+    expect(shop.ledger.get(order.id)?.status).toBe('authorized');
+    await sleep(STATUS_DELAY_MS * 2); // a second call, if any, has been made by now
+    expect(statusCalls()).toBe(1);
+    expect(shop.fulfilled).toEqual([order.id]);
+  });
+
+  it('when a callback arrives while the return claims the shared cool-down (Redis), asks the gateway once', async () => {
+    let claiming = false;
+    /** A shared cool-down (as with REDIS_URL) that takes a moment to answer: the return waits for it before asking. */
+    const cooldown = async () => {
+      claiming = true;
+      await sleep(STATUS_DELAY_MS);
+      return true;
+    };
+    const { shop, statusCalls } = await slowStatusShop({}, {}, 1, cooldown);
+    const { agent, order } = await bought(shop);
+    const page = agent.get(`/checkout/return?orderId=${order.gatewayOrderId!}`).then((res) => res);
+    await until(() => claiming); // the return's call waits for the cool-down's answer
     await request(shop.app).get('/payment/callback').query(callback(order)).expect(200);
     expect((await page).status).toBe(200);
     expect(shop.ledger.get(order.id)?.status).toBe('authorized');
