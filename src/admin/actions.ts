@@ -164,11 +164,25 @@ export function createActions(deps: AdminDeps) {
     const amount = intent.amount ?? 0;
     let answer: IntentAnswer = { by: 'call' };
     let state: 'done' | 'refused' | 'unknown' = 'done';
+    // Alone for the order, it may wait behind status calls (src/payments/gate.ts): sent only while it can end within
+    // the claim's pendingForMs, after which a refresh or another submit may take the claim for dead and act again.
+    const sendBy = (intent.claimedAt ?? now()) + policy.pendingForMs - timeoutMs;
+    const stillOurs = () => now() <= sendBy;
     try {
-      // Alone for the order: no status call runs beside it (src/payments/gate.ts).
-      if (intent.action === 'capture') await payments.capture(order, amount);
-      else if (intent.action === 'refund') await payments.refund(order, amount, intent.ref);
-      else await payments.reverse(order);
+      const sent =
+        intent.action === 'capture'
+          ? await payments.capture(order, amount, stillOurs)
+          : intent.action === 'refund'
+            ? await payments.refund(order, amount, intent.ref, stillOurs)
+            : await payments.reverse(order, stillOurs);
+      if (!sent) {
+        state = 'unknown';
+        answer = { by: 'call', code: 'NOT_SENT' };
+        logger.warn(
+          { orderId: order.id, action: intent.action, actor, intent: intent.ref },
+          'back-office action not sent: waited too long',
+        );
+      }
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
       const rejected = err instanceof GatewayRejectedError;

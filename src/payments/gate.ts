@@ -1,3 +1,4 @@
+import { isOpen } from '../orders/state-machine.js';
 import type { Order, StatusCause } from '../orders/types.js';
 import type { Settle, Settled } from './settle.js';
 
@@ -136,15 +137,18 @@ export function createOrderGate(deps: GateDeps) {
 
   /**
    * A callback: something happened to the order. A status call already running may have been sent before it
-   * happened, so its answer is taken only if it changed the order (the news the callback brings); otherwise one more
-   * call follows it. Calls queued and not yet sent are shared; each starts from the ledger's order.
+   * happened, so its answer is taken only if it settled the order (the news the callback brings); otherwise, and
+   * when it only found the payment still open (e.g. 'processing' during 3-D Secure), one more call follows it. Calls
+   * queued and not yet sent are shared; each starts from the ledger's order.
    */
   async function onCallback(order: Order): Promise<Settled | undefined> {
     const cause: StatusCause = { source: 'callback' };
-    const running = pending(order.id);
+    // A return's call still claiming the cool-down counts: if it then asks nothing, its answer is none, and one more
+    // call follows.
+    const running = pending(order.id, true);
     if (running?.started) {
       const seen = await running.answer.catch(() => undefined);
-      if (seen && seen.order.status !== order.status) return seen;
+      if (seen && seen.order.status !== order.status && !isOpen(seen.order.status)) return seen;
     }
     const queued = pending(order.id);
     return queued && !queued.started ? queued.answer : statusCall(order, cause, { reread: true });

@@ -64,10 +64,13 @@ export interface Payments {
   settleFresh: (order: Order, cause: StatusCause) => Promise<Settled | undefined>;
   /** What the gateway says about the order now, read only (the back office's order page), one call at a time. */
   liveStatus: (order: Order & { gatewayOrderId: string }) => Promise<OrderStatusExtended>;
-  /** deposit.do, refund.do, reverse.do: alone for the order (no status call beside them); errors are thrown. */
-  capture: (order: Order, amount: number) => Promise<void>;
-  refund: (order: Order, amount: number, externalRefundId: string) => Promise<void>;
-  reverse: (order: Order) => Promise<void>;
+  /**
+   * deposit.do, refund.do, reverse.do: alone for the order (no status call beside them); errors are thrown. False
+   * when nothing was sent: `stillOurs`, asked when its turn came, said the caller's claim ran out while it waited.
+   */
+  capture: (order: Order, amount: number, stillOurs?: () => boolean) => Promise<boolean>;
+  refund: (order: Order, amount: number, externalRefundId: string, stillOurs?: () => boolean) => Promise<boolean>;
+  reverse: (order: Order, stillOurs?: () => boolean) => Promise<boolean>;
   /** The periodic job (start/stop) and its one-shot run, settling through the same gate. */
   reconciler: Reconciler;
 }
@@ -95,6 +98,13 @@ export function createPayments(deps: PaymentsDeps): Payments {
     { ...config.reconcile, pageLifetimeMs: config.orderLifetimeSecs * 1000, now, ...deps.reconciler },
   );
   const orderId = (order: Order) => order.gatewayOrderId ?? '';
+  /** Sends a money call when its turn in the order's gate comes, if the caller's claim is still good then. */
+  const alone = (order: Order, stillOurs: (() => boolean) | undefined, send: () => Promise<void>) =>
+    gate.exclusive(order.id, async () => {
+      if (stillOurs && !stillOurs()) return false;
+      await send();
+      return true;
+    });
   return {
     register,
     stillPayable: createPageCheck({ ledger, gateway, logger }),
@@ -104,18 +114,11 @@ export function createPayments(deps: PaymentsDeps): Payments {
     settleFresh: gate.fresh,
     liveStatus: (order) =>
       gate.exclusive(order.id, () => gateway.getOrderStatusExtended({ orderId: order.gatewayOrderId })),
-    capture: (order, amount) =>
-      gate.exclusive(order.id, async () => {
-        await gateway.deposit({ orderId: orderId(order), amount });
-      }),
-    refund: (order, amount, externalRefundId) =>
-      gate.exclusive(order.id, async () => {
-        await gateway.refund({ orderId: orderId(order), amount, externalRefundId });
-      }),
-    reverse: (order) =>
-      gate.exclusive(order.id, async () => {
-        await gateway.reverse({ orderId: orderId(order) });
-      }),
+    capture: (order, amount, stillOurs) =>
+      alone(order, stillOurs, () => gateway.deposit({ orderId: orderId(order), amount })),
+    refund: (order, amount, externalRefundId, stillOurs) =>
+      alone(order, stillOurs, () => gateway.refund({ orderId: orderId(order), amount, externalRefundId })),
+    reverse: (order, stillOurs) => alone(order, stillOurs, () => gateway.reverse({ orderId: orderId(order) })),
     reconciler,
   };
 }
