@@ -90,8 +90,8 @@ COPY packages/gateway-sandbox/public ./packages/gateway-sandbox/public
 COPY views ./views
 COPY public ./public
 # npm links a workspace package's bin only when its file exists at `npm ci`, and the prod-deps stage has no dist/:
-# the link and the executable bit are made here, so `gateway-sandbox` runs the standalone sandbox as the package's
-# README says (a missing link would send `npx gateway-sandbox` to the registry for a package of that name).
+# the link and the executable bit are made here, so `node_modules/.bin/gateway-sandbox` runs the standalone sandbox as
+# the package's README says (without the link, `npx gateway-sandbox` would ask the registry for a package of that name).
 RUN ln -s ../@rbs-storefront/gateway-sandbox/dist/server.js node_modules/.bin/gateway-sandbox \
  && chmod 755 packages/gateway-sandbox/dist/server.js
 USER node
