@@ -3,6 +3,7 @@ import { ownerText, pendingFate, RETIRED_BECAUSE } from './claims.js';
 import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError } from './errors.js';
 import {
   FULFIL_ON,
+  PREDECESSORS,
   RECHECK_AFTER_PAYMENT,
   STALE_CANDIDATES,
   canTransition,
@@ -47,7 +48,7 @@ export interface GatewayFields {
 
 /**
  * The row write of a plan, on the order's locked row. register, fail and move are compare-and-sets on the status
- * (register and fail from 'new', move from PREDECESSORS[to]); a store that finds the row moved throws.
+ * (from casFrom's statuses); a store that finds the row moved throws.
  */
 export type RowWrite =
   | { kind: 'register'; gatewayOrderId: string; formUrl: string }
@@ -156,10 +157,13 @@ export function decideMismatch(o: Order, detail: Record<string, unknown>, cause:
   };
 }
 
+/** A registration's answer (registered, or failed) applies only while its register call runs: to a 'new' order. */
+const REGISTERING: readonly LocalStatus[] = ['new'];
+
 export function decideRegistered(o: Order, r: { gatewayOrderId: string; formUrl: string }): Plan {
   // A retried call with the same reply is harmless.
   if (o.status === 'registered' && o.gatewayOrderId === r.gatewayOrderId && o.formUrl === r.formUrl) return NOTHING;
-  if (o.status !== 'new') throw new InvalidTransitionError(o.id, o.status, 'registered');
+  if (!REGISTERING.includes(o.status)) throw new InvalidTransitionError(o.id, o.status, 'registered');
   return {
     write: { kind: 'register', gatewayOrderId: r.gatewayOrderId, formUrl: r.formUrl },
     events: [{ kind: 'register', outcome: 'registered', detail: { gatewayOrderId: r.gatewayOrderId } }],
@@ -172,7 +176,7 @@ export function decideRegisterFailed(
   detail: Record<string, unknown>,
 ): Plan {
   if (o.status === status) return NOTHING;
-  if (o.status !== 'new') throw new InvalidTransitionError(o.id, o.status, status);
+  if (!REGISTERING.includes(o.status)) throw new InvalidTransitionError(o.id, o.status, status);
   // Leaving 'new' frees the purchaseKey slot (the partial unique index covers new/registered only).
   return { write: { kind: 'fail', status }, events: [{ kind: 'register_error', outcome: status, detail }] };
 }
@@ -314,5 +318,20 @@ export function casTarget(w: RowWrite): LocalStatus | undefined {
     case 'release':
     case 'adopt':
       return undefined;
+  }
+}
+
+/** The statuses a compare-and-set write moves the row from: the ones its decision writes from (none: no status). */
+export function casFrom(w: RowWrite): readonly LocalStatus[] {
+  switch (w.kind) {
+    case 'register':
+    case 'fail':
+      return REGISTERING;
+    case 'move':
+      return PREDECESSORS[w.to];
+    case 'refresh':
+    case 'release':
+    case 'adopt':
+      return [];
   }
 }

@@ -3,6 +3,7 @@ import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError } fro
 import {
   NOTHING,
   byLastChecked,
+  casFrom,
   casTarget,
   checkEventLabels,
   checkGatewayStatus,
@@ -539,6 +540,8 @@ describe('the queries: which input is refused, and what it asks', () => {
   });
 });
 
+const MOVE = { orderStatus: null, actionCode: null, deposited: 0, refunded: 0, paidAt: null };
+
 describe('the plan helpers', () => {
   it.each<[RowWrite, LocalStatus | undefined]>([
     [{ kind: 'register', gatewayOrderId: 'g', formUrl: 'https://x' }, 'registered'],
@@ -552,6 +555,40 @@ describe('the plan helpers', () => {
     [{ kind: 'adopt', gatewayOrderId: 'g' }, undefined],
   ])('casTarget(%j) is %p', (w, target) => {
     expect(casTarget(w)).toBe(target);
+  });
+
+  it('each write is a compare-and-set from exactly the statuses its decision writes from', () => {
+    const form = { gatewayOrderId: 'gw-9', formUrl: 'https://pay.example/payment_en.html?mdOrder=gw-9' };
+    const writes = (decide: () => { write?: RowWrite }, kind: RowWrite['kind']) => {
+      try {
+        return decide().write?.kind === kind;
+      } catch {
+        return false;
+      }
+    };
+    for (const status of LOCAL_STATUSES) {
+      const o = row({ status, gatewayOrderId: null, formUrl: null });
+      const cases: [string, boolean, RowWrite][] = [
+        ['register', writes(() => decideRegistered(o, form), 'register'), { kind: 'register', ...form }],
+        ...(['register_failed', 'register_unknown'] as const).map((to): [string, boolean, RowWrite] => [
+          `fail ${to}`,
+          writes(() => decideRegisterFailed(o, to, {}), 'fail'),
+          { kind: 'fail', status: to },
+        ]),
+        [
+          'mismatch',
+          writes(() => decideMismatch(o, {}, undefined), 'move'),
+          { kind: 'move', to: 'mismatch', fields: MOVE },
+        ],
+        [
+          'never registered',
+          writes(() => decideNeverRegistered(o, {}), 'move'),
+          { kind: 'move', to: 'register_failed', fields: MOVE },
+        ],
+      ];
+      for (const [what, decided, w] of cases)
+        expect([status, what, casFrom(w).includes(status)]).toEqual([status, what, decided]);
+    }
   });
 
   it('unitsByProduct sums the units of each product, sorted by product', () => {
