@@ -38,10 +38,11 @@ export interface PlannedEvent {
   detail?: Record<string, unknown>;
 }
 
-/** What a status write sets besides the status (null: keep the row's; amounts only grow). */
+/** What a status write sets besides the status (null: keep the row's). */
 export interface GatewayFields {
   orderStatus: number | null;
   actionCode: number | null;
+  /** The amounts the row gets: never less than it has (decided here, see moneyMoved). */
   deposited: number;
   refunded: number;
 }
@@ -80,7 +81,24 @@ export interface StatusPlan extends Plan {
 /** The plan of a write that is not needed (a retried call, a status already reached): the row as it is. */
 export const NOTHING: Plan = Object.freeze({ events: Object.freeze([]) });
 
-const NO_FIELDS = { orderStatus: null, actionCode: null, deposited: 0, refunded: 0, paidAt: null };
+/** A move that keeps the row's gateway fields and amounts. */
+const keepFields = (o: Order): GatewayFields & { paidAt: null } => {
+  return {
+    orderStatus: null,
+    actionCode: null,
+    deposited: o.depositedAmount,
+    refunded: o.refundedAmount,
+    paidAt: null,
+  };
+};
+
+/** The money moved, as the row keeps it after a reply: amounts only grow (a stale reply can't take a refund back). */
+function moneyMoved(o: Order, amounts: GatewayStatusInput['amounts']): { deposited: number; refunded: number } {
+  return {
+    deposited: Math.max(o.depositedAmount, amounts?.deposited ?? 0),
+    refunded: Math.max(o.refundedAmount, amounts?.refunded ?? 0),
+  };
+}
 
 /** Refuses a malformed status reply before any row is locked. */
 export function checkGatewayStatus(s: GatewayStatusInput): void {
@@ -110,15 +128,13 @@ function cardChange(o: Order, said: GatewayStatusInput['card']): { card?: CardLi
 export function decideStatus(o: Order, s: GatewayStatusInput, t: number): StatusPlan {
   const { orderStatus, actionCode, amounts, card, cause } = s;
   const to = statusFromGateway(orderStatus, amounts);
-  const deposited = amounts?.deposited ?? 0;
-  const refunded = amounts?.refunded ?? 0;
+  const { deposited, refunded } = moneyMoved(o, amounts);
   const detail = { orderStatus, actionCode, from: o.status, to: to ?? null, cause, ...(amounts && { amounts }) };
   const event = (outcome: string): PlannedEvent => ({ kind: 'status', outcome, detail });
   if (to === undefined) return { events: [event('unknown_status')], changed: false, fulfilled: false };
   if (to === o.status) {
-    // Amounts only grow: a stale reply can't take a refund back. Same status, more money moved (a second partial
-    // refund, say): recorded as such. A reply that changes nothing is no event (a re-check every so often would
-    // flood the log).
+    // Same status, more money moved (a second partial refund, say): recorded as such. A reply that changes nothing
+    // is no event (a re-check every so often would flood the log).
     const grew = deposited > o.depositedAmount || refunded > o.refundedAmount;
     return {
       write: { kind: 'refresh', fields: { orderStatus, actionCode, deposited, refunded } },
@@ -152,7 +168,7 @@ export function decideMismatch(o: Order, detail: Record<string, unknown>, cause:
     return { events: [{ kind: 'mismatch', outcome, detail: { ...evidence, status: o.status } }] };
   }
   return {
-    write: { kind: 'move', to: 'mismatch', fields: NO_FIELDS },
+    write: { kind: 'move', to: 'mismatch', fields: keepFields(o) },
     events: [{ kind: 'mismatch', outcome: 'marked', detail: evidence }],
   };
 }
@@ -207,7 +223,7 @@ export function decideNeverRegistered(o: Order, detail: Record<string, unknown>)
     throw new InvalidTransitionError(o.id, o.status, 'register_failed');
   }
   return {
-    write: { kind: 'move', to: 'register_failed', fields: NO_FIELDS },
+    write: { kind: 'move', to: 'register_failed', fields: keepFields(o) },
     events: [{ kind: 'register_error', outcome: 'never_registered', detail }],
   };
 }

@@ -203,6 +203,18 @@ describe('decideStatus: what an order becomes given its row and the gateway answ
     expect(plan.write).toMatchObject({ kind: 'move', to: 'reversed', fields: { paidAt: null } });
   });
 
+  it("when a reply names less money moved than the row has, then the plan writes the row's amounts", () => {
+    const o = row({ status: 'partially_refunded', paidAt: T - 1, depositedAmount: 2500, refundedAmount: 1000 });
+    const stale = decideStatus(o, reply(4, { amounts: { deposited: 2000, refunded: 500 } }), T);
+    expect(stale.write).toMatchObject({ kind: 'refresh', fields: { deposited: 2500, refunded: 1000 } });
+    const more = decideStatus(o, reply(4, { amounts: { deposited: 2500, refunded: 1500 } }), T);
+    expect(more.write).toMatchObject({ kind: 'refresh', fields: { deposited: 2500, refunded: 1500 } });
+    const refunded = decideStatus(o, reply(4), T);
+    expect(refunded.write).toMatchObject({ kind: 'move', to: 'refunded', fields: { deposited: 2500, refunded: 1000 } });
+    const mismatch = decideMismatch(row({ depositedAmount: 300, refundedAmount: 100 }), {}, undefined);
+    expect(mismatch.write).toMatchObject({ kind: 'move', to: 'mismatch', fields: { deposited: 300, refunded: 100 } });
+  });
+
   it('when a refund reply names less refunded than deposited, then the order becomes partially refunded', () => {
     const plan = decideStatus(
       row({ status: 'paid', paidAt: T - 1 }),

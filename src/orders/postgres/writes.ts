@@ -75,11 +75,11 @@ const WRITE_SQL: Record<RowWrite['kind'], string> = {
   fail: 'UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1 AND status = ANY($4::text[]) RETURNING *',
   move: `UPDATE orders SET status = $2, updated_at = $3, paid_at = COALESCE(paid_at, $4::bigint),
       gateway_status = COALESCE($5::int, gateway_status), action_code = COALESCE($6::int, action_code),
-      deposited_amount = GREATEST(deposited_amount, $7::bigint), refunded_amount = GREATEST(refunded_amount, $8::bigint)
+      deposited_amount = $7::bigint, refunded_amount = $8::bigint
     WHERE id = $1 AND status = ANY($9::text[]) RETURNING *`,
-  // Amounts only grow: a stale reply can't take a refund back.
+  // The amounts are the plan's (rules.ts: they only grow).
   refresh: `UPDATE orders SET gateway_status = $2, action_code = $3, updated_at = $4,
-      deposited_amount = GREATEST(deposited_amount, $5::bigint), refunded_amount = GREATEST(refunded_amount, $6::bigint)
+      deposited_amount = $5::bigint, refunded_amount = $6::bigint
     WHERE id = $1 RETURNING *`,
   release:
     'UPDATE orders SET purchase_key = NULL, updated_at = $2 WHERE id = $1 AND purchase_key IS NOT NULL RETURNING *',
