@@ -35,6 +35,21 @@ export type {
  */
 export const isMoneyAction = (a: unknown): a is MoneyAction => MONEY_ACTIONS.includes(a as MoneyAction);
 
+/** Claimed, with an outcome not known yet (at the gateway, or its answer lost): only these are answered. */
+export const UNRESOLVED: readonly IntentState[] = ['pending', 'unknown'];
+
+/**
+ * How far an order's forms have gone, from the states of its intents: claims plus final answers (it grows with each,
+ * so a form shown before either is stale), and how many claimed ones have an outcome not known yet.
+ */
+export function claimsOf(states: readonly IntentState[]): { claimed: number; unresolved: number } {
+  const claimed = states.filter((s) => s !== 'issued');
+  return {
+    claimed: claimed.length + claimed.filter((s) => s === 'done' || s === 'refused').length,
+    unresolved: claimed.filter((s) => UNRESOLVED.includes(s)).length,
+  };
+}
+
 /** The decision of a claim, taken inside the store's transaction with the intent's row and the order's locked. */
 export function decideIntent(
   intent: Intent | undefined,

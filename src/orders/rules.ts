@@ -3,6 +3,7 @@ import { ownerText, pendingFate, RETIRED_BECAUSE } from './claims.js';
 import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError } from './errors.js';
 import {
   FULFIL_ON,
+  PREDECESSORS,
   RECHECK_AFTER_PAYMENT,
   STALE_CANDIDATES,
   canTransition,
@@ -37,17 +38,18 @@ export interface PlannedEvent {
   detail?: Record<string, unknown>;
 }
 
-/** What a status write sets besides the status (null: keep the row's; amounts only grow). */
+/** What a status write sets besides the status (null: keep the row's). */
 export interface GatewayFields {
   orderStatus: number | null;
   actionCode: number | null;
+  /** The amounts the row gets: never less than it has (decided here, see moneyMoved). */
   deposited: number;
   refunded: number;
 }
 
 /**
  * The row write of a plan, on the order's locked row. register, fail and move are compare-and-sets on the status
- * (register and fail from 'new', move from PREDECESSORS[to]); a store that finds the row moved throws.
+ * (from casFrom's statuses); a store that finds the row moved throws.
  */
 export type RowWrite =
   | { kind: 'register'; gatewayOrderId: string; formUrl: string }
@@ -79,7 +81,24 @@ export interface StatusPlan extends Plan {
 /** The plan of a write that is not needed (a retried call, a status already reached): the row as it is. */
 export const NOTHING: Plan = Object.freeze({ events: Object.freeze([]) });
 
-const NO_FIELDS = { orderStatus: null, actionCode: null, deposited: 0, refunded: 0, paidAt: null };
+/** A move that keeps the row's gateway fields and amounts. */
+const keepFields = (o: Order): GatewayFields & { paidAt: null } => {
+  return {
+    orderStatus: null,
+    actionCode: null,
+    deposited: o.depositedAmount,
+    refunded: o.refundedAmount,
+    paidAt: null,
+  };
+};
+
+/** The money moved, as the row keeps it after a reply: amounts only grow (a stale reply can't take a refund back). */
+function moneyMoved(o: Order, amounts: GatewayStatusInput['amounts']): { deposited: number; refunded: number } {
+  return {
+    deposited: Math.max(o.depositedAmount, amounts?.deposited ?? 0),
+    refunded: Math.max(o.refundedAmount, amounts?.refunded ?? 0),
+  };
+}
 
 /** Refuses a malformed status reply before any row is locked. */
 export function checkGatewayStatus(s: GatewayStatusInput): void {
@@ -109,15 +128,13 @@ function cardChange(o: Order, said: GatewayStatusInput['card']): { card?: CardLi
 export function decideStatus(o: Order, s: GatewayStatusInput, t: number): StatusPlan {
   const { orderStatus, actionCode, amounts, card, cause } = s;
   const to = statusFromGateway(orderStatus, amounts);
-  const deposited = amounts?.deposited ?? 0;
-  const refunded = amounts?.refunded ?? 0;
+  const { deposited, refunded } = moneyMoved(o, amounts);
   const detail = { orderStatus, actionCode, from: o.status, to: to ?? null, cause, ...(amounts && { amounts }) };
   const event = (outcome: string): PlannedEvent => ({ kind: 'status', outcome, detail });
   if (to === undefined) return { events: [event('unknown_status')], changed: false, fulfilled: false };
   if (to === o.status) {
-    // Amounts only grow: a stale reply can't take a refund back. Same status, more money moved (a second partial
-    // refund, say): recorded as such. A reply that changes nothing is no event (a re-check every so often would
-    // flood the log).
+    // Same status, more money moved (a second partial refund, say): recorded as such. A reply that changes nothing
+    // is no event (a re-check every so often would flood the log).
     const grew = deposited > o.depositedAmount || refunded > o.refundedAmount;
     return {
       write: { kind: 'refresh', fields: { orderStatus, actionCode, deposited, refunded } },
@@ -151,15 +168,18 @@ export function decideMismatch(o: Order, detail: Record<string, unknown>, cause:
     return { events: [{ kind: 'mismatch', outcome, detail: { ...evidence, status: o.status } }] };
   }
   return {
-    write: { kind: 'move', to: 'mismatch', fields: NO_FIELDS },
+    write: { kind: 'move', to: 'mismatch', fields: keepFields(o) },
     events: [{ kind: 'mismatch', outcome: 'marked', detail: evidence }],
   };
 }
 
+/** A registration's answer (registered, or failed) applies only while its register call runs: to a 'new' order. */
+const REGISTERING: readonly LocalStatus[] = ['new'];
+
 export function decideRegistered(o: Order, r: { gatewayOrderId: string; formUrl: string }): Plan {
   // A retried call with the same reply is harmless.
   if (o.status === 'registered' && o.gatewayOrderId === r.gatewayOrderId && o.formUrl === r.formUrl) return NOTHING;
-  if (o.status !== 'new') throw new InvalidTransitionError(o.id, o.status, 'registered');
+  if (!REGISTERING.includes(o.status)) throw new InvalidTransitionError(o.id, o.status, 'registered');
   return {
     write: { kind: 'register', gatewayOrderId: r.gatewayOrderId, formUrl: r.formUrl },
     events: [{ kind: 'register', outcome: 'registered', detail: { gatewayOrderId: r.gatewayOrderId } }],
@@ -172,7 +192,7 @@ export function decideRegisterFailed(
   detail: Record<string, unknown>,
 ): Plan {
   if (o.status === status) return NOTHING;
-  if (o.status !== 'new') throw new InvalidTransitionError(o.id, o.status, status);
+  if (!REGISTERING.includes(o.status)) throw new InvalidTransitionError(o.id, o.status, status);
   // Leaving 'new' frees the purchaseKey slot (the partial unique index covers new/registered only).
   return { write: { kind: 'fail', status }, events: [{ kind: 'register_error', outcome: status, detail }] };
 }
@@ -203,7 +223,7 @@ export function decideNeverRegistered(o: Order, detail: Record<string, unknown>)
     throw new InvalidTransitionError(o.id, o.status, 'register_failed');
   }
   return {
-    write: { kind: 'move', to: 'register_failed', fields: NO_FIELDS },
+    write: { kind: 'move', to: 'register_failed', fields: keepFields(o) },
     events: [{ kind: 'register_error', outcome: 'never_registered', detail }],
   };
 }
@@ -314,5 +334,20 @@ export function casTarget(w: RowWrite): LocalStatus | undefined {
     case 'release':
     case 'adopt':
       return undefined;
+  }
+}
+
+/** The statuses a compare-and-set write moves the row from: the ones its decision writes from (none: no status). */
+export function casFrom(w: RowWrite): readonly LocalStatus[] {
+  switch (w.kind) {
+    case 'register':
+    case 'fail':
+      return REGISTERING;
+    case 'move':
+      return PREDECESSORS[w.to];
+    case 'refresh':
+    case 'release':
+    case 'adopt':
+      return [];
   }
 }

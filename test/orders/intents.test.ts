@@ -1,6 +1,12 @@
-import { expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createHash, randomUUID } from 'node:crypto';
-import type { IntentAnswer, IntentPolicy, MoneyAction } from '../../src/orders/intents.js';
+import {
+  claimsOf,
+  UNRESOLVED,
+  type IntentAnswer,
+  type IntentPolicy,
+  type MoneyAction,
+} from '../../src/orders/intents.js';
 import { describeLedgers, type AsyncLedger, type OpenLedger } from '../helpers/ledgers.js';
 import { orderInput } from '../helpers/orders-db.js';
 
@@ -225,5 +231,16 @@ describeLedgers('money-action intents (#43)', (open) => {
     });
     expect(await ledger.findIntent(old.tokenHash)).toBeUndefined();
     expect((await ledger.findIntent(form.tokenHash))?.state).toBe('pending');
+  });
+});
+
+describe("claimsOf: how far an order's forms have gone, from its intents' states (both stores read the states)", () => {
+  it('counts claims plus final answers, and the claimed ones whose outcome is not known yet', () => {
+    expect(claimsOf([])).toEqual({ claimed: 0, unresolved: 0 });
+    expect(claimsOf(['issued', 'issued'])).toEqual({ claimed: 0, unresolved: 0 });
+    expect(claimsOf(['pending'])).toEqual({ claimed: 1, unresolved: 1 });
+    expect(claimsOf(['unknown', 'issued'])).toEqual({ claimed: 1, unresolved: 1 });
+    expect(claimsOf(['done', 'refused', 'pending'])).toEqual({ claimed: 5, unresolved: 1 });
+    expect(UNRESOLVED).toEqual(['pending', 'unknown']);
   });
 });

@@ -3,6 +3,7 @@ import { DuplicatePurchaseError, InvalidOrderError, InvalidTransitionError } fro
 import {
   NOTHING,
   byLastChecked,
+  casFrom,
   casTarget,
   checkEventLabels,
   checkGatewayStatus,
@@ -200,6 +201,18 @@ describe('decideStatus: what an order becomes given its row and the gateway answ
   it('when a move does not fulfil, then paidAt is left as the row has it', () => {
     const plan = decideStatus(row({ status: 'paid', paidAt: T - 5 }), reply(3), T);
     expect(plan.write).toMatchObject({ kind: 'move', to: 'reversed', fields: { paidAt: null } });
+  });
+
+  it("when a reply names less money moved than the row has, then the plan writes the row's amounts", () => {
+    const o = row({ status: 'partially_refunded', paidAt: T - 1, depositedAmount: 2500, refundedAmount: 1000 });
+    const stale = decideStatus(o, reply(4, { amounts: { deposited: 2000, refunded: 500 } }), T);
+    expect(stale.write).toMatchObject({ kind: 'refresh', fields: { deposited: 2500, refunded: 1000 } });
+    const more = decideStatus(o, reply(4, { amounts: { deposited: 2500, refunded: 1500 } }), T);
+    expect(more.write).toMatchObject({ kind: 'refresh', fields: { deposited: 2500, refunded: 1500 } });
+    const refunded = decideStatus(o, reply(4), T);
+    expect(refunded.write).toMatchObject({ kind: 'move', to: 'refunded', fields: { deposited: 2500, refunded: 1000 } });
+    const mismatch = decideMismatch(row({ depositedAmount: 300, refundedAmount: 100 }), {}, undefined);
+    expect(mismatch.write).toMatchObject({ kind: 'move', to: 'mismatch', fields: { deposited: 300, refunded: 100 } });
   });
 
   it('when a refund reply names less refunded than deposited, then the order becomes partially refunded', () => {
@@ -539,6 +552,8 @@ describe('the queries: which input is refused, and what it asks', () => {
   });
 });
 
+const MOVE = { orderStatus: null, actionCode: null, deposited: 0, refunded: 0, paidAt: null };
+
 describe('the plan helpers', () => {
   it.each<[RowWrite, LocalStatus | undefined]>([
     [{ kind: 'register', gatewayOrderId: 'g', formUrl: 'https://x' }, 'registered'],
@@ -552,6 +567,40 @@ describe('the plan helpers', () => {
     [{ kind: 'adopt', gatewayOrderId: 'g' }, undefined],
   ])('casTarget(%j) is %p', (w, target) => {
     expect(casTarget(w)).toBe(target);
+  });
+
+  it('each write is a compare-and-set from exactly the statuses its decision writes from', () => {
+    const form = { gatewayOrderId: 'gw-9', formUrl: 'https://pay.example/payment_en.html?mdOrder=gw-9' };
+    const writes = (decide: () => { write?: RowWrite }, kind: RowWrite['kind']) => {
+      try {
+        return decide().write?.kind === kind;
+      } catch {
+        return false;
+      }
+    };
+    for (const status of LOCAL_STATUSES) {
+      const o = row({ status, gatewayOrderId: null, formUrl: null });
+      const cases: [string, boolean, RowWrite][] = [
+        ['register', writes(() => decideRegistered(o, form), 'register'), { kind: 'register', ...form }],
+        ...(['register_failed', 'register_unknown'] as const).map((to): [string, boolean, RowWrite] => [
+          `fail ${to}`,
+          writes(() => decideRegisterFailed(o, to, {}), 'fail'),
+          { kind: 'fail', status: to },
+        ]),
+        [
+          'mismatch',
+          writes(() => decideMismatch(o, {}, undefined), 'move'),
+          { kind: 'move', to: 'mismatch', fields: MOVE },
+        ],
+        [
+          'never registered',
+          writes(() => decideNeverRegistered(o, {}), 'move'),
+          { kind: 'move', to: 'register_failed', fields: MOVE },
+        ],
+      ];
+      for (const [what, decided, w] of cases)
+        expect([status, what, casFrom(w).includes(status)]).toEqual([status, what, decided]);
+    }
   });
 
   it('unitsByProduct sums the units of each product, sorted by product', () => {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import {
   answeredEvent,
+  claimsOf,
   decideIntent,
   isTokenHash,
   refuseUnknownIntent,
@@ -11,6 +12,8 @@ import {
   validateIssue,
   type Intent,
   type IntentRow,
+  type IntentState,
+  UNRESOLVED,
 } from '../intents.js';
 import type { Ledger } from '../types.js';
 import type { Async, Tx } from './client.js';
@@ -30,18 +33,10 @@ export function createPostgresIntents(pool: pg.Pool, tx: Tx, now: () => number):
     const { rows } = await c.query<IntentRow>('SELECT * FROM admin_intents WHERE token_hash = $1', [tokenHash]);
     return rows[0] ? toIntent(rows[0]) : undefined;
   };
-  /**
-   * How far the order's forms have gone (claims plus final answers: it grows with each, so a form shown before either
-   * is stale), and how many claimed ones have an outcome not known yet (pending or unknown).
-   */
+  /** How far the order's forms have gone (claimsOf), from the states of its intents. */
   const claims = async (c: pg.PoolClient, orderId: number) => {
-    const { rows } = await c.query<{ claimed: number; unresolved: number }>(
-      `SELECT (count(*) + count(*) FILTER (WHERE state IN ('done', 'refused')))::int AS claimed,
-              count(*) FILTER (WHERE state IN ('pending', 'unknown'))::int AS unresolved
-       FROM admin_intents WHERE order_id = $1 AND state <> 'issued'`,
-      [orderId],
-    );
-    return rows[0] ?? { claimed: 0, unresolved: 0 };
+    const sql = 'SELECT state FROM admin_intents WHERE order_id = $1';
+    return claimsOf((await c.query<{ state: IntentState }>(sql, [orderId])).rows.map((r) => r.state));
   };
 
   return {
@@ -96,8 +91,8 @@ export function createPostgresIntents(pool: pg.Pool, tx: Tx, now: () => number):
 
     async unresolvedIntents(orderId) {
       const { rows } = await pool.query<IntentRow>(
-        "SELECT * FROM admin_intents WHERE order_id = $1 AND state IN ('pending', 'unknown') ORDER BY claimed_at",
-        [orderId],
+        'SELECT * FROM admin_intents WHERE order_id = $1 AND state = ANY($2::text[]) ORDER BY claimed_at',
+        [orderId, UNRESOLVED],
       );
       return rows.map(toIntent);
     },
@@ -112,8 +107,8 @@ export function createPostgresIntents(pool: pg.Pool, tx: Tx, now: () => number):
         // Only the attempt that was claimed is answered: a claim made again since then is not overwritten.
         const { rowCount } = await c.query(
           `UPDATE admin_intents SET state = $1, answer = $2
-           WHERE token_hash = $3 AND attempts = $4 AND state IN ('pending', 'unknown')`,
-          [state, JSON.stringify(answer), tokenHash, claim.attempts],
+           WHERE token_hash = $3 AND attempts = $4 AND state = ANY($5::text[])`,
+          [state, JSON.stringify(answer), tokenHash, claim.attempts, UNRESOLVED],
         );
         if (rowCount === 1)
           await writeEvent(c, found.orderId, now(), 'admin', found.action, answeredEvent(found, state, answer));

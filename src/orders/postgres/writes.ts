@@ -4,8 +4,7 @@ import { InvalidTransitionError, OrderNotFoundError } from '../errors.js';
 import { serializeDetail } from '../events.js';
 import { formatOrderNumber } from '../order-number.js';
 import { itemsJson, toOrder, type OrderRow } from '../rows.js';
-import { casTarget, createdEvent, type Plan, type RowWrite } from '../rules.js';
-import { PREDECESSORS } from '../state-machine.js';
+import { casFrom, casTarget, createdEvent, type Plan, type RowWrite } from '../rules.js';
 import type { CreateOrderInput, Order } from '../types.js';
 import type { Client } from './client.js';
 
@@ -66,19 +65,21 @@ export async function pendingByKey(c: Client | pg.Pool, key: string, forUpdate =
   return { pending: rows[0] ? toOrder(rows[0]) : undefined, claimOwner: rows[0]?.claim_owner };
 }
 
-/** The row write of each kind of plan (RowWrite), on the order $1, RETURNING the row. */
+/**
+ * The row write of each kind of plan (RowWrite), on the order $1, RETURNING the row. The compare-and-sets (register,
+ * fail, move): only a row still in a status of their last parameter (casFrom) moves.
+ */
 const WRITE_SQL: Record<RowWrite['kind'], string> = {
   register: `UPDATE orders SET status = 'registered', gateway_order_id = $2, form_url = $3, updated_at = $4
-    WHERE id = $1 AND status = 'new' RETURNING *`,
-  fail: "UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1 AND status = 'new' RETURNING *",
-  // The compare-and-set: only a row still in an allowed predecessor status ($9) moves.
+    WHERE id = $1 AND status = ANY($5::text[]) RETURNING *`,
+  fail: 'UPDATE orders SET status = $2, updated_at = $3 WHERE id = $1 AND status = ANY($4::text[]) RETURNING *',
   move: `UPDATE orders SET status = $2, updated_at = $3, paid_at = COALESCE(paid_at, $4::bigint),
       gateway_status = COALESCE($5::int, gateway_status), action_code = COALESCE($6::int, action_code),
-      deposited_amount = GREATEST(deposited_amount, $7::bigint), refunded_amount = GREATEST(refunded_amount, $8::bigint)
+      deposited_amount = $7::bigint, refunded_amount = $8::bigint
     WHERE id = $1 AND status = ANY($9::text[]) RETURNING *`,
-  // Amounts only grow: a stale reply can't take a refund back.
+  // The amounts are the plan's (rules.ts: they only grow).
   refresh: `UPDATE orders SET gateway_status = $2, action_code = $3, updated_at = $4,
-      deposited_amount = GREATEST(deposited_amount, $5::bigint), refunded_amount = GREATEST(refunded_amount, $6::bigint)
+      deposited_amount = $5::bigint, refunded_amount = $6::bigint
     WHERE id = $1 RETURNING *`,
   release:
     'UPDATE orders SET purchase_key = NULL, updated_at = $2 WHERE id = $1 AND purchase_key IS NOT NULL RETURNING *',
@@ -90,12 +91,12 @@ const WRITE_SQL: Record<RowWrite['kind'], string> = {
 function writeParams(w: RowWrite, t: number): unknown[] {
   switch (w.kind) {
     case 'register':
-      return [w.gatewayOrderId, w.formUrl, t];
+      return [w.gatewayOrderId, w.formUrl, t, casFrom(w)];
     case 'fail':
-      return [w.status, t];
+      return [w.status, t, casFrom(w)];
     case 'move': {
       const f = w.fields;
-      return [w.to, t, f.paidAt, f.orderStatus, f.actionCode, f.deposited, f.refunded, PREDECESSORS[w.to]];
+      return [w.to, t, f.paidAt, f.orderStatus, f.actionCode, f.deposited, f.refunded, casFrom(w)];
     }
     case 'refresh':
       return [w.fields.orderStatus, w.fields.actionCode, t, w.fields.deposited, w.fields.refunded];

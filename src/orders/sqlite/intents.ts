@@ -3,6 +3,7 @@ import { OrderNotFoundError } from '../errors.js';
 import type { EventLog } from '../events.js';
 import {
   answeredEvent,
+  claimsOf,
   decideIntent,
   isTokenHash,
   refuseUnknownIntent,
@@ -14,9 +15,13 @@ import {
   type IntentAnswer,
   type IntentAttempt,
   type IntentRow,
+  type IntentState,
+  UNRESOLVED,
 } from '../intents.js';
 import { toOrder, type OrderRow } from '../rows.js';
 import type { Ledger, Synchronous } from '../types.js';
+
+const UNRESOLVED_JSON = JSON.stringify(UNRESOLVED);
 
 type IntentMethods = Pick<
   Synchronous<Ledger>,
@@ -32,15 +37,11 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
   const q = {
     order: db.prepare<[number], OrderRow>('SELECT * FROM orders WHERE id = ?'),
     byToken: db.prepare<[string], IntentRow>('SELECT * FROM admin_intents WHERE token_hash = ?'),
-    // How far the order's forms have gone (claims plus final answers: it grows with each, so a form shown before
-    // either is stale), and how many claimed ones have an outcome not known yet (pending or unknown).
-    claims: db.prepare<[number], { claimed: number; unresolved: number }>(
-      `SELECT count(*) + coalesce(sum(state IN ('done', 'refused')), 0) AS claimed,
-              coalesce(sum(state IN ('pending', 'unknown')), 0) AS unresolved
-       FROM admin_intents WHERE order_id = ? AND state <> 'issued'`,
-    ),
-    unresolved: db.prepare<[number], IntentRow>(
-      "SELECT * FROM admin_intents WHERE order_id = ? AND state IN ('pending', 'unknown') ORDER BY claimed_at",
+    // The states of the order's intents: how far its forms have gone (claimsOf).
+    states: db.prepare<[number], IntentState>('SELECT state FROM admin_intents WHERE order_id = ?').pluck(),
+    unresolved: db.prepare<[number, string], IntentRow>(
+      `SELECT * FROM admin_intents WHERE order_id = ? AND state IN (SELECT value FROM json_each(?))
+       ORDER BY claimed_at`,
     ),
     forget: db.prepare("DELETE FROM admin_intents WHERE state = 'issued' AND issued_at < ?"),
     insert: db.prepare(
@@ -54,7 +55,7 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
     ),
     finish: db.prepare(
       `UPDATE admin_intents SET state = ?, answer = ?
-       WHERE token_hash = ? AND attempts = ? AND state IN ('pending', 'unknown')`,
+       WHERE token_hash = ? AND attempts = ? AND state IN (SELECT value FROM json_each(?))`,
     ),
   };
   const order = (id: number) => {
@@ -77,7 +78,7 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
       status: o.status,
       deposited: o.depositedAmount,
       refunded: o.refundedAmount,
-      claims: q.claims.get(o.id)!.claimed,
+      claims: claimsOf(q.states.all(o.id)).claimed,
     });
     return intent(i.tokenHash)!;
   });
@@ -87,7 +88,7 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
       const o = order(c.orderId);
       const found = isTokenHash(c.tokenHash) ? intent(c.tokenHash) : undefined;
       const t = now();
-      const claims = q.claims.get(o.id)!;
+      const claims = claimsOf(q.states.all(o.id));
       const decision = decideIntent(found, c, o, claims, t, policy);
       if (decision.outcome !== 'go' || !found) return { ...decision, intent: found, order: o };
       q.claim.run(c.amount, t, c.tokenHash);
@@ -102,7 +103,8 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
       const found = intent(claim.tokenHash);
       refuseUnknownIntent(found);
       // Only the attempt that was claimed is answered: a claim made again since then is not overwritten.
-      if (q.finish.run(state, JSON.stringify(answer), claim.tokenHash, claim.attempts).changes === 1)
+      const answered = q.finish.run(state, JSON.stringify(answer), claim.tokenHash, claim.attempts, UNRESOLVED_JSON);
+      if (answered.changes === 1)
         log.write(found.orderId, now(), 'admin', found.action, answeredEvent(found, state, answer));
       return intent(claim.tokenHash)!;
     },
@@ -118,7 +120,7 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
       validateClaim(c);
       return claimTx.immediate(c, policy);
     },
-    unresolvedIntents: (orderId) => q.unresolved.all(orderId).map(toIntent),
+    unresolvedIntents: (orderId) => q.unresolved.all(orderId, UNRESOLVED_JSON).map(toIntent),
     finishIntent(claim, state, answer) {
       validateAnswer(state, answer);
       return finishTx.immediate(claim, state, answer);

@@ -47,23 +47,25 @@ export function prepareOrderStatements(db: Database) {
     setNumber: db.prepare('UPDATE orders SET order_number = ? WHERE id = ?'),
     register: db.prepare(
       `UPDATE orders SET status = 'registered', gateway_order_id = ?, form_url = ?, updated_at = ?
-       WHERE id = ? AND status = 'new'`,
+       WHERE id = ? AND status IN (SELECT value FROM json_each(?))`,
     ),
-    // The compare-and-set: only rows still in an allowed predecessor status move.
+    // The compare-and-sets (register, fail, transition): only a row still in a status of @from (casFrom) moves.
     transition: db.prepare(
       `UPDATE orders SET status = @to, updated_at = @now, paid_at = COALESCE(paid_at, @paidAt),
          gateway_status = COALESCE(@gatewayStatus, gateway_status), action_code = COALESCE(@actionCode, action_code),
-         deposited_amount = MAX(deposited_amount, @deposited), refunded_amount = MAX(refunded_amount, @refunded)
+         deposited_amount = @deposited, refunded_amount = @refunded
        WHERE id = @id AND status IN (SELECT value FROM json_each(@from))`,
     ),
-    fail: db.prepare("UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = 'new'"),
+    fail: db.prepare(
+      'UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status IN (SELECT value FROM json_each(?))',
+    ),
     release: db.prepare(
       'UPDATE orders SET purchase_key = NULL, updated_at = ? WHERE id = ? AND purchase_key IS NOT NULL',
     ),
-    // Amounts only grow: a stale reply can't take a refund back.
+    // The amounts are the plan's (rules.ts: they only grow).
     refresh: db.prepare(
       `UPDATE orders SET gateway_status = @gatewayStatus, action_code = @actionCode, updated_at = @now,
-         deposited_amount = MAX(deposited_amount, @deposited), refunded_amount = MAX(refunded_amount, @refunded)
+         deposited_amount = @deposited, refunded_amount = @refunded
        WHERE id = @id`,
     ),
     // Open orders past their first look and recently paid ones, whose next check has come, least recently checked

@@ -3,8 +3,7 @@ import { InvalidTransitionError, OrderNotFoundError } from '../errors.js';
 import { createEventLog, type EventLog } from '../events.js';
 import { formatOrderNumber, randomBase32 } from '../order-number.js';
 import { itemsJson, toOrder, type OrderRow } from '../rows.js';
-import { casTarget, createdEvent, type PlannedEvent, type Plan, type RowWrite } from '../rules.js';
-import { PREDECESSORS } from '../state-machine.js';
+import { casFrom, casTarget, createdEvent, type PlannedEvent, type Plan, type RowWrite } from '../rules.js';
 import type { CreateOrderInput, Order } from '../types.js';
 import { prepareOrderStatements, type OrderStatements } from './statements.js';
 
@@ -38,14 +37,14 @@ export function createSqliteKit(db: Database, now: () => number): SqliteKit {
 
   /** The row write; answers the rows it changed (a compare-and-set that changed none lost: the row moved). */
   const write = (id: number, w: RowWrite, t: number): number => {
+    const from = JSON.stringify(casFrom(w));
     switch (w.kind) {
       case 'register':
-        return q.register.run(w.gatewayOrderId, w.formUrl, t, id).changes;
+        return q.register.run(w.gatewayOrderId, w.formUrl, t, id, from).changes;
       case 'fail':
-        return q.fail.run(w.status, t, id).changes;
+        return q.fail.run(w.status, t, id, from).changes;
       case 'move': {
         const { orderStatus, actionCode, deposited, refunded, paidAt } = w.fields;
-        const from = JSON.stringify(PREDECESSORS[w.to]);
         const gateway = { gatewayStatus: orderStatus, actionCode, deposited, refunded };
         return q.transition.run({ id, to: w.to, now: t, from, paidAt, ...gateway }).changes;
       }
