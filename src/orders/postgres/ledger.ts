@@ -49,13 +49,13 @@ const TYPES = {
 };
 
 /**
- * Opens a pool on `url` (postgres:// or postgresql://), applies the migrations (safe when several instances start at
- * once) and returns the ledger. Semantics are those of the SQLite ledger (src/orders/sqlite/): every write is one
- * transaction that locks the order's row before reading it, every status change is a compare-and-set on the current
- * status, and fulfilment is a row whose primary key is the order id, written in the same transaction.
+ * The ledger's connection pool. Every error a connection emits has a listener, whoever holds it: an idle one's goes
+ * to `onPoolError` (the pool drops that connection), one checked out by `withClient` or `pool.query` fails the call
+ * in progress, and a listener added to each new connection keeps any other (a drop in a gap between the pool's
+ * listener and the holder's, node-postgres issue 2762) from ending the process as an unhandled 'error' event. A
+ * connection that failed so is never reused: its next query fails, and it is released with that error.
  */
-export async function openPostgresLedger(url: string, opts: PostgresLedgerOptions = {}): Promise<PostgresLedgerHandle> {
-  checkParity();
+export function createLedgerPool(url: string, opts: Pick<PostgresLedgerOptions, 'poolSize' | 'onPoolError'> = {}) {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize ?? 10,
@@ -69,6 +69,19 @@ export async function openPostgresLedger(url: string, opts: PostgresLedgerOption
   });
   const onPoolError = opts.onPoolError ?? (() => undefined);
   pool.on('error', (err) => onPoolError(err));
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
+}
+
+/**
+ * Opens a pool on `url` (postgres:// or postgresql://), applies the migrations (safe when several instances start at
+ * once) and returns the ledger. Semantics are those of the SQLite ledger (src/orders/sqlite/): every write is one
+ * transaction that locks the order's row before reading it, every status change is a compare-and-set on the current
+ * status, and fulfilment is a row whose primary key is the order id, written in the same transaction.
+ */
+export async function openPostgresLedger(url: string, opts: PostgresLedgerOptions = {}): Promise<PostgresLedgerHandle> {
+  checkParity();
+  const pool = createLedgerPool(url, opts);
   try {
     await withClient(pool, (client) => migratePostgres(client));
   } catch (err) {
