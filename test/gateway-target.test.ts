@@ -482,6 +482,7 @@ describe('the gateway the shop talks to', () => {
       callbackHosts: undefined,
       processingDelayMs: undefined,
       callbacks: {},
+      testHelpers: false,
     });
     const tuned = {
       SANDBOX_PORT: '4001',
