@@ -19,6 +19,8 @@ export interface TestOrderState {
   outcome: 'approved' | 'declined' | 'challenge' | 'processing' | 'retry' | 'notPayable';
   orderStatus: number;
   actionCode: number;
+  /** Where the hosted page would send the buyer back (the shop's returnUrl or failUrl with orderId and lang), once it would. */
+  returnUrl?: string;
 }
 
 export type TestCallbackKind = 'resend' | 'forged' | 'unsigned' | 'duplicate';

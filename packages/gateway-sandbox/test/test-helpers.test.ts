@@ -96,6 +96,7 @@ describe('test helpers: payments', () => {
       outcome: 'approved',
       orderStatus: 2,
       actionCode: 0,
+      returnUrl: `https://shop.test/return?orderId=${orderId}&lang=en`,
     });
     expect(await statusOf(orderId)).toMatchObject({ orderStatus: 2, actionCode: 0 });
     // Paid once: a second pay is refused with the order's state, not a second charge.
@@ -116,11 +117,14 @@ describe('test helpers: payments', () => {
 
   it('when the card asks for 3-D Secure, then the order waits (5) until 3ds pass approves or fail declines (-2006)', async () => {
     const passed = await register();
-    await expect(helpers.pay(passed, { card: '5555555555555599' })).resolves.toMatchObject({
-      outcome: 'challenge',
-      orderStatus: 5,
+    const challenged = await helpers.pay(passed, { card: '5555555555555599' });
+    expect(challenged).toMatchObject({ outcome: 'challenge', orderStatus: 5 });
+    // The buyer would be at the bank's page, not back at the shop.
+    expect(challenged).not.toHaveProperty('returnUrl');
+    await expect(helpers.threeDs(passed, { result: 'pass' })).resolves.toMatchObject({
+      orderStatus: 2,
+      returnUrl: expect.stringContaining(`orderId=${passed}`),
     });
-    await expect(helpers.threeDs(passed, { result: 'pass' })).resolves.toMatchObject({ orderStatus: 2 });
     expect(await statusOf(passed)).toMatchObject({ orderStatus: 2 });
 
     const failed = await register();

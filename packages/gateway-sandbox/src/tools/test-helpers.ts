@@ -9,6 +9,7 @@ import type { PayOutcome, SandboxEngine } from '../engine.js';
 import { faultProfileSchema, type FaultRegistry } from '../faults/profile.js';
 import type { DeliveryOutcome, OrderJournal } from '../journal.js';
 import { readCardForm } from '../page/card-form.js';
+import { shopUrl } from '../page/routes.js';
 import { textsFor } from '../page/texts.js';
 import type { SandboxMerchant, SandboxOrder } from '../types.js';
 import type { OperatorGate } from './operator.js';
@@ -33,6 +34,8 @@ export const TEST_HELPERS_PATH = '/sandbox/test';
 export const MAX_ADVANCE_SECS = 366 * 24 * 3600;
 const CALLBACK_TIMEOUT_MS = 5000;
 const DEFAULT_DECLINE_CARD = 'insufficient-funds';
+/** The outcomes after which the hosted page redirects the buyer to the shop. */
+const BACK_TO_SHOP: ReadonlySet<PayOutcome['kind']> = new Set(['approved', 'declined', 'processing']);
 
 /** A test card named by its PAN (spaces allowed) or its id (e.g. `3ds-challenge`). */
 const cardSchema = z
@@ -93,6 +96,8 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     ...(outcome !== undefined && { outcome }),
     orderStatus: found.status,
     actionCode: found.actionCode,
+    // Where the hosted page would send the buyer back now (returnUrl or failUrl, with orderId and lang).
+    ...(outcome !== undefined && BACK_TO_SHOP.has(outcome) && { returnUrl: shopUrl(found, found.pageLang) }),
   });
   const notPayable = (res: Response, found: SandboxOrder, what: string) =>
     res.status(409).json({ error: what, ...state(found) });
