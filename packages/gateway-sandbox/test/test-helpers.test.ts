@@ -217,6 +217,17 @@ describe('test helpers: callbacks', () => {
     expect(second!.query).toEqual(first!.query);
   });
 
+  it("when the order's callback URL is outside the merchant's allowed origins, then nothing is sent (409)", async () => {
+    const orderId = await paidOrder();
+    // Only code can get an order there (register.do refuses such a dynamicCallbackUrl): a loopback address the
+    // allow-list does not name.
+    sandbox.sandbox.engine.get(orderId)!.callbackUrl = 'http://127.0.0.2:9/cb';
+    await expect(helpers.callback(orderId, 'forged')).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/not allowed/),
+    });
+  });
+
   it('when the order has had no notified operation, then there is nothing to resend (409)', async () => {
     await expect(helpers.callback(await register(), 'resend')).rejects.toMatchObject({ status: 409 });
     expect(rx.received).toHaveLength(0);
