@@ -60,6 +60,8 @@ const EVERY_KEY = [
   'SANDBOX_OPERATOR_TOKEN',
   'SANDBOX_CALLBACK_HOSTS',
   'SANDBOX_DEMO_CREDENTIALS',
+  'SANDBOX_TEST_HELPERS',
+  'SANDBOX_TEST_HELPERS_IN_PRODUCTION',
 ];
 /**
  * Keys .env.example shows commented out (`# KEY=`): optional ones whose empty line would read as a setting, and the
@@ -72,6 +74,8 @@ const COMMENTED_KEYS = [
   'SANDBOX_OPERATOR_TOKEN',
   'SANDBOX_CALLBACK_HOSTS',
   'SANDBOX_DEMO_CREDENTIALS',
+  'SANDBOX_TEST_HELPERS',
+  'SANDBOX_TEST_HELPERS_IN_PRODUCTION',
   'PUBLIC_BASE_URL',
   'SANDBOX_PUBLIC_URL',
   'GATEWAY_PAYMENT_PAGE_ORIGIN',
@@ -132,6 +136,7 @@ describe('loadConfig', () => {
       callbackHosts: undefined,
       processingDelayMs: undefined,
       callbacks: {},
+      testHelpers: false,
     });
     const file = path.join(dataDir, DEV_SECRET_FILE);
     expect(readFileSync(file, 'utf8').trim()).toBe(config.sessionSecrets[0]);
@@ -386,6 +391,7 @@ describe('loadConfig', () => {
       callbackHosts: undefined,
       processingDelayMs: 500,
       callbacks: { maxAttempts: 3, retryBaseMs: 250, timeoutMs: 2000 },
+      testHelpers: false,
     });
   });
 

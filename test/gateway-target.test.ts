@@ -378,6 +378,33 @@ describe('the gateway the shop talks to', () => {
     expect(res.status).toBe(200);
   });
 
+  it('when SANDBOX_TEST_HELPERS=on, the embedded sandbox serves the test helpers (operator token); unset, 404', async () => {
+    const operatorToken = 'configured-operator-canary-0123';
+    const headers = { authorization: `Bearer ${operatorToken}`, 'content-type': 'application/json' };
+    const off = await startEmbedded({ SANDBOX_OPERATOR_TOKEN: operatorToken });
+    const offOrder = await registerOrder(off.gateway);
+    const refused = await fetch(`${off.sandbox.url}/sandbox/test/orders/${offOrder.orderId}/pay`, {
+      method: 'POST',
+      headers,
+      body: '{}',
+    });
+    expect(refused.status).toBe(404);
+
+    const { sandbox, gateway, logs } = await startEmbedded({
+      SANDBOX_OPERATOR_TOKEN: operatorToken,
+      SANDBOX_TEST_HELPERS: 'on',
+    });
+    const { orderId } = await registerOrder(gateway);
+    const res = await fetch(`${sandbox.url}/sandbox/test/orders/${orderId}/pay`, {
+      method: 'POST',
+      headers,
+      body: '{}',
+    });
+    expect(await res.json()).toMatchObject({ mdOrder: orderId, outcome: 'approved', orderStatus: 2 });
+    expect(logs.join('')).toContain('sandbox test helpers are on');
+    expect(logs.join('')).not.toContain('canary');
+  });
+
   it("when SANDBOX_CALLBACK_HOSTS leaves out the shop's own callback host, the sandbox still notifies the shop (its own origin)", async () => {
     const config = loadConfig({
       NODE_ENV: 'test',
@@ -482,6 +509,7 @@ describe('the gateway the shop talks to', () => {
       callbackHosts: undefined,
       processingDelayMs: undefined,
       callbacks: {},
+      testHelpers: false,
     });
     const tuned = {
       SANDBOX_PORT: '4001',

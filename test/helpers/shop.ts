@@ -15,7 +15,13 @@ import { createLedger, type SqliteLedger } from '../../src/orders/ledger.js';
 import type { Ledger, Order } from '../../src/orders/types.js';
 import { createPayments, type Payments, type PaymentsDeps } from '../../src/payments/index.js';
 import { createSqliteSessionStore } from '../../src/storage/sessions/sqlite.js';
-import { DEFAULT_MERCHANTS, startSandbox, type RunningSandbox } from '@rbs-storefront/gateway-sandbox';
+import {
+  createSandboxTestClient,
+  DEFAULT_MERCHANTS,
+  startSandbox,
+  type RunningSandbox,
+  type SandboxTestClient,
+} from '@rbs-storefront/gateway-sandbox';
 import { createCatalog } from '../../src/shop/catalog.js';
 import type { ShopDeps } from '../../src/shop/deps.js';
 import {
@@ -80,7 +86,8 @@ export async function startShop(opts: StartShopOptions = {}): Promise<TestShop> 
   let sandbox: RunningSandbox | undefined;
   let gatewayUrl = opts.gatewayUrl;
   if (!gatewayUrl) {
-    sandbox = await startSandbox({ port: 0, host: '127.0.0.1' });
+    // With its test helpers on (operator token required): sandboxHelpers(shop) pays without driving the page.
+    sandbox = await startSandbox({ port: 0, host: '127.0.0.1', testHelpers: true });
     gatewayUrl = sandbox.gatewayUrl;
   }
   return buildShop({ ...opts, gatewayUrl, dataDir, sandbox, owner: true });
@@ -277,4 +284,14 @@ export function nextSettled(shop: TestShop, orderId: number): Promise<Order> {
     };
     shop.settled.on('settled', listener);
   });
+}
+
+/**
+ * The typed client of the shop's own sandbox's test helpers (packages/gateway-sandbox, "Test helpers"): pays, declines
+ * or answers 3-D Secure for an order without the hosted page, for tests about the shop rather than the page.
+ */
+export function sandboxHelpers(shop: TestShop): SandboxTestClient {
+  if (!shop.sandbox)
+    throw new Error('sandboxHelpers: this shop talks to a gateway of its own, not startShop’s sandbox');
+  return createSandboxTestClient({ baseUrl: shop.sandbox.url, operatorToken: shop.sandbox.sandbox.operatorToken });
 }

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { render, text } from '../helpers/render-view.js';
-import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
-import { buy, nextSettled, shopPath, startShop, type TestShop } from '../helpers/shop.js';
+import { buy, nextSettled, sandboxHelpers, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 import { signCallback } from '../helpers/callback-signature.js';
 
 const KEY = 'Callback-Key-Card-Line-1c2d';
@@ -19,8 +18,8 @@ describe('the card line on the success page (two-phase, real sandbox)', () => {
   it('when the callback settles the order before the buyer returns, the return page still shows the card line, and so does a reload', async () => {
     const buyer = request.agent(shop.app);
     const bought = await buy(buyer, 'notebook', 1);
-    const paid = await payOnHostedPage(bought.headers.location!, { pan: '4111 1111 1111 1111' });
-    const gatewayOrderId = new URL(paid.redirectUrl!).searchParams.get('orderId')!;
+    const gatewayOrderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
+    const paid = await sandboxHelpers(shop).pay(gatewayOrderId, { card: '4111 1111 1111 1111' });
     const order = shop.ledger.findByGatewayOrderId(gatewayOrderId)!;
 
     // The gateway's callback comes first and settles the order; the return then only reads the ledger.
@@ -36,9 +35,9 @@ describe('the card line on the success page (two-phase, real sandbox)', () => {
     expect((await settled).status).toBe('authorized');
     expect(shop.ledger.get(order.id)?.card).toEqual({ maskedPan: '411111**1111', paymentWay: null });
 
-    const returned = await buyer.get(shopPath(paid.redirectUrl!)).expect(200);
+    const returned = await buyer.get(shopPath(paid.returnUrl!)).expect(200);
     expect(returned.text).toMatch(/<dd class="mono">411111\*\*1111<\/dd>/);
-    const reloaded = await buyer.get(shopPath(paid.redirectUrl!)).expect(200);
+    const reloaded = await buyer.get(shopPath(paid.returnUrl!)).expect(200);
     expect(reloaded.text).toMatch(/<dd class="mono">411111\*\*1111<\/dd>/);
     // The card line is a masked number only: never the full number or the cardholder's name.
     expect(reloaded.text).not.toContain('4111111111111111');

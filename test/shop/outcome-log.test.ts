@@ -2,9 +2,8 @@
 // gateway it can't reach is named by its address, never with credentials.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { freePort } from '../helpers/shop-process.js';
-import { buy, shopPath, startShop, type TestShop } from '../helpers/shop.js';
+import { buy, sandboxHelpers, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
 const VISA_OK = '4111 1111 1111 1111';
 const NO_FUNDS = '2202 2050 0006 0910';
@@ -18,13 +17,14 @@ async function payAndComeBack(shop: TestShop, pan: string) {
   const agent = request.agent(shop.app);
   const bought = await buy(agent, 'coffee-beans', 2);
   expect(bought.status).toBe(303);
-  const paid = await payOnHostedPage(bought.headers.location!, { pan });
-  const back = shopPath(paid.redirectUrl!);
+  // The sandbox's test helper pays as the hosted page would (the page itself is tested in test/shop/checkout.test.ts).
+  const mdOrder = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
+  const paid = await sandboxHelpers(shop).pay(mdOrder, { card: pan });
+  const back = shopPath(paid.returnUrl!);
   // The buyer reloads the result page: the outcome is still logged once.
   await agent.get(back).expect(200);
   await agent.get(back).expect(200);
-  const gatewayOrderId = new URL(paid.redirectUrl!).searchParams.get('orderId')!;
-  return shop.ledger.findByGatewayOrderId(gatewayOrderId)!;
+  return shop.ledger.findByGatewayOrderId(mdOrder)!;
 }
 
 describe('one info line per order outcome', () => {

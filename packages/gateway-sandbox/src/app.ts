@@ -17,6 +17,7 @@ import { OrderStore } from './store.js';
 import { createControlRouter } from './tools/control.js';
 import { createOperatorGate, generateOperatorToken, operatorTokenProblem } from './tools/operator.js';
 import { createOrdersRouter } from './tools/orders.js';
+import { createTestHelpersRouter } from './tools/test-helpers.js';
 import { DEFAULT_MERCHANTS, type SandboxLogger, type SandboxMerchant } from './types.js';
 
 export interface SandboxAppOptions {
@@ -59,6 +60,11 @@ export interface SandboxAppOptions {
    * token); false turns it off. Default on: 20 failures per address, 100 per user name, per 15 minutes.
    */
   authThrottle?: AuthThrottleOptions | false;
+  /**
+   * The test helpers under /sandbox/test/ (SANDBOX_TEST_HELPERS=on): pay, decline, 3-D Secure, reset, clock, callbacks
+   * and faults over HTTP, for a team's CI, behind the operator token. Default off: the paths answer 404.
+   */
+  testHelpers?: boolean;
 }
 
 export interface SandboxApp {
@@ -158,6 +164,19 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   // The operator surface: every route in these two routers requires the operator token.
   app.use(createOrdersRouter({ engine, journal, merchants, operator }));
   app.use(createControlRouter({ registry: faults, merchants, operator }));
+  if (options.testHelpers === true)
+    app.use(
+      createTestHelpersRouter({
+        engine,
+        clock,
+        journal,
+        faults,
+        merchants,
+        operator,
+        callbackAllowed,
+        signal: stopping.signal,
+      }),
+    );
   app.get('/', (_req, res) => res.redirect(302, '/sandbox/cards'));
   // For container health checks and load balancers in front of a standalone sandbox.
   // Public, like the API it describes: the OpenAPI 3.1 document (also committed as docs/sandbox-openapi.json).

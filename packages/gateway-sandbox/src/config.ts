@@ -36,6 +36,9 @@ export interface SandboxConfig {
    * sandbox does not read it: it always keeps them under the shop's DATA_DIR (src/gateway-target.ts).
    */
   readonly dataDir: string | undefined;
+  /** SANDBOX_TEST_HELPERS=on: the test helpers under /sandbox/test/ (docs/sandbox.md); with NODE_ENV=production only
+   * when SANDBOX_TEST_HELPERS_IN_PRODUCTION=on allows them too. */
+  readonly testHelpers: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -146,6 +149,8 @@ const envSchema = z.object({
   SANDBOX_DEMO_CREDENTIALS: z
     .enum(['on', 'off'], { error: 'must be on or off (unset: on, except with NODE_ENV=production)' })
     .optional(),
+  SANDBOX_TEST_HELPERS: z.enum(['on', 'off'], { error: 'must be on or off (unset: off)' }).optional(),
+  SANDBOX_TEST_HELPERS_IN_PRODUCTION: z.enum(['on', 'off'], { error: 'must be on or off (unset: off)' }).optional(),
   SANDBOX_OPERATOR_TOKEN: z
     .string()
     .regex(OPERATOR_TOKEN_RE, 'must be 16 to 256 printable ASCII characters without spaces')
@@ -170,6 +175,12 @@ const checkedEnvSchema = envSchema.superRefine((e, ctx) => {
     merchants.some((m) => m.password === token || m.token === token)
   )
     issue('SANDBOX_OPERATOR_TOKEN', 'must differ from every merchant password and token');
+  // The test helpers change orders at will: never in a production run unless a second setting says so.
+  if (e.SANDBOX_TEST_HELPERS === 'on' && e.NODE_ENV === 'production' && e.SANDBOX_TEST_HELPERS_IN_PRODUCTION !== 'on')
+    issue(
+      'SANDBOX_TEST_HELPERS',
+      'is refused when NODE_ENV=production: the test helpers pay, reset and forge at will; set SANDBOX_TEST_HELPERS_IN_PRODUCTION=on to allow them anyway',
+    );
 });
 
 export class SandboxConfigError extends Error {
@@ -258,5 +269,6 @@ function configOf(e: ParsedEnv): SandboxConfig {
       timeoutMs: e.SANDBOX_CALLBACK_TIMEOUT_MS,
     },
     dataDir: e.SANDBOX_DATA_DIR,
+    testHelpers: e.SANDBOX_TEST_HELPERS === 'on',
   };
 }

@@ -42,3 +42,12 @@ export type { DeliveryRecord, DeliveryOutcome, OperationRecord } from './journal
 // wording of an actionCode (English, or Russian for 'ru'), which a shop may compare with its own.
 export { REST_METHODS } from './rest/routes.js';
 export { actionCodeDescription } from './messages.js';
+// The test helpers' typed client (SANDBOX_TEST_HELPERS=on; docs/sandbox.md, Test helpers).
+export { createSandboxTestClient, SandboxTestHelperError } from './test-client.js';
+export type {
+  SandboxTestClient,
+  SandboxTestClientOptions,
+  TestCallbackKind,
+  TestCallbackResult,
+  TestOrderState,
+} from './test-client.js';

@@ -35,6 +35,8 @@ export interface StartSandboxOptions {
    * forgotten on close. The embedded shop passes DATA_DIR/sandbox; standalone, SANDBOX_DATA_DIR.
    */
   dataDir?: string;
+  /** SANDBOX_TEST_HELPERS=on: see SandboxAppOptions.testHelpers. Default off. */
+  testHelpers?: boolean;
 }
 
 export interface RunningSandbox {
@@ -82,6 +84,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       callbackHosts: opts.callbackHosts,
       operatorToken: opts.operatorToken,
       authThrottle: opts.authThrottle,
+      testHelpers: opts.testHelpers,
     });
   } catch (err) {
     // Bad options (e.g. an operator token equal to a merchant password), a database in use: don't leave the port bound.
@@ -124,6 +127,11 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   };
 
   opts.logger?.info({ url, host, port }, 'gateway sandbox listening');
+  if (opts.testHelpers === true)
+    opts.logger?.warn(
+      { testHelpers: `${url}/sandbox/test/` },
+      'sandbox test helpers are on (SANDBOX_TEST_HELPERS): anyone with the operator token can pay, reset and forge',
+    );
   if (kept) {
     const droppedCallbacks = kept.store.droppedCallbacksAtLastStop;
     opts.logger?.info(

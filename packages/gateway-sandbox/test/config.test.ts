@@ -22,6 +22,7 @@ describe('sandbox configuration', () => {
       callbackHosts: undefined,
       processingDelayMs: undefined,
       callbacks: {},
+      testHelpers: false,
     });
   });
 
@@ -79,6 +80,7 @@ describe('sandbox configuration', () => {
       callbackHosts: undefined,
       processingDelayMs: 500,
       callbacks: { maxAttempts: undefined, retryBaseMs: undefined, timeoutMs: undefined },
+      testHelpers: false,
     });
   });
 
@@ -237,6 +239,28 @@ describe('sandbox configuration: operator token and callback hosts', () => {
     });
     expect(config.merchants[0]?.callbackOrigins).toEqual(['http://127.0.0.1:3000', 'https://shop.example']);
     expect(config.callbackHosts).toEqual(['127.0.0.2']);
+  });
+});
+
+describe('sandbox configuration: test helpers', () => {
+  const PRODUCTION = { NODE_ENV: 'production', SANDBOX_OPERATOR_TOKEN: 'production-operator-token-0123' };
+
+  it('when SANDBOX_TEST_HELPERS is unset or off, then they are off; on turns them on outside production', () => {
+    expect(loadSandboxConfig({}).testHelpers).toBe(false);
+    expect(loadSandboxConfig({ SANDBOX_TEST_HELPERS: 'off' }).testHelpers).toBe(false);
+    expect(loadSandboxConfig({ SANDBOX_TEST_HELPERS: 'on' }).testHelpers).toBe(true);
+    expect(() => loadSandboxConfig({ SANDBOX_TEST_HELPERS: 'yes' })).toThrow(/SANDBOX_TEST_HELPERS: must be on or off/);
+  });
+
+  it('when NODE_ENV=production, then on is refused unless SANDBOX_TEST_HELPERS_IN_PRODUCTION=on allows it too', () => {
+    expect(() => loadSandboxConfig({ ...PRODUCTION, SANDBOX_TEST_HELPERS: 'on' })).toThrow(
+      /SANDBOX_TEST_HELPERS: is refused when NODE_ENV=production.*SANDBOX_TEST_HELPERS_IN_PRODUCTION=on/,
+    );
+    expect(
+      loadSandboxConfig({ ...PRODUCTION, SANDBOX_TEST_HELPERS: 'on', SANDBOX_TEST_HELPERS_IN_PRODUCTION: 'on' })
+        .testHelpers,
+    ).toBe(true);
+    expect(loadSandboxConfig({ ...PRODUCTION, SANDBOX_TEST_HELPERS_IN_PRODUCTION: 'on' }).testHelpers).toBe(false);
   });
 });
 
@@ -411,6 +435,32 @@ describe('standalone server (packages/gateway-sandbox/src/server.ts)', () => {
       body: new URLSearchParams({ token: 'demo-shop-token', orderId: 'none' }),
     });
     expect(((await res.json()) as { errorCode: string }).errorCode).toBe('6');
+    child.kill('SIGTERM');
+    expect(await closed).toBe(0);
+  });
+
+  it('when NODE_ENV=production and SANDBOX_TEST_HELPERS=on alone, then it refuses to start; allowed, it serves them and warns', async () => {
+    const env = {
+      NODE_ENV: 'production',
+      SANDBOX_PORT: '0',
+      SANDBOX_OPERATOR_TOKEN: 'production-operator-token-0123',
+      SANDBOX_MERCHANTS: JSON.stringify([{ login: 'm', userName: 'm-api', password: 'm-password' }]),
+      SANDBOX_TEST_HELPERS: 'on',
+    };
+    const refused = run(env);
+    expect(await refused.closed).toBe(1);
+    expect(refused.output()).toContain('SANDBOX_TEST_HELPERS: is refused when NODE_ENV=production');
+    expect(refused.output()).not.toContain('listening');
+
+    const { child, closed, outputMatching } = run({ ...env, SANDBOX_TEST_HELPERS_IN_PRODUCTION: 'on' });
+    const [, url] = await outputMatching(/"url":"([^"]+)","host"/);
+    const warning = await outputMatching(/^.*sandbox test helpers are on.*$/m);
+    expect(warning[0]).toContain('"level":40');
+    const res = await fetch(`${url}/sandbox/test/merchants/m/reset`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer production-operator-token-0123' },
+    });
+    expect(await res.json()).toEqual({ login: 'm', deletedOrders: 0, faultsCleared: false });
     child.kill('SIGTERM');
     expect(await closed).toBe(0);
   });

@@ -40,7 +40,7 @@ export interface DispatcherDeps {
 export const HOST_NOT_ALLOWED = "not allowed (the merchant's callback origins, SANDBOX_CALLBACK_HOSTS)";
 
 /** Operations that are notified (docs/gateway-reference.md §6.2); `declined` (decline.do) has no documented callback. */
-const NOTIFIED: ReadonlySet<SandboxOperation> = new Set([
+export const NOTIFIED: ReadonlySet<SandboxOperation> = new Set([
   'approved',
   'deposited',
   'reversed',
@@ -193,19 +193,25 @@ export class CallbackDispatcher {
     );
   }
 
-  async #send(url: string): Promise<DeliveryOutcome> {
-    const signal = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(this.#timeoutMs)]);
-    try {
-      // Redirects are never followed: a 3xx is a failed attempt, and its Location (wherever it points, allowed or
-      // not) is never requested.
-      const res = await fetch(url, { method: 'GET', redirect: 'manual', signal });
-      // The body is irrelevant (docs/gateway-reference.md §6.1: only the status counts) and is neither kept nor shown;
-      // drained so the socket is reused.
-      await res.arrayBuffer().catch(() => undefined);
-      return { kind: 'http', status: res.status };
-    } catch (err) {
-      return { kind: 'error', message: describeError(err, this.#timeoutMs) };
-    }
+  #send(url: string): Promise<DeliveryOutcome> {
+    return sendCallbackRequest(url, this.#stop.signal, this.#timeoutMs);
+  }
+}
+
+/**
+ * One GET of a callback URL, as every delivery attempt (and the test helpers' resend) makes it. Redirects are never
+ * followed: a 3xx is a failed attempt, and its Location (wherever it points, allowed or not) is never requested.
+ */
+export async function sendCallbackRequest(url: string, stop: AbortSignal, timeoutMs: number): Promise<DeliveryOutcome> {
+  const signal = AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]);
+  try {
+    const res = await fetch(url, { method: 'GET', redirect: 'manual', signal });
+    // The body is irrelevant (docs/gateway-reference.md §6.1: only the status counts) and is neither kept nor shown;
+    // drained so the socket is reused.
+    await res.arrayBuffer().catch(() => undefined);
+    return { kind: 'http', status: res.status };
+  } catch (err) {
+    return { kind: 'error', message: describeError(err, timeoutMs) };
   }
 }
 
@@ -230,7 +236,7 @@ export function retryDelayMs(baseMs: number, attempt: number): number {
   return Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** (attempt - 1));
 }
 
-function withQuery(target: string, params: Record<string, string>): string {
+export function withQuery(target: string, params: Record<string, string>): string {
   const url = new URL(target);
   for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
   return url.toString();

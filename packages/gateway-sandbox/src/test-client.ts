@@ -1,0 +1,111 @@
+/**
+ * A small typed client of the sandbox's test helpers (SANDBOX_TEST_HELPERS=on, docs/sandbox.md "Test helpers"), for
+ * a team's jest tests: global fetch, JSON in and out, a SandboxTestHelperError for every answer other than 2xx.
+ */
+import type { FaultProfile } from './faults/profile.js';
+
+export interface SandboxTestClientOptions {
+  /** The sandbox's origin, e.g. http://127.0.0.1:3001 (a trailing slash is fine). */
+  baseUrl: string;
+  /** The operator token (SANDBOX_OPERATOR_TOKEN). */
+  operatorToken: string;
+  /** Default the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** What a payment helper did and where the order stands, as getOrderStatusExtended.do would report it. */
+export interface TestOrderState {
+  mdOrder: string;
+  outcome: 'approved' | 'declined' | 'challenge' | 'processing' | 'retry' | 'notPayable';
+  orderStatus: number;
+  actionCode: number;
+  /** Where the hosted page would send the buyer back (the shop's returnUrl or failUrl with orderId and lang), once it would. */
+  returnUrl?: string;
+}
+
+export type TestCallbackKind = 'resend' | 'forged' | 'unsigned' | 'duplicate';
+
+export interface TestCallbackResult {
+  kind: TestCallbackKind;
+  operation: string;
+  /** The URL called, without its checksum. */
+  url: string;
+  signed: boolean;
+  /** The merchant's answer to each copy sent: its HTTP status, or why none came. */
+  answers: { status?: number; error?: string }[];
+}
+
+export interface SandboxTestClient {
+  /** Pays like the hosted page with a test card (PAN or id; default the approving one); `otp` answers a 3-D Secure challenge. */
+  pay(mdOrder: string, options?: { card?: string; otp?: string }): Promise<TestOrderState>;
+  /** Pays with a declining test card (default insufficient funds, actionCode 116). */
+  decline(mdOrder: string, options?: { card?: string }): Promise<TestOrderState>;
+  /** Finishes an open 3-D Secure challenge: pass approves, fail declines (actionCode -2006); or a given code. */
+  threeDs(mdOrder: string, answer: { result: 'pass' | 'fail' } | { otp: string }): Promise<TestOrderState>;
+  /** Deletes every order of the merchant and clears its fault switches. */
+  reset(login: string): Promise<{ login: string; deletedOrders: number; faultsCleared: boolean }>;
+  /** Moves the sandbox's clock forward and applies what became due (expired pages and holds). */
+  advanceClock(advanceSecs: number): Promise<{ now: string; advancedSecs: number; purgedOrders: number }>;
+  /** Sends the order's last callback again: signed as usual, unsigned, with a forged checksum, or twice. */
+  callback(mdOrder: string, kind: TestCallbackKind): Promise<TestCallbackResult>;
+  /** Sets a fault profile on the merchant for its next `nextCalls` affected calls or callbacks. */
+  fault(
+    login: string,
+    fault: Omit<FaultProfile, 'remaining'>,
+    nextCalls: number,
+  ): Promise<{ login: string; faults: FaultProfile | null }>;
+}
+
+/** A test helper's refusal: the HTTP status and the sandbox's message (e.g. 404 "unknown order (mdOrder)"). */
+export class SandboxTestHelperError extends Error {
+  override readonly name = 'SandboxTestHelperError';
+  constructor(
+    readonly status: number,
+    message: string,
+    /** The field problems of a 400, when the sandbox named them. */
+    readonly issues: readonly { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export function createSandboxTestClient(options: SandboxTestClientOptions): SandboxTestClient {
+  const base = `${options.baseUrl.replace(/\/+$/, '')}/sandbox/test`;
+  const doFetch = options.fetch ?? fetch;
+  const post = async <T>(path: string, body: object): Promise<T> => {
+    const res = await doFetch(`${base}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${options.operatorToken}`,
+        'content-type': 'application/json',
+        accept: 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    if (res.ok && typeof json === 'object' && json !== null) return json as T;
+    const answer = (typeof json === 'object' && json !== null ? json : {}) as { error?: unknown; issues?: unknown };
+    const message = typeof answer.error === 'string' ? answer.error : `HTTP ${res.status}`;
+    const issues = Array.isArray(answer.issues) ? (answer.issues as { path: string; message: string }[]) : [];
+    const detail =
+      issues.length > 0 ? `${message}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}` : message;
+    throw new SandboxTestHelperError(res.status, detail, issues);
+  };
+  const order = (mdOrder: string, action: string) => `/orders/${encodeURIComponent(mdOrder)}/${action}`;
+  const merchant = (login: string, action: string) => `/merchants/${encodeURIComponent(login)}/${action}`;
+  return {
+    pay: (mdOrder, o = {}) => post(order(mdOrder, 'pay'), o),
+    decline: (mdOrder, o = {}) => post(order(mdOrder, 'decline'), o),
+    threeDs: (mdOrder, answer) => post(order(mdOrder, '3ds'), answer),
+    reset: (login) => post(merchant(login, 'reset'), {}),
+    advanceClock: (advanceSecs) => post('/clock', { advanceSecs }),
+    callback: (mdOrder, kind) => post(order(mdOrder, 'callbacks'), { kind }),
+    fault: (login, fault, nextCalls) => post(merchant(login, 'faults'), { fault, nextCalls }),
+  };
+}

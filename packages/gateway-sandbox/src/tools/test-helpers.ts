@@ -1,0 +1,252 @@
+import { randomBytes } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { findTestCard, findTestCardById, TEST_CARDS, TEST_CVC, TEST_OTP, type TestCardInfo } from '../cards.js';
+import { signCallback } from '../callbacks/checksum.js';
+import { callbackParams, NOTIFIED, sendCallbackRequest, withQuery } from '../callbacks/dispatcher.js';
+import type { SandboxClock } from '../clock.js';
+import type { PayOutcome, SandboxEngine } from '../engine.js';
+import { faultProfileSchema, type FaultRegistry } from '../faults/profile.js';
+import type { DeliveryOutcome, OrderJournal } from '../journal.js';
+import { readCardForm } from '../page/card-form.js';
+import { shopUrl } from '../page/routes.js';
+import { textsFor } from '../page/texts.js';
+import type { SandboxMerchant, SandboxOrder } from '../types.js';
+import type { OperatorGate } from './operator.js';
+
+export interface TestHelpersRouterOptions {
+  engine: SandboxEngine;
+  clock: SandboxClock;
+  journal: OrderJournal;
+  faults: FaultRegistry;
+  merchants: readonly SandboxMerchant[];
+  operator: OperatorGate;
+  /** The callback allow-list (callbacks/allow-list.ts): a helper's callback goes nowhere else either. */
+  callbackAllowed: (url: string, merchantLogin: string) => boolean;
+  /** Aborts a helper's callback request when the sandbox stops. */
+  signal: AbortSignal;
+}
+
+/** The helpers' base path; every route under it needs the operator token. */
+export const TEST_HELPERS_PATH = '/sandbox/test';
+
+/** The longest clock jump one call may ask for: a year, well past any page lifetime or retention. */
+export const MAX_ADVANCE_SECS = 366 * 24 * 3600;
+const CALLBACK_TIMEOUT_MS = 5000;
+const DEFAULT_DECLINE_CARD = 'insufficient-funds';
+/** The outcomes after which the hosted page redirects the buyer to the shop. */
+const BACK_TO_SHOP: ReadonlySet<PayOutcome['kind']> = new Set(['approved', 'declined', 'processing']);
+
+/** A test card named by its PAN (spaces allowed) or its id (e.g. `3ds-challenge`). */
+const cardSchema = z
+  .string()
+  .max(64)
+  .transform((v, ctx) => {
+    const card = findTestCardById(v) ?? findTestCard(v.replace(/[\s-]/g, ''));
+    if (!card) {
+      ctx.addIssue({ code: 'custom', message: `not a test card: one of ${TEST_CARDS.map((c) => c.pan).join(', ')}` });
+      return z.NEVER;
+    }
+    return card;
+  });
+const otpSchema = z.string().regex(/^\d{1,12}$/, 'digits only');
+
+const paySchema = z.object({ card: cardSchema.optional(), otp: otpSchema.optional() }).strict();
+const declineSchema = z.object({ card: cardSchema.optional() }).strict();
+const threeDsSchema = z
+  .object({ result: z.enum(['pass', 'fail']).optional(), otp: otpSchema.optional() })
+  .strict()
+  .refine((b) => (b.result === undefined) !== (b.otp === undefined), 'give either result (pass or fail) or otp');
+const clockSchema = z.object({ advanceSecs: z.number().int().min(1).max(MAX_ADVANCE_SECS) }).strict();
+export const CALLBACK_KINDS = ['resend', 'forged', 'unsigned', 'duplicate'] as const;
+const callbackSchema = z.object({ kind: z.enum(CALLBACK_KINDS) }).strict();
+const faultSchema = z
+  .object({ fault: faultProfileSchema.omit({ remaining: true }), nextCalls: z.number().int().min(1).max(10_000) })
+  .strict();
+
+/**
+ * Test helpers for a team's CI (SANDBOX_TEST_HELPERS=on; mounted only then): JSON endpoints that pay, decline or
+ * finish 3-D Secure for an order without a browser, reset a merchant, move the clock, resend or forge a callback and
+ * set a fault for the next N calls. Every change goes through the same engine path as the hosted page and the control
+ * API; nothing here answers a secret (no checksum, key, password or token).
+ */
+export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
+  const router = express.Router();
+  const noStore: express.RequestHandler = (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  };
+  router.use(TEST_HELPERS_PATH, noStore, o.operator.require, express.json({ limit: '8kb' }));
+  const logins = new Set(o.merchants.map((m) => m.login));
+
+  const order = (req: Request, res: Response): SandboxOrder | undefined => {
+    const found = o.engine.get(String(req.params.mdOrder));
+    if (!found) res.status(404).json({ error: 'unknown order (mdOrder)' });
+    return found;
+  };
+  const merchantLogin = (req: Request, res: Response): string | undefined => {
+    const login = String(req.params.login);
+    if (logins.has(login)) return login;
+    res.status(404).json({ error: 'unknown merchant login' });
+    return undefined;
+  };
+  /** What an order looks like after a helper, as getOrderStatusExtended.do would report it. */
+  const state = (found: SandboxOrder, outcome?: PayOutcome['kind']) => ({
+    mdOrder: found.id,
+    ...(outcome !== undefined && { outcome }),
+    orderStatus: found.status,
+    actionCode: found.actionCode,
+    // Where the hosted page would send the buyer back now (returnUrl or failUrl, with orderId and lang).
+    ...(outcome !== undefined && BACK_TO_SHOP.has(outcome) && { returnUrl: shopUrl(found, found.pageLang) }),
+  });
+  const notPayable = (res: Response, found: SandboxOrder, what: string) =>
+    res.status(409).json({ error: what, ...state(found) });
+
+  /** The hosted page's submit: the same form checks (readCardForm) and the same engine.pay, with a test card. */
+  const payWith = (req: Request, found: SandboxOrder, card: TestCardInfo): PayOutcome => {
+    const now = o.clock.now();
+    const d = new Date(now);
+    const expiry = `${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String((d.getUTCFullYear() + 2) % 100).padStart(2, '0')}`;
+    const form = readCardForm(
+      { pan: card.pan, expiry, cvc: TEST_CVC, cardholder: 'TEST CARDHOLDER' },
+      now,
+      textsFor(found.pageLang),
+    );
+    if (!form.ok) throw new Error('a test card failed the card form checks');
+    return o.engine.pay(found, form.card, req.ip);
+  };
+
+  router.post(`${TEST_HELPERS_PATH}/orders/:mdOrder/pay`, (req, res) => {
+    const body = parse(paySchema, req, res);
+    const found = body && order(req, res);
+    if (!body || !found) return;
+    if (found.status !== 0) return notPayable(res, found, 'the order is not waiting for a payment');
+    let outcome = payWith(req, found, body.card ?? defaultCard('approved'));
+    if (outcome.kind === 'challenge' && body.otp !== undefined) outcome = o.engine.completeChallenge(found, body.otp);
+    res.json(state(found, outcome.kind));
+  });
+
+  router.post(`${TEST_HELPERS_PATH}/orders/:mdOrder/decline`, (req, res) => {
+    const body = parse(declineSchema, req, res);
+    const found = body && order(req, res);
+    if (!body || !found) return;
+    const card = body.card ?? defaultCard(DEFAULT_DECLINE_CARD);
+    if (card.scenario.kind !== 'decline')
+      return void res.status(400).json({ error: 'card: not a declining test card' });
+    if (found.status !== 0) return notPayable(res, found, 'the order is not waiting for a payment');
+    res.json(state(found, payWith(req, found, card).kind));
+  });
+
+  router.post(`${TEST_HELPERS_PATH}/orders/:mdOrder/3ds`, (req, res) => {
+    const body = parse(threeDsSchema, req, res);
+    const found = body && order(req, res);
+    if (!body || !found) return;
+    if (found.status !== 5 || found.pending?.kind !== 'challenge')
+      return notPayable(res, found, 'the order is not waiting for a 3-D Secure code');
+    const otp = body.otp ?? (body.result === 'pass' ? TEST_OTP : '0'.repeat(TEST_OTP.length));
+    res.json(state(found, o.engine.completeChallenge(found, otp).kind));
+  });
+
+  router.post(`${TEST_HELPERS_PATH}/merchants/:login/reset`, (req, res) => {
+    const login = merchantLogin(req, res);
+    if (!login) return;
+    const ids = o.engine.store.list({ merchantLogin: login }).map((x) => x.id);
+    for (const id of ids) o.engine.store.delete(id);
+    const faultsCleared = o.faults.clear(login);
+    res.json({ login, deletedOrders: ids.length, faultsCleared });
+  });
+
+  router.post(`${TEST_HELPERS_PATH}/clock`, (req, res) => {
+    const body = parse(clockSchema, req, res);
+    if (!body) return;
+    o.clock.advance(body.advanceSecs * 1000);
+    // The sweep's own expiry and settlement rules, at once rather than on its next tick.
+    const { purged } = o.engine.sweep();
+    res.json({ now: new Date(o.clock.now()).toISOString(), advancedSecs: body.advanceSecs, purgedOrders: purged });
+  });
+
+  router.post(`${TEST_HELPERS_PATH}/orders/:mdOrder/callbacks`, async (req, res) => {
+    const body = parse(callbackSchema, req, res);
+    const found = body && order(req, res);
+    if (!body || !found) return;
+    const merchant = o.engine.merchant(found.merchantLogin);
+    const last = o.journal
+      .of(found)
+      .operations.filter((r) => NOTIFIED.has(r.operation))
+      .at(-1);
+    const target = found.callbackUrl ?? merchant?.callbackUrl;
+    if (!merchant || !last) return notPayable(res, found, 'the order has had no operation that is notified yet');
+    if (!target) return notPayable(res, found, 'neither the order nor its merchant has a callback URL');
+    const params = callbackParams({ merchant, order: found, ...last });
+    const url = withQuery(target, params);
+    if (!o.callbackAllowed(url, merchant.login))
+      return notPayable(res, found, "the callback URL is not allowed (the merchant's callback origins)");
+    const key = merchant.callbackKey || undefined;
+    const checksum =
+      body.kind === 'unsigned'
+        ? undefined
+        : body.kind === 'forged'
+          ? signCallback(params, randomBytes(32).toString('hex'))
+          : key && signCallback(params, key);
+    const sent = checksum === undefined ? url : withQuery(target, { ...params, checksum });
+    const copies = body.kind === 'duplicate' ? 2 : 1;
+    const answers: { status?: number; error?: string }[] = [];
+    for (let copy = 1; copy <= copies; copy += 1) {
+      const outcome = await sendCallbackRequest(sent, o.signal, CALLBACK_TIMEOUT_MS);
+      answers.push(answerOf(outcome));
+      o.journal.recordDelivery(found, {
+        at: o.clock.now(),
+        operation: last.operation,
+        url,
+        signed: checksum !== undefined,
+        copy,
+        attempt: 1,
+        outcome,
+      });
+    }
+    // The URL without its checksum, as the journal keeps it: a checksum is never answered.
+    res.json({ kind: body.kind, operation: last.operation, url, signed: checksum !== undefined, answers });
+  });
+
+  router.post(`${TEST_HELPERS_PATH}/merchants/:login/faults`, (req, res) => {
+    const body = parse(faultSchema, req, res);
+    const login = body && merchantLogin(req, res);
+    if (!body || !login) return;
+    o.faults.set(login, { ...body.fault, remaining: body.nextCalls });
+    res.json({ login, faults: o.faults.get(login) ?? null });
+  });
+
+  router.use(TEST_HELPERS_PATH, (_req, res) => {
+    res.status(404).json({ error: 'no such test helper (see docs/sandbox.md, Test helpers)' });
+  });
+  // A malformed or oversized JSON body: the body parser's 4xx, as JSON.
+  const onError: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+    const status = typeof err === 'object' && err !== null && 'status' in err ? err.status : undefined;
+    if (typeof status !== 'number' || status < 400 || status >= 500) return next(err);
+    res.status(status).json({ error: status === 413 ? 'body too large' : 'the body is not valid JSON' });
+  };
+  router.use(TEST_HELPERS_PATH, onError);
+  return router;
+}
+
+function defaultCard(id: string): TestCardInfo {
+  const card = findTestCardById(id);
+  if (!card) throw new Error(`no test card ${id}`);
+  return card;
+}
+
+/** The body checked against `schema`, or a 400 naming each problem (and undefined). */
+function parse<S extends z.ZodType>(schema: S, req: Request, res: Response): z.infer<S> | undefined {
+  const parsed = schema.safeParse(req.body ?? {});
+  if (parsed.success) return parsed.data;
+  res.status(400).json({
+    error: 'invalid request body',
+    issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  });
+  return undefined;
+}
+
+function answerOf(outcome: DeliveryOutcome): { status?: number; error?: string } {
+  if (outcome.kind === 'http') return { status: outcome.status };
+  return { error: outcome.kind === 'error' ? outcome.message : outcome.kind };
+}
