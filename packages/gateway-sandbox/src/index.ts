@@ -42,3 +42,17 @@ export type { DeliveryRecord, DeliveryOutcome, OperationRecord } from './journal
 // wording of an actionCode (English, or Russian for 'ru'), which a shop may compare with its own.
 export { REST_METHODS } from './rest/routes.js';
 export { actionCodeDescription } from './messages.js';
+// The integration journal (GET /sandbox/journal): every REST call, hosted-page step and callback, per merchant.
+export { TrafficJournal, redactParams, PAGE_STEPS, REDACTED, DEFAULT_MAX_PER_MERCHANT } from './traffic.js';
+export type {
+  TrafficEntry,
+  TrafficKind,
+  TrafficFilter,
+  TrafficJournalOptions,
+  ApiEntry,
+  ApiAnswer,
+  PageEntry,
+  PageStep,
+  CallbackEntry,
+  BrowserHints,
+} from './traffic.js';

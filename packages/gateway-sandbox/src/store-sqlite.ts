@@ -2,6 +2,7 @@ import { openSandboxDatabase } from './database.js';
 import { OrderJournal, type JournalOptions, type JournalView } from './journal.js';
 import type { SqliteDatabase } from './sqlite.js';
 import { OrderStore, type OrderStoreOptions } from './store.js';
+import { TrafficJournal, type TrafficEntry, type TrafficJournalOptions } from './traffic.js';
 import type { SandboxOrder } from './types.js';
 
 interface OrderRow {
@@ -99,6 +100,26 @@ export class SqliteOrderStore extends OrderStore {
     return this.#db.transaction(() => super.purge(isStale)).immediate();
   }
 
+  /** The integration journal's entries kept on disk, oldest first (parsed; a row that does not parse is an error). */
+  trafficEntries(): TrafficEntry[] {
+    return this.#q.trafficAll.all().map((row) => parseEntry(row.data, this.#file));
+  }
+
+  /** TrafficJournal's `persist`: one entry written, and the one its merchant's bound dropped deleted. */
+  appendTraffic(entry: TrafficEntry, droppedSeq: number | undefined): void {
+    if (!this.#db.open) return;
+    this.#q.trafficInsert.run(entry.seq, entry.merchant ?? '', JSON.stringify(entry));
+    if (droppedSeq !== undefined) this.#q.trafficDelete.run(droppedSeq);
+  }
+
+  /** Deletes entries the journal no longer keeps (a bound lowered since they were written). */
+  deleteTraffic(seqs: readonly number[]): void {
+    if (!this.#db.open || seqs.length === 0) return;
+    this.#db.transaction(() => {
+      for (const seq of seqs) this.#q.trafficDelete.run(seq);
+    })();
+  }
+
   /** Notes callbacks dropped by this stop, for the next start-up log, and closes the database. */
   closeNoting(droppedCallbacks: number): void {
     if (!this.#db.open) return;
@@ -122,6 +143,9 @@ function prepare(db: SqliteDatabase) {
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
     deleteMeta: db.prepare('DELETE FROM meta WHERE key = ?'),
+    trafficAll: db.prepare<[], { data: string }>('SELECT data FROM journal_entries ORDER BY seq'),
+    trafficInsert: db.prepare('INSERT INTO journal_entries (seq, merchant, data) VALUES (?, ?, ?)'),
+    trafficDelete: db.prepare('DELETE FROM journal_entries WHERE seq = ?'),
   };
 }
 
@@ -143,6 +167,15 @@ function parseJournal(data: string, file: string): JournalView {
   };
 }
 
+function parseEntry(data: string, file: string): TrafficEntry {
+  const entry = parseJson(data, file) as Partial<TrafficEntry>;
+  if (typeof entry.seq !== 'number' || typeof entry.kind !== 'string')
+    throw new Error(
+      `the sandbox database ${file} holds a journal entry it cannot read: delete the file to start empty`,
+    );
+  return entry as TrafficEntry;
+}
+
 function parseJson(data: string, file: string): unknown {
   try {
     return JSON.parse(data) as unknown;
@@ -157,13 +190,18 @@ function parseJson(data: string, file: string): unknown {
  */
 export function openPersistentOrders(
   dir: string,
-  options: OrderStoreOptions & JournalOptions = {},
-): { store: SqliteOrderStore; journal: OrderJournal } {
+  options: OrderStoreOptions & JournalOptions & { traffic?: TrafficJournalOptions } = {},
+): { store: SqliteOrderStore; journal: OrderJournal; traffic: TrafficJournal } {
   const store = new SqliteOrderStore(dir, options);
   const journal = new OrderJournal({ ...options, persist: (order, history) => store.saveJournal(order, history) });
   for (const order of store.values()) {
     const history = store.restoredJournal(order.id);
     if (history) journal.restore(order, history);
   }
-  return { store, journal };
+  const traffic = new TrafficJournal({
+    ...options.traffic,
+    persist: { append: (entry, dropped) => store.appendTraffic(entry, dropped) },
+  });
+  store.deleteTraffic(traffic.restore(store.trafficEntries()));
+  return { store, journal, traffic };
 }

@@ -70,7 +70,8 @@ export function createOperatorGate(token: string, throttle: AuthThrottleOptions 
     const given = presentedToken(req.get('authorization'));
     if (given !== undefined && timingSafeEqual(digest(given), expected)) return next();
     res.status(401).set({ 'WWW-Authenticate': `Basic realm="${OPERATOR_REALM}"`, 'Cache-Control': 'no-store' });
-    const wantsJson = req.path.startsWith('/sandbox/control/merchants/') || !req.accepts('html');
+    const wantsJson =
+      req.path.startsWith('/sandbox/control/merchants/') || req.path.endsWith('.json') || !req.accepts('html');
     if (wantsJson) res.json({ error: 'unauthorized: the sandbox operator token is required' });
     else res.type('text/plain').send('Unauthorized: the sandbox operator token is required (see docs/sandbox.md).');
   };
