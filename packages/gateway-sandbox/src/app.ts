@@ -68,6 +68,8 @@ export interface SandboxAppOptions {
   integrationJournal?: TrafficJournal;
   /** Entries that default journal keeps per merchant, oldest dropped first. Default 5 000. */
   journalMaxPerMerchant?: number;
+  /** false: nothing is recorded in the integration journal (it stays empty); for benchmarks. Default true. */
+  recordJournal?: boolean;
 }
 
 export interface SandboxApp {
@@ -123,8 +125,9 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     journal.recordOperation(e.order, { at: clock.now(), operation: e.operation, status: e.status, amount: e.amount }),
   );
   const traffic = options.integrationJournal ?? new TrafficJournal({ maxPerMerchant: options.journalMaxPerMerchant });
+  const recording = options.recordJournal === false ? undefined : traffic;
   journal.onDelivery((order, d) =>
-    traffic.record({
+    recording?.record({
       kind: 'callback',
       at: d.at,
       merchant: order.merchantLogin,
@@ -179,11 +182,11 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
       middleware: restMiddleware,
       callbackAllowed,
       authThrottle: options.authThrottle,
-      journal: traffic,
+      journal: recording,
     }),
   );
   // Public: buyers need the hosted page, the 3-D Secure page and the test-card list.
-  app.use(createPageRouter({ engine, events, merchants, journal: traffic }));
+  app.use(createPageRouter({ engine, events, merchants, journal: recording }));
   // The operator surface: every route in these two routers requires the operator token.
   app.use(createOrdersRouter({ engine, journal, merchants, operator }));
   app.use(createControlRouter({ registry: faults, merchants, operator }));

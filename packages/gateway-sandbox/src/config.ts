@@ -36,6 +36,8 @@ export interface SandboxConfig {
    * sandbox does not read it: it always keeps them under the shop's DATA_DIR (src/gateway-target.ts).
    */
   readonly dataDir: string | undefined;
+  /** SANDBOX_JOURNAL_MAX_ENTRIES: integration journal entries kept per merchant; unset, the journal's 5 000. */
+  readonly journalMaxPerMerchant?: number | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -142,6 +144,7 @@ const envSchema = z.object({
   SANDBOX_CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).optional(),
   SANDBOX_CALLBACK_HOSTS: callbackHostsSchema.optional(),
   SANDBOX_DATA_DIR: z.string().optional(),
+  SANDBOX_JOURNAL_MAX_ENTRIES: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Standalone only (loadStandaloneSandboxConfig): whether the public demo merchant may be used. */
   SANDBOX_DEMO_CREDENTIALS: z
     .enum(['on', 'off'], { error: 'must be on or off (unset: on, except with NODE_ENV=production)' })
@@ -258,5 +261,6 @@ function configOf(e: ParsedEnv): SandboxConfig {
       timeoutMs: e.SANDBOX_CALLBACK_TIMEOUT_MS,
     },
     dataDir: e.SANDBOX_DATA_DIR,
+    journalMaxPerMerchant: e.SANDBOX_JOURNAL_MAX_ENTRIES,
   };
 }

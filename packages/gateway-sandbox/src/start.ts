@@ -37,6 +37,8 @@ export interface StartSandboxOptions {
   dataDir?: string;
   /** Integration journal entries kept per merchant (SandboxAppOptions.journalMaxPerMerchant). Default 5 000. */
   journalMaxPerMerchant?: number;
+  /** See SandboxAppOptions.recordJournal. */
+  recordJournal?: boolean;
 }
 
 export interface RunningSandbox {
@@ -79,6 +81,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       journal: kept?.journal,
       integrationJournal: kept?.traffic,
       journalMaxPerMerchant: opts.journalMaxPerMerchant,
+      recordJournal: opts.recordJournal,
       publicUrl: url,
       clock,
       merchants: opts.merchants,

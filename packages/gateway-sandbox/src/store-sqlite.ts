@@ -25,6 +25,7 @@ export class SqliteOrderStore extends OrderStore {
   readonly #journals = new Map<string, JournalView>();
   readonly #droppedCallbacks: number;
   readonly #q: ReturnType<typeof prepare>;
+  readonly #pendingTraffic: { entry: TrafficEntry; droppedSeq: number | undefined }[] = [];
 
   /** Opens `<dir>/sandbox.db` (':memory:' for a throw-away database) and loads the orders it keeps. */
   constructor(dir: string, options: OrderStoreOptions = {}) {
@@ -105,12 +106,35 @@ export class SqliteOrderStore extends OrderStore {
     return this.#q.trafficAll.all().map((row) => parseEntry(row.data, this.#file));
   }
 
-  /** TrafficJournal's `persist`: one entry written, and the one its merchant's bound dropped deleted. */
+  /**
+   * TrafficJournal's `persist`: the entry (and the deletion of the one its merchant's bound dropped) is queued and
+   * written with the others of the same event-loop turn in one transaction, so a busy REST path pays one commit per
+   * turn, not one per call. close() writes what is queued; a crash loses at most that turn's entries.
+   */
   appendTraffic(entry: TrafficEntry, droppedSeq: number | undefined): void {
     if (!this.#db.open) return;
-    this.#q.trafficInsert.run(entry.seq, entry.merchant ?? '', JSON.stringify(entry));
-    if (droppedSeq !== undefined) this.#q.trafficDelete.run(droppedSeq);
+    this.#pendingTraffic.push({ entry, droppedSeq });
+    if (this.#pendingTraffic.length === 1) setImmediate(() => this.#flushTraffic());
   }
+
+  #flushTraffic(): void {
+    const pending = this.#pendingTraffic.splice(0);
+    if (!this.#db.open || pending.length === 0) return;
+    try {
+      this.#db.transaction(() => {
+        for (const { entry, droppedSeq } of pending) {
+          this.#q.trafficInsert.run(entry.seq, entry.merchant ?? '', JSON.stringify(entry));
+          if (droppedSeq !== undefined) this.#q.trafficDelete.run(droppedSeq);
+        }
+      })();
+    } catch {
+      // Outside any request (a later turn): thrown, it would stop the sandbox. The entries stay in memory; counted.
+      this.trafficWriteFailures += pending.length;
+    }
+  }
+
+  /** Journal entries that could not be written to the database (they are still listed until the next restart). */
+  trafficWriteFailures = 0;
 
   /** Deletes entries the journal no longer keeps (a bound lowered since they were written). */
   deleteTraffic(seqs: readonly number[]): void {
@@ -123,6 +147,7 @@ export class SqliteOrderStore extends OrderStore {
   /** Notes callbacks dropped by this stop, for the next start-up log, and closes the database. */
   closeNoting(droppedCallbacks: number): void {
     if (!this.#db.open) return;
+    this.#flushTraffic();
     if (droppedCallbacks > 0) this.#q.setMeta.run(DROPPED_CALLBACKS, String(droppedCallbacks));
     this.#db.close();
   }

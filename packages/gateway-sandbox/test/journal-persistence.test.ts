@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { startSandbox, TrafficJournal, type TrafficEntry } from '../src/index.js';
+import { loadSandboxConfig, startSandbox, TrafficJournal, type TrafficEntry } from '../src/index.js';
 import { CREDS, makeSandbox, OPERATOR_AUTH, OPERATOR_TOKEN } from './helpers/sandbox-app.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -83,5 +83,21 @@ describe('a sandbox with a data folder', () => {
     await third.stop();
     const fourth = await start(dir);
     expect(fourth.sandbox.integrationJournal.list().map((e) => e.orderId)).toEqual(['b-1', 'a-3']);
+  });
+});
+
+describe('a sandbox with recordJournal: false', () => {
+  it('when calls are made, then its journal stays empty', async () => {
+    const sb = makeSandbox({ recordJournal: false });
+    await sb.register();
+    expect(sb.integrationJournal.list()).toEqual([]);
+  });
+});
+
+describe('SANDBOX_JOURNAL_MAX_ENTRIES', () => {
+  it('when set, then the config carries the bound; when not a positive integer, then the config names the variable', () => {
+    expect(loadSandboxConfig({ SANDBOX_JOURNAL_MAX_ENTRIES: '250' }).journalMaxPerMerchant).toBe(250);
+    expect(loadSandboxConfig({}).journalMaxPerMerchant).toBeUndefined();
+    expect(() => loadSandboxConfig({ SANDBOX_JOURNAL_MAX_ENTRIES: '0' })).toThrow(/SANDBOX_JOURNAL_MAX_ENTRIES/);
   });
 });

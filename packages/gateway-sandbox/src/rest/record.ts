@@ -5,6 +5,14 @@ import type { SandboxMerchant } from '../types.js';
 import { callParams, knownCallAuth } from './call.js';
 import { param } from './params.js';
 
+const ANSWER = 'sandboxRestAnswer';
+
+/** Notes the JSON body a REST call answers, for the journal; call right before sending it. */
+export function noteAnswer(res: Response, body: Record<string, unknown>): Record<string, unknown> {
+  res.locals[ANSWER] = body;
+  return body;
+}
+
 /** Whether a request came with a browser's Origin / Referer header. */
 export function browserHints(req: Request): BrowserHints {
   return { origin: req.get('origin') !== undefined, referer: req.get('referer') !== undefined };
@@ -13,7 +21,9 @@ export function browserHints(req: Request): BrowserHints {
 /**
  * Records every call of a REST method in the journal once its answer is sent (or its connection dropped): mounted
  * in front of everything else on the method's path, so throttled calls, faults and auth failures are recorded too.
- * The answer's JSON body is caught on its way out through res.json; nothing is parsed twice.
+ * The answer is the body the method's handler (or the throttle) noted with noteAnswer; a body sent by anything
+ * else (a fault's 5xx or broken JSON) is recorded as its HTTP status only. Nothing is added to the response object
+ * itself (res.locals holds the note), so the hot path keeps its object shapes.
  */
 export function createRestRecorder(opts: {
   journal: TrafficJournal;
@@ -28,13 +38,8 @@ export function createRestRecorder(opts: {
     if (!opts.isMethod(file)) return next();
     const started = performance.now();
     const at = clock.now();
-    let body: unknown;
-    const json = res.json.bind(res);
-    res.json = (value: unknown) => {
-      body = value;
-      return json(value);
-    };
     res.once('close', () => {
+      const body: unknown = res.locals[ANSWER];
       const params = callParams(req, res);
       const auth = knownCallAuth(res);
       const userName = param(params, 'userName');

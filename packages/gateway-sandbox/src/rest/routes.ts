@@ -8,7 +8,7 @@ import { lookupOrder, own } from './lookup.js';
 import { messageLanguage, param, parseAmount, type Params } from './params.js';
 import { parseRegister } from './register.js';
 import { createAuthThrottle, type AuthThrottleOptions } from './throttle.js';
-import { createRestRecorder } from './record.js';
+import { createRestRecorder, noteAnswer } from './record.js';
 import type { TrafficJournal } from '../traffic.js';
 import { extendedStatus, legacyStatus } from './status.js';
 import { message } from '../messages.js';
@@ -197,7 +197,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
             );
             res
               .set({ 'Cache-Control': 'no-store', 'Retry-After': String(retryAfterSeconds) })
-              .json(spec?.capitalised ? capitalise(body) : body);
+              .json(noteAnswer(res, spec?.capitalised ? capitalise(body) : body));
           },
         });
   // Only the API's methods count (a 404 is no failed login); before the fault middleware, which authenticates.
@@ -220,7 +220,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
     const body = auth.ok
       ? spec.handle({ params, language, merchant: auth.merchant, byToken: auth.byToken })
       : errorBody(spec.family, auth.code, auth.messageId, language);
-    res.set('Cache-Control', 'no-store').json(spec.capitalised ? capitalise(body) : body);
+    res.set('Cache-Control', 'no-store').json(noteAnswer(res, spec.capitalised ? capitalise(body) : body));
   });
 
   return router;
