@@ -101,3 +101,16 @@ describe('SANDBOX_JOURNAL_MAX_ENTRIES', () => {
     expect(() => loadSandboxConfig({ SANDBOX_JOURNAL_MAX_ENTRIES: '0' })).toThrow(/SANDBOX_JOURNAL_MAX_ENTRIES/);
   });
 });
+
+describe('calls refused before the method runs', () => {
+  it('when the auth throttle refuses a call, then it is recorded too, with the throttle answer and no password', async () => {
+    const sb = makeSandbox({ authThrottle: { perAddress: 1 } });
+    await sb.call('getOrderStatusExtended', { userName: CREDS.userName, password: 'wrong-1-Pa55' });
+    const refused = await sb.call('getOrderStatusExtended', { userName: CREDS.userName, password: 'wrong-2-Pa55' });
+    expect(refused.headers['retry-after']).toBeDefined();
+    const [throttled, failed] = sb.integrationJournal.list({ method: 'getOrderStatusExtended' });
+    expect(throttled).toMatchObject({ merchant: 'demo-shop', answer: { httpStatus: 200, errorCode: '5' } });
+    expect(failed).toMatchObject({ merchant: 'demo-shop', answer: { errorCode: '5' } });
+    expect(JSON.stringify(sb.integrationJournal.list())).not.toMatch(/wrong-\d-Pa55/);
+  });
+});
