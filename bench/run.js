@@ -12,6 +12,8 @@
  *      BENCH_DATABASE_URL and BENCH_REDIS_URL are set. No target: figures to read.
  *   4. cold start to the first 200 on /healthz of dist/server.js vs a bare Express app. Target <= 1 s.
  *   5. heap of a sandbox capped at 5 000 orders after 20 000 more registers (bench/servers.js).
+ *   5b. journal: the sandbox's register.do with its integration journal recording vs not recording (JOURNAL=off), in
+ *      memory and with a data folder (SQLite), same rounds. Target >= 0.9 (the journal must not slow the REST path).
  *   6. opt-in: the shop's RSS and heap growth from 1 000 to BENCH_MEMORY_PURCHASES purchases. Target <= 50 MB.
  *
  * Exits 1 when a target is missed (or a run failed outright). Every server listens on 127.0.0.1, and the
@@ -21,7 +23,7 @@
  * BENCH_PURCHASE_SECONDS (s per purchase run, default 2), BENCH_PURCHASE_CONCURRENCY (default "1,10,50"),
  * BENCH_COLD_STARTS (default 5), BENCH_PORT_BASE (use consecutive ports from there instead of OS-chosen ones),
  * BENCH_ONLY / BENCH_SKIP (comma lists of parts: product, sandbox, purchases, sync-full, postgres, cold, heap,
- * memory), BENCH_DATABASE_URL and BENCH_REDIS_URL (a PostgreSQL server where the bench may create and drop a
+ * memory, journal), BENCH_DATABASE_URL and BENCH_REDIS_URL (a PostgreSQL server where the bench may create and drop a
  * database, and a Redis database of its own), BENCH_MEMORY_PURCHASES (default 100000; setting it runs the memory
  * part), BENCH_MEMORY_CONCURRENCY (default 8), BENCH_OUT (file for the results instead of bench/results/),
  * BENCH_BEFORE (another built copy of the shop, measured alongside: before/after figures from the same rounds).
@@ -76,12 +78,14 @@ for (const [name, url] of [
 }
 const PRODUCT_TARGET = 0.8;
 const SANDBOX_TARGET = 0.5;
+const JOURNAL_TARGET = 0.9;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER = path.join(ROOT, 'dist', 'server.js');
 const SANDBOX = path.join(ROOT, 'dist', 'sandbox', 'server.js');
 const BARE = path.join(ROOT, 'bench', 'bare-app.js');
 const SYNC_FULL = path.join(ROOT, 'bench', 'sync-full.js');
+const JOURNAL_SANDBOX = path.join(ROOT, 'bench', 'journal-sandbox.js');
 const MEMORY_PROBE = path.join(ROOT, 'bench', 'memory-probe.js');
 // BENCH_BEFORE: the root of another built copy of the shop (e.g. a worktree of an earlier commit, after npm run
 // build there), measured in the same rounds as this one: product page, purchases and cold start get a "before" row.
@@ -332,6 +336,39 @@ async function sandboxApi() {
   );
   await sandbox.stop();
   await bare.stop();
+}
+
+/** register.do with the sandbox's integration journal recording vs not, in memory and on SQLite (bench/journal-sandbox.js). */
+async function journal() {
+  for (const [label, onDisk] of [
+    ['in memory', false],
+    ['data folder (SQLite)', true],
+  ]) {
+    const start = (mode) =>
+      running([JOURNAL_SANDBOX], (port, cwd) => ({
+        PORT: String(port),
+        JOURNAL: mode,
+        ...(onDisk && { DATA_DIR: path.join(cwd, 'data') }),
+      }));
+    const on = await start('on');
+    const off = await start('off');
+    let round = 0;
+    const registers = (proc) => () =>
+      ac(proc, {
+        url: proc.url,
+        requests: [
+          {
+            method: 'POST',
+            path: '/payment/rest/register.do',
+            headers: FORM,
+            setupRequest: registerBody(`J${Date.now()}-${++round}`),
+          },
+        ],
+      })();
+    await compare(`sandbox register.do, journal on / off, ${label}`, JOURNAL_TARGET, registers(on), registers(off));
+    await on.stop();
+    await off.stop();
+  }
 }
 
 /**
@@ -669,6 +706,7 @@ try {
     ['purchases', purchases],
     ['cold', coldStart],
     ['heap', heap],
+    ['journal', journal],
     ['memory', memory],
   ]) {
     if (skipped(name)) continue;

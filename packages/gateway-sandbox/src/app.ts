@@ -18,6 +18,8 @@ import { createControlRouter } from './tools/control.js';
 import { createOperatorGate, generateOperatorToken, operatorTokenProblem } from './tools/operator.js';
 import { createOrdersRouter } from './tools/orders.js';
 import { createTestHelpersRouter } from './tools/test-helpers.js';
+import { createJournalRouter } from './tools/journal-page.js';
+import { TrafficJournal } from './traffic.js';
 import { DEFAULT_MERCHANTS, type SandboxLogger, type SandboxMerchant } from './types.js';
 
 export interface SandboxAppOptions {
@@ -65,6 +67,15 @@ export interface SandboxAppOptions {
    * and faults over HTTP, for a team's CI, behind the operator token. Default off: the paths answer 404.
    */
   testHelpers?: boolean;
+  /**
+   * The integration journal (REST calls, hosted-page steps, callbacks; traffic.ts, GET /sandbox/journal). Default a
+   * new in-memory one; startSandbox passes the one kept in the data folder's database.
+   */
+  integrationJournal?: TrafficJournal;
+  /** Entries that default journal keeps per merchant, oldest dropped first. Default 5 000. */
+  journalMaxPerMerchant?: number;
+  /** false: nothing is recorded in the integration journal (it stays empty); for benchmarks. Default true. */
+  recordJournal?: boolean;
 }
 
 export interface SandboxApp {
@@ -88,6 +99,8 @@ export interface SandboxApp {
   readonly operatorToken: string;
   /** Whether a callback of this merchant may be sent to this URL (the allow-list). */
   callbackAllowed(url: string, merchantLogin: string): boolean;
+  /** Every REST call, hosted-page step and callback, per merchant, bounded: `integrationJournal.list({ ... })`. */
+  integrationJournal: TrafficJournal;
 }
 
 export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
@@ -116,6 +129,24 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   const journal = options.journal ?? new OrderJournal();
   events.on((e) =>
     journal.recordOperation(e.order, { at: clock.now(), operation: e.operation, status: e.status, amount: e.amount }),
+  );
+  const traffic = options.integrationJournal ?? new TrafficJournal({ maxPerMerchant: options.journalMaxPerMerchant });
+  const recording = options.recordJournal === false ? undefined : traffic;
+  journal.onDelivery((order, d) =>
+    recording?.record({
+      kind: 'callback',
+      at: d.at,
+      merchant: order.merchantLogin,
+      orderId: order.id,
+      operation: d.operation,
+      url: d.url,
+      signed: d.signed,
+      copy: d.copy,
+      attempt: d.attempt,
+      ...(d.outcome.kind === 'http' && { httpStatus: d.outcome.status }),
+      outcome: d.outcome,
+      ...(d.gaveUp && { gaveUp: true }),
+    }),
   );
   const faults = new FaultRegistry();
   const magic = new OrderMagicState();
@@ -157,10 +188,11 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
       middleware: restMiddleware,
       callbackAllowed,
       authThrottle: options.authThrottle,
+      journal: recording,
     }),
   );
   // Public: buyers need the hosted page, the 3-D Secure page and the test-card list.
-  app.use(createPageRouter({ engine, events, merchants }));
+  app.use(createPageRouter({ engine, events, merchants, journal: recording }));
   // The operator surface: every route in these two routers requires the operator token.
   app.use(createOrdersRouter({ engine, journal, merchants, operator }));
   app.use(createControlRouter({ registry: faults, merchants, operator }));
@@ -177,6 +209,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
         signal: stopping.signal,
       }),
     );
+  app.use(createJournalRouter({ journal: traffic, merchants, operator }));
   app.get('/', (_req, res) => res.redirect(302, '/sandbox/cards'));
   // For container health checks and load balancers in front of a standalone sandbox.
   // Public, like the API it describes: the OpenAPI 3.1 document (also committed as docs/sandbox-openapi.json).
@@ -216,6 +249,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     sweep: () => engine.sweep(),
     operatorToken,
     callbackAllowed,
+    integrationJournal: traffic,
   };
 }
 

@@ -39,6 +39,8 @@ export interface SandboxConfig {
   /** SANDBOX_TEST_HELPERS=on: the test helpers under /sandbox/test/ (docs/sandbox.md); with NODE_ENV=production only
    * when SANDBOX_TEST_HELPERS_IN_PRODUCTION=on allows them too. */
   readonly testHelpers: boolean;
+  /** SANDBOX_JOURNAL_MAX_ENTRIES: integration journal entries kept per merchant; unset, the journal's 5 000. */
+  readonly journalMaxPerMerchant?: number | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -145,6 +147,7 @@ const envSchema = z.object({
   SANDBOX_CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(1).max(120_000).optional(),
   SANDBOX_CALLBACK_HOSTS: callbackHostsSchema.optional(),
   SANDBOX_DATA_DIR: z.string().optional(),
+  SANDBOX_JOURNAL_MAX_ENTRIES: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Standalone only (loadStandaloneSandboxConfig): whether the public demo merchant may be used. */
   SANDBOX_DEMO_CREDENTIALS: z
     .enum(['on', 'off'], { error: 'must be on or off (unset: on, except with NODE_ENV=production)' })
@@ -270,5 +273,6 @@ function configOf(e: ParsedEnv): SandboxConfig {
     },
     dataDir: e.SANDBOX_DATA_DIR,
     testHelpers: e.SANDBOX_TEST_HELPERS === 'on',
+    journalMaxPerMerchant: e.SANDBOX_JOURNAL_MAX_ENTRIES,
   };
 }

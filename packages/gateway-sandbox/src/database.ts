@@ -35,6 +35,19 @@ export const SANDBOX_MIGRATIONS: readonly SandboxMigration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'the integration journal (traffic.ts): REST calls, hosted-page steps and callbacks per merchant',
+    sql: `
+      -- seq is the journal's own sequence id; merchant is the login ('' for calls naming no known merchant), the
+      -- bucket its per-merchant bound counts; data is the whole entry as JSON, secrets already redacted.
+      CREATE TABLE journal_entries (
+        seq      INTEGER PRIMARY KEY,
+        merchant TEXT    NOT NULL,
+        data     TEXT    NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The database is in use by another process (another sandbox on the same data folder). */

@@ -51,3 +51,17 @@ export type {
   TestCallbackResult,
   TestOrderState,
 } from './test-client.js';
+// The integration journal (GET /sandbox/journal): every REST call, hosted-page step and callback, per merchant.
+export { TrafficJournal, redactParams, PAGE_STEPS, REDACTED, DEFAULT_MAX_PER_MERCHANT } from './traffic.js';
+export type {
+  TrafficEntry,
+  TrafficKind,
+  TrafficFilter,
+  TrafficJournalOptions,
+  ApiEntry,
+  ApiAnswer,
+  PageEntry,
+  PageStep,
+  CallbackEntry,
+  BrowserHints,
+} from './traffic.js';

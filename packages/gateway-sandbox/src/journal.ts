@@ -69,6 +69,7 @@ export class OrderJournal {
   readonly #maxOperations: number;
   readonly #maxDeliveries: number;
   readonly #persist: JournalOptions['persist'];
+  readonly #deliveryListeners: ((order: Readonly<SandboxOrder>, record: DeliveryRecord) => void)[] = [];
 
   constructor(options: JournalOptions = {}) {
     this.#maxOperations = options.maxOperations ?? 50;
@@ -100,6 +101,12 @@ export class OrderJournal {
     // The newest attempts are the ones someone debugging a receiver looks at.
     entry.droppedDeliveries += appendBounded(entry.deliveries, record, this.#maxDeliveries);
     this.#persist?.(order, entry);
+    for (const listener of this.#deliveryListeners) listener(order, record);
+  }
+
+  /** Calls `listener` with every delivery record (the integration journal, traffic.ts, copies them). */
+  onDelivery(listener: (order: Readonly<SandboxOrder>, record: DeliveryRecord) => void): void {
+    this.#deliveryListeners.push(listener);
   }
 
   of(order: Readonly<SandboxOrder>): JournalView {

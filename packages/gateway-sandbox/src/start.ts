@@ -5,7 +5,7 @@ import { createSandboxApp, type SandboxApp, type SandboxAppOptions } from './app
 import { createSandboxClock } from './clock.js';
 import type { CallbackOptions } from './callbacks/dispatcher.js';
 import type { SandboxListener } from './events.js';
-import { openPersistentOrders, type SqliteOrderStore } from './store-sqlite.js';
+import { openPersistentOrders } from './store-sqlite.js';
 import type { SandboxLogger, SandboxMerchant } from './types.js';
 
 export interface StartSandboxOptions {
@@ -37,6 +37,10 @@ export interface StartSandboxOptions {
   dataDir?: string;
   /** SANDBOX_TEST_HELPERS=on: see SandboxAppOptions.testHelpers. Default off. */
   testHelpers?: boolean;
+  /** Integration journal entries kept per merchant (SandboxAppOptions.journalMaxPerMerchant). Default 5 000. */
+  journalMaxPerMerchant?: number;
+  /** See SandboxAppOptions.recordJournal. */
+  recordJournal?: boolean;
 }
 
 export interface RunningSandbox {
@@ -65,12 +69,21 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
 
   const clock = createSandboxClock(opts.now);
   let sandbox: SandboxApp;
-  let kept: { store: SqliteOrderStore; journal: SandboxApp['journal'] } | undefined;
+  let kept: ReturnType<typeof openPersistentOrders> | undefined;
   try {
-    kept = opts.dataDir === undefined ? undefined : openPersistentOrders(opts.dataDir, { maxOrders: opts.maxOrders });
+    kept =
+      opts.dataDir === undefined
+        ? undefined
+        : openPersistentOrders(opts.dataDir, {
+            maxOrders: opts.maxOrders,
+            traffic: { maxPerMerchant: opts.journalMaxPerMerchant },
+          });
     sandbox = createSandboxApp({
       store: kept?.store,
       journal: kept?.journal,
+      integrationJournal: kept?.traffic,
+      journalMaxPerMerchant: opts.journalMaxPerMerchant,
+      recordJournal: opts.recordJournal,
       publicUrl: url,
       clock,
       merchants: opts.merchants,

@@ -2,6 +2,7 @@ import { openSandboxDatabase } from './database.js';
 import { OrderJournal, type JournalOptions, type JournalView } from './journal.js';
 import type { SqliteDatabase } from './sqlite.js';
 import { OrderStore, type OrderStoreOptions } from './store.js';
+import { TrafficJournal, type TrafficEntry, type TrafficJournalOptions } from './traffic.js';
 import type { SandboxOrder } from './types.js';
 
 interface OrderRow {
@@ -24,6 +25,7 @@ export class SqliteOrderStore extends OrderStore {
   readonly #journals = new Map<string, JournalView>();
   readonly #droppedCallbacks: number;
   readonly #q: ReturnType<typeof prepare>;
+  readonly #pendingTraffic: { entry: TrafficEntry; droppedSeq: number | undefined }[] = [];
 
   /** Opens `<dir>/sandbox.db` (':memory:' for a throw-away database) and loads the orders it keeps. */
   constructor(dir: string, options: OrderStoreOptions = {}) {
@@ -99,9 +101,53 @@ export class SqliteOrderStore extends OrderStore {
     return this.#db.transaction(() => super.purge(isStale)).immediate();
   }
 
+  /** The integration journal's entries kept on disk, oldest first (parsed; a row that does not parse is an error). */
+  trafficEntries(): TrafficEntry[] {
+    return this.#q.trafficAll.all().map((row) => parseEntry(row.data, this.#file));
+  }
+
+  /**
+   * TrafficJournal's `persist`: the entry (and the deletion of the one its merchant's bound dropped) is queued and
+   * written with the others of the same event-loop turn in one transaction, so a busy REST path pays one commit per
+   * turn, not one per call. close() writes what is queued; a crash loses at most that turn's entries.
+   */
+  appendTraffic(entry: TrafficEntry, droppedSeq: number | undefined): void {
+    if (!this.#db.open) return;
+    this.#pendingTraffic.push({ entry, droppedSeq });
+    if (this.#pendingTraffic.length === 1) setImmediate(() => this.#flushTraffic());
+  }
+
+  #flushTraffic(): void {
+    const pending = this.#pendingTraffic.splice(0);
+    if (!this.#db.open || pending.length === 0) return;
+    try {
+      this.#db.transaction(() => {
+        for (const { entry, droppedSeq } of pending) {
+          this.#q.trafficInsert.run(entry.seq, entry.merchant ?? '', JSON.stringify(entry));
+          if (droppedSeq !== undefined) this.#q.trafficDelete.run(droppedSeq);
+        }
+      })();
+    } catch {
+      // Outside any request (a later turn): thrown, it would stop the sandbox. The entries stay in memory; counted.
+      this.trafficWriteFailures += pending.length;
+    }
+  }
+
+  /** Journal entries that could not be written to the database (they are still listed until the next restart). */
+  trafficWriteFailures = 0;
+
+  /** Deletes entries the journal no longer keeps (a bound lowered since they were written). */
+  deleteTraffic(seqs: readonly number[]): void {
+    if (!this.#db.open || seqs.length === 0) return;
+    this.#db.transaction(() => {
+      for (const seq of seqs) this.#q.trafficDelete.run(seq);
+    })();
+  }
+
   /** Notes callbacks dropped by this stop, for the next start-up log, and closes the database. */
   closeNoting(droppedCallbacks: number): void {
     if (!this.#db.open) return;
+    this.#flushTraffic();
     if (droppedCallbacks > 0) this.#q.setMeta.run(DROPPED_CALLBACKS, String(droppedCallbacks));
     this.#db.close();
   }
@@ -122,6 +168,9 @@ function prepare(db: SqliteDatabase) {
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ),
     deleteMeta: db.prepare('DELETE FROM meta WHERE key = ?'),
+    trafficAll: db.prepare<[], { data: string }>('SELECT data FROM journal_entries ORDER BY seq'),
+    trafficInsert: db.prepare('INSERT INTO journal_entries (seq, merchant, data) VALUES (?, ?, ?)'),
+    trafficDelete: db.prepare('DELETE FROM journal_entries WHERE seq = ?'),
   };
 }
 
@@ -143,6 +192,15 @@ function parseJournal(data: string, file: string): JournalView {
   };
 }
 
+function parseEntry(data: string, file: string): TrafficEntry {
+  const entry = parseJson(data, file) as Partial<TrafficEntry>;
+  if (typeof entry.seq !== 'number' || typeof entry.kind !== 'string')
+    throw new Error(
+      `the sandbox database ${file} holds a journal entry it cannot read: delete the file to start empty`,
+    );
+  return entry as TrafficEntry;
+}
+
 function parseJson(data: string, file: string): unknown {
   try {
     return JSON.parse(data) as unknown;
@@ -157,13 +215,18 @@ function parseJson(data: string, file: string): unknown {
  */
 export function openPersistentOrders(
   dir: string,
-  options: OrderStoreOptions & JournalOptions = {},
-): { store: SqliteOrderStore; journal: OrderJournal } {
+  options: OrderStoreOptions & JournalOptions & { traffic?: TrafficJournalOptions } = {},
+): { store: SqliteOrderStore; journal: OrderJournal; traffic: TrafficJournal } {
   const store = new SqliteOrderStore(dir, options);
   const journal = new OrderJournal({ ...options, persist: (order, history) => store.saveJournal(order, history) });
   for (const order of store.values()) {
     const history = store.restoredJournal(order.id);
     if (history) journal.restore(order, history);
   }
-  return { store, journal };
+  const traffic = new TrafficJournal({
+    ...options.traffic,
+    persist: { append: (entry, dropped) => store.appendTraffic(entry, dropped) },
+  });
+  store.deleteTraffic(traffic.restore(store.trafficEntries()));
+  return { store, journal, traffic };
 }

@@ -7,10 +7,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { loadSandboxConfig, startSandbox, type RunningSandbox } from '../src/index.js';
-import { openSandboxDatabase, SANDBOX_DB_FILE, SandboxDatabaseError } from '../src/database.js';
+import { openSandboxDatabase, SANDBOX_DB_FILE, SANDBOX_MIGRATIONS, SandboxDatabaseError } from '../src/database.js';
 import { Sqlite } from '../src/sqlite.js';
 import { payOnHostedPage } from './helpers/sandbox-buyer.js';
 import { CREDS, OPERATOR_AUTH, OPERATOR_TOKEN } from './helpers/sandbox-app.js';
+
+/** The schema version this build writes: its newest migration's. */
+const LATEST = Math.max(...SANDBOX_MIGRATIONS.map((m) => m.version));
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -144,7 +147,7 @@ describe('a sandbox with a data folder', () => {
     await close();
     const db = new Sqlite(file);
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(LATEST);
     } finally {
       db.close();
     }
@@ -156,7 +159,7 @@ describe('a sandbox with a data folder', () => {
     const db = new Sqlite(path.join(dir, SANDBOX_DB_FILE));
     db.pragma('user_version = 99');
     db.close();
-    await expect(start(dir)).rejects.toThrow(/schema version 99 is newer than this build supports \(1\)/);
+    await expect(start(dir)).rejects.toThrow(`schema version 99 is newer than this build supports (${LATEST})`);
   });
 
   it('when a second sandbox opens the same folder, then it refuses to start instead of keeping a second copy', async () => {

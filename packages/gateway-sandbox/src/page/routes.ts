@@ -1,4 +1,4 @@
-import express, { type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { cardSummary, findTestCardById, TEST_CARDS, TEST_CVC, type TestCardInfo } from '../cards.js';
 import { formatAmount } from '../currency.js';
 import type { SandboxEngine } from '../engine.js';
@@ -6,6 +6,8 @@ import type { SandboxEvents } from '../events.js';
 import { OrderLedger } from '../ledger.js';
 import type { PageLang, SandboxMerchant, SandboxOrder } from '../types.js';
 import { readCardForm, type CardFormValues } from './card-form.js';
+import { browserHints } from '../rest/record.js';
+import type { PageStep, TrafficJournal } from '../traffic.js';
 import { pageLang, textsFor, type PageTexts } from './texts.js';
 
 export interface PageRouterOptions {
@@ -13,6 +15,8 @@ export interface PageRouterOptions {
   /** With the merchants, what the buyer's cancel needs to decline an order and fire its event. */
   events: SandboxEvents;
   merchants: readonly SandboxMerchant[];
+  /** The integration journal the buyer's steps are recorded in (traffic.ts); none when absent. Never card data. */
+  journal?: TrafficJournal;
 }
 
 /**
@@ -42,8 +46,20 @@ const PAGE_FILE = /^payment_([a-z]{2})\.html$/;
  * The hosted payment page, the emulated 3-D Secure (ACS) page and the test-card list.
  * Plain HTML forms with POST-redirect-GET: no JavaScript, nothing from other origins.
  */
-export function createPageRouter({ engine, events, merchants }: PageRouterOptions): Router {
+export function createPageRouter({ engine, events, merchants, journal }: PageRouterOptions): Router {
   const router = express.Router();
+  const step = (req: Request, order: SandboxOrder, name: PageStep, outcome?: string) =>
+    journal?.record({
+      kind: 'page',
+      at: engine.clock.now(),
+      merchant: order.merchantLogin,
+      orderId: order.id,
+      step: name,
+      ...(outcome !== undefined && { outcome }),
+      orderStatus: order.status,
+      source: req.ip ?? '',
+      browser: browserHints(req),
+    });
   const ledger = new OrderLedger(engine.clock, events, new Map(merchants.map((m) => [m.login, m])));
   // Card and 3-D Secure forms must not come back from the history cache after the order moved on.
   router.use(['/payment/merchants', '/payment/acs'], (_req, res, next) => {
@@ -132,6 +148,7 @@ export function createPageRouter({ engine, events, merchants }: PageRouterOption
     const lang = pageLang(file[1]);
     const order = lookup(req.params.login, req.query.mdOrder);
     if (!order) return renderNotFound(res, lang);
+    step(req, order, 'shown');
     renderState(res, order, lang, findTestCardById(req.query.card));
   });
 
@@ -145,13 +162,16 @@ export function createPageRouter({ engine, events, merchants }: PageRouterOption
     if (order.status !== 0) return res.redirect(303, pageUrl(order, lang));
     if (body.op === 'cancel') {
       cancelByBuyer(order);
+      step(req, order, 'cancelled');
       return res.redirect(303, shopUrl(order, lang));
     }
     const t = textsFor(lang);
     const form = readCardForm(body, engine.clock.now(), t);
+    if (!form.ok) step(req, order, 'card-submitted', 'invalid-form');
     if (!form.ok)
       return renderForm(res, order, lang, { errors: form.errors, values: form.values, formError: t.errFormTitle });
     const outcome = engine.pay(order, form.card, req.ip);
+    step(req, order, 'card-submitted', outcome.kind);
     switch (outcome.kind) {
       case 'retry':
         return renderForm(res, order, lang, {
@@ -176,6 +196,7 @@ export function createPageRouter({ engine, events, merchants }: PageRouterOption
     if (!order) return renderNotFound(res, lang);
     if (order.status !== 5 || order.pending?.kind !== 'challenge') return res.redirect(303, pageUrl(order, lang));
     const t = textsFor(lang);
+    step(req, order, '3ds-shown');
     res.render('challenge', {
       t,
       lang,
@@ -193,10 +214,14 @@ export function createPageRouter({ engine, events, merchants }: PageRouterOption
     if (!order) return renderNotFound(res, lang);
     if (body.op === 'cancel') {
       // The buyer gives up at the bank's page: the same cancel as on the hosted page, while the challenge is open.
-      if (order.status === 5 && order.pending?.kind === 'challenge') cancelByBuyer(order);
+      if (order.status === 5 && order.pending?.kind === 'challenge') {
+        cancelByBuyer(order);
+        step(req, order, 'cancelled');
+      }
       return res.redirect(303, order.status === 6 ? shopUrl(order, lang) : pageUrl(order, lang));
     }
     const outcome = engine.completeChallenge(order, typeof body.otp === 'string' ? body.otp : '');
+    step(req, order, '3ds-submitted', outcome.kind);
     res.redirect(303, outcome.kind === 'notPayable' ? pageUrl(order, lang) : shopUrl(order, lang));
   });
 

@@ -39,3 +39,8 @@ export function callAuth(req: Request, res: Response, merchants: readonly Sandbo
   if (s.auth?.merchants !== merchants) s.auth = { merchants, result: authenticate(s.params, merchants) };
   return s.auth.result;
 }
+
+/** The authentication result of this call if something worked it out already; never checks. */
+export function knownCallAuth(res: Response): AuthResult | undefined {
+  return (res.locals[KEY] as CallState | undefined)?.auth?.result;
+}

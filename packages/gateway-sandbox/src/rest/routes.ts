@@ -8,6 +8,8 @@ import { lookupOrder, own } from './lookup.js';
 import { messageLanguage, param, parseAmount, type Params } from './params.js';
 import { parseRegister } from './register.js';
 import { createAuthThrottle, type AuthThrottleOptions } from './throttle.js';
+import { createRestRecorder, noteAnswer } from './record.js';
+import type { TrafficJournal } from '../traffic.js';
 import { extendedStatus, legacyStatus } from './status.js';
 import { message } from '../messages.js';
 
@@ -36,6 +38,8 @@ export interface RestRouterOptions {
   callbackAllowed: (url: string, merchantLogin: string) => boolean;
   /** Failed authentication throttled (rest/throttle.ts); false turns it off. Default on, with its default limits. */
   authThrottle?: AuthThrottleOptions | false;
+  /** The integration journal every call of a method is recorded in (traffic.ts); none when absent. */
+  journal?: TrafficJournal;
 }
 
 /** Every method the REST API serves, as `<name>.do`; the method table below must have exactly these. */
@@ -165,6 +169,17 @@ export function createRestRouter(options: RestRouterOptions): Router {
     return name !== undefined && isRestMethod(name) ? methods[name] : undefined;
   };
 
+  // First of all, so that every call of a method is recorded: throttled, faulted, refused or answered.
+  if (options.journal)
+    router.use(
+      '/payment/rest/:file',
+      createRestRecorder({
+        journal: options.journal,
+        clock: engine.clock,
+        merchants: options.merchants,
+        isMethod: (file) => methodOf(file) !== undefined,
+      }),
+    );
   router.use('/payment/rest', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   const throttle =
     options.authThrottle === false
@@ -182,7 +197,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
             );
             res
               .set({ 'Cache-Control': 'no-store', 'Retry-After': String(retryAfterSeconds) })
-              .json(spec?.capitalised ? capitalise(body) : body);
+              .json(noteAnswer(res, spec?.capitalised ? capitalise(body) : body));
           },
         });
   // Only the API's methods count (a 404 is no failed login); before the fault middleware, which authenticates.
@@ -205,7 +220,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
     const body = auth.ok
       ? spec.handle({ params, language, merchant: auth.merchant, byToken: auth.byToken })
       : errorBody(spec.family, auth.code, auth.messageId, language);
-    res.set('Cache-Control', 'no-store').json(spec.capitalised ? capitalise(body) : body);
+    res.set('Cache-Control', 'no-store').json(noteAnswer(res, spec.capitalised ? capitalise(body) : body));
   });
 
   return router;

@@ -73,6 +73,7 @@ export function createOperatorGate(token: string, throttle: AuthThrottleOptions 
     const wantsJson =
       req.originalUrl.startsWith('/sandbox/control/merchants/') ||
       req.originalUrl.startsWith('/sandbox/test/') ||
+      req.path.endsWith('.json') ||
       !req.accepts('html');
     if (wantsJson) res.json({ error: 'unauthorized: the sandbox operator token is required' });
     else res.type('text/plain').send('Unauthorized: the sandbox operator token is required (see docs/sandbox.md).');

@@ -1,0 +1,92 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { SandboxClock } from '../clock.js';
+import { redactParams, type ApiAnswer, type BrowserHints, type TrafficJournal } from '../traffic.js';
+import type { SandboxMerchant } from '../types.js';
+import { callParams, knownCallAuth } from './call.js';
+import { param } from './params.js';
+
+const ANSWER = 'sandboxRestAnswer';
+
+/** Notes the JSON body a REST call answers, for the journal; call right before sending it. */
+export function noteAnswer(res: Response, body: Record<string, unknown>): Record<string, unknown> {
+  res.locals[ANSWER] = body;
+  return body;
+}
+
+/** Whether a request came with a browser's Origin / Referer header. */
+export function browserHints(req: Request): BrowserHints {
+  return { origin: req.get('origin') !== undefined, referer: req.get('referer') !== undefined };
+}
+
+/**
+ * Records every call of a REST method in the journal once its answer is sent (or its connection dropped): mounted
+ * in front of everything else on the method's path, so throttled calls, faults and auth failures are recorded too.
+ * The answer is the body the method's handler (or the throttle) noted with noteAnswer; a body sent by anything
+ * else (a fault's 5xx or broken JSON) is recorded as its HTTP status only. Nothing is added to the response object
+ * itself (res.locals holds the note), so the hot path keeps its object shapes.
+ */
+export function createRestRecorder(opts: {
+  journal: TrafficJournal;
+  clock: SandboxClock;
+  merchants: readonly SandboxMerchant[];
+  isMethod: (file: unknown) => boolean;
+}): RequestHandler {
+  const { journal, clock, merchants } = opts;
+  const byUserName = new Map(merchants.map((m) => [m.userName, m.login]));
+  return (req, res, next) => {
+    const file = req.params.file;
+    if (!opts.isMethod(file)) return next();
+    const started = performance.now();
+    const at = clock.now();
+    res.once('close', () => {
+      const body: unknown = res.locals[ANSWER];
+      const params = callParams(req, res);
+      const auth = knownCallAuth(res);
+      const userName = param(params, 'userName');
+      const merchant = auth?.ok
+        ? auth.merchant.login
+        : userName === undefined
+          ? null
+          : (byUserName.get(userName) ?? null);
+      const answer = summarise(res, body);
+      const orderId = stringField(body, 'orderId') ?? param(params, 'orderId')?.slice(0, 64);
+      journal.record({
+        kind: 'api',
+        at,
+        merchant,
+        ...(orderId !== undefined && { orderId }),
+        method: String(file).replace(/\.do$/, ''),
+        ...(userName !== undefined && { userName: userName.slice(0, 100) }),
+        params: redactParams(params),
+        answer,
+        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+        source: req.ip ?? '',
+        browser: browserHints(req),
+      });
+    });
+    next();
+  };
+}
+
+function summarise(res: Response, body: unknown): ApiAnswer {
+  const answer: ApiAnswer = { httpStatus: res.writableFinished ? res.statusCode : 0 };
+  if (typeof body !== 'object' || body === null || !res.writableFinished) return { ...answer, noJson: true };
+  const errorCode = field(body, 'errorCode') ?? field(body, 'ErrorCode');
+  if (typeof errorCode === 'string' || typeof errorCode === 'number') answer.errorCode = String(errorCode);
+  const errorMessage = field(body, 'errorMessage') ?? field(body, 'ErrorMessage');
+  if (typeof errorMessage === 'string') answer.errorMessage = errorMessage.slice(0, 200);
+  const orderStatus = field(body, 'orderStatus') ?? field(body, 'OrderStatus');
+  if (typeof orderStatus === 'number') answer.orderStatus = orderStatus;
+  const actionCode = field(body, 'actionCode');
+  if (typeof actionCode === 'number') answer.actionCode = actionCode;
+  return answer;
+}
+
+function field(body: object, name: string): unknown {
+  return (body as Record<string, unknown>)[name];
+}
+
+function stringField(body: unknown, name: string): string | undefined {
+  const value = typeof body === 'object' && body !== null ? field(body, name) : undefined;
+  return typeof value === 'string' ? value : undefined;
+}

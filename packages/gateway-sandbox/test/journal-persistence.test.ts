@@ -1,0 +1,116 @@
+/** The integration journal's bound per merchant, and its entries kept in the data folder's database across restarts. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { loadSandboxConfig, startSandbox, TrafficJournal, type TrafficEntry } from '../src/index.js';
+import { CREDS, makeSandbox, OPERATOR_AUTH, OPERATOR_TOKEN } from './helpers/sandbox-app.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sandbox-journal-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function start(dataDir: string, journalMaxPerMerchant?: number) {
+  const sb = await startSandbox({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    operatorToken: OPERATOR_TOKEN,
+    callbacks: false,
+    journalMaxPerMerchant,
+  });
+  let closed = false;
+  cleanups.push(() => (closed ? undefined : sb.close()));
+  return Object.assign(sb, {
+    stop: async () => {
+      closed = true;
+      await sb.close();
+    },
+  });
+}
+
+const status = (url: string, orderId: string) =>
+  fetch(`${url}/payment/rest/getOrderStatusExtended.do`, {
+    method: 'POST',
+    body: new URLSearchParams({ ...CREDS, orderId }),
+  });
+
+describe('the journal bound', () => {
+  it('when a merchant makes more calls than the bound, then only its newest are kept and another merchant keeps its own', async () => {
+    const sb = makeSandbox({ journalMaxPerMerchant: 3 });
+    for (let i = 1; i <= 5; i++) await sb.call('getOrderStatusExtended', { ...CREDS, orderId: `order-${i}` });
+    await sb.call('getOrderStatusExtended', { token: 'nobody-s-token' });
+    const mine = sb.integrationJournal.list({ merchant: 'demo-shop' });
+    expect(mine.map((e) => e.orderId)).toEqual(['order-5', 'order-4', 'order-3']);
+    expect(sb.integrationJournal.list().filter((e) => e.merchant === null)).toHaveLength(1);
+    const res = await request(sb.app).get('/sandbox/journal.json').set(OPERATOR_AUTH);
+    expect((res.body as { maxPerMerchant: number }).maxPerMerchant).toBe(3);
+  });
+
+  it('when the bound is not a positive integer, then the journal refuses it', () => {
+    expect(() => new TrafficJournal({ maxPerMerchant: 0 })).toThrow(/at least 1/);
+  });
+});
+
+describe('a sandbox with a data folder', () => {
+  it('when it restarts, then the journal comes back with its sequence ids, and new entries continue after them', async () => {
+    const dir = tempDir();
+    const first = await start(dir);
+    for (const id of ['a-1', 'a-2', 'a-3']) await status(first.url, id);
+    const before = first.sandbox.integrationJournal.list();
+    await first.stop();
+
+    const second = await start(dir);
+    const res = await request(second.url).get('/sandbox/journal.json').set(OPERATOR_AUTH);
+    const restored = (res.body as { entries: TrafficEntry[] }).entries;
+    expect(restored).toEqual(before);
+    await status(second.url, 'b-1');
+    const [newest] = second.sandbox.integrationJournal.list({ limit: 1 });
+    expect(newest).toMatchObject({ orderId: 'b-1', seq: before[0]!.seq + 1 });
+    await second.stop();
+
+    // Started again with a lower bound: only the newest entries come back, and the file keeps no more than those.
+    const third = await start(dir, 2);
+    expect(third.sandbox.integrationJournal.list().map((e) => e.orderId)).toEqual(['b-1', 'a-3']);
+    await third.stop();
+    const fourth = await start(dir);
+    expect(fourth.sandbox.integrationJournal.list().map((e) => e.orderId)).toEqual(['b-1', 'a-3']);
+  });
+});
+
+describe('a sandbox with recordJournal: false', () => {
+  it('when calls are made, then its journal stays empty', async () => {
+    const sb = makeSandbox({ recordJournal: false });
+    await sb.register();
+    expect(sb.integrationJournal.list()).toEqual([]);
+  });
+});
+
+describe('SANDBOX_JOURNAL_MAX_ENTRIES', () => {
+  it('when set, then the config carries the bound; when not a positive integer, then the config names the variable', () => {
+    expect(loadSandboxConfig({ SANDBOX_JOURNAL_MAX_ENTRIES: '250' }).journalMaxPerMerchant).toBe(250);
+    expect(loadSandboxConfig({}).journalMaxPerMerchant).toBeUndefined();
+    expect(() => loadSandboxConfig({ SANDBOX_JOURNAL_MAX_ENTRIES: '0' })).toThrow(/SANDBOX_JOURNAL_MAX_ENTRIES/);
+  });
+});
+
+describe('calls refused before the method runs', () => {
+  it('when the auth throttle refuses a call, then it is recorded too, with the throttle answer and no password', async () => {
+    const sb = makeSandbox({ authThrottle: { perAddress: 1 } });
+    await sb.call('getOrderStatusExtended', { userName: CREDS.userName, password: 'wrong-1-Pa55' });
+    const refused = await sb.call('getOrderStatusExtended', { userName: CREDS.userName, password: 'wrong-2-Pa55' });
+    expect(refused.headers['retry-after']).toBeDefined();
+    const [throttled, failed] = sb.integrationJournal.list({ method: 'getOrderStatusExtended' });
+    expect(throttled).toMatchObject({ merchant: 'demo-shop', answer: { httpStatus: 200, errorCode: '5' } });
+    expect(failed).toMatchObject({ merchant: 'demo-shop', answer: { errorCode: '5' } });
+    expect(JSON.stringify(sb.integrationJournal.list())).not.toMatch(/wrong-\d-Pa55/);
+  });
+});
