@@ -1,6 +1,3 @@
-import type { Database } from '../db.js';
-import { OrderNotFoundError } from '../errors.js';
-import type { EventLog } from '../events.js';
 import {
   answeredEvent,
   claimsOf,
@@ -18,8 +15,8 @@ import {
   type IntentState,
   UNRESOLVED,
 } from '../intents.js';
-import { toOrder, type OrderRow } from '../rows.js';
 import type { Ledger, Synchronous } from '../types.js';
+import type { SqliteKit } from './writes.js';
 
 const UNRESOLVED_JSON = JSON.stringify(UNRESOLVED);
 
@@ -33,9 +30,8 @@ type IntentMethods = Pick<
  * write is an IMMEDIATE transaction, so two submits of one form, on this connection or another process, are decided
  * one after the other: the second sees the first's claim.
  */
-export function createSqliteIntents(db: Database, log: EventLog, now: () => number): IntentMethods {
+export function createSqliteIntents({ db, log, now, mustGet }: SqliteKit): IntentMethods {
   const q = {
-    order: db.prepare<[number], OrderRow>('SELECT * FROM orders WHERE id = ?'),
     byToken: db.prepare<[string], IntentRow>('SELECT * FROM admin_intents WHERE token_hash = ?'),
     // The states of the order's intents: how far its forms have gone (claimsOf).
     states: db.prepare<[number], IntentState>('SELECT state FROM admin_intents WHERE order_id = ?').pluck(),
@@ -58,18 +54,13 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
        WHERE token_hash = ? AND attempts = ? AND state IN (SELECT value FROM json_each(?))`,
     ),
   };
-  const order = (id: number) => {
-    const row = q.order.get(id);
-    if (!row) throw new OrderNotFoundError(id);
-    return toOrder(row);
-  };
   const intent = (tokenHash: string) => {
     const row = q.byToken.get(tokenHash);
     return row ? toIntent(row) : undefined;
   };
 
   const issueTx = db.transaction((i: Parameters<IntentMethods['issueIntent']>[0]) => {
-    const o = order(i.orderId);
+    const o = mustGet(i.orderId);
     const t = now();
     q.forget.run(i.forgetIssuedBefore);
     q.insert.run({
@@ -85,7 +76,7 @@ export function createSqliteIntents(db: Database, log: EventLog, now: () => numb
 
   const claimTx = db.transaction(
     (c: Parameters<IntentMethods['claimIntent']>[0], policy: Parameters<IntentMethods['claimIntent']>[1]) => {
-      const o = order(c.orderId);
+      const o = mustGet(c.orderId);
       const found = isTokenHash(c.tokenHash) ? intent(c.tokenHash) : undefined;
       const t = now();
       const claims = claimsOf(q.states.all(o.id));

@@ -20,6 +20,6 @@ export function createLedger(db: Database, opts: { now?: () => number } = {}): S
     ...createSqliteOrders(kit),
     ...createSqliteReads(kit),
     ...createSqliteLeases(kit),
-    ...createSqliteIntents(db, kit.log, kit.now),
+    ...createSqliteIntents(kit),
   };
 }
