@@ -108,10 +108,13 @@ export function createOrderGate(deps: GateDeps) {
     return pending(order.id)?.answer ?? statusCall(order, cause, { language });
   }
 
-  /** A status call that starts after whatever runs for the order now: shares one only if it has not started yet. */
-  function fresh(order: Order, cause: StatusCause, language?: string): Promise<Settled | undefined> {
+  /**
+   * A status call that starts after whatever runs for the order now: shares one only if it has not started yet.
+   * `reread`: a new one starts from the ledger's order even when nothing ran before it.
+   */
+  function fresh(order: Order, cause: StatusCause, reread = false): Promise<Settled | undefined> {
     const queued = pending(order.id);
-    return queued && !queued.started ? queued.answer : statusCall(order, cause, { language });
+    return queued && !queued.started ? queued.answer : statusCall(order, cause, { reread });
   }
 
   /**
@@ -150,8 +153,7 @@ export function createOrderGate(deps: GateDeps) {
       const seen = await running.answer.catch(() => undefined);
       if (seen && seen.order.status !== order.status && !isOpen(seen.order.status)) return seen;
     }
-    const queued = pending(order.id);
-    return queued && !queued.started ? queued.answer : statusCall(order, cause, { reread: true });
+    return fresh(order, cause, true);
   }
 
   /** Runs `task` (a capture, void or refund, a read) alone for this order: no status call runs beside it. */
