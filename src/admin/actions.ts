@@ -5,6 +5,7 @@ import { HttpError } from '../http/errors.js';
 import type { MessageKey } from '../http/i18n.js';
 import { currencyInfo } from '../money.js';
 import {
+  claimRunning,
   isMoneyAction,
   type Intent,
   type IntentAnswer,
@@ -246,8 +247,7 @@ export function createActions(deps: AdminDeps) {
    */
   async function resolveUnknown(order: Order, actor: string): Promise<void> {
     for (const intent of await ledger.unresolvedIntents(order.id)) {
-      const running = intent.state === 'pending' && now() - (intent.claimedAt ?? 0) <= policy.pendingForMs;
-      if (running) continue;
+      if (claimRunning(intent, now(), policy)) continue;
       const made = afterUnknown(intent, order) === 'done';
       await ledger.finishIntent(intent, made ? 'done' : 'refused', made ? { by: 'status' } : notMade);
       logger.info(

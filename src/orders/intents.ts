@@ -85,10 +85,20 @@ export function decideIntent(
       return { outcome: 'go', recheck: true };
     case 'pending':
       // Its call has timed out by now, so the request that made it died: its outcome is unknown.
-      return intent.claimedAt !== null && now - intent.claimedAt > policy.pendingForMs
-        ? { outcome: 'go', recheck: true }
-        : { outcome: 'busy' };
+      return claimRunning(intent, now, policy) ? { outcome: 'busy' } : { outcome: 'go', recheck: true };
   }
+}
+
+/**
+ * Whether a pending intent's request may still be at the gateway: claimed no longer than `pendingForMs` ago (or with
+ * no claim time, which is never taken for dead). After that its call has timed out, so the request that made it died.
+ */
+export function claimRunning(
+  intent: Pick<Intent, 'state' | 'claimedAt'>,
+  now: number,
+  policy: Pick<IntentPolicy, 'pendingForMs'>,
+): boolean {
+  return intent.state === 'pending' && (intent.claimedAt === null || now - intent.claimedAt <= policy.pendingForMs);
 }
 
 /** The event detail of a claim that goes to the gateway (written in the claim's transaction). */
