@@ -3,6 +3,7 @@
  * a team's jest tests: global fetch, JSON in and out, a SandboxTestHelperError for every answer other than 2xx.
  */
 import type { FaultProfile } from './faults/profile.js';
+import type { CALLBACK_KINDS } from './tools/test-helpers.js';
 
 export interface SandboxTestClientOptions {
   /** The sandbox's origin, e.g. http://127.0.0.1:3001 (a trailing slash is fine). */
@@ -23,7 +24,7 @@ export interface TestOrderState {
   returnUrl?: string;
 }
 
-export type TestCallbackKind = 'resend' | 'forged' | 'unsigned' | 'duplicate';
+export type TestCallbackKind = (typeof CALLBACK_KINDS)[number];
 
 export interface TestCallbackResult {
   kind: TestCallbackKind;

@@ -167,9 +167,10 @@ export function createPageRouter({ engine, events, merchants, journal }: PageRou
     }
     const t = textsFor(lang);
     const form = readCardForm(body, engine.clock.now(), t);
-    if (!form.ok) step(req, order, 'card-submitted', 'invalid-form');
-    if (!form.ok)
+    if (!form.ok) {
+      step(req, order, 'card-submitted', 'invalid-form');
       return renderForm(res, order, lang, { errors: form.errors, values: form.values, formError: t.errFormTitle });
+    }
     const outcome = engine.pay(order, form.card, req.ip);
     step(req, order, 'card-submitted', outcome.kind);
     switch (outcome.kind) {
