@@ -82,7 +82,7 @@ const JOURNAL_TARGET = 0.9;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER = path.join(ROOT, 'dist', 'server.js');
-const SANDBOX = path.join(ROOT, 'dist', 'sandbox', 'server.js');
+const SANDBOX = path.join(ROOT, 'packages', 'gateway-sandbox', 'dist', 'server.js');
 const BARE = path.join(ROOT, 'bench', 'bare-app.js');
 const SYNC_FULL = path.join(ROOT, 'bench', 'sync-full.js');
 const JOURNAL_SANDBOX = path.join(ROOT, 'bench', 'journal-sandbox.js');
