@@ -82,7 +82,7 @@ const JOURNAL_TARGET = 0.9;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER = path.join(ROOT, 'dist', 'server.js');
-const SANDBOX = path.join(ROOT, 'dist', 'sandbox', 'server.js');
+const SANDBOX = path.join(ROOT, 'packages', 'gateway-sandbox', 'dist', 'server.js');
 const BARE = path.join(ROOT, 'bench', 'bare-app.js');
 const SYNC_FULL = path.join(ROOT, 'bench', 'sync-full.js');
 const JOURNAL_SANDBOX = path.join(ROOT, 'bench', 'journal-sandbox.js');
@@ -263,6 +263,23 @@ const registerBody = (prefix) => {
   });
 };
 
+/** Runs of register.do against a sandbox, each run with order numbers of its own (`<tag><time>-<run>-<n>`). */
+const registerRuns = (proc, tag) => {
+  let round = 0;
+  return () =>
+    ac(proc, {
+      url: proc.url,
+      requests: [
+        {
+          method: 'POST',
+          path: '/payment/rest/register.do',
+          headers: FORM,
+          setupRequest: registerBody(`${tag}${Date.now()}-${++round}`),
+        },
+      ],
+    })();
+};
+
 const startSandbox = () =>
   running([SANDBOX], (port) => ({
     SANDBOX_PORT: String(port),
@@ -305,24 +322,7 @@ async function sandboxApi() {
       returnUrl: 'https://shop.test/return',
     }).toString(),
   });
-  let round = 0;
-  await compare(
-    'sandbox register.do',
-    SANDBOX_TARGET,
-    () =>
-      ac(sandbox, {
-        url: sandbox.url,
-        requests: [
-          {
-            method: 'POST',
-            path: '/payment/rest/register.do',
-            headers: FORM,
-            setupRequest: registerBody(`R${Date.now()}-${++round}`),
-          },
-        ],
-      })(),
-    baseline,
-  );
+  await compare('sandbox register.do', SANDBOX_TARGET, registerRuns(sandbox, 'R'), baseline);
   await compare(
     'sandbox getOrderStatusExtended.do',
     SANDBOX_TARGET,
@@ -352,20 +352,12 @@ async function journal() {
       }));
     const on = await start('on');
     const off = await start('off');
-    let round = 0;
-    const registers = (proc) => () =>
-      ac(proc, {
-        url: proc.url,
-        requests: [
-          {
-            method: 'POST',
-            path: '/payment/rest/register.do',
-            headers: FORM,
-            setupRequest: registerBody(`J${Date.now()}-${++round}`),
-          },
-        ],
-      })();
-    await compare(`sandbox register.do, journal on / off, ${label}`, JOURNAL_TARGET, registers(on), registers(off));
+    await compare(
+      `sandbox register.do, journal on / off, ${label}`,
+      JOURNAL_TARGET,
+      registerRuns(on, 'J'),
+      registerRuns(off, 'J'),
+    );
     await on.stop();
     await off.stop();
   }

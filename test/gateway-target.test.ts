@@ -33,7 +33,7 @@ import {
 } from '@rbs-storefront/gateway-sandbox';
 import { createCatalog } from '../src/shop/catalog.js';
 import { createPayments } from '../src/payments/index.js';
-import { buy } from './helpers/shop.js';
+import { buy, RECONCILE_AT_ONCE } from './helpers/shop.js';
 import { capturedLogger } from './helpers/logs.js';
 
 const SECRET = 'a-test-session-secret-of-32-chars!!';
@@ -198,14 +198,7 @@ describe('the gateway the shop talks to', () => {
       logger: createLogger({ level: 'silent' }),
       ledger,
       gateway,
-      reconciler: {
-        intervalMs: 0,
-        batch: 10,
-        recheckPaidForMs: 0,
-        pageLifetimeMs: 0,
-        firstLookMs: 0,
-        giveUpAfterMs: 3_600_000,
-      },
+      reconciler: RECONCILE_AT_ONCE,
     });
     await reconciler.runOnce();
     expect(ledger.get(order.id)?.status).toBe('paid');

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { REPO_ROOT } from './helpers/page-leaks.js';
+import { jsonLogLines } from './helpers/logs.js';
 import { freePort } from './helpers/shop-process.js';
 
 const TSX = pathToFileURL(path.join(REPO_ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -92,11 +93,7 @@ describe('start-up errors that say what to change', () => {
     );
     const message = `SANDBOX_PUBLIC_URL=http://127.0.0.1:${elsewhere} does not reach the embedded sandbox from here, which listens on SANDBOX_HOST=127.0.0.1 SANDBOX_PORT=${sandboxPort}`;
     // In the JSON log (level warn) and again in the plain block, so that it is not missed.
-    const warning = run.stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { level: number; msg: string })
-      .find((l) => l.msg.startsWith(message));
+    const warning = jsonLogLines(run.stdout).find((l) => l.msg.startsWith(message));
     expect(warning?.level).toBe(40);
     expect(run.stdout).toContain(`  Warning: ${message}`);
   }, 30_000);
@@ -124,11 +121,7 @@ describe('start-up errors that say what to change', () => {
     );
     expect(run.code).toBe(0);
     const message = `PUBLIC_BASE_URL=http://localhost:${elsewhere} does not reach the shop from here, which listens on HOST=127.0.0.1 PORT=${port}`;
-    const warning = run.stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { level: number; msg: string })
-      .find((l) => l.msg.startsWith(message));
+    const warning = jsonLogLines(run.stdout).find((l) => l.msg.startsWith(message));
     expect(warning?.level).toBe(40);
     expect(warning?.msg).toContain('every page redirects there. Unset PUBLIC_BASE_URL (it then follows PORT)');
     expect(run.stdout).toContain(`  Warning: ${message}`);

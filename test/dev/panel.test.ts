@@ -26,6 +26,24 @@ async function panelAgent(shop: TestShop): Promise<request.Agent> {
   return agent;
 }
 
+/**
+ * A browser the panel does not let in buys and pays: /dev and the order's page are 404, and the outcome page names
+ * the order without the panel's link. Returns that page.
+ */
+async function buyWithoutPanel(shop: TestShop): Promise<string> {
+  const agent = request.agent(shop.app);
+  const bought = await buy(agent, 'notebook');
+  expect(bought.status).toBe(303);
+  const { orderNumber } = shop.ledger.listRecent(1)[0]!;
+  await agent.get('/dev').expect(404);
+  await agent.get(`/dev/orders/${orderNumber}`).expect(404);
+  const paid = await payOnHostedPage(bought.headers.location!, { pan: '4111111111111111' });
+  const back = await agent.get(shopPath(paid.redirectUrl!)).expect(200);
+  expect(back.text).toContain(orderNumber);
+  expect(back.text).not.toContain(LINK_TEXT);
+  return back.text;
+}
+
 /** Signed as the gateway signs (test/helpers/callback-signature.ts), not with the shop's own code. */
 const sign = (params: Record<string, string>) => signCallback(params, CALLBACK_KEY);
 
@@ -143,17 +161,7 @@ describe('the developer panel in production', () => {
     shop = await startShop({
       env: { NODE_ENV: 'production', GATEWAY_CALLBACK_KEY: CALLBACK_KEY, CANONICAL_HOST: 'off' },
     });
-    const agent = request.agent(shop.app);
-    const bought = await buy(agent, 'notebook');
-    expect(bought.status).toBe(303);
-    const { orderNumber } = shop.ledger.listRecent(1)[0]!;
-    await agent.get('/dev').expect(404);
-    await agent.get(`/dev/orders/${orderNumber}`).expect(404);
-    const paid = await payOnHostedPage(bought.headers.location!, { pan: '4111111111111111' });
-    const back = await agent.get(shopPath(paid.redirectUrl!)).expect(200);
-    expect(back.text).toContain(orderNumber);
-    expect(back.text).not.toContain(LINK_TEXT);
-    expect(back.text).not.toContain('/dev/');
+    expect(await buyWithoutPanel(shop)).not.toContain('/dev/');
   });
 });
 
@@ -165,16 +173,7 @@ describe('the panel’s token: a loopback address is not enough (a proxy or tunn
   afterAll(() => shop.close());
 
   it('a loopback client without the token gets the shop’s 404 and no link, as a client elsewhere does', async () => {
-    const agent = request.agent(shop.app);
-    const bought = await buy(agent, 'notebook');
-    expect(bought.status).toBe(303);
-    const { orderNumber } = shop.ledger.listRecent(1)[0]!;
-    await agent.get('/dev').expect(404);
-    await agent.get(`/dev/orders/${orderNumber}`).expect(404);
-    const paid = await payOnHostedPage(bought.headers.location!, { pan: '4111111111111111' });
-    const back = await agent.get(shopPath(paid.redirectUrl!)).expect(200);
-    expect(back.text).toContain(orderNumber);
-    expect(back.text).not.toContain(LINK_TEXT);
+    await buyWithoutPanel(shop);
   });
 
   it('a wrong token, or a forged cookie, gets the 404 and no cookie', async () => {

@@ -11,9 +11,10 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import session from 'express-session';
 import request from 'supertest';
 import { createApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import { createGatewayClient, GatewayForeignFormUrlError } from '../../src/gateway/index.js';
-import { gatewayClientFor, startGatewayTarget } from '../../src/gateway-target.js';
+import { gatewayClientFor, startGatewayTarget, type GatewayTarget } from '../../src/gateway-target.js';
+import type { Logger } from '../../src/log.js';
 import { isDatabaseUsable, openDatabase } from '../../src/orders/db.js';
 import { createLedger } from '../../src/orders/ledger.js';
 import { createPayments } from '../../src/payments/index.js';
@@ -55,6 +56,11 @@ async function embeddedShop(publicUrl: string) {
   const { logger } = capturedLogger(config.logLevel);
   const target = await startGatewayTarget(config, logger);
   cleanups.push(() => target.close());
+  return { target, ...shopOn(dataDir, config, logger, target) };
+}
+
+/** The shop as server.ts builds it, on a database in `dataDir`, calling `target`: its gateway client and an agent. */
+function shopOn(dataDir: string, config: Config, logger: Logger, target: GatewayTarget) {
   const db = openDatabase(path.join(dataDir, 'shop.db'));
   const sessionStore = createSqliteSessionStore(session, db);
   cleanups.push(() => {
@@ -73,7 +79,7 @@ async function embeddedShop(publicUrl: string) {
     catalog: createCatalog(),
     healthCheck: () => isDatabaseUsable(db),
   });
-  return { target, gateway, agent: request.agent(app) };
+  return { gateway, agent: request.agent(app) };
 }
 
 describe('the embedded sandbox behind a port mapping', () => {
@@ -117,25 +123,7 @@ describe('a remote gateway with GATEWAY_PAYMENT_PAGE_ORIGIN (compose.yaml)', () 
     const { logger } = capturedLogger('silent');
     const target = await startGatewayTarget(config, logger);
     expect(target).toMatchObject({ url: gw.baseUrl, paymentPageOrigin: page, sandbox: undefined });
-    const db = openDatabase(path.join(dataDir, 'shop.db'));
-    const sessionStore = createSqliteSessionStore(session, db);
-    cleanups.push(() => {
-      sessionStore.close();
-      db.close();
-    });
-    const gateway = gatewayClientFor(target, config);
-    const ledger = createLedger(db);
-    const app = createApp({
-      config,
-      logger,
-      ledger,
-      gateway,
-      payments: createPayments({ config, logger, ledger, gateway }),
-      sessionStore,
-      catalog: createCatalog(),
-      healthCheck: () => isDatabaseUsable(db),
-    });
-    const res = await buy(request.agent(app), 'notebook');
+    const res = await buy(shopOn(dataDir, config, logger, target).agent, 'notebook');
     expect(res.status).toBe(303);
     expect(new URL(res.headers.location!).origin).toBe(page);
     expect(String(res.headers['content-security-policy'])).toContain(`form-action 'self' ${page}`);
@@ -161,25 +149,7 @@ describe('a remote gateway with GATEWAY_PAYMENT_PAGE_ORIGIN (compose.yaml)', () 
     });
     const { logger, lines } = capturedLogger('info');
     const target = await startGatewayTarget(config, logger);
-    const db = openDatabase(path.join(dataDir, 'shop.db'));
-    const sessionStore = createSqliteSessionStore(session, db);
-    cleanups.push(() => {
-      sessionStore.close();
-      db.close();
-    });
-    const ledger = createLedger(db);
-    const gateway = gatewayClientFor(target, config);
-    const app = createApp({
-      config,
-      logger,
-      ledger,
-      gateway,
-      payments: createPayments({ config, logger, ledger, gateway }),
-      sessionStore,
-      catalog: createCatalog(),
-      healthCheck: () => isDatabaseUsable(db),
-    });
-    expect((await buy(request.agent(app), 'notebook')).status).toBe(502);
+    expect((await buy(shopOn(dataDir, config, logger, target).agent, 'notebook')).status).toBe(502);
     const failed = lines
       .map((l) => JSON.parse(l) as { msg: string; message?: string })
       .find((l) => l.msg === 'register failed');

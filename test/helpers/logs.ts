@@ -12,3 +12,11 @@ export function capturedLogger(level = 'debug'): { logger: Logger; lines: string
   });
   return { logger: createLogger({ level, destination }), lines };
 }
+
+/** The JSON log lines in a process's output, parsed (the plain start-up block between them left out). */
+export function jsonLogLines(output: string): { level: number; msg: string }[] {
+  return output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { level: number; msg: string });
+}

@@ -35,6 +35,16 @@ import { capturedLogger } from './logs.js';
 export const SHOP_URL = 'http://shop.test';
 export const TEST_SESSION_SECRET = 'test-session-secret-0123456789abcdef';
 
+/** Reconciler options for a test's one `runOnce()`: every open order is due at once, none is given up on yet. */
+export const RECONCILE_AT_ONCE = {
+  intervalMs: 0,
+  batch: 10,
+  recheckPaidForMs: 0,
+  pageLifetimeMs: 0,
+  firstLookMs: 0,
+  giveUpAfterMs: 3_600_000,
+};
+
 export interface TestShop {
   app: Express;
   config: Config;

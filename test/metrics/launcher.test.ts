@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config.js';
 import { DEFAULT_MERCHANTS, startSandbox } from '@rbs-storefront/gateway-sandbox';
 import { valueOf } from '../helpers/metrics.js';
+import { jsonLogLines } from '../helpers/logs.js';
 import { freePort, startShopProcess, type ShopProcess } from '../helpers/shop-process.js';
 
 const cwd = mkdtempSync(path.join(tmpdir(), 'metrics-launcher-'));
@@ -79,12 +80,7 @@ describe('gateway credentials at start', () => {
         cwd,
       );
       started.push(shop);
-      const warning = shop
-        .stdout()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { level: number; msg: string })
-        .find((l) => l.msg.includes("refused the shop's credentials"));
+      const warning = jsonLogLines(shop.stdout()).find((l) => l.msg.includes("refused the shop's credentials"));
       expect(warning).toEqual({
         level: 40,
         msg: `the gateway at ${sandbox.url} refused the shop's credentials (errorCode 5, access denied): every Buy will fail until GATEWAY_USERNAME/GATEWAY_PASSWORD (or GATEWAY_TOKEN) are right; /readyz says "credentials rejected" meanwhile`,

@@ -11,7 +11,7 @@ import { parseExposition, valueOf, withMetrics } from '../helpers/metrics.js';
 import { replies, startMisbehavingGateway, type GatewayReply } from '../helpers/misbehaving-gateway.js';
 import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { signCallback } from '../helpers/callback-signature.js';
-import { buy, shopPath, startShop, type TestShop } from '../helpers/shop.js';
+import { buy, RECONCILE_AT_ONCE, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
 const CALLBACK_KEY = 'metrics-test-callback-key';
 
@@ -197,14 +197,7 @@ describe('the reconciler', () => {
       const { reconciler } = createPayments({
         ...shop.paymentsDeps,
         metrics: served.metrics,
-        reconciler: {
-          intervalMs: 0,
-          batch: 10,
-          recheckPaidForMs: 0,
-          pageLifetimeMs: 0,
-          firstLookMs: -60_000,
-          giveUpAfterMs: 3_600_000,
-        },
+        reconciler: { ...RECONCILE_AT_ONCE, firstLookMs: -60_000 },
       });
       const summary = await reconciler.runOnce();
       expect(summary.checked).toBe(1);

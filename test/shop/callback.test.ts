@@ -5,7 +5,7 @@ import { createSettle } from '../../src/payments/settle.js';
 import type { Order } from '../../src/orders/types.js';
 import { DEFAULT_MERCHANTS } from '@rbs-storefront/gateway-sandbox';
 import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
-import { buy, nextSettled, shopPath, startShop, type TestShop } from '../helpers/shop.js';
+import { buy, nextSettled, RECONCILE_AT_ONCE, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 import { signCallback } from '../helpers/callback-signature.js';
 
 // A canary: it must never show up in a log line.
@@ -132,14 +132,7 @@ describe('the callback receiver (GATEWAY_CALLBACK_KEY set)', () => {
     shop.sandbox!.sandbox.faults.set(merchant.login, {});
     const { reconciler } = createPayments({
       ...shop.paymentsDeps,
-      reconciler: {
-        intervalMs: 0,
-        batch: 10,
-        recheckPaidForMs: 0,
-        pageLifetimeMs: 0,
-        firstLookMs: 0,
-        giveUpAfterMs: 3_600_000,
-      },
+      reconciler: RECONCILE_AT_ONCE,
     });
     await reconciler.runOnce();
     expect(shop.ledger.get(order.id)?.status).toBe('paid');
