@@ -66,6 +66,12 @@ export interface PageEntry extends EntryBase {
   orderStatus: number;
   source: string;
   browser: BrowserHints;
+  /** Where the buyer was sent back to the shop after this step (returnUrl or failUrl with orderId and lang): a return. */
+  sentTo?: string;
+  /** The step was taken by a test helper (POST /sandbox/test/…), not by a browser on the hosted page. */
+  via?: 'test-helper';
+  /** The return was the report card's probe: a declined order sent back with success-looking parameters. */
+  probe?: 'success-looking-return';
 }
 
 export interface CallbackEntry extends EntryBase {
@@ -81,6 +87,8 @@ export interface CallbackEntry extends EntryBase {
   httpStatus?: number;
   outcome: DeliveryOutcome;
   gaveUp?: boolean;
+  /** Not a genuine notification: a forged checksum or no checksum, sent by a probe or a test helper on purpose. */
+  probe?: 'forged' | 'unsigned';
 }
 
 export type TrafficEntry = ApiEntry | PageEntry | CallbackEntry;
