@@ -2,6 +2,7 @@ import type { Check } from '../types.js';
 import { statusAfterReturnCheck } from './status-after-return.js';
 import { decisionFollowsStatusCheck } from './decision-follows-status.js';
 import { callbacksAnsweredCheck } from './callbacks-answered.js';
+import { forgedCallbacksRefusedCheck } from './forged-callbacks-refused.js';
 
 /** Every check of the report card, one file each in this folder; gradeIntegration sorts them by CHECK_IDS. */
 export const CHECKS: readonly Check[] = [
@@ -9,4 +10,5 @@ export const CHECKS: readonly Check[] = [
   statusAfterReturnCheck,
   decisionFollowsStatusCheck,
   callbacksAnsweredCheck,
+  forgedCallbacksRefusedCheck,
 ];
