@@ -3,6 +3,7 @@ import { statusAfterReturnCheck } from './status-after-return.js';
 import { decisionFollowsStatusCheck } from './decision-follows-status.js';
 import { callbacksAnsweredCheck } from './callbacks-answered.js';
 import { forgedCallbacksRefusedCheck } from './forged-callbacks-refused.js';
+import { holdsSettledCheck } from './holds-settled.js';
 
 /** Every check of the report card, one file each in this folder; gradeIntegration sorts them by CHECK_IDS. */
 export const CHECKS: readonly Check[] = [
@@ -11,4 +12,5 @@ export const CHECKS: readonly Check[] = [
   decisionFollowsStatusCheck,
   callbacksAnsweredCheck,
   forgedCallbacksRefusedCheck,
+  holdsSettledCheck,
 ];
