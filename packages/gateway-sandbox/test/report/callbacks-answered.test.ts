@@ -115,12 +115,9 @@ describe('callbacks-answered', () => {
   });
 
   it('says when callbacks were not sent at all (a lost fault)', () => {
-    const lost: CallbackEntry['outcome'] = { kind: 'lost' };
-    const result = runCheck(
-      callbacksAnsweredCheck,
-      journal(registered, paid, { ...deposited(11, undefined), attempt: 0, outcome: lost }),
-      100,
-    );
+    const [, , sent] = journal(registered, paid, deposited(11, undefined));
+    const lost: CallbackEntry = { ...(sent as CallbackEntry), attempt: 0, outcome: { kind: 'lost' } };
+    const result = runCheck(callbacksAnsweredCheck, [...journal(registered, paid), lost], 100);
     expect(result.verdict).toBe('not-observed');
     expect(result.summary.en).toMatch(/^1 callback was not sent/);
   });
