@@ -4,6 +4,7 @@ import { decisionFollowsStatusCheck } from './decision-follows-status.js';
 import { callbacksAnsweredCheck } from './callbacks-answered.js';
 import { forgedCallbacksRefusedCheck } from './forged-callbacks-refused.js';
 import { holdsSettledCheck } from './holds-settled.js';
+import { statusPollingRateCheck } from './status-polling-rate.js';
 
 /** Every check of the report card, one file each in this folder; gradeIntegration sorts them by CHECK_IDS. */
 export const CHECKS: readonly Check[] = [
@@ -13,4 +14,5 @@ export const CHECKS: readonly Check[] = [
   callbacksAnsweredCheck,
   forgedCallbacksRefusedCheck,
   holdsSettledCheck,
+  statusPollingRateCheck,
 ];
