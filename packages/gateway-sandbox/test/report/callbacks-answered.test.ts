@@ -129,8 +129,8 @@ describe('callbacks-answered', () => {
       100,
     );
     expect(result.evidence[0]?.what).toEqual({
-      en: 'Callback deposited never answered 2xx (2 attempts, last answer HTTP 503); the sandbox gave up',
-      ru: 'На уведомление deposited так и не было ответа 2xx (попыток: 2, последний ответ — HTTP 503); песочница прекратила попытки',
+      en: 'Callback "deposited" never answered 2xx (2 attempts, last answer HTTP 503); the sandbox gave up',
+      ru: 'На уведомление «deposited» так и не было ответа 2xx (попыток: 2, последний ответ — HTTP 503); песочница прекратила попытки',
     });
     expect(result.summary.en).toBe(
       '1 of 1 callback was not answered 2xx, or not followed by a status request within 1 min.',

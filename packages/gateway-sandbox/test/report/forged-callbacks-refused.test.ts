@@ -81,8 +81,8 @@ describe('forged-callbacks-refused', () => {
   it('says a non-4xx refusal should be 4xx, and how to arm the probe', () => {
     const refused = runCheck(forgedCallbacksRefusedCheck, journal(registered, genuine, forged(11, 500)), 100);
     expect(refused.evidence[0]?.what).toEqual({
-      en: 'Forged callback (wrong checksum) approved refused with 500 (4xx, e.g. 403, is the expected answer)',
-      ru: 'Поддельное уведомление (неверная контрольная сумма) approved отклонено с ответом 500 (ожидается 4xx, например 403)',
+      en: 'Forged callback (wrong checksum), operation approved, refused with 500 (4xx, e.g. 403, is the expected answer)',
+      ru: 'Поддельное уведомление (неверная контрольная сумма), операция approved, отклонено с ответом 500 (ожидается 4xx, например 403)',
     });
     const none = runCheck(forgedCallbacksRefusedCheck, journal(registered, genuine, forged(11, undefined)), 100);
     expect(none.summary.en).toContain('POST /sandbox/test/merchants/shop/probes');

@@ -1,4 +1,4 @@
-import type { CallbackEntry } from '../../traffic.js';
+import type { ApiEntry, CallbackEntry } from '../../traffic.js';
 import {
   type Case,
   type Delivery,
@@ -59,12 +59,12 @@ export const callbacksAnsweredCheck: Check = {
   },
 };
 
-function judge(ctx: CheckContext, d: Delivery, calls: Parameters<typeof statusCallIn>[0]): Case {
+function judge(ctx: CheckContext, d: Delivery, calls: readonly ApiEntry[] | undefined): Case {
   const wait = ctx.settings.statusWaitMs;
   const waitText = duration(wait);
   const first = d.attempts[0] as CallbackEntry;
   const last = d.attempts.at(-1) as CallbackEntry;
-  const what = `${first.operation}`;
+  const what = { en: `Callback "${first.operation}"`, ru: `уведомление «${first.operation}»` };
   const answered = d.answered;
   if (!answered) {
     const tried = d.attempts.length;
@@ -74,8 +74,8 @@ function judge(ctx: CheckContext, d: Delivery, calls: Parameters<typeof statusCa
         verdict: 'undecided',
         evidence: [
           evidenceOf(last, {
-            en: `Callback ${what}: attempt ${last.attempt} answered ${lastAnswer.en}; the sandbox is still retrying`,
-            ru: `Уведомление ${what}: попытка ${last.attempt}, ответ — ${lastAnswer.ru}; песочница ещё повторяет отправку`,
+            en: `${what.en}: attempt ${last.attempt} answered ${lastAnswer.en}; the sandbox is still retrying`,
+            ru: `${cap(what.ru)}: попытка ${last.attempt}, ответ — ${lastAnswer.ru}; песочница ещё повторяет отправку`,
           }),
         ],
       };
@@ -83,8 +83,8 @@ function judge(ctx: CheckContext, d: Delivery, calls: Parameters<typeof statusCa
       verdict: 'fail',
       evidence: [
         evidenceOf(last, {
-          en: `Callback ${what} never answered 2xx (${count(tried, 'attempt', 'attempts')}, last answer ${lastAnswer.en})${d.gaveUp ? '; the sandbox gave up' : ''}`,
-          ru: `На уведомление ${what} так и не было ответа 2xx (попыток: ${tried}, последний ответ — ${lastAnswer.ru})${d.gaveUp ? '; песочница прекратила попытки' : ''}`,
+          en: `${what.en} never answered 2xx (${count(tried, 'attempt', 'attempts')}, last answer ${lastAnswer.en})${d.gaveUp ? '; the sandbox gave up' : ''}`,
+          ru: `На ${what.ru} так и не было ответа 2xx (попыток: ${tried}, последний ответ — ${lastAnswer.ru})${d.gaveUp ? '; песочница прекратила попытки' : ''}`,
         }),
       ],
     };
@@ -104,8 +104,8 @@ function judge(ctx: CheckContext, d: Delivery, calls: Parameters<typeof statusCa
       verdict: 'pass',
       evidence: [
         evidenceOf(answered, {
-          en: `Callback ${what} answered ${answered.httpStatus}${retried.en}; status asked (${seqs(call.seq)})`,
-          ru: `На уведомление ${what} получен ответ ${answered.httpStatus}${retried.ru}; статус запрошен (${seqs(call.seq)})`,
+          en: `${what.en} answered ${answered.httpStatus}${retried.en}; status asked (${seqs(call.seq)})`,
+          ru: `На ${what.ru} получен ответ ${answered.httpStatus}${retried.ru}; статус запрошен (${seqs(call.seq)})`,
         }),
       ],
     };
@@ -114,8 +114,8 @@ function judge(ctx: CheckContext, d: Delivery, calls: Parameters<typeof statusCa
       verdict: 'undecided',
       evidence: [
         evidenceOf(answered, {
-          en: `Callback ${what} answered ${answered.httpStatus}${retried.en}; no status request yet (the shop has ${waitText.en})`,
-          ru: `На уведомление ${what} получен ответ ${answered.httpStatus}${retried.ru}; статус пока не запрошен (у магазина ${waitText.ru})`,
+          en: `${what.en} answered ${answered.httpStatus}${retried.en}; no status request yet (the shop has ${waitText.en})`,
+          ru: `На ${what.ru} получен ответ ${answered.httpStatus}${retried.ru}; статус пока не запрошен (у магазина ${waitText.ru})`,
         }),
       ],
     };
@@ -123,8 +123,8 @@ function judge(ctx: CheckContext, d: Delivery, calls: Parameters<typeof statusCa
     verdict: 'fail',
     evidence: [
       evidenceOf(answered, {
-        en: `Callback ${what} answered ${answered.httpStatus}${retried.en}, but no status request followed within ${waitText.en}`,
-        ru: `На уведомление ${what} получен ответ ${answered.httpStatus}${retried.ru}, но статус не запрошен в течение ${waitText.ru}`,
+        en: `${what.en} answered ${answered.httpStatus}${retried.en}, but no status request followed within ${waitText.en}`,
+        ru: `На ${what.ru} получен ответ ${answered.httpStatus}${retried.ru}, но статус не запрошен в течение ${waitText.ru}`,
       }),
     ],
   };
@@ -151,4 +151,8 @@ function nothingSent(ctx: CheckContext): Text {
       ru: `Для зарегистрированных заказов (${orders}) не отправлено ни одного уведомления: настройте URL для уведомлений (адрес магазина или dynamicCallbackUrl в register.do). Уведомления отправляются после оплаты, списания, отмены или возврата.`,
     };
   return { en: 'No order has been registered yet.', ru: 'Заказы ещё не регистрировались.' };
+}
+
+function cap(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

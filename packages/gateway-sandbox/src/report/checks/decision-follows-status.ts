@@ -40,7 +40,7 @@ export const decisionFollowsStatusCheck: Check = {
     for (const probe of ctx.entries.filter(isReturn)) {
       if (probe.probe !== 'success-looking-return') continue;
       const asPaid = ctx.entries.find((e) => e.seq > probe.seq && isApi(e, ...AS_PAID) && orderOf(e) === probe.orderId);
-      if (asPaid && asPaid.kind === 'api') {
+      if (asPaid?.kind === 'api') {
         cases.push({
           verdict: 'fail',
           evidence: [

@@ -53,8 +53,8 @@ export const forgedCallbacksRefusedCheck: Check = {
       if (accepted) {
         const evidence = [
           evidenceOf(accepted, {
-            en: `${kind.en} ${accepted.operation} answered ${accepted.httpStatus}: accepted`,
-            ru: `${kind.ru} ${accepted.operation}: ответ ${accepted.httpStatus}, уведомление принято`,
+            en: `${kind.en}, operation ${accepted.operation}, answered ${accepted.httpStatus}: accepted`,
+            ru: `${kind.ru}, операция ${accepted.operation}: ответ ${accepted.httpStatus}, уведомление принято`,
           }),
         ];
         const acted = ctx.entries.find(
@@ -85,8 +85,8 @@ export const forgedCallbacksRefusedCheck: Check = {
         verdict: 'pass',
         evidence: [
           evidenceOf(refused, {
-            en: `${kind.en} ${refused.operation} refused with ${status}${expected ? '' : ' (4xx, e.g. 403, is the expected answer)'}`,
-            ru: `${kind.ru} ${refused.operation} отклонено с ответом ${status}${expected ? '' : ' (ожидается 4xx, например 403)'}`,
+            en: `${kind.en}, operation ${refused.operation}, refused with ${status}${expected ? '' : ' (4xx, e.g. 403, is the expected answer)'}`,
+            ru: `${kind.ru}, операция ${refused.operation}, отклонено с ответом ${status}${expected ? '' : ' (ожидается 4xx, например 403)'}`,
           }),
         ],
       });

@@ -28,7 +28,7 @@ export const holdsSettledCheck: Check = {
   id: 'holds-settled',
   title: {
     en: 'Holds captured or reversed before they expire',
-    ru: 'Холд списывается или отменяется до истечения срока',
+    ru: 'Холды завершаются списанием или отменой до истечения срока',
   },
   fix: {
     en: 'For a two-phase order (registerPreAuth.do), call deposit.do when the goods ship, or reverse.do when they will not, before the hold expires (about 7 days after payment); the bank then releases the money itself and it can no longer be captured. Keep a job that settles old holds.',
