@@ -1,0 +1,213 @@
+import type { ApiEntry, CallbackEntry, PageEntry, TrafficEntry } from '../traffic.js';
+import type { CheckContext, CheckOutcome, Evidence, Text } from './types.js';
+
+/**
+ * Reading helpers shared by the report card's checks: what a journal entry means (a status call, a successful answer,
+ * a return, a callback's delivery) and how a check turns its cases into a verdict. Pure functions of the entries.
+ */
+
+/** The status calls (docs/gateway-reference.md §3.2, §3.3). */
+export const STATUS_METHODS: ReadonlySet<string> = new Set(['getOrderStatusExtended', 'getOrderStatus']);
+export const REGISTER_METHODS: ReadonlySet<string> = new Set(['register', 'registerPreAuth']);
+
+export function isApi(entry: TrafficEntry, ...methods: string[]): entry is ApiEntry {
+  return entry.kind === 'api' && (methods.length === 0 || methods.includes(entry.method));
+}
+
+export function isStatusCall(entry: TrafficEntry): entry is ApiEntry {
+  return entry.kind === 'api' && STATUS_METHODS.has(entry.method);
+}
+
+/** A successful REST answer: HTTP 200 with the API's JSON and errorCode absent or '0'. */
+export function succeeded(entry: ApiEntry): boolean {
+  const { httpStatus, noJson, errorCode } = entry.answer;
+  return httpStatus === 200 && noJson !== true && (errorCode === undefined || errorCode === '0');
+}
+
+/** A return: the step after which the buyer was sent back to the shop. */
+export type ReturnEntry = PageEntry & { sentTo: string; orderId: string };
+export function isReturn(entry: TrafficEntry): entry is ReturnEntry {
+  return entry.kind === 'page' && entry.sentTo !== undefined && entry.orderId !== undefined;
+}
+
+export function is2xx(status: number | undefined): boolean {
+  return status !== undefined && status >= 200 && status < 300;
+}
+
+/** The `status` parameter of a callback's URL ('1' the operation succeeded, '0' it failed), when there is one. */
+export function callbackStatus(entry: CallbackEntry): string | undefined {
+  try {
+    return new URL(entry.url).searchParams.get('status') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The order a call is about: its orderId, or the order last registered (before the call) under the orderNumber it
+ * gave. A status call by orderNumber carries no orderId in the journal.
+ */
+export function orderResolver(ctx: CheckContext): (entry: ApiEntry) => string | undefined {
+  const byNumber = new Map<string, { seq: number; orderId: string }[]>();
+  for (const e of ctx.entries) {
+    if (!isApi(e, ...REGISTER_METHODS) || e.orderId === undefined || !succeeded(e)) continue;
+    const number = e.params.orderNumber;
+    if (number === undefined) continue;
+    let list = byNumber.get(number);
+    if (!list) byNumber.set(number, (list = []));
+    list.push({ seq: e.seq, orderId: e.orderId });
+  }
+  return (entry) => {
+    if (entry.orderId !== undefined) return entry.orderId;
+    const number = entry.params.orderNumber;
+    const list = number === undefined ? undefined : byNumber.get(number);
+    return list?.filter((r) => r.seq < entry.seq).at(-1)?.orderId;
+  };
+}
+
+/** Every status call per order (by orderId or by a registered orderNumber), oldest first. */
+export function statusCallsByOrder(ctx: CheckContext): Map<string, ApiEntry[]> {
+  const orderOf = orderResolver(ctx);
+  const out = new Map<string, ApiEntry[]>();
+  for (const e of ctx.entries) {
+    if (!isStatusCall(e)) continue;
+    const orderId = orderOf(e);
+    if (orderId === undefined) continue;
+    let list = out.get(orderId);
+    if (!list) out.set(orderId, (list = []));
+    list.push(e);
+  }
+  return out;
+}
+
+/** The first status call after entry `afterSeq` whose time is in [from, until]. */
+export function statusCallIn(
+  calls: readonly ApiEntry[] | undefined,
+  afterSeq: number,
+  from: number,
+  until: number,
+): ApiEntry | undefined {
+  return calls?.find((c) => c.seq > afterSeq && c.at >= from && c.at <= until);
+}
+
+/** The first status call after entry `afterSeq`, however late. */
+export function statusCallAfter(calls: readonly ApiEntry[] | undefined, afterSeq: number): ApiEntry | undefined {
+  return calls?.find((c) => c.seq > afterSeq);
+}
+
+/** The orders the merchant registered successfully: orderId → the register / registerPreAuth entry. */
+export function registeredOrders(ctx: CheckContext): Map<string, ApiEntry> {
+  const out = new Map<string, ApiEntry>();
+  for (const e of ctx.entries) {
+    if (isApi(e, ...REGISTER_METHODS) && e.orderId !== undefined && succeeded(e)) out.set(e.orderId, e);
+  }
+  return out;
+}
+
+/**
+ * One notification as the sandbox delivered it: its attempts (1, 2 … retried until a 200 or given up). Entries that
+ * were never sent (a `lost` fault, a skipped delivery) are not in any delivery.
+ */
+export interface Delivery {
+  orderId: string;
+  attempts: CallbackEntry[];
+  /** The first attempt answered 2xx. */
+  answered?: CallbackEntry;
+  gaveUp: boolean;
+}
+
+/** Whether the sandbox actually sent this callback (an HTTP answer or a network error). */
+export function wasSent(entry: CallbackEntry): boolean {
+  return entry.outcome.kind === 'http' || entry.outcome.kind === 'error';
+}
+
+/** Groups the sent callbacks that `pick` keeps into deliveries: attempt 1 opens one, later attempts join it. */
+export function deliveries(entries: readonly TrafficEntry[], pick: (e: CallbackEntry) => boolean): Delivery[] {
+  const out: Delivery[] = [];
+  const open = new Map<string, Delivery>();
+  for (const e of entries) {
+    if (e.kind !== 'callback' || e.orderId === undefined || !wasSent(e) || !pick(e)) continue;
+    const key = [e.orderId, e.operation, e.copy, e.probe ?? '', e.url].join('\n');
+    let d = e.attempt > 1 ? open.get(key) : undefined;
+    if (!d) {
+      d = { orderId: e.orderId, attempts: [], gaveUp: false };
+      open.set(key, d);
+      out.push(d);
+    }
+    d.attempts.push(e);
+    if (d.answered === undefined && is2xx(e.httpStatus)) d.answered = e;
+    if (e.gaveUp) d.gaveUp = true;
+  }
+  return out;
+}
+
+/** How one case a check looked at came out; `undecided` while the shop still has time. */
+export type CaseVerdict = 'pass' | 'fail' | 'undecided';
+export interface Case {
+  verdict: CaseVerdict;
+  /** The entries that decided it (the first one names the case). */
+  evidence: Evidence[];
+}
+
+export interface CaseCounts {
+  judged: number;
+  failed: number;
+  undecided: number;
+}
+
+/**
+ * The verdict from a check's cases (DESIGN: fail if any judged case failed, pass if ≥ 1 judged and none failed,
+ * not-observed otherwise); evidence: failing cases first, then undecided, then passing, each group by seq.
+ */
+export function outcomeOf(cases: readonly Case[], summary: (counts: CaseCounts) => Text): CheckOutcome {
+  const of = (v: CaseVerdict) => cases.filter((c) => c.verdict === v);
+  const failed = of('fail').length;
+  const judged = failed + of('pass').length;
+  const counts = { judged, failed, undecided: of('undecided').length };
+  const bySeq = (a: Case, b: Case) => (a.evidence[0]?.seq ?? 0) - (b.evidence[0]?.seq ?? 0);
+  const evidence = (['fail', 'undecided', 'pass'] as const).flatMap((v) =>
+    of(v)
+      .sort(bySeq)
+      .flatMap((c) => c.evidence),
+  );
+  return {
+    verdict: failed > 0 ? 'fail' : judged > 0 ? 'pass' : 'not-observed',
+    observed: judged,
+    failed,
+    summary: summary(counts),
+    evidence,
+  };
+}
+
+export function evidenceOf(entry: TrafficEntry, what: Text): Evidence {
+  return { seq: entry.seq, at: entry.at, ...(entry.orderId !== undefined && { orderId: entry.orderId }), what };
+}
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+/** A duration as people read it: "7 days" / "7 дн.", "2 h" / "2 ч", "10 min" / "10 мин", "1.5 s" / "1,5 с". */
+export function duration(ms: number): Text {
+  const whole = (unit: number) => ms >= unit && ms % unit === 0;
+  if (whole(DAY)) return { en: `${ms / DAY} ${ms === DAY ? 'day' : 'days'}`, ru: `${ms / DAY} дн.` };
+  if (whole(HOUR)) return { en: `${ms / HOUR} h`, ru: `${ms / HOUR} ч` };
+  if (whole(MINUTE)) return { en: `${ms / MINUTE} min`, ru: `${ms / MINUTE} мин` };
+  const s = String(Math.round(ms / 100) / 10);
+  return { en: `${s} s`, ru: `${s.replace('.', ',')} с` };
+}
+
+/** "1 return" / "3 returns". */
+export function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "2 of 5 returns were" / "1 of 5 returns was": the subject of an English summary. */
+export function someOf(part: number, whole: number, one: string, many: string): string {
+  return `${part} of ${whole} ${whole === 1 ? one : many} ${part === 1 ? 'was' : 'were'}`;
+}
+
+/** "seq 12" or "seq 12–31" for evidence texts. */
+export function seqs(first: number, last = first): string {
+  return first === last ? `seq ${first}` : `seq ${first}–${last}`;
+}
