@@ -14,9 +14,9 @@ import { api, MERCHANT, page } from './report/entries.js';
 import { CREDS, makeSandbox, OPERATOR_AUTH, OPERATOR_TOKEN, T0 } from './helpers/sandbox-app.js';
 
 const MERCHANTS = [
-  { login: MERCHANT, userName: 'shop-api', password: 'shop-Pa55word-x' },
-  { login: 'quiet', userName: 'quiet-api', password: 'quiet-Pa55word-x' },
-  { login: 'dotted.json', userName: 'dotted-api', password: 'dotted-Pa55word-x' },
+  { login: MERCHANT, userName: 'shop-api', password: 'shop-Pa55word-x', allowTwoPhase: true },
+  { login: 'quiet', userName: 'quiet-api', password: 'quiet-Pa55word-x', allowTwoPhase: true },
+  { login: 'dotted.json', userName: 'dotted-api', password: 'dotted-Pa55word-x', allowTwoPhase: true },
 ];
 const text = (en: string, ru: string) => ({ en, ru });
 
