@@ -125,6 +125,7 @@ describe('report card page and JSON', () => {
     expect(html).toContain('<html lang="en">');
     expect(html).toContain('<h1>Report card: shop</h1>');
     expect(html).toContain('1 of 3 checks passed (33%): 1 failed, 1 not observed.');
+    expect(html).toContain('3 journal entries graded, #1 to #3, at 2030-01-15 12:00:00 UTC.');
     expect(html).toContain('<th scope="col">Verdict</th>');
     for (const word of ['>Fail<', '>Pass<', '>Not observed<']) expect(html).toContain(word);
     expect(html).toContain('<h3 id="status-after-return-title">Status asked after every return');

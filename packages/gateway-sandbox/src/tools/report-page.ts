@@ -34,8 +34,8 @@ const TEXTS = {
     notObserved: 'Not observed',
     graded: (r: IntegrationReport) =>
       r.journal.entries === 0
-        ? `No journal entries yet (graded at ${r.generatedAt}).`
-        : `${r.journal.entries} journal entries graded, #${r.journal.oldestSeq} to #${r.journal.newestSeq}, at ${r.generatedAt}.`,
+        ? `No journal entries yet (graded at ${utc(r.generatedAt)}).`
+        : `${r.journal.entries} journal entries graded, #${r.journal.oldestSeq} to #${r.journal.newestSeq}, at ${utc(r.generatedAt)}.`,
     checks: 'Checks',
     check: 'Check',
     verdict: 'Verdict',
@@ -66,8 +66,8 @@ const TEXTS = {
     notObserved: 'Не наблюдалось',
     graded: (r: IntegrationReport) =>
       r.journal.entries === 0
-        ? `Записей в журнале пока нет (оценено ${r.generatedAt}).`
-        : `Оценено записей журнала: ${r.journal.entries}, с №${r.journal.oldestSeq} по №${r.journal.newestSeq}, ${r.generatedAt}.`,
+        ? `Записей в журнале пока нет (оценено ${utc(r.generatedAt)}).`
+        : `Оценено записей журнала: ${r.journal.entries}, с №${r.journal.oldestSeq} по №${r.journal.newestSeq}, ${utc(r.generatedAt)}.`,
     checks: 'Проверки',
     check: 'Проверка',
     verdict: 'Итог',
@@ -87,6 +87,11 @@ const TEXTS = {
 } as const;
 
 type Lang = keyof typeof TEXTS;
+
+/** 2030-01-15T12:00:00.000Z → 2030-01-15 12:00:00 UTC */
+function utc(iso: string): string {
+  return `${iso.slice(0, 19).replace('T', ' ')} UTC`;
+}
 /** What the journal page's orderId filter takes (journal-page.ts); evidence naming anything else links by merchant only. */
 const ORDER_ID = /^[\w-]{1,64}$/;
 
