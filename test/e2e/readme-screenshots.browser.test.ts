@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { IntegrationReport } from '@rbs-storefront/gateway-sandbox';
 import { ADMIN_PASSWORD } from '../admin/helpers.js';
 import { browserSuitePlan, CHROMIUM_PATH, launchChromium } from '../helpers/browser.js';
 import { buyOnShop, CARDS, payOnGateway } from '../helpers/browser-buyer.js';
@@ -10,7 +11,7 @@ import { startLiveShop, type LiveShop } from '../helpers/live-shop.js';
 
 /*
  * The README's gallery: `SCREENSHOTS=1 CI=true npm test -- test/e2e/readme-screenshots` writes the key screens as
- * 1280×800 PNGs into docs/img/. Without SCREENSHOTS=1 the suite is skipped, so ordinary runs never touch the tree.
+ * 1280×800 PNGs into docs/img/ (the sandbox's report card of the shop's merchant too: sandbox-report.png). Without SCREENSHOTS=1 the suite is skipped, so ordinary runs never touch the tree.
  * What changes from run to run on a page (order numbers, dates, gateway ids) is replaced by fixed sample values
  * before each shot, so a new run only changes an image when a screen itself changed.
  */
@@ -158,6 +159,36 @@ suite('README screenshots (SCREENSHOTS=1)', () => {
       await page.goto(`${url}/admin/orders/${paid.id}`);
       await shoot(page, 'back-office-order', paidVolatile(paid.orderNumber, paid.gatewayOrderId ?? ''));
       await page.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'sandbox report card',
+    async () => {
+      // After the shots above: the shop's merchant has a paid and a declined order in the sandbox's journal.
+      const { sandbox } = env().shop.sandbox!;
+      const merchant = sandbox.merchants.find((m) => sandbox.integrationJournal.entriesOf(m.login).length > 0);
+      if (!merchant) throw new Error('the shots above leave journal entries');
+      const auth = { username: 'operator', password: sandbox.operatorToken };
+      const report = (await (
+        await fetch(`${env().sandboxUrl}/sandbox/report/${merchant.login}.json`, {
+          headers: { authorization: `Bearer ${sandbox.operatorToken}` },
+        })
+      ).json()) as IntegrationReport;
+      // Every order the evidence names gets a fixed sample id, in the order the card lists them.
+      const orderIds = [...new Set(report.checks.flatMap((c) => c.evidence.flatMap((e) => e.orderId ?? [])))];
+      const volatile: Volatile = orderIds.map((id, i) => [id, SAMPLE.gatewayId.replace(/.$/, String(i % 10))]);
+      const reportContext = await env().context.browser()!.newContext({
+        locale: 'en-GB',
+        viewport: VIEWPORT,
+        deviceScaleFactor: 1,
+        httpCredentials: auth,
+      });
+      const page = await reportContext.newPage();
+      await page.goto(`${env().sandboxUrl}/sandbox/report/${merchant.login}`);
+      await shoot(page, 'sandbox-report', volatile);
+      await reportContext.close();
     },
     TIMEOUT,
   );

@@ -89,6 +89,8 @@ suite('sandbox pages in a real browser', () => {
     { name: 'orders list', path: '/sandbox/orders', operator: true },
     { name: 'order detail', path: `/sandbox/orders/${orderId}`, operator: true },
     { name: 'fault switches', path: '/sandbox/control?merchant=demo-shop', operator: true },
+    { name: 'report cards', path: '/sandbox/report', operator: true },
+    { name: 'report card, Russian', path: '/sandbox/report/demo-shop?lang=ru', operator: true },
   ];
 
   it(
@@ -154,6 +156,9 @@ suite('sandbox pages in a real browser', () => {
         { name: 'orders list', path: '/sandbox/orders', operator: true },
         { name: 'order detail', path: `/sandbox/orders/${orderId}`, operator: true },
         { name: 'control page', path: '/sandbox/control?merchant=demo-shop', operator: true },
+        { name: 'report cards', path: '/sandbox/report', operator: true },
+        { name: 'report card', path: '/sandbox/report/demo-shop', operator: true },
+        { name: 'report card (Russian)', path: '/sandbox/report/demo-shop?lang=ru', operator: true },
       ];
       const found: string[] = [];
       for (const viewport of [{ width: 1280, height: 900 }, PHONE])

@@ -19,6 +19,8 @@ import { createOperatorGate, generateOperatorToken, operatorTokenProblem } from 
 import { createOrdersRouter } from './tools/orders.js';
 import { createTestHelpersRouter } from './tools/test-helpers.js';
 import { createJournalRouter } from './tools/journal-page.js';
+import { createReportRouter } from './tools/report-page.js';
+import type { GradeSettings } from './report/types.js';
 import { TrafficJournal } from './traffic.js';
 import { DEFAULT_MERCHANTS, type SandboxLogger, type SandboxMerchant } from './types.js';
 
@@ -76,6 +78,8 @@ export interface SandboxAppOptions {
   journalMaxPerMerchant?: number;
   /** false: nothing is recorded in the integration journal (it stays empty); for benchmarks. Default true. */
   recordJournal?: boolean;
+  /** The report card's tunables (GET /sandbox/report/:merchant), over DEFAULT_GRADE_SETTINGS (report/types.ts). */
+  gradeSettings?: Partial<GradeSettings>;
 }
 
 export interface SandboxApp {
@@ -210,6 +214,8 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
       }),
     );
   app.use(createJournalRouter({ journal: traffic, merchants, operator }));
+  // The report card: the merchant's journal graded against the named checks (report/), behind the operator token.
+  app.use(createReportRouter({ journal: traffic, merchants, clock, operator, gradeSettings: options.gradeSettings }));
   app.get('/', (_req, res) => res.redirect(302, '/sandbox/cards'));
   // For container health checks and load balancers in front of a standalone sandbox.
   // Public, like the API it describes: the OpenAPI 3.1 document (also committed as docs/sandbox-openapi.json).

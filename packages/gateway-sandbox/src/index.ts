@@ -65,3 +65,21 @@ export type {
   CallbackEntry,
   BrowserHints,
 } from './traffic.js';
+// The report card (GET /sandbox/report/:merchant, `gateway-sandbox report`): a merchant's integration graded from
+// its journal against the named checks.
+export { gradeIntegration } from './report/grade.js';
+export type { GradeInput } from './report/grade.js';
+export { CHECK_IDS, DEFAULT_GRADE_SETTINGS, MAX_EVIDENCE } from './report/types.js';
+export type {
+  Check,
+  CheckContext,
+  CheckId,
+  CheckOutcome,
+  CheckResult,
+  Evidence,
+  GradeSettings,
+  IntegrationReport,
+  ReportScore,
+  Text,
+  Verdict,
+} from './report/types.js';

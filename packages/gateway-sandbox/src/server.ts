@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Standalone gateway sandbox: the `gateway-sandbox` bin (`npm run sandbox` in the repository). The only sandbox file that reads process.env,
- * listens on a configured port or exits.
+ * listens on a configured port or exits. `gateway-sandbox report …` runs the report card command (report-cli.ts) instead.
  */
 import pino from 'pino';
 import { loadStandaloneSandboxConfig, SandboxConfigError } from './config.js';
@@ -65,11 +65,19 @@ async function main(): Promise<void> {
   if (state.stopRequested !== undefined) stop(state.stopRequested);
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof SandboxConfigError || err instanceof CredentialsFileError) {
-    process.stderr.write(`${err.message}\n`);
-  } else {
-    logger.error({ err }, 'gateway sandbox failed to start');
-  }
-  process.exit(1);
-});
+if (process.argv[2] === 'report') {
+  const { runReportCommand } = await import('./report-cli.js');
+  process.exitCode = await runReportCommand(process.argv.slice(3), process.env, {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  });
+} else {
+  main().catch((err: unknown) => {
+    if (err instanceof SandboxConfigError || err instanceof CredentialsFileError) {
+      process.stderr.write(`${err.message}\n`);
+    } else {
+      logger.error({ err }, 'gateway sandbox failed to start');
+    }
+    process.exit(1);
+  });
+}

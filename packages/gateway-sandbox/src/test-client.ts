@@ -3,6 +3,7 @@
  * a team's jest tests: global fetch, JSON in and out, a SandboxTestHelperError for every answer other than 2xx.
  */
 import type { FaultProfile } from './faults/profile.js';
+import type { IntegrationReport } from './report/types.js';
 import type { CALLBACK_KINDS } from './tools/test-helpers.js';
 
 export interface SandboxTestClientOptions {
@@ -55,6 +56,11 @@ export interface SandboxTestClient {
     fault: Omit<FaultProfile, 'remaining'>,
     nextCalls: number,
   ): Promise<{ login: string; faults: FaultProfile | null }>;
+  /**
+   * The merchant's report card (GET /sandbox/report/:merchant.json): its integration graded from its journal. Needs
+   * the operator token only, not the test helpers.
+   */
+  report(login: string): Promise<IntegrationReport>;
 }
 
 /** A test helper's refusal: the HTTP status and the sandbox's message (e.g. 404 "unknown order (mdOrder)"). */
@@ -71,17 +77,16 @@ export class SandboxTestHelperError extends Error {
 }
 
 export function createSandboxTestClient(options: SandboxTestClientOptions): SandboxTestClient {
-  const base = `${options.baseUrl.replace(/\/+$/, '')}/sandbox/test`;
+  const origin = options.baseUrl.replace(/\/+$/, '');
+  const base = `${origin}/sandbox/test`;
   const doFetch = options.fetch ?? fetch;
-  const post = async <T>(path: string, body: object): Promise<T> => {
-    const res = await doFetch(`${base}${path}`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${options.operatorToken}`,
-        'content-type': 'application/json',
-        accept: 'application/json',
-      },
-      body: JSON.stringify(body),
+  const send = async <T>(
+    url: string,
+    init: { method: string; headers?: Record<string, string>; body?: string },
+  ): Promise<T> => {
+    const res = await doFetch(url, {
+      ...init,
+      headers: { authorization: `Bearer ${options.operatorToken}`, accept: 'application/json', ...init.headers },
     });
     const text = await res.text();
     let json: unknown;
@@ -98,6 +103,12 @@ export function createSandboxTestClient(options: SandboxTestClientOptions): Sand
       issues.length > 0 ? `${message}: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}` : message;
     throw new SandboxTestHelperError(res.status, detail, issues);
   };
+  const post = <T>(path: string, body: object): Promise<T> =>
+    send<T>(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const order = (mdOrder: string, action: string) => `/orders/${encodeURIComponent(mdOrder)}/${action}`;
   const merchant = (login: string, action: string) => `/merchants/${encodeURIComponent(login)}/${action}`;
   return {
@@ -108,5 +119,6 @@ export function createSandboxTestClient(options: SandboxTestClientOptions): Sand
     advanceClock: (advanceSecs) => post('/clock', { advanceSecs }),
     callback: (mdOrder, kind) => post(order(mdOrder, 'callbacks'), { kind }),
     fault: (login, fault, nextCalls) => post(merchant(login, 'faults'), { fault, nextCalls }),
+    report: (login) => send(`${origin}/sandbox/report/${encodeURIComponent(login)}.json`, { method: 'GET' }),
   };
 }

@@ -185,6 +185,11 @@ export class TrafficJournal {
     return out;
   }
 
+  /** Every entry kept for one merchant, oldest first (what the report card grades; a copy, at most maxPerMerchant). */
+  entriesOf(merchant: string): TrafficEntry[] {
+    return [...(this.#buckets.get(merchant) ?? [])];
+  }
+
   /** How many entries are kept (all merchants). */
   get size(): number {
     let n = 0;

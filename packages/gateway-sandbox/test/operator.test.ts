@@ -21,6 +21,9 @@ describe('the operator surface', () => {
       ['get', '/sandbox/control/merchants/demo-shop/faults'],
       ['put', '/sandbox/control/merchants/demo-shop/faults'],
       ['delete', '/sandbox/control/merchants/demo-shop/faults'],
+      ['get', '/sandbox/report'],
+      ['get', '/sandbox/report/demo-shop'],
+      ['get', '/sandbox/report/demo-shop.json'],
       // Express matches paths case-insensitively and ignores a trailing slash: so does the gate.
       ['get', '/SANDBOX/ORDERS/'],
       ['get', '/sandbox/Control'],
@@ -51,7 +54,13 @@ describe('the operator surface', () => {
       `Bearer ${CREDS.password}`,
     ];
     for (const authorization of merchantAuth) {
-      for (const path of ['/sandbox/orders', `/sandbox/orders/${orderId}`, '/sandbox/control']) {
+      for (const path of [
+        '/sandbox/orders',
+        `/sandbox/orders/${orderId}`,
+        '/sandbox/control',
+        '/sandbox/report/demo-shop',
+        '/sandbox/report/demo-shop.json',
+      ]) {
         const res = await request(sb.app).get(path).set('authorization', authorization);
         expect([path, res.status]).toEqual([path, 401]);
       }

@@ -1,0 +1,76 @@
+/** The "Grade your integration" sections (docs/sandbox.md, the package README): examples run, every check listed. */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CHECK_IDS, startSandbox, type IntegrationReport, type RunningSandbox } from '../src/index.js';
+import { runReportCommand } from '../src/report-cli.js';
+import { CREDS, OPERATOR_TOKEN } from './helpers/sandbox-app.js';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const DOCS = ['docs/sandbox.md', 'packages/gateway-sandbox/README.md'];
+const DOC_ORIGIN = 'http://127.0.0.1:3001';
+
+function sectionOf(file: string): string {
+  const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
+  return /^## Grade your integration\n([\s\S]*?)(?=^## )/m.exec(text)?.[1] ?? '';
+}
+
+describe.each(DOCS)('the "Grade your integration" section of %s', (file) => {
+  const section = sectionOf(file);
+  let sb: RunningSandbox;
+  beforeAll(async () => {
+    sb = await startSandbox({ port: 0, host: '127.0.0.1', operatorToken: OPERATOR_TOKEN, callbacks: false });
+    await fetch(`${sb.gatewayUrl}register.do`, {
+      method: 'POST',
+      body: new URLSearchParams({ ...CREDS, orderNumber: 'DOC-1', amount: '1000', returnUrl: 'https://shop.test/r' }),
+    });
+  });
+  afterAll(() => sb.close());
+
+  it('when its curl examples run as written, then they answer the card as JSON, in Russian, and the list', async () => {
+    const curls = section.split('\n').filter((line) => line.startsWith('curl '));
+    expect(curls).toHaveLength(3);
+    const bodies: string[] = [];
+    for (const line of curls) {
+      expect(line).toContain(DOC_ORIGIN);
+      const { stdout } = await promisify(execFile)('bash', ['-c', line.replace(DOC_ORIGIN, sb.url)], {
+        env: { PATH: process.env.PATH, SANDBOX_OPERATOR_TOKEN: OPERATOR_TOKEN },
+      });
+      bodies.push(stdout);
+    }
+    const [json = '', ru = '', list = ''] = bodies;
+    const report = JSON.parse(json) as IntegrationReport;
+    expect(report).toMatchObject({ merchant: 'demo-shop', journal: { entries: 1 } });
+    expect(ru).toContain('<h1>Оценка интеграции: demo-shop</h1>');
+    expect(list).toContain('<a href="/sandbox/report/demo-shop">demo-shop</a>');
+    for (const body of bodies) expect(body).not.toContain(CREDS.password);
+  });
+
+  it('when its command line runs, then it grades the merchant and exits by the score', async () => {
+    const [command, ...more] = section.split('\n').filter((line) => line.startsWith('npx gateway-sandbox report'));
+    expect(more).toEqual([]);
+    const argv = (command ?? '').split(/\s+/).slice(3);
+    expect(argv).toEqual(['--merchant', 'demo-shop', '--fail-under', '100']);
+    let stdout = '';
+    const code = await runReportCommand(
+      argv,
+      { SANDBOX_OPERATOR_TOKEN: OPERATOR_TOKEN, SANDBOX_URL: sb.url },
+      { stdout: (t) => (stdout += t), stderr: (t) => (stdout += t) },
+    );
+    const report = (await (await fetchReport(sb)).json()) as IntegrationReport;
+    expect(code).toBe(report.score.percent >= 100 ? 0 : 1);
+    expect(stdout).toMatch(/^Report card: demo-shop\n/);
+  });
+
+  it('when its table of checks is read, then it names every check id once, in the report’s order', () => {
+    const ids = [...section.matchAll(/^\| `([a-z][a-z-]+)` \|/gm)].map((m) => m[1]);
+    expect(ids).toEqual([...CHECK_IDS]);
+  });
+});
+
+function fetchReport(sb: RunningSandbox): Promise<Response> {
+  return fetch(`${sb.url}/sandbox/report/demo-shop.json`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } });
+}
