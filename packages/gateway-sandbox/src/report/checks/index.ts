@@ -1,10 +1,12 @@
 import type { Check } from '../types.js';
 import { orderNumberUniqueCheck } from './order-number-unique.js';
 import { amountsMinorUnitsCheck } from './amounts-minor-units.js';
+import { returnUrlSafeCheck } from './return-url-safe.js';
 
 /** Every check of the report card, one file each in this folder; gradeIntegration sorts them by CHECK_IDS. */
 export const CHECKS: readonly Check[] = [
   // (each check's import and entry go on their own line, in CHECK_IDS order)
   orderNumberUniqueCheck,
   amountsMinorUnitsCheck,
+  returnUrlSafeCheck,
 ];
