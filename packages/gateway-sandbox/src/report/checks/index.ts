@@ -2,6 +2,7 @@ import type { Check } from '../types.js';
 import { orderNumberUniqueCheck } from './order-number-unique.js';
 import { amountsMinorUnitsCheck } from './amounts-minor-units.js';
 import { returnUrlSafeCheck } from './return-url-safe.js';
+import { refundsSaneCheck } from './refunds-sane.js';
 
 /** Every check of the report card, one file each in this folder; gradeIntegration sorts them by CHECK_IDS. */
 export const CHECKS: readonly Check[] = [
@@ -9,4 +10,5 @@ export const CHECKS: readonly Check[] = [
   orderNumberUniqueCheck,
   amountsMinorUnitsCheck,
   returnUrlSafeCheck,
+  refundsSaneCheck,
 ];
