@@ -3,6 +3,7 @@ import { orderNumberUniqueCheck } from './order-number-unique.js';
 import { amountsMinorUnitsCheck } from './amounts-minor-units.js';
 import { returnUrlSafeCheck } from './return-url-safe.js';
 import { refundsSaneCheck } from './refunds-sane.js';
+import { credentialsServerSideCheck } from './credentials-server-side.js';
 
 /** Every check of the report card, one file each in this folder; gradeIntegration sorts them by CHECK_IDS. */
 export const CHECKS: readonly Check[] = [
@@ -11,4 +12,5 @@ export const CHECKS: readonly Check[] = [
   amountsMinorUnitsCheck,
   returnUrlSafeCheck,
   refundsSaneCheck,
+  credentialsServerSideCheck,
 ];
