@@ -38,7 +38,7 @@ export const credentialsServerSideCheck: Check = {
         failing.push(
           evidenceOf(call, {
             en: `${where} from ${call.source || 'an unknown address'} came with a browser’s ${en}: the API credentials are in a web page or an app.`,
-            ru: `${where} с адреса ${call.source || 'неизвестно'} пришёл с ${ru}: учётные данные API находятся на веб-странице или в приложении.`,
+            ru: `${where} ${call.source ? `с адреса ${call.source}` : 'с неизвестного адреса'} пришёл с ${ru}: учётные данные API находятся на веб-странице или в приложении.`,
           }),
         );
       } else if (passing.length < 3) {

@@ -4,6 +4,7 @@ import { amountsMinorUnitsCheck } from './amounts-minor-units.js';
 import { returnUrlSafeCheck } from './return-url-safe.js';
 import { refundsSaneCheck } from './refunds-sane.js';
 import { credentialsServerSideCheck } from './credentials-server-side.js';
+import { registerFieldsValidCheck } from './register-fields-valid.js';
 
 /** Every check of the report card, one file each in this folder; gradeIntegration sorts them by CHECK_IDS. */
 export const CHECKS: readonly Check[] = [
@@ -13,4 +14,5 @@ export const CHECKS: readonly Check[] = [
   returnUrlSafeCheck,
   refundsSaneCheck,
   credentialsServerSideCheck,
+  registerFieldsValidCheck,
 ];
