@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { CHECKS } from '../../src/report/checks/index.js';
 import { gradeIntegration } from '../../src/report/grade.js';
+import { CHECK_IDS } from '../../src/report/types.js';
 import type { Check, CheckContext } from '../../src/report/types.js';
 import type { TrafficEntry } from '../../src/traffic.js';
 
@@ -70,5 +72,20 @@ describe('gradeIntegration', () => {
     expect(report.checks[0]?.evidence).toHaveLength(10);
     expect(report.journal).toEqual({ entries: 2, oldestSeq: 7, newestSeq: 9 });
     expect(report.generatedAt).toBe('2026-01-02T00:00:00.000Z');
+  });
+});
+
+describe('CHECKS', () => {
+  it('has exactly one check per id, in CHECK_IDS order', () => {
+    expect(CHECKS.map((c) => c.id)).toEqual([...CHECK_IDS]);
+  });
+
+  it('gives every check a title and a fix in English and Russian', () => {
+    for (const check of CHECKS) {
+      for (const text of [check.title, check.fix]) {
+        expect(text.en.trim()).not.toBe('');
+        expect(text.ru).toMatch(/[а-яё]/i);
+      }
+    }
   });
 });
