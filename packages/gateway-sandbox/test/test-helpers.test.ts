@@ -228,6 +228,14 @@ describe('test helpers: callbacks', () => {
     });
   });
 
+  it("when the order's callback URL cannot be parsed, then 409 in JSON naming it, not a 500", async () => {
+    const orderId = await paidOrder();
+    sandbox.sandbox.engine.get(orderId)!.callbackUrl = 'not a url';
+    const res = await post(`/sandbox/test/orders/${orderId}/callbacks`, { kind: 'resend' });
+    expect(res).toMatchObject({ status: 409, body: { error: expect.stringMatching(/not a valid URL/) } });
+    expect(rx.received).toHaveLength(0);
+  });
+
   it('when the order has had no notified operation, then there is nothing to resend (409)', async () => {
     await expect(helpers.callback(await register(), 'resend')).rejects.toMatchObject({ status: 409 });
     expect(rx.received).toHaveLength(0);

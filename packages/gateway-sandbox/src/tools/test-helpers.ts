@@ -178,7 +178,13 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     if (!merchant || !last) return notPayable(res, found, 'the order has had no operation that is notified yet');
     if (!target) return notPayable(res, found, 'neither the order nor its merchant has a callback URL');
     const params = callbackParams({ merchant, order: found, ...last });
-    const url = withQuery(target, params);
+    let url: string;
+    try {
+      url = withQuery(target, params);
+    } catch {
+      // Only code can set such a URL (register.do and the configuration validate theirs): nothing to send to.
+      return notPayable(res, found, 'the callback URL of the order or its merchant is not a valid URL');
+    }
     if (!o.callbackAllowed(url, merchant.login))
       return notPayable(res, found, "the callback URL is not allowed (the merchant's callback origins)");
     const key = merchant.callbackKey || undefined;
