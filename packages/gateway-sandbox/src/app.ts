@@ -207,6 +207,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
         operator,
         callbackAllowed,
         signal: stopping.signal,
+        traffic: recording,
       }),
     );
   app.use(createJournalRouter({ journal: traffic, merchants, operator }));

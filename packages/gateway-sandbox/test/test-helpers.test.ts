@@ -143,6 +143,62 @@ describe('test helpers: payments', () => {
   });
 });
 
+describe('test helpers: the journal', () => {
+  const pageSteps = (orderId: string) =>
+    sandbox.sandbox.integrationJournal
+      .list({ orderId, kind: 'page' })
+      .reverse()
+      .map((e) => (e.kind === 'page' ? e : undefined));
+
+  it('when pay, decline and 3ds run, then each is a page step via test-helper, with sentTo the answered returnUrl', async () => {
+    const paid = await register({ failUrl: 'https://shop.test/fail?x=1' });
+    const answer = await helpers.pay(paid, { card: '3ds-challenge', otp: '12345678' });
+    expect(pageSteps(paid)).toEqual([
+      expect.objectContaining({ step: 'card-submitted', outcome: 'challenge', orderStatus: 5, via: 'test-helper' }),
+      expect.objectContaining({
+        step: '3ds-submitted',
+        outcome: 'approved',
+        orderStatus: 2,
+        via: 'test-helper',
+        sentTo: answer.returnUrl,
+        merchant: 'demo-shop',
+      }),
+    ]);
+    expect(pageSteps(paid)[0]).not.toHaveProperty('sentTo');
+    expect(answer.returnUrl).toBe(`https://shop.test/return?orderId=${paid}&lang=en`);
+
+    const declined = await register({ failUrl: 'https://shop.test/fail?x=1' });
+    const no = await helpers.decline(declined);
+    expect(no.returnUrl).toBe(`https://shop.test/fail?x=1&orderId=${declined}&lang=en`);
+    expect(pageSteps(declined)).toEqual([
+      expect.objectContaining({ step: 'card-submitted', outcome: 'declined', orderStatus: 6, sentTo: no.returnUrl }),
+    ]);
+
+    const failed = await register();
+    await helpers.pay(failed, { card: '3ds-challenge' });
+    const fail = await helpers.threeDs(failed, { result: 'fail' });
+    expect(pageSteps(failed).map((e) => [e?.step, e?.outcome, e?.sentTo])).toEqual([
+      ['card-submitted', 'challenge', undefined],
+      ['3ds-submitted', 'declined', fail.returnUrl],
+    ]);
+    // A refused helper call took no step.
+    await expect(helpers.pay(failed)).rejects.toMatchObject({ status: 409 });
+    expect(pageSteps(failed)).toHaveLength(2);
+  });
+
+  it('when the journal does not record (recordJournal: false), then the helpers record nothing either', async () => {
+    const quiet = makeSandbox({ recordJournal: false, testHelpers: true });
+    try {
+      const { orderId } = await quiet.register();
+      const res = await request(quiet.app).post(`/sandbox/test/orders/${orderId}/pay`).set(OPERATOR_AUTH).send({});
+      expect(res.body).toMatchObject({ outcome: 'approved', returnUrl: expect.stringContaining(orderId) });
+      expect(quiet.integrationJournal.size).toBe(0);
+    } finally {
+      quiet.stop();
+    }
+  });
+});
+
 describe('test helpers: clock, reset, faults', () => {
   it('when the clock is advanced past the page lifetime, then the unpaid order expires (6, -2007) and its page says so', async () => {
     const orderId = await register({ sessionTimeoutSecs: '600' });

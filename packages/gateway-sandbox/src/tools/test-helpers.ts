@@ -9,8 +9,9 @@ import type { PayOutcome, SandboxEngine } from '../engine.js';
 import { faultProfileSchema, type FaultRegistry } from '../faults/profile.js';
 import type { DeliveryOutcome, OrderJournal } from '../journal.js';
 import { readCardForm } from '../page/card-form.js';
-import { shopUrl } from '../page/routes.js';
+import { pageStepRecorder, returnAfter, type BuyerReturn } from '../page/return.js';
 import { textsFor } from '../page/texts.js';
+import type { PageStep, TrafficJournal } from '../traffic.js';
 import type { SandboxMerchant, SandboxOrder } from '../types.js';
 import type { OperatorGate } from './operator.js';
 
@@ -25,6 +26,8 @@ export interface TestHelpersRouterOptions {
   callbackAllowed: (url: string, merchantLogin: string) => boolean;
   /** Aborts a helper's callback request when the sandbox stops. */
   signal: AbortSignal;
+  /** The integration journal the helpers' payments are recorded in as page steps (`via: 'test-helper'`); none when absent. */
+  traffic?: TrafficJournal;
 }
 
 /** The helpers' base path; every route under it needs the operator token. */
@@ -34,8 +37,6 @@ export const TEST_HELPERS_PATH = '/sandbox/test';
 export const MAX_ADVANCE_SECS = 366 * 24 * 3600;
 const CALLBACK_TIMEOUT_MS = 5000;
 const DEFAULT_DECLINE_CARD = 'insufficient-funds';
-/** The outcomes after which the hosted page redirects the buyer to the shop. */
-const BACK_TO_SHOP: ReadonlySet<PayOutcome['kind']> = new Set(['approved', 'declined', 'processing']);
 
 /** A test card named by its PAN (spaces allowed) or its id (e.g. `3ds-challenge`). */
 const cardSchema = z
@@ -91,14 +92,24 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     return undefined;
   };
   /** What an order looks like after a helper, as getOrderStatusExtended.do would report it. */
-  const state = (found: SandboxOrder, outcome?: PayOutcome['kind']) => ({
+  const state = (found: SandboxOrder, outcome?: PayOutcome['kind'], back?: BuyerReturn) => ({
     mdOrder: found.id,
     ...(outcome !== undefined && { outcome }),
     orderStatus: found.status,
     actionCode: found.actionCode,
     // Where the hosted page would send the buyer back now (returnUrl or failUrl, with orderId and lang).
-    ...(outcome !== undefined && BACK_TO_SHOP.has(outcome) && { returnUrl: shopUrl(found, found.pageLang) }),
+    ...(back && { returnUrl: back.url }),
   });
+  const record = pageStepRecorder(o.traffic, o.clock);
+  /**
+   * A helper's card or 3-D Secure submit, journaled as the hosted page's step would be (`via: 'test-helper'`); the way
+   * back to the shop, when the page would send the buyer there, is computed once for the journal and the answer.
+   */
+  const submitted = (req: Request, found: SandboxOrder, step: PageStep, outcome: PayOutcome) => {
+    const back = returnAfter(found, found.pageLang, outcome.kind);
+    record(req, found, step, { outcome: outcome.kind, back, via: 'test-helper' });
+    return state(found, outcome.kind, back);
+  };
   const notPayable = (res: Response, found: SandboxOrder, what: string) =>
     res.status(409).json({ error: what, ...state(found) });
 
@@ -121,9 +132,9 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     const found = body && order(req, res);
     if (!body || !found) return;
     if (found.status !== 0) return notPayable(res, found, 'the order is not waiting for a payment');
-    let outcome = payWith(req, found, body.card ?? defaultCard('approved'));
-    if (outcome.kind === 'challenge' && body.otp !== undefined) outcome = o.engine.completeChallenge(found, body.otp);
-    res.json(state(found, outcome.kind));
+    const paid = submitted(req, found, 'card-submitted', payWith(req, found, body.card ?? defaultCard('approved')));
+    if (paid.outcome !== 'challenge' || body.otp === undefined) return void res.json(paid);
+    res.json(submitted(req, found, '3ds-submitted', o.engine.completeChallenge(found, body.otp)));
   });
 
   router.post(`${TEST_HELPERS_PATH}/orders/:mdOrder/decline`, (req, res) => {
@@ -134,7 +145,7 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     if (card.scenario.kind !== 'decline')
       return void res.status(400).json({ error: 'card: not a declining test card' });
     if (found.status !== 0) return notPayable(res, found, 'the order is not waiting for a payment');
-    res.json(state(found, payWith(req, found, card).kind));
+    res.json(submitted(req, found, 'card-submitted', payWith(req, found, card)));
   });
 
   router.post(`${TEST_HELPERS_PATH}/orders/:mdOrder/3ds`, (req, res) => {
@@ -144,7 +155,7 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     if (found.status !== 5 || found.pending?.kind !== 'challenge')
       return notPayable(res, found, 'the order is not waiting for a 3-D Secure code');
     const otp = body.otp ?? (body.result === 'pass' ? TEST_OTP : '0'.repeat(TEST_OTP.length));
-    res.json(state(found, o.engine.completeChallenge(found, otp).kind));
+    res.json(submitted(req, found, '3ds-submitted', o.engine.completeChallenge(found, otp)));
   });
 
   router.post(`${TEST_HELPERS_PATH}/merchants/:login/reset`, (req, res) => {
