@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { createSandboxClock, type SandboxClock } from './clock.js';
 import { CallbackAllowList } from './callbacks/allow-list.js';
+import { sendForgedCallbacks } from './callbacks/copies.js';
 import { CallbackDispatcher, type CallbackOptions } from './callbacks/dispatcher.js';
 import { SandboxEngine } from './engine.js';
 import { SandboxEvents, type SandboxListener } from './events.js';
@@ -13,6 +14,7 @@ import { createPageRouter } from './page/routes.js';
 import { ASSETS_DIR, VIEWS_DIR } from './paths.js';
 import { createRestRouter } from './rest/routes.js';
 import type { AuthThrottleOptions } from './rest/throttle.js';
+import { ProbeRegistry } from './probes.js';
 import { OrderStore } from './store.js';
 import { createControlRouter } from './tools/control.js';
 import { createOperatorGate, generateOperatorToken, operatorTokenProblem } from './tools/operator.js';
@@ -101,6 +103,8 @@ export interface SandboxApp {
   callbackAllowed(url: string, merchantLogin: string): boolean;
   /** Every REST call, hosted-page step and callback, per merchant, bounded: `integrationJournal.list({ ... })`. */
   integrationJournal: TrafficJournal;
+  /** The report card's probes armed per merchant (POST /sandbox/test/merchants/:login/probes), in memory only. */
+  probes: ProbeRegistry;
 }
 
 export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
@@ -146,8 +150,10 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
       ...(d.outcome.kind === 'http' && { httpStatus: d.outcome.status }),
       outcome: d.outcome,
       ...(d.gaveUp && { gaveUp: true }),
+      ...(d.probe && { probe: d.probe }),
     }),
   );
+  const probes = new ProbeRegistry();
   const faults = new FaultRegistry();
   const magic = new OrderMagicState();
   const stopping = new AbortController();
@@ -162,6 +168,12 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
           modeFor: (order) => magic.takeForCallback(order) ?? faults.takeForCallback(order.merchantLogin),
           allows: callbackAllowed,
           options: options.callbacks,
+          // The forged-callbacks probe: a forged and an unsigned copy after the merchant's next answered callback.
+          afterAnswered: async (event) => {
+            if (!probes.take(event.merchant.login, 'forged-callbacks')) return;
+            const sender = { journal, clock, signal: stopping.signal, timeoutMs: callbackTimeoutMs(options.callbacks) };
+            await sendForgedCallbacks(sender, event, callbackAllowed);
+          },
         });
   if (callbacks) events.on(callbacks.handle);
   const faultMiddleware = createFaultMiddleware({
@@ -192,7 +204,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     }),
   );
   // Public: buyers need the hosted page, the 3-D Secure page and the test-card list.
-  app.use(createPageRouter({ engine, events, merchants, journal: recording }));
+  app.use(createPageRouter({ engine, events, merchants, journal: recording, probes }));
   // The operator surface: every route in these two routers requires the operator token.
   app.use(createOrdersRouter({ engine, journal, merchants, operator }));
   app.use(createControlRouter({ registry: faults, merchants, operator }));
@@ -208,6 +220,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
         callbackAllowed,
         signal: stopping.signal,
         traffic: recording,
+        probes,
       }),
     );
   app.use(createJournalRouter({ journal: traffic, merchants, operator }));
@@ -251,7 +264,13 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     operatorToken,
     callbackAllowed,
     integrationJournal: traffic,
+    probes,
   };
+}
+
+/** The per-attempt timeout a probe's callback copies get too: the dispatcher's (default 5 s). */
+function callbackTimeoutMs(o: CallbackOptions | false | undefined): number {
+  return Math.max(1, (o === false ? undefined : o?.timeoutMs) ?? 5000);
 }
 
 /**

@@ -3,6 +3,7 @@
  * a team's jest tests: global fetch, JSON in and out, a SandboxTestHelperError for every answer other than 2xx.
  */
 import type { FaultProfile } from './faults/profile.js';
+import type { ProbeName } from './probes.js';
 import type { CALLBACK_KINDS } from './tools/test-helpers.js';
 
 export interface SandboxTestClientOptions {
@@ -36,6 +37,9 @@ export interface TestCallbackResult {
   answers: { status?: number; error?: string }[];
 }
 
+/** A report-card probe: `success-looking-return` or `forged-callbacks` (docs/sandbox.md, Test helpers). */
+export type TestProbe = ProbeName;
+
 export interface SandboxTestClient {
   /** Pays like the hosted page with a test card (PAN or id; default the approving one); `otp` answers a 3-D Secure challenge. */
   pay(mdOrder: string, options?: { card?: string; otp?: string }): Promise<TestOrderState>;
@@ -55,6 +59,8 @@ export interface SandboxTestClient {
     fault: Omit<FaultProfile, 'remaining'>,
     nextCalls: number,
   ): Promise<{ login: string; faults: FaultProfile | null }>;
+  /** Arms the report card's probes for the merchant's next occasion, one-shot each (default both); what is armed now. */
+  armProbes(login: string, probes?: readonly TestProbe[]): Promise<{ login: string; armed: TestProbe[] }>;
 }
 
 /** A test helper's refusal: the HTTP status and the sandbox's message (e.g. 404 "unknown order (mdOrder)"). */
@@ -108,5 +114,6 @@ export function createSandboxTestClient(options: SandboxTestClientOptions): Sand
     advanceClock: (advanceSecs) => post('/clock', { advanceSecs }),
     callback: (mdOrder, kind) => post(order(mdOrder, 'callbacks'), { kind }),
     fault: (login, fault, nextCalls) => post(merchant(login, 'faults'), { fault, nextCalls }),
+    armProbes: (login, probes) => post(merchant(login, 'probes'), probes === undefined ? {} : { probes }),
   };
 }

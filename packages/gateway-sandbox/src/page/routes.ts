@@ -6,6 +6,7 @@ import type { SandboxEvents } from '../events.js';
 import { OrderLedger } from '../ledger.js';
 import type { PageLang, SandboxMerchant, SandboxOrder } from '../types.js';
 import { readCardForm, type CardFormValues } from './card-form.js';
+import type { ProbeRegistry } from '../probes.js';
 import type { TrafficJournal } from '../traffic.js';
 import { buyerReturn, pageStepRecorder, returnAfter, shopUrl } from './return.js';
 import { pageLang, textsFor, type PageTexts } from './texts.js';
@@ -17,6 +18,8 @@ export interface PageRouterOptions {
   merchants: readonly SandboxMerchant[];
   /** The integration journal the buyer's steps are recorded in (traffic.ts); none when absent. Never card data. */
   journal?: TrafficJournal;
+  /** The report card's probes (probes.ts): a declined order's return may carry success-looking parameters. */
+  probes?: ProbeRegistry;
 }
 
 /**
@@ -46,7 +49,7 @@ const PAGE_FILE = /^payment_([a-z]{2})\.html$/;
  * The hosted payment page, the emulated 3-D Secure (ACS) page and the test-card list.
  * Plain HTML forms with POST-redirect-GET: no JavaScript, nothing from other origins.
  */
-export function createPageRouter({ engine, events, merchants, journal }: PageRouterOptions): Router {
+export function createPageRouter({ engine, events, merchants, journal, probes }: PageRouterOptions): Router {
   const router = express.Router();
   const step = pageStepRecorder(journal, engine.clock);
   const ledger = new OrderLedger(engine.clock, events, new Map(merchants.map((m) => [m.login, m])));
@@ -151,7 +154,7 @@ export function createPageRouter({ engine, events, merchants, journal }: PageRou
     if (order.status !== 0) return res.redirect(303, pageUrl(order, lang));
     if (body.op === 'cancel') {
       cancelByBuyer(order);
-      const back = buyerReturn(order, lang);
+      const back = buyerReturn(order, lang, probes);
       step(req, order, 'cancelled', { back });
       return res.redirect(303, back.url);
     }
@@ -163,7 +166,7 @@ export function createPageRouter({ engine, events, merchants, journal }: PageRou
     }
     const outcome = engine.pay(order, form.card, req.ip);
     // Approved, declined, or waiting on the processor: back to the shop, which must ask getOrderStatusExtended.
-    const back = returnAfter(order, lang, outcome.kind);
+    const back = returnAfter(order, lang, outcome.kind, probes);
     step(req, order, 'card-submitted', { outcome: outcome.kind, back });
     if (back) return res.redirect(303, back.url);
     if (outcome.kind === 'retry')
@@ -200,14 +203,14 @@ export function createPageRouter({ engine, events, merchants, journal }: PageRou
       // The buyer gives up at the bank's page: the same cancel as on the hosted page, while the challenge is open.
       if (order.status === 5 && order.pending?.kind === 'challenge') {
         cancelByBuyer(order);
-        const back = buyerReturn(order, lang);
+        const back = buyerReturn(order, lang, probes);
         step(req, order, 'cancelled', { back });
         return res.redirect(303, back.url);
       }
       return res.redirect(303, order.status === 6 ? shopUrl(order, lang) : pageUrl(order, lang));
     }
     const outcome = engine.completeChallenge(order, typeof body.otp === 'string' ? body.otp : '');
-    const back = returnAfter(order, lang, outcome.kind);
+    const back = returnAfter(order, lang, outcome.kind, probes);
     step(req, order, '3ds-submitted', { outcome: outcome.kind, back });
     res.redirect(303, back ? back.url : pageUrl(order, lang));
   });

@@ -1,13 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { findTestCard, findTestCardById, TEST_CARDS, TEST_CVC, TEST_OTP, type TestCardInfo } from '../cards.js';
-import { signCallback } from '../callbacks/checksum.js';
-import { callbackParams, NOTIFIED, sendCallbackRequest, withQuery } from '../callbacks/dispatcher.js';
+import { callbackCopy, sendCallbackCopy, type CallbackCopy } from '../callbacks/copies.js';
+import { callbackParams, NOTIFIED } from '../callbacks/dispatcher.js';
 import type { SandboxClock } from '../clock.js';
 import type { PayOutcome, SandboxEngine } from '../engine.js';
 import { faultProfileSchema, type FaultRegistry } from '../faults/profile.js';
 import type { DeliveryOutcome, OrderJournal } from '../journal.js';
+import { PROBES, type ProbeRegistry } from '../probes.js';
 import { readCardForm } from '../page/card-form.js';
 import { pageStepRecorder, returnAfter, type BuyerReturn } from '../page/return.js';
 import { textsFor } from '../page/texts.js';
@@ -28,6 +28,8 @@ export interface TestHelpersRouterOptions {
   signal: AbortSignal;
   /** The integration journal the helpers' payments are recorded in as page steps (`via: 'test-helper'`); none when absent. */
   traffic?: TrafficJournal;
+  /** The report card's probes, armed per merchant here (in memory). */
+  probes: ProbeRegistry;
 }
 
 /** The helpers' base path; every route under it needs the operator token. */
@@ -61,6 +63,7 @@ const threeDsSchema = z
 const clockSchema = z.object({ advanceSecs: z.number().int().min(1).max(MAX_ADVANCE_SECS) }).strict();
 export const CALLBACK_KINDS = ['resend', 'forged', 'unsigned', 'duplicate'] as const;
 const callbackSchema = z.object({ kind: z.enum(CALLBACK_KINDS) }).strict();
+const probesSchema = z.object({ probes: z.array(z.enum(PROBES)).min(1).max(PROBES.length).optional() }).strict();
 const faultSchema = z
   .object({ fault: faultProfileSchema.omit({ remaining: true }), nextCalls: z.number().int().min(1).max(10_000) })
   .strict();
@@ -106,7 +109,7 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
    * back to the shop, when the page would send the buyer there, is computed once for the journal and the answer.
    */
   const submitted = (req: Request, found: SandboxOrder, step: PageStep, outcome: PayOutcome) => {
-    const back = returnAfter(found, found.pageLang, outcome.kind);
+    const back = returnAfter(found, found.pageLang, outcome.kind, o.probes);
     record(req, found, step, { outcome: outcome.kind, back, via: 'test-helper' });
     return state(found, outcome.kind, back);
   };
@@ -164,7 +167,16 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     const ids = o.engine.store.list({ merchantLogin: login }).map((x) => x.id);
     for (const id of ids) o.engine.store.delete(id);
     const faultsCleared = o.faults.clear(login);
+    o.probes.clear(login);
     res.json({ login, deletedOrders: ids.length, faultsCleared });
+  });
+
+  // The report card's probes, one-shot each, kept in memory (probes.ts): `{}` arms both.
+  router.post(`${TEST_HELPERS_PATH}/merchants/:login/probes`, (req, res) => {
+    const body = parse(probesSchema, req, res);
+    const login = body && merchantLogin(req, res);
+    if (!body || !login) return;
+    res.json({ login, armed: o.probes.arm(login, body.probes ?? PROBES) });
   });
 
   router.post(`${TEST_HELPERS_PATH}/clock`, (req, res) => {
@@ -189,40 +201,23 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     if (!merchant || !last) return notPayable(res, found, 'the order has had no operation that is notified yet');
     if (!target) return notPayable(res, found, 'neither the order nor its merchant has a callback URL');
     const params = callbackParams({ merchant, order: found, ...last });
-    let url: string;
+    const signing = body.kind === 'forged' || body.kind === 'unsigned' ? body.kind : 'signed';
+    let copy: CallbackCopy;
     try {
-      url = withQuery(target, params);
+      // The merchant's key only signs a resend or duplicate: one rule for "has a key" (an empty one is none).
+      copy = callbackCopy(target, params, signing, merchant.callbackKey || undefined);
     } catch {
       // Only code can set such a URL (register.do and the configuration validate theirs): nothing to send to.
       return notPayable(res, found, 'the callback URL of the order or its merchant is not a valid URL');
     }
-    if (!o.callbackAllowed(url, merchant.login))
+    if (!o.callbackAllowed(copy.url, merchant.login))
       return notPayable(res, found, "the callback URL is not allowed (the merchant's callback origins)");
-    const key = merchant.callbackKey || undefined;
-    const checksum =
-      body.kind === 'unsigned'
-        ? undefined
-        : body.kind === 'forged'
-          ? signCallback(params, randomBytes(32).toString('hex'))
-          : key && signCallback(params, key);
-    const sent = checksum === undefined ? url : withQuery(target, { ...params, checksum });
-    const copies = body.kind === 'duplicate' ? 2 : 1;
+    const sender = { journal: o.journal, clock: o.clock, signal: o.signal, timeoutMs: CALLBACK_TIMEOUT_MS };
     const answers: { status?: number; error?: string }[] = [];
-    for (let copy = 1; copy <= copies; copy += 1) {
-      const outcome = await sendCallbackRequest(sent, o.signal, CALLBACK_TIMEOUT_MS);
-      answers.push(answerOf(outcome));
-      o.journal.recordDelivery(found, {
-        at: o.clock.now(),
-        operation: last.operation,
-        url,
-        signed: checksum !== undefined,
-        copy,
-        attempt: 1,
-        outcome,
-      });
-    }
+    for (let n = 1; n <= (body.kind === 'duplicate' ? 2 : 1); n += 1)
+      answers.push(answerOf(await sendCallbackCopy(sender, found, copy, n)));
     // The URL without its checksum, as the journal keeps it: a checksum is never answered.
-    res.json({ kind: body.kind, operation: last.operation, url, signed: checksum !== undefined, answers });
+    res.json({ kind: body.kind, operation: last.operation, url: copy.url, signed: copy.signed, answers });
   });
 
   router.post(`${TEST_HELPERS_PATH}/merchants/:login/faults`, (req, res) => {
