@@ -78,6 +78,11 @@ export interface SandboxAppOptions {
   journalMaxPerMerchant?: number;
   /** false: nothing is recorded in the integration journal (it stays empty); for benchmarks. Default true. */
   recordJournal?: boolean;
+  /**
+   * SANDBOX_HOLD_LIFETIME_SECS: how long an approved two-phase order's hold lives before the gateway releases it
+   * (orderStatus 3, a `reversed` callback), counted from its authorization. Default 7 days (604 800 s).
+   */
+  holdLifetimeSecs?: number;
 }
 
 export interface SandboxApp {
@@ -105,6 +110,8 @@ export interface SandboxApp {
   integrationJournal: TrafficJournal;
   /** The report card's probes armed per merchant (POST /sandbox/test/merchants/:login/probes), in memory only. */
   probes: ProbeRegistry;
+  /** The hold lifetime in force (holdLifetimeSecs), in ms: what the report card grades holds by. */
+  readonly holdLifetimeMs: number;
 }
 
 export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
@@ -128,6 +135,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     merchants,
     processingDelayMs: options.processingDelayMs,
     retentionMs: options.retentionMs,
+    holdLifetimeSecs: options.holdLifetimeSecs,
   });
 
   const journal = options.journal ?? new OrderJournal();
@@ -265,6 +273,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     callbackAllowed,
     integrationJournal: traffic,
     probes,
+    holdLifetimeMs: engine.holdLifetimeMs,
   };
 }
 

@@ -236,6 +236,37 @@ describe('test helpers: clock, reset, faults', () => {
   });
 });
 
+describe('test helpers: clock and holds', () => {
+  it('when the clock is advanced past the hold lifetime, then an uncaptured hold is released (3) and the merchant told', async () => {
+    // Earlier tests' unpaid orders would expire (and be notified) too.
+    await helpers.reset('demo-shop');
+    const { body } = await rest('registerPreAuth', {
+      orderNumber: nextNumber(),
+      amount: '4200',
+      returnUrl: 'https://shop.test/return',
+    });
+    const { orderId } = body as { orderId: string };
+    await expect(helpers.pay(orderId)).resolves.toMatchObject({ orderStatus: 1 });
+    await rx.waitFor(1);
+    rx.received.length = 0;
+    await helpers.advanceClock(sandbox.sandbox.holdLifetimeMs / 1000 - 1);
+    expect(await statusOf(orderId)).toMatchObject({ orderStatus: 1 });
+    await helpers.advanceClock(1);
+    // Released by the helper's own sweep: the callback is on its way before anyone asks the status.
+    const [released] = await rx.waitFor(1);
+    expect(released!.query).toMatchObject({ mdOrder: orderId, operation: 'reversed', status: '1', amount: '4200' });
+    expect(released!.query.checksum).toBe(
+      signCallback(
+        Object.fromEntries(Object.entries(released!.query).filter(([name]) => name !== 'checksum')),
+        CALLBACK_KEY,
+      ),
+    );
+    expect(await statusOf(orderId)).toMatchObject({ orderStatus: 3 });
+    await sandbox.sandbox.callbacks!.idle();
+    expect(rx.received).toHaveLength(1);
+  });
+});
+
 describe('test helpers: callbacks', () => {
   const paidOrder = async () => {
     const orderId = await register();

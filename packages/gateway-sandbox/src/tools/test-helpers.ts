@@ -183,7 +183,7 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     const body = parse(clockSchema, req, res);
     if (!body) return;
     o.clock.advance(body.advanceSecs * 1000);
-    // The sweep's own expiry and settlement rules, at once rather than on its next tick.
+    // The sweep's own rules (expired pages and holds, settled processor waits), at once rather than on its next tick.
     const { purged } = o.engine.sweep();
     res.json({ now: new Date(o.clock.now()).toISOString(), advancedSecs: body.advanceSecs, purgedOrders: purged });
   });
