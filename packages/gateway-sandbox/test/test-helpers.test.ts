@@ -412,7 +412,9 @@ describe('test helpers: the documented curl examples', () => {
     it(`when the curl examples of ${file} run, then each succeeds with a JSON answer`, async () => {
       const lines = examples(file);
       const actions = lines.map((l) => /\/sandbox\/test\/(?:orders\/\$ORDER\/|merchants\/[^/]+\/)?(\w+)/.exec(l)?.[1]);
-      expect(new Set(actions)).toEqual(new Set(['pay', 'decline', '3ds', 'reset', 'clock', 'callbacks', 'faults']));
+      expect(new Set(actions)).toEqual(
+        new Set(['pay', 'decline', '3ds', 'reset', 'clock', 'callbacks', 'faults', 'probes']),
+      );
       for (const [index, line] of lines.entries()) {
         const order = await register();
         if (actions[index] === '3ds') await helpers.pay(order, { card: '3ds-challenge' });
@@ -422,6 +424,8 @@ describe('test helpers: the documented curl examples', () => {
         });
         const answer = JSON.parse(stdout) as Record<string, unknown>;
         expect({ line, error: answer.error }).toEqual({ line, error: undefined });
+        if (actions[index] === 'probes')
+          expect(answer).toEqual({ login: 'demo-shop', armed: ['success-looking-return', 'forged-callbacks'] });
       }
       await helpers.reset('demo-shop');
     });
