@@ -1,4 +1,6 @@
 /** The report card's probes (issue 17): armed per merchant by a test helper, one-shot, journaled. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import {
   createSandboxTestClient,
@@ -226,5 +228,56 @@ describe('probe: forged-callbacks', () => {
       ['unsigned', false],
       [undefined, true],
     ]);
+  });
+});
+
+describe('probe: forged-callbacks when the sandbox stops', () => {
+  it('when the sandbox closes while a forged copy waits for its answer, then it is aborted and nothing more is sent', async () => {
+    const seen: string[] = [];
+    // Answers the genuine callback, then never answers: the forged copy hangs until the sandbox aborts it.
+    const hanging = http.createServer((req, res) => {
+      seen.push(req.url ?? '');
+      if (seen.length === 1) res.writeHead(200).end('ok');
+    });
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
+    const sb = await startSandbox({
+      port: 0,
+      merchants: [{ ...DEFAULT_MERCHANTS[0]!, callbackKey: CALLBACK_KEY, callbackUrl: `${url}/cb` }],
+      operatorToken: OPERATOR_TOKEN,
+      callbacks: { maxAttempts: 1, timeoutMs: 30_000 },
+      testHelpers: true,
+    });
+    try {
+      const client = createSandboxTestClient({ baseUrl: sb.url, operatorToken: OPERATOR_TOKEN });
+      await client.armProbes('demo-shop', ['forged-callbacks']);
+      const reg = await fetch(`${sb.gatewayUrl}register.do`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          ...CREDS,
+          orderNumber: nextNumber(),
+          amount: '100',
+          returnUrl: 'https://shop.test/r',
+        }),
+      });
+      const { orderId } = (await reg.json()) as { orderId: string };
+      await client.pay(orderId);
+      while (seen.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      const started = Date.now();
+      await sb.close();
+      await sb.sandbox.callbacks!.idle();
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(seen).toHaveLength(2);
+      expect(seen[1]).toMatch(/checksum=/);
+      // The genuine delivery only: the aborted copy is not journaled, the unsigned one never sent.
+      const sent = sb.sandbox.integrationJournal.list({ orderId, kind: 'callback' });
+      expect(sent.map((e) => (e.kind === 'callback' ? (e.probe ?? 'genuine') : ''))).toEqual(['genuine']);
+    } finally {
+      await sb.close();
+      await new Promise<void>((resolve) => {
+        hanging.close(() => resolve());
+        hanging.closeAllConnections();
+      });
+    }
   });
 });
