@@ -1,6 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { createSandboxClock, type SandboxClock } from './clock.js';
 import { CallbackAllowList } from './callbacks/allow-list.js';
+import { sendForgedCallbacks } from './callbacks/copies.js';
 import { CallbackDispatcher, type CallbackOptions } from './callbacks/dispatcher.js';
 import { SandboxEngine } from './engine.js';
 import { SandboxEvents, type SandboxListener } from './events.js';
@@ -13,6 +14,7 @@ import { createPageRouter } from './page/routes.js';
 import { ASSETS_DIR, VIEWS_DIR } from './paths.js';
 import { createRestRouter } from './rest/routes.js';
 import type { AuthThrottleOptions } from './rest/throttle.js';
+import { ProbeRegistry } from './probes.js';
 import { OrderStore } from './store.js';
 import { createControlRouter } from './tools/control.js';
 import { createOperatorGate, generateOperatorToken, operatorTokenProblem } from './tools/operator.js';
@@ -80,6 +82,11 @@ export interface SandboxAppOptions {
   recordJournal?: boolean;
   /** The report card's tunables (GET /sandbox/report/:merchant), over DEFAULT_GRADE_SETTINGS (report/types.ts). */
   gradeSettings?: Partial<GradeSettings>;
+  /**
+   * SANDBOX_HOLD_LIFETIME_SECS: how long an approved two-phase order's hold lives before the gateway releases it
+   * (orderStatus 3, a `reversed` callback), counted from its authorization. Default 7 days (604 800 s).
+   */
+  holdLifetimeSecs?: number;
 }
 
 export interface SandboxApp {
@@ -105,6 +112,10 @@ export interface SandboxApp {
   callbackAllowed(url: string, merchantLogin: string): boolean;
   /** Every REST call, hosted-page step and callback, per merchant, bounded: `integrationJournal.list({ ... })`. */
   integrationJournal: TrafficJournal;
+  /** The report card's probes armed per merchant (POST /sandbox/test/merchants/:login/probes), in memory only. */
+  probes: ProbeRegistry;
+  /** The hold lifetime in force (holdLifetimeSecs), in ms: what the report card grades holds by. */
+  readonly holdLifetimeMs: number;
 }
 
 export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
@@ -128,6 +139,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     merchants,
     processingDelayMs: options.processingDelayMs,
     retentionMs: options.retentionMs,
+    holdLifetimeSecs: options.holdLifetimeSecs,
   });
 
   const journal = options.journal ?? new OrderJournal();
@@ -150,8 +162,10 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
       ...(d.outcome.kind === 'http' && { httpStatus: d.outcome.status }),
       outcome: d.outcome,
       ...(d.gaveUp && { gaveUp: true }),
+      ...(d.probe && { probe: d.probe }),
     }),
   );
+  const probes = new ProbeRegistry();
   const faults = new FaultRegistry();
   const magic = new OrderMagicState();
   const stopping = new AbortController();
@@ -166,6 +180,12 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
           modeFor: (order) => magic.takeForCallback(order) ?? faults.takeForCallback(order.merchantLogin),
           allows: callbackAllowed,
           options: options.callbacks,
+          // The forged-callbacks probe: a forged and an unsigned copy after the merchant's next answered callback.
+          afterAnswered: async (event) => {
+            if (!probes.take(event.merchant.login, 'forged-callbacks')) return;
+            const sender = { journal, clock, signal: stopping.signal, timeoutMs: callbackTimeoutMs(options.callbacks) };
+            await sendForgedCallbacks(sender, event, callbackAllowed);
+          },
         });
   if (callbacks) events.on(callbacks.handle);
   const faultMiddleware = createFaultMiddleware({
@@ -196,7 +216,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     }),
   );
   // Public: buyers need the hosted page, the 3-D Secure page and the test-card list.
-  app.use(createPageRouter({ engine, events, merchants, journal: recording }));
+  app.use(createPageRouter({ engine, events, merchants, journal: recording, probes }));
   // The operator surface: every route in these two routers requires the operator token.
   app.use(createOrdersRouter({ engine, journal, merchants, operator }));
   app.use(createControlRouter({ registry: faults, merchants, operator }));
@@ -211,11 +231,21 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
         operator,
         callbackAllowed,
         signal: stopping.signal,
+        traffic: recording,
+        probes,
       }),
     );
   app.use(createJournalRouter({ journal: traffic, merchants, operator }));
   // The report card: the merchant's journal graded against the named checks (report/), behind the operator token.
-  app.use(createReportRouter({ journal: traffic, merchants, clock, operator, gradeSettings: options.gradeSettings }));
+  app.use(
+    createReportRouter({
+      journal: traffic,
+      merchants,
+      clock,
+      operator,
+      gradeSettings: { holdLifetimeMs: engine.holdLifetimeMs, ...options.gradeSettings },
+    }),
+  );
   app.get('/', (_req, res) => res.redirect(302, '/sandbox/cards'));
   // For container health checks and load balancers in front of a standalone sandbox.
   // Public, like the API it describes: the OpenAPI 3.1 document (also committed as docs/sandbox-openapi.json).
@@ -256,7 +286,14 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     operatorToken,
     callbackAllowed,
     integrationJournal: traffic,
+    probes,
+    holdLifetimeMs: engine.holdLifetimeMs,
   };
+}
+
+/** The per-attempt timeout a probe's callback copies get too: the dispatcher's (default 5 s). */
+function callbackTimeoutMs(o: CallbackOptions | false | undefined): number {
+  return Math.max(1, (o === false ? undefined : o?.timeoutMs) ?? 5000);
 }
 
 /**

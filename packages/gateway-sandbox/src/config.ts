@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { canonicalHostEntry, originOf } from './callbacks/allow-list.js';
 import { MAX_CALLBACK_ATTEMPTS, MAX_RETRY_DELAY_MS, type CallbackOptions } from './callbacks/dispatcher.js';
+import { DEFAULT_HOLD_LIFETIME_SECS, MAX_HOLD_LIFETIME_SECS } from './engine.js';
 import { OPERATOR_TOKEN_RE } from './tools/operator.js';
 import { DEFAULT_MERCHANTS, type SandboxMerchant } from './types.js';
 
@@ -41,6 +42,8 @@ export interface SandboxConfig {
   readonly testHelpers: boolean;
   /** SANDBOX_JOURNAL_MAX_ENTRIES: integration journal entries kept per merchant; unset, the journal's 5 000. */
   readonly journalMaxPerMerchant?: number | undefined;
+  /** SANDBOX_HOLD_LIFETIME_SECS: how long a hold lives before the gateway releases it; unset, the engine's 7 days. */
+  readonly holdLifetimeSecs?: number | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -122,6 +125,8 @@ const callbackHostsSchema = z.string().transform((raw, ctx) => {
   return [...new Set(hosts)];
 });
 
+const HOLD_LIFETIME_RULE = `must be a whole number of seconds from 1 to ${MAX_HOLD_LIFETIME_SECS} (unset: ${DEFAULT_HOLD_LIFETIME_SECS}, 7 days)`;
+
 const envSchema = z.object({
   /** Read only to know whether SANDBOX_OPERATOR_TOKEN is required (production); the shop checks its values. */
   NODE_ENV: z.string().optional(),
@@ -148,6 +153,12 @@ const envSchema = z.object({
   SANDBOX_CALLBACK_HOSTS: callbackHostsSchema.optional(),
   SANDBOX_DATA_DIR: z.string().optional(),
   SANDBOX_JOURNAL_MAX_ENTRIES: z.coerce.number().int().min(1).max(100_000).optional(),
+  SANDBOX_HOLD_LIFETIME_SECS: z.coerce
+    .number({ error: HOLD_LIFETIME_RULE })
+    .int({ error: HOLD_LIFETIME_RULE })
+    .min(1, { error: HOLD_LIFETIME_RULE })
+    .max(MAX_HOLD_LIFETIME_SECS, { error: HOLD_LIFETIME_RULE })
+    .optional(),
   /** Standalone only (loadStandaloneSandboxConfig): whether the public demo merchant may be used. */
   SANDBOX_DEMO_CREDENTIALS: z
     .enum(['on', 'off'], { error: 'must be on or off (unset: on, except with NODE_ENV=production)' })
@@ -274,5 +285,6 @@ function configOf(e: ParsedEnv): SandboxConfig {
     dataDir: e.SANDBOX_DATA_DIR,
     testHelpers: e.SANDBOX_TEST_HELPERS === 'on',
     journalMaxPerMerchant: e.SANDBOX_JOURNAL_MAX_ENTRIES,
+    holdLifetimeSecs: e.SANDBOX_HOLD_LIFETIME_SECS,
   };
 }

@@ -53,7 +53,17 @@ export interface EngineOptions {
   defaultSessionTimeoutSecs?: number;
   /** How long finished or expired orders stay queryable before the sweep purges them. */
   retentionMs?: number;
+  /**
+   * How long an approved two-phase order's hold lives (from its authorization) before the gateway releases it, as
+   * reverse.do would: orderStatus 3, operation `reversed`. Default DEFAULT_HOLD_LIFETIME_SECS (7 days).
+   */
+  holdLifetimeSecs?: number;
 }
+
+/** The hold lifetime unless configured (SANDBOX_HOLD_LIFETIME_SECS): 7 days. */
+export const DEFAULT_HOLD_LIFETIME_SECS = 7 * 24 * 3600;
+/** The longest hold lifetime accepted: 366 days. */
+export const MAX_HOLD_LIFETIME_SECS = 366 * 24 * 3600;
 
 /** The gateway's order lifecycle (docs/gateway-reference.md §4.2): every state change happens here and fires one event. */
 export class SandboxEngine {
@@ -65,8 +75,14 @@ export class SandboxEngine {
   readonly #maxAttempts: number;
   readonly #defaultTimeoutSecs: number;
   readonly #retentionMs: number;
+  /** How long a hold lives before the gateway releases it (ms). */
+  readonly holdLifetimeMs: number;
 
   constructor(options: EngineOptions) {
+    const holdSecs = options.holdLifetimeSecs ?? DEFAULT_HOLD_LIFETIME_SECS;
+    if (!Number.isInteger(holdSecs) || holdSecs < 1 || holdSecs > MAX_HOLD_LIFETIME_SECS)
+      throw new Error(`sandbox holdLifetimeSecs must be a whole number of seconds from 1 to ${MAX_HOLD_LIFETIME_SECS}`);
+    this.holdLifetimeMs = holdSecs * 1000;
     this.store = options.store;
     this.clock = options.clock;
     this.#merchants = new Map(options.merchants.map((m) => [m.login, m]));
@@ -134,6 +150,12 @@ export class SandboxEngine {
       if (now >= order.pending.until) this.#saved(order, () => this.#ledger.approve(order));
       return;
     }
+    if (order.status === 1) {
+      // A hold nobody captured or reversed in time: the gateway releases it, as of the moment it expired.
+      const expiresAt = (order.authDateTime ?? order.updatedAt) + this.holdLifetimeMs;
+      if (now >= expiresAt) this.#saved(order, () => ops.releaseHold(this.#ledger, order, expiresAt));
+      return;
+    }
     if ((order.status === 0 || order.status === 5) && now >= order.expiresAt) {
       this.#saved(order, () => {
         delete order.pending;
@@ -156,11 +178,14 @@ export class SandboxEngine {
     }
   }
 
-  /** Applies due transitions everywhere and purges orders past expiry plus retention. */
+  /** Applies due transitions everywhere (expired pages, settled processor waits, expired holds) and purges orders past expiry plus retention. */
   sweep(): { purged: number } {
     const now = this.clock.now();
     for (const order of this.store.values()) this.refresh(order);
-    const purged = this.store.purge((o) => now >= Math.max(o.expiresAt, o.updatedAt) + this.#retentionMs);
+    // A live hold (refreshed above, so not expired yet) stays until it is captured, reversed or released.
+    const purged = this.store.purge(
+      (o) => o.status !== 1 && now >= Math.max(o.expiresAt, o.updatedAt) + this.#retentionMs,
+    );
     return { purged };
   }
 

@@ -50,7 +50,11 @@ export type {
   TestCallbackKind,
   TestCallbackResult,
   TestOrderState,
+  TestProbe,
 } from './test-client.js';
+// The report card's probes (armed with the test helpers), and what a success-looking return adds to its URL.
+export { PROBES, SUCCESS_LOOKING_PARAMS } from './probes.js';
+export type { ProbeName } from './probes.js';
 // The integration journal (GET /sandbox/journal): every REST call, hosted-page step and callback, per merchant.
 export { TrafficJournal, redactParams, PAGE_STEPS, REDACTED, DEFAULT_MAX_PER_MERCHANT } from './traffic.js';
 export type {

@@ -29,6 +29,8 @@ export interface DeliveryRecord {
   outcome: DeliveryOutcome;
   /** True on the attempt after which the sandbox stops retrying without a 200. */
   gaveUp?: boolean;
+  /** Not a genuine notification: sent with a forged checksum or none, by a probe or a test helper on purpose. */
+  probe?: 'forged' | 'unsigned';
 }
 
 export interface JournalOptions {

@@ -25,10 +25,18 @@ export function reverse(ledger: OrderLedger, order: SandboxOrder, amount: number
   order.reverseAttempted = true;
   if (amount !== undefined && amount !== 0 && amount !== order.approvedAmount)
     return refuse(5, 'partialReverseForbidden');
-  order.reversedDate = ledger.clock.now();
-  ledger.finish(order, 3, 0);
-  ledger.emit(order, 'reversed', 1, order.approvedAmount);
+  releaseHold(ledger, order, ledger.clock.now());
   return { ok: true };
+}
+
+/**
+ * A hold released, by reverse.do or by the gateway when it expired (engine.ts, the hold lifetime): orderStatus 3 and
+ * the `reversed` operation (with its callback) for the whole hold, dated `at`.
+ */
+export function releaseHold(ledger: OrderLedger, order: SandboxOrder, at: number): void {
+  order.reversedDate = at;
+  ledger.finish(order, 3, 0, at);
+  ledger.emit(order, 'reversed', 1, order.approvedAmount);
 }
 
 export function refund(ledger: OrderLedger, order: SandboxOrder, amount: number, externalRefundId?: string): OpResult {

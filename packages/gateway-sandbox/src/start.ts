@@ -41,6 +41,8 @@ export interface StartSandboxOptions {
   journalMaxPerMerchant?: number;
   /** See SandboxAppOptions.recordJournal. */
   recordJournal?: boolean;
+  /** SANDBOX_HOLD_LIFETIME_SECS: see SandboxAppOptions.holdLifetimeSecs. Default 7 days. */
+  holdLifetimeSecs?: number;
 }
 
 export interface RunningSandbox {
@@ -98,6 +100,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       operatorToken: opts.operatorToken,
       authThrottle: opts.authThrottle,
       testHelpers: opts.testHelpers,
+      holdLifetimeSecs: opts.holdLifetimeSecs,
     });
   } catch (err) {
     // Bad options (e.g. an operator token equal to a merchant password), a database in use: don't leave the port bound.

@@ -4,6 +4,7 @@
  */
 import type { FaultProfile } from './faults/profile.js';
 import type { IntegrationReport } from './report/types.js';
+import type { ProbeName } from './probes.js';
 import type { CALLBACK_KINDS } from './tools/test-helpers.js';
 
 export interface SandboxTestClientOptions {
@@ -37,6 +38,9 @@ export interface TestCallbackResult {
   answers: { status?: number; error?: string }[];
 }
 
+/** A report-card probe: `success-looking-return` or `forged-callbacks` (docs/sandbox.md, Test helpers). */
+export type TestProbe = ProbeName;
+
 export interface SandboxTestClient {
   /** Pays like the hosted page with a test card (PAN or id; default the approving one); `otp` answers a 3-D Secure challenge. */
   pay(mdOrder: string, options?: { card?: string; otp?: string }): Promise<TestOrderState>;
@@ -61,6 +65,8 @@ export interface SandboxTestClient {
    * the operator token only, not the test helpers.
    */
   report(login: string): Promise<IntegrationReport>;
+  /** Arms the report card's probes for the merchant's next occasion, one-shot each (default both); what is armed now. */
+  armProbes(login: string, probes?: readonly TestProbe[]): Promise<{ login: string; armed: TestProbe[] }>;
 }
 
 /** A test helper's refusal: the HTTP status and the sandbox's message (e.g. 404 "unknown order (mdOrder)"). */
@@ -120,5 +126,6 @@ export function createSandboxTestClient(options: SandboxTestClientOptions): Sand
     callback: (mdOrder, kind) => post(order(mdOrder, 'callbacks'), { kind }),
     fault: (login, fault, nextCalls) => post(merchant(login, 'faults'), { fault, nextCalls }),
     report: (login) => send(`${origin}/sandbox/report/${encodeURIComponent(login)}.json`, { method: 'GET' }),
+    armProbes: (login, probes) => post(merchant(login, 'probes'), probes === undefined ? {} : { probes }),
   };
 }

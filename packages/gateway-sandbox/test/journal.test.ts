@@ -143,6 +143,16 @@ describe('the integration journal', () => {
     expect(steps(cancelledId)).toEqual([['cancelled', '']]);
   });
 
+  it('when a step sends the buyer back to the shop, then its entry has sentTo, the URL the page redirected to', () => {
+    const sentTo = (id: string) =>
+      json.entries
+        .filter((e) => e.kind === 'page' && e.orderId === id)
+        .reverse()
+        .map((e) => (e.kind === 'page' ? (e.sentTo ?? null) : undefined));
+    expect(sentTo(paidId)).toEqual([null, null, null, `https://shop.test/return?orderId=${paidId}&lang=en`]);
+    expect(sentTo(cancelledId)).toEqual([`https://shop.test/return?orderId=${cancelledId}&lang=en`]);
+  });
+
   it('when callbacks are sent, then each attempt is recorded with the merchant answer, signed, without the checksum', () => {
     const sent = json.entries.filter((e) => e.kind === 'callback' && e.orderId === paidId).reverse();
     expect(sent.map((e) => (e.kind === 'callback' ? [e.attempt, e.httpStatus, e.signed] : []))).toEqual([

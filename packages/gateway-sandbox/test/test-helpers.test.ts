@@ -143,6 +143,62 @@ describe('test helpers: payments', () => {
   });
 });
 
+describe('test helpers: the journal', () => {
+  const pageSteps = (orderId: string) =>
+    sandbox.sandbox.integrationJournal
+      .list({ orderId, kind: 'page' })
+      .reverse()
+      .map((e) => (e.kind === 'page' ? e : undefined));
+
+  it('when pay, decline and 3ds run, then each is a page step via test-helper, with sentTo the answered returnUrl', async () => {
+    const paid = await register({ failUrl: 'https://shop.test/fail?x=1' });
+    const answer = await helpers.pay(paid, { card: '3ds-challenge', otp: '12345678' });
+    expect(pageSteps(paid)).toEqual([
+      expect.objectContaining({ step: 'card-submitted', outcome: 'challenge', orderStatus: 5, via: 'test-helper' }),
+      expect.objectContaining({
+        step: '3ds-submitted',
+        outcome: 'approved',
+        orderStatus: 2,
+        via: 'test-helper',
+        sentTo: answer.returnUrl,
+        merchant: 'demo-shop',
+      }),
+    ]);
+    expect(pageSteps(paid)[0]).not.toHaveProperty('sentTo');
+    expect(answer.returnUrl).toBe(`https://shop.test/return?orderId=${paid}&lang=en`);
+
+    const declined = await register({ failUrl: 'https://shop.test/fail?x=1' });
+    const no = await helpers.decline(declined);
+    expect(no.returnUrl).toBe(`https://shop.test/fail?x=1&orderId=${declined}&lang=en`);
+    expect(pageSteps(declined)).toEqual([
+      expect.objectContaining({ step: 'card-submitted', outcome: 'declined', orderStatus: 6, sentTo: no.returnUrl }),
+    ]);
+
+    const failed = await register();
+    await helpers.pay(failed, { card: '3ds-challenge' });
+    const fail = await helpers.threeDs(failed, { result: 'fail' });
+    expect(pageSteps(failed).map((e) => [e?.step, e?.outcome, e?.sentTo])).toEqual([
+      ['card-submitted', 'challenge', undefined],
+      ['3ds-submitted', 'declined', fail.returnUrl],
+    ]);
+    // A refused helper call took no step.
+    await expect(helpers.pay(failed)).rejects.toMatchObject({ status: 409 });
+    expect(pageSteps(failed)).toHaveLength(2);
+  });
+
+  it('when the journal does not record (recordJournal: false), then the helpers record nothing either', async () => {
+    const quiet = makeSandbox({ recordJournal: false, testHelpers: true });
+    try {
+      const { orderId } = await quiet.register();
+      const res = await request(quiet.app).post(`/sandbox/test/orders/${orderId}/pay`).set(OPERATOR_AUTH).send({});
+      expect(res.body).toMatchObject({ outcome: 'approved', returnUrl: expect.stringContaining(orderId) });
+      expect(quiet.integrationJournal.size).toBe(0);
+    } finally {
+      quiet.stop();
+    }
+  });
+});
+
 describe('test helpers: clock, reset, faults', () => {
   it('when the clock is advanced past the page lifetime, then the unpaid order expires (6, -2007) and its page says so', async () => {
     const orderId = await register({ sessionTimeoutSecs: '600' });
@@ -177,6 +233,37 @@ describe('test helpers: clock, reset, faults', () => {
     expect((await rest('getOrderStatusExtended', { orderId })).status).toBe(500);
     expect((await rest('getOrderStatusExtended', { orderId })).status).toBe(500);
     expect(await rest('getOrderStatusExtended', { orderId })).toMatchObject({ status: 200, body: { orderStatus: 0 } });
+  });
+});
+
+describe('test helpers: clock and holds', () => {
+  it('when the clock is advanced past the hold lifetime, then an uncaptured hold is released (3) and the merchant told', async () => {
+    // Earlier tests' unpaid orders would expire (and be notified) too.
+    await helpers.reset('demo-shop');
+    const { body } = await rest('registerPreAuth', {
+      orderNumber: nextNumber(),
+      amount: '4200',
+      returnUrl: 'https://shop.test/return',
+    });
+    const { orderId } = body as { orderId: string };
+    await expect(helpers.pay(orderId)).resolves.toMatchObject({ orderStatus: 1 });
+    await rx.waitFor(1);
+    rx.received.length = 0;
+    await helpers.advanceClock(sandbox.sandbox.holdLifetimeMs / 1000 - 1);
+    expect(await statusOf(orderId)).toMatchObject({ orderStatus: 1 });
+    await helpers.advanceClock(1);
+    // Released by the helper's own sweep: the callback is on its way before anyone asks the status.
+    const [released] = await rx.waitFor(1);
+    expect(released!.query).toMatchObject({ mdOrder: orderId, operation: 'reversed', status: '1', amount: '4200' });
+    expect(released!.query.checksum).toBe(
+      signCallback(
+        Object.fromEntries(Object.entries(released!.query).filter(([name]) => name !== 'checksum')),
+        CALLBACK_KEY,
+      ),
+    );
+    expect(await statusOf(orderId)).toMatchObject({ orderStatus: 3 });
+    await sandbox.sandbox.callbacks!.idle();
+    expect(rx.received).toHaveLength(1);
   });
 });
 
@@ -226,6 +313,14 @@ describe('test helpers: callbacks', () => {
       status: 409,
       message: expect.stringMatching(/not allowed/),
     });
+  });
+
+  it("when the order's callback URL cannot be parsed, then 409 in JSON naming it, not a 500", async () => {
+    const orderId = await paidOrder();
+    sandbox.sandbox.engine.get(orderId)!.callbackUrl = 'not a url';
+    const res = await post(`/sandbox/test/orders/${orderId}/callbacks`, { kind: 'resend' });
+    expect(res).toMatchObject({ status: 409, body: { error: expect.stringMatching(/not a valid URL/) } });
+    expect(rx.received).toHaveLength(0);
   });
 
   it('when the order has had no notified operation, then there is nothing to resend (409)', async () => {
@@ -317,7 +412,9 @@ describe('test helpers: the documented curl examples', () => {
     it(`when the curl examples of ${file} run, then each succeeds with a JSON answer`, async () => {
       const lines = examples(file);
       const actions = lines.map((l) => /\/sandbox\/test\/(?:orders\/\$ORDER\/|merchants\/[^/]+\/)?(\w+)/.exec(l)?.[1]);
-      expect(new Set(actions)).toEqual(new Set(['pay', 'decline', '3ds', 'reset', 'clock', 'callbacks', 'faults']));
+      expect(new Set(actions)).toEqual(
+        new Set(['pay', 'decline', '3ds', 'reset', 'clock', 'callbacks', 'faults', 'probes']),
+      );
       for (const [index, line] of lines.entries()) {
         const order = await register();
         if (actions[index] === '3ds') await helpers.pay(order, { card: '3ds-challenge' });
@@ -327,6 +424,8 @@ describe('test helpers: the documented curl examples', () => {
         });
         const answer = JSON.parse(stdout) as Record<string, unknown>;
         expect({ line, error: answer.error }).toEqual({ line, error: undefined });
+        if (actions[index] === 'probes')
+          expect(answer).toEqual({ login: 'demo-shop', armed: ['success-looking-return', 'forged-callbacks'] });
       }
       await helpers.reset('demo-shop');
     });

@@ -34,6 +34,11 @@ export interface DispatcherDeps {
    */
   allows?: (url: string, merchantLogin: string) => boolean;
   options?: CallbackOptions;
+  /**
+   * Awaited once per notification, after its first attempt the merchant answered (any HTTP status), before any retry:
+   * where the forged-callbacks probe follows a genuine delivery (app.ts). Must not throw.
+   */
+  afterAnswered?: (event: SandboxEvent) => Promise<void>;
 }
 
 /** What the journal says about a notification whose URL the allow-list refuses. */
@@ -123,9 +128,7 @@ export class CallbackDispatcher {
         });
         continue;
       }
-      const run = this.#deliver(event.merchant, event.order, signedUrl, { ...base, copy }).finally(() =>
-        this.#pending.delete(run),
-      );
+      const run = this.#deliver(event, signedUrl, { ...base, copy }).finally(() => this.#pending.delete(run));
       this.#pending.add(run);
     }
   };
@@ -146,14 +149,15 @@ export class CallbackDispatcher {
   }
 
   async #deliver(
-    merchant: SandboxMerchant,
-    order: Readonly<SandboxOrder>,
+    event: SandboxEvent,
     url: string,
     base: { operation: SandboxOperation; url: string; signed: boolean; copy: number },
   ) {
+    const { merchant, order } = event;
     // Never inside the API request: the first attempt starts on a later tick.
     await Promise.resolve();
     const { journal, clock, logger } = this.#deps;
+    let answered = false;
     for (let attempt = 1; attempt <= this.#maxAttempts; attempt += 1) {
       if (this.#stop.signal.aborted) return;
       // Checked again right before every request, not only when the notification was scheduled.
@@ -166,6 +170,10 @@ export class CallbackDispatcher {
       const ok = outcome.kind === 'http' && outcome.status === 200;
       const gaveUp = !ok && attempt === this.#maxAttempts;
       journal.recordDelivery(order, { ...base, at: clock.now(), attempt, outcome, ...(gaveUp && { gaveUp }) });
+      if (outcome.kind === 'http' && !answered && base.copy === 1) {
+        answered = true;
+        await this.#deps.afterAnswered?.(event);
+      }
       if (ok) return;
       logger?.warn(
         { orderId: order.id, operation: base.operation, attempt, outcome, url: base.url, gaveUp },

@@ -1,4 +1,4 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Response, type Router } from 'express';
 import { cardSummary, findTestCardById, TEST_CARDS, TEST_CVC, type TestCardInfo } from '../cards.js';
 import { formatAmount } from '../currency.js';
 import type { SandboxEngine } from '../engine.js';
@@ -6,8 +6,9 @@ import type { SandboxEvents } from '../events.js';
 import { OrderLedger } from '../ledger.js';
 import type { PageLang, SandboxMerchant, SandboxOrder } from '../types.js';
 import { readCardForm, type CardFormValues } from './card-form.js';
-import { browserHints } from '../rest/record.js';
-import type { PageStep, TrafficJournal } from '../traffic.js';
+import type { ProbeRegistry } from '../probes.js';
+import type { TrafficJournal } from '../traffic.js';
+import { buyerReturn, pageStepRecorder, returnAfter, shopUrl } from './return.js';
 import { pageLang, textsFor, type PageTexts } from './texts.js';
 
 export interface PageRouterOptions {
@@ -17,6 +18,8 @@ export interface PageRouterOptions {
   merchants: readonly SandboxMerchant[];
   /** The integration journal the buyer's steps are recorded in (traffic.ts); none when absent. Never card data. */
   journal?: TrafficJournal;
+  /** The report card's probes (probes.ts): a declined order's return may carry success-looking parameters. */
+  probes?: ProbeRegistry;
 }
 
 /**
@@ -46,20 +49,9 @@ const PAGE_FILE = /^payment_([a-z]{2})\.html$/;
  * The hosted payment page, the emulated 3-D Secure (ACS) page and the test-card list.
  * Plain HTML forms with POST-redirect-GET: no JavaScript, nothing from other origins.
  */
-export function createPageRouter({ engine, events, merchants, journal }: PageRouterOptions): Router {
+export function createPageRouter({ engine, events, merchants, journal, probes }: PageRouterOptions): Router {
   const router = express.Router();
-  const step = (req: Request, order: SandboxOrder, name: PageStep, outcome?: string) =>
-    journal?.record({
-      kind: 'page',
-      at: engine.clock.now(),
-      merchant: order.merchantLogin,
-      orderId: order.id,
-      step: name,
-      ...(outcome !== undefined && { outcome }),
-      orderStatus: order.status,
-      source: req.ip ?? '',
-      browser: browserHints(req),
-    });
+  const step = pageStepRecorder(journal, engine.clock);
   const ledger = new OrderLedger(engine.clock, events, new Map(merchants.map((m) => [m.login, m])));
   // Card and 3-D Secure forms must not come back from the history cache after the order moved on.
   router.use(['/payment/merchants', '/payment/acs'], (_req, res, next) => {
@@ -162,33 +154,27 @@ export function createPageRouter({ engine, events, merchants, journal }: PageRou
     if (order.status !== 0) return res.redirect(303, pageUrl(order, lang));
     if (body.op === 'cancel') {
       cancelByBuyer(order);
-      step(req, order, 'cancelled');
-      return res.redirect(303, shopUrl(order, lang));
+      const back = buyerReturn(order, lang, probes);
+      step(req, order, 'cancelled', { back });
+      return res.redirect(303, back.url);
     }
     const t = textsFor(lang);
     const form = readCardForm(body, engine.clock.now(), t);
     if (!form.ok) {
-      step(req, order, 'card-submitted', 'invalid-form');
+      step(req, order, 'card-submitted', { outcome: 'invalid-form' });
       return renderForm(res, order, lang, { errors: form.errors, values: form.values, formError: t.errFormTitle });
     }
     const outcome = engine.pay(order, form.card, req.ip);
-    step(req, order, 'card-submitted', outcome.kind);
-    switch (outcome.kind) {
-      case 'retry':
-        return renderForm(res, order, lang, {
-          formError: t.errWrongData,
-          values: { pan: '', expiry: '', cardholder: form.card.cardholderName },
-        });
-      case 'challenge':
-        return res.redirect(303, acsUrl(order, lang));
-      case 'notPayable':
-        return res.redirect(303, pageUrl(order, lang));
-      case 'approved':
-      case 'declined':
-      case 'processing':
-        // Approved, declined, or waiting on the processor: the shop must ask getOrderStatusExtended either way.
-        return res.redirect(303, shopUrl(order, lang));
-    }
+    // Approved, declined, or waiting on the processor: back to the shop, which must ask getOrderStatusExtended.
+    const back = returnAfter(order, lang, outcome.kind, probes);
+    step(req, order, 'card-submitted', { outcome: outcome.kind, back });
+    if (back) return res.redirect(303, back.url);
+    if (outcome.kind === 'retry')
+      return renderForm(res, order, lang, {
+        formError: t.errWrongData,
+        values: { pan: '', expiry: '', cardholder: form.card.cardholderName },
+      });
+    res.redirect(303, outcome.kind === 'challenge' ? acsUrl(order, lang) : pageUrl(order, lang));
   });
 
   router.get('/payment/acs/challenge', (req, res) => {
@@ -217,13 +203,16 @@ export function createPageRouter({ engine, events, merchants, journal }: PageRou
       // The buyer gives up at the bank's page: the same cancel as on the hosted page, while the challenge is open.
       if (order.status === 5 && order.pending?.kind === 'challenge') {
         cancelByBuyer(order);
-        step(req, order, 'cancelled');
+        const back = buyerReturn(order, lang, probes);
+        step(req, order, 'cancelled', { back });
+        return res.redirect(303, back.url);
       }
       return res.redirect(303, order.status === 6 ? shopUrl(order, lang) : pageUrl(order, lang));
     }
     const outcome = engine.completeChallenge(order, typeof body.otp === 'string' ? body.otp : '');
-    step(req, order, '3ds-submitted', outcome.kind);
-    res.redirect(303, outcome.kind === 'notPayable' ? pageUrl(order, lang) : shopUrl(order, lang));
+    const back = returnAfter(order, lang, outcome.kind, probes);
+    step(req, order, '3ds-submitted', { outcome: outcome.kind, back });
+    res.redirect(303, back ? back.url : pageUrl(order, lang));
   });
 
   router.get('/sandbox/cards', (req, res) => {
@@ -270,17 +259,4 @@ function renderMessage(
 function renderNotFound(res: Response, lang: PageLang) {
   const t: PageTexts = textsFor(lang);
   renderMessage(res, lang, t.notFoundTitle, t.notFoundText, { status: 404 });
-}
-
-/**
- * Where the buyer goes back to (docs/gateway-reference.md §2 step 3): failUrl on failure when given, else returnUrl,
- * with orderId and lang appended after "?" or "&" as the real gateway does.
- */
-export function shopUrl(order: SandboxOrder, lang: PageLang): string {
-  const failed = order.status === 6 || order.status === 3;
-  const base = failed && order.failUrl ? order.failUrl : order.returnUrl;
-  const hashAt = base.indexOf('#');
-  const [head, hash] = hashAt === -1 ? [base, ''] : [base.slice(0, hashAt), base.slice(hashAt)];
-  const sep = head.includes('?') ? (head.endsWith('?') || head.endsWith('&') ? '' : '&') : '?';
-  return `${head}${sep}orderId=${encodeURIComponent(order.id)}&lang=${lang}${hash}`;
 }

@@ -1,16 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { findTestCard, findTestCardById, TEST_CARDS, TEST_CVC, TEST_OTP, type TestCardInfo } from '../cards.js';
-import { signCallback } from '../callbacks/checksum.js';
-import { callbackParams, NOTIFIED, sendCallbackRequest, withQuery } from '../callbacks/dispatcher.js';
+import { callbackCopy, sendCallbackCopy, type CallbackCopy } from '../callbacks/copies.js';
+import { callbackParams, NOTIFIED } from '../callbacks/dispatcher.js';
 import type { SandboxClock } from '../clock.js';
 import type { PayOutcome, SandboxEngine } from '../engine.js';
 import { faultProfileSchema, type FaultRegistry } from '../faults/profile.js';
 import type { DeliveryOutcome, OrderJournal } from '../journal.js';
+import { PROBES, type ProbeRegistry } from '../probes.js';
 import { readCardForm } from '../page/card-form.js';
-import { shopUrl } from '../page/routes.js';
+import { pageStepRecorder, returnAfter, type BuyerReturn } from '../page/return.js';
 import { textsFor } from '../page/texts.js';
+import type { PageStep, TrafficJournal } from '../traffic.js';
 import type { SandboxMerchant, SandboxOrder } from '../types.js';
 import type { OperatorGate } from './operator.js';
 
@@ -25,6 +26,10 @@ export interface TestHelpersRouterOptions {
   callbackAllowed: (url: string, merchantLogin: string) => boolean;
   /** Aborts a helper's callback request when the sandbox stops. */
   signal: AbortSignal;
+  /** The integration journal the helpers' payments are recorded in as page steps (`via: 'test-helper'`); none when absent. */
+  traffic?: TrafficJournal;
+  /** The report card's probes, armed per merchant here (in memory). */
+  probes: ProbeRegistry;
 }
 
 /** The helpers' base path; every route under it needs the operator token. */
@@ -34,8 +39,6 @@ export const TEST_HELPERS_PATH = '/sandbox/test';
 export const MAX_ADVANCE_SECS = 366 * 24 * 3600;
 const CALLBACK_TIMEOUT_MS = 5000;
 const DEFAULT_DECLINE_CARD = 'insufficient-funds';
-/** The outcomes after which the hosted page redirects the buyer to the shop. */
-const BACK_TO_SHOP: ReadonlySet<PayOutcome['kind']> = new Set(['approved', 'declined', 'processing']);
 
 /** A test card named by its PAN (spaces allowed) or its id (e.g. `3ds-challenge`). */
 const cardSchema = z
@@ -60,6 +63,7 @@ const threeDsSchema = z
 const clockSchema = z.object({ advanceSecs: z.number().int().min(1).max(MAX_ADVANCE_SECS) }).strict();
 export const CALLBACK_KINDS = ['resend', 'forged', 'unsigned', 'duplicate'] as const;
 const callbackSchema = z.object({ kind: z.enum(CALLBACK_KINDS) }).strict();
+const probesSchema = z.object({ probes: z.array(z.enum(PROBES)).min(1).max(PROBES.length).optional() }).strict();
 const faultSchema = z
   .object({ fault: faultProfileSchema.omit({ remaining: true }), nextCalls: z.number().int().min(1).max(10_000) })
   .strict();
@@ -91,14 +95,24 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     return undefined;
   };
   /** What an order looks like after a helper, as getOrderStatusExtended.do would report it. */
-  const state = (found: SandboxOrder, outcome?: PayOutcome['kind']) => ({
+  const state = (found: SandboxOrder, outcome?: PayOutcome['kind'], back?: BuyerReturn) => ({
     mdOrder: found.id,
     ...(outcome !== undefined && { outcome }),
     orderStatus: found.status,
     actionCode: found.actionCode,
     // Where the hosted page would send the buyer back now (returnUrl or failUrl, with orderId and lang).
-    ...(outcome !== undefined && BACK_TO_SHOP.has(outcome) && { returnUrl: shopUrl(found, found.pageLang) }),
+    ...(back && { returnUrl: back.url }),
   });
+  const record = pageStepRecorder(o.traffic, o.clock);
+  /**
+   * A helper's card or 3-D Secure submit, journaled as the hosted page's step would be (`via: 'test-helper'`); the way
+   * back to the shop, when the page would send the buyer there, is computed once for the journal and the answer.
+   */
+  const submitted = (req: Request, found: SandboxOrder, step: PageStep, outcome: PayOutcome) => {
+    const back = returnAfter(found, found.pageLang, outcome.kind, o.probes);
+    record(req, found, step, { outcome: outcome.kind, back, via: 'test-helper' });
+    return state(found, outcome.kind, back);
+  };
   const notPayable = (res: Response, found: SandboxOrder, what: string) =>
     res.status(409).json({ error: what, ...state(found) });
 
@@ -121,9 +135,9 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     const found = body && order(req, res);
     if (!body || !found) return;
     if (found.status !== 0) return notPayable(res, found, 'the order is not waiting for a payment');
-    let outcome = payWith(req, found, body.card ?? defaultCard('approved'));
-    if (outcome.kind === 'challenge' && body.otp !== undefined) outcome = o.engine.completeChallenge(found, body.otp);
-    res.json(state(found, outcome.kind));
+    const paid = submitted(req, found, 'card-submitted', payWith(req, found, body.card ?? defaultCard('approved')));
+    if (paid.outcome !== 'challenge' || body.otp === undefined) return void res.json(paid);
+    res.json(submitted(req, found, '3ds-submitted', o.engine.completeChallenge(found, body.otp)));
   });
 
   router.post(`${TEST_HELPERS_PATH}/orders/:mdOrder/decline`, (req, res) => {
@@ -134,7 +148,7 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     if (card.scenario.kind !== 'decline')
       return void res.status(400).json({ error: 'card: not a declining test card' });
     if (found.status !== 0) return notPayable(res, found, 'the order is not waiting for a payment');
-    res.json(state(found, payWith(req, found, card).kind));
+    res.json(submitted(req, found, 'card-submitted', payWith(req, found, card)));
   });
 
   router.post(`${TEST_HELPERS_PATH}/orders/:mdOrder/3ds`, (req, res) => {
@@ -144,7 +158,7 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     if (found.status !== 5 || found.pending?.kind !== 'challenge')
       return notPayable(res, found, 'the order is not waiting for a 3-D Secure code');
     const otp = body.otp ?? (body.result === 'pass' ? TEST_OTP : '0'.repeat(TEST_OTP.length));
-    res.json(state(found, o.engine.completeChallenge(found, otp).kind));
+    res.json(submitted(req, found, '3ds-submitted', o.engine.completeChallenge(found, otp)));
   });
 
   router.post(`${TEST_HELPERS_PATH}/merchants/:login/reset`, (req, res) => {
@@ -153,14 +167,23 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     const ids = o.engine.store.list({ merchantLogin: login }).map((x) => x.id);
     for (const id of ids) o.engine.store.delete(id);
     const faultsCleared = o.faults.clear(login);
+    o.probes.clear(login);
     res.json({ login, deletedOrders: ids.length, faultsCleared });
+  });
+
+  // The report card's probes, one-shot each, kept in memory (probes.ts): `{}` arms both.
+  router.post(`${TEST_HELPERS_PATH}/merchants/:login/probes`, (req, res) => {
+    const body = parse(probesSchema, req, res);
+    const login = body && merchantLogin(req, res);
+    if (!body || !login) return;
+    res.json({ login, armed: o.probes.arm(login, body.probes ?? PROBES) });
   });
 
   router.post(`${TEST_HELPERS_PATH}/clock`, (req, res) => {
     const body = parse(clockSchema, req, res);
     if (!body) return;
     o.clock.advance(body.advanceSecs * 1000);
-    // The sweep's own expiry and settlement rules, at once rather than on its next tick.
+    // The sweep's own rules (expired pages and holds, settled processor waits), at once rather than on its next tick.
     const { purged } = o.engine.sweep();
     res.json({ now: new Date(o.clock.now()).toISOString(), advancedSecs: body.advanceSecs, purgedOrders: purged });
   });
@@ -178,34 +201,23 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     if (!merchant || !last) return notPayable(res, found, 'the order has had no operation that is notified yet');
     if (!target) return notPayable(res, found, 'neither the order nor its merchant has a callback URL');
     const params = callbackParams({ merchant, order: found, ...last });
-    const url = withQuery(target, params);
-    if (!o.callbackAllowed(url, merchant.login))
-      return notPayable(res, found, "the callback URL is not allowed (the merchant's callback origins)");
-    const key = merchant.callbackKey || undefined;
-    const checksum =
-      body.kind === 'unsigned'
-        ? undefined
-        : body.kind === 'forged'
-          ? signCallback(params, randomBytes(32).toString('hex'))
-          : key && signCallback(params, key);
-    const sent = checksum === undefined ? url : withQuery(target, { ...params, checksum });
-    const copies = body.kind === 'duplicate' ? 2 : 1;
-    const answers: { status?: number; error?: string }[] = [];
-    for (let copy = 1; copy <= copies; copy += 1) {
-      const outcome = await sendCallbackRequest(sent, o.signal, CALLBACK_TIMEOUT_MS);
-      answers.push(answerOf(outcome));
-      o.journal.recordDelivery(found, {
-        at: o.clock.now(),
-        operation: last.operation,
-        url,
-        signed: checksum !== undefined,
-        copy,
-        attempt: 1,
-        outcome,
-      });
+    const signing = body.kind === 'forged' || body.kind === 'unsigned' ? body.kind : 'signed';
+    let copy: CallbackCopy;
+    try {
+      // The merchant's key only signs a resend or duplicate: one rule for "has a key" (an empty one is none).
+      copy = callbackCopy(target, params, signing, merchant.callbackKey || undefined);
+    } catch {
+      // Only code can set such a URL (register.do and the configuration validate theirs): nothing to send to.
+      return notPayable(res, found, 'the callback URL of the order or its merchant is not a valid URL');
     }
+    if (!o.callbackAllowed(copy.url, merchant.login))
+      return notPayable(res, found, "the callback URL is not allowed (the merchant's callback origins)");
+    const sender = { journal: o.journal, clock: o.clock, signal: o.signal, timeoutMs: CALLBACK_TIMEOUT_MS };
+    const answers: { status?: number; error?: string }[] = [];
+    for (let n = 1; n <= (body.kind === 'duplicate' ? 2 : 1); n += 1)
+      answers.push(answerOf(await sendCallbackCopy(sender, found, copy, n)));
     // The URL without its checksum, as the journal keeps it: a checksum is never answered.
-    res.json({ kind: body.kind, operation: last.operation, url, signed: checksum !== undefined, answers });
+    res.json({ kind: body.kind, operation: last.operation, url: copy.url, signed: copy.signed, answers });
   });
 
   router.post(`${TEST_HELPERS_PATH}/merchants/:login/faults`, (req, res) => {
