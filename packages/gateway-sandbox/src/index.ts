@@ -65,3 +65,6 @@ export type {
   CallbackEntry,
   BrowserHints,
 } from './traffic.js';
+// The report card (issue 17): its check ids and the shape of GET /sandbox/report/:merchant.json.
+export { CHECK_IDS } from './report/types.js';
+export type { CheckId, CheckResult, Evidence, IntegrationReport, ReportScore, Verdict } from './report/types.js';
