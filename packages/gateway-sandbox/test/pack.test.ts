@@ -192,3 +192,12 @@ describe(`${NAME} packed and installed into an empty project`, () => {
     expect(await closed).toBe(0);
   }, 30_000);
 });
+
+describe('the README\'s "Use it in your own test suite" recipe', () => {
+  it("shows examples/outside-project's suite as it is, the one pack.test.ts runs", () => {
+    const readme = readFileSync(path.join(PACKAGE_DIR, 'README.md'), 'utf8');
+    const section = /^## Use it in your own test suite\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
+    const suite = /^```js\n([\s\S]*?)^```/m.exec(section)?.[1];
+    expect(suite).toBe(readFileSync(path.join(OUTSIDE_PROJECT, 'test', 'shop.test.js'), 'utf8'));
+  });
+});
