@@ -165,6 +165,7 @@ async function shopAtOurShop(world: World, opts: { probes: boolean }) {
 
   const declined = await buyIt(buyer, 'ceramic-mug');
   returns.push(await payAndComeBack(world, buyer, () => world.helpers.decline(declined)));
+  await callbacksDelivered(world, declined, 1);
 
   const secure = await buyIt(buyer, 'tote-bag');
   expect(await world.helpers.pay(secure, { card: '3ds-challenge' })).toMatchObject({ outcome: 'challenge' });

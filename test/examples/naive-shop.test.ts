@@ -121,6 +121,10 @@ async function shopAtTheNaiveShop(world: World, opts: { probes: boolean }) {
   const declined = await world.helpers.decline(poster.mdOrder!);
   expect(declined).toMatchObject({ outcome: 'declined', orderStatus: 6 });
   const declinedPage = await comeBack(world, declined.returnUrl);
+  await waitUntil(
+    'the callback of the declined order',
+    async () => (await callbacksOf(world, poster.mdOrder!)).length >= 1,
+  );
 
   const tshirt = await buy(world, 'tshirt');
   const mugAgain = await buy(world, 'mug');
