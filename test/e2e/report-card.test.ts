@@ -212,8 +212,15 @@ describe('our shop, as the journal records it', () => {
 
   const api = (method?: string) => journal.filter(isApi).filter((e) => method === undefined || e.method === method);
 
-  it('shows each buyer the page of the order after the return', () => {
-    expect(journeys.returns.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+  it('shows each buyer, after the return, what the gateway says of the order', () => {
+    const heading = (r: Return) => [r.status, /<h1>([^<]*)<\/h1>/.exec(r.text)?.[1]];
+    expect(journeys.returns.map(heading)).toEqual([
+      [200, 'Payment successful'],
+      [200, 'Payment failed'],
+      [200, 'Payment successful'],
+      [200, 'Order confirmed: you pay when we ship'],
+      [200, 'Order confirmed: you pay when we ship'],
+    ]);
   });
 
   it('asks for the status after every payment its buyers come back from, before anything else', () => {
@@ -287,11 +294,17 @@ describe('our shop, as the journal records it', () => {
 // NEEDS-MERGE: report card (the probes endpoint and GET /sandbox/report/:merchant.json come from other branches)
 describe('our shop, graded by the report card', () => {
   let world: World;
+  let journeys: Awaited<ReturnType<typeof shopAtOurShop>>;
   beforeAll(async () => {
     world = await startWorld();
-    await shopAtOurShop(world, { probes: true });
+    journeys = await shopAtOurShop(world, { probes: true });
   }, 60_000);
   afterAll(() => world?.close());
+
+  it('tells the buyer of the declined order, sent back with success-looking parameters (the probe), that it failed', () => {
+    const declined = journeys.returns.find((r) => r.mdOrder === journeys.orders.declined)!;
+    expect(/<h1>([^<]*)<\/h1>/.exec(declined.text)?.[1]).toBe('Payment failed');
+  });
 
   it('passes every check', async () => {
     const report = await readReport(world.access, MERCHANT.login);
