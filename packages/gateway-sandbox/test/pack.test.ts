@@ -5,9 +5,11 @@
  * jest + supertest suite run there with this repository's jest. It imports the package by its name, registers an
  * order over HTTP, opens the hosted payment page (rendered from the packed views) and its stylesheet (packed
  * public/). Then the README's example runs as written, and the `gateway-sandbox` bin starts and stops. A file the package needs but does not ship fails it.
+ * Last, the README's recipe for a team's own suite: examples/outside-project, copied out of the repository, installs
+ * the tarball with its own jest, supertest and express, and passes its suite.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The README's "Use it in your own test suite" recipe, as a separate project (the repository's examples/). */
+const OUTSIDE_PROJECT = path.resolve(PACKAGE_DIR, '..', '..', 'examples', 'outside-project');
 const NAME = '@rbs-storefront/gateway-sandbox';
 const require = createRequire(import.meta.url);
 /** The test tools the consumer borrows from this repository rather than installing them. */
@@ -140,6 +144,33 @@ describe(`${NAME} packed and installed into an empty project`, () => {
     ]);
   }, 30_000);
 
+  describe('the outside-project recipe (examples/outside-project)', () => {
+    const outside = path.join(work, 'outside-project');
+
+    beforeAll(async () => {
+      // As a team would: its own package.json (jest, supertest, express), the sandbox package installed into it.
+      cpSync(OUTSIDE_PROJECT, outside, { recursive: true, filter: (from) => !from.includes('node_modules') });
+      const install = await run(
+        'npm',
+        [
+          'install',
+          '--prefer-offline',
+          '--ignore-scripts',
+          '--no-audit',
+          '--no-fund',
+          path.join(work, packed.filename),
+        ],
+        outside,
+      );
+      expect([install.code, install.err]).toEqual([0, expect.any(String)]);
+    }, 180_000);
+
+    it('passes its own jest suite: the sandbox started inside it, a purchase paid without a browser, the report card read', async () => {
+      const test = await run('npm', ['test', '--', '--ci'], outside);
+      expect([test.code, test.err]).toEqual([0, expect.stringMatching(/Tests:\s+2 passed, 2 total/)]);
+    }, 60_000);
+  });
+
   it('starts the gateway-sandbox bin, which stops on SIGTERM', async () => {
     const bin = spawn(path.join(consumer, 'node_modules', '.bin', 'gateway-sandbox'), [], {
       cwd: consumer,
@@ -159,4 +190,13 @@ describe(`${NAME} packed and installed into an empty project`, () => {
     bin.kill('SIGTERM');
     expect(await closed).toBe(0);
   }, 30_000);
+});
+
+describe('the README\'s "Use it in your own test suite" recipe', () => {
+  it("shows examples/outside-project's suite as it is, the one pack.test.ts runs", () => {
+    const readme = readFileSync(path.join(PACKAGE_DIR, 'README.md'), 'utf8');
+    const section = /^## Use it in your own test suite\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
+    const suite = /^```js\n([\s\S]*?)^```/m.exec(section)?.[1];
+    expect(suite).toBe(readFileSync(path.join(OUTSIDE_PROJECT, 'test', 'shop.test.js'), 'utf8'));
+  });
 });
