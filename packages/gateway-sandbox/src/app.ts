@@ -243,6 +243,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
       merchants,
       clock,
       operator,
+      probes,
       gradeSettings: { holdLifetimeMs: engine.holdLifetimeMs, ...options.gradeSettings },
     }),
   );

@@ -223,4 +223,35 @@ describe('report card in the sandbox app', () => {
     expect((await request(sb.app).get('/sandbox/report/demo-shop.json')).status).toBe(401);
     sb.stop();
   });
+
+  it('when the operator presses "Arm the probes" on the card, then both probes are armed; a post without the form key is refused', async () => {
+    const sb = makeSandbox({ callbacks: false });
+    const cardPage = await request(sb.app).get('/sandbox/report/demo-shop?lang=ru').set(OPERATOR_AUTH);
+    expect(cardPage.text).toContain('Ни одна не включена.');
+    const formKey = /name="formKey" value="([^"]+)"/.exec(cardPage.text)?.[1];
+    expect(formKey).toMatch(/^[\w-]{20,}$/);
+    expect(formKey).not.toBe(OPERATOR_TOKEN);
+    const action = '/sandbox/report/demo-shop/probes?lang=ru';
+    expect(cardPage.text).toContain(`action="${action}"`);
+
+    // No operator token: 401 and nothing armed; a token but no form key (a cross-site post): 403, nothing armed.
+    expect((await request(sb.app).post(action).type('form').send({ formKey })).status).toBe(401);
+    const forged = await request(sb.app).post(action).set(OPERATOR_AUTH).type('form').send({ formKey: 'x' });
+    expect(forged.status).toBe(403);
+    expect(forged.text).toContain('Эта форма отправлена не со страницы оценки');
+    expect(sb.probes.armed('demo-shop')).toEqual([]);
+
+    const armed = await request(sb.app).post(action).set(OPERATOR_AUTH).type('form').send({ formKey });
+    expect(armed.status).toBe(200);
+    expect(armed.headers['cache-control']).toBe('no-store');
+    expect(armed.text).toContain('Сейчас включены: success-looking-return, forged-callbacks.');
+    expect(sb.probes.armed('demo-shop')).toEqual(['success-looking-return', 'forged-callbacks']);
+    const unknown = await request(sb.app)
+      .post('/sandbox/report/nobody/probes')
+      .set(OPERATOR_AUTH)
+      .type('form')
+      .send({ formKey });
+    expect(unknown.status).toBe(404);
+    sb.stop();
+  });
 });

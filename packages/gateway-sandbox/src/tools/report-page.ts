@@ -3,6 +3,7 @@ import type { SandboxClock } from '../clock.js';
 import { gradeIntegration } from '../report/grade.js';
 import { scoreLine, VERDICT_TEXT } from '../report/texts.js';
 import type { Check, CheckResult, GradeSettings, IntegrationReport } from '../report/types.js';
+import { PROBES, type ProbeRegistry } from '../probes.js';
 import type { TrafficJournal } from '../traffic.js';
 import type { SandboxMerchant } from '../types.js';
 import type { OperatorGate } from './operator.js';
@@ -17,6 +18,11 @@ export interface ReportRouterOptions {
   gradeSettings?: Partial<GradeSettings>;
   /** The checks to run; default all of them (report/checks/index.ts). */
   checks?: readonly Check[];
+  /**
+   * The probes (probes.ts): the card shows which are armed and offers a button arming both (POST
+   * /sandbox/report/:merchant/probes), so an operator can reach every check from a browser, test helpers on or off.
+   */
+  probes?: ProbeRegistry;
 }
 
 const TEXTS = {
@@ -51,6 +57,14 @@ const TEXTS = {
     json: 'The same report as JSON',
     unknown: (login: string, logins: string) => `No merchant "${login}" in this sandbox; its merchants: ${logins}.`,
     lang: 'По-русски',
+    probes: 'Probes',
+    probesArmed: (names: string) => `Armed now: ${names}.`,
+    probesIdle: 'None armed.',
+    probesIntro:
+      'The probes test what ordinary purchases cannot: the next declined order goes back to the shop with success-looking parameters, and the next callback is followed by a forged and an unsigned copy. Each fires once.',
+    arm: 'Arm the probes',
+    armedNotice: 'Probes armed: make a declined purchase and a paid one, then reload this card.',
+    badForm: 'This form was not sent from the report card: open the card and try again.',
   },
   ru: {
     listTitle: 'Оценки интеграций',
@@ -83,6 +97,14 @@ const TEXTS = {
     json: 'Та же оценка в JSON',
     unknown: (login: string, logins: string) => `Мерчанта «${login}» в этой песочнице нет; её мерчанты: ${logins}.`,
     lang: 'In English',
+    probes: 'Проверки-зонды',
+    probesArmed: (names: string) => `Сейчас включены: ${names}.`,
+    probesIdle: 'Ни одна не включена.',
+    probesIntro:
+      'Зонды проверяют то, чего не покажут обычные покупки: следующий отклонённый заказ вернётся в магазин с «успешными» параметрами, а за следующим уведомлением последуют поддельное и неподписанное. Каждый срабатывает один раз.',
+    arm: 'Включить зонды',
+    armedNotice: 'Зонды включены: сделайте отклонённую и оплаченную покупки, затем обновите эту страницу.',
+    badForm: 'Эта форма отправлена не со страницы оценки: откройте страницу и повторите.',
   },
 } as const;
 
@@ -124,6 +146,37 @@ export function createReportRouter(options: ReportRouterOptions): Router {
     return undefined;
   };
 
+  /** The card's HTML, with a notice or an error from the probes form. */
+  const card = (
+    res: Response,
+    status: number,
+    login: string,
+    lang: Lang,
+    message?: { notice?: string; error?: string },
+  ) => {
+    const t = TEXTS[lang];
+    const report = grade(login);
+    const armed = options.probes?.armed(login);
+    const q = lang === 'ru' ? '&lang=ru' : '';
+    res.status(status).render('tools/report', {
+      title: t.title(login),
+      scoreText: scoreLine(report, lang),
+      lang,
+      t,
+      report,
+      checks: report.checks.map((c) => view(c, lang, login, q)),
+      jsonHref: `/sandbox/report/${encodeURIComponent(login)}.json`,
+      other: `/sandbox/report/${encodeURIComponent(login)}${lang === 'ru' ? '' : '?lang=ru'}`,
+      listHref: `/sandbox/report${lang === 'ru' ? '?lang=ru' : ''}`,
+      probes: armed && {
+        armed: armed.join(', '),
+        action: `/sandbox/report/${encodeURIComponent(login)}/probes${lang === 'ru' ? '?lang=ru' : ''}`,
+        formKey: operator.formKey,
+      },
+      ...message,
+    });
+  };
+
   router.get('/sandbox/report', operator.require, (req, res) => {
     res.set('Cache-Control', 'no-store');
     const lang = langOf(req, res, false);
@@ -161,24 +214,35 @@ export function createReportRouter(options: ReportRouterOptions): Router {
           .send(`Not Found: ${lang === 'ru' ? t.unknown(login, logins.join(', ')) : message}`);
       return;
     }
-    const report = grade(login);
-    if (json) {
-      res.json(report);
-      return;
-    }
-    const q = lang === 'ru' ? '&lang=ru' : '';
-    res.render('tools/report', {
-      title: t.title(login),
-      scoreText: scoreLine(report, lang),
-      lang,
-      t,
-      report,
-      checks: report.checks.map((c) => view(c, lang, login, q)),
-      jsonHref: `/sandbox/report/${encodeURIComponent(login)}.json`,
-      other: `/sandbox/report/${encodeURIComponent(login)}${lang === 'ru' ? '' : '?lang=ru'}`,
-      listHref: `/sandbox/report${lang === 'ru' ? '?lang=ru' : ''}`,
-    });
+    if (json) res.json(grade(login));
+    else card(res, 200, login, lang);
   });
+  // The card's "Arm the probes" button: the operator gate, and the form key against a cross-site post (operator.ts).
+  router.post(
+    '/sandbox/report/:merchant/probes',
+    operator.require,
+    express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 5 }),
+    (req, res) => {
+      res.set('Cache-Control', 'no-store');
+      const login = String(req.params.merchant);
+      const lang: Lang = req.query.lang === 'ru' ? 'ru' : 'en';
+      const { probes } = options;
+      if (!logins.includes(login) || !probes) {
+        res
+          .status(404)
+          .type('text/plain')
+          .send(`Not Found: ${TEXTS.en.unknown(login.slice(0, 200), logins.join(', '))}`);
+        return;
+      }
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      if (!operator.formKeyMatches(body.formKey)) {
+        card(res, 403, login, lang, { error: TEXTS[lang].badForm });
+        return;
+      }
+      probes.arm(login, PROBES);
+      card(res, 200, login, lang, { notice: TEXTS[lang].armedNotice });
+    },
+  );
   return router;
 }
 
