@@ -34,7 +34,13 @@ export interface GatewayTarget {
    * For the start-up block: the embedded sandbox's operator pages, and its operator token when it was generated (kept
    * in `tokenFile`); undefined with a configured SANDBOX_OPERATOR_TOKEN or without a sandbox.
    */
-  readonly sandboxOperator?: { readonly pages: string; readonly token: string; readonly tokenFile: string };
+  readonly sandboxOperator?: {
+    readonly pages: string;
+    /** The report card grading the shop's own merchant (the sandbox's /sandbox/report/<login>). */
+    readonly reportCard: string;
+    readonly token: string;
+    readonly tokenFile: string;
+  };
   /** Stops the embedded sandbox, if any. */
   close(): Promise<void>;
 }
@@ -116,7 +122,12 @@ export async function startGatewayTarget(
     auth: { userName: merchant.userName, password: merchant.password },
     sandbox,
     ...(keptToken !== undefined && {
-      sandboxOperator: { pages: `${sandbox.url}/sandbox/orders`, token: keptToken.token, tokenFile: keptToken.file },
+      sandboxOperator: {
+        pages: `${sandbox.url}/sandbox/orders`,
+        reportCard: `${sandbox.url}/sandbox/report/${encodeURIComponent(merchant.login)}`,
+        token: keptToken.token,
+        tokenFile: keptToken.file,
+      },
     }),
     close: () => sandbox.close(),
   };

@@ -95,7 +95,7 @@ export interface StartupSummary {
   /** The configured gateway's origin when there is no sandbox. */
   gatewayOrigin: string;
   /** The embedded sandbox's operator pages and generated operator token (GatewayTarget.sandboxOperator), if any. */
-  sandboxOperator?: { pages: string; token: string; tokenFile: string };
+  sandboxOperator?: { pages: string; reportCard: string; token: string; tokenFile: string };
   admin: { url: string; user: string } | undefined;
   /** The developer panel's link with its token (outside production); the one place it is printed besides the log. */
   devPanelUrl?: string | undefined;
@@ -119,6 +119,7 @@ export function startupBanner(s: StartupSummary): string {
       ? []
       : [
           `  Sandbox tools:   ${s.sandboxOperator.pages} (operator token ${s.sandboxOperator.token}, kept in ${s.sandboxOperator.tokenFile})`,
+          `  Report card:     ${s.sandboxOperator.reportCard} (the sandbox grades this shop's calls; same token)`,
         ]),
     s.admin === undefined
       ? '  Back office:     off (set ADMIN_PASSWORD_HASH from npm run admin-hash to turn on /admin)'

@@ -34,12 +34,16 @@ describe('the start-up block', () => {
   it("with the embedded sandbox's generated operator token, shows its tools, the token and the file that keeps it", () => {
     const sandboxOperator = {
       pages: 'http://127.0.0.1:3001/sandbox/orders',
+      reportCard: 'http://127.0.0.1:3001/sandbox/report/demo-shop',
       token: 'generated-operator-token-0123',
       tokenFile: '/srv/shop/data/sandbox/operator-token.json',
     };
     const text = startupBanner({ ...base, sandboxUrl: 'http://127.0.0.1:3001', admin: undefined, sandboxOperator });
     expect(text).toContain(
       'Sandbox tools:   http://127.0.0.1:3001/sandbox/orders (operator token generated-operator-token-0123, kept in /srv/shop/data/sandbox/operator-token.json)',
+    );
+    expect(text).toContain(
+      "Report card:     http://127.0.0.1:3001/sandbox/report/demo-shop (the sandbox grades this shop's calls; same token)",
     );
     expect(startupBanner({ ...base, sandboxUrl: 'http://127.0.0.1:3001', admin: undefined })).not.toContain('token');
   });

@@ -159,6 +159,7 @@ describe('the console at start', () => {
       ),
       // The generated operator token, shown here (and kept in its file), never in the JSON lines.
       expect.stringMatching(/^ {2}Sandbox tools: {3}http:\/\/127\.0\.0\.1:\d+\/sandbox\/orders \(operator token /),
+      expect.stringMatching(/^ {2}Report card: {5}http:\/\/127\.0\.0\.1:\d+\/sandbox\/report\/demo-shop \(/),
       expect.stringMatching(/^ {2}Back office: +off \(set ADMIN_PASSWORD_HASH/),
       expect.stringMatching(
         new RegExp(
