@@ -153,6 +153,11 @@ describe('the integration journal', () => {
     expect(sentTo(cancelledId)).toEqual([`https://shop.test/return?orderId=${cancelledId}&lang=en`]);
   });
 
+  it('when the page is read, then a return shows where the buyer was sent', async () => {
+    const html = (await request(sb.url).get(`/sandbox/journal?orderId=${paidId}`).set(OPERATOR_AUTH)).text;
+    expect(html).toContain(`approved → https://shop.test/return?orderId=${paidId}&amp;lang=en`);
+  });
+
   it('when callbacks are sent, then each attempt is recorded with the merchant answer, signed, without the checksum', () => {
     const sent = json.entries.filter((e) => e.kind === 'callback' && e.orderId === paidId).reverse();
     expect(sent.map((e) => (e.kind === 'callback' ? [e.attempt, e.httpStatus, e.signed] : []))).toEqual([

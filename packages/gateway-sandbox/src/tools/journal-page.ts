@@ -213,14 +213,16 @@ function row(e: TrafficEntry, browserWord: string) {
     case 'page':
       return {
         ...base,
-        what: e.outcome ?? '',
+        what: [e.outcome, e.sentTo !== undefined && `→ ${e.sentTo}`, e.probe !== undefined && `(probe: ${e.probe})`]
+          .filter(Boolean)
+          .join(' '),
         answer: `orderStatus ${e.orderStatus}`,
-        source: e.source,
+        source: e.via === 'test-helper' ? `${e.source} (test helper)` : e.source,
       };
     case 'callback':
       return {
         ...base,
-        what: `${e.operation} ${e.url} (${e.signed ? 'signed' : 'unsigned'}, copy ${e.copy}, attempt ${e.attempt})`,
+        what: `${e.operation} ${e.url} (${e.probe !== undefined ? `probe: ${e.probe}` : e.signed ? 'signed' : 'unsigned'}, copy ${e.copy}, attempt ${e.attempt})`,
         answer:
           e.httpStatus !== undefined
             ? `HTTP ${e.httpStatus}${e.gaveUp ? ' — gave up' : ''}`
