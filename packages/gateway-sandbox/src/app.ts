@@ -3,7 +3,7 @@ import { createSandboxClock, type SandboxClock } from './clock.js';
 import { CallbackAllowList } from './callbacks/allow-list.js';
 import { sendForgedCallbacks } from './callbacks/copies.js';
 import { CallbackDispatcher, type CallbackOptions } from './callbacks/dispatcher.js';
-import { SandboxEngine } from './engine.js';
+import { SandboxEngine, type SweepResult } from './engine.js';
 import { SandboxEvents, type SandboxListener } from './events.js';
 import { OrderMagicState } from './faults/magic.js';
 import { createFaultMiddleware } from './faults/middleware.js';
@@ -105,7 +105,7 @@ export interface SandboxApp {
   /** Cancels pending callback retries, aborts in-flight deliveries and latency waits. */
   stop(): void;
   /** Applies due expiries/settlements and purges old orders; startSandbox runs it on a timer. */
-  sweep(): { purged: number };
+  sweep(): SweepResult;
   /** The operator token in force (given or generated). A secret: never log it except where it is shown on purpose. */
   readonly operatorToken: string;
   /** Whether a callback of this merchant may be sent to this URL (the allow-list). */

@@ -66,6 +66,11 @@ export const DEFAULT_HOLD_LIFETIME_SECS = 7 * 24 * 3600;
 export const MAX_HOLD_LIFETIME_SECS = 366 * 24 * 3600;
 
 /** The gateway's order lifecycle (docs/gateway-reference.md §4.2): every state change happens here and fires one event. */
+/** A time-based transition: a page expired unpaid, a processor wait settled, a hold released. */
+export type DueTransition = 'expired' | 'settled' | 'released';
+/** What one sweep did: orders per transition, and orders purged after their retention. */
+export type SweepResult = Record<DueTransition | 'purged', number>;
+
 export class SandboxEngine {
   readonly store: OrderStore;
   readonly clock: SandboxClock;
@@ -144,17 +149,20 @@ export class SandboxEngine {
     return order;
   }
 
-  refresh(order: SandboxOrder): void {
+  /** Applies the order's due time-based transition, if any, and says which it was. */
+  refresh(order: SandboxOrder): DueTransition | undefined {
     const now = this.clock.now();
     if (order.status === 5 && order.pending?.kind === 'processor') {
-      if (now >= order.pending.until) this.#saved(order, () => this.#ledger.approve(order));
-      return;
+      if (now < order.pending.until) return undefined;
+      this.#saved(order, () => this.#ledger.approve(order));
+      return 'settled';
     }
     if (order.status === 1) {
       // A hold nobody captured or reversed in time: the gateway releases it, as of the moment it expired.
       const expiresAt = (order.authDateTime ?? order.updatedAt) + this.holdLifetimeMs;
-      if (now >= expiresAt) this.#saved(order, () => ops.releaseHold(this.#ledger, order, expiresAt));
-      return;
+      if (now < expiresAt) return undefined;
+      this.#saved(order, () => ops.releaseHold(this.#ledger, order, expiresAt));
+      return 'released';
     }
     if ((order.status === 0 || order.status === 5) && now >= order.expiresAt) {
       this.#saved(order, () => {
@@ -163,7 +171,9 @@ export class SandboxEngine {
         this.#ledger.finish(order, 6, -2007, order.expiresAt);
         this.#ledger.emit(order, 'declinedByTimeout', 1, order.amount);
       });
+      return 'expired';
     }
+    return undefined;
   }
 
   /**
@@ -178,15 +188,22 @@ export class SandboxEngine {
     }
   }
 
-  /** Applies due transitions everywhere (expired pages, settled processor waits, expired holds) and purges orders past expiry plus retention. */
-  sweep(): { purged: number } {
+  /**
+   * Applies due transitions everywhere (expired pages, settled processor waits, expired holds) and purges orders past
+   * expiry plus retention; counts each.
+   */
+  sweep(): SweepResult {
     const now = this.clock.now();
-    for (const order of this.store.values()) this.refresh(order);
+    const done: SweepResult = { expired: 0, settled: 0, released: 0, purged: 0 };
+    for (const order of this.store.values()) {
+      const transition = this.refresh(order);
+      if (transition) done[transition]++;
+    }
     // A live hold (refreshed above, so not expired yet) stays until it is captured, reversed or released.
-    const purged = this.store.purge(
+    done.purged = this.store.purge(
       (o) => o.status !== 1 && now >= Math.max(o.expiresAt, o.updatedAt) + this.#retentionMs,
     );
-    return { purged };
+    return done;
   }
 
   attemptsLeft(order: SandboxOrder): number {

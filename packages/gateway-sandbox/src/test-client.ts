@@ -51,7 +51,18 @@ export interface SandboxTestClient {
   /** Deletes every order of the merchant and clears its fault switches. */
   reset(login: string): Promise<{ login: string; deletedOrders: number; faultsCleared: boolean }>;
   /** Moves the sandbox's clock forward and applies what became due (expired pages and holds). */
-  advanceClock(advanceSecs: number): Promise<{ now: string; advancedSecs: number; purgedOrders: number }>;
+  advanceClock(advanceSecs: number): Promise<{
+    now: string;
+    advancedSecs: number;
+    /** Unpaid orders whose payment page expired (orderStatus 6, actionCode -2007). */
+    expiredPages: number;
+    /** Payments waiting for the processor that settled. */
+    settledPayments: number;
+    /** Holds nobody captured or reversed within the hold lifetime, released (orderStatus 3). */
+    releasedHolds: number;
+    /** Finished orders past their retention, deleted. */
+    purgedOrders: number;
+  }>;
   /** Sends the order's last callback again: signed as usual, unsigned, with a forged checksum, or twice. */
   callback(mdOrder: string, kind: TestCallbackKind): Promise<TestCallbackResult>;
   /** Sets a fault profile on the merchant for its next `nextCalls` affected calls or callbacks. */

@@ -118,7 +118,7 @@ describe('a sandbox with a data folder', () => {
     const first = await start(dir, { now: () => now, retentionMs: 1000 });
     const { orderId } = await register(first.sb);
     now += 1200 * 1000 + 1000;
-    expect(first.sb.sandbox.sweep()).toEqual({ purged: 1 });
+    expect(first.sb.sandbox.sweep()).toMatchObject({ purged: 1 });
     await first.close();
     const second = await start(dir, { now: () => now });
     expect(second.sb.sandbox.store.size).toBe(0);

@@ -141,10 +141,10 @@ describe.each(kinds)('the order store %s', (_name, open) => {
     const { sb, advance } = sandbox(T0, { retentionMs: 60_000 });
     const { orderId } = await sb.register({ sessionTimeoutSecs: '60' });
     advance(60_000);
-    expect(sb.sweep()).toEqual({ purged: 0 });
+    expect(sb.sweep()).toMatchObject({ purged: 0 });
     expect(sb.store.get(orderId)).toMatchObject({ status: 6, actionCode: -2007 });
     advance(60_000);
-    expect(sb.sweep()).toEqual({ purged: 1 });
+    expect(sb.sweep()).toMatchObject({ purged: 1 });
     expect((await sb.call('getOrderStatusExtended', { ...CREDS, orderId })).body.errorCode).toBe('6');
   });
 });

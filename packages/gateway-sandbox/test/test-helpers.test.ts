@@ -206,7 +206,7 @@ describe('test helpers: clock, reset, faults', () => {
     await helpers.pay(waiting, { card: 'processor-wait' });
     expect(await statusOf(waiting)).toMatchObject({ orderStatus: 5 });
     const moved = await helpers.advanceClock(601);
-    expect(moved).toMatchObject({ advancedSecs: 601 });
+    expect(moved).toMatchObject({ advancedSecs: 601, expiredPages: 1, settledPayments: 1, releasedHolds: 0 });
     expect(Date.parse(moved.now)).toBeGreaterThanOrEqual(T0 + 601_000);
     expect(await statusOf(orderId)).toMatchObject({ orderStatus: 6, actionCode: -2007 });
     // The processor wait (60 s here) is over too: the held payment settled.
@@ -251,7 +251,7 @@ describe('test helpers: clock and holds', () => {
     rx.received.length = 0;
     await helpers.advanceClock(sandbox.sandbox.holdLifetimeMs / 1000 - 1);
     expect(await statusOf(orderId)).toMatchObject({ orderStatus: 1 });
-    await helpers.advanceClock(1);
+    await expect(helpers.advanceClock(1)).resolves.toMatchObject({ releasedHolds: 1, expiredPages: 0 });
     // Released by the helper's own sweep: the callback is on its way before anyone asks the status.
     const [released] = await rx.waitFor(1);
     expect(released!.query).toMatchObject({ mdOrder: orderId, operation: 'reversed', status: '1', amount: '4200' });

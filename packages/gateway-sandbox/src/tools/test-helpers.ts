@@ -184,8 +184,15 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     if (!body) return;
     o.clock.advance(body.advanceSecs * 1000);
     // The sweep's own rules (expired pages and holds, settled processor waits), at once rather than on its next tick.
-    const { purged } = o.engine.sweep();
-    res.json({ now: new Date(o.clock.now()).toISOString(), advancedSecs: body.advanceSecs, purgedOrders: purged });
+    const done = o.engine.sweep();
+    res.json({
+      now: new Date(o.clock.now()).toISOString(),
+      advancedSecs: body.advanceSecs,
+      expiredPages: done.expired,
+      settledPayments: done.settled,
+      releasedHolds: done.released,
+      purgedOrders: done.purged,
+    });
   });
 
   router.post(`${TEST_HELPERS_PATH}/orders/:mdOrder/callbacks`, async (req, res) => {
