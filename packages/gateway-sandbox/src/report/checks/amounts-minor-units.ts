@@ -1,14 +1,5 @@
-import {
-  countSummary,
-  evidenceOf,
-  followMoney,
-  given,
-  leftToRefund,
-  minorUnits,
-  outcomeOf,
-  quote,
-  REGISTER_METHODS,
-} from '../params.js';
+import { countSummary, evidenceOf, outcomeOf, quote, REGISTER_METHODS } from '../facts.js';
+import { followMoney, given, leftToRefund, minorUnits } from '../params.js';
 import type { Check, Evidence, Text } from '../types.js';
 
 const AMOUNT_METHODS: readonly string[] = [...REGISTER_METHODS, 'deposit', 'refund', 'reverse'];

@@ -7,7 +7,7 @@ import {
   duration,
   evidenceOf,
   isStatusCall,
-  outcomeOf,
+  outcomeOfCases,
   registeredOrders,
   seqs,
   someOf,
@@ -39,7 +39,7 @@ export const callbacksAnsweredCheck: Check = {
     const calls = statusCallsByOrder(ctx);
     const sent = deliveries(ctx.entries, (e) => e.probe === undefined);
     const cases = sent.map((d) => judge(ctx, d, calls.get(d.orderId)));
-    return outcomeOf(cases, ({ judged, failed, undecided }) => {
+    return outcomeOfCases(cases, ({ judged, failed, undecided }) => {
       if (judged === 0 && undecided === 0) return nothingSent(ctx);
       if (judged === 0)
         return {

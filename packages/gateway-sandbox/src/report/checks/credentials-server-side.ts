@@ -1,4 +1,4 @@
-import { apiCalls, countSummary, evidenceOf, outcomeOf } from '../params.js';
+import { countSummary, evidenceOf, isApi, outcomeOf } from '../facts.js';
 import type { Check, Evidence } from '../types.js';
 
 /**
@@ -23,7 +23,7 @@ export const credentialsServerSideCheck: Check = {
       'смените пароль или токен, попавший в браузеры или приложения: считайте его скомпрометированным.',
   },
   run(ctx) {
-    const calls = apiCalls(ctx.entries);
+    const calls = ctx.entries.filter((e) => isApi(e));
     const failing: Evidence[] = [];
     const passing: Evidence[] = [];
     for (const call of calls) {

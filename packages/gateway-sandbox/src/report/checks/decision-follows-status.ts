@@ -5,7 +5,7 @@ import {
   isApi,
   isReturn,
   orderResolver,
-  outcomeOf,
+  outcomeOfCases,
   seqs,
   someOf,
   statusCallAfter,
@@ -93,7 +93,7 @@ export const decisionFollowsStatusCheck: Check = {
         ],
       });
     }
-    return outcomeOf(cases, ({ judged, failed, undecided }) => {
+    return outcomeOfCases(cases, ({ judged, failed, undecided }) => {
       if (judged === 0 && undecided === 0)
         return {
           en: `The probe has not run yet: arm it with POST /sandbox/test/merchants/${ctx.merchant}/probes, then make a purchase that is declined.`,

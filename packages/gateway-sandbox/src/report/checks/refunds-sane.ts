@@ -4,15 +4,11 @@ import {
   answerText,
   countSummary,
   evidenceOf,
-  followMoney,
-  given,
-  leftToRefund,
-  minorUnits,
   noClearAnswer,
   outcomeOf,
-  saysRefundExceeds,
   succeeded,
-} from '../params.js';
+} from '../facts.js';
+import { followMoney, given, leftToRefund, minorUnits, saysRefundExceeds } from '../params.js';
 import type { Check, Evidence } from '../types.js';
 
 /** The amount a refund call asked for; a missing amount is 0, the whole rest (docs/gateway-reference.md §3.6). */
@@ -58,7 +54,7 @@ export const refundsSaneCheck: Check = {
       const before = call.orderId === undefined ? [] : (earlier.get(call.orderId) ?? []);
       if (call.orderId !== undefined) earlier.set(call.orderId, [...before, call]);
 
-      if (answeredClearly(call.answer) && call.answer.errorCode === '7') {
+      if (answeredClearly(call) && call.answer.errorCode === '7') {
         const left = leftToRefund(money);
         if (saysRefundExceeds(call.answer) || (amount !== undefined && left !== undefined && amount > left)) {
           const what =
@@ -75,17 +71,17 @@ export const refundsSaneCheck: Check = {
         }
       }
 
-      if (succeeded(call.answer) && amount !== undefined && amount > 0) {
+      if (succeeded(call) && amount !== undefined && amount > 0) {
         const id = given(call, 'externalRefundId');
         const twin = before.find(
           (p) =>
             call.at - p.at <= window &&
             asked(p) === amount &&
-            (succeeded(p.answer) || noClearAnswer(p.answer)) &&
+            (succeeded(p) || noClearAnswer(p)) &&
             (id === undefined || given(p, 'externalRefundId') === undefined),
         );
         if (twin) {
-          const unanswered = !succeeded(twin.answer);
+          const unanswered = !succeeded(twin);
           const seconds = Math.round((call.at - twin.at) / 1000);
           failing.push(
             evidenceOf(call, {
@@ -102,7 +98,7 @@ export const refundsSaneCheck: Check = {
           return;
         }
       }
-      const answer = answerText(call.answer);
+      const answer = answerText(call);
       passing.push(
         evidenceOf(call, {
           en: `${where}: ${amount ?? '?'} (${answer.en}): neither above what is left nor a repeat.`,

@@ -1,16 +1,6 @@
 import type { ApiEntry } from '../../traffic.js';
-import {
-  apiCalls,
-  countSummary,
-  evidenceOf,
-  given,
-  JOURNAL_VALUE_MAX,
-  keptPart,
-  outcomeOf,
-  quote,
-  REGISTER_METHODS,
-  wasCut,
-} from '../params.js';
+import { countSummary, evidenceOf, isApi, outcomeOf, quote, REGISTER_METHODS } from '../facts.js';
+import { given, JOURNAL_VALUE_MAX, keptPart, wasCut } from '../params.js';
 import type { Check, Evidence, Text } from '../types.js';
 
 /** description is String[1..598] on modern installs (docs/gateway-reference.md §3.1; the sandbox refuses longer). */
@@ -98,7 +88,7 @@ export const registerFieldsValidCheck: Check = {
       'пройдут и у самых строгих банков); sessionTimeoutSecs — целым числом секунд, не меньше 1, не больше 9 цифр.',
   },
   run(ctx) {
-    const calls = apiCalls(ctx.entries, REGISTER_METHODS);
+    const calls = ctx.entries.filter((e) => isApi(e, ...REGISTER_METHODS));
     const failing: Evidence[] = [];
     const advised: Evidence[] = [];
     const passing: Evidence[] = [];

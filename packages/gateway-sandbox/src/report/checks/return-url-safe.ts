@@ -1,15 +1,6 @@
 import { REDACTED } from '../../traffic.js';
-import {
-  apiCalls,
-  countSummary,
-  evidenceOf,
-  given,
-  keptPart,
-  outcomeOf,
-  quote,
-  REGISTER_METHODS,
-  wasCut,
-} from '../params.js';
+import { countSummary, evidenceOf, isApi, outcomeOf, quote, REGISTER_METHODS } from '../facts.js';
+import { given, keptPart, wasCut } from '../params.js';
 import type { Check, Evidence, Text } from '../types.js';
 
 /** returnUrl and failUrl are String[1..512] (docs/gateway-reference.md §3.1; the sandbox refuses longer ones). */
@@ -139,7 +130,7 @@ export const returnUrlSafeCheck: Check = {
     let observed = 0;
     const failing: Evidence[] = [];
     const passing: Evidence[] = [];
-    for (const call of apiCalls(ctx.entries, REGISTER_METHODS)) {
+    for (const call of ctx.entries.filter((e) => isApi(e, ...REGISTER_METHODS))) {
       const urls: [string, string][] = [];
       for (const name of ['returnUrl', 'failUrl']) {
         const raw = given(call, name);

@@ -4,7 +4,7 @@ import {
   duration,
   evidenceOf,
   isReturn,
-  outcomeOf,
+  outcomeOfCases,
   seqs,
   someOf,
   statusCallAfter,
@@ -78,7 +78,7 @@ export const statusAfterReturnCheck: Check = {
         ],
       });
     }
-    return outcomeOf(cases, ({ judged, failed, undecided }) => {
+    return outcomeOfCases(cases, ({ judged, failed, undecided }) => {
       if (judged === 0 && undecided === 0)
         return {
           en: 'No buyer has come back from the payment page yet.',

@@ -6,7 +6,7 @@ import {
   evidenceOf,
   isStatusCall,
   orderResolver,
-  outcomeOf,
+  outcomeOfCases,
   seqs,
   someOf,
 } from '../facts.js';
@@ -55,7 +55,7 @@ export const statusPollingRateCheck: Check = {
         ),
       });
     }
-    return outcomeOf(cases, ({ judged, failed }) => {
+    return outcomeOfCases(cases, ({ judged, failed }) => {
       if (judged === 0) return { en: 'No status request yet.', ru: 'Статус ещё не запрашивался.' };
       if (failed > 0)
         return {
