@@ -197,6 +197,28 @@ export function outcomeOf(judged: {
 }
 
 /**
+ * outcomeOf for a check where each failing evidence is one failed case, summed up as "Label: 2 of 5." (countSummary;
+ * `none` when nothing was observed).
+ */
+export function countedOutcome(judged: {
+  observed: number;
+  failing: readonly Evidence[];
+  passing: readonly Evidence[];
+  label: Text;
+  none: Text;
+}): CheckOutcome {
+  const { observed, failing, passing } = judged;
+  const failed = failing.length;
+  return outcomeOf({
+    observed,
+    failed,
+    failing,
+    passing,
+    summary: countSummary(failed, observed, judged.label, judged.none),
+  });
+}
+
+/**
  * outcomeOf for a check that judges case by case: undecided cases are not counted as judged; evidence of failing
  * cases first, then undecided, then passing, each group by seq.
  */

@@ -1,13 +1,5 @@
 import type { ApiEntry } from '../../traffic.js';
-import {
-  answeredClearly,
-  answerText,
-  countSummary,
-  evidenceOf,
-  noClearAnswer,
-  outcomeOf,
-  succeeded,
-} from '../facts.js';
+import { answeredClearly, answerText, countedOutcome, evidenceOf, noClearAnswer, succeeded } from '../facts.js';
 import { followMoney, given, leftToRefund, minorUnits, saysRefundExceeds } from '../params.js';
 import type { Check, Evidence } from '../types.js';
 
@@ -106,17 +98,12 @@ export const refundsSaneCheck: Check = {
         }),
       );
     });
-    return outcomeOf({
+    return countedOutcome({
       observed,
-      failed: failing.length,
       failing,
       passing,
-      summary: countSummary(
-        failing.length,
-        observed,
-        { en: 'Refunds above what is left or repeated by a retry', ru: 'Возвратов сверх остатка или повторённых' },
-        { en: 'No refund yet.', ru: 'Возвратов ещё не было.' },
-      ),
+      label: { en: 'Refunds above what is left or repeated by a retry', ru: 'Возвратов сверх остатка или повторённых' },
+      none: { en: 'No refund yet.', ru: 'Возвратов ещё не было.' },
     });
   },
 };

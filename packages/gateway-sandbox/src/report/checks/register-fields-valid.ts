@@ -1,5 +1,5 @@
 import type { ApiEntry } from '../../traffic.js';
-import { countSummary, evidenceOf, isApi, outcomeOf, quote, REGISTER_METHODS } from '../facts.js';
+import { countedOutcome, evidenceOf, isApi, quote, REGISTER_METHODS } from '../facts.js';
 import { given, JOURNAL_VALUE_MAX, keptPart, wasCut } from '../params.js';
 import type { Check, Evidence, Text } from '../types.js';
 
@@ -105,17 +105,12 @@ export const registerFieldsValidCheck: Check = {
       else if (passing.length < 3)
         passing.push(evidenceOf(call, { en: `${where}: fields valid.`, ru: `${where}: поля корректны.` }));
     }
-    return outcomeOf({
+    return countedOutcome({
       observed: calls.length,
-      failed: failing.length,
       failing,
       passing: [...advised, ...passing],
-      summary: countSummary(
-        failing.length,
-        calls.length,
-        { en: 'Registrations with an invalid field', ru: 'Регистраций с некорректным полем' },
-        { en: 'No order was registered yet.', ru: 'Ни один заказ ещё не зарегистрирован.' },
-      ),
+      label: { en: 'Registrations with an invalid field', ru: 'Регистраций с некорректным полем' },
+      none: { en: 'No order was registered yet.', ru: 'Ни один заказ ещё не зарегистрирован.' },
     });
   },
 };

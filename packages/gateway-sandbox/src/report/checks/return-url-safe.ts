@@ -1,5 +1,5 @@
 import { REDACTED } from '../../traffic.js';
-import { countSummary, evidenceOf, isApi, outcomeOf, quote, REGISTER_METHODS } from '../facts.js';
+import { countedOutcome, evidenceOf, isApi, quote, REGISTER_METHODS } from '../facts.js';
 import { given, keptPart, wasCut } from '../params.js';
 import type { Check, Evidence, Text } from '../types.js';
 
@@ -161,17 +161,12 @@ export const returnUrlSafeCheck: Check = {
           }),
         );
     }
-    return outcomeOf({
+    return countedOutcome({
       observed,
-      failed: failing.length,
       failing,
       passing,
-      summary: countSummary(
-        failing.length,
-        observed,
-        { en: 'Registrations with an unsafe return URL', ru: 'Регистраций с небезопасным URL возврата' },
-        { en: 'No order was registered yet.', ru: 'Ни один заказ ещё не зарегистрирован.' },
-      ),
+      label: { en: 'Registrations with an unsafe return URL', ru: 'Регистраций с небезопасным URL возврата' },
+      none: { en: 'No order was registered yet.', ru: 'Ни один заказ ещё не зарегистрирован.' },
     });
   },
 };
