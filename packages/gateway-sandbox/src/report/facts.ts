@@ -100,19 +100,25 @@ export function statusCallsByOrder(ctx: CheckContext): Map<string, ApiEntry[]> {
   return out;
 }
 
-/** The first status call after entry `afterSeq` whose time is in [from, until]. */
-export function statusCallIn(
-  calls: readonly ApiEntry[] | undefined,
-  afterSeq: number,
-  from: number,
-  until: number,
-): ApiEntry | undefined {
-  return calls?.find((c) => c.seq > afterSeq && c.at >= from && c.at <= until);
-}
+/** What followed an entry that calls for a status request (a return, an answered callback). */
+export type StatusFollowUp =
+  { verdict: 'pass'; call: ApiEntry } | { verdict: 'undecided' } | { verdict: 'fail'; late?: ApiEntry };
 
-/** The first status call after entry `afterSeq`, however late. */
-export function statusCallAfter(calls: readonly ApiEntry[] | undefined, afterSeq: number): ApiEntry | undefined {
-  return calls?.find((c) => c.seq > afterSeq);
+/**
+ * The status-wait rule: a status call after entry `afterSeq`, made from `from` until statusWaitMs after `at`, passes;
+ * none yet while that time lasts is undecided; otherwise a fail (with the late call, if one came at all).
+ */
+export function statusFollowUp(
+  ctx: CheckContext,
+  calls: readonly ApiEntry[] | undefined,
+  since: { afterSeq: number; from: number; at: number },
+): StatusFollowUp {
+  const until = since.at + ctx.settings.statusWaitMs;
+  const call = calls?.find((c) => c.seq > since.afterSeq && c.at >= since.from && c.at <= until);
+  if (call) return { verdict: 'pass', call };
+  if (ctx.now <= until) return { verdict: 'undecided' };
+  const late = calls?.find((c) => c.seq > since.afterSeq);
+  return late ? { verdict: 'fail', late } : { verdict: 'fail' };
 }
 
 /** The orders the merchant registered successfully: orderId → the register / registerPreAuth entry. */

@@ -11,8 +11,8 @@ import {
   registeredOrders,
   seqs,
   someOf,
-  statusCallIn,
   statusCallsByOrder,
+  statusFollowUp,
   wasSent,
 } from '../facts.js';
 import type { Check, CheckContext, Text } from '../types.js';
@@ -94,22 +94,22 @@ function judge(ctx: CheckContext, d: Delivery, calls: readonly ApiEntry[] | unde
     ?.filter((e) => e.seq < first.seq && e.kind !== 'callback' && !isStatusCall(e))
     .at(-1);
   const from = Math.max(cause?.at ?? -Infinity, first.at - wait);
-  const call = statusCallIn(calls, cause?.seq ?? 0, from, answered.at + wait);
+  const next = statusFollowUp(ctx, calls, { afterSeq: cause?.seq ?? 0, from, at: answered.at });
   const retried =
     answered.attempt > 1
       ? { en: ` on attempt ${answered.attempt}`, ru: ` с ${answered.attempt}-й попытки` }
       : { en: '', ru: '' };
-  if (call)
+  if (next.verdict === 'pass')
     return {
       verdict: 'pass',
       evidence: [
         evidenceOf(answered, {
-          en: `${what.en} answered ${answered.httpStatus}${retried.en}; status asked (${seqs(call.seq)})`,
-          ru: `На ${what.ru} получен ответ ${answered.httpStatus}${retried.ru}; статус запрошен (${seqs(call.seq)})`,
+          en: `${what.en} answered ${answered.httpStatus}${retried.en}; status asked (${seqs(next.call.seq)})`,
+          ru: `На ${what.ru} получен ответ ${answered.httpStatus}${retried.ru}; статус запрошен (${seqs(next.call.seq)})`,
         }),
       ],
     };
-  if (ctx.now <= answered.at + wait)
+  if (next.verdict === 'undecided')
     return {
       verdict: 'undecided',
       evidence: [

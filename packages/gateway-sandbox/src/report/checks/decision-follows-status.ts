@@ -8,9 +8,8 @@ import {
   outcomeOfCases,
   seqs,
   someOf,
-  statusCallAfter,
-  statusCallIn,
   statusCallsByOrder,
+  statusFollowUp,
 } from '../facts.js';
 import type { Check } from '../types.js';
 
@@ -52,9 +51,9 @@ export const decisionFollowsStatusCheck: Check = {
         });
         continue;
       }
-      const orderCalls = calls.get(probe.orderId);
-      const call = statusCallIn(orderCalls, probe.seq, probe.at, probe.at + wait);
-      if (call) {
+      const next = statusFollowUp(ctx, calls.get(probe.orderId), { afterSeq: probe.seq, from: probe.at, at: probe.at });
+      if (next.verdict === 'pass') {
+        const { call } = next;
         cases.push({
           verdict: 'pass',
           evidence: [
@@ -66,7 +65,7 @@ export const decisionFollowsStatusCheck: Check = {
         });
         continue;
       }
-      if (ctx.now <= probe.at + wait) {
+      if (next.verdict === 'undecided') {
         cases.push({
           verdict: 'undecided',
           evidence: [
@@ -78,7 +77,7 @@ export const decisionFollowsStatusCheck: Check = {
         });
         continue;
       }
-      const late = statusCallAfter(orderCalls, probe.seq);
+      const { late } = next;
       cases.push({
         verdict: 'fail',
         evidence: [
