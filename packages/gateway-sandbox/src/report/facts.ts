@@ -10,6 +10,19 @@ import { MAX_EVIDENCE, type CheckContext, type CheckOutcome, type Evidence, type
 export const STATUS_METHODS: ReadonlySet<string> = new Set(['getOrderStatusExtended', 'getOrderStatus']);
 export const REGISTER_METHODS: ReadonlySet<string> = new Set(['register', 'registerPreAuth']);
 
+/** The items per key, in their order; items whose key is undefined are left out. */
+export function groupBy<K, V>(items: Iterable<V>, keyOf: (item: V) => K | undefined): Map<K, V[]> {
+  const out = new Map<K, V[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key === undefined) continue;
+    let list = out.get(key);
+    if (!list) out.set(key, (list = []));
+    list.push(item);
+  }
+  return out;
+}
+
 export function isApi(entry: TrafficEntry, ...methods: string[]): entry is ApiEntry {
   return entry.kind === 'api' && (methods.length === 0 || methods.includes(entry.method));
 }
@@ -68,15 +81,7 @@ export function callbackStatus(entry: CallbackEntry): string | undefined {
  * gave. A status call by orderNumber carries no orderId in the journal.
  */
 export function orderResolver(ctx: CheckContext): (entry: ApiEntry) => string | undefined {
-  const byNumber = new Map<string, { seq: number; orderId: string }[]>();
-  for (const e of ctx.entries) {
-    if (!isApi(e, ...REGISTER_METHODS) || e.orderId === undefined || !succeeded(e)) continue;
-    const number = e.params.orderNumber;
-    if (number === undefined) continue;
-    let list = byNumber.get(number);
-    if (!list) byNumber.set(number, (list = []));
-    list.push({ seq: e.seq, orderId: e.orderId });
-  }
+  const byNumber = groupBy(ctx.entries.filter(isRegistration), (e) => e.params.orderNumber);
   return (entry) => {
     if (entry.orderId !== undefined) return entry.orderId;
     const number = entry.params.orderNumber;
@@ -87,17 +92,7 @@ export function orderResolver(ctx: CheckContext): (entry: ApiEntry) => string | 
 
 /** Every status call per order (by orderId or by a registered orderNumber), oldest first. */
 export function statusCallsByOrder(ctx: CheckContext): Map<string, ApiEntry[]> {
-  const orderOf = orderResolver(ctx);
-  const out = new Map<string, ApiEntry[]>();
-  for (const e of ctx.entries) {
-    if (!isStatusCall(e)) continue;
-    const orderId = orderOf(e);
-    if (orderId === undefined) continue;
-    let list = out.get(orderId);
-    if (!list) out.set(orderId, (list = []));
-    list.push(e);
-  }
-  return out;
+  return groupBy(ctx.entries.filter(isStatusCall), orderResolver(ctx));
 }
 
 /** What followed an entry that calls for a status request (a return, an answered callback). */
@@ -121,12 +116,15 @@ export function statusFollowUp(
   return late ? { verdict: 'fail', late } : { verdict: 'fail' };
 }
 
+/** A successful register / registerPreAuth call: the answer's orderId is the entry's orderId. */
+export function isRegistration(entry: TrafficEntry): entry is ApiEntry & { orderId: string } {
+  return isApi(entry, ...REGISTER_METHODS) && entry.orderId !== undefined && succeeded(entry);
+}
+
 /** The orders the merchant registered successfully: orderId → the register / registerPreAuth entry. */
 export function registeredOrders(ctx: CheckContext): Map<string, ApiEntry> {
   const out = new Map<string, ApiEntry>();
-  for (const e of ctx.entries) {
-    if (isApi(e, ...REGISTER_METHODS) && e.orderId !== undefined && succeeded(e)) out.set(e.orderId, e);
-  }
+  for (const e of ctx.entries) if (isRegistration(e)) out.set(e.orderId, e);
   return out;
 }
 
