@@ -1,5 +1,5 @@
 import { message } from '../messages.js';
-import type { ApiAnswer, ApiEntry, TrafficEntry } from '../traffic.js';
+import { JOURNAL_VALUE_MAX, type ApiAnswer, type ApiEntry, type TrafficEntry } from '../traffic.js';
 import { isApi, REGISTER_METHODS, succeeded } from './facts.js';
 
 /**
@@ -13,9 +13,6 @@ export function given(call: ApiEntry, name: string): string | undefined {
   const value = call.params[name];
   return value === undefined || value === '' ? undefined : value;
 }
-
-/** The journal keeps at most this many characters of a value and marks a cut one with '…' (redactParams, traffic.ts). */
-export const JOURNAL_VALUE_MAX = 200;
 
 /** Whether the journal cut this value: the original was longer than JOURNAL_VALUE_MAX characters. */
 export function wasCut(value: string): boolean {

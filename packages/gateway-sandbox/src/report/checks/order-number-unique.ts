@@ -1,3 +1,4 @@
+import { hasControlChars, REGISTER_LIMITS } from '../../rest/register.js';
 import type { ApiEntry } from '../../traffic.js';
 import {
   answeredClearly,
@@ -13,14 +14,12 @@ import {
 import { given } from '../params.js';
 import type { Check, Evidence } from '../types.js';
 
-/** The sandbox refuses numbers longer than this or with control characters with errorCode 1 too (src/rest/register.ts). */
-const MAX_ORDER_NUMBER = 36;
-
-/** A number the gateway could have refused as invalid (errorCode 1 also means that), not as a duplicate. */
+/**
+ * A number the gateway could have refused as invalid (errorCode 1 also means that), not as a duplicate: too long or
+ * with control characters, as src/rest/register.ts refuses it.
+ */
 function invalidNumber(number: string): boolean {
-  return (
-    number.length > MAX_ORDER_NUMBER || [...number].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)
-  );
+  return number.length > REGISTER_LIMITS.orderNumberLength || hasControlChars(number);
 }
 
 /**

@@ -1,10 +1,11 @@
-import type { ApiEntry } from '../../traffic.js';
+import { REGISTER_LIMITS } from '../../rest/register.js';
+import { JOURNAL_VALUE_MAX, type ApiEntry } from '../../traffic.js';
 import { countedOutcome, evidenceOf, isApi, quote, REGISTER_METHODS } from '../facts.js';
-import { given, JOURNAL_VALUE_MAX, keptPart, wasCut } from '../params.js';
+import { given, keptPart, wasCut } from '../params.js';
 import type { Check, Evidence, Text } from '../types.js';
 
 /** description is String[1..598] on modern installs (docs/gateway-reference.md §3.1; the sandbox refuses longer). */
-export const MAX_DESCRIPTION = 598;
+export const MAX_DESCRIPTION = REGISTER_LIMITS.descriptionLength;
 /** The strictest banks take at most 99 characters without CR, LF, % or + (advice only). */
 export const SAFE_DESCRIPTION = 99;
 

@@ -1,10 +1,11 @@
+import { REGISTER_LIMITS } from '../../rest/register.js';
 import { REDACTED } from '../../traffic.js';
 import { countedOutcome, evidenceOf, isApi, quote, REGISTER_METHODS } from '../facts.js';
 import { given, keptPart, wasCut } from '../params.js';
 import type { Check, Evidence, Text } from '../types.js';
 
 /** returnUrl and failUrl are String[1..512] (docs/gateway-reference.md §3.1; the sandbox refuses longer ones). */
-export const MAX_URL_LENGTH = 512;
+export const MAX_URL_LENGTH = REGISTER_LIMITS.urlLength;
 
 /** Words of a parameter name that say it carries a secret (split at non-letters and camelCase humps). */
 const SECRET_WORDS = new Set([
