@@ -68,7 +68,7 @@ function judge(ctx: CheckContext, d: Delivery, calls: readonly ApiEntry[] | unde
   const answered = d.answered;
   if (!answered) {
     const tried = d.attempts.length;
-    const lastAnswer = answerText(last);
+    const lastAnswer = callbackAnswerText(last);
     if (!d.gaveUp && ctx.now <= last.at + wait)
       return {
         verdict: 'undecided',
@@ -130,7 +130,8 @@ function judge(ctx: CheckContext, d: Delivery, calls: readonly ApiEntry[] | unde
   };
 }
 
-function answerText(entry: CallbackEntry): Text {
+/** What the shop answered a callback attempt, for evidence texts (answerText in facts.ts is for REST answers). */
+function callbackAnswerText(entry: CallbackEntry): Text {
   if (entry.httpStatus !== undefined) return { en: `HTTP ${entry.httpStatus}`, ru: `HTTP ${entry.httpStatus}` };
   const message = entry.outcome.kind === 'error' ? entry.outcome.message : entry.outcome.kind;
   return { en: `none (${message})`, ru: `нет (${message})` };
