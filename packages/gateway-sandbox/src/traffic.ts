@@ -213,7 +213,8 @@ export function methodOf(entry: TrafficEntry): string {
 
 /** A parameter name that may carry a secret or card data: its value is never kept. */
 const SECRET_KEY = /pass|token|secret|key|checksum|credential|auth|cvc|cvv|cvv2|pan|card|otp|sign/i;
-const MAX_VALUE = 200;
+/** The journal keeps at most this many characters of a parameter's value, and marks a cut one with '…'. */
+export const JOURNAL_VALUE_MAX = 200;
 const MAX_PARAMS = 50;
 
 /** Request parameters as the journal keeps them: strings, secrets redacted, values and count bounded. */
@@ -229,7 +230,7 @@ export function redactParams(params: Readonly<Record<string, unknown>>): Record<
     }
     const value: unknown = Array.isArray(raw) ? raw[0] : raw;
     const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
-    out[key] = text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE)}…` : text;
+    out[key] = text.length > JOURNAL_VALUE_MAX ? `${text.slice(0, JOURNAL_VALUE_MAX)}…` : text;
   }
   return out;
 }

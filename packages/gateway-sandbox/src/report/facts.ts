@@ -1,5 +1,5 @@
 import type { ApiEntry, CallbackEntry, PageEntry, TrafficEntry } from '../traffic.js';
-import type { CheckContext, CheckOutcome, Evidence, Text } from './types.js';
+import { MAX_EVIDENCE, type CheckContext, type CheckOutcome, type Evidence, type Text } from './types.js';
 
 /**
  * Reading helpers shared by the report card's checks: what a journal entry means (a status call, a successful answer,
@@ -10,6 +10,19 @@ import type { CheckContext, CheckOutcome, Evidence, Text } from './types.js';
 export const STATUS_METHODS: ReadonlySet<string> = new Set(['getOrderStatusExtended', 'getOrderStatus']);
 export const REGISTER_METHODS: ReadonlySet<string> = new Set(['register', 'registerPreAuth']);
 
+/** The items per key, in their order; items whose key is undefined are left out. */
+export function groupBy<K, V>(items: Iterable<V>, keyOf: (item: V) => K | undefined): Map<K, V[]> {
+  const out = new Map<K, V[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key === undefined) continue;
+    let list = out.get(key);
+    if (!list) out.set(key, (list = []));
+    list.push(item);
+  }
+  return out;
+}
+
 export function isApi(entry: TrafficEntry, ...methods: string[]): entry is ApiEntry {
   return entry.kind === 'api' && (methods.length === 0 || methods.includes(entry.method));
 }
@@ -18,10 +31,30 @@ export function isStatusCall(entry: TrafficEntry): entry is ApiEntry {
   return entry.kind === 'api' && STATUS_METHODS.has(entry.method);
 }
 
-/** A successful REST answer: HTTP 200 with the API's JSON and errorCode absent or '0'. */
-export function succeeded(entry: ApiEntry): boolean {
-  const { httpStatus, noJson, errorCode } = entry.answer;
-  return httpStatus === 200 && noJson !== true && (errorCode === undefined || errorCode === '0');
+/** The gateway answered the business question (success or an errorCode) with its JSON, HTTP 200. */
+export function answeredClearly(call: ApiEntry): boolean {
+  return call.answer.httpStatus === 200 && call.answer.noJson !== true;
+}
+
+/** A successful REST answer: HTTP 200 with the API's JSON and errorCode absent or '0' (docs/gateway-reference.md §1.3). */
+export function succeeded(call: ApiEntry): boolean {
+  const { errorCode } = call.answer;
+  return answeredClearly(call) && (errorCode === undefined || errorCode === '0');
+}
+
+/** No answer the shop could read: a dropped connection, a timeout, a 5xx or a non-JSON page. */
+export function noClearAnswer(call: ApiEntry): boolean {
+  const { httpStatus, noJson } = call.answer;
+  return noJson === true || httpStatus === 0 || httpStatus >= 500;
+}
+
+/** The answer in a few words, for evidence texts. */
+export function answerText(call: ApiEntry): Text {
+  if (succeeded(call)) return { en: 'success', ru: 'успех' };
+  if (noClearAnswer(call)) return { en: 'no answer', ru: 'нет ответа' };
+  const { errorCode, httpStatus } = call.answer;
+  if (errorCode !== undefined) return { en: `errorCode ${errorCode}`, ru: `errorCode ${errorCode}` };
+  return { en: `HTTP ${httpStatus}`, ru: `HTTP ${httpStatus}` };
 }
 
 /** A return: the step after which the buyer was sent back to the shop. */
@@ -48,15 +81,7 @@ export function callbackStatus(entry: CallbackEntry): string | undefined {
  * gave. A status call by orderNumber carries no orderId in the journal.
  */
 export function orderResolver(ctx: CheckContext): (entry: ApiEntry) => string | undefined {
-  const byNumber = new Map<string, { seq: number; orderId: string }[]>();
-  for (const e of ctx.entries) {
-    if (!isApi(e, ...REGISTER_METHODS) || e.orderId === undefined || !succeeded(e)) continue;
-    const number = e.params.orderNumber;
-    if (number === undefined) continue;
-    let list = byNumber.get(number);
-    if (!list) byNumber.set(number, (list = []));
-    list.push({ seq: e.seq, orderId: e.orderId });
-  }
+  const byNumber = groupBy(ctx.entries.filter(isRegistration), (e) => e.params.orderNumber);
   return (entry) => {
     if (entry.orderId !== undefined) return entry.orderId;
     const number = entry.params.orderNumber;
@@ -67,40 +92,39 @@ export function orderResolver(ctx: CheckContext): (entry: ApiEntry) => string | 
 
 /** Every status call per order (by orderId or by a registered orderNumber), oldest first. */
 export function statusCallsByOrder(ctx: CheckContext): Map<string, ApiEntry[]> {
-  const orderOf = orderResolver(ctx);
-  const out = new Map<string, ApiEntry[]>();
-  for (const e of ctx.entries) {
-    if (!isStatusCall(e)) continue;
-    const orderId = orderOf(e);
-    if (orderId === undefined) continue;
-    let list = out.get(orderId);
-    if (!list) out.set(orderId, (list = []));
-    list.push(e);
-  }
-  return out;
+  return groupBy(ctx.entries.filter(isStatusCall), orderResolver(ctx));
 }
 
-/** The first status call after entry `afterSeq` whose time is in [from, until]. */
-export function statusCallIn(
+/** What followed an entry that calls for a status request (a return, an answered callback). */
+export type StatusFollowUp =
+  { verdict: 'pass'; call: ApiEntry } | { verdict: 'undecided' } | { verdict: 'fail'; late?: ApiEntry };
+
+/**
+ * The status-wait rule: a status call after entry `afterSeq`, made from `from` until statusWaitMs after `at`, passes;
+ * none yet while that time lasts is undecided; otherwise a fail (with the late call, if one came at all).
+ */
+export function statusFollowUp(
+  ctx: CheckContext,
   calls: readonly ApiEntry[] | undefined,
-  afterSeq: number,
-  from: number,
-  until: number,
-): ApiEntry | undefined {
-  return calls?.find((c) => c.seq > afterSeq && c.at >= from && c.at <= until);
+  since: { afterSeq: number; from: number; at: number },
+): StatusFollowUp {
+  const until = since.at + ctx.settings.statusWaitMs;
+  const call = calls?.find((c) => c.seq > since.afterSeq && c.at >= since.from && c.at <= until);
+  if (call) return { verdict: 'pass', call };
+  if (ctx.now <= until) return { verdict: 'undecided' };
+  const late = calls?.find((c) => c.seq > since.afterSeq);
+  return late ? { verdict: 'fail', late } : { verdict: 'fail' };
 }
 
-/** The first status call after entry `afterSeq`, however late. */
-export function statusCallAfter(calls: readonly ApiEntry[] | undefined, afterSeq: number): ApiEntry | undefined {
-  return calls?.find((c) => c.seq > afterSeq);
+/** A successful register / registerPreAuth call: the answer's orderId is the entry's orderId. */
+export function isRegistration(entry: TrafficEntry): entry is ApiEntry & { orderId: string } {
+  return isApi(entry, ...REGISTER_METHODS) && entry.orderId !== undefined && succeeded(entry);
 }
 
 /** The orders the merchant registered successfully: orderId → the register / registerPreAuth entry. */
 export function registeredOrders(ctx: CheckContext): Map<string, ApiEntry> {
   const out = new Map<string, ApiEntry>();
-  for (const e of ctx.entries) {
-    if (isApi(e, ...REGISTER_METHODS) && e.orderId !== undefined && succeeded(e)) out.set(e.orderId, e);
-  }
+  for (const e of ctx.entries) if (isRegistration(e)) out.set(e.orderId, e);
   return out;
 }
 
@@ -156,27 +180,64 @@ export interface CaseCounts {
 }
 
 /**
- * The verdict from a check's cases (DESIGN: fail if any judged case failed, pass if ≥ 1 judged and none failed,
- * not-observed otherwise); evidence: failing cases first, then undecided, then passing, each group by seq.
+ * The verdict rule of every check (DESIGN17): fail if any judged case failed, pass if ≥ 1 case was judged and none
+ * failed, not-observed otherwise. Evidence: the failing first, then the rest, at most MAX_EVIDENCE.
  */
-export function outcomeOf(cases: readonly Case[], summary: (counts: CaseCounts) => Text): CheckOutcome {
-  const of = (v: CaseVerdict) => cases.filter((c) => c.verdict === v);
-  const failed = of('fail').length;
-  const judged = failed + of('pass').length;
-  const counts = { judged, failed, undecided: of('undecided').length };
-  const bySeq = (a: Case, b: Case) => (a.evidence[0]?.seq ?? 0) - (b.evidence[0]?.seq ?? 0);
-  const evidence = (['fail', 'undecided', 'pass'] as const).flatMap((v) =>
-    of(v)
-      .sort(bySeq)
-      .flatMap((c) => c.evidence),
-  );
+export function outcomeOf(judged: {
+  observed: number;
+  failed: number;
+  failing: readonly Evidence[];
+  passing?: readonly Evidence[];
+  summary: Text;
+}): CheckOutcome {
+  const { observed, failed, summary } = judged;
   return {
-    verdict: failed > 0 ? 'fail' : judged > 0 ? 'pass' : 'not-observed',
-    observed: judged,
+    verdict: failed > 0 ? 'fail' : observed > 0 ? 'pass' : 'not-observed',
+    observed,
     failed,
-    summary: summary(counts),
-    evidence,
+    summary,
+    evidence: [...judged.failing, ...(judged.passing ?? [])].slice(0, MAX_EVIDENCE),
   };
+}
+
+/**
+ * outcomeOf for a check where each failing evidence is one failed case, summed up as "Label: 2 of 5." (countSummary;
+ * `none` when nothing was observed).
+ */
+export function countedOutcome(judged: {
+  observed: number;
+  failing: readonly Evidence[];
+  passing: readonly Evidence[];
+  label: Text;
+  none: Text;
+}): CheckOutcome {
+  const { observed, failing, passing } = judged;
+  const failed = failing.length;
+  return outcomeOf({
+    observed,
+    failed,
+    failing,
+    passing,
+    summary: countSummary(failed, observed, judged.label, judged.none),
+  });
+}
+
+/**
+ * outcomeOf for a check that judges case by case: undecided cases are not counted as judged; evidence of failing
+ * cases first, then undecided, then passing, each group by seq.
+ */
+export function outcomeOfCases(cases: readonly Case[], summary: (counts: CaseCounts) => Text): CheckOutcome {
+  const of = (v: CaseVerdict) =>
+    cases.filter((c) => c.verdict === v).sort((a, b) => (a.evidence[0]?.seq ?? 0) - (b.evidence[0]?.seq ?? 0));
+  const [failing, undecided, passing] = [of('fail'), of('undecided'), of('pass')];
+  const counts = { judged: failing.length + passing.length, failed: failing.length, undecided: undecided.length };
+  return outcomeOf({
+    observed: counts.judged,
+    failed: counts.failed,
+    failing: failing.flatMap((c) => c.evidence),
+    passing: [...undecided, ...passing].flatMap((c) => c.evidence),
+    summary: summary(counts),
+  });
 }
 
 export function evidenceOf(entry: TrafficEntry, what: Text): Evidence {
@@ -210,4 +271,16 @@ export function someOf(part: number, whole: number, one: string, many: string): 
 /** "seq 12" or "seq 12–31" for evidence texts. */
 export function seqs(first: number, last = first): string {
   return first === last ? `seq ${first}` : `seq ${first}–${last}`;
+}
+
+/** A value for a text: quoted, at most `max` characters. */
+export function quote(value: string, max = 40): string {
+  const shown = value.length > max ? `${value.slice(0, max)}…` : value;
+  return JSON.stringify(shown);
+}
+
+/** "Label: 2 of 5." in both languages (no plural forms to get wrong). */
+export function countSummary(failed: number, observed: number, label: Text, none: Text): Text {
+  if (observed === 0) return none;
+  return { en: `${label.en}: ${failed} of ${observed}.`, ru: `${label.ru}: ${failed} из ${observed}.` };
 }

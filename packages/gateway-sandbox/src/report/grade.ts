@@ -1,5 +1,6 @@
 import type { TrafficEntry } from '../traffic.js';
 import { CHECKS } from './checks/index.js';
+import { groupBy } from './facts.js';
 import {
   CHECK_IDS,
   DEFAULT_GRADE_SETTINGS,
@@ -25,13 +26,7 @@ export interface GradeInput {
 /** Grades one merchant's integration from its journal: a pure function of the entries and `now`. */
 export function gradeIntegration(input: GradeInput): IntegrationReport {
   const entries = input.entries.filter((e) => e.merchant === input.merchant).sort((a, b) => a.seq - b.seq);
-  const byOrder = new Map<string, TrafficEntry[]>();
-  for (const e of entries) {
-    if (e.orderId === undefined) continue;
-    let list = byOrder.get(e.orderId);
-    if (!list) byOrder.set(e.orderId, (list = []));
-    list.push(e);
-  }
+  const byOrder = groupBy(entries, (e) => e.orderId);
   const ctx: CheckContext = {
     merchant: input.merchant,
     entries,

@@ -7,6 +7,9 @@ import { param, parseAmount, type Params } from './params.js';
 /** Bounds of jsonParams, so one order's stored parameters stay small whatever a client sends. */
 export const JSON_PARAMS_LIMITS = Object.freeze({ maxEntries: 32, maxNameLength: 255, maxValueLength: 1024 });
 
+/** Lengths the sandbox allows at registration (docs/gateway-reference.md §3.1); the report card reads them too. */
+export const REGISTER_LIMITS = Object.freeze({ orderNumberLength: 36, descriptionLength: 598, urlLength: 512 });
+
 /**
  * Validates register.do / registerPreAuth.do parameters (docs/gateway-reference.md §3.1) in the order the gateway reports
  * them. `callbackAllowed` is the sandbox's SSRF allow-list for this merchant (callbacks/allow-list.ts): a
@@ -23,7 +26,8 @@ export function parseRegister(
   const orderNumber = param(params, 'orderNumber');
   if (orderNumber === undefined) return refuse(4, 'orderNumberEmpty');
   // Classic docs list an invalid orderNumber under errorCode 1, next to the duplicate.
-  if (orderNumber.length > 36 || hasControlChars(orderNumber)) return refuse(1, 'orderNumberInvalid');
+  if (orderNumber.length > REGISTER_LIMITS.orderNumberLength || hasControlChars(orderNumber))
+    return refuse(1, 'orderNumberInvalid');
 
   const rawAmount = param(params, 'amount');
   if (rawAmount === undefined) return refuse(4, 'amountEmpty');
@@ -47,7 +51,7 @@ export function parseRegister(
   if (!/^[a-z]{2}$/.test(language)) return refuse(5, 'languageInvalid');
 
   const description = param(params, 'description') ?? '';
-  if (description.length > 598) return refuse(5, 'descriptionInvalid');
+  if (description.length > REGISTER_LIMITS.descriptionLength) return refuse(5, 'descriptionInvalid');
 
   const jsonParams = parseJsonParams(param(params, 'jsonParams'));
   if (!jsonParams) return refuse(5, 'jsonParamsInvalid');
@@ -81,13 +85,13 @@ export function parseRegister(
   };
 }
 
-function hasControlChars(value: string): boolean {
+export function hasControlChars(value: string): boolean {
   return [...value].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
 }
 
 /** Relative URLs, bare hosts and non-web schemes are refused, as the gateway does ("URL возврата некорректен"). */
 function isAbsoluteHttpUrl(value: string): boolean {
-  if (value.length > 512) return false;
+  if (value.length > REGISTER_LIMITS.urlLength) return false;
   try {
     const url = new URL(value);
     return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';

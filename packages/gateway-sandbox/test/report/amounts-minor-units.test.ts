@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { amountProblem, amountsMinorUnitsCheck } from '../../src/report/checks/amounts-minor-units.js';
-import { gradeIntegration } from '../../src/report/grade.js';
 import type { TrafficEntry } from '../../src/traffic.js';
-import { api, journal, MERCHANT } from './entries.js';
+import { runCheck } from './check-run.js';
+import { api, journal } from './entries.js';
 
 const URL = 'https://shop.example/back';
 const reg = (s: number, amount: string, orderId?: string, method = 'register') =>
@@ -12,7 +12,7 @@ const op = (s: number, method: string, orderId: string, params: Record<string, s
 const refused7 = { errorCode: '7', errorMessage: 'Refund amount exceeds the deposited amount' };
 
 function run(entries: TrafficEntry[]) {
-  return gradeIntegration({ merchant: MERCHANT, entries, now: 1e6, checks: [amountsMinorUnitsCheck] }).checks[0]!;
+  return runCheck(amountsMinorUnitsCheck, entries, 1000);
 }
 
 describe('amounts-minor-units', () => {

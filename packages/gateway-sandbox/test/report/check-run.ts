@@ -1,4 +1,4 @@
-/** Runs one check over a journal through gradeIntegration, as the report does (the checks-1 tests' helper). */
+/** Runs one check over a journal through gradeIntegration, as the report does. */
 import { gradeIntegration } from '../../src/report/grade.js';
 import type { Check, CheckResult, GradeSettings } from '../../src/report/types.js';
 import type { TrafficEntry } from '../../src/traffic.js';

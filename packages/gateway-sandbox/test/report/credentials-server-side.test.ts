@@ -1,14 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { credentialsServerSideCheck } from '../../src/report/checks/credentials-server-side.js';
-import { gradeIntegration } from '../../src/report/grade.js';
 import type { TrafficEntry } from '../../src/traffic.js';
-import { api, journal, MERCHANT, page } from './entries.js';
+import { runCheck } from './check-run.js';
+import { api, journal, page } from './entries.js';
 
 const call = (s: number, origin: boolean, referer: boolean) =>
   api(s, 'getOrderStatusExtended', { orderId: 'o1' }, {}, { browser: { origin, referer }, source: '203.0.113.7' });
 
 function run(entries: TrafficEntry[]) {
-  return gradeIntegration({ merchant: MERCHANT, entries, now: 1e6, checks: [credentialsServerSideCheck] }).checks[0]!;
+  return runCheck(credentialsServerSideCheck, entries, 1000);
 }
 
 describe('credentials-server-side', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { orderNumberUniqueCheck } from '../../src/report/checks/order-number-unique.js';
-import { gradeIntegration } from '../../src/report/grade.js';
 import type { TrafficEntry } from '../../src/traffic.js';
-import { api, journal, MERCHANT } from './entries.js';
+import { runCheck } from './check-run.js';
+import { api, journal } from './entries.js';
 
 const reg = (s: number, orderNumber: string, answer: Parameters<typeof api>[3] = {}) =>
   api(s, 'register', { orderNumber, amount: '1000', returnUrl: 'https://shop.example/back' }, answer);
@@ -10,8 +10,7 @@ const ok = (id: string) => ({ orderId: id });
 const duplicate = { errorCode: '1', errorMessage: 'Order number is duplicated' };
 
 function run(entries: TrafficEntry[]) {
-  const report = gradeIntegration({ merchant: MERCHANT, entries, now: 1e6, checks: [orderNumberUniqueCheck] });
-  return report.checks[0]!;
+  return runCheck(orderNumberUniqueCheck, entries, 1000);
 }
 
 describe('order-number-unique', () => {

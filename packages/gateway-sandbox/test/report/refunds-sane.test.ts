@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { refundsSaneCheck } from '../../src/report/checks/refunds-sane.js';
-import { gradeIntegration } from '../../src/report/grade.js';
 import type { TrafficEntry } from '../../src/traffic.js';
-import { api, journal, MERCHANT } from './entries.js';
+import { runCheck } from './check-run.js';
+import { api, journal } from './entries.js';
 
 const paid = (s: number, amount = '5000') =>
   api(s, 'register', { orderNumber: `N${s}`, amount, returnUrl: 'https://shop.example/r' }, { orderId: 'o1' });
@@ -23,13 +23,7 @@ const wrongState = { errorCode: '7', errorMessage: 'Operation is not possible in
 const MIN = 60;
 
 function run(entries: TrafficEntry[], refundRetryWindowMs?: number) {
-  return gradeIntegration({
-    merchant: MERCHANT,
-    entries,
-    now: 1e7,
-    checks: [refundsSaneCheck],
-    ...(refundRetryWindowMs !== undefined && { settings: { refundRetryWindowMs } }),
-  }).checks[0]!;
+  return runCheck(refundsSaneCheck, entries, 10_000, refundRetryWindowMs === undefined ? {} : { refundRetryWindowMs });
 }
 
 describe('refunds-sane', () => {

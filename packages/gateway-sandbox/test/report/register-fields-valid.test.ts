@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { registerFieldsValidCheck } from '../../src/report/checks/register-fields-valid.js';
-import { gradeIntegration } from '../../src/report/grade.js';
 import type { TrafficEntry } from '../../src/traffic.js';
-import { api, journal, MERCHANT } from './entries.js';
+import { runCheck } from './check-run.js';
+import { api, journal } from './entries.js';
 
 const reg = (s: number, fields: Record<string, string> = {}) =>
   api(
@@ -15,7 +15,7 @@ const reg = (s: number, fields: Record<string, string> = {}) =>
 const cut = (value: string) => `${value.slice(0, 200)}…`;
 
 function run(entries: TrafficEntry[]) {
-  return gradeIntegration({ merchant: MERCHANT, entries, now: 1e6, checks: [registerFieldsValidCheck] }).checks[0]!;
+  return runCheck(registerFieldsValidCheck, entries, 1000);
 }
 
 const one = (fields: Record<string, string>) => journal(reg(1, fields));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { returnUrlSafeCheck, secretName, urlProblems } from '../../src/report/checks/return-url-safe.js';
-import { gradeIntegration } from '../../src/report/grade.js';
 import type { TrafficEntry } from '../../src/traffic.js';
-import { api, journal, MERCHANT } from './entries.js';
+import { runCheck } from './check-run.js';
+import { api, journal } from './entries.js';
 
 const reg = (s: number, returnUrl: string | undefined, failUrl?: string) =>
   api(
@@ -18,7 +18,7 @@ const reg = (s: number, returnUrl: string | undefined, failUrl?: string) =>
   );
 
 function run(entries: TrafficEntry[]) {
-  return gradeIntegration({ merchant: MERCHANT, entries, now: 1e6, checks: [returnUrlSafeCheck] }).checks[0]!;
+  return runCheck(returnUrlSafeCheck, entries, 1000);
 }
 
 /** A URL of exactly `length` characters. */

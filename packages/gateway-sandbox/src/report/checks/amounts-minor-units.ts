@@ -1,14 +1,5 @@
-import {
-  countSummary,
-  evidenceOf,
-  followMoney,
-  given,
-  leftToRefund,
-  minorUnits,
-  outcomeOf,
-  quote,
-  REGISTER_METHODS,
-} from '../params.js';
+import { countedOutcome, evidenceOf, quote, REGISTER_METHODS } from '../facts.js';
+import { followMoney, given, leftToRefund, minorUnits } from '../params.js';
 import type { Check, Evidence, Text } from '../types.js';
 
 const AMOUNT_METHODS: readonly string[] = [...REGISTER_METHODS, 'deposit', 'refund', 'reverse'];
@@ -134,20 +125,15 @@ export const amountsMinorUnitsCheck: Check = {
         }),
       );
     });
-    return outcomeOf({
+    return countedOutcome({
       observed,
-      failed: failing.length,
       failing,
       passing,
-      summary: countSummary(
-        failing.length,
-        observed,
-        {
-          en: 'Amounts not in whole minor units or above the order',
-          ru: 'Сумм не в целых минорных единицах или сверх заказа',
-        },
-        { en: 'No call with an amount yet.', ru: 'Вызовов с суммой ещё не было.' },
-      ),
+      label: {
+        en: 'Amounts not in whole minor units or above the order',
+        ru: 'Сумм не в целых минорных единицах или сверх заказа',
+      },
+      none: { en: 'No call with an amount yet.', ru: 'Вызовов с суммой ещё не было.' },
     });
   },
 };

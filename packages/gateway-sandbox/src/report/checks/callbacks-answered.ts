@@ -7,12 +7,12 @@ import {
   duration,
   evidenceOf,
   isStatusCall,
-  outcomeOf,
+  outcomeOfCases,
   registeredOrders,
   seqs,
   someOf,
-  statusCallIn,
   statusCallsByOrder,
+  statusFollowUp,
   wasSent,
 } from '../facts.js';
 import type { Check, CheckContext, Text } from '../types.js';
@@ -39,7 +39,7 @@ export const callbacksAnsweredCheck: Check = {
     const calls = statusCallsByOrder(ctx);
     const sent = deliveries(ctx.entries, (e) => e.probe === undefined);
     const cases = sent.map((d) => judge(ctx, d, calls.get(d.orderId)));
-    return outcomeOf(cases, ({ judged, failed, undecided }) => {
+    return outcomeOfCases(cases, ({ judged, failed, undecided }) => {
       if (judged === 0 && undecided === 0) return nothingSent(ctx);
       if (judged === 0)
         return {
@@ -68,7 +68,7 @@ function judge(ctx: CheckContext, d: Delivery, calls: readonly ApiEntry[] | unde
   const answered = d.answered;
   if (!answered) {
     const tried = d.attempts.length;
-    const lastAnswer = answerText(last);
+    const lastAnswer = callbackAnswerText(last);
     if (!d.gaveUp && ctx.now <= last.at + wait)
       return {
         verdict: 'undecided',
@@ -94,22 +94,22 @@ function judge(ctx: CheckContext, d: Delivery, calls: readonly ApiEntry[] | unde
     ?.filter((e) => e.seq < first.seq && e.kind !== 'callback' && !isStatusCall(e))
     .at(-1);
   const from = Math.max(cause?.at ?? -Infinity, first.at - wait);
-  const call = statusCallIn(calls, cause?.seq ?? 0, from, answered.at + wait);
+  const next = statusFollowUp(ctx, calls, { afterSeq: cause?.seq ?? 0, from, at: answered.at });
   const retried =
     answered.attempt > 1
       ? { en: ` on attempt ${answered.attempt}`, ru: ` с ${answered.attempt}-й попытки` }
       : { en: '', ru: '' };
-  if (call)
+  if (next.verdict === 'pass')
     return {
       verdict: 'pass',
       evidence: [
         evidenceOf(answered, {
-          en: `${what.en} answered ${answered.httpStatus}${retried.en}; status asked (${seqs(call.seq)})`,
-          ru: `На ${what.ru} получен ответ ${answered.httpStatus}${retried.ru}; статус запрошен (${seqs(call.seq)})`,
+          en: `${what.en} answered ${answered.httpStatus}${retried.en}; status asked (${seqs(next.call.seq)})`,
+          ru: `На ${what.ru} получен ответ ${answered.httpStatus}${retried.ru}; статус запрошен (${seqs(next.call.seq)})`,
         }),
       ],
     };
-  if (ctx.now <= answered.at + wait)
+  if (next.verdict === 'undecided')
     return {
       verdict: 'undecided',
       evidence: [
@@ -130,7 +130,8 @@ function judge(ctx: CheckContext, d: Delivery, calls: readonly ApiEntry[] | unde
   };
 }
 
-function answerText(entry: CallbackEntry): Text {
+/** What the shop answered a callback attempt, for evidence texts (answerText in facts.ts is for REST answers). */
+function callbackAnswerText(entry: CallbackEntry): Text {
   if (entry.httpStatus !== undefined) return { en: `HTTP ${entry.httpStatus}`, ru: `HTTP ${entry.httpStatus}` };
   const message = entry.outcome.kind === 'error' ? entry.outcome.message : entry.outcome.kind;
   return { en: `none (${message})`, ru: `нет (${message})` };

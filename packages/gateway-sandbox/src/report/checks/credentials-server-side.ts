@@ -1,4 +1,4 @@
-import { apiCalls, countSummary, evidenceOf, outcomeOf } from '../params.js';
+import { countedOutcome, evidenceOf, isApi } from '../facts.js';
 import type { Check, Evidence } from '../types.js';
 
 /**
@@ -23,7 +23,7 @@ export const credentialsServerSideCheck: Check = {
       'смените пароль или токен, попавший в браузеры или приложения: считайте его скомпрометированным.',
   },
   run(ctx) {
-    const calls = apiCalls(ctx.entries);
+    const calls = ctx.entries.filter((e) => isApi(e));
     const failing: Evidence[] = [];
     const passing: Evidence[] = [];
     for (const call of calls) {
@@ -50,17 +50,12 @@ export const credentialsServerSideCheck: Check = {
         );
       }
     }
-    return outcomeOf({
+    return countedOutcome({
       observed: calls.length,
-      failed: failing.length,
       failing,
       passing,
-      summary: countSummary(
-        failing.length,
-        calls.length,
-        { en: 'API calls sent from a browser', ru: 'Вызовов API из браузера' },
-        { en: 'No API call yet.', ru: 'Вызовов API ещё не было.' },
-      ),
+      label: { en: 'API calls sent from a browser', ru: 'Вызовов API из браузера' },
+      none: { en: 'No API call yet.', ru: 'Вызовов API ещё не было.' },
     });
   },
 };

@@ -5,12 +5,11 @@ import {
   isApi,
   isReturn,
   orderResolver,
-  outcomeOf,
+  outcomeOfCases,
   seqs,
   someOf,
-  statusCallAfter,
-  statusCallIn,
   statusCallsByOrder,
+  statusFollowUp,
 } from '../facts.js';
 import type { Check } from '../types.js';
 
@@ -52,9 +51,9 @@ export const decisionFollowsStatusCheck: Check = {
         });
         continue;
       }
-      const orderCalls = calls.get(probe.orderId);
-      const call = statusCallIn(orderCalls, probe.seq, probe.at, probe.at + wait);
-      if (call) {
+      const next = statusFollowUp(ctx, calls.get(probe.orderId), { afterSeq: probe.seq, from: probe.at, at: probe.at });
+      if (next.verdict === 'pass') {
+        const { call } = next;
         cases.push({
           verdict: 'pass',
           evidence: [
@@ -66,7 +65,7 @@ export const decisionFollowsStatusCheck: Check = {
         });
         continue;
       }
-      if (ctx.now <= probe.at + wait) {
+      if (next.verdict === 'undecided') {
         cases.push({
           verdict: 'undecided',
           evidence: [
@@ -78,7 +77,7 @@ export const decisionFollowsStatusCheck: Check = {
         });
         continue;
       }
-      const late = statusCallAfter(orderCalls, probe.seq);
+      const { late } = next;
       cases.push({
         verdict: 'fail',
         evidence: [
@@ -93,7 +92,7 @@ export const decisionFollowsStatusCheck: Check = {
         ],
       });
     }
-    return outcomeOf(cases, ({ judged, failed, undecided }) => {
+    return outcomeOfCases(cases, ({ judged, failed, undecided }) => {
       if (judged === 0 && undecided === 0)
         return {
           en: `The probe has not run yet: arm it with POST /sandbox/test/merchants/${ctx.merchant}/probes, then make a purchase that is declined.`,

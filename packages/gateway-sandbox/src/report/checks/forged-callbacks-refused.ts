@@ -7,7 +7,7 @@ import {
   evidenceOf,
   isApi,
   orderResolver,
-  outcomeOf,
+  outcomeOfCases,
   seqs,
   someOf,
 } from '../facts.js';
@@ -98,7 +98,7 @@ export const forgedCallbacksRefusedCheck: Check = {
             ru: ` Уведомлений проверки без ответа (сетевая ошибка), они не оцениваются: ${unanswered}.`,
           }
         : { en: '', ru: '' };
-    return outcomeOf(cases, ({ judged, failed }) => {
+    return outcomeOfCases(cases, ({ judged, failed }) => {
       if (judged === 0)
         return {
           en: `The probe has not run yet: arm it with POST /sandbox/test/merchants/${ctx.merchant}/probes (body {"probes": ["forged-callbacks"]}), then pay an order so a genuine callback goes out.${noAnswer.en}`,

@@ -8,7 +8,7 @@ import {
   isApi,
   isStatusCall,
   orderResolver,
-  outcomeOf,
+  outcomeOfCases,
   registeredOrders,
   seqs,
   someOf,
@@ -74,7 +74,7 @@ export const holdsSettledCheck: Check = {
         ],
       });
     }
-    return outcomeOf(cases, ({ judged, failed, undecided }) => {
+    return outcomeOfCases(cases, ({ judged, failed, undecided }) => {
       if (judged === 0 && undecided === 0)
         return {
           en: 'No two-phase order (registerPreAuth.do) has been paid yet.',

@@ -1,26 +1,25 @@
+import { hasControlChars, REGISTER_LIMITS } from '../../rest/register.js';
 import type { ApiEntry } from '../../traffic.js';
 import {
   answeredClearly,
   answerText,
-  apiCalls,
   countSummary,
   evidenceOf,
-  given,
+  isApi,
   outcomeOf,
   quote,
   REGISTER_METHODS,
   succeeded,
-} from '../params.js';
+} from '../facts.js';
+import { given } from '../params.js';
 import type { Check, Evidence } from '../types.js';
 
-/** The sandbox refuses numbers longer than this or with control characters with errorCode 1 too (src/rest/register.ts). */
-const MAX_ORDER_NUMBER = 36;
-
-/** A number the gateway could have refused as invalid (errorCode 1 also means that), not as a duplicate. */
+/**
+ * A number the gateway could have refused as invalid (errorCode 1 also means that), not as a duplicate: too long or
+ * with control characters, as src/rest/register.ts refuses it.
+ */
 function invalidNumber(number: string): boolean {
-  return (
-    number.length > MAX_ORDER_NUMBER || [...number].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)
-  );
+  return number.length > REGISTER_LIMITS.orderNumberLength || hasControlChars(number);
 }
 
 /**
@@ -64,16 +63,16 @@ export const orderNumberUniqueCheck: Check = {
       );
     };
 
-    for (const call of apiCalls(ctx.entries, REGISTER_METHODS)) {
+    for (const call of ctx.entries.filter((e) => isApi(e, ...REGISTER_METHODS))) {
       const number = given(call, 'orderNumber');
       if (number === undefined) continue;
       const before = earlier.get(number) ?? [];
       earlier.set(number, [...before, call]);
-      const clear = before.filter((e) => answeredClearly(e.answer)).at(-1);
-      const duplicate = answeredClearly(call.answer) && call.answer.errorCode === '1';
+      const clear = before.filter((e) => answeredClearly(e)).at(-1);
+      const duplicate = answeredClearly(call) && call.answer.errorCode === '1';
 
       if (duplicate && clear) {
-        const answer = answerText(clear.answer);
+        const answer = answerText(clear);
         fail(
           call,
           number,
@@ -95,8 +94,8 @@ export const orderNumberUniqueCheck: Check = {
           'was refused as a duplicate: a number of an older order (before the kept journal) was used again.',
           'отклонён как повторный: снова использован номер более старого заказа (раньше сохранённого журнала).',
         );
-      } else if (succeeded(call.answer)) {
-        const registered = before.find((e) => succeeded(e.answer));
+      } else if (succeeded(call)) {
+        const registered = before.find((e) => succeeded(e));
         if (registered) {
           fail(
             call,

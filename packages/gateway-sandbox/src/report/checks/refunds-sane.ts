@@ -1,18 +1,6 @@
 import type { ApiEntry } from '../../traffic.js';
-import {
-  answeredClearly,
-  answerText,
-  countSummary,
-  evidenceOf,
-  followMoney,
-  given,
-  leftToRefund,
-  minorUnits,
-  noClearAnswer,
-  outcomeOf,
-  saysRefundExceeds,
-  succeeded,
-} from '../params.js';
+import { answeredClearly, answerText, countedOutcome, evidenceOf, noClearAnswer, succeeded } from '../facts.js';
+import { followMoney, given, leftToRefund, minorUnits, saysRefundExceeds } from '../params.js';
 import type { Check, Evidence } from '../types.js';
 
 /** The amount a refund call asked for; a missing amount is 0, the whole rest (docs/gateway-reference.md §3.6). */
@@ -58,7 +46,7 @@ export const refundsSaneCheck: Check = {
       const before = call.orderId === undefined ? [] : (earlier.get(call.orderId) ?? []);
       if (call.orderId !== undefined) earlier.set(call.orderId, [...before, call]);
 
-      if (answeredClearly(call.answer) && call.answer.errorCode === '7') {
+      if (answeredClearly(call) && call.answer.errorCode === '7') {
         const left = leftToRefund(money);
         if (saysRefundExceeds(call.answer) || (amount !== undefined && left !== undefined && amount > left)) {
           const what =
@@ -75,17 +63,17 @@ export const refundsSaneCheck: Check = {
         }
       }
 
-      if (succeeded(call.answer) && amount !== undefined && amount > 0) {
+      if (succeeded(call) && amount !== undefined && amount > 0) {
         const id = given(call, 'externalRefundId');
         const twin = before.find(
           (p) =>
             call.at - p.at <= window &&
             asked(p) === amount &&
-            (succeeded(p.answer) || noClearAnswer(p.answer)) &&
+            (succeeded(p) || noClearAnswer(p)) &&
             (id === undefined || given(p, 'externalRefundId') === undefined),
         );
         if (twin) {
-          const unanswered = !succeeded(twin.answer);
+          const unanswered = !succeeded(twin);
           const seconds = Math.round((call.at - twin.at) / 1000);
           failing.push(
             evidenceOf(call, {
@@ -102,7 +90,7 @@ export const refundsSaneCheck: Check = {
           return;
         }
       }
-      const answer = answerText(call.answer);
+      const answer = answerText(call);
       passing.push(
         evidenceOf(call, {
           en: `${where}: ${amount ?? '?'} (${answer.en}): neither above what is left nor a repeat.`,
@@ -110,17 +98,12 @@ export const refundsSaneCheck: Check = {
         }),
       );
     });
-    return outcomeOf({
+    return countedOutcome({
       observed,
-      failed: failing.length,
       failing,
       passing,
-      summary: countSummary(
-        failing.length,
-        observed,
-        { en: 'Refunds above what is left or repeated by a retry', ru: 'Возвратов сверх остатка или повторённых' },
-        { en: 'No refund yet.', ru: 'Возвратов ещё не было.' },
-      ),
+      label: { en: 'Refunds above what is left or repeated by a retry', ru: 'Возвратов сверх остатка или повторённых' },
+      none: { en: 'No refund yet.', ru: 'Возвратов ещё не было.' },
     });
   },
 };

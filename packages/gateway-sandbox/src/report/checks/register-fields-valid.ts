@@ -1,20 +1,11 @@
-import type { ApiEntry } from '../../traffic.js';
-import {
-  apiCalls,
-  countSummary,
-  evidenceOf,
-  given,
-  JOURNAL_VALUE_MAX,
-  keptPart,
-  outcomeOf,
-  quote,
-  REGISTER_METHODS,
-  wasCut,
-} from '../params.js';
+import { REGISTER_LIMITS } from '../../rest/register.js';
+import { JOURNAL_VALUE_MAX, type ApiEntry } from '../../traffic.js';
+import { countedOutcome, evidenceOf, isApi, quote, REGISTER_METHODS } from '../facts.js';
+import { given, keptPart, wasCut } from '../params.js';
 import type { Check, Evidence, Text } from '../types.js';
 
 /** description is String[1..598] on modern installs (docs/gateway-reference.md §3.1; the sandbox refuses longer). */
-export const MAX_DESCRIPTION = 598;
+export const MAX_DESCRIPTION = REGISTER_LIMITS.descriptionLength;
 /** The strictest banks take at most 99 characters without CR, LF, % or + (advice only). */
 export const SAFE_DESCRIPTION = 99;
 
@@ -98,7 +89,7 @@ export const registerFieldsValidCheck: Check = {
       'пройдут и у самых строгих банков); sessionTimeoutSecs — целым числом секунд, не меньше 1, не больше 9 цифр.',
   },
   run(ctx) {
-    const calls = apiCalls(ctx.entries, REGISTER_METHODS);
+    const calls = ctx.entries.filter((e) => isApi(e, ...REGISTER_METHODS));
     const failing: Evidence[] = [];
     const advised: Evidence[] = [];
     const passing: Evidence[] = [];
@@ -115,17 +106,12 @@ export const registerFieldsValidCheck: Check = {
       else if (passing.length < 3)
         passing.push(evidenceOf(call, { en: `${where}: fields valid.`, ru: `${where}: поля корректны.` }));
     }
-    return outcomeOf({
+    return countedOutcome({
       observed: calls.length,
-      failed: failing.length,
       failing,
       passing: [...advised, ...passing],
-      summary: countSummary(
-        failing.length,
-        calls.length,
-        { en: 'Registrations with an invalid field', ru: 'Регистраций с некорректным полем' },
-        { en: 'No order was registered yet.', ru: 'Ни один заказ ещё не зарегистрирован.' },
-      ),
+      label: { en: 'Registrations with an invalid field', ru: 'Регистраций с некорректным полем' },
+      none: { en: 'No order was registered yet.', ru: 'Ни один заказ ещё не зарегистрирован.' },
     });
   },
 };

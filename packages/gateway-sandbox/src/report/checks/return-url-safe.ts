@@ -1,19 +1,11 @@
+import { REGISTER_LIMITS } from '../../rest/register.js';
 import { REDACTED } from '../../traffic.js';
-import {
-  apiCalls,
-  countSummary,
-  evidenceOf,
-  given,
-  keptPart,
-  outcomeOf,
-  quote,
-  REGISTER_METHODS,
-  wasCut,
-} from '../params.js';
+import { countedOutcome, evidenceOf, isApi, quote, REGISTER_METHODS } from '../facts.js';
+import { given, keptPart, wasCut } from '../params.js';
 import type { Check, Evidence, Text } from '../types.js';
 
 /** returnUrl and failUrl are String[1..512] (docs/gateway-reference.md §3.1; the sandbox refuses longer ones). */
-export const MAX_URL_LENGTH = 512;
+export const MAX_URL_LENGTH = REGISTER_LIMITS.urlLength;
 
 /** Words of a parameter name that say it carries a secret (split at non-letters and camelCase humps). */
 const SECRET_WORDS = new Set([
@@ -139,7 +131,7 @@ export const returnUrlSafeCheck: Check = {
     let observed = 0;
     const failing: Evidence[] = [];
     const passing: Evidence[] = [];
-    for (const call of apiCalls(ctx.entries, REGISTER_METHODS)) {
+    for (const call of ctx.entries.filter((e) => isApi(e, ...REGISTER_METHODS))) {
       const urls: [string, string][] = [];
       for (const name of ['returnUrl', 'failUrl']) {
         const raw = given(call, name);
@@ -170,17 +162,12 @@ export const returnUrlSafeCheck: Check = {
           }),
         );
     }
-    return outcomeOf({
+    return countedOutcome({
       observed,
-      failed: failing.length,
       failing,
       passing,
-      summary: countSummary(
-        failing.length,
-        observed,
-        { en: 'Registrations with an unsafe return URL', ru: 'Регистраций с небезопасным URL возврата' },
-        { en: 'No order was registered yet.', ru: 'Ни один заказ ещё не зарегистрирован.' },
-      ),
+      label: { en: 'Registrations with an unsafe return URL', ru: 'Регистраций с небезопасным URL возврата' },
+      none: { en: 'No order was registered yet.', ru: 'Ни один заказ ещё не зарегистрирован.' },
     });
   },
 };

@@ -4,12 +4,11 @@ import {
   duration,
   evidenceOf,
   isReturn,
-  outcomeOf,
+  outcomeOfCases,
   seqs,
   someOf,
-  statusCallAfter,
-  statusCallIn,
   statusCallsByOrder,
+  statusFollowUp,
 } from '../facts.js';
 import type { Check } from '../types.js';
 
@@ -30,9 +29,9 @@ export const statusAfterReturnCheck: Check = {
     const calls = statusCallsByOrder(ctx);
     const cases: Case[] = [];
     for (const back of ctx.entries.filter(isReturn)) {
-      const orderCalls = calls.get(back.orderId);
-      const call = statusCallIn(orderCalls, back.seq, back.at, back.at + wait);
-      if (call) {
+      const next = statusFollowUp(ctx, calls.get(back.orderId), { afterSeq: back.seq, from: back.at, at: back.at });
+      if (next.verdict === 'pass') {
+        const { call } = next;
         cases.push({
           verdict: 'pass',
           evidence: [
@@ -44,7 +43,7 @@ export const statusAfterReturnCheck: Check = {
         });
         continue;
       }
-      if (ctx.now <= back.at + wait) {
+      if (next.verdict === 'undecided') {
         cases.push({
           verdict: 'undecided',
           evidence: [
@@ -56,7 +55,7 @@ export const statusAfterReturnCheck: Check = {
         });
         continue;
       }
-      const late = statusCallAfter(orderCalls, back.seq);
+      const { late } = next;
       const helper = back.via === 'test-helper';
       cases.push({
         verdict: 'fail',
@@ -78,7 +77,7 @@ export const statusAfterReturnCheck: Check = {
         ],
       });
     }
-    return outcomeOf(cases, ({ judged, failed, undecided }) => {
+    return outcomeOfCases(cases, ({ judged, failed, undecided }) => {
       if (judged === 0 && undecided === 0)
         return {
           en: 'No buyer has come back from the payment page yet.',

@@ -4,9 +4,10 @@ import {
   count,
   duration,
   evidenceOf,
+  groupBy,
   isStatusCall,
   orderResolver,
-  outcomeOf,
+  outcomeOfCases,
   seqs,
   someOf,
 } from '../facts.js';
@@ -55,7 +56,7 @@ export const statusPollingRateCheck: Check = {
         ),
       });
     }
-    return outcomeOf(cases, ({ judged, failed }) => {
+    return outcomeOfCases(cases, ({ judged, failed }) => {
       if (judged === 0) return { en: 'No status request yet.', ru: 'Статус ещё не запрашивался.' };
       if (failed > 0)
         return {
@@ -73,21 +74,11 @@ export const statusPollingRateCheck: Check = {
 /** Status calls per order (by orderId, or by orderNumber when it names no registered order), in time order. */
 function callsPerOrder(ctx: CheckContext): Map<string, ApiEntry[]> {
   const orderOf = orderResolver(ctx);
-  const out = new Map<string, ApiEntry[]>();
-  for (const e of ctx.entries) {
-    if (!isStatusCall(e)) continue;
+  const out = groupBy(ctx.entries.filter(isStatusCall), (e) => {
     const orderId = orderOf(e);
-    const key =
-      orderId !== undefined
-        ? `id:${orderId}`
-        : e.params.orderNumber !== undefined
-          ? `number:${e.params.orderNumber}`
-          : undefined;
-    if (key === undefined) continue;
-    let list = out.get(key);
-    if (!list) out.set(key, (list = []));
-    list.push(e);
-  }
+    if (orderId !== undefined) return `id:${orderId}`;
+    return e.params.orderNumber !== undefined ? `number:${e.params.orderNumber}` : undefined;
+  });
   for (const list of out.values()) list.sort((a, b) => a.at - b.at || a.seq - b.seq);
   return out;
 }
