@@ -269,8 +269,10 @@ export function someOf(part: number, whole: number, one: string, many: string): 
 }
 
 /** "seq 12" or "seq 12–31" for evidence texts. */
-export function seqs(first: number, last = first): string {
-  return first === last ? `seq ${first}` : `seq ${first}–${last}`;
+export function seqs(first: number, last = first): Text {
+  return first === last
+    ? { en: `entry #${first}`, ru: `запись №${first}` }
+    : { en: `entries #${first}–${last}`, ru: `записи №${first}–${last}` };
 }
 
 /** A value for a text: quoted, at most `max` characters. */

@@ -91,7 +91,7 @@ describe('decision-follows-status', () => {
 
   it('names the call that treated the declined order as paid', () => {
     const result = runCheck(decisionFollowsStatusCheck, journal(registered, probe(10), deposit(11)), 100);
-    expect(result.evidence[0]?.what.en).toMatch(/^deposit\.do on the declined order .*\(seq 2\)/);
+    expect(result.evidence[0]?.what.en).toMatch(/^deposit\.do on the declined order .*\(entry #2\)/);
     expect(result.summary.ru).toContain('1 из 1');
   });
 });

@@ -96,8 +96,8 @@ describe('forged-callbacks-refused', () => {
       100,
     );
     expect(result.evidence[1]?.what).toEqual({
-      en: 'deposit.do on the order 1 s after the accepted forged callback (seq 3)',
-      ru: 'deposit.do по заказу через 1 с после принятого поддельного уведомления (seq 3)',
+      en: 'deposit.do on the order 1 s after the accepted forged callback (entry #3)',
+      ru: 'deposit.do по заказу через 1 с после принятого поддельного уведомления (запись №3)',
     });
     expect(result.summary.en).toBe(
       '1 of 1 forged or unsigned callback was answered 2xx: the shop does not check the checksum.',

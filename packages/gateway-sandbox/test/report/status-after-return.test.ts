@@ -99,9 +99,9 @@ describe('status-after-return', () => {
       ru: 'Возвратов без запроса статуса в течение 1 мин: 1 из 2.',
     });
     expect(result.evidence[0]?.what.en).toBe(
-      'Status asked only 91 s after the return (seq 4), later than 1 min (a test helper sent the buyer back: open its sentTo URL as the browser would)',
+      'Status asked only 91 s after the return (entry #4), later than 1 min (a test helper sent the buyer back: open its sentTo URL as the browser would)',
     );
     expect(result.evidence[0]?.orderId).toBe('o1');
-    expect(result.evidence[1]?.what.ru).toBe('Статус запрошен через 1 с после возврата (seq 3)');
+    expect(result.evidence[1]?.what.ru).toBe('Статус запрошен через 1 с после возврата (запись №3)');
   });
 });

@@ -73,8 +73,8 @@ describe('status-polling-rate', () => {
       at: 0,
       orderId: 'o1',
       what: {
-        en: '40 status requests for the order in 19.5 s (seq 2–41), up to 20 in 10 s; at most 5 expected',
-        ru: 'Запросов статуса по заказу: 40 за 19,5 с (seq 2–41), до 20 за 10 с; допустимо не больше 5',
+        en: '40 status requests for the order in 19.5 s (entries #2–41), up to 20 in 10 s; at most 5 expected',
+        ru: 'Запросов статуса по заказу: 40 за 19,5 с (записи №2–41), до 20 за 10 с; допустимо не больше 5',
       },
     });
     expect(result.summary.en).toBe('1 of 1 order was polled more than 5 times in 10 s.');

@@ -104,8 +104,8 @@ function judge(ctx: CheckContext, d: Delivery, calls: readonly ApiEntry[] | unde
       verdict: 'pass',
       evidence: [
         evidenceOf(answered, {
-          en: `${what.en} answered ${answered.httpStatus}${retried.en}; status asked (${seqs(next.call.seq)})`,
-          ru: `На ${what.ru} получен ответ ${answered.httpStatus}${retried.ru}; статус запрошен (${seqs(next.call.seq)})`,
+          en: `${what.en} answered ${answered.httpStatus}${retried.en}; status asked (${seqs(next.call.seq).en})`,
+          ru: `На ${what.ru} получен ответ ${answered.httpStatus}${retried.ru}; статус запрошен (${seqs(next.call.seq).ru})`,
         }),
       ],
     };

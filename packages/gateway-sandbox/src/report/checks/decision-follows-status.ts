@@ -27,8 +27,8 @@ export const decisionFollowsStatusCheck: Check = {
     ru: 'Решение принимается по статусу заказа, а не по параметрам возврата',
   },
   fix: {
-    en: 'Never mark an order paid because of the return URL: its parameters can say anything. Call getOrderStatusExtended.do and treat the order as paid only with orderStatus 2 (or 1, held); deposit only then. To run the probe: POST /sandbox/test/merchants/<login>/probes, then make a purchase that is declined.',
-    ru: 'Не считайте заказ оплаченным по URL возврата: в его параметрах может быть что угодно. Вызовите getOrderStatusExtended.do и считайте заказ оплаченным только при orderStatus 2 (или 1 — сумма захолдирована); списание — только после этого. Чтобы запустить проверку: POST /sandbox/test/merchants/<login>/probes, затем покупка, которая будет отклонена.',
+    en: 'Never mark an order paid because of the return URL: its parameters can say anything. Call getOrderStatusExtended.do and treat the order as paid only with orderStatus 2 (or 1, held); deposit only then. To run the probe: “Arm the probes” on the report card, or POST /sandbox/test/merchants/<login>/probes, then make a purchase that is declined.',
+    ru: 'Не считайте заказ оплаченным по URL возврата: в его параметрах может быть что угодно. Вызовите getOrderStatusExtended.do и считайте заказ оплаченным только при orderStatus 2 (или 1 — сумма захолдирована); списание — только после этого. Чтобы запустить проверку: «Включить зонды» на странице оценки или POST /sandbox/test/merchants/<login>/probes, затем покупка, которая будет отклонена.',
   },
   run(ctx) {
     const wait = ctx.settings.statusWaitMs;
@@ -44,8 +44,8 @@ export const decisionFollowsStatusCheck: Check = {
           verdict: 'fail',
           evidence: [
             evidenceOf(asPaid, {
-              en: `${asPaid.method}.do on the declined order the probe sent back with success-looking parameters (${seqs(probe.seq)}): the shop treated it as paid`,
-              ru: `${asPaid.method}.do по отклонённому заказу, с которым проверка вернула покупателя с «успешными» параметрами (${seqs(probe.seq)}): магазин счёл его оплаченным`,
+              en: `${asPaid.method}.do on the declined order the probe sent back with success-looking parameters (${seqs(probe.seq).en}): the shop treated it as paid`,
+              ru: `${asPaid.method}.do по отклонённому заказу, с которым проверка вернула покупателя с «успешными» параметрами (${seqs(probe.seq).ru}): магазин счёл его оплаченным`,
             }),
           ],
         });
@@ -58,8 +58,8 @@ export const decisionFollowsStatusCheck: Check = {
           verdict: 'pass',
           evidence: [
             evidenceOf(call, {
-              en: `Status asked ${duration(call.at - probe.at).en} after the probe's success-looking return (${seqs(probe.seq)}), and the declined order was not treated as paid`,
-              ru: `Статус запрошен через ${duration(call.at - probe.at).ru} после возврата с «успешными» параметрами (${seqs(probe.seq)}), отклонённый заказ не принят за оплаченный`,
+              en: `Status asked ${duration(call.at - probe.at).en} after the probe's success-looking return (${seqs(probe.seq).en}), and the declined order was not treated as paid`,
+              ru: `Статус запрошен через ${duration(call.at - probe.at).ru} после возврата с «успешными» параметрами (${seqs(probe.seq).ru}), отклонённый заказ не принят за оплаченный`,
             }),
           ],
         });
@@ -83,10 +83,10 @@ export const decisionFollowsStatusCheck: Check = {
         evidence: [
           evidenceOf(probe, {
             en: late
-              ? `After the probe's success-looking return of a declined order, the status was asked only ${duration(late.at - probe.at).en} later (${seqs(late.seq)})`
+              ? `After the probe's success-looking return of a declined order, the status was asked only ${duration(late.at - probe.at).en} later (${seqs(late.seq).en})`
               : `After the probe's success-looking return of a declined order, no status request within ${waitText.en}: the shop decided from the return URL`,
             ru: late
-              ? `После возврата отклонённого заказа с «успешными» параметрами статус запрошен лишь через ${duration(late.at - probe.at).ru} (${seqs(late.seq)})`
+              ? `После возврата отклонённого заказа с «успешными» параметрами статус запрошен лишь через ${duration(late.at - probe.at).ru} (${seqs(late.seq).ru})`
               : `После возврата отклонённого заказа с «успешными» параметрами статус не запрошен в течение ${waitText.ru}: магазин решил по URL возврата`,
           }),
         ],
@@ -95,8 +95,8 @@ export const decisionFollowsStatusCheck: Check = {
     return outcomeOfCases(cases, ({ judged, failed, undecided }) => {
       if (judged === 0 && undecided === 0)
         return {
-          en: `The probe has not run yet: arm it with POST /sandbox/test/merchants/${ctx.merchant}/probes, then make a purchase that is declined.`,
-          ru: `Проверка ещё не проводилась: включите её запросом POST /sandbox/test/merchants/${ctx.merchant}/probes, затем сделайте покупку, которая будет отклонена.`,
+          en: `The probe has not run yet: press “Arm the probes” on the report card, or POST /sandbox/test/merchants/${ctx.merchant}/probes, then make a purchase that is declined.`,
+          ru: `Проверка ещё не проводилась: нажмите «Включить зонды» на странице оценки или отправьте POST /sandbox/test/merchants/${ctx.merchant}/probes, затем сделайте покупку, которая будет отклонена.`,
         };
       if (judged === 0)
         return {

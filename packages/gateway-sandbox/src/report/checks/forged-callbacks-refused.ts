@@ -39,8 +39,8 @@ export const forgedCallbacksRefusedCheck: Check = {
     ru: 'Поддельные и неподписанные уведомления отклоняются',
   },
   fix: {
-    en: 'Check every callback\'s checksum (HMAC-SHA256 of the sorted "name;value;" pairs with the callback key, compared in constant time) and answer a missing or wrong one with 403, changing nothing; act only on getOrderStatusExtended.do. To run the probe: POST /sandbox/test/merchants/<login>/probes with {"probes": ["forged-callbacks"]}, then pay an order so a genuine callback goes out.',
-    ru: 'Проверяйте контрольную сумму каждого уведомления (HMAC-SHA256 от отсортированных пар «имя;значение;» с ключом уведомлений, сравнение за постоянное время); на отсутствующую или неверную отвечайте 403 и ничего не меняйте; действуйте только по getOrderStatusExtended.do. Чтобы запустить проверку: POST /sandbox/test/merchants/<login>/probes с {"probes": ["forged-callbacks"]}, затем оплатите заказ, чтобы ушло подлинное уведомление.',
+    en: 'Check every callback\'s checksum (HMAC-SHA256 of the sorted "name;value;" pairs with the callback key, compared in constant time) and answer a missing or wrong one with 403, changing nothing; act only on getOrderStatusExtended.do. To run the probe: “Arm the probes” on the report card, or POST /sandbox/test/merchants/<login>/probes with {"probes": ["forged-callbacks"]}, then pay an order so a genuine callback goes out.',
+    ru: 'Проверяйте контрольную сумму каждого уведомления (HMAC-SHA256 от отсортированных пар «имя;значение;» с ключом уведомлений, сравнение за постоянное время); на отсутствующую или неверную отвечайте 403 и ничего не меняйте; действуйте только по getOrderStatusExtended.do. Чтобы запустить проверку: «Включить зонды» на странице оценки или POST /sandbox/test/merchants/<login>/probes с {"probes": ["forged-callbacks"]}, затем оплатите заказ, чтобы ушло подлинное уведомление.',
   },
   run(ctx) {
     const orderOf = orderResolver(ctx);
@@ -67,8 +67,8 @@ export const forgedCallbacksRefusedCheck: Check = {
         if (acted?.kind === 'api')
           evidence.push(
             evidenceOf(acted, {
-              en: `${acted.method}.do on the order ${duration(acted.at - accepted.at).en} after the accepted ${after.en} (${seqs(accepted.seq)})`,
-              ru: `${acted.method}.do по заказу через ${duration(acted.at - accepted.at).ru} после принятого ${after.ru} (${seqs(accepted.seq)})`,
+              en: `${acted.method}.do on the order ${duration(acted.at - accepted.at).en} after the accepted ${after.en} (${seqs(accepted.seq).en})`,
+              ru: `${acted.method}.do по заказу через ${duration(acted.at - accepted.at).ru} после принятого ${after.ru} (${seqs(accepted.seq).ru})`,
             }),
           );
         cases.push({ verdict: 'fail', evidence });
@@ -101,8 +101,8 @@ export const forgedCallbacksRefusedCheck: Check = {
     return outcomeOfCases(cases, ({ judged, failed }) => {
       if (judged === 0)
         return {
-          en: `The probe has not run yet: arm it with POST /sandbox/test/merchants/${ctx.merchant}/probes (body {"probes": ["forged-callbacks"]}), then pay an order so a genuine callback goes out.${noAnswer.en}`,
-          ru: `Проверка ещё не проводилась: включите её запросом POST /sandbox/test/merchants/${ctx.merchant}/probes (тело {"probes": ["forged-callbacks"]}), затем оплатите заказ, чтобы ушло подлинное уведомление.${noAnswer.ru}`,
+          en: `The probe has not run yet: press “Arm the probes” on the report card, or POST /sandbox/test/merchants/${ctx.merchant}/probes (body {"probes": ["forged-callbacks"]}), then pay an order so a genuine callback goes out.${noAnswer.en}`,
+          ru: `Проверка ещё не проводилась: нажмите «Включить зонды» на странице оценки или отправьте POST /sandbox/test/merchants/${ctx.merchant}/probes (тело {"probes": ["forged-callbacks"]}), затем оплатите заказ, чтобы ушло подлинное уведомление.${noAnswer.ru}`,
         };
       if (failed > 0)
         return {

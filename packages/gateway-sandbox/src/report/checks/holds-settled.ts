@@ -52,8 +52,8 @@ export const holdsSettledCheck: Check = {
           verdict: inTime ? 'pass' : 'fail',
           evidence: [
             evidenceOf(settled, {
-              en: `Hold settled by ${settled.method}.do ${after.en} after approval (${seqs(approved.seq)})${inTime ? '' : `, later than the hold's ${lifeText.en}`}`,
-              ru: `Холд завершён вызовом ${settled.method}.do через ${after.ru} после одобрения (${seqs(approved.seq)})${inTime ? '' : `, позже срока холда (${lifeText.ru})`}`,
+              en: `Hold settled by ${settled.method}.do ${after.en} after approval (${seqs(approved.seq).en})${inTime ? '' : `, later than the hold's ${lifeText.en}`}`,
+              ru: `Холд завершён вызовом ${settled.method}.do через ${after.ru} после одобрения (${seqs(approved.seq).ru})${inTime ? '' : `, позже срока холда (${lifeText.ru})`}`,
             }),
           ],
         });

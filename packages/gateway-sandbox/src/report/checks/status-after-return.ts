@@ -36,8 +36,8 @@ export const statusAfterReturnCheck: Check = {
           verdict: 'pass',
           evidence: [
             evidenceOf(call, {
-              en: `Status asked ${duration(call.at - back.at).en} after the return (${seqs(back.seq)})`,
-              ru: `Статус запрошен через ${duration(call.at - back.at).ru} после возврата (${seqs(back.seq)})`,
+              en: `Status asked ${duration(call.at - back.at).en} after the return (${seqs(back.seq).en})`,
+              ru: `Статус запрошен через ${duration(call.at - back.at).ru} после возврата (${seqs(back.seq).ru})`,
             }),
           ],
         });
@@ -63,12 +63,12 @@ export const statusAfterReturnCheck: Check = {
           evidenceOf(back, {
             en:
               (late
-                ? `Status asked only ${duration(late.at - back.at).en} after the return (${seqs(late.seq)}), later than ${waitText.en}`
+                ? `Status asked only ${duration(late.at - back.at).en} after the return (${seqs(late.seq).en}), later than ${waitText.en}`
                 : `No status request within ${waitText.en} after the return`) +
               (helper ? ' (a test helper sent the buyer back: open its sentTo URL as the browser would)' : ''),
             ru:
               (late
-                ? `Статус запрошен лишь через ${duration(late.at - back.at).ru} после возврата (${seqs(late.seq)}), позже ${waitText.ru}`
+                ? `Статус запрошен лишь через ${duration(late.at - back.at).ru} после возврата (${seqs(late.seq).ru}), позже ${waitText.ru}`
                 : `В течение ${waitText.ru} после возврата статус не запрошен`) +
               (helper
                 ? ' (покупателя вернул тестовый помощник: откройте его адрес sentTo, как это сделал бы браузер)'

@@ -50,8 +50,8 @@ export const statusPollingRateCheck: Check = {
         verdict: 'fail',
         evidence: bursts.map((b) =>
           evidenceOf(b.first, {
-            en: `${b.count} status requests for the order in ${duration(b.last.at - b.first.at).en} (${seqs(b.first.seq, b.last.seq)}), up to ${b.peak} in ${windowText.en}; at most ${max} expected`,
-            ru: `Запросов статуса по заказу: ${b.count} за ${duration(b.last.at - b.first.at).ru} (${seqs(b.first.seq, b.last.seq)}), до ${b.peak} за ${windowText.ru}; допустимо не больше ${max}`,
+            en: `${b.count} status requests for the order in ${duration(b.last.at - b.first.at).en} (${seqs(b.first.seq, b.last.seq).en}), up to ${b.peak} in ${windowText.en}; at most ${max} expected`,
+            ru: `Запросов статуса по заказу: ${b.count} за ${duration(b.last.at - b.first.at).ru} (${seqs(b.first.seq, b.last.seq).ru}), до ${b.peak} за ${windowText.ru}; допустимо не больше ${max}`,
           }),
         ),
       });
