@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { IntegrationReport } from '@rbs-storefront/gateway-sandbox';
+import { PROBES, type IntegrationReport } from '@rbs-storefront/gateway-sandbox';
 import { ADMIN_PASSWORD } from '../admin/helpers.js';
 import { browserSuitePlan, CHROMIUM_PATH, launchChromium } from '../helpers/browser.js';
 import { buyOnShop, CARDS, payOnGateway } from '../helpers/browser-buyer.js';
@@ -58,6 +58,9 @@ suite('README screenshots (SCREENSHOTS=1)', () => {
       throw new Error(`CI is set and ${CHROMIUM_PATH} is missing: install it (apt-get install chromium)`);
     live = await startLiveShop({ ADMIN_PASSWORD });
     url = live.url;
+    // The report card's probes ride along the shots' declined purchase and first callback, so the card shows them.
+    const embedded = live.shop.sandbox!.sandbox;
+    for (const m of embedded.merchants) embedded.probes.arm(m.login, PROBES);
     // The shared launcher's flags, plus one raster thread: with several, SVG pictures sometimes came out a few
     // pixels different from run to run.
     browser = await launchChromium(['--num-raster-threads=1', '--disable-partial-raster']);
