@@ -2,8 +2,9 @@
  * Child process of bench/run.js for the journal figure: one sandbox on PORT, its integration journal recording
  * (JOURNAL=on) or not (JOURNAL=off: no recording middleware, nothing kept), in memory or, with DATA_DIR, in
  * `<DATA_DIR>/sandbox.db` as a standalone sandbox with SANDBOX_DATA_DIR keeps it. Callbacks off, as in bench/servers.js.
+ * SANDBOX_MODULE: another built copy of the package to load instead (bench/journal-cost.js's JC_BEFORE).
  */
-import { startSandbox } from '@rbs-storefront/gateway-sandbox';
+const { startSandbox } = await import(process.env.SANDBOX_MODULE || '@rbs-storefront/gateway-sandbox');
 
 const sandbox = await startSandbox({
   port: Number(process.env.PORT),

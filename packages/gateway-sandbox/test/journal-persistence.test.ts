@@ -114,3 +114,38 @@ describe('calls refused before the method runs', () => {
     expect(JSON.stringify(sb.integrationJournal.list())).not.toMatch(/wrong-\d-Pa55/);
   });
 });
+
+describe('the paths a REST method is reached by', () => {
+  it('when a method is called with an encoded name, in capitals or with a trailing slash, then the call is recorded too', async () => {
+    const sb = makeSandbox();
+    const paths = [
+      '/payment/rest/getOrderStatusExtended%2Edo',
+      '/PAYMENT/REST/getOrderStatusExtended.do',
+      '/payment/rest/getOrderStatusExtended.do/',
+    ];
+    for (const [i, path] of paths.entries()) {
+      const res = await request(sb.app)
+        .post(path)
+        .type('form')
+        .send({ ...CREDS, orderId: `path-${i}` });
+      expect((res.body as { errorCode?: string }).errorCode).toBe('6');
+    }
+    const recorded = sb.integrationJournal.list({ method: 'getOrderStatusExtended' });
+    expect(recorded.map((e) => e.orderId).sort()).toEqual(['path-0', 'path-1', 'path-2']);
+    // Not a method: nothing recorded.
+    await request(sb.app).post('/payment/rest/nothing.do').type('form').send(CREDS);
+    expect(sb.integrationJournal.list()).toHaveLength(3);
+  });
+});
+
+describe('journal entries on disk', () => {
+  it('when calls are still queued for the next batch write, then the stop writes them all', async () => {
+    const dir = tempDir();
+    const first = await start(dir);
+    await Promise.all(['c-1', 'c-2', 'c-3', 'c-4'].map((id) => status(first.url, id)));
+    const written = first.sandbox.integrationJournal.list();
+    await first.stop();
+    const second = await start(dir);
+    expect(second.sandbox.integrationJournal.list()).toEqual(written);
+  });
+});

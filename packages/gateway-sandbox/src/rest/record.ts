@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { SandboxClock } from '../clock.js';
 import { redactParams, type ApiAnswer, type BrowserHints, type TrafficJournal } from '../traffic.js';
 import type { SandboxMerchant } from '../types.js';
@@ -19,26 +19,28 @@ export function browserHints(req: Request): BrowserHints {
 }
 
 /**
- * Records every call of a REST method in the journal once its answer is sent (or its connection dropped): mounted
- * in front of everything else on the method's path, so throttled calls, faults and auth failures are recorded too.
- * The answer is the body the method's handler (or the throttle) noted with noteAnswer; a body sent by anything
- * else (a fault's 5xx or broken JSON) is recorded as its HTTP status only. Nothing is added to the response object
- * itself (res.locals holds the note), so the hot path keeps its object shapes.
+ * Records every call of a REST method in the journal once its answer is sent (or its connection dropped): called
+ * first of all in the layer mounted at /payment/rest (routes.ts, before the body is parsed), so throttled calls,
+ * faults and auth failures are recorded too, with no router layer of its own to pass. The answer is the body the
+ * method's handler (or the throttle) noted with noteAnswer; a body sent by anything else (a fault's 5xx or broken
+ * JSON) is recorded as its HTTP status only. Nothing is added to the response object itself (res.locals holds the
+ * note), so the hot path keeps its object shapes.
  */
 export function createRestRecorder(opts: {
   journal: TrafficJournal;
   clock: SandboxClock;
   merchants: readonly SandboxMerchant[];
   isMethod: (file: unknown) => boolean;
-}): RequestHandler {
+}): (req: Request, res: Response) => void {
   const { journal, clock, merchants } = opts;
   const byUserName = new Map(merchants.map((m) => [m.userName, m.login]));
-  return (req, res, next) => {
-    const file = req.params.file;
-    if (!opts.isMethod(file)) return next();
+  return (req, res) => {
+    const file = fileOf(req.url);
+    if (file === undefined || !opts.isMethod(file)) return;
     const started = performance.now();
     const at = clock.now();
-    res.once('close', () => {
+    // on, not once: a response closes once, and once's wrapper and removal cost every call a little more.
+    res.on('close', () => {
       const body: unknown = res.locals[ANSWER];
       const params = callParams(req, res);
       const auth = knownCallAuth(res);
@@ -48,24 +50,47 @@ export function createRestRecorder(opts: {
         : userName === undefined
           ? null
           : (byUserName.get(userName) ?? null);
-      const answer = summarise(res, body);
       const orderId = stringField(body, 'orderId') ?? param(params, 'orderId')?.slice(0, 64);
       journal.record({
         kind: 'api',
         at,
         merchant,
         ...(orderId !== undefined && { orderId }),
-        method: String(file).replace(/\.do$/, ''),
+        method: file.endsWith('.do') ? file.slice(0, -3) : file,
         ...(userName !== undefined && { userName: userName.slice(0, 100) }),
         params: redactParams(params),
-        answer,
+        answer: summarise(res, body),
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-        source: req.ip ?? '',
+        source: sourceAddress(req),
         browser: browserHints(req),
       });
     });
-    next();
   };
+}
+
+/**
+ * The `<file>` of /payment/rest/<file> from the URL as seen under /payment/rest (`/register.do?…`), decoded, as the
+ * router's `:file` parameter reads it; undefined when there is none or it does not decode (the router refuses those).
+ */
+function fileOf(url: string): string | undefined {
+  const raw = FILE.exec(url)?.[1];
+  if (raw === undefined) return undefined;
+  if (!raw.includes('%')) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+const FILE = /^\/([^/?]+)/;
+
+/**
+ * req.ip without its cost in the common case: with no X-Forwarded-For header, Express's answer is the socket's
+ * address whatever `trust proxy` says (proxy-addr only walks the forwarded addresses), so that is read directly.
+ */
+function sourceAddress(req: Request): string {
+  if (req.headers['x-forwarded-for'] === undefined) return req.socket.remoteAddress ?? '';
+  return req.ip ?? '';
 }
 
 function summarise(res: Response, body: unknown): ApiAnswer {

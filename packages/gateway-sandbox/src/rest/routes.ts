@@ -169,18 +169,26 @@ export function createRestRouter(options: RestRouterOptions): Router {
     return name !== undefined && isRestMethod(name) ? methods[name] : undefined;
   };
 
-  // First of all, so that every call of a method is recorded: throttled, faulted, refused or answered.
-  if (options.journal)
-    router.use(
-      '/payment/rest/:file',
-      createRestRecorder({
+  // First of all, so that every call of a method is recorded: throttled, faulted, refused or answered. In the body
+  // parser's layer rather than one of its own: one router layer fewer to pass on every call.
+  const recordCall = options.journal
+    ? createRestRecorder({
         journal: options.journal,
         clock: engine.clock,
         merchants: options.merchants,
         isMethod: (file) => methodOf(file) !== undefined,
-      }),
-    );
-  router.use('/payment/rest', express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
+      })
+    : undefined;
+  const parseBody = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
+  router.use(
+    '/payment/rest',
+    recordCall
+      ? (req, res, next) => {
+          recordCall(req, res);
+          parseBody(req, res, next);
+        }
+      : parseBody,
+  );
   const throttle =
     options.authThrottle === false
       ? undefined
