@@ -65,6 +65,14 @@ describe.each(DOCS)('the "Grade your integration" section of %s', (file) => {
     expect(stdout).toMatch(/^Report card: demo-shop\n/);
   });
 
+  it('when the five-minute path is followed, then its purchases reach the checks a score of 100 needs', () => {
+    // holds-settled and refunds-sane stay "not observed" (not a pass) without a captured hold and a refund.
+    const step4 = /^4\. Buy through the shop:([\s\S]*?)(?=^5\. )/m.exec(section)?.[1] ?? '';
+    expect(step4).toMatch(/registerPreAuth[\s\S]*captures or reverses/);
+    expect(step4).toMatch(/refund the paid one/);
+    expect(step4).toContain('`refunds-sane`');
+  });
+
   it('when its table of checks is read, then it names every check id once, in the report’s order', () => {
     const ids = [...section.matchAll(/^\| `([a-z][a-z-]+)` \|/gm)].map((m) => m[1]);
     expect(ids).toEqual([...CHECK_IDS]);
