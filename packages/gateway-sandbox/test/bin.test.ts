@@ -1,5 +1,6 @@
 /** The `gateway-sandbox` bin: a file npm can link at install, before dist/ is built, that runs dist/server.js. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,4 +47,57 @@ describe('the gateway-sandbox bin', () => {
     writeFileSync(path.join(work, 'dist', 'server.js'), 'console.log(JSON.stringify(process.argv.slice(2)));\n');
     expect(await run(bin, ['report', '--help'])).toEqual({ code: 0, out: '["report","--help"]\n', err: '' });
   });
+});
+
+describe('the gateway-sandbox bin with an argument or a busy port (src/server.ts)', () => {
+  /** `node --import tsx src/server.ts …args` with exactly `env` (plus PATH). */
+  const server = (args: string[], env: Record<string, string> = {}) =>
+    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
+        cwd: PACKAGE_DIR,
+        env: { PATH: process.env.PATH ?? '', SANDBOX_PORT: '0', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      // A sandbox that starts anyway would never exit: stop it so the test fails on its output, not a timeout.
+      const timer = setTimeout(() => child.kill('SIGTERM'), 10_000);
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, out, err });
+      });
+    });
+
+  it('when it is asked for --help, then it prints its usage and starts nothing', async () => {
+    const { code, out, err } = await server(['--help']);
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out).toMatch(/^Usage: gateway-sandbox {2}/);
+    expect(out).toContain('gateway-sandbox report --help');
+  }, 30_000);
+
+  it('when it is given an unknown command, then it says so with the usage and exits 2', async () => {
+    const { code, out, err } = await server(['serve']);
+    expect({ code, out }).toEqual({ code: 2, out: '' });
+    expect(err).toMatch(/^gateway-sandbox: unknown command 'serve'\nUsage: /);
+  }, 30_000);
+
+  it('when its port is in use, then one line names it and SANDBOX_PORT, and it exits 1', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const { code, err } = await server([], {
+        SANDBOX_PORT: String(port),
+        SANDBOX_OPERATOR_TOKEN: 'bin-test-operator-token-0123',
+      });
+      expect(code).toBe(1);
+      expect(err).toBe(
+        `gateway-sandbox: 127.0.0.1:${port} is in use: set SANDBOX_PORT to a free port (0: any free port)\n`,
+      );
+    } finally {
+      busy.close();
+    }
+  }, 30_000);
 });
