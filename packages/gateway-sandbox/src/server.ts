@@ -60,8 +60,7 @@ async function main(): Promise<void> {
         : 'sandbox operator token generated for this run (printed once, on purpose; set SANDBOX_DATA_DIR to keep it, SANDBOX_OPERATOR_TOKEN to choose one)',
     );
   }
-  if (config.dataDir === undefined)
-    logger.info('SANDBOX_DATA_DIR is unset: orders are kept in memory and a restart forgets them');
+  // Where the orders are kept (in memory without SANDBOX_DATA_DIR) is logged once, by startSandbox.
   if (state.stopRequested !== undefined) stop(state.stopRequested);
 }
 

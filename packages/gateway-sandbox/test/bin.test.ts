@@ -100,4 +100,25 @@ describe('the gateway-sandbox bin with an argument or a busy port (src/server.ts
       busy.close();
     }
   }, 30_000);
+
+  it('when it starts without a data folder, then it says once that the orders are kept in memory', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      cwd: PACKAGE_DIR,
+      env: { PATH: process.env.PATH ?? '', SANDBOX_PORT: '0', SANDBOX_OPERATOR_TOKEN: 'bin-test-operator-token-0123' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('gateway sandbox listening')) resolve();
+      });
+      child.once('close', () => resolve());
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the lines logged right after listening
+    child.kill('SIGTERM');
+    await closed;
+    expect(out.split('\n').filter((line) => /in memory/.test(line))).toHaveLength(1);
+  }, 30_000);
 });
