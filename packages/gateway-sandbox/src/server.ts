@@ -60,10 +60,13 @@ async function main(): Promise<void> {
         : 'sandbox operator token generated for this run (printed once, on purpose; set SANDBOX_DATA_DIR to keep it, SANDBOX_OPERATOR_TOKEN to choose one)',
     );
   }
-  if (config.dataDir === undefined)
-    logger.info('SANDBOX_DATA_DIR is unset: orders are kept in memory and a restart forgets them');
+  // Where the orders are kept (in memory without SANDBOX_DATA_DIR) is logged once, by startSandbox.
   if (state.stopRequested !== undefined) stop(state.stopRequested);
 }
+
+const USAGE = `Usage: gateway-sandbox            start the sandbox (settings: the SANDBOX_* variables, see its README)
+       gateway-sandbox report …   print a merchant's report card (gateway-sandbox report --help)
+`;
 
 if (process.argv[2] === 'report') {
   const { runReportCommand } = await import('./report-cli.js');
@@ -71,10 +74,21 @@ if (process.argv[2] === 'report') {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
   });
+} else if (process.argv[2] !== undefined) {
+  // Any other argument (--help included) is not a reason to start a sandbox on the configured port.
+  const help = process.argv[2] === '--help' || process.argv[2] === '-h';
+  if (help) process.stdout.write(USAGE);
+  else process.stderr.write(`gateway-sandbox: unknown command '${process.argv[2]}'\n${USAGE}`);
+  process.exitCode = help ? 0 : 2;
 } else {
   main().catch((err: unknown) => {
+    const listenError = err as { code?: unknown; address?: unknown; port?: unknown };
     if (err instanceof SandboxConfigError || err instanceof CredentialsFileError) {
       process.stderr.write(`${err.message}\n`);
+    } else if (listenError.code === 'EADDRINUSE') {
+      process.stderr.write(
+        `gateway-sandbox: ${String(listenError.address)}:${String(listenError.port)} is in use: set SANDBOX_PORT to a free port (0: any free port)\n`,
+      );
     } else {
       logger.error({ err }, 'gateway sandbox failed to start');
     }

@@ -110,6 +110,7 @@ describe(`${NAME} packed and installed into an empty project`, () => {
         'dist/index.js',
         'dist/index.d.ts',
         'dist/server.js',
+        'bin/gateway-sandbox.js',
         'views/payment.ejs',
         'views/partials/head.ejs',
         'views/tools/orders.ejs',

@@ -241,11 +241,20 @@ describe('report card in the sandbox app', () => {
     expect(forged.text).toContain('Эта форма отправлена не со страницы оценки');
     expect(sb.probes.armed('demo-shop')).toEqual([]);
 
-    const armed = await request(sb.app).post(action).set(OPERATOR_AUTH).type('form').send({ formKey });
+    // Post/redirect/get: the notice says to reload the card, and a reload must not post (and arm) again.
+    const posted = await request(sb.app).post(action).set(OPERATOR_AUTH).type('form').send({ formKey });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.location).toBe('/sandbox/report/demo-shop?armed=1&lang=ru');
+    expect(sb.probes.armed('demo-shop')).toEqual(['success-looking-return', 'forged-callbacks']);
+    const armed = await request(sb.app).get(String(posted.headers.location)).set(OPERATOR_AUTH);
     expect(armed.status).toBe(200);
     expect(armed.headers['cache-control']).toBe('no-store');
     expect(armed.text).toContain('Сейчас включены: success-looking-return, forged-callbacks.');
-    expect(sb.probes.armed('demo-shop')).toEqual(['success-looking-return', 'forged-callbacks']);
+    expect(armed.text).toContain('Зонды включены: сделайте отклонённую и оплаченную покупки');
+    sb.probes.clear('demo-shop'); // as when both have fired
+    expect(sb.probes.armed('demo-shop')).toEqual([]);
+    const reloaded = await request(sb.app).get(String(posted.headers.location)).set(OPERATOR_AUTH);
+    expect(reloaded.text).not.toContain('Зонды включены');
     const unknown = await request(sb.app)
       .post('/sandbox/report/nobody/probes')
       .set(OPERATOR_AUTH)

@@ -226,6 +226,19 @@ describe('test helpers: clock, reset, faults', () => {
     expect(sandbox.sandbox.faults.get('demo-shop')).toBeUndefined();
   });
 
+  it('when a merchant is reset, then its journal and report card are kept, as both docs say', async () => {
+    await register();
+    const before = await helpers.report('demo-shop');
+    await helpers.reset('demo-shop');
+    const after = await helpers.report('demo-shop');
+    expect(after.journal.entries).toBeGreaterThanOrEqual(before.journal.entries);
+    expect(after.score).toEqual(before.score);
+    for (const file of ['docs/sandbox.md', 'packages/gateway-sandbox/README.md']) {
+      const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
+      expect(/^\* `merchants\/<login>\/reset`:[\s\S]*?(?=^\* )/m.exec(text)?.[0]).toMatch(/Its journal is kept/);
+    }
+  });
+
   it('when a fault is set for the next 2 calls, then exactly 2 calls get it and the third is normal', async () => {
     const orderId = await register();
     const set = await helpers.fault('demo-shop', { httpStatus: 500, methods: ['getOrderStatusExtended.do'] }, 2);

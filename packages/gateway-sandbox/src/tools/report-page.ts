@@ -215,7 +215,11 @@ export function createReportRouter(options: ReportRouterOptions): Router {
       return;
     }
     if (json) res.json(grade(login));
-    else card(res, 200, login, lang);
+    else {
+      // After "Arm the probes" (its 303 lands here): the notice while they are still armed, so a reload is a GET.
+      const armed = req.query.armed === '1' && (options.probes?.armed(login).length ?? 0) > 0;
+      card(res, 200, login, lang, armed ? { notice: TEXTS[lang].armedNotice } : undefined);
+    }
   });
   // The card's "Arm the probes" button: the operator gate, and the form key against a cross-site post (operator.ts).
   router.post(
@@ -240,7 +244,8 @@ export function createReportRouter(options: ReportRouterOptions): Router {
         return;
       }
       probes.arm(login, PROBES);
-      card(res, 200, login, lang, { notice: TEXTS[lang].armedNotice });
+      // Post/redirect/get: the notice says to reload the card, and reloading a POST would arm the probes again.
+      res.redirect(303, `/sandbox/report/${encodeURIComponent(login)}?armed=1${lang === 'ru' ? '&lang=ru' : ''}`);
     },
   );
   return router;
