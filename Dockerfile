@@ -85,15 +85,17 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/packages/gateway-sandbox/dist ./packages/gateway-sandbox/dist
 COPY packages/gateway-sandbox/package.json ./packages/gateway-sandbox/
+COPY packages/gateway-sandbox/bin ./packages/gateway-sandbox/bin
 COPY packages/gateway-sandbox/views ./packages/gateway-sandbox/views
 COPY packages/gateway-sandbox/public ./packages/gateway-sandbox/public
 COPY views ./views
 COPY public ./public
-# npm links a workspace package's bin only when its file exists at `npm ci`, and the prod-deps stage has no dist/:
-# the link and the executable bit are made here, so `node_modules/.bin/gateway-sandbox` runs the standalone sandbox as
-# the package's README says (without the link, `npx gateway-sandbox` would ask the registry for a package of that name).
-RUN ln -s ../@rbs-storefront/gateway-sandbox/dist/server.js node_modules/.bin/gateway-sandbox \
- && chmod 755 packages/gateway-sandbox/dist/server.js
+# npm links a workspace package's bin only when its file exists at `npm ci`, and the prod-deps stage copies only the
+# package's package.json: the link and the executable bit are made here, so `node_modules/.bin/gateway-sandbox` runs
+# the standalone sandbox as the package's README says (without the link, `npx gateway-sandbox` would ask the registry
+# for a package of that name). The bin (bin/gateway-sandbox.js) runs the built dist/server.js.
+RUN ln -s ../@rbs-storefront/gateway-sandbox/bin/gateway-sandbox.js node_modules/.bin/gateway-sandbox \
+ && chmod 755 packages/gateway-sandbox/bin/gateway-sandbox.js
 USER node
 VOLUME ["/app/data"]
 # Only the shop's port: `docker run -P` publishes every EXPOSEd port, and the sandbox's (3001) must be published

@@ -133,15 +133,18 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('the standalone sandbox command of both compose files is the package bin, built from its src/server.ts', () => {
+  it('the standalone sandbox command of both compose files is what the package bin runs: the build of src/server.ts', () => {
     const pkg = JSON.parse(read('packages/gateway-sandbox/package.json')) as { bin: Record<string, string> };
     const bin = path.posix.join('packages/gateway-sandbox', pkg.bin['gateway-sandbox']!);
-    expect(bin).toBe('packages/gateway-sandbox/dist/server.js');
+    expect(bin).toBe('packages/gateway-sandbox/bin/gateway-sandbox.js');
+    // The bin only runs the build of src/server.ts; the compose files run that build directly.
+    expect(read(bin)).toContain("import('../dist/server.js')");
     expect(existsSync(path.join(ROOT, 'packages/gateway-sandbox/src/server.ts'))).toBe(true);
+    const built = 'packages/gateway-sandbox/dist/server.js';
     for (const file of ['compose.yaml', 'compose.scale.yaml']) {
       const services = (parse(read(file), { merge: true }) as { services: Record<string, { command?: string[] }> })
         .services;
-      expect([file, services.sandbox?.command]).toEqual([file, ['node', bin]]);
+      expect([file, services.sandbox?.command]).toEqual([file, ['node', built]]);
     }
   });
 });
