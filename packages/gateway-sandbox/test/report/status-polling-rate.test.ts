@@ -45,6 +45,25 @@ describe('status-polling-rate', () => {
       { verdict: 'pass', observed: 1, failed: 0, seqs: [2] },
     ],
     [
+      'a request the gateway answers "no such order" (a health check with a made-up id) is about no order',
+      [
+        registered,
+        ...polls(1),
+        api(2, 'getOrderStatusExtended', { orderId: '00000000-0000-0000-0000-000000000000' }, { errorCode: '6' }),
+      ],
+      { verdict: 'pass', observed: 1, failed: 0, seqs: [2] },
+    ],
+    [
+      'a tight loop on a gateway answering 500 still counts',
+      [
+        registered,
+        ...[1, 2, 3, 4, 5, 6].map((s) =>
+          api(s, 'getOrderStatusExtended', { orderId: 'o1' }, { httpStatus: 500, noJson: true }),
+        ),
+      ],
+      { verdict: 'fail', observed: 1, failed: 1, seqs: [2] },
+    ],
+    [
       'two orders, each within the limit',
       [
         registered,

@@ -74,7 +74,11 @@ export const statusPollingRateCheck: Check = {
 /** Status calls per order (by orderId, or by orderNumber when it names no registered order), in time order. */
 function callsPerOrder(ctx: CheckContext): Map<string, ApiEntry[]> {
   const orderOf = orderResolver(ctx);
-  const out = groupBy(ctx.entries.filter(isStatusCall), (e) => {
+  // A status request the gateway answered "no such order" (an errorCode without orderStatus, e.g. a shop's health
+  // check asking for a made-up id) is about no order: not counted as one.
+  const aboutAnOrder = (e: ApiEntry) =>
+    e.answer.noJson === true || e.answer.orderStatus !== undefined || (e.answer.errorCode ?? '0') === '0';
+  const out = groupBy(ctx.entries.filter(isStatusCall).filter(aboutAnOrder), (e) => {
     const orderId = orderOf(e);
     if (orderId !== undefined) return `id:${orderId}`;
     return e.params.orderNumber !== undefined ? `number:${e.params.orderNumber}` : undefined;
