@@ -43,8 +43,10 @@ export const refundsSaneCheck: Check = {
       observed += 1;
       const where = `refund #${call.seq}`;
       const amount = asked(call);
-      const before = call.orderId === undefined ? [] : (earlier.get(call.orderId) ?? []);
-      if (call.orderId !== undefined) earlier.set(call.orderId, [...before, call]);
+      /** The order's refunds so far, this one last (pushed, not copied: a journal may hold thousands). */
+      const refunds = (call.orderId !== undefined && earlier.get(call.orderId)) || [];
+      refunds.push(call);
+      if (call.orderId !== undefined) earlier.set(call.orderId, refunds);
 
       if (answeredClearly(call) && call.answer.errorCode === '7') {
         const left = leftToRefund(money);
@@ -65,8 +67,9 @@ export const refundsSaneCheck: Check = {
 
       if (succeeded(call) && amount !== undefined && amount > 0) {
         const id = given(call, 'externalRefundId');
-        const twin = before.find(
+        const twin = refunds.find(
           (p) =>
+            p !== call &&
             call.at - p.at <= window &&
             asked(p) === amount &&
             (succeeded(p) || noClearAnswer(p)) &&
