@@ -503,6 +503,7 @@ describe('the gateway the shop talks to', () => {
       processingDelayMs: undefined,
       callbacks: {},
       testHelpers: false,
+      armProbes: true,
     });
     const tuned = {
       SANDBOX_PORT: '4001',
