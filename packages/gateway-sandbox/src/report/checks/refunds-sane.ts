@@ -12,7 +12,8 @@ const asked = (call: ApiEntry): number | undefined => minorUnits(given(call, 'am
  * wrong state, so the amount the journal tracked or that text decides). A refund retried without externalRefundId
  * refunds twice: two refunds of one order with the same amount within settings.refundRetryWindowMs, the later one
  * successful and the earlier one successful or unanswered, fail unless both carry an externalRefundId (§1.4; two
- * distinct ids are two intended refunds, a repeated id is answered like the first refund and refunds nothing).
+ * distinct ids are two intended refunds, a repeated id is answered like the first refund and refunds nothing) and,
+ * after an unanswered call, the retry repeats its id (a fresh id per attempt refunds twice).
  */
 export const refundsSaneCheck: Check = {
   id: 'refunds-sane',
@@ -73,21 +74,29 @@ export const refundsSaneCheck: Check = {
             call.at - p.at <= window &&
             asked(p) === amount &&
             (succeeded(p) || noClearAnswer(p)) &&
-            (id === undefined || given(p, 'externalRefundId') === undefined),
+            (id === undefined ||
+              given(p, 'externalRefundId') === undefined ||
+              // After a call without an answer, a new id is a retry that defeats the id (it was made per attempt).
+              (noClearAnswer(p) && given(p, 'externalRefundId') !== id)),
         );
         if (twin) {
           const unanswered = !succeeded(twin);
           const seconds = Math.round((call.at - twin.at) / 1000);
+          const freshId = id !== undefined && given(twin, 'externalRefundId') !== undefined;
           failing.push(
             evidenceOf(call, {
               en:
                 `${where}: the same ${amount} as refund #${twin.seq} ${seconds} s earlier` +
                 (unanswered ? ', which got no answer,' : '') +
-                ' and the two calls do not both carry an externalRefundId: a retry that refunds twice.',
+                (freshId
+                  ? ' and a new externalRefundId instead of its own: a retry that refunds twice.'
+                  : ' and the two calls do not both carry an externalRefundId: a retry that refunds twice.'),
               ru:
                 `${where}: та же сумма ${amount}, что и у refund #${twin.seq} ${seconds} с назад` +
                 (unanswered ? ' (оставшегося без ответа),' : ',') +
-                ' а externalRefundId передан не в обоих вызовах: повтор, возвращающий деньги дважды.',
+                (freshId
+                  ? ' но с новым externalRefundId вместо прежнего: повтор, возвращающий деньги дважды.'
+                  : ' а externalRefundId передан не в обоих вызовах: повтор, возвращающий деньги дважды.'),
             }),
           );
           return;
