@@ -88,7 +88,13 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
       error: 'the test helpers take the operator token as "Authorization: Bearer <token>", not as Basic credentials',
     });
   };
-  router.use(TEST_HELPERS_PATH, noStore, bearerOnly, o.operator.require, express.json({ limit: '8kb' }));
+  // A body that is not JSON would otherwise be read as {} (e.g. both probes armed): refused instead.
+  const jsonOnly: express.RequestHandler = (req, res, next) => {
+    const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+    if (!hasBody || req.is('application/json')) return next();
+    res.status(415).json({ error: 'the test helpers take a JSON body (Content-Type: application/json)' });
+  };
+  router.use(TEST_HELPERS_PATH, noStore, bearerOnly, o.operator.require, express.json({ limit: '8kb' }), jsonOnly);
   const logins = new Set(o.merchants.map((m) => m.login));
 
   const order = (req: Request, res: Response): SandboxOrder | undefined => {
