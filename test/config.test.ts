@@ -139,6 +139,7 @@ describe('loadConfig', () => {
       processingDelayMs: undefined,
       callbacks: {},
       testHelpers: false,
+      armProbes: true,
     });
     const file = path.join(dataDir, DEV_SECRET_FILE);
     expect(readFileSync(file, 'utf8').trim()).toBe(config.sessionSecrets[0]);
@@ -394,6 +395,7 @@ describe('loadConfig', () => {
       processingDelayMs: 500,
       callbacks: { maxAttempts: 3, retryBaseMs: 250, timeoutMs: 2000 },
       testHelpers: false,
+      armProbes: true,
     });
   });
 

@@ -327,6 +327,7 @@ describe('the gateway the shop talks to', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ version: 1, operatorToken: token });
     expect(first.target.sandboxOperator).toEqual({
       pages: `${first.sandbox.url}/sandbox/orders`,
+      reportCard: `${first.sandbox.url}/sandbox/report/demo-shop`,
       token,
       tokenFile: file,
     });
@@ -503,6 +504,7 @@ describe('the gateway the shop talks to', () => {
       processingDelayMs: undefined,
       callbacks: {},
       testHelpers: false,
+      armProbes: true,
     });
     const tuned = {
       SANDBOX_PORT: '4001',

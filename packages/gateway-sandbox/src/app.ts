@@ -72,6 +72,11 @@ export interface SandboxAppOptions {
    */
   testHelpers?: boolean;
   /**
+   * Whether the report card's "Arm the probes" button (POST /sandbox/report/:merchant/probes) works; the test
+   * helpers' own route is governed by `testHelpers`. Default true; loadSandboxConfig turns it off in a production run.
+   */
+  armProbes?: boolean;
+  /**
    * The integration journal (REST calls, hosted-page steps, callbacks; traffic.ts, GET /sandbox/journal). Default a
    * new in-memory one; startSandbox passes the one kept in the data folder's database.
    */
@@ -243,7 +248,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
       merchants,
       clock,
       operator,
-      probes,
+      ...(options.armProbes !== false && { probes }),
       gradeSettings: { holdLifetimeMs: engine.holdLifetimeMs, ...options.gradeSettings },
     }),
   );

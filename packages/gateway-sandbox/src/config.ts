@@ -40,6 +40,11 @@ export interface SandboxConfig {
   /** SANDBOX_TEST_HELPERS=on: the test helpers under /sandbox/test/ (docs/sandbox.md); with NODE_ENV=production only
    * when SANDBOX_TEST_HELPERS_IN_PRODUCTION=on allows them too. */
   readonly testHelpers: boolean;
+  /**
+   * Whether the report card's "Arm the probes" button works (SandboxAppOptions.armProbes): not with NODE_ENV=production
+   * unless the test helpers are on (which production allows only with SANDBOX_TEST_HELPERS_IN_PRODUCTION=on).
+   */
+  readonly armProbes: boolean;
   /** SANDBOX_JOURNAL_MAX_ENTRIES: integration journal entries kept per merchant; unset, the journal's 5 000. */
   readonly journalMaxPerMerchant?: number | undefined;
   /** SANDBOX_HOLD_LIFETIME_SECS: how long a hold lives before the gateway releases it; unset, the engine's 7 days. */
@@ -284,6 +289,7 @@ function configOf(e: ParsedEnv): SandboxConfig {
     },
     dataDir: e.SANDBOX_DATA_DIR,
     testHelpers: e.SANDBOX_TEST_HELPERS === 'on',
+    armProbes: e.NODE_ENV !== 'production' || e.SANDBOX_TEST_HELPERS === 'on',
     journalMaxPerMerchant: e.SANDBOX_JOURNAL_MAX_ENTRIES,
     holdLifetimeSecs: e.SANDBOX_HOLD_LIFETIME_SECS,
   };

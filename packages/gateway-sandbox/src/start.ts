@@ -37,6 +37,8 @@ export interface StartSandboxOptions {
   dataDir?: string;
   /** SANDBOX_TEST_HELPERS=on: see SandboxAppOptions.testHelpers. Default off. */
   testHelpers?: boolean;
+  /** See SandboxAppOptions.armProbes. Default on; SANDBOX_* settings turn it off in a production run. */
+  armProbes?: boolean;
   /** Integration journal entries kept per merchant (SandboxAppOptions.journalMaxPerMerchant). Default 5 000. */
   journalMaxPerMerchant?: number;
   /** See SandboxAppOptions.recordJournal. */
@@ -100,6 +102,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       operatorToken: opts.operatorToken,
       authThrottle: opts.authThrottle,
       testHelpers: opts.testHelpers,
+      armProbes: opts.armProbes,
       holdLifetimeSecs: opts.holdLifetimeSecs,
     });
   } catch (err) {

@@ -23,6 +23,7 @@ describe('sandbox configuration', () => {
       processingDelayMs: undefined,
       callbacks: {},
       testHelpers: false,
+      armProbes: true,
     });
   });
 
@@ -81,6 +82,7 @@ describe('sandbox configuration', () => {
       processingDelayMs: 500,
       callbacks: { maxAttempts: undefined, retryBaseMs: undefined, timeoutMs: undefined },
       testHelpers: false,
+      armProbes: true,
     });
   });
 
@@ -261,6 +263,15 @@ describe('sandbox configuration: test helpers', () => {
         .testHelpers,
     ).toBe(true);
     expect(loadSandboxConfig({ ...PRODUCTION, SANDBOX_TEST_HELPERS_IN_PRODUCTION: 'on' }).testHelpers).toBe(false);
+  });
+
+  it("when NODE_ENV=production, then the report card's probes button is off unless the test helpers are on", () => {
+    expect(loadSandboxConfig({}).armProbes).toBe(true);
+    expect(loadSandboxConfig(PRODUCTION).armProbes).toBe(false);
+    expect(
+      loadSandboxConfig({ ...PRODUCTION, SANDBOX_TEST_HELPERS: 'on', SANDBOX_TEST_HELPERS_IN_PRODUCTION: 'on' })
+        .armProbes,
+    ).toBe(true);
   });
 });
 

@@ -263,4 +263,21 @@ describe('report card in the sandbox app', () => {
     expect(unknown.status).toBe(404);
     sb.stop();
   });
+
+  it('when the probes button is off (a production run), then the card offers none and a post arms nothing', async () => {
+    const sb = makeSandbox({ callbacks: false, armProbes: false });
+    const cardPage = await request(sb.app).get('/sandbox/report/demo-shop').set(OPERATOR_AUTH);
+    expect(cardPage.status).toBe(200);
+    expect(cardPage.text).not.toContain('name="formKey"');
+    expect(cardPage.text).not.toContain('/sandbox/report/demo-shop/probes');
+    const post = await request(sb.app)
+      .post('/sandbox/report/demo-shop/probes')
+      .set(OPERATOR_AUTH)
+      .type('form')
+      .send({ formKey: 'x' });
+    expect(post.status).toBe(404);
+    expect(post.text).toContain('arming the probes is off in this run');
+    expect(sb.probes.armed('demo-shop')).toEqual([]);
+    sb.stop();
+  });
 });

@@ -444,3 +444,35 @@ describe('test helpers: the documented curl examples', () => {
     });
   }
 });
+
+describe('test helpers: what a request must carry (a Bearer token, a JSON body)', () => {
+  it('when a request carries Basic credentials (a browser attaches cached ones to a cross-site form post), then 401 and nothing changes', async () => {
+    const sb = makeSandbox({ callbacks: false, testHelpers: true });
+    const basic = { authorization: `Basic ${Buffer.from(`op:${OPERATOR_TOKEN}`).toString('base64')}` };
+    for (const path of ['/sandbox/test/merchants/demo-shop/probes', '/sandbox/test/merchants/demo-shop/reset']) {
+      const res = await request(sb.app).post(path).set(basic).type('form').send('a=1');
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: expect.stringContaining('Authorization: Bearer') });
+    }
+    expect(sb.probes.armed('demo-shop')).toEqual([]);
+    const bearer = await request(sb.app).post('/sandbox/test/merchants/demo-shop/probes').set(OPERATOR_AUTH).send({});
+    expect(bearer.status).toBe(200);
+    sb.stop();
+  });
+
+  it('when the body is not JSON (a form, plain text), then 415 and nothing changes; no body at all is {}', async () => {
+    const sb = makeSandbox({ callbacks: false, testHelpers: true });
+    const path = '/sandbox/test/merchants/demo-shop/probes';
+    for (const [type, body] of [
+      ['form', 'probes=forged-callbacks'],
+      ['text', '{"probes":["forged-callbacks"]}'],
+    ] as const) {
+      const res = await request(sb.app).post(path).set(OPERATOR_AUTH).type(type).send(body);
+      expect(res.status).toBe(415);
+      expect(res.body).toEqual({ error: expect.stringContaining('application/json') });
+    }
+    expect(sb.probes.armed('demo-shop')).toEqual([]);
+    expect((await request(sb.app).post('/sandbox/test/merchants/demo-shop/reset').set(OPERATOR_AUTH)).status).toBe(200);
+    sb.stop();
+  });
+});

@@ -3,6 +3,7 @@ import type { RequestHandler, Response } from 'express';
 import { callAuth, callParams } from '../rest/call.js';
 import { lookupOrder } from '../rest/lookup.js';
 import { param } from '../rest/params.js';
+import { noteBrokenAnswer } from '../rest/record.js';
 import type { OrderStore } from '../store.js';
 import type { SandboxLogger, SandboxMerchant, SandboxOrder } from '../types.js';
 import type { OrderMagicState } from './magic.js';
@@ -99,6 +100,7 @@ function patchJson(res: Response, faults: CallFaults): void {
   res.json = ((body: unknown) => {
     const out = faults.errorCodeAsNumber ? numericErrorCode(body) : body;
     if (!faults.malformedJson) return original(out);
+    noteBrokenAnswer(res);
     const text = JSON.stringify(out);
     // Cut mid-document: valid UTF-8, invalid JSON, as a proxy that drops the end of a body would leave it.
     return res.type('application/json').send(text.slice(0, Math.max(1, Math.floor(text.length / 2))));

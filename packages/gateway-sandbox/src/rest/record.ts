@@ -13,6 +13,14 @@ export function noteAnswer(res: Response, body: Record<string, unknown>): Record
   return body;
 }
 
+/**
+ * Forgets the noted answer: what goes out is not that JSON (a fault cuts the body), so the journal records the HTTP
+ * status only, as for any body the handler did not note.
+ */
+export function noteBrokenAnswer(res: Response): void {
+  delete res.locals[ANSWER];
+}
+
 /** Whether a request came with a browser's Origin / Referer header. */
 export function browserHints(req: Request): BrowserHints {
   return { origin: req.get('origin') !== undefined, referer: req.get('referer') !== undefined };

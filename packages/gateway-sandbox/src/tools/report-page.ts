@@ -231,7 +231,11 @@ export function createReportRouter(options: ReportRouterOptions): Router {
       const login = String(req.params.merchant);
       const lang: Lang = req.query.lang === 'ru' ? 'ru' : 'en';
       const { probes } = options;
-      if (!logins.includes(login) || !probes) {
+      if (!probes) {
+        res.status(404).type('text/plain').send(`Not Found: ${PROBES_OFF}`);
+        return;
+      }
+      if (!logins.includes(login)) {
         res
           .status(404)
           .type('text/plain')
@@ -250,6 +254,9 @@ export function createReportRouter(options: ReportRouterOptions): Router {
   );
   return router;
 }
+
+/** Why POST /sandbox/report/:merchant/probes answers 404 in a run without the probes button (app.ts armProbes). */
+export const PROBES_OFF = 'arming the probes is off in this run (NODE_ENV=production without SANDBOX_TEST_HELPERS=on)';
 
 /** One check as the page shows it: texts in the page's language, evidence linked to the journal. */
 function view(c: CheckResult, lang: Lang, login: string, q: string) {

@@ -80,7 +80,21 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     res.set('Cache-Control', 'no-store');
     next();
   };
-  router.use(TEST_HELPERS_PATH, noStore, o.operator.require, express.json({ limit: '8kb' }));
+  // A browser attaches cached Basic credentials to any site's form post or no-cors fetch, and these helpers change
+  // orders at will: they take the operator token as a Bearer header only, which a cross-site page cannot set.
+  const bearerOnly: express.RequestHandler = (req, res, next) => {
+    if (!/^basic\s/i.test(req.get('authorization') ?? '')) return next();
+    res.status(401).json({
+      error: 'the test helpers take the operator token as "Authorization: Bearer <token>", not as Basic credentials',
+    });
+  };
+  // A body that is not JSON would otherwise be read as {} (e.g. both probes armed): refused instead.
+  const jsonOnly: express.RequestHandler = (req, res, next) => {
+    const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+    if (!hasBody || req.is('application/json')) return next();
+    res.status(415).json({ error: 'the test helpers take a JSON body (Content-Type: application/json)' });
+  };
+  router.use(TEST_HELPERS_PATH, noStore, bearerOnly, o.operator.require, express.json({ limit: '8kb' }), jsonOnly);
   const logins = new Set(o.merchants.map((m) => m.login));
 
   const order = (req: Request, res: Response): SandboxOrder | undefined => {

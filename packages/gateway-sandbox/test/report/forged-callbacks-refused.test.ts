@@ -103,4 +103,17 @@ describe('forged-callbacks-refused', () => {
       '1 of 1 forged or unsigned callback was answered 2xx: the shop does not check the checksum.',
     );
   });
+
+  it('does not judge the probe for a merchant without a callback key: its genuine callbacks are unsigned too', () => {
+    // docs/gateway-reference.md §6.2: `checksum` only when the merchant has a key; such a shop cannot tell them apart.
+    const keyless = callback(10, 'o1', 'approved', 200, { signed: false });
+    const result = runCheck(
+      forgedCallbacksRefusedCheck,
+      journal(registered, keyless, forged(11, 200), unsigned(11, 200)),
+      100,
+    );
+    expect(brief(result)).toEqual({ verdict: 'not-observed', observed: 0, failed: 0, seqs: [] });
+    expect(result.summary.en).toContain('no callback key');
+    expect(result.summary.ru).toContain('ключ');
+  });
 });

@@ -93,4 +93,31 @@ describe('the parameter checks on a sandbox journal', () => {
       'register-fields-valid': ['pass', 2, 0],
     });
   });
+
+  it('take a register answered with broken JSON as unanswered: registering the number again is the recovery', async () => {
+    const journal = new TrafficJournal();
+    const sb = makeSandbox({ integrationJournal: journal });
+    try {
+      sb.faults.set('demo-shop', { malformedJson: true, methods: ['register'], remaining: 1 });
+      const base = { ...CREDS, orderNumber: 'BROKEN-1', amount: '1999', returnUrl: 'https://shop.test/return' };
+      const broken = await request(sb.app)
+        .post('/payment/rest/register.do')
+        .type('form')
+        .send(base)
+        .buffer(true)
+        .parse((res, done) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => done(null, text));
+        });
+      expect(() => JSON.parse(String(broken.body)) as unknown).toThrow();
+      expect((await sb.call('register', base)).body.errorCode).toBe('1');
+    } finally {
+      sb.stop();
+    }
+    const [first] = journal.list({ method: 'register' }).reverse();
+    expect(first?.kind === 'api' && first.answer).toEqual({ httpStatus: 200, noJson: true });
+    const report = gradeIntegration({ merchant: 'demo-shop', entries: journal.list({ limit: 1000 }), now: T0 });
+    expect(report.checks.find((c) => c.id === 'order-number-unique')).toMatchObject({ verdict: 'pass', failed: 0 });
+  });
 });

@@ -78,6 +78,13 @@ describe('refunds-sane', () => {
       0,
     ],
     [
+      'a retry after a timeout with a fresh externalRefundId (generated per attempt: refunds twice)',
+      journal(paid(1), refund(2, '1000', { httpStatus: 0, noJson: true }, 'r1'), refund(4, '1000', {}, 'r2')),
+      'fail',
+      2,
+      1,
+    ],
+    [
       'only one of the two carries an externalRefundId',
       journal(paid(1), refund(2, '1000', {}, 'r1'), refund(4, '1000')),
       'fail',
@@ -139,5 +146,14 @@ describe('refunds-sane', () => {
       en: 'Refunds above what is left or repeated by a retry: 2 of 3.',
       ru: 'Возвратов сверх остатка или повторённых: 2 из 3.',
     });
+  });
+
+  it('names a fresh externalRefundId on a retry after a timeout', () => {
+    const result = run(
+      journal(paid(1), refund(2, '1000', { httpStatus: 0, noJson: true }, 'r1'), refund(4, '1000', {}, 'r2')),
+    );
+    expect(result.evidence[0]?.what.en).toBe(
+      'refund #3: the same 1000 as refund #2 2 s earlier, which got no answer, and a new externalRefundId instead of its own: a retry that refunds twice.',
+    );
   });
 });

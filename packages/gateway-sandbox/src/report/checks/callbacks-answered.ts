@@ -1,4 +1,4 @@
-import type { ApiEntry, CallbackEntry } from '../../traffic.js';
+import type { ApiEntry, CallbackEntry, TrafficEntry } from '../../traffic.js';
 import {
   type Case,
   type Delivery,
@@ -38,7 +38,8 @@ export const callbacksAnsweredCheck: Check = {
     const waitText = duration(wait);
     const calls = statusCallsByOrder(ctx);
     const sent = deliveries(ctx.entries, (e) => e.probe === undefined);
-    const cases = sent.map((d) => judge(ctx, d, calls.get(d.orderId)));
+    const causeOf = causeFinder(ctx);
+    const cases = sent.map((d) => judge(ctx, d, calls.get(d.orderId), causeOf));
     return outcomeOfCases(cases, ({ judged, failed, undecided }) => {
       if (judged === 0 && undecided === 0) return nothingSent(ctx);
       if (judged === 0)
@@ -59,7 +60,35 @@ export const callbacksAnsweredCheck: Check = {
   },
 };
 
-function judge(ctx: CheckContext, d: Delivery, calls: readonly ApiEntry[] | undefined): Case {
+/**
+ * The step that caused a callback: the order's last entry before it that is neither a callback nor a status call
+ * (binary search over the order's entries, which are in seq order: a journal may hold thousands of callbacks).
+ */
+function causeFinder(ctx: CheckContext): (orderId: string, beforeSeq: number) => TrafficEntry | undefined {
+  const causes = new Map<string, TrafficEntry[]>();
+  for (const [orderId, list] of ctx.byOrder)
+    causes.set(
+      orderId,
+      list.filter((e) => e.kind !== 'callback' && !isStatusCall(e)),
+    );
+  return (orderId, beforeSeq) => {
+    const list = causes.get(orderId) ?? [];
+    let [lo, hi] = [0, list.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((list[mid] as TrafficEntry).seq < beforeSeq) lo = mid + 1;
+      else hi = mid;
+    }
+    return list[lo - 1];
+  };
+}
+
+function judge(
+  ctx: CheckContext,
+  d: Delivery,
+  calls: readonly ApiEntry[] | undefined,
+  causeOf: ReturnType<typeof causeFinder>,
+): Case {
   const wait = ctx.settings.statusWaitMs;
   const waitText = duration(wait);
   const first = d.attempts[0] as CallbackEntry;
@@ -89,10 +118,7 @@ function judge(ctx: CheckContext, d: Delivery, calls: readonly ApiEntry[] | unde
       ],
     };
   }
-  const cause = ctx.byOrder
-    .get(d.orderId)
-    ?.filter((e) => e.seq < first.seq && e.kind !== 'callback' && !isStatusCall(e))
-    .at(-1);
+  const cause = causeOf(d.orderId, first.seq);
   const from = Math.max(cause?.at ?? -Infinity, first.at - wait);
   const next = statusFollowUp(ctx, calls, { afterSeq: cause?.seq ?? 0, from, at: answered.at });
   const retried =

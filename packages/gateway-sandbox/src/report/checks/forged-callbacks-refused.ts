@@ -46,8 +46,18 @@ export const forgedCallbacksRefusedCheck: Check = {
     const orderOf = orderResolver(ctx);
     const cases: Case[] = [];
     let unanswered = 0;
+    // docs/gateway-reference.md §6.2: a merchant without a callback key gets unsigned genuine callbacks, so its shop
+    // cannot tell a forged or unsigned one apart: such probe copies are not judged.
+    let keyless = 0;
+    const unsignedGenuine = new Set(
+      ctx.entries.flatMap((e) => (e.kind === 'callback' && e.probe === undefined && !e.signed ? [e.orderId] : [])),
+    );
     for (const d of deliveries(ctx.entries, (e) => e.probe !== undefined)) {
       const first = d.attempts[0] as CallbackEntry;
+      if (unsignedGenuine.has(d.orderId)) {
+        keyless += 1;
+        continue;
+      }
       const { name: kind, after } = KIND[first.probe ?? 'forged'];
       const accepted = d.answered;
       if (accepted) {
@@ -99,6 +109,11 @@ export const forgedCallbacksRefusedCheck: Check = {
           }
         : { en: '', ru: '' };
     return outcomeOfCases(cases, ({ judged, failed }) => {
+      if (judged === 0 && keyless > 0)
+        return {
+          en: `The merchant has no callback key: its genuine callbacks are unsigned, so ${count(keyless, 'probe callback', 'probe callbacks')} could not be told apart from them and ${keyless === 1 ? 'is' : 'are'} not judged. Configure a callback key (the gateway then signs every callback with a checksum), check it in the shop, and run the probe again.${noAnswer.en}`,
+          ru: `У магазина нет ключа для уведомлений: подлинные уведомления не подписаны, поэтому уведомления проверки от них не отличить, они не оцениваются: ${keyless}. Настройте ключ (тогда шлюз подписывает каждое уведомление контрольной суммой), проверяйте его в магазине и запустите проверку снова.${noAnswer.ru}`,
+        };
       if (judged === 0)
         return {
           en: `The probe has not run yet: press “Arm the probes” on the report card, or POST /sandbox/test/merchants/${ctx.merchant}/probes (body {"probes": ["forged-callbacks"]}), then pay an order so a genuine callback goes out.${noAnswer.en}`,

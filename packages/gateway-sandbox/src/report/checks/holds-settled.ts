@@ -1,4 +1,4 @@
-import type { TrafficEntry } from '../../traffic.js';
+import type { ApiEntry, TrafficEntry } from '../../traffic.js';
 import {
   type Case,
   callbackStatus,
@@ -37,15 +37,15 @@ export const holdsSettledCheck: Check = {
   run(ctx) {
     const life = ctx.settings.holdLifetimeMs;
     const lifeText = duration(life);
-    const orderOf = orderResolver(ctx);
+    const { approvals, settlements } = holdEvents(ctx);
     const cases: Case[] = [];
     for (const [orderId, registered] of registeredOrders(ctx)) {
       if (registered.method !== 'registerPreAuth') continue;
-      const approved = approvalOf(ctx, orderId, orderOf);
+      const approved = approvals.get(orderId);
       if (!approved) continue;
       const expires = approved.at + life;
-      const settled = ctx.entries.find((e) => isApi(e, ...SETTLING) && succeeded(e) && orderOf(e) === orderId);
-      if (settled?.kind === 'api') {
+      const settled = settlements.get(orderId);
+      if (settled) {
         const after = duration(settled.at - approved.at);
         const inTime = settled.at <= expires;
         cases.push({
@@ -99,21 +99,32 @@ export const holdsSettledCheck: Check = {
 };
 
 /**
- * When the order's amount was held: the earliest of a payment step approved with orderStatus 1, a genuine `approved`
- * callback with status 1, or a status answer with orderStatus 1.
+ * In one pass over the journal, per order: when its amount was held (the earliest of a payment step approved with
+ * orderStatus 1, a genuine `approved` callback with status 1, or a status answer with orderStatus 1), and the first
+ * successful deposit.do / reverse.do that settled it.
  */
-function approvalOf(
-  ctx: CheckContext,
-  orderId: string,
-  orderOf: ReturnType<typeof orderResolver>,
-): TrafficEntry | undefined {
-  const held = (e: TrafficEntry): boolean => {
-    if (e.kind === 'page') return e.orderId === orderId && e.outcome === 'approved' && e.orderStatus === 1;
-    if (e.kind === 'callback')
-      return e.orderId === orderId && e.probe === undefined && e.operation === 'approved' && callbackStatus(e) === '1';
-    return isStatusCall(e) && e.answer.orderStatus === 1 && orderOf(e) === orderId;
-  };
-  let first: TrafficEntry | undefined;
-  for (const e of ctx.entries) if (held(e) && (!first || e.at < first.at)) first = e;
-  return first;
+function holdEvents(ctx: CheckContext): {
+  approvals: Map<string, TrafficEntry>;
+  settlements: Map<string, ApiEntry>;
+} {
+  const orderOf = orderResolver(ctx);
+  const approvals = new Map<string, TrafficEntry>();
+  const settlements = new Map<string, ApiEntry>();
+  for (const e of ctx.entries) {
+    let held: string | undefined;
+    if (e.kind === 'page') {
+      if (e.outcome === 'approved' && e.orderStatus === 1) held = e.orderId;
+    } else if (e.kind === 'callback') {
+      if (e.probe === undefined && e.operation === 'approved' && callbackStatus(e) === '1') held = e.orderId;
+    } else if (isStatusCall(e)) {
+      if (e.answer.orderStatus === 1) held = orderOf(e);
+    } else if (isApi(e, ...SETTLING) && succeeded(e)) {
+      const orderId = orderOf(e);
+      if (orderId !== undefined && !settlements.has(orderId)) settlements.set(orderId, e);
+    }
+    if (held === undefined) continue;
+    const first = approvals.get(held);
+    if (!first || e.at < first.at) approvals.set(held, e);
+  }
+  return { approvals, settlements };
 }

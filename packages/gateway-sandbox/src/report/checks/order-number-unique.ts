@@ -48,7 +48,8 @@ export const orderNumberUniqueCheck: Check = {
       'getOrderStatusExtended, а не регистрируйте его снова.',
   },
   run(ctx) {
-    const earlier = new Map<string, ApiEntry[]>();
+    /** Per number: its last register call, the last one answered clearly, the first successful one. */
+    const earlier = new Map<string, { last: ApiEntry; clear?: ApiEntry; registered?: ApiEntry }>();
     const failedNumbers = new Set<string>();
     const failing: Evidence[] = [];
     const passing: Evidence[] = [];
@@ -66,9 +67,10 @@ export const orderNumberUniqueCheck: Check = {
     for (const call of ctx.entries.filter((e) => isApi(e, ...REGISTER_METHODS))) {
       const number = given(call, 'orderNumber');
       if (number === undefined) continue;
-      const before = earlier.get(number) ?? [];
-      earlier.set(number, [...before, call]);
-      const clear = before.filter((e) => answeredClearly(e)).at(-1);
+      const before = earlier.get(number);
+      const clear = before?.clear;
+      const registered = before?.registered ?? (succeeded(call) ? call : undefined);
+      earlier.set(number, { last: call, clear: answeredClearly(call) ? call : clear, registered });
       const duplicate = answeredClearly(call) && call.answer.errorCode === '1';
 
       if (duplicate && clear) {
@@ -79,8 +81,8 @@ export const orderNumberUniqueCheck: Check = {
           `was refused as a duplicate: register #${clear.seq} had already used it and was answered (${answer.en}).`,
           `отклонён как повторный: его уже использовал register #${clear.seq}, получивший ответ (${answer.ru}).`,
         );
-      } else if (duplicate && before.length > 0) {
-        const last = before.at(-1) as ApiEntry;
+      } else if (duplicate && before) {
+        const { last } = before;
         passing.push(
           evidenceOf(call, {
             en: `register #${call.seq}: orderNumber ${quote(number)} retried after register #${last.seq} got no answer: the documented recovery.`,
@@ -95,8 +97,7 @@ export const orderNumberUniqueCheck: Check = {
           'отклонён как повторный: снова использован номер более старого заказа (раньше сохранённого журнала).',
         );
       } else if (succeeded(call)) {
-        const registered = before.find((e) => succeeded(e));
-        if (registered) {
+        if (registered && registered !== call) {
           fail(
             call,
             number,

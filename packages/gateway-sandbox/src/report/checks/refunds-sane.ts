@@ -12,7 +12,8 @@ const asked = (call: ApiEntry): number | undefined => minorUnits(given(call, 'am
  * wrong state, so the amount the journal tracked or that text decides). A refund retried without externalRefundId
  * refunds twice: two refunds of one order with the same amount within settings.refundRetryWindowMs, the later one
  * successful and the earlier one successful or unanswered, fail unless both carry an externalRefundId (§1.4; two
- * distinct ids are two intended refunds, a repeated id is answered like the first refund and refunds nothing).
+ * distinct ids are two intended refunds, a repeated id is answered like the first refund and refunds nothing) and,
+ * after an unanswered call, the retry repeats its id (a fresh id per attempt refunds twice).
  */
 export const refundsSaneCheck: Check = {
   id: 'refunds-sane',
@@ -43,8 +44,10 @@ export const refundsSaneCheck: Check = {
       observed += 1;
       const where = `refund #${call.seq}`;
       const amount = asked(call);
-      const before = call.orderId === undefined ? [] : (earlier.get(call.orderId) ?? []);
-      if (call.orderId !== undefined) earlier.set(call.orderId, [...before, call]);
+      /** The order's refunds so far, this one last (pushed, not copied: a journal may hold thousands). */
+      const refunds = (call.orderId !== undefined && earlier.get(call.orderId)) || [];
+      refunds.push(call);
+      if (call.orderId !== undefined) earlier.set(call.orderId, refunds);
 
       if (answeredClearly(call) && call.answer.errorCode === '7') {
         const left = leftToRefund(money);
@@ -65,26 +68,35 @@ export const refundsSaneCheck: Check = {
 
       if (succeeded(call) && amount !== undefined && amount > 0) {
         const id = given(call, 'externalRefundId');
-        const twin = before.find(
+        const twin = refunds.find(
           (p) =>
+            p !== call &&
             call.at - p.at <= window &&
             asked(p) === amount &&
             (succeeded(p) || noClearAnswer(p)) &&
-            (id === undefined || given(p, 'externalRefundId') === undefined),
+            (id === undefined ||
+              given(p, 'externalRefundId') === undefined ||
+              // After a call without an answer, a new id is a retry that defeats the id (it was made per attempt).
+              (noClearAnswer(p) && given(p, 'externalRefundId') !== id)),
         );
         if (twin) {
           const unanswered = !succeeded(twin);
           const seconds = Math.round((call.at - twin.at) / 1000);
+          const freshId = id !== undefined && given(twin, 'externalRefundId') !== undefined;
           failing.push(
             evidenceOf(call, {
               en:
                 `${where}: the same ${amount} as refund #${twin.seq} ${seconds} s earlier` +
                 (unanswered ? ', which got no answer,' : '') +
-                ' and the two calls do not both carry an externalRefundId: a retry that refunds twice.',
+                (freshId
+                  ? ' and a new externalRefundId instead of its own: a retry that refunds twice.'
+                  : ' and the two calls do not both carry an externalRefundId: a retry that refunds twice.'),
               ru:
                 `${where}: та же сумма ${amount}, что и у refund #${twin.seq} ${seconds} с назад` +
                 (unanswered ? ' (оставшегося без ответа),' : ',') +
-                ' а externalRefundId передан не в обоих вызовах: повтор, возвращающий деньги дважды.',
+                (freshId
+                  ? ' но с новым externalRefundId вместо прежнего: повтор, возвращающий деньги дважды.'
+                  : ' а externalRefundId передан не в обоих вызовах: повтор, возвращающий деньги дважды.'),
             }),
           );
           return;
