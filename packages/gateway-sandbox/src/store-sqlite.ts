@@ -157,6 +157,13 @@ export class SqliteOrderStore extends OrderStore {
     })();
   }
 
+  /** Deletes journal entries, those still queued for the next batch too (it is written first). */
+  forgetTraffic(seqs: readonly number[]): void {
+    if (!this.#db.open) return;
+    this.#flushTraffic();
+    this.deleteTraffic(seqs);
+  }
+
   /** Notes callbacks dropped by this stop, for the next start-up log, and closes the database. */
   closeNoting(droppedCallbacks: number): void {
     if (!this.#db.open) return;
@@ -238,7 +245,10 @@ export function openPersistentOrders(
   }
   const traffic = new TrafficJournal({
     ...options.traffic,
-    persist: { append: (entry, dropped) => store.appendTraffic(entry, dropped) },
+    persist: {
+      append: (entry, dropped) => store.appendTraffic(entry, dropped),
+      forget: (seqs) => store.forgetTraffic(seqs),
+    },
   });
   store.deleteTraffic(traffic.restore(store.trafficEntries()));
   return { store, journal, traffic };

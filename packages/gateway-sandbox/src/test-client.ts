@@ -48,8 +48,10 @@ export interface SandboxTestClient {
   decline(mdOrder: string, options?: { card?: string }): Promise<TestOrderState>;
   /** Finishes an open 3-D Secure challenge: pass approves, fail declines (actionCode -2006); or a given code. */
   threeDs(mdOrder: string, answer: { result: 'pass' | 'fail' } | { otp: string }): Promise<TestOrderState>;
-  /** Deletes every order of the merchant and clears its fault switches. */
-  reset(login: string): Promise<{ login: string; deletedOrders: number; faultsCleared: boolean }>;
+  /** Deletes every order and journal entry of the merchant, clears its fault switches and disarms its probes. */
+  reset(
+    login: string,
+  ): Promise<{ login: string; deletedOrders: number; deletedJournalEntries: number; faultsCleared: boolean }>;
   /** Moves the sandbox's clock forward and applies what became due (expired pages and holds). */
   advanceClock(advanceSecs: number): Promise<{
     now: string;

@@ -118,6 +118,8 @@ export const REDACTED = '[redacted]';
 /** Where a persistent journal keeps its entries (store-sqlite.ts); both calls are synchronous and must not throw. */
 export interface TrafficPersistence {
   append(entry: TrafficEntry, droppedSeq: number | undefined): void;
+  /** Deletes the given entries (a merchant's journal cleared by a reset), including any not written yet. */
+  forget(seqs: readonly number[]): void;
 }
 
 export interface TrafficJournalOptions {
@@ -193,6 +195,14 @@ export class TrafficJournal {
   /** Every entry kept for one merchant, oldest first (what the report card grades; a copy, at most maxPerMerchant). */
   entriesOf(merchant: string): TrafficEntry[] {
     return [...(this.#buckets.get(merchant) ?? [])];
+  }
+
+  /** Forgets every entry of the merchant (a reset: its next report card starts from nothing); how many there were. */
+  clear(merchant: string): number {
+    const bucket = this.#buckets.get(merchant) ?? [];
+    this.#buckets.delete(merchant);
+    if (bucket.length > 0) this.#persist?.forget(bucket.map((e) => e.seq));
+    return bucket.length;
   }
 
   /** How many entries are kept (all merchants). */

@@ -471,7 +471,7 @@ describe('standalone server (packages/gateway-sandbox/src/server.ts)', () => {
       method: 'POST',
       headers: { authorization: 'Bearer production-operator-token-0123' },
     });
-    expect(await res.json()).toEqual({ login: 'm', deletedOrders: 0, faultsCleared: false });
+    expect(await res.json()).toEqual({ login: 'm', deletedOrders: 0, deletedJournalEntries: 0, faultsCleared: false });
     child.kill('SIGTERM');
     expect(await closed).toBe(0);
   });

@@ -26,6 +26,7 @@ async function start(dataDir: string, journalMaxPerMerchant?: number) {
     operatorToken: OPERATOR_TOKEN,
     callbacks: false,
     journalMaxPerMerchant,
+    testHelpers: true,
   });
   let closed = false;
   cleanups.push(() => (closed ? undefined : sb.close()));
@@ -83,6 +84,30 @@ describe('a sandbox with a data folder', () => {
     await third.stop();
     const fourth = await start(dir);
     expect(fourth.sandbox.integrationJournal.list().map((e) => e.orderId)).toEqual(['b-1', 'a-3']);
+  });
+});
+
+describe('a reset with a data folder', () => {
+  it('when a merchant is reset, then its entries are gone from the file too, those not written yet included', async () => {
+    const dir = tempDir();
+    const first = await start(dir);
+    for (const id of ['a-1', 'a-2']) await status(first.url, id);
+    // An entry of nobody's (wrong credentials) is kept: the reset is the merchant's alone.
+    await fetch(`${first.url}/payment/rest/getOrderStatusExtended.do`, {
+      method: 'POST',
+      body: new URLSearchParams({ userName: 'nobody', password: 'wrong-password', orderId: 'x-1' }),
+    });
+    const reset = await fetch(`${first.url}/sandbox/test/merchants/demo-shop/reset`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${OPERATOR_TOKEN}` },
+    });
+    expect(await reset.json()).toMatchObject({ deletedJournalEntries: 2 });
+    await status(first.url, 'b-1');
+    await first.stop();
+
+    const second = await start(dir);
+    expect(second.sandbox.integrationJournal.list({ merchant: 'demo-shop' }).map((e) => e.orderId)).toEqual(['b-1']);
+    expect(second.sandbox.integrationJournal.list().map((e) => e.orderId)).toEqual(['b-1', 'x-1']);
   });
 });
 

@@ -182,7 +182,9 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     for (const id of ids) o.engine.store.delete(id);
     const faultsCleared = o.faults.clear(login);
     o.probes.clear(login);
-    res.json({ login, deletedOrders: ids.length, faultsCleared });
+    // The merchant's journal too: a suite that resets before each test gets a report card of that test alone.
+    const deletedJournalEntries = o.traffic?.clear(login) ?? 0;
+    res.json({ login, deletedOrders: ids.length, deletedJournalEntries, faultsCleared });
   });
 
   // The report card's probes, one-shot each, kept in memory (probes.ts): `{}` arms both.
