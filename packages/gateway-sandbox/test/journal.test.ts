@@ -65,6 +65,8 @@ describe('the integration journal', () => {
     await sb.sandbox.callbacks!.idle();
     checksums = rx.received.map((c) => c.query.checksum ?? '');
     // A gateway error, an auth failure of a known user, one of an unknown token, a browser-sent status call.
+    // A status asked by orderNumber only: filed under the order its answer names.
+    await api('getOrderStatusExtended', { ...creds, orderNumber: 'J-1' });
     await api('deposit', { ...creds, orderId: 'no-such-order', amount: '100' });
     await api('getOrderStatusExtended', { userName: M.userName, password: 'wrong-Pa55-guess' });
     await api('getOrderStatusExtended', { token: 'not-a-token-of-anyone' });
@@ -103,6 +105,13 @@ describe('the integration journal', () => {
     // A successful register answers no errorCode, and the summary invents none.
     expect(reg?.kind === 'api' && reg.answer.errorCode).toBeUndefined();
     expect(reg?.kind === 'api' && reg.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('when the status is asked by orderNumber, then the entry names the order the answer is about', () => {
+    const byNumber = json.entries.find(
+      (e) => e.kind === 'api' && e.method === 'getOrderStatusExtended' && e.params.orderNumber === 'J-1',
+    );
+    expect(byNumber).toMatchObject({ orderId: paidId, answer: { orderStatus: 2 } });
   });
 
   it('when a call fails, then the gateway error and the auth failures are recorded, the password never', () => {

@@ -58,7 +58,8 @@ export function createRestRecorder(opts: {
         : userName === undefined
           ? null
           : (byUserName.get(userName) ?? null);
-      const orderId = stringField(body, 'orderId') ?? param(params, 'orderId')?.slice(0, 64);
+      // A status asked by orderNumber names its order in the answer's attributes (mdOrder): filed under that order.
+      const orderId = stringField(body, 'orderId') ?? param(params, 'orderId')?.slice(0, 64) ?? answeredMdOrder(body);
       journal.record({
         kind: 'api',
         at,
@@ -122,4 +123,17 @@ function field(body: object, name: string): unknown {
 function stringField(body: unknown, name: string): string | undefined {
   const value = typeof body === 'object' && body !== null ? field(body, name) : undefined;
   return typeof value === 'string' ? value : undefined;
+}
+
+/** getOrderStatusExtended's `attributes: [{name: 'mdOrder', value}]`, when the answer has it. */
+function answeredMdOrder(body: unknown): string | undefined {
+  const attributes = typeof body === 'object' && body !== null ? field(body, 'attributes') : undefined;
+  if (!Array.isArray(attributes)) return undefined;
+  for (const a of attributes as unknown[]) {
+    if (typeof a === 'object' && a !== null && field(a, 'name') === 'mdOrder') {
+      const value = field(a, 'value');
+      return typeof value === 'string' ? value : undefined;
+    }
+  }
+  return undefined;
 }
