@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { createSandboxClock, type SandboxClock } from './clock.js';
 import { CallbackAllowList } from './callbacks/allow-list.js';
 import { sendForgedCallbacks } from './callbacks/copies.js';
-import { CallbackDispatcher, type CallbackOptions } from './callbacks/dispatcher.js';
+import { CallbackDispatcher, callbackTimeoutMs, type CallbackOptions } from './callbacks/dispatcher.js';
 import { SandboxEngine, type SweepResult } from './engine.js';
 import { SandboxEvents, type SandboxListener } from './events.js';
 import { OrderMagicState } from './faults/magic.js';
@@ -295,11 +295,6 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     probes,
     holdLifetimeMs: engine.holdLifetimeMs,
   };
-}
-
-/** The per-attempt timeout a probe's callback copies get too: the dispatcher's (default 5 s). */
-function callbackTimeoutMs(o: CallbackOptions | false | undefined): number {
-  return Math.max(1, (o === false ? undefined : o?.timeoutMs) ?? 5000);
 }
 
 /**

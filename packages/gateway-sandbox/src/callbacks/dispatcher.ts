@@ -22,6 +22,14 @@ export interface CallbackOptions {
   maxPending?: number;
 }
 
+/** A callback attempt's timeout when none is configured. */
+export const DEFAULT_CALLBACK_TIMEOUT_MS = 5000;
+
+/** The per-attempt timeout in force for these options: every callback request (deliveries, copies) waits this long. */
+export function callbackTimeoutMs(o: CallbackOptions | false | undefined): number {
+  return Math.max(1, (o === false ? undefined : o?.timeoutMs) ?? DEFAULT_CALLBACK_TIMEOUT_MS);
+}
+
 export interface DispatcherDeps {
   clock: SandboxClock;
   journal: OrderJournal;
@@ -77,7 +85,7 @@ export class CallbackDispatcher {
     const o = deps.options ?? {};
     this.#maxAttempts = Math.min(MAX_CALLBACK_ATTEMPTS, Math.max(1, o.maxAttempts ?? 5));
     this.#retryBaseMs = Math.max(0, o.retryBaseMs ?? 1000);
-    this.#timeoutMs = Math.max(1, o.timeoutMs ?? 5000);
+    this.#timeoutMs = callbackTimeoutMs(o);
     this.#maxPending = Math.max(1, o.maxPending ?? 1000);
   }
 

@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type Request, type Response, type Ro
 import { z } from 'zod';
 import { findTestCard, findTestCardById, TEST_CARDS, TEST_CVC, TEST_OTP, type TestCardInfo } from '../cards.js';
 import { callbackCopy, sendCallbackCopy, type CallbackCopy } from '../callbacks/copies.js';
-import { callbackParams, NOTIFIED } from '../callbacks/dispatcher.js';
+import { callbackParams, DEFAULT_CALLBACK_TIMEOUT_MS, NOTIFIED } from '../callbacks/dispatcher.js';
 import type { SandboxClock } from '../clock.js';
 import type { PayOutcome, SandboxEngine } from '../engine.js';
 import { faultProfileSchema, type FaultRegistry } from '../faults/profile.js';
@@ -37,7 +37,6 @@ export const TEST_HELPERS_PATH = '/sandbox/test';
 
 /** The longest clock jump one call may ask for: a year, well past any page lifetime or retention. */
 export const MAX_ADVANCE_SECS = 366 * 24 * 3600;
-const CALLBACK_TIMEOUT_MS = 5000;
 const DEFAULT_DECLINE_CARD = 'insufficient-funds';
 
 /** A test card named by its PAN (spaces allowed) or its id (e.g. `3ds-challenge`). */
@@ -235,7 +234,7 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     }
     if (!o.callbackAllowed(copy.url, merchant.login))
       return notPayable(res, found, "the callback URL is not allowed (the merchant's callback origins)");
-    const sender = { journal: o.journal, clock: o.clock, signal: o.signal, timeoutMs: CALLBACK_TIMEOUT_MS };
+    const sender = { journal: o.journal, clock: o.clock, signal: o.signal, timeoutMs: DEFAULT_CALLBACK_TIMEOUT_MS };
     const answers: { status?: number; error?: string }[] = [];
     for (let n = 1; n <= (body.kind === 'duplicate' ? 2 : 1); n += 1)
       answers.push(answerOf(await sendCallbackCopy(sender, found, copy, n)));
