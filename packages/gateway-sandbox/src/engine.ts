@@ -65,12 +65,12 @@ export const DEFAULT_HOLD_LIFETIME_SECS = 7 * 24 * 3600;
 /** The longest hold lifetime accepted: 366 days. */
 export const MAX_HOLD_LIFETIME_SECS = 366 * 24 * 3600;
 
-/** The gateway's order lifecycle (docs/gateway-reference.md §4.2): every state change happens here and fires one event. */
 /** A time-based transition: a page expired unpaid, a processor wait settled, a hold released. */
 export type DueTransition = 'expired' | 'settled' | 'released';
 /** What one sweep did: orders per transition, and orders purged after their retention. */
 export type SweepResult = Record<DueTransition | 'purged', number>;
 
+/** The gateway's order lifecycle (docs/gateway-reference.md §4.2): every state change happens here and fires one event. */
 export class SandboxEngine {
   readonly store: OrderStore;
   readonly clock: SandboxClock;

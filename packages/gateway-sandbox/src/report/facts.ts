@@ -268,7 +268,7 @@ export function someOf(part: number, whole: number, one: string, many: string): 
   return `${part} of ${whole} ${whole === 1 ? one : many} ${part === 1 ? 'was' : 'were'}`;
 }
 
-/** "seq 12" or "seq 12–31" for evidence texts. */
+/** "entry #12" or "entries #12–31" (and in Russian) for evidence texts. */
 export function seqs(first: number, last = first): Text {
   return first === last
     ? { en: `entry #${first}`, ru: `запись №${first}` }
