@@ -6,15 +6,11 @@
  * What the shop did is read back from the sandbox's journal (GET /sandbox/journal.json); the report card must pass
  * every check.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import {
   CHECK_IDS,
-  createSandboxTestClient,
   DEFAULT_MERCHANTS,
-  startSandbox,
   type ApiEntry,
   type CallbackEntry,
   type RunningSandbox,
@@ -28,6 +24,7 @@ import {
   notPassed,
   readJournal,
   readReport,
+  startGradedWorld,
   waitUntil,
   type SandboxAccess,
 } from '../helpers/report-card.js';
@@ -51,15 +48,12 @@ interface World {
 }
 
 async function startWorld(): Promise<World> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const shopUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const sandbox = await startSandbox({
-    port: 0,
-    testHelpers: true,
-    operatorToken: OPERATOR_TOKEN,
-    merchants: [{ ...MERCHANT, callbackUrl: `${shopUrl}/payment/callback`, callbackKey: CALLBACK_KEY }],
-  });
+  const graded = await startGradedWorld(
+    { ...MERCHANT, callbackKey: CALLBACK_KEY },
+    '/payment/callback',
+    OPERATOR_TOKEN,
+  );
+  const { server, shopUrl, sandbox } = graded;
   const first = await startShop({
     gatewayUrl: sandbox.gatewayUrl,
     env: {
@@ -73,8 +67,8 @@ async function startWorld(): Promise<World> {
   server.on('request', (req, res) => void current.app(req, res));
   const world: World = {
     sandbox,
-    access: { url: sandbox.url, operatorToken: OPERATOR_TOKEN },
-    helpers: createSandboxTestClient({ baseUrl: sandbox.url, operatorToken: OPERATOR_TOKEN }),
+    access: graded.access,
+    helpers: graded.helpers,
     shopUrl,
     shop: first,
     twoPhase() {
@@ -82,8 +76,7 @@ async function startWorld(): Promise<World> {
       world.shop = current;
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await graded.closeServer();
       if (current !== first) await current.close();
       await first.close();
       await sandbox.close();

@@ -5,13 +5,9 @@
  * the test helpers. What the shop did is read back from the sandbox's journal (GET /sandbox/journal.json), and the
  * report card must fail exactly the checks its README lists.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import {
-  createSandboxTestClient,
-  startSandbox,
   type CheckId,
   type RunningSandbox,
   type SandboxTestClient,
@@ -23,6 +19,7 @@ import {
   failingChecks,
   readJournal,
   readReport,
+  startGradedWorld,
   waitUntil,
   type SandboxAccess,
 } from '../helpers/report-card.js';
@@ -59,25 +56,17 @@ interface World {
 
 /** The naive shop on a loopback port, and a sandbox whose merchant sends its callbacks there, signed with a key. */
 async function startWorld(): Promise<World> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const shopUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const sandbox = await startSandbox({
-    port: 0,
-    testHelpers: true,
-    operatorToken: OPERATOR_TOKEN,
-    merchants: [{ ...MERCHANT, callbackUrl: `${shopUrl}/callback` }],
-  });
+  const graded = await startGradedWorld(MERCHANT, '/callback', OPERATOR_TOKEN);
+  const { server, shopUrl, sandbox } = graded;
   server.on('request', createNaiveShop({ gatewayUrl: sandbox.gatewayUrl, ...MERCHANT }));
   return {
     sandbox,
-    access: { url: sandbox.url, operatorToken: OPERATOR_TOKEN },
-    helpers: createSandboxTestClient({ baseUrl: sandbox.url, operatorToken: OPERATOR_TOKEN }),
+    access: graded.access,
+    helpers: graded.helpers,
     shopUrl,
     async close() {
       await sandbox.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await graded.closeServer();
     },
   };
 }

@@ -2,9 +2,15 @@
  * The sandbox's journal and report card over HTTP, as a team's CI reads them (issue 17): `GET /sandbox/journal.json`
  * with fetch, the probes and the report card through the package's typed client. Every call takes the operator token.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   createSandboxTestClient,
+  startSandbox,
   type IntegrationReport,
+  type RunningSandbox,
+  type SandboxMerchant,
+  type SandboxTestClient,
   type TestProbe,
   type TrafficEntry,
 } from '@rbs-storefront/gateway-sandbox';
@@ -27,6 +33,47 @@ async function call<T>(s: SandboxAccess, path: string, init: RequestInit = {}): 
   const text = await res.text();
   if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
   return JSON.parse(text) as T;
+}
+
+/** A shop's loopback server and a sandbox (test helpers on) whose one merchant sends its callbacks to it. */
+export interface GradedWorld {
+  /** Answers nothing until the test gives it the shop: `server.on('request', app)`. */
+  server: http.Server;
+  /** The server's origin on 127.0.0.1. */
+  shopUrl: string;
+  sandbox: RunningSandbox;
+  access: SandboxAccess;
+  helpers: SandboxTestClient;
+  /** Closes the shop's server (its connections first); the sandbox is closed by the caller, in its own order. */
+  closeServer(): Promise<void>;
+}
+
+/** Starts the shop's server first, since the merchant's callback URL (`callbackPath` on it) names its port. */
+export async function startGradedWorld(
+  merchant: SandboxMerchant,
+  callbackPath: string,
+  operatorToken: string,
+): Promise<GradedWorld> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const shopUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const sandbox = await startSandbox({
+    port: 0,
+    testHelpers: true,
+    operatorToken,
+    merchants: [{ ...merchant, callbackUrl: `${shopUrl}${callbackPath}` }],
+  });
+  return {
+    server,
+    shopUrl,
+    sandbox,
+    access: { url: sandbox.url, operatorToken },
+    helpers: createSandboxTestClient({ baseUrl: sandbox.url, operatorToken }),
+    async closeServer() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 /** The package's typed client of the test helpers and the report card, for this sandbox. */
