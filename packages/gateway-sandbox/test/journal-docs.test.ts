@@ -1,17 +1,14 @@
 /** The curl examples of the "Journal" sections (docs/sandbox.md, the package README), run against a started sandbox. */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startSandbox, type RunningSandbox } from '../src/index.js';
+import type { RunningSandbox } from '../src/index.js';
+import { DOC_ORIGIN, DOCS, docSection, startDocSandbox } from './helpers/docs.js';
 import { CREDS, OPERATOR_TOKEN } from './helpers/sandbox-app.js';
-
-const DOCS = ['docs/sandbox.md', 'packages/gateway-sandbox/README.md'];
-const DOC_ORIGIN = 'http://127.0.0.1:3001';
 
 /** The curl lines of a document's "## Journal" section. */
 function curlsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  const section = /^## Journal\n([\s\S]*?)(?=^## )/m.exec(text)?.[1] ?? '';
-  return section.split('\n').filter((line) => line.startsWith('curl '));
+  return docSection(file, 'Journal')
+    .split('\n')
+    .filter((line) => line.startsWith('curl '));
 }
 
 /** `curl -H "Name: value" "url"` as the examples write it: headers and the URL, the token variable filled in. */
@@ -30,11 +27,7 @@ function parseCurl(line: string, origin: string): { url: string; headers: Record
 describe('the journal curl examples', () => {
   let sb: RunningSandbox;
   beforeAll(async () => {
-    sb = await startSandbox({ port: 0, host: '127.0.0.1', operatorToken: OPERATOR_TOKEN, callbacks: false });
-    await fetch(`${sb.gatewayUrl}register.do`, {
-      method: 'POST',
-      body: new URLSearchParams({ ...CREDS, orderNumber: 'DOC-1', amount: '1000', returnUrl: 'https://shop.test/r' }),
-    });
+    sb = await startDocSandbox();
   });
   afterAll(() => sb.close());
 

@@ -1,12 +1,11 @@
 /** The README's "Use it in your own test suite": what it tells a project to set up is what the example needs. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
+import { docSection, REPO_ROOT } from './helpers/docs.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const readme = readFileSync(path.join(REPO_ROOT, 'packages/gateway-sandbox/README.md'), 'utf8');
-const section = /^## Use it in your own test suite\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
+const section = docSection('packages/gateway-sandbox/README.md', 'Use it in your own test suite');
 const example = JSON.parse(readFileSync(path.join(REPO_ROOT, 'examples/outside-project/package.json'), 'utf8')) as {
   type?: string;
   dependencies?: Record<string, string>;

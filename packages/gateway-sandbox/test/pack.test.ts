@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { docSection } from './helpers/docs.js';
 
 const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The README's "Use it in your own test suite" recipe, as a separate project (the repository's examples/). */
@@ -195,8 +196,7 @@ describe(`${NAME} packed and installed into an empty project`, () => {
 
 describe('the README\'s "Use it in your own test suite" recipe', () => {
   it("shows examples/outside-project's suite as it is, the one pack.test.ts runs", () => {
-    const readme = readFileSync(path.join(PACKAGE_DIR, 'README.md'), 'utf8');
-    const section = /^## Use it in your own test suite\n([\s\S]*?)(?=^## )/m.exec(readme)?.[1] ?? '';
+    const section = docSection('packages/gateway-sandbox/README.md', 'Use it in your own test suite');
     const suite = /^```js\n([\s\S]*?)^```/m.exec(section)?.[1];
     expect(suite).toBe(readFileSync(path.join(OUTSIDE_PROJECT, 'test', 'shop.test.js'), 'utf8'));
   });

@@ -1,33 +1,20 @@
 /** The "Grade your integration" sections (docs/sandbox.md, the package README): examples run, every check listed. */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CHECK_IDS, startSandbox, type IntegrationReport, type RunningSandbox } from '../src/index.js';
+import { CHECK_IDS, type IntegrationReport, type RunningSandbox } from '../src/index.js';
 import { loadStandaloneSandboxConfig } from '../src/config.js';
 import { runReportCommand } from '../src/report-cli.js';
+import { DOC_ORIGIN, DOCS, docSection, startDocSandbox } from './helpers/docs.js';
 import { CREDS, OPERATOR_TOKEN } from './helpers/sandbox-app.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const DOCS = ['docs/sandbox.md', 'packages/gateway-sandbox/README.md'];
-const DOC_ORIGIN = 'http://127.0.0.1:3001';
-
-function sectionOf(file: string): string {
-  const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
-  return /^## Grade your integration\n([\s\S]*?)(?=^## )/m.exec(text)?.[1] ?? '';
-}
+const sectionOf = (file: string) => docSection(file, 'Grade your integration');
 
 describe.each(DOCS)('the "Grade your integration" section of %s', (file) => {
   const section = sectionOf(file);
   let sb: RunningSandbox;
   beforeAll(async () => {
-    sb = await startSandbox({ port: 0, host: '127.0.0.1', operatorToken: OPERATOR_TOKEN, callbacks: false });
-    await fetch(`${sb.gatewayUrl}register.do`, {
-      method: 'POST',
-      body: new URLSearchParams({ ...CREDS, orderNumber: 'DOC-1', amount: '1000', returnUrl: 'https://shop.test/r' }),
-    });
+    sb = await startDocSandbox();
   });
   afterAll(() => sb.close());
 

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { REPO_ROOT } from './helpers/docs.js';
 import request from 'supertest';
 import {
   createSandboxTestClient,
@@ -18,7 +18,6 @@ import {
 import { startReceiver, type Receiver } from './helpers/callback-receiver.js';
 import { CREDS, makeSandbox, nextNumber, OPERATOR_AUTH, OPERATOR_TOKEN, T0 } from './helpers/sandbox-app.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CALLBACK_KEY = 'helpers-callback-key-canary';
 
 let rx: Receiver;
