@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import { cpuMs, freePort, median, startNode } from './lib.js';
+import { cpuMs, freePort, median, registerBody, startNode } from './lib.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SANDBOX = path.join(ROOT, 'bench', 'journal-sandbox.js');
@@ -27,13 +27,10 @@ const ROUNDS = Number(process.env.JC_ROUNDS ?? 12);
 const MODES = (process.env.JC_MODES ?? 'memory,sqlite').split(',');
 const BEFORE = process.env.JC_BEFORE ? pathToFileURL(path.resolve(process.env.JC_BEFORE)).href : undefined;
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'journal-cost-'));
-const CREDS = { userName: 'demo-shop-api', password: 'demo-shop-password' };
 
 let run = 0;
-const drive = (url, amount) => {
-  const prefix = `C${Date.now()}-${++run}`;
-  let n = 0;
-  return new Promise((resolve, reject) =>
+const drive = (url, amount) =>
+  new Promise((resolve, reject) =>
     autocannon(
       {
         url,
@@ -44,22 +41,13 @@ const drive = (url, amount) => {
             method: 'POST',
             path: '/payment/rest/register.do',
             headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            setupRequest: (req) => ({
-              ...req,
-              body: new URLSearchParams({
-                ...CREDS,
-                orderNumber: `${prefix}-${++n}`,
-                amount: '1000',
-                returnUrl: 'https://shop.test/return',
-              }).toString(),
-            }),
+            setupRequest: registerBody(`C${Date.now()}-${++run}`),
           },
         ],
       },
       (err, r) => (err ? reject(err) : r.non2xx + r.errors > 0 ? reject(new Error('requests failed')) : resolve(r)),
     ),
   );
-};
 
 /** A sandbox for one variant, warmed up (its journal full); block() is the CPU µs per call of BLOCK more calls. */
 async function sandbox({ journal, module }, onDisk) {

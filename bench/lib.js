@@ -177,3 +177,23 @@ export const withoutCredentials = (url) => {
   const u = new URL(url);
   return `${u.protocol}//${u.host}${u.pathname}`;
 };
+
+/** The standalone sandbox's public demo merchant (docs/sandbox.md), which every bench sandbox serves. */
+export const DEMO_CREDS = { userName: 'demo-shop-api', password: 'demo-shop-password' };
+
+/**
+ * autocannon's setupRequest for register.do with the demo merchant: a new orderNumber (`<prefix>-<n>`) each request,
+ * since the sandbox refuses a number registered again.
+ */
+export const registerBody = (prefix) => {
+  let n = 0;
+  return (req) => ({
+    ...req,
+    body: new URLSearchParams({
+      ...DEMO_CREDS,
+      orderNumber: `${prefix}-${++n}`,
+      amount: '1000',
+      returnUrl: 'https://shop.test/return',
+    }).toString(),
+  });
+};

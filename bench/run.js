@@ -38,11 +38,13 @@ import {
   alternate,
   alternateAll,
   cannon,
+  DEMO_CREDS,
   cpuMs,
   freePort,
   isLoopbackUrl,
   median,
   percentile,
+  registerBody,
   rssBytes,
   startNode,
   withoutCredentials,
@@ -92,7 +94,7 @@ const MEMORY_PROBE = path.join(ROOT, 'bench', 'memory-probe.js');
 const BEFORE = process.env.BENCH_BEFORE
   ? path.join(path.resolve(process.env.BENCH_BEFORE), 'dist', 'server.js')
   : undefined;
-const CREDS = { userName: 'demo-shop-api', password: 'demo-shop-password' };
+const CREDS = DEMO_CREDS;
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
@@ -252,19 +254,6 @@ async function productPage() {
   }
   await bare.stop();
 }
-
-const registerBody = (prefix) => {
-  let n = 0;
-  return (req) => ({
-    ...req,
-    body: new URLSearchParams({
-      ...CREDS,
-      orderNumber: `${prefix}-${++n}`,
-      amount: '1000',
-      returnUrl: 'https://shop.test/return',
-    }).toString(),
-  });
-};
 
 /** Runs of register.do against a sandbox, each run with order numbers of its own (`<tag><time>-<run>-<n>`). */
 const registerRuns = (proc, tag) => {
