@@ -256,28 +256,53 @@ suite('the nginx load balancer (deploy/nginx/shop.conf, real nginx)', () => {
     TIMEOUT,
   );
 
-  it(
-    'never resends a POST that reached a shop which then failed: the buyer gets a 502, the other shop nothing',
-    () =>
-      withBalancer(['drop', 'ok'], async (lb, a, b) => {
-        const statuses: number[] = [];
-        for (let i = 0; i < 4; i++) {
-          const answer = await send(lb.port, 'POST', '/buy', {
-            headers: { 'x-test-id': `buy-${i}`, 'content-type': 'application/x-www-form-urlencoded' },
-            body: 'product=ceramic-mug&quantity=1',
-          });
-          statuses.push(answer.status);
-          if (answer.status === 200) expect(servedBy(answer)).toBe('shop-b');
-        }
-        const failed = statuses.filter((s) => s === 502).length;
-        expect(failed).toBeGreaterThan(0);
-        expect(statuses.filter((s) => s !== 502 && s !== 200)).toEqual([]);
-        // Every POST reached exactly one shop: those shop-a dropped are the 502s, and shop-b never saw them.
-        expect(a.seen).toHaveLength(failed);
-        expect(b.seen).toHaveLength(4 - failed);
-        const atB = new Set(b.seen.map((s) => s.id));
-        for (const dropped of a.seen) expect(atB.has(dropped.id)).toBe(false);
-      }),
+  /** Four POSTs to `target` through the balancer while shop-a drops every request it reads: what each one got. */
+  async function postsWithADropping(target: string): Promise<{ statuses: number[]; a: Upstream; b: Upstream }> {
+    let out: { statuses: number[]; a: Upstream; b: Upstream } | undefined;
+    await withBalancer(['drop', 'ok'], async (lb, a, b) => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const answer = await send(lb.port, 'POST', target, {
+          headers: { 'x-test-id': `post-${i}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'productId=ceramic-mug&quantity=1',
+        });
+        statuses.push(answer.status);
+        if (answer.status === 200) expect(servedBy(answer)).toBe('shop-b');
+      }
+      // Round-robin over both shops: shop-a had its turns, and read every POST it got.
+      expect(a.seen.length).toBeGreaterThan(0);
+      out = { statuses, a, b };
+    });
+    if (!out) throw new Error('the balancer did not run');
+    return out;
+  }
+
+  it.each(['/buy', '/admin/orders/0123456789abcdef/capture', '/admin/orders/0123456789abcdef/refund'])(
+    'resends POST %s, which the shop makes safe to repeat, to the other shop when the first fails after reading it',
+    async (target) => {
+      const { statuses, a, b } = await postsWithADropping(target);
+      expect(statuses).toEqual([200, 200, 200, 200]);
+      // Each one shop-a dropped was then answered by shop-b: the buyer saw no 502.
+      const atB = b.seen.map((s) => s.id);
+      for (const dropped of a.seen) expect(atB).toContain(dropped.id);
+      expect(b.seen).toHaveLength(4);
+    },
+    TIMEOUT,
+  );
+
+  it.each(['/admin/login', '/admin/logout', '/buy/', '/admin/orders/0123456789abcdef/capture/x', '/payment/callback'])(
+    'never resends any other POST (%s) that reached a shop which then failed: a 502, and the other shop nothing',
+    async (target) => {
+      const { statuses, a, b } = await postsWithADropping(target);
+      const failed = statuses.filter((s) => s === 502).length;
+      expect(failed).toBeGreaterThan(0);
+      expect(statuses.filter((s) => s !== 502 && s !== 200)).toEqual([]);
+      // Every POST reached exactly one shop: those shop-a dropped are the 502s, and shop-b never saw them.
+      expect(a.seen).toHaveLength(failed);
+      expect(b.seen).toHaveLength(4 - failed);
+      const atB = new Set(b.seen.map((s) => s.id));
+      for (const dropped of a.seen) expect(atB.has(dropped.id)).toBe(false);
+    },
     TIMEOUT,
   );
 

@@ -2,7 +2,9 @@
  * A one-at-a-time restart behind the shipped balancer (issue 15, item 23): the real nginx with deploy/nginx/shop.conf
  * in front of two real shop launchers (PostgreSQL, Redis, the standalone sandbox), while buyers keep browsing and
  * pressing Buy. Shop A is restarted, and shop B as soon as A answers /readyz again: no request may get a 502 or 504
- * from nginx, POST /buy included (a Buy whose connection was refused never reached a shop and goes to the other one).
+ * from nginx, POST /buy included: a Buy whose connection was refused never reached a shop and goes to the other one,
+ * and one written into a connection that the stopping shop's listener then reset is resent there too (the shop makes
+ * a repeated Buy safe; deploy/nginx/shop.conf says why).
  *
  * Needs nginx, TEST_DATABASE_URL and TEST_REDIS_URL: without them the suite is skipped with a loud warning on a
  * developer machine and fails in CI.

@@ -400,7 +400,12 @@ describe('compose.scale.yaml: two shops behind nginx, sharing PostgreSQL and Red
     expect(servers).toEqual(['shop-a:3000', 'shop-b:3000']);
     expect(conf).toMatch(/^\s*listen 8080;/m);
     expect(conf).not.toMatch(/^\s*(ip_hash|hash|sticky|least_conn)\b/m);
-    expect(conf).not.toMatch(/^\s*proxy_next_upstream\s[^;]*non_idempotent/m);
+    // A sent POST is resent only where the shop makes it safe to repeat (nginx-lb.test.ts runs what each one does).
+    const resent = [...conf.matchAll(/^\s*location ([^{]+)\{([^}]*)\}/gm)]
+      .filter((m) => /^\s*proxy_next_upstream\s[^;]*non_idempotent/m.test(m[2] ?? ''))
+      .map((m) => m[1]?.trim());
+    expect(resent).toEqual(['= /buy', '~ ^/admin/orders/[^/]+/(refresh|capture|void|refund)$']);
+    expect(conf.match(/non_idempotent/g)).toHaveLength(resent.length);
   });
 
   it('has the sandbox call its merchant, the shops, back through the balancer, the only host it may call', () => {
