@@ -41,6 +41,11 @@ export interface RegisterRequest {
   heading: string;
   /** The request's reference, for the log lines and events. */
   referenceId: string;
+  /**
+   * The buyer's address for the fiscal receipt (the cart page asks for it), already validated; personal data: sent
+   * to the gateway only, never logged or stored in the ledger.
+   */
+  email?: string;
 }
 
 /**
