@@ -667,3 +667,50 @@ describe('the cart kept on disk', () => {
     }
   });
 });
+
+describe('the hosted page of a cart order', () => {
+  const sb = makeSandbox();
+  const page = async (formUrl: string) => {
+    const url = new URL(formUrl);
+    const res = await request(sb.app).get(`${url.pathname}${url.search}`);
+    expect(res.status).toBe(200);
+    return res.text;
+  };
+  const rows = (html: string) =>
+    [...html.matchAll(/<tr><td>(.*?)<\/td><td class="num">(.*?)<\/td><td class="num">(.*?)<\/td><\/tr>/g)].map((m) =>
+      m.slice(1),
+    );
+
+  it('when the order has a cart, then the page lists each line with its quantity, measure and amount', async () => {
+    const weighed = {
+      ...delivery(),
+      name: 'Tea <loose>',
+      quantity: { value: 0.25, measure: '11' },
+      itemPrice: 200000,
+      itemAmount: 50000,
+    };
+    const { formUrl } = await sb.register({ orderBundle: bundle([mug(), weighed]) });
+    const html = await page(formUrl);
+    expect(html).toContain('<caption>Order lines</caption>');
+    expect(rows(html)).toEqual([
+      ['Mug', '2 pcs', '₽1,000.00'],
+      ['Tea &lt;loose&gt;', '0.25 kg', '₽500.00'],
+    ]);
+  });
+
+  it('when the page is Russian, then the lines are too', async () => {
+    const free = { ...delivery(), quantity: { value: 1.5, measure: 'упак.' }, itemPrice: undefined };
+    const { formUrl } = await sb.register({ language: 'ru', orderBundle: bundle([mug(), free]) });
+    const html = await page(formUrl);
+    expect(html).toContain('<caption>Состав заказа</caption>');
+    expect(rows(html).map((r) => r.slice(0, 2))).toEqual([
+      ['Mug', '2 шт.'],
+      ['Delivery', '1,5 упак.'],
+    ]);
+  });
+
+  it('when the order has no cart, then the page has no lines table', async () => {
+    const { formUrl } = await sb.register();
+    expect(await page(formUrl)).not.toContain('cart-lines');
+  });
+});
