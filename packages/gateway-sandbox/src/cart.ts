@@ -11,6 +11,7 @@ import type {
   CartPosition,
   CustomerDetails,
   OrderCart,
+  PositionShare,
   SandboxOrder,
 } from './types.js';
 
@@ -296,9 +297,13 @@ function refundableOf(order: Readonly<SandboxOrder>, p: CartPosition): Share {
   return { quantity: deposited.quantity - p.refunded.quantity, amount: deposited.amount - p.refunded.amount };
 }
 
-/** A checked change to an order's cart, applied only once the whole operation is allowed. */
-export type CartChange = { ok: true; apply: () => void } | Refusal;
+/**
+ * A checked change to an order's cart, applied only once the whole operation is allowed; `items` are the positions
+ * it captures or refunds (none for an order without a cart).
+ */
+export type CartChange = { ok: true; apply: () => void; items?: PositionShare[] } | Refusal;
 const noChange: CartChange = { ok: true, apply: () => {} };
+const shareOf = (p: CartPosition, share: Share): PositionShare => ({ positionId: p.positionId, ...share });
 
 /**
  * Matches operation lines to the registered positions (positionId, name and itemCode all equal), within `room` of
@@ -363,6 +368,9 @@ export function refundCart(order: SandboxOrder, total: number, items: readonly C
     if (cart.refundsByItems || total !== order.depositedAmount - order.refundedAmount) return refuse(5, 'cartRequired');
     return {
       ok: true,
+      items: cart.positions
+        .map((p) => shareOf(p, refundableOf(order, p)))
+        .filter((s) => s.amount > 0 || s.quantity > 0),
       apply: () => cart.positions.forEach((p) => (p.refunded = { ...depositedOf(order, p) })),
     };
   }
@@ -370,6 +378,7 @@ export function refundCart(order: SandboxOrder, total: number, items: readonly C
   if (!matched.ok) return matched;
   return {
     ok: true,
+    items: matched.lines.map((l) => shareOf(l.position, l.share)),
     apply: () => {
       for (const { position, share } of matched.lines) {
         position.refunded = {

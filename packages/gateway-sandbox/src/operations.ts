@@ -73,6 +73,7 @@ export function refund(
     actionCode: 0,
     // An empty id is no id, as in the duplicate check above.
     externalRefundId: externalRefundId || undefined,
+    ...(lines.items && { items: lines.items }),
   });
   order.refundedAmount += refunded;
   order.refundedDate = now;

@@ -47,6 +47,8 @@ export interface Refund {
   externalRefundId?: string;
   referenceNumber: string;
   actionCode: number;
+  /** Of a cart order: what this refund gave back of each position (cart.ts). */
+  items?: PositionShare[];
 }
 
 export interface SandboxOrder {
@@ -156,6 +158,13 @@ export interface CustomerDetails {
   fullName?: string;
   passport?: string;
   inn?: string;
+}
+
+/** A part of one cart position: quantity in thousandths of its measure, amount in minor units. */
+export interface PositionShare {
+  positionId: number;
+  quantity: number;
+  amount: number;
 }
 
 export interface OrderCart {

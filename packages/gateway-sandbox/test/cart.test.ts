@@ -554,6 +554,7 @@ describe('capture and refund by cart lines', () => {
       { quantity: 0, amount: 0 },
       { quantity: 1000, amount: 50000 },
     ]);
+    expect(sb.engine.get(orderId)?.refunds[0]?.items).toEqual([{ positionId: 2, quantity: 1000, amount: 50000 }]);
     // The delivery line is all refunded: once more is above what is left of it.
     const again = await refund(orderId, '50000', lines(line(delivery(), 1, 50000)));
     expect(again.body).toEqual({
@@ -579,6 +580,10 @@ describe('capture and refund by cart lines', () => {
     const orderId = await paid();
     expect((await refund(orderId, '150000')).body.errorCode).toBe(0);
     expect(sb.engine.get(orderId)?.cart?.positions.map((p) => p.refunded.amount)).toEqual([100000, 50000]);
+    expect(sb.engine.get(orderId)?.refunds[0]?.items).toEqual([
+      { positionId: 1, quantity: 2000, amount: 100000 },
+      { positionId: 2, quantity: 1000, amount: 50000 },
+    ]);
   });
 
   it('when part of a cart order is refunded without lines, then errorCode 5 and nothing is refunded', async () => {
@@ -618,6 +623,7 @@ describe('capture and refund by cart lines', () => {
     const { orderId } = await sb.register();
     payDirect(sb, orderId);
     expect((await refund(orderId, '1000')).body.errorCode).toBe(0);
+    expect(sb.engine.get(orderId)?.refunds[0]).not.toHaveProperty('items');
   });
 });
 
