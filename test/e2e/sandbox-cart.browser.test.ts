@@ -6,10 +6,12 @@ import { shot } from '../helpers/browser-buyer.js';
 import { axeViolations, describeViolations } from '../helpers/axe.js';
 
 /*
- * The sandbox's hosted page of an order registered with a cart (orderBundle): its lines table passes axe, in English
- * and Russian, at desktop width and on a 390 × 844 phone screen, where nothing scrolls sideways. CI=true only.
+ * The sandbox's hosted page of an order registered with a cart (orderBundle), and the operator's view of it: the lines
+ * tables pass axe (the hosted page in English and Russian), at desktop width and on a 390 × 844 phone screen, where
+ * nothing scrolls sideways. CI=true only.
  */
 const TIMEOUT = 30_000;
+const OPERATOR_TOKEN = 'e2e-operator-token-cart-0123456789';
 const PHONE = { width: 390, height: 844 };
 const plan = browserSuitePlan(process.env, undefined, { ciOnly: true });
 if (plan === 'skip') warnBrowserTestsSkipped('test/e2e/sandbox-cart.browser.test.ts', { ciOnly: true });
@@ -64,7 +66,7 @@ suite('the hosted page of a cart order in a real browser', () => {
   beforeAll(async () => {
     if (plan === 'fail')
       throw new Error(`CI is set and ${CHROMIUM_PATH} is missing: install it (apt-get install chromium)`);
-    [sb, browser] = await Promise.all([startSandbox({ port: 0 }), launchChromium()]);
+    [sb, browser] = await Promise.all([startSandbox({ port: 0, operatorToken: OPERATOR_TOKEN }), launchChromium()]);
   }, TIMEOUT);
 
   afterAll(async () => {
@@ -73,7 +75,7 @@ suite('the hosted page of a cart order in a real browser', () => {
   }, TIMEOUT);
 
   it(
-    'when the page of a cart order opens, then it lists the lines, axe finds nothing and nothing is wider than a phone',
+    'when the pages of a cart order open, then they list the lines, axe finds nothing and nothing is wider than a phone',
     async () => {
       if (!browser) throw new Error('suite setup failed');
       const found: string[] = [];
@@ -94,6 +96,22 @@ suite('the hosted page of a cart order in a real browser', () => {
           if (violations.length > 0) found.push(describeViolations(`hosted page with a cart, ${name}`, violations));
           await context.close();
         }
+      for (const viewport of [{ width: 1280, height: 900 }, PHONE]) {
+        const orderId = new URL(await register('en')).searchParams.get('mdOrder') ?? '';
+        const context = await browser.newContext({
+          viewport,
+          bypassCSP: true,
+          httpCredentials: { username: 'operator', password: OPERATOR_TOKEN },
+        });
+        const page = await context.newPage();
+        await page.goto(`${sb?.url ?? ''}/sandbox/orders/${orderId}`);
+        const name = `operator view at ${viewport.width} px`;
+        await expect(page.getByRole('heading', { name: 'Cart (orderBundle)' }).count()).resolves.toBe(1);
+        widths[name] = await page.evaluate<number>('document.documentElement.scrollWidth');
+        const violations = await axeViolations(page);
+        if (violations.length > 0) found.push(describeViolations(`order detail with a cart, ${name}`, violations));
+        await context.close();
+      }
       expect(found.join('\n')).toBe('');
       expect(Object.entries(widths).filter(([name, w]) => name.endsWith('390 px') && w > PHONE.width)).toEqual([]);
     },

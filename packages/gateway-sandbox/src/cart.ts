@@ -413,6 +413,33 @@ export function orderBundleOf(order: Readonly<SandboxOrder>): Record<string, unk
   };
 }
 
+/**
+ * Each position with what was captured and refunded of it, for the operations view (quantities in the measure's own
+ * units again).
+ */
+export function positionsOf(order: Readonly<SandboxOrder>): {
+  positionId: number;
+  name: string;
+  itemCode: string;
+  quantity: number;
+  measure: string;
+  amount: number;
+  deposited: { quantity: number; amount: number };
+  refunded: { quantity: number; amount: number };
+}[] {
+  const units = (share: Share) => ({ quantity: share.quantity / 1000, amount: share.amount });
+  return (order.cart?.positions ?? []).map((p) => ({
+    positionId: p.positionId,
+    name: p.name,
+    itemCode: p.itemCode,
+    quantity: p.quantity.value,
+    measure: p.quantity.measure,
+    amount: p.itemAmount,
+    deposited: units(depositedOf(order, p)),
+    refunded: units(p.refunded),
+  }));
+}
+
 /** The lines the hosted page lists: name, quantity and its measure, and the line's amount in minor units. */
 export function cartLines(
   order: Readonly<SandboxOrder>,

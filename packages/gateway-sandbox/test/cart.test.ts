@@ -720,3 +720,34 @@ describe('the hosted page of a cart order', () => {
     expect(await page(formUrl)).not.toContain('cart-lines');
   });
 });
+
+describe('the operations view of a cart order', () => {
+  const sb = makeSandbox();
+
+  it('when an operator opens a cart order, then it lists each line with what was captured and refunded, never the buyer', async () => {
+    const { orderId } = await sb.register({ orderBundle: bundle(), taxSystem: '1' }, 'registerPreAuth');
+    payDirect(sb, orderId);
+    const mugLine = {
+      positionId: 1,
+      name: 'Mug',
+      quantity: { value: 1, measure: '0' },
+      itemAmount: 50000,
+      itemCode: 'MUG-1',
+    };
+    await sb.call('deposit', { ...CREDS, orderId, amount: '50000', depositItems: lines(mugLine) });
+    const res = await request(sb.app).get(`/sandbox/orders/${orderId}`).set(OPERATOR_AUTH);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<h2>Cart (orderBundle)</h2>');
+    expect(res.text).toContain('taxSystem: 1');
+    expect(res.text).toContain('<td data-label="itemCode">MUG-1</td>');
+    expect(res.text).toContain('<td data-label="Captured (quantity / amount)">1 / ₽500.00</td>');
+    expect(res.text).toContain('<td data-label="Captured (quantity / amount)">0 / ₽0.00</td>');
+    expect(res.text).not.toContain('buyer@example.com');
+  });
+
+  it('when the order has no cart, then the page has no cart section', async () => {
+    const { orderId } = await sb.register();
+    const res = await request(sb.app).get(`/sandbox/orders/${orderId}`).set(OPERATOR_AUTH);
+    expect(res.text).not.toContain('Cart (orderBundle)');
+  });
+});
