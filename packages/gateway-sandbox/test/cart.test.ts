@@ -610,6 +610,35 @@ describe('capture and refund by cart lines', () => {
     expect((await refund(orderId, '50000', lines(line(mug(), 1, 50000)))).body.errorCode).toBe(0);
   });
 
+  it.each([
+    ['an unknown positionId', () => ({ ...line(delivery(), 1, 50000), positionId: 3 })],
+    ['another name', () => ({ ...line(delivery(), 1, 50000), name: 'Shipping' })],
+    ['another itemCode', () => ({ ...line(delivery(), 1, 50000), itemCode: 'SHIP-2' })],
+    ['another itemCurrency', () => ({ ...line(delivery(), 1, 50000), itemCurrency: '978' })],
+    ['a 4-decimal quantity', () => line(delivery(), 0.0001, 50000)],
+  ])('when a refund line has %s, then errorCode 8 and nothing is refunded', async (_what, refundLine) => {
+    const orderId = await paid();
+    const res = await refund(orderId, '50000', lines(refundLine()));
+    expect(res.body.errorCode).toBe(8);
+    expect(sb.engine.get(orderId)?.refundedAmount).toBe(0);
+    expect(sb.engine.get(orderId)?.cart?.positions.every((p) => p.refunded.amount === 0)).toBe(true);
+  });
+
+  it('when a refund line is refused in Russian, then its message is Russian', async () => {
+    const orderId = await paid();
+    const res = await sb.call('refund', {
+      ...CREDS,
+      orderId,
+      amount: '40000',
+      language: 'ru',
+      refundItems: lines(line(delivery(), 1, 50000)),
+    });
+    expect(res.body).toEqual({
+      errorCode: 8,
+      errorMessage: 'Сумма товарных позиций в Корзине не совпадает с суммой операции',
+    });
+  });
+
   it('when refundItems is not JSON, then errorCode 5 naming the field', async () => {
     const orderId = await paid();
     const res = await refund(orderId, '50000', 'nope');
