@@ -392,9 +392,14 @@ describe('register with orderBundle', () => {
       customerDetails: { email: 'journal@example.com', phone: '+79001234567' },
     });
     const { orderId } = await sb.register({ orderBundle, taxSystem: '1' });
+    // The status answer echoes the cart with its customerDetails: the journal keeps a summary of answers only.
+    expect(JSON.stringify((await sb.call('getOrderStatusExtended', { ...CREDS, orderId })).body)).toContain(
+      'journal@example.com',
+    );
     const res = await request(sb.app).get('/sandbox/journal.json').query({ orderId }).set(OPERATOR_AUTH);
     const text = JSON.stringify(res.body);
-    expect(text).toContain('register');
+    expect(text).toContain('"method":"register"');
+    expect(text).toContain('"method":"getOrderStatusExtended"');
     expect(text).toContain('cartItems');
     expect(text).not.toContain('journal@example.com');
     expect(text).not.toContain('79001234567');
