@@ -5,7 +5,7 @@ import type { SandboxEvents } from './events.js';
 import { OrderLedger, randomDigits, refuse, type OpResult, type Refusal } from './ledger.js';
 import * as ops from './operations.js';
 import type { OrderStore } from './store.js';
-import type { SandboxMerchant, SandboxOrder } from './types.js';
+import type { CartItem, SandboxMerchant, SandboxOrder } from './types.js';
 
 export type { OpResult, Refusal } from './ledger.js';
 
@@ -23,6 +23,8 @@ export type RegisterInput = Pick<
   | 'callbackUrl'
   | 'jsonParams'
   | 'ip'
+  | 'cart'
+  | 'taxSystem'
 > & {
   /** Absolute expiry (ms) when expirationDate was given; otherwise sessionTimeoutSecs applies. */
   expiresAt?: number;
@@ -131,6 +133,8 @@ export class SandboxEngine {
       refundedAmount: 0,
       refunds: [],
       reverseAttempted: false,
+      ...(input.cart && { cart: input.cart }),
+      ...(input.taxSystem !== undefined && { taxSystem: input.taxSystem }),
     };
     this.store.add(order);
     return { ok: true, order };
@@ -273,16 +277,18 @@ export class SandboxEngine {
     return { kind: 'declined' };
   }
 
-  deposit(order: SandboxOrder, amount: number): OpResult {
-    return this.#saved(order, () => ops.deposit(this.#ledger, order, amount));
+  /** `items`: the capture's lines of a cart order (depositItems, cart.ts). */
+  deposit(order: SandboxOrder, amount: number, items?: readonly CartItem[]): OpResult {
+    return this.#saved(order, () => ops.deposit(this.#ledger, order, amount, items));
   }
 
   reverse(order: SandboxOrder, amount: number | undefined): OpResult {
     return this.#saved(order, () => ops.reverse(this.#ledger, order, amount));
   }
 
-  refund(order: SandboxOrder, amount: number, externalRefundId?: string): OpResult {
-    return this.#saved(order, () => ops.refund(this.#ledger, order, amount, externalRefundId));
+  /** `items`: the refund's lines of a cart order (refundItems, cart.ts). */
+  refund(order: SandboxOrder, amount: number, externalRefundId?: string, items?: readonly CartItem[]): OpResult {
+    return this.#saved(order, () => ops.refund(this.#ledger, order, amount, externalRefundId, items));
   }
 
   decline(order: SandboxOrder): OpResult {

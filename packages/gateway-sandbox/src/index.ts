@@ -87,3 +87,14 @@ export type {
   Text,
   Verdict,
 } from './report/types.js';
+// The cart (orderBundle; docs/sandbox.md, The cart): its bounds and codes, and the shapes an order keeps it in.
+export { CART_LIMITS, TAX_SYSTEMS, TAX_TYPES } from './cart.js';
+export type {
+  CartAttribute,
+  CartAttributeValue,
+  CartItem,
+  CartPosition,
+  CustomerDetails,
+  OrderCart,
+  PositionShare,
+} from './types.js';

@@ -9,10 +9,13 @@ export interface Refusal {
   ok: false;
   code: number;
   messageId: MessageId;
+  /** What exactly was wrong, appended to the message in brackets (a cart's field path, cart.ts). */
+  detail?: string;
 }
 export type OpResult = { ok: true } | Refusal;
 
-export const refuse = (code: number, messageId: MessageId): Refusal => ({ ok: false, code, messageId });
+export const refuse = (code: number, messageId: MessageId, detail?: string): Refusal =>
+  detail === undefined ? { ok: false, code, messageId } : { ok: false, code, messageId, detail };
 
 /**
  * The two primitives every state change uses: set the new state, then fire exactly one event.

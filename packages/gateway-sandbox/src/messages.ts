@@ -72,6 +72,34 @@ const MESSAGES = {
   partialReverseForbidden: ['Partial reversal is not allowed', 'Частичная отмена запрещена'],
   reverseAlreadyAttempted: ['Reversal was already attempted for this order', 'Отмена по заказу уже выполнялась'],
   currencyMismatch: ['Currency does not match the order currency', 'Валюта не совпадает с валютой заказа'],
+  // The cart (orderBundle, depositItems, refundItems; cart.ts).
+  cartNotJson: ['Wrong request format: the cart is not JSON', 'Неверный формат запроса: корзина не является JSON'],
+  cartFormatInvalid: ['Wrong cart format', 'Неверный формат корзины'],
+  cartCurrencyMismatch: [
+    'Cart currency does not match the order currency',
+    'Валюта корзины не совпадает с валютой заказа',
+  ],
+  cartSumMismatch: [
+    'Sum of the cart positions does not match the order amount',
+    'Сумма товарных позиций в Корзине не совпадает с общей суммой заказа',
+  ],
+  cartItemsSumMismatch: [
+    'Sum of the cart positions does not match the amount of the operation',
+    'Сумма товарных позиций в Корзине не совпадает с суммой операции',
+  ],
+  cartPositionUnknown: [
+    'Wrong cart format: the position is not in the registered cart (positionId, name and itemCode must match)',
+    'Неверный формат корзины: позиции нет в зарегистрированной корзине (positionId, name и itemCode должны совпадать)',
+  ],
+  cartItemExceeds: [
+    'The quantity or amount of a cart position exceeds what is left of it',
+    'Количество или сумма товарной позиции превышает оставшиеся',
+  ],
+  cartRequired: [
+    'The cart is required for an operation on a part of a cart order',
+    'Для операции на часть заказа с корзиной необходимо передать корзину',
+  ],
+  taxSystemInvalid: ['Invalid taxSystem', 'Неверное значение taxSystem'],
 } as const;
 
 export type MessageId = keyof typeof MESSAGES;

@@ -56,6 +56,26 @@ function method(
   };
 }
 
+/** The cart's register parameters (docs/gateway-reference.md §8, cart.ts). */
+function cartRegisterParams(): Record<string, Schema> {
+  return {
+    orderBundle: str(
+      'The cart, a JSON string: {orderCreationDate?, customerDetails?{email|phone, ...}, cartItems{items[{positionId, ' +
+        'name, quantity{value, measure}, itemAmount and/or itemPrice, itemCurrency?, itemCode, tax?{taxType}, ' +
+        'itemAttributes?{attributes[{name, value}]}}]}}. Line totals must add up to amount (errorCode 8); not JSON is 4.',
+    ),
+    taxSystem: str('Tax system of the fiscal receipt: 0 to 5.', { pattern: '^[0-5]$' }),
+  };
+}
+
+/** deposit.do's depositItems and refund.do's refundItems: the lines of a cart order's capture or refund. */
+const cartItemsParam = (what: string): Schema =>
+  str(
+    `The ${what}'s lines of a cart order, a JSON string {"items":[...]} with the registered cart's item structure: ` +
+      'positionId, name and itemCode as registered, quantity and itemAmount within what is left of the line, adding ' +
+      'up to amount. Required for anything but the whole remaining amount of a cart order.',
+  );
+
 const registerParams: Record<string, Schema> = {
   orderNumber: str("The merchant's order number, unique per merchant; 1 to 36 characters.", { maxLength: 36 }),
   amount: str('Amount in minor units (cents, kopecks): digits only, not 0.', { pattern: '^\\d{1,12}$' }),
@@ -75,6 +95,7 @@ const registerParams: Record<string, Schema> = {
   expirationDate: str('yyyy-MM-ddTHH:mm:ss in UTC+3; wins over sessionTimeoutSecs.'),
   dynamicCallbackUrl: str("Where this order's callbacks go; its host must be in the sandbox's allow-list."),
   ip: str("The buyer's IP address (at most 39 characters)."),
+  ...cartRegisterParams(),
 };
 
 const orderRef: Record<string, Schema> = {
@@ -99,6 +120,54 @@ const codeText = (zero: boolean): Schema =>
           { type: 'integer', minimum: 1 },
         ],
       };
+
+/** getOrderStatusExtended's orderBundle: the registered cart echoed (docs/gateway-reference.md §8, cart.ts). */
+function cartSchemas(): Record<string, Schema> {
+  const object = (properties: Record<string, Schema>, required: string[] = []): Schema => ({
+    type: 'object',
+    properties,
+    required,
+    additionalProperties: false,
+  });
+  const entry = (value: Schema): Schema => object({ name: { type: 'string' }, value }, ['name', 'value']);
+  return {
+    CartItem: object(
+      {
+        positionId: int('Unique within the cart, from 1.', { minimum: 1 }),
+        name: { type: 'string' },
+        quantity: object({ value: { type: 'number' }, measure: { type: 'string' } }, ['value', 'measure']),
+        itemAmount: int('The line total, minor units.'),
+        itemPrice: int('Unit price, minor units: as registered, or the line total per unit.'),
+        itemCurrency: str('ISO 4217 numeric code, the order currency.', { pattern: '^\\d{3}$' }),
+        itemCode: { type: 'string' },
+        tax: object({ taxType: { type: 'integer' }, taxSum: { type: 'integer' } }, ['taxType']),
+        itemAttributes: object({ attributes: { type: 'array', items: entry({}) } }, ['attributes']),
+        itemDetails: object({ itemDetailsParams: { type: 'array', items: entry({ type: 'string' }) } }, [
+          'itemDetailsParams',
+        ]),
+        depositedItemAmount: str('What was captured of the line, minor units (a string, as the gateway types it).', {
+          pattern: '^\\d+$',
+        }),
+      },
+      ['positionId', 'name', 'quantity', 'itemAmount', 'itemPrice', 'itemCode', 'depositedItemAmount'],
+    ),
+    OrderBundle: object(
+      {
+        orderCreationDate: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
+        customerDetails: object({
+          email: { type: 'string' },
+          phone: { type: 'string' },
+          contact: { type: 'string' },
+          fullName: { type: 'string' },
+          passport: { type: 'string' },
+          inn: { type: 'string' },
+        }),
+        cartItems: object({ items: { type: 'array', items: ref('CartItem') } }, ['items']),
+      },
+      ['cartItems'],
+    ),
+  };
+}
 
 const schemas: Record<string, Schema> = {
   Credentials: {
@@ -200,6 +269,7 @@ const schemas: Record<string, Schema> = {
         properties: { bankCountryCode: { type: 'string' }, bankCountryName: { type: 'string' } },
         additionalProperties: false,
       },
+      orderBundle: ref('OrderBundle'),
       refunds: {
         type: 'array',
         items: {
@@ -230,6 +300,7 @@ const schemas: Record<string, Schema> = {
     additionalProperties: false,
   },
   ExtendedStatusAnswer: { anyOf: [ref('ExtendedStatus'), ref('ErrorEnvelope')] },
+  ...cartSchemas(),
   LegacyStatus: {
     type: 'object',
     description: 'getOrderStatus.do capitalises its keys; ErrorCode 2 means declined, not a failed call.',
@@ -268,8 +339,10 @@ const schemas: Record<string, Schema> = {
 
 const REGISTER_ERRORS =
   'Errors: 1 duplicate or invalid orderNumber, 3 unknown currency, 4 a required parameter missing or a URL invalid, ' +
-  '5 a bad value (credentials, amount, language, jsonParams, callback host not allowed, two-phase not allowed).';
-const OPERATION_ERRORS = 'Errors: 5 bad value or missing orderId, 6 unknown order, 7 wrong order state or amount.';
+  '5 a bad value (credentials, amount, language, jsonParams, callback host not allowed, two-phase not allowed), ' +
+  '8 a wrong cart (orderBundle: its format, its currency, line totals not adding up to amount).';
+const OPERATION_ERRORS =
+  'Errors: 5 bad value or missing orderId, 6 unknown order, 7 wrong order state or amount, 8 wrong cart lines.';
 
 export const SANDBOX_OPENAPI = {
   openapi: '3.1.0',
@@ -330,6 +403,7 @@ export const SANDBOX_OPENAPI = {
           ...orderRef,
           amount: str('Minor units; 0 for the whole hold.', { pattern: '^\\d{1,12}$' }),
           currency: str("Optional; must be the order's currency.", { pattern: '^\\d{3}$' }),
+          depositItems: cartItemsParam('capture'),
         },
         ['orderId', 'amount'],
       ),
@@ -361,6 +435,7 @@ export const SANDBOX_OPENAPI = {
           amount: str('Minor units.', { pattern: '^\\d{1,12}$' }),
           currency: str("Optional; must be the order's currency.", { pattern: '^\\d{3}$' }),
           externalRefundId: str('Optional id of this refund, 1 to 36 characters.', { maxLength: 36 }),
+          refundItems: cartItemsParam('refund'),
         },
         ['orderId', 'amount'],
       ),

@@ -1,15 +1,24 @@
 /** Merchant-side operations on an existing order (docs/gateway-reference.md §3.4-§3.7). Callers refresh the order first. */
+import { captureCart, refundCart } from './cart.js';
 import { type OpResult, type OrderLedger, randomDigits, refuse } from './ledger.js';
-import type { SandboxOrder } from './types.js';
+import type { CartItem, SandboxOrder } from './types.js';
 
 /** Refunds kept per order, so a looping client cannot grow one order without bound (the message names it too). */
 export const MAX_REFUNDS_PER_ORDER = 50;
 
-export function deposit(ledger: OrderLedger, order: SandboxOrder, amount: number): OpResult {
+export function deposit(
+  ledger: OrderLedger,
+  order: SandboxOrder,
+  amount: number,
+  items?: readonly CartItem[],
+): OpResult {
   if (order.status !== 1) return refuse(7, 'wrongState');
   // amount 0 captures the whole hold; a smaller amount captures part and releases the rest.
   const captured = amount === 0 ? order.approvedAmount : amount;
   if (captured > order.approvedAmount) return refuse(5, 'depositExceedsHold');
+  const lines = captureCart(order, captured, items);
+  if (!lines.ok) return lines;
+  lines.apply();
   order.depositedAmount = captured;
   order.depositedDate = ledger.clock.now();
   ledger.finish(order, 2, 0);
@@ -39,7 +48,13 @@ export function releaseHold(ledger: OrderLedger, order: SandboxOrder, at: number
   ledger.emit(order, 'reversed', 1, order.approvedAmount);
 }
 
-export function refund(ledger: OrderLedger, order: SandboxOrder, amount: number, externalRefundId?: string): OpResult {
+export function refund(
+  ledger: OrderLedger,
+  order: SandboxOrder,
+  amount: number,
+  externalRefundId?: string,
+  items?: readonly CartItem[],
+): OpResult {
   // A repeated externalRefundId answers like the original refund instead of refunding twice.
   if (externalRefundId && order.refunds.some((r) => r.externalRefundId === externalRefundId)) return { ok: true };
   if (order.status !== 2 && order.status !== 4) return refuse(7, 'wrongState');
@@ -47,6 +62,9 @@ export function refund(ledger: OrderLedger, order: SandboxOrder, amount: number,
   const remaining = order.depositedAmount - order.refundedAmount;
   const refunded = amount === 0 ? remaining : amount;
   if (refunded <= 0 || refunded > remaining) return refuse(7, 'refundExceedsDeposit');
+  const lines = refundCart(order, refunded, items);
+  if (!lines.ok) return lines;
+  lines.apply();
   const now = ledger.clock.now();
   order.refunds.push({
     date: now,
@@ -55,6 +73,7 @@ export function refund(ledger: OrderLedger, order: SandboxOrder, amount: number,
     actionCode: 0,
     // An empty id is no id, as in the duplicate check above.
     externalRefundId: externalRefundId || undefined,
+    ...(lines.items && { items: lines.items }),
   });
   order.refundedAmount += refunded;
   order.refundedDate = now;

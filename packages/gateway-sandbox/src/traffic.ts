@@ -1,3 +1,4 @@
+import { withoutBuyerData } from './cart.js';
 import type { DeliveryOutcome } from './journal.js';
 import type { SandboxOperation } from './types.js';
 
@@ -261,7 +262,9 @@ export function redactParams(params: Readonly<Record<string, unknown>>): Record<
     }
     const raw = params[name];
     const value: unknown = Array.isArray(raw) ? raw[0] : raw;
-    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+    const given = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+    // A cart names its buyer (customerDetails: the receipt's email or phone); the journal never keeps them.
+    const text = name === 'orderBundle' ? withoutBuyerData(given, REDACTED) : given;
     out[key] = text.length > JOURNAL_VALUE_MAX ? `${text.slice(0, JOURNAL_VALUE_MAX)}…` : text;
   }
   return out;

@@ -47,6 +47,8 @@ export interface Refund {
   externalRefundId?: string;
   referenceNumber: string;
   actionCode: number;
+  /** Of a cart order: what this refund gave back of each position (cart.ts). */
+  items?: PositionShare[];
 }
 
 export interface SandboxOrder {
@@ -87,6 +89,10 @@ export interface SandboxOrder {
   reverseAttempted: boolean;
   /** Set while orderStatus is 5: what the order waits for. */
   pending?: { kind: 'challenge' } | { kind: 'processor'; until: number };
+  /** The cart given as orderBundle at registration (cart.ts), with its positions' captures and refunds. */
+  cart?: OrderCart;
+  /** taxSystem given at registration (0..5). */
+  taxSystem?: number;
 }
 
 export type SandboxOperation = 'approved' | 'deposited' | 'reversed' | 'refunded' | 'declinedByTimeout' | 'declined';
@@ -106,4 +112,65 @@ export interface SandboxLogger {
   info: (...args: unknown[]) => void;
   warn: (...args: unknown[]) => void;
   error: (...args: unknown[]) => void;
+}
+
+/*
+ * The cart (orderBundle) of an order registered with one (cart.ts; docs/gateway-reference.md §8). Quantities are
+ * kept as given; what was captured and refunded of each position is counted in thousandths of its measure
+ * (quantity.value has at most 3 decimals) and in minor units.
+ */
+
+/** An attribute's value: text, or for item attributes a number or a nested object (agent_info, supplier_info…). */
+export type CartAttributeValue = string | number | Record<string, unknown>;
+
+/** One `{name, value}` entry of an item's attributes or details. */
+export interface CartAttribute {
+  name: string;
+  value: CartAttributeValue;
+}
+
+/** One line of a cart as the gateway's JSON spells it (the fields the sandbox checks and echoes). */
+export interface CartItem {
+  positionId: number;
+  name: string;
+  quantity: { value: number; measure: string };
+  itemAmount: number;
+  itemPrice?: number;
+  itemCurrency?: string;
+  itemCode: string;
+  tax?: { taxType: number; taxSum?: number };
+  itemAttributes?: { attributes: CartAttribute[] };
+  itemDetails?: { itemDetailsParams: CartAttribute[] };
+}
+
+/** A registered cart position with what was captured and refunded of it. */
+export interface CartPosition extends CartItem {
+  /** Set by a capture (deposit.do); absent while nothing was captured, or after a one-phase payment (all of it). */
+  deposited?: { quantity: number; amount: number };
+  /** What refunds gave back of this position: quantity in thousandths, amount in minor units. */
+  refunded: { quantity: number; amount: number };
+}
+
+export interface CustomerDetails {
+  email?: string;
+  phone?: string;
+  contact?: string;
+  fullName?: string;
+  passport?: string;
+  inn?: string;
+}
+
+/** A part of one cart position: quantity in thousandths of its measure, amount in minor units. */
+export interface PositionShare {
+  positionId: number;
+  quantity: number;
+  amount: number;
+}
+
+export interface OrderCart {
+  orderCreationDate?: string | number;
+  customerDetails?: CustomerDetails;
+  positions: CartPosition[];
+  /** Once one refund named its lines, every later refund of the order must name them too. */
+  refundsByItems: boolean;
 }

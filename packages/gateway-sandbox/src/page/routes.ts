@@ -6,6 +6,7 @@ import type { SandboxEvents } from '../events.js';
 import { OrderLedger } from '../ledger.js';
 import type { PageLang, SandboxMerchant, SandboxOrder } from '../types.js';
 import { readCardForm, type CardFormValues } from './card-form.js';
+import { pageCartLines } from './cart-lines.js';
 import type { ProbeRegistry } from '../probes.js';
 import type { TrafficJournal } from '../traffic.js';
 import { buyerReturn, pageStepRecorder, returnAfter, shopUrl } from './return.js';
@@ -96,6 +97,8 @@ export function createPageRouter({ engine, events, merchants, journal, probes }:
       errors: extra.errors ?? {},
       formError: extra.formError,
       values: extra.values ?? { pan: '', expiry: '', cardholder: '' },
+      // The order's lines when it was registered with a cart (orderBundle).
+      cartLines: pageCartLines(order, lang),
     });
   };
 

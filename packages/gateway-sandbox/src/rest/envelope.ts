@@ -16,6 +16,8 @@ export function errorBody(
   code: number,
   messageId: MessageId,
   language: string,
+  detail?: string,
 ): Record<string, unknown> {
-  return { errorCode: errorCodeValue(family, code), errorMessage: message(messageId, language) };
+  const text = message(messageId, language);
+  return { errorCode: errorCodeValue(family, code), errorMessage: detail === undefined ? text : `${text} [${detail}]` };
 }

@@ -1,3 +1,4 @@
+import { parseOrderBundle, parseTaxSystem } from '../cart.js';
 import { DEFAULT_CURRENCY, lookupCurrency } from '../currency.js';
 import type { RegisterInput } from '../engine.js';
 import { refuse, type Refusal } from '../ledger.js';
@@ -64,6 +65,12 @@ export function parseRegister(
   const expiry = parseExpiry(params, now);
   if (!expiry.ok) return expiry;
 
+  // The cart (docs/gateway-reference.md §8): any failure and the order is not created.
+  const taxSystem = parseTaxSystem(param(params, 'taxSystem'));
+  if (!taxSystem.ok) return taxSystem;
+  const cart = parseOrderBundle(param(params, 'orderBundle'), { amount, currency });
+  if (!cart.ok) return cart;
+
   if (twoPhase && !merchant.allowTwoPhase) return refuse(5, 'preAuthForbidden');
 
   return {
@@ -81,6 +88,8 @@ export function parseRegister(
       jsonParams,
       ip,
       ...expiry.value,
+      ...(cart.value && { cart: cart.value }),
+      ...(taxSystem.value !== undefined && { taxSystem: taxSystem.value }),
     },
   };
 }

@@ -1,5 +1,6 @@
 import express, { type RequestHandler, type Router } from 'express';
 import type { Refusal, SandboxEngine } from '../engine.js';
+import { parseOperationItems } from '../cart.js';
 import { refuse } from '../ledger.js';
 import type { SandboxMerchant, SandboxOrder } from '../types.js';
 import { callAuth, callAuthenticated, callParams } from './call.js';
@@ -66,7 +67,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
       options.callbackAllowed(url, ctx.merchant.login),
     );
     const created = parsed.ok ? engine.register(ctx.merchant, parsed.input) : parsed;
-    if (!created.ok) return errorBody('register', created.code, created.messageId, ctx.language);
+    if (!created.ok) return errorBody('register', created.code, created.messageId, ctx.language, created.detail);
     const { order } = created;
     const page = `payment_${order.pageLang}.html`;
     const formUrl = `${options.publicUrl()}/payment/merchants/${encodeURIComponent(ctx.merchant.login)}/${page}?mdOrder=${order.id}`;
@@ -85,7 +86,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
   const operationResult = (ctx: Ctx, result: { ok: true } | Refusal) =>
     result.ok
       ? { errorCode: errorCodeValue('operation', 0), errorMessage: message('success', ctx.language) }
-      : errorBody('operation', result.code, result.messageId, ctx.language);
+      : errorBody('operation', result.code, result.messageId, ctx.language, result.detail);
 
   /** Shared amount/currency checks of deposit, reverse and refund. */
   const amountArg = (
@@ -118,7 +119,16 @@ export function createRestRouter(options: RestRouterOptions): Router {
   const refundWith = (ctx: Ctx, order: SandboxOrder, amount: number | undefined): { ok: true } | Refusal => {
     const externalRefundId = param(ctx.params, 'externalRefundId');
     if (externalRefundId !== undefined && externalRefundId.length > 36) return refuse(5, 'externalRefundIdInvalid');
-    return engine.refund(order, amount ?? 0, externalRefundId);
+    const items = parseOperationItems(param(ctx.params, 'refundItems'), 'refundItems');
+    if (!items.ok) return items;
+    return engine.refund(order, amount ?? 0, externalRefundId, items.value);
+  };
+
+  /** deposit.do, with the capture's lines of a cart order (depositItems, docs/gateway-reference.md §8). */
+  const depositWith = (ctx: Ctx, order: SandboxOrder, amount: number | undefined): { ok: true } | Refusal => {
+    const items = parseOperationItems(param(ctx.params, 'depositItems'), 'depositItems');
+    if (!items.ok) return items;
+    return engine.deposit(order, amount ?? 0, items.value);
   };
 
   const methods: Record<RestMethod, MethodSpec> = {
@@ -141,7 +151,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
         return isOrder(order) ? legacyStatus(order, ctx.language) : order;
       },
     },
-    deposit: { family: 'operation', handle: withOrder(true, (_c, o, amount) => engine.deposit(o, amount ?? 0)) },
+    deposit: { family: 'operation', handle: withOrder(true, depositWith) },
     reverse: { family: 'operation', handle: withOrder(false, (_c, o, amount) => engine.reverse(o, amount)) },
     refund: { family: 'operation', handle: withOrder(true, refundWith) },
     decline: {

@@ -1,3 +1,4 @@
+import { orderBundleOf } from '../cart.js';
 import { actionCodeDescription, message } from '../messages.js';
 import type { SandboxOrder } from '../types.js';
 import { errorCodeValue } from './envelope.js';
@@ -73,6 +74,9 @@ export function extendedStatus(order: SandboxOrder, language: string): Record<st
       amount: r.amount,
     }));
   }
+  // The registered cart with what was captured of each line (docs/gateway-reference.md §8).
+  const orderBundle = orderBundleOf(order);
+  if (orderBundle) body.orderBundle = orderBundle;
   return body;
 }
 

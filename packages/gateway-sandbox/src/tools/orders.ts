@@ -1,4 +1,5 @@
 import express, { type Router } from 'express';
+import { positionsOf } from '../cart.js';
 import { formatAmount } from '../currency.js';
 import type { SandboxEngine } from '../engine.js';
 import { parseMagic } from '../faults/magic.js';
@@ -118,6 +119,19 @@ export function createOrdersRouter({
           externalRefundId: r.externalRefundId ?? '',
         })),
       },
+      // The cart (orderBundle) with what was captured and refunded of each line; never its customerDetails.
+      cart: order.cart
+        ? {
+            taxSystem: order.taxSystem ?? 'not given',
+            lines: positionsOf(order).map((p) => ({
+              ...p,
+              quantity: `${p.quantity} (measure ${p.measure})`,
+              amount: money(p.amount),
+              deposited: `${p.deposited.quantity} / ${money(p.deposited.amount)}`,
+              refunded: `${p.refunded.quantity} / ${money(p.refunded.amount)}`,
+            })),
+          }
+        : undefined,
       created: when(order.createdAt),
       operations: history.operations.map((op) => ({
         at: when(op.at),
