@@ -72,6 +72,13 @@ const MESSAGES = {
   partialReverseForbidden: ['Partial reversal is not allowed', 'Частичная отмена запрещена'],
   reverseAlreadyAttempted: ['Reversal was already attempted for this order', 'Отмена по заказу уже выполнялась'],
   currencyMismatch: ['Currency does not match the order currency', 'Валюта не совпадает с валютой заказа'],
+  // getReceiptStatus.do (receipts.ts)
+  receiptIdEmpty: [
+    'Expected at least one of: orderId, orderNumber, uuid.',
+    'Ожидается хотя бы один из параметров: orderId, orderNumber, uuid.',
+  ],
+  receiptUuidInvalid: ['Invalid [uuid]: at most 36 characters', 'Неверный [uuid]: не более 36 символов'],
+  receiptNotFound: ['Receipt not found', 'Чек не найден'],
 } as const;
 
 export type MessageId = keyof typeof MESSAGES;

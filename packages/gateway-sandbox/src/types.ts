@@ -87,6 +87,31 @@ export interface SandboxOrder {
   reverseAttempted: boolean;
   /** Set while orderStatus is 5: what the order waits for. */
   pending?: { kind: 'challenge' } | { kind: 'processor'; until: number };
+
+  // Fiscal receipts (receipts.ts): whether register carried a cart, and the receipts issued so far.
+  /** Registered with an `orderBundle`: the gateway issues fiscal receipts for it (receipts.ts, isFiscalOrder). */
+  fiscal?: true;
+  /** The order's fiscal receipts, oldest first: one per payment or capture, one per refund. */
+  receipts?: SandboxReceipt[];
+}
+
+/** One fiscal receipt the sandbox's simulated fiscaliser issued (docs/gateway-reference.md §9). */
+export interface SandboxReceipt {
+  /** The receipt's id in the fiscaliser (getReceiptStatus.do `uuid`). */
+  uuid: string;
+  /** A sale (the payment or the hold's capture) or a refund of a sale. */
+  kind: 'payment' | 'refund';
+  /** Minor units of the order's currency. */
+  amount: number;
+  issuedAt: number;
+  /** When the fiscaliser answers: the receipt is "sent" until then, then delivered or failed. */
+  settlesAt: number;
+  /** A fault switch or magic value chose a failure (status 2 or 5 once settled). */
+  fails: boolean;
+  shiftNumber: number;
+  fiscalReceiptNumber: number;
+  fiscalDocumentNumber: number;
+  fiscalDocumentAttribute: string;
 }
 
 export type SandboxOperation = 'approved' | 'deposited' | 'reversed' | 'refunded' | 'declinedByTimeout' | 'declined';
