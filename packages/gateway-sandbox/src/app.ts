@@ -255,6 +255,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
         signal: stopping.signal,
         traffic: recording,
         probes,
+        publicUrl: origin,
       }),
     );
   app.use(createJournalRouter({ journal: traffic, merchants, operator }));

@@ -48,6 +48,17 @@ export function receiptStatusCode(receipt: SandboxReceipt, now: number): number 
   return RECEIPT_STATUS[receipt.kind][receiptState(receipt, now)];
 }
 
+/** Ends the wait of every receipt of the order still "sent" (the test helpers' `settle`); says how many. */
+export function settleReceipts(order: SandboxOrder, now: number): number {
+  let settled = 0;
+  for (const receipt of order.receipts ?? []) {
+    if (receipt.settlesAt <= now) continue;
+    receipt.settlesAt = now;
+    settled += 1;
+  }
+  return settled;
+}
+
 /** The link a delivered receipt carries (ofd_receipt_url): the sandbox's own receipt page. */
 export function receiptUrl(origin: string, uuid: string): string {
   return `${origin}/sandbox/receipts/${encodeURIComponent(uuid)}`;

@@ -4,11 +4,20 @@ import path from 'node:path';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { createSandboxClock } from '../src/clock.js';
+import { createSandboxTestClient, startSandbox } from '../src/index.js';
 import { receiptAnswer, ReceiptIssuer } from '../src/receipts.js';
 import { OrderStore } from '../src/store.js';
 import { SqliteOrderStore } from '../src/store-sqlite.js';
 import { FISCAL_AMOUNT, FISCAL_BUNDLE } from './helpers/fiscal-cart.js';
-import { CREDS, makeSandbox, nextNumber, OPERATOR_AUTH, payDirect, type TestSandbox } from './helpers/sandbox-app.js';
+import {
+  CREDS,
+  makeSandbox,
+  nextNumber,
+  OPERATOR_AUTH,
+  OPERATOR_TOKEN,
+  payDirect,
+  type TestSandbox,
+} from './helpers/sandbox-app.js';
 
 const DELAY = 60_000;
 
@@ -309,6 +318,48 @@ describe('the receipt issuer on its own', () => {
         receiptStatus: 4,
         amount_total: total,
       });
+    }
+  });
+});
+
+describe('the receipts test helper and the typed client', () => {
+  it("when the client asks for an order's receipts with settle, then they are delivered at once, and 404 for an unknown order", async () => {
+    const sb = await startSandbox({ port: 0, testHelpers: true, operatorToken: OPERATOR_TOKEN, callbacks: false });
+    try {
+      const helpers = createSandboxTestClient({ baseUrl: sb.url, operatorToken: OPERATOR_TOKEN });
+      const registered = await fetch(`${sb.gatewayUrl}register.do`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          ...CREDS,
+          orderNumber: nextNumber(),
+          amount: String(FISCAL_AMOUNT),
+          returnUrl: 'https://shop.test/r',
+          orderBundle: FISCAL_BUNDLE,
+        }),
+      });
+      const { orderId } = (await registered.json()) as { orderId: string };
+      expect(await helpers.receipts(orderId)).toMatchObject({ mdOrder: orderId, receipt: [] });
+      await helpers.pay(orderId);
+      expect((await helpers.receipts(orderId)).receipt.map((r) => r.receiptStatus)).toEqual([0]);
+      const settled = await helpers.receipts(orderId, { settle: true });
+      expect(settled.receipt).toEqual([
+        expect.objectContaining({
+          receiptStatus: 1,
+          ofd_receipt_url: expect.stringContaining(`${sb.url}/sandbox/receipts/`),
+        }),
+      ]);
+      // The merchant's own call sees the same, from the order as saved.
+      const status = await fetch(`${sb.gatewayUrl}getReceiptStatus.do`, {
+        method: 'POST',
+        body: new URLSearchParams({ ...CREDS, orderId }),
+      });
+      expect(((await status.json()) as ReceiptBody).receipt?.[0]?.receiptStatus).toBe(1);
+      await expect(helpers.receipts('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 404 });
+      await expect(helpers.receipts(orderId, { bogus: true } as { settle?: boolean })).rejects.toMatchObject({
+        status: 400,
+      });
+    } finally {
+      await sb.close();
     }
   });
 });
