@@ -44,8 +44,8 @@ suite('sandbox pages in a real browser', () => {
       ...extra,
     })) as { orderId: string; formUrl: string };
 
-  /** The page of a paid cart order's delivered receipt (its ofd_receipt_url), as a path. */
-  const receiptPath = async (): Promise<string> => {
+  /** A paid cart order and the page of its delivered receipt (its ofd_receipt_url), as a path. */
+  const fiscalOrder = async (): Promise<{ orderId: string; receiptPath: string }> => {
     const bundle = {
       cartItems: {
         items: [
@@ -72,7 +72,7 @@ suite('sandbox pages in a real browser', () => {
     const { receipt } = (await api('getReceiptStatus', { orderId: order.orderId })) as {
       receipt: { ofd_receipt_url: string }[];
     };
-    return new URL(receipt[0]?.ofd_receipt_url ?? '').pathname;
+    return { orderId: order.orderId, receiptPath: new URL(receipt[0]?.ofd_receipt_url ?? '').pathname };
   };
 
   beforeAll(async () => {
@@ -132,7 +132,7 @@ suite('sandbox pages in a real browser', () => {
     'when each sandbox page opens at 390 × 844, then nothing is wider than the screen',
     async () => {
       const fresh = { en: await register(), ru: await register({ language: 'ru' }) };
-      const receipt = await receiptPath();
+      const { receiptPath: receipt } = await fiscalOrder();
       const pathOf = (u: string) => `${new URL(u).pathname}${new URL(u).search}`;
       const widths: Record<string, number> = {};
       for (const p of pages()) {
@@ -170,6 +170,7 @@ suite('sandbox pages in a real browser', () => {
       engine.pay(engine.get(declined.orderId)!, card('4000001111111126'));
       const waiting = await register();
       engine.pay(engine.get(waiting.orderId)!, card('4000000000000002'));
+      const fiscal = await fiscalOrder();
       const targets = [
         { name: 'hosted page', path: pathOf((await register()).formUrl), operator: false },
         {
@@ -197,8 +198,9 @@ suite('sandbox pages in a real browser', () => {
         { name: 'report cards', path: '/sandbox/report', operator: true },
         { name: 'report card', path: '/sandbox/report/demo-shop', operator: true },
         { name: 'report card (Russian)', path: '/sandbox/report/demo-shop?lang=ru', operator: true },
-        { name: 'receipt', path: await receiptPath(), operator: false },
-        { name: 'receipt (Russian)', path: `${await receiptPath()}?lang=ru`, operator: false },
+        { name: 'receipt', path: fiscal.receiptPath, operator: false },
+        { name: 'receipt (Russian)', path: `${fiscal.receiptPath}?lang=ru`, operator: false },
+        { name: 'order detail with receipts', path: `/sandbox/orders/${fiscal.orderId}`, operator: true },
         { name: 'error: unknown receipt', path: '/sandbox/receipts/nope', operator: false },
       ];
       const found: string[] = [];

@@ -363,3 +363,24 @@ describe('the receipts test helper and the typed client', () => {
     }
   });
 });
+
+describe("the operator's order page", () => {
+  it('when a cart order has receipts, then its page lists them with their status and link; an order without a cart shows none', async () => {
+    const sb = makeSandbox();
+    const { orderId } = await fiscalOrder(sb);
+    const empty = await request(sb.app).get(`/sandbox/orders/${orderId}`).set(OPERATOR_AUTH);
+    expect(empty.text).toContain('Fiscal receipts');
+    expect(empty.text).toContain('None yet');
+    payDirect(sb, orderId);
+    const uuid = sb.engine.get(orderId)?.receipts?.[0]?.uuid ?? '';
+    const sent = await request(sb.app).get(`/sandbox/orders/${orderId}`).set(OPERATOR_AUTH);
+    expect(sent.text).toContain('0 sent');
+    expect(sent.text).toContain(`href="/sandbox/receipts/${uuid}"`);
+    sb.clock.advance(DELAY);
+    expect((await request(sb.app).get(`/sandbox/orders/${orderId}`).set(OPERATOR_AUTH)).text).toContain('1 delivered');
+    const plain = await sb.register();
+    const page = await request(sb.app).get(`/sandbox/orders/${plain.orderId}`).set(OPERATOR_AUTH);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toContain('Fiscal receipts');
+  });
+});
