@@ -67,6 +67,17 @@ export function receiptUrl(origin: string, uuid: string): string {
 /** The simulated operator (OFD) every receipt names. */
 export const SANDBOX_OFD = Object.freeze({ inn: '0000000000', name: 'Sandbox OFD (simulated)' });
 
+/** The operator as a receipt names it, its website the sandbox's own host (the origin as given when it is no URL). */
+export function ofdOf(origin: string): { inn: string; name: string; website: string } {
+  let website = origin;
+  try {
+    website = new URL(origin).host;
+  } catch {
+    // Kept as given: the receipt still answers.
+  }
+  return { ...SANDBOX_OFD, website };
+}
+
 /** Fiscal drive and cash register numbers: stable per merchant, like one merchant's real cash register. */
 export function fiscalDevice(login: string): { fnNumber: string; ecrRegistrationNumber: string } {
   let a = 17;
@@ -106,7 +117,7 @@ export function receiptAnswer(
     fiscal_document_number: receipt.fiscalDocumentNumber,
     fiscal_document_attribute: receipt.fiscalDocumentAttribute,
     ofd_receipt_url: receiptUrl(origin, receipt.uuid),
-    OFD: { ...SANDBOX_OFD, website: new URL(origin).host },
+    OFD: ofdOf(origin),
   };
 }
 

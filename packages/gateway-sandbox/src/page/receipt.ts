@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import { formatAmount } from '../currency.js';
 import type { SandboxEngine } from '../engine.js';
-import { fiscalDevice, findReceipt, receiptState, SANDBOX_OFD } from '../receipts.js';
+import { fiscalDevice, findReceipt, ofdOf, receiptState } from '../receipts.js';
 import { receiptStateText, receiptTextsFor } from './receipt-texts.js';
 import { pageLang, textsFor } from './texts.js';
 
@@ -35,6 +35,7 @@ export function createReceiptRouter({ engine, publicUrl }: ReceiptRouterOptions)
     const { order, receipt } = found;
     const state = receiptState(receipt, engine.clock.now());
     const device = fiscalDevice(order.merchantLogin);
+    const ofd = ofdOf(publicUrl());
     const rows: [string, string][] = [
       [t.receiptKind, receipt.kind === 'payment' ? t.kindPayment : t.kindRefund],
       [t.receiptStatus, receiptStateText(t, state)],
@@ -51,7 +52,7 @@ export function createReceiptRouter({ engine, publicUrl }: ReceiptRouterOptions)
         [t.receiptEcr, device.ecrRegistrationNumber],
         [t.receiptFd, String(receipt.fiscalDocumentNumber)],
         [t.receiptFp, receipt.fiscalDocumentAttribute],
-        [t.receiptOfd, `${SANDBOX_OFD.name}, ${new URL(publicUrl()).host}`],
+        [t.receiptOfd, `${ofd.name}, ${ofd.website}`],
       );
     res.render('receipt', { t, lang, rows });
   });

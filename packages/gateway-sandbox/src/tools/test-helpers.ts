@@ -32,7 +32,7 @@ export interface TestHelpersRouterOptions {
   /** The report card's probes, armed per merchant here (in memory). */
   probes: ProbeRegistry;
   /** The sandbox's origin, for the receipts' links (ofd_receipt_url). */
-  publicUrl?: () => string;
+  publicUrl: () => string;
 }
 
 /** The helpers' base path; every route under it needs the operator token. */
@@ -253,11 +253,10 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     if (!body || !found) return;
     const now = o.clock.now();
     if (body.settle === true && settleReceipts(found, now) > 0) o.engine.store.save(found);
-    const origin = o.publicUrl?.() ?? '';
     res.json({
       mdOrder: found.id,
       orderNumber: found.orderNumber,
-      receipt: (found.receipts ?? []).map((r) => receiptAnswer(found, r, now, origin)),
+      receipt: (found.receipts ?? []).map((r) => receiptAnswer(found, r, now, o.publicUrl())),
     });
   });
 
