@@ -44,6 +44,37 @@ suite('sandbox pages in a real browser', () => {
       ...extra,
     })) as { orderId: string; formUrl: string };
 
+  /** A paid cart order and the page of its delivered receipt (its ofd_receipt_url), as a path. */
+  const fiscalOrder = async (): Promise<{ orderId: string; receiptPath: string }> => {
+    const bundle = {
+      cartItems: {
+        items: [
+          {
+            positionId: 1,
+            name: 'Blue mug',
+            quantity: { value: 2, measure: 'pcs' },
+            itemPrice: 625,
+            itemAmount: 1250,
+            itemCode: 'mug',
+            tax: { taxType: 6 },
+          },
+        ],
+      },
+    };
+    const order = await register({ orderBundle: JSON.stringify(bundle) });
+    const { engine } = env().sb.sandbox;
+    engine.pay(engine.get(order.orderId)!, {
+      pan: '4111111111111111',
+      expiration: '203012',
+      cvc: '123',
+      cardholderName: 'TEST',
+    });
+    const { receipt } = (await api('getReceiptStatus', { orderId: order.orderId })) as {
+      receipt: { ofd_receipt_url: string }[];
+    };
+    return { orderId: order.orderId, receiptPath: new URL(receipt[0]?.ofd_receipt_url ?? '').pathname };
+  };
+
   beforeAll(async () => {
     if (plan === 'fail')
       throw new Error(`CI is set and ${CHROMIUM_PATH} is missing: install it (apt-get install chromium)`);
@@ -54,6 +85,8 @@ suite('sandbox pages in a real browser', () => {
         // The detail page's callback goes to a closed loopback port: allowed as a host, as SANDBOX_CALLBACK_HOSTS would.
         callbackHosts: ['127.0.0.1'],
         callbacks: { maxAttempts: 1, timeoutMs: 1000 },
+        // Fiscal receipts delivered at once, so the receipt page has its fiscal data.
+        receiptDelayMs: 0,
       }),
       launchChromium(),
     ]);
@@ -91,12 +124,15 @@ suite('sandbox pages in a real browser', () => {
     { name: 'fault switches', path: '/sandbox/control?merchant=demo-shop', operator: true },
     { name: 'report cards', path: '/sandbox/report', operator: true },
     { name: 'report card, Russian', path: '/sandbox/report/demo-shop?lang=ru', operator: true },
+    { name: 'receipt', path: '', operator: false, receipt: true },
+    { name: 'receipt, Russian', path: '?lang=ru', operator: false, receipt: true },
   ];
 
   it(
     'when each sandbox page opens at 390 × 844, then nothing is wider than the screen',
     async () => {
       const fresh = { en: await register(), ru: await register({ language: 'ru' }) };
+      const { receiptPath: receipt } = await fiscalOrder();
       const pathOf = (u: string) => `${new URL(u).pathname}${new URL(u).search}`;
       const widths: Record<string, number> = {};
       for (const p of pages()) {
@@ -106,7 +142,9 @@ suite('sandbox pages in a real browser', () => {
             ? pathOf(fresh.en.formUrl)
             : p.unpaid === 'ru'
               ? `${pathOf(fresh.ru.formUrl)}&card=approved`
-              : p.path;
+              : p.receipt
+                ? `${receipt}${p.path}`
+                : p.path;
         const res = await page.goto(`${env().sb.url}${path}`);
         expect({ page: p.name, status: res?.status() }).toEqual({ page: p.name, status: 200 });
         await shot(page, `sandbox-390-${p.name.replace(/\W+/g, '-')}`);
@@ -132,6 +170,7 @@ suite('sandbox pages in a real browser', () => {
       engine.pay(engine.get(declined.orderId)!, card('4000001111111126'));
       const waiting = await register();
       engine.pay(engine.get(waiting.orderId)!, card('4000000000000002'));
+      const fiscal = await fiscalOrder();
       const targets = [
         { name: 'hosted page', path: pathOf((await register()).formUrl), operator: false },
         {
@@ -159,6 +198,10 @@ suite('sandbox pages in a real browser', () => {
         { name: 'report cards', path: '/sandbox/report', operator: true },
         { name: 'report card', path: '/sandbox/report/demo-shop', operator: true },
         { name: 'report card (Russian)', path: '/sandbox/report/demo-shop?lang=ru', operator: true },
+        { name: 'receipt', path: fiscal.receiptPath, operator: false },
+        { name: 'receipt (Russian)', path: `${fiscal.receiptPath}?lang=ru`, operator: false },
+        { name: 'order detail with receipts', path: `/sandbox/orders/${fiscal.orderId}`, operator: true },
+        { name: 'error: unknown receipt', path: '/sandbox/receipts/nope', operator: false },
       ];
       const found: string[] = [];
       for (const viewport of [{ width: 1280, height: 900 }, PHONE])

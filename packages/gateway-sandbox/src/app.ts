@@ -15,6 +15,8 @@ import { ASSETS_DIR, VIEWS_DIR } from './paths.js';
 import { createRestRouter } from './rest/routes.js';
 import type { AuthThrottleOptions } from './rest/throttle.js';
 import { ProbeRegistry } from './probes.js';
+import { ReceiptIssuer } from './receipts.js';
+import { createReceiptRouter } from './page/receipt.js';
 import { OrderStore } from './store.js';
 import { createControlRouter } from './tools/control.js';
 import { createOperatorGate, generateOperatorToken, operatorTokenProblem } from './tools/operator.js';
@@ -92,6 +94,11 @@ export interface SandboxAppOptions {
    * (orderStatus 3, a `reversed` callback), counted from its authorization. Default 7 days (604 800 s).
    */
   holdLifetimeSecs?: number;
+  /**
+   * How long a fiscal receipt stays "sent" (receiptStatus 0 or 3) on the sandbox's clock before it is delivered or
+   * fails (receipts.ts). Default 60 s; 0 settles it at once.
+   */
+  receiptDelayMs?: number;
 }
 
 export interface SandboxApp {
@@ -193,6 +200,14 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
           },
         });
   if (callbacks) events.on(callbacks.handle);
+  // Fiscal receipts: issued from the engine's events; an order's magic value wins over its merchant's fault switch.
+  const receipts = new ReceiptIssuer({
+    store,
+    clock,
+    delayMs: options.receiptDelayMs,
+    fails: (order) => magic.failsReceipts(order) || faults.takeForReceipt(order.merchantLogin),
+  });
+  events.on(receipts.handle);
   const faultMiddleware = createFaultMiddleware({
     registry: faults,
     magic,
@@ -222,6 +237,8 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   );
   // Public: buyers need the hosted page, the 3-D Secure page and the test-card list.
   app.use(createPageRouter({ engine, events, merchants, journal: recording, probes }));
+  // Public too, as an OFD's receipt link is: the page each delivered receipt's ofd_receipt_url opens.
+  app.use(createReceiptRouter({ engine, publicUrl: origin }));
   // The operator surface: every route in these two routers requires the operator token.
   app.use(createOrdersRouter({ engine, journal, merchants, operator }));
   app.use(createControlRouter({ registry: faults, merchants, operator }));
@@ -238,6 +255,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
         signal: stopping.signal,
         traffic: recording,
         probes,
+        publicUrl: origin,
       }),
     );
   app.use(createJournalRouter({ journal: traffic, merchants, operator }));

@@ -22,10 +22,7 @@ export function lookupCurrency(numeric: string): CurrencyInfo | undefined {
 /** Formats integer minor units for display only, without ever going through a float for the digits. */
 export function formatAmount(minor: number, numeric: string, lang: string): string {
   const info = lookupCurrency(numeric) ?? { code: 'XXX', digits: 2 };
-  const digits = String(Math.abs(minor)).padStart(info.digits + 1, '0');
-  const whole = digits.slice(0, digits.length - info.digits);
-  const fraction = info.digits > 0 ? digits.slice(-info.digits) : '';
-  const decimal = `${minor < 0 ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+  const decimal = decimalAmount(minor, numeric);
   const locale = lang === 'ru' ? 'ru-RU' : 'en-GB';
   try {
     const fmt = new Intl.NumberFormat(locale, {
@@ -40,4 +37,13 @@ export function formatAmount(minor: number, numeric: string, lang: string): stri
   } catch {
     return `${decimal} ${info.code}`;
   }
+}
+
+/** Integer minor units as a plain decimal string in the currency's major units ("150000" → "1500.00"), no float. */
+export function decimalAmount(minor: number, numeric: string): string {
+  const info = lookupCurrency(numeric) ?? { code: 'XXX', digits: 2 };
+  const digits = String(Math.abs(minor)).padStart(info.digits + 1, '0');
+  const whole = digits.slice(0, digits.length - info.digits);
+  const fraction = info.digits > 0 ? digits.slice(-info.digits) : '';
+  return `${minor < 0 ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }

@@ -51,7 +51,11 @@ export type {
   TestCallbackResult,
   TestOrderState,
   TestProbe,
+  TestReceipts,
 } from './test-client.js';
+// Fiscal receipts (docs/sandbox.md, Fiscal receipts).
+export { DEFAULT_RECEIPT_DELAY_MS, RECEIPT_STATUS } from './receipts.js';
+export type { SandboxReceipt } from './types.js';
 // The report card's probes (armed with the test helpers), and what a success-looking return adds to its URL.
 export { PROBES, SUCCESS_LOOKING_PARAMS } from './probes.js';
 export type { ProbeName } from './probes.js';

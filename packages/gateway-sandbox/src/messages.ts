@@ -100,6 +100,13 @@ const MESSAGES = {
     'Для операции на часть заказа с корзиной необходимо передать корзину',
   ],
   taxSystemInvalid: ['Invalid taxSystem', 'Неверное значение taxSystem'],
+  // getReceiptStatus.do (receipts.ts)
+  receiptIdEmpty: [
+    'Expected at least one of: orderId, orderNumber, uuid.',
+    'Ожидается хотя бы один из параметров: orderId, orderNumber, uuid.',
+  ],
+  receiptUuidInvalid: ['Invalid [uuid]: at most 36 characters', 'Неверный [uuid]: не более 36 символов'],
+  receiptNotFound: ['Receipt not found', 'Чек не найден'],
 } as const;
 
 export type MessageId = keyof typeof MESSAGES;

@@ -329,6 +329,58 @@ const schemas: Record<string, Schema> = {
     additionalProperties: false,
   },
   LegacyStatusAnswer: { anyOf: [ref('LegacyStatus'), ref('LegacyErrorEnvelope')] },
+  // Fiscal receipts (getReceiptStatus.do, docs/gateway-reference.md §9)
+  Receipt: {
+    type: 'object',
+    description:
+      'One fiscal receipt. The fiscal data (shift, numbers, fiscal drive, operator) and the link come once the ' +
+      'receipt is delivered (receiptStatus 1 or 4); until then, and for a failed receipt, ofd_receipt_url is empty.',
+    properties: {
+      receiptStatus: int(
+        '0 sale receipt sent, 1 sale receipt delivered, 2 sale receipt failed, 3 refund receipt sent, ' +
+          '4 refund receipt delivered, 5 refund receipt failed.',
+        { enum: [0, 1, 2, 3, 4, 5] },
+      ),
+      uuid: str("The receipt's id in the fiscaliser.", { format: 'uuid' }),
+      amount_total: str('The receipt total in major units with a point, e.g. "1500.00".', {
+        pattern: '^\\d+(\\.\\d+)?$',
+      }),
+      ofd_receipt_url: str("Link to the receipt at the fiscal data operator (the sandbox's own page); may be empty."),
+      shift_number: int('Cash register shift.'),
+      fiscal_receipt_number: int('Receipt number within the shift.'),
+      receipt_datetime: int('When the receipt was registered, milliseconds since the epoch.'),
+      fn_number: str('Fiscal drive number.', { maxLength: 16 }),
+      ecr_registration_number: str('Cash register registration number.', { maxLength: 20 }),
+      fiscal_document_number: int('Fiscal document number.'),
+      fiscal_document_attribute: str('Fiscal sign of the document.', { maxLength: 10 }),
+      OFD: {
+        type: 'object',
+        description: 'The fiscal data operator.',
+        properties: { inn: { type: 'string' }, name: { type: 'string' }, website: { type: 'string' } },
+        required: ['inn', 'name', 'website'],
+        additionalProperties: false,
+      },
+    },
+    required: ['receiptStatus', 'uuid', 'amount_total', 'ofd_receipt_url'],
+    additionalProperties: false,
+  },
+  ReceiptStatus: {
+    type: 'object',
+    properties: {
+      errorCode: codeText(true),
+      errorMessage: { type: 'string' },
+      orderNumber: { type: 'string' },
+      orderId: str('The gateway order id (mdOrder).'),
+      receipt: {
+        type: 'array',
+        items: ref('Receipt'),
+        description: 'Oldest first; empty for an order registered without orderBundle.',
+      },
+    },
+    required: ['errorCode', 'orderNumber', 'orderId', 'receipt'],
+    additionalProperties: false,
+  },
+  ReceiptStatusAnswer: { anyOf: [ref('ReceiptStatus'), ref('ErrorEnvelope')] },
   Health: {
     type: 'object',
     properties: { status: { const: 'ok' } },
@@ -449,6 +501,23 @@ export const SANDBOX_OPENAPI = {
       form({ ...orderRef, orderNumber: str('The merchant order number.') }, []),
       'OperationAnswer',
       'The envelope only (errorCode a number).',
+    ),
+    '/payment/rest/getReceiptStatus.do': method(
+      'orders',
+      'getReceiptStatus.do',
+      'The fiscal receipts of an order registered with orderBundle: one per payment or capture, one per refund. ' +
+        'By orderId or orderNumber (every receipt of the order), or by uuid alone (that receipt). Errors: 1 none ' +
+        'of the three given, 5 credentials or a uuid over 36 characters, 6 unknown order or receipt.',
+      form(
+        {
+          ...orderRef,
+          orderNumber: str('The merchant order number.', { maxLength: 36 }),
+          uuid: str("A receipt's id, as an earlier answer gave it.", { maxLength: 36 }),
+        },
+        [],
+      ),
+      'ReceiptStatusAnswer',
+      'The receipts, or the error envelope (errorCode a string).',
     ),
     '/healthz': {
       get: {

@@ -45,6 +45,8 @@ export interface StartSandboxOptions {
   recordJournal?: boolean;
   /** SANDBOX_HOLD_LIFETIME_SECS: see SandboxAppOptions.holdLifetimeSecs. Default 7 days. */
   holdLifetimeSecs?: number;
+  /** See SandboxAppOptions.receiptDelayMs (fiscal receipts). Default 60 s. */
+  receiptDelayMs?: number;
 }
 
 export interface RunningSandbox {
@@ -104,6 +106,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       testHelpers: opts.testHelpers,
       armProbes: opts.armProbes,
       holdLifetimeSecs: opts.holdLifetimeSecs,
+      receiptDelayMs: opts.receiptDelayMs,
     });
   } catch (err) {
     // Bad options (e.g. an operator token equal to a merchant password), a database in use: don't leave the port bound.

@@ -78,8 +78,23 @@ export interface SandboxTestClient {
    * the operator token only, not the test helpers.
    */
   report(login: string): Promise<IntegrationReport>;
+  /**
+   * The order's fiscal receipts as getReceiptStatus.do answers them (docs/sandbox.md, Fiscal receipts); `settle`
+   * first ends the wait of those still "sent", so each is delivered or failed now.
+   */
+  receipts(mdOrder: string, options?: { settle?: boolean }): Promise<TestReceipts>;
   /** Arms the report card's probes for the merchant's next occasion, one-shot each (default both); what is armed now. */
   armProbes(login: string, probes?: readonly TestProbe[]): Promise<{ login: string; armed: TestProbe[] }>;
+}
+
+/** An order's fiscal receipts, each with the fields of getReceiptStatus.do (receiptStatus 0-5, uuid, amount_total, …). */
+export interface TestReceipts {
+  mdOrder: string;
+  orderNumber: string;
+  receipt: ({ receiptStatus: number; uuid: string; amount_total: string; ofd_receipt_url: string } & Record<
+    string,
+    unknown
+  >)[];
 }
 
 /** A test helper's refusal: the HTTP status and the sandbox's message (e.g. 404 "unknown order (mdOrder)"). */
@@ -139,6 +154,7 @@ export function createSandboxTestClient(options: SandboxTestClientOptions): Sand
     callback: (mdOrder, kind) => post(order(mdOrder, 'callbacks'), { kind }),
     fault: (login, fault, nextCalls) => post(merchant(login, 'faults'), { fault, nextCalls }),
     report: (login) => send(`${origin}/sandbox/report/${encodeURIComponent(login)}.json`, { method: 'GET' }),
+    receipts: (mdOrder, o = {}) => post(order(mdOrder, 'receipts'), o),
     armProbes: (login, probes) => post(merchant(login, 'probes'), probes === undefined ? {} : { probes }),
   };
 }

@@ -93,6 +93,29 @@ export interface SandboxOrder {
   cart?: OrderCart;
   /** taxSystem given at registration (0..5). */
   taxSystem?: number;
+
+  // Fiscal receipts (receipts.ts): issued for an order registered with a cart (isFiscalOrder).
+  /** The order's fiscal receipts, oldest first: one per payment or capture, one per refund. */
+  receipts?: SandboxReceipt[];
+}
+
+/** One fiscal receipt the sandbox's simulated fiscaliser issued (docs/gateway-reference.md §9). */
+export interface SandboxReceipt {
+  /** The receipt's id in the fiscaliser (getReceiptStatus.do `uuid`). */
+  uuid: string;
+  /** A sale (the payment or the hold's capture) or a refund of a sale. */
+  kind: 'payment' | 'refund';
+  /** Minor units of the order's currency. */
+  amount: number;
+  issuedAt: number;
+  /** When the fiscaliser answers: the receipt is "sent" until then, then delivered or failed. */
+  settlesAt: number;
+  /** A fault switch or magic value chose a failure (status 2 or 5 once settled). */
+  fails: boolean;
+  shiftNumber: number;
+  fiscalReceiptNumber: number;
+  fiscalDocumentNumber: number;
+  fiscalDocumentAttribute: string;
 }
 
 export type SandboxOperation = 'approved' | 'deposited' | 'reversed' | 'refunded' | 'declinedByTimeout' | 'declined';

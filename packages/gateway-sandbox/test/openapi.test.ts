@@ -4,6 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import request from 'supertest';
 import { REST_METHODS } from '../src/rest/routes.js';
 import { CREDS, makeSandbox, nextNumber, payDirect } from './helpers/sandbox-app.js';
+import { FISCAL_AMOUNT, FISCAL_BUNDLE } from './helpers/fiscal-cart.js';
 
 const COMMITTED = 'docs/sandbox-openapi.json';
 const REGENERATE = `npx tsx -e "import('./packages/gateway-sandbox/src/openapi.ts').then(m => process.stdout.write(JSON.stringify(m.SANDBOX_OPENAPI, null, 2) + '\\n'))" > ${COMMITTED} && npx prettier --write ${COMMITTED}`;
@@ -141,6 +142,36 @@ describe('OpenAPI document of the sandbox REST API', () => {
       const unknown = await call('deposit', { orderId: 'nope', amount: '0' });
       expect(unknown).toMatchObject({ errorCode: 6 });
       expectValid('deposit', unknown);
+    });
+
+    it('when getReceiptStatus reads sent, delivered, failed and refund receipts, or is refused, then every answer matches', async () => {
+      const { orderId } = await sb.register({ orderBundle: FISCAL_BUNDLE });
+      expectValid('getReceiptStatus', await call('getReceiptStatus', { orderId }));
+      payDirect(sb, orderId);
+      await call('refund', { orderId, amount: String(FISCAL_AMOUNT) });
+      const sent = await call('getReceiptStatus', { orderId });
+      expect(sent).toMatchObject({ receipt: [{ receiptStatus: 0 }, { receiptStatus: 3 }] });
+      expectValid('getReceiptStatus', sent);
+      sb.clock.advance(24 * 60 * 60 * 1000);
+      const delivered = await call('getReceiptStatus', { orderId });
+      expect(delivered).toMatchObject({ receipt: [{ receiptStatus: 1 }, { receiptStatus: 4 }] });
+      expectValid('getReceiptStatus', delivered);
+      const failing = await sb.register({ orderBundle: FISCAL_BUNDLE, description: '[sandbox:receipt=fail]' });
+      payDirect(sb, failing.orderId);
+      sb.clock.advance(24 * 60 * 60 * 1000);
+      const failed = await call('getReceiptStatus', { orderId: failing.orderId });
+      expect(failed).toMatchObject({ receipt: [{ receiptStatus: 2 }] });
+      expectValid('getReceiptStatus', failed);
+      const refusals: Record<string, string>[] = [
+        {},
+        { uuid: '00000000-0000-4000-8000-000000000000' },
+        { orderId: 'nope' },
+      ];
+      for (const params of refusals) {
+        const refused = await call('getReceiptStatus', params);
+        expect(refused).toMatchObject({ errorCode: expect.stringMatching(/^[16]$/) });
+        expectValid('getReceiptStatus', refused);
+      }
     });
 
     it('when the credentials are wrong, then the error envelope matches', async () => {

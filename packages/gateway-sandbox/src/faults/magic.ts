@@ -40,6 +40,9 @@ export function parseMagic(description: string): OrderMagic | undefined {
       case 'callbacks':
         if (value === 'lost' || value === 'duplicated' || value === 'normal') magic.callbacks = value;
         break;
+      case 'receipt':
+        if (value?.toLowerCase() === 'fail') magic.failReceipts = true;
+        break;
       case 'times':
         if (n !== undefined && n > 0) magic.times = n;
         break;
@@ -62,6 +65,11 @@ export class OrderMagicState {
   takeForCallback(order: Readonly<SandboxOrder>): CallbackMode | undefined {
     const mode = parseMagic(order.description)?.callbacks;
     return mode;
+  }
+
+  /** Whether the order's receipts fail ([sandbox:receipt=fail]); every one of them, `times` does not count them. */
+  failsReceipts(order: Readonly<SandboxOrder>): boolean {
+    return parseMagic(order.description)?.failReceipts === true;
   }
 
   #take(order: Readonly<SandboxOrder>, times: number | undefined): boolean {

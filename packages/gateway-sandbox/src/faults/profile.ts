@@ -14,6 +14,8 @@ export interface FaultProfile {
   /** errorCode / ErrorCode as a JSON number on every method (normally a string on register/status calls). */
   errorCodeAsNumber?: boolean;
   callbacks?: CallbackMode;
+  /** The merchant's fiscal receipts end in failure (receiptStatus 2 for a sale, 5 for a refund; receipts.ts). */
+  failReceipts?: boolean;
   /** REST methods (e.g. "getOrderStatusExtended") the REST faults apply to; default all. */
   methods?: string[];
   /** Apply to the next N affected calls or notifications, then clear; default unlimited. */
@@ -30,6 +32,7 @@ export const faultProfileSchema = z
     reset: z.boolean().optional(),
     errorCodeAsNumber: z.boolean().optional(),
     callbacks: z.enum(['normal', 'lost', 'duplicated']).optional(),
+    failReceipts: z.boolean().optional(),
     methods: z
       .array(
         z
@@ -68,7 +71,11 @@ export function restFaultsOf(profile: FaultProfile): CallFaults | undefined {
 
 /** methods and remaining only narrow the switches; without a REST fault or a callback mode nothing would happen. */
 export function hasActiveSwitch(profile: FaultProfile): boolean {
-  return restFaultsOf(profile) !== undefined || (profile.callbacks !== undefined && profile.callbacks !== 'normal');
+  return (
+    restFaultsOf(profile) !== undefined ||
+    (profile.callbacks !== undefined && profile.callbacks !== 'normal') ||
+    profile.failReceipts === true
+  );
 }
 
 export function appliesTo(profile: FaultProfile, method: string): boolean {
@@ -118,6 +125,14 @@ export class FaultRegistry {
     const mode = profile?.callbacks ?? 'normal';
     if (profile && mode !== 'normal') this.#use(login, profile);
     return mode;
+  }
+
+  /** Whether the merchant's next fiscal receipt fails; counts one use when it does. */
+  takeForReceipt(login: string): boolean {
+    const profile = this.#profiles.get(login);
+    if (profile?.failReceipts !== true) return false;
+    this.#use(login, profile);
+    return true;
   }
 
   #use(login: string, profile: FaultProfile): void {

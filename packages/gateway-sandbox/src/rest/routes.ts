@@ -2,7 +2,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import type { Refusal, SandboxEngine } from '../engine.js';
 import { parseOperationItems } from '../cart.js';
 import { refuse } from '../ledger.js';
-import type { SandboxMerchant, SandboxOrder } from '../types.js';
+import type { SandboxMerchant, SandboxOrder, SandboxReceipt } from '../types.js';
 import { callAuth, callAuthenticated, callParams } from './call.js';
 import { errorBody, errorCodeValue, type MethodFamily } from './envelope.js';
 import { lookupOrder, own } from './lookup.js';
@@ -13,6 +13,7 @@ import { createRestRecorder, noteAnswer } from './record.js';
 import type { TrafficJournal } from '../traffic.js';
 import { extendedStatus, legacyStatus } from './status.js';
 import { message } from '../messages.js';
+import { findReceipt, receiptAnswer } from '../receipts.js';
 
 interface Ctx {
   params: Params;
@@ -53,6 +54,7 @@ export const REST_METHODS = [
   'reverse',
   'refund',
   'decline',
+  'getReceiptStatus',
 ] as const;
 export type RestMethod = (typeof REST_METHODS)[number];
 const isRestMethod = (name: string): name is RestMethod => (REST_METHODS as readonly string[]).includes(name);
@@ -131,6 +133,38 @@ export function createRestRouter(options: RestRouterOptions): Router {
     return engine.deposit(order, amount ?? 0, items.value);
   };
 
+  /**
+   * getReceiptStatus.do (docs/gateway-reference.md §9): every receipt of the order named by orderId or orderNumber;
+   * with only `uuid`, that one receipt.
+   */
+  const receiptStatus = (ctx: Ctx): Record<string, unknown> => {
+    const uuid = param(ctx.params, 'uuid');
+    const byOrder = param(ctx.params, 'orderId') !== undefined || param(ctx.params, 'orderNumber') !== undefined;
+    if (!byOrder && uuid === undefined) return errorBody('status', 1, 'receiptIdEmpty', ctx.language);
+    let order: SandboxOrder;
+    let receipts: readonly SandboxReceipt[];
+    if (byOrder) {
+      const found = orderOrError(ctx, 'status', lookupOrder(engine, ctx.merchant.login, ctx.params, ctx.byToken));
+      if (!isOrder(found)) return found;
+      order = found;
+      receipts = order.receipts ?? [];
+    } else {
+      if (uuid === undefined || uuid.length > 36) return errorBody('status', 5, 'receiptUuidInvalid', ctx.language);
+      const found = findReceipt(engine.store, uuid, ctx.merchant.login);
+      if (!found) return errorBody('status', 6, 'receiptNotFound', ctx.language);
+      order = found.order;
+      receipts = [found.receipt];
+    }
+    const now = engine.clock.now();
+    return {
+      errorCode: errorCodeValue('status', 0),
+      errorMessage: message('success', ctx.language),
+      orderNumber: order.orderNumber,
+      orderId: order.id,
+      receipt: receipts.map((r) => receiptAnswer(order, r, now, options.publicUrl())),
+    };
+  };
+
   const methods: Record<RestMethod, MethodSpec> = {
     register: { family: 'register', handle: register(false) },
     registerPreAuth: { family: 'register', handle: register(true) },
@@ -172,6 +206,7 @@ export function createRestRouter(options: RestRouterOptions): Router {
         return isOrder(order) ? operationResult(ctx, engine.decline(order)) : order;
       },
     },
+    getReceiptStatus: { family: 'status', handle: (ctx) => receiptStatus(ctx) },
   };
 
   const methodOf = (file: unknown) => {

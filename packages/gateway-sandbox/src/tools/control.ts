@@ -159,6 +159,7 @@ function formToJson(body: Record<string, unknown>): Record<string, unknown> {
     reset: body.reset === 'on' || undefined,
     errorCodeAsNumber: body.errorCodeAsNumber === 'on' || undefined,
     callbacks: text(body.callbacks),
+    failReceipts: body.failReceipts === 'on' || undefined,
     methods,
     remaining: num(body.remaining),
   };

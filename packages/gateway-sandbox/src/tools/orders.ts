@@ -7,6 +7,7 @@ import type { DeliveryOutcome, OrderJournal } from '../journal.js';
 import { actionCodeDescription } from '../messages.js';
 import type { SandboxMerchant, SandboxOrder } from '../types.js';
 import type { OperatorGate } from './operator.js';
+import { isFiscalOrder, receiptState, receiptStatusCode } from '../receipts.js';
 
 export interface OrdersRouterOptions {
   engine: SandboxEngine;
@@ -150,6 +151,16 @@ export function createOrdersRouter({
       })),
       droppedOperations: history.droppedOperations,
       droppedDeliveries: history.droppedDeliveries,
+      // Fiscal receipts (receipts.ts): undefined for an order registered without a cart.
+      receipts: isFiscalOrder(order)
+        ? (order.receipts ?? []).map((r) => ({
+            uuid: r.uuid,
+            kind: r.kind,
+            at: when(r.issuedAt),
+            amount: money(r.amount),
+            status: `${receiptStatusCode(r, engine.clock.now())} ${receiptState(r, engine.clock.now())}`,
+          }))
+        : undefined,
     });
   });
 

@@ -14,6 +14,7 @@ import { textsFor } from '../page/texts.js';
 import type { PageStep, TrafficJournal } from '../traffic.js';
 import type { SandboxMerchant, SandboxOrder } from '../types.js';
 import type { OperatorGate } from './operator.js';
+import { receiptAnswer, settleReceipts } from '../receipts.js';
 
 export interface TestHelpersRouterOptions {
   engine: SandboxEngine;
@@ -30,6 +31,8 @@ export interface TestHelpersRouterOptions {
   traffic?: TrafficJournal;
   /** The report card's probes, armed per merchant here (in memory). */
   probes: ProbeRegistry;
+  /** The sandbox's origin, for the receipts' links (ofd_receipt_url). */
+  publicUrl: () => string;
 }
 
 /** The helpers' base path; every route under it needs the operator token. */
@@ -63,6 +66,7 @@ const clockSchema = z.object({ advanceSecs: z.number().int().min(1).max(MAX_ADVA
 export const CALLBACK_KINDS = ['resend', 'forged', 'unsigned', 'duplicate'] as const;
 const callbackSchema = z.object({ kind: z.enum(CALLBACK_KINDS) }).strict();
 const probesSchema = z.object({ probes: z.array(z.enum(PROBES)).min(1).max(PROBES.length).optional() }).strict();
+const receiptsSchema = z.object({ settle: z.boolean().optional() }).strict();
 const faultSchema = z
   .object({ fault: faultProfileSchema.omit({ remaining: true }), nextCalls: z.number().int().min(1).max(10_000) })
   .strict();
@@ -240,6 +244,20 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
       answers.push(answerOf(await sendCallbackCopy(sender, found, copy, n)));
     // The URL without its checksum, as the journal keeps it: a checksum is never answered.
     res.json({ kind: body.kind, operation: last.operation, url: copy.url, signed: copy.signed, answers });
+  });
+
+  // Fiscal receipts (receipts.ts): the order's receipts as getReceiptStatus.do answers them; `settle` ends the wait.
+  router.post(`${TEST_HELPERS_PATH}/orders/:mdOrder/receipts`, (req, res) => {
+    const body = parse(receiptsSchema, req, res);
+    const found = body && order(req, res);
+    if (!body || !found) return;
+    const now = o.clock.now();
+    if (body.settle === true && settleReceipts(found, now) > 0) o.engine.store.save(found);
+    res.json({
+      mdOrder: found.id,
+      orderNumber: found.orderNumber,
+      receipt: (found.receipts ?? []).map((r) => receiptAnswer(found, r, now, o.publicUrl())),
+    });
   });
 
   router.post(`${TEST_HELPERS_PATH}/merchants/:login/faults`, (req, res) => {
