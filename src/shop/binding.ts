@@ -38,12 +38,23 @@ export function createBinder() {
     }
   }
 
-  return function bind(req: Request, orderId: number, browserId: string, startedAt: number): Promise<void> {
+  /**
+   * `cartOrder`: the order was bought from the session's cart (these lines), so its success page empties the cart.
+   * The cart itself always moves to the new session (a "Buy now" leaves it as it was), only from this browser's own.
+   */
+  return function bind(
+    req: Request,
+    orderId: number,
+    browserId: string,
+    startedAt: number,
+    cartOrder?: { orderId: number; lines: string },
+  ): Promise<void> {
     return serialised(browserId, async () => {
       const store = req.sessionStore;
       const noteId = `browser:${browserId}`;
       const old = req.session;
       const carried = old.browser === browserId ? (old.orders ?? []) : [];
+      const ownCart = old.browser === browserId ? { cart: old.cart, cartOrder: old.cartOrder } : {};
       const note = await readNote(store, noteId);
       const siblings = note.filter((s) => s.at > startedAt);
       const fromSiblings: number[] = [];
@@ -57,6 +68,9 @@ export function createBinder() {
       await regenerateSession(req);
       req.session.browser = browserId;
       req.session.orders = withOrder([...new Set([...carried, ...fromSiblings])], orderId);
+      if (ownCart.cart) req.session.cart = ownCart.cart;
+      const lastCartOrder = cartOrder ?? ownCart.cartOrder;
+      if (lastCartOrder) req.session.cartOrder = lastCartOrder;
       await saveSession(req);
 
       const now = Date.now();
