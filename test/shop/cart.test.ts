@@ -1,6 +1,7 @@
 // The session cart (src/shop/cart.ts, cart-pages.ts) and Buy of the whole cart through POST /buy (checkout.ts).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { keptDevPanelToken } from '../../src/config.js';
 import { MAX_CART_LINES } from '../../src/shop/cart.js';
 import { createCatalog, DEFAULT_PRODUCTS, type Catalog, type Product } from '../../src/shop/catalog.js';
 import {
@@ -356,7 +357,14 @@ describe('the receipt email', () => {
     expect(register?.form.amount).toBe(String(price('notebook') + price('ceramic-mug')));
     expect((await agent.get('/cart')).text).toContain(`value="${EMAIL}"`);
     expect(shop.logs.join('\n')).not.toContain(EMAIL);
-    expect(JSON.stringify(shop.ledger.listRecent(10))).not.toContain(EMAIL);
+    const [order] = shop.ledger.listRecent(10);
+    expect(JSON.stringify([order, shop.ledger.events(order!.id)])).not.toContain(EMAIL);
+    // Nor on the developer panel's page of the order's gateway calls.
+    const panel = request.agent(shop.app);
+    await panel.get(`/dev?token=${keptDevPanelToken(shop.config.dataDir)}`).expect(303);
+    const wire = await panel.get(`/dev/orders/${order!.orderNumber}`).expect(200);
+    expect(wire.text).toMatch(/register\.do/);
+    expect(wire.text).not.toContain(EMAIL);
   });
 
   it('"Buy now" sends no email', async () => {
