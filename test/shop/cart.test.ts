@@ -301,6 +301,28 @@ describe('the cart against the sandbox', () => {
     expect(cookieValue(added, 'sid')).toBeDefined();
   });
 
+  it('a session id planted from another browser neither shows its cart nor receives this browser’s cart', async () => {
+    const attacker = request.agent(shop.app);
+    const planted = cookieValue(await add(attacker, 'ceramic-mug'), 'sid')!;
+    const victim = request.agent(shop.app);
+    const list = await victim.get('/').expect(200);
+    const cookie = `sid=${planted}; buyer=${cookieValue(list, 'buyer')!}; csrf=${cookieValue(list, 'csrf')!}`;
+    const shown = await request(shop.app).get('/cart').set('Cookie', cookie).expect(200);
+    expect(shown.text).toMatch(/Your cart is empty/);
+    const added = await request(shop.app)
+      .post('/cart/add')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(list.text), productId: 'notebook', email: 'x' })
+      .expect(303);
+    const own = cookieValue(added, 'sid');
+    expect(own).toBeDefined();
+    expect(own).not.toBe(planted);
+    // The planted session was replaced, not written to: its holder sees nothing of this browser's cart.
+    const theirs = await attacker.get('/cart').expect(200);
+    expect(theirs.text).not.toContain('Dotted notebook');
+  });
+
   it(`holds at most ${MAX_CART_LINES} different products`, async () => {
     const many = Array.from({ length: MAX_CART_LINES + 1 }, (_, i) => ({
       ...DEFAULT_PRODUCTS[0]!,
