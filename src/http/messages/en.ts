@@ -41,7 +41,7 @@ export const en = {
   'cart.actions': 'Change',
   'cart.email': 'Email for the receipt (optional)',
   'cart.emailHint':
-    'We pass it to the payment service, which sends your receipt to it. Up to {max} characters; we don’t keep it.',
+    'We pass it to the payment service, which sends your receipt to it. Up to {max} characters; we keep it only with this cart.',
   'cart.checkout': 'Go to payment',
   'cart.badEmail': 'Please type one email address without spaces, up to 40 characters, or leave the field empty.',
   'cart.tooManyLines': 'A cart holds at most {lines} different products. Pay for this cart or remove a product first.',
