@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { keptDevPanelToken } from '../../src/config.js';
 import { MAX_CART_LINES } from '../../src/shop/cart.js';
+import { login, startAdminShop } from '../admin/helpers.js';
+import { text } from '../helpers/render-view.js';
 import { createCatalog, DEFAULT_PRODUCTS, type Catalog, type Product } from '../../src/shop/catalog.js';
 import {
   buy,
@@ -393,5 +395,35 @@ describe('the receipt email', () => {
     const { gateway, shop } = await start();
     await buy(request.agent(shop.app), 'notebook', 1);
     expect(gateway.callsTo('register')[0]?.form).not.toHaveProperty('email');
+  });
+});
+
+describe('a two-line order where the shop shows orders', () => {
+  let shop: TestShop;
+  beforeAll(async () => {
+    shop = await startAdminShop();
+  });
+  afterAll(() => shop.close());
+
+  it('the back office and the developer panel list both lines with their amounts', async () => {
+    const buyer = request.agent(shop.app);
+    await add(buyer, 'notebook', 3);
+    await add(buyer, 't-shirt', 1);
+    const bought = await checkout(buyer);
+    const gatewayOrderId = new URL(bought.headers.location!).searchParams.get('mdOrder')!;
+    await sandboxHelpers(shop).pay(gatewayOrderId, { card: '4111 1111 1111 1111' });
+    const order = shop.ledger.findByGatewayOrderId(gatewayOrderId)!;
+
+    const admin = request.agent(shop.app);
+    await login(admin).then((r) => expect(r.status).toBe(303));
+    const page = text((await admin.get(`/admin/orders/${order.id}`).expect(200)).text);
+    expect(page).toMatch(/Dotted notebook 3 €9\.90 €29\.70/);
+    expect(page).toMatch(/Organic cotton T-shirt 1 €29\.90 €29\.90/);
+
+    const panel = request.agent(shop.app);
+    await panel.get(`/dev?token=${keptDevPanelToken(shop.config.dataDir)}`).expect(303);
+    const wire = text((await panel.get(`/dev/orders/${order.orderNumber}`).expect(200)).text);
+    expect(wire).toMatch(/notebook Dotted notebook 3 €9\.90 €29\.70/);
+    expect(wire).toMatch(/t-shirt Organic cotton T-shirt 1 €29\.90 €29\.90/);
   });
 });
