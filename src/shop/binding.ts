@@ -83,6 +83,22 @@ export function createBinder() {
   };
 }
 
+/**
+ * The sessions this browser's Buys made in the last moments (the note `bind` leaves), newest first, as the store
+ * has them now. A Buy repeated with the session id the first one replaced (its answer was lost, the balancer sent it
+ * again) finds its cart there.
+ */
+export async function recentBuySessions(store: Store, browserId: string): Promise<SessionData[]> {
+  const since = Date.now() - SIBLING_WINDOW_MS;
+  const note = (await readNote(store, `browser:${browserId}`)).filter((s) => s.at > since);
+  const found: SessionData[] = [];
+  for (const sibling of note.sort((a, b) => b.at - a.at)) {
+    const data = await get(store, sibling.sid);
+    if (data?.browser === browserId) found.push(data);
+  }
+  return found;
+}
+
 function withOrder(orders: readonly number[], orderId: number): number[] {
   return [...orders.filter((id) => id !== orderId), orderId].slice(-SESSION_ORDER_LIMIT);
 }

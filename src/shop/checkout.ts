@@ -8,8 +8,17 @@ import { THIS_LIFE } from '../orders/claims.js';
 import type { ClaimOwner, Order } from '../orders/types.js';
 import { purchasePolicy, type Registration } from '../payments/index.js';
 import type { Catalog, Product } from './catalog.js';
-import { createBinder } from './binding.js';
-import { cartOf, linesKey, orderAmount, parseEmail, parseQuantity, priceCart, type CartLine } from './cart.js';
+import { createBinder, recentBuySessions } from './binding.js';
+import {
+  cartOf,
+  linesKey,
+  orderAmount,
+  parseEmail,
+  parseQuantity,
+  priceCart,
+  type CartLine,
+  type StoredCart,
+} from './cart.js';
 import type { CartPages } from './cart-pages.js';
 import type { ShopRouteDeps } from './deps.js';
 
@@ -55,14 +64,23 @@ export function createBuy(
    * changed in another tab, a new price) sends the buyer back to the cart page with a message; nothing is
    * registered. The receipt email typed with it is kept in the cart first, so going back loses nothing.
    */
-  function cartPurchase(req: Request, res: Response, browser: string): Purchase | undefined {
+  async function cartPurchase(req: Request, res: Response, browser: string): Promise<Purchase | undefined> {
     const form = req.body as Record<string, unknown>;
-    const stored = cartOf(req.session, browser);
+    let stored = cartOf(req.session, browser);
     const typed = parseEmail(form.email);
     if (!typed) {
       if (!cartPages) throw new HttpError(400, 'cart.badEmail');
       cartPages.render(req, res, { status: 400, error: 'cart.badEmail' });
       return undefined;
+    }
+    if (stored.lines.length === 0 && req.session.browser === undefined) {
+      // The session this form came with may be one an earlier send of this very Buy replaced (its answer was lost,
+      // or a double click): that Buy's new session has the cart. This session, new, becomes this browser's.
+      const earlier = await cartOfEarlierBuy(req, browser, form.cart);
+      if (earlier) {
+        req.session.browser = browser;
+        stored = earlier;
+      }
     }
     if (stored.lines.length === 0) return back(res, 'empty');
     req.session.cart =
@@ -74,6 +92,15 @@ export function createBuy(
     return { lines, email: typed.email, cart: linesKey(stored.lines) };
   }
 
+  /** The cart of a session a Buy of this browser made just now, if its version is the one this form carries. */
+  async function cartOfEarlierBuy(req: Request, browser: string, version: unknown): Promise<StoredCart | undefined> {
+    for (const session of await recentBuySessions(req.sessionStore, browser)) {
+      const cart = cartOf(session, browser);
+      if (cart.lines.length > 0 && priceCart(cart, catalog).version === version) return cart;
+    }
+    return undefined;
+  }
+
   return async (req, res) => {
     const startedAt = Date.now();
     const { lang, referenceId } = res.locals;
@@ -82,7 +109,7 @@ export function createBuy(
     const buyNow = fromCart ? undefined : parseBuyForm(req.body, catalog);
     // Normally issued with the product page; a browser without one gets it now (and this Buy has no twin to find).
     const browser = browserKey.id(browserKey.ensure(req, res));
-    const purchase = buyNow ? { lines: [buyNow] } : cartPurchase(req, res, browser);
+    const purchase = buyNow ? { lines: [buyNow] } : await cartPurchase(req, res, browser);
     if (!purchase) return;
     const purchaseKey = purchaseKeyOfLines(
       browser,

@@ -257,6 +257,33 @@ describe('the cart against the sandbox', () => {
     expect(shop.ledger.listRecent(100)).toHaveLength(before + 1);
   });
 
+  it('a cart Buy sent again with the session id the first one replaced (a lost answer) gets the same payment page', async () => {
+    const agent = request.agent(shop.app);
+    const added = await add(agent, 'notebook');
+    await add(agent, 'ceramic-mug', 2);
+    const page = await agent.get('/cart').expect(200);
+    const form = checkoutForm(page);
+    const first = await agent.post('/buy').type('form').send(form);
+    expect(first.status).toBe(303);
+    const before = shop.ledger.listRecent(100).length;
+    // The browser never saw the first answer, so it still sends the session id that Buy replaced.
+    const cookie = agent.jar
+      .getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false })
+      .map((c) => (c.name === 'sid' ? `sid=${cookieValue(added, 'sid')!}` : `${c.name}=${c.value}`))
+      .join('; ');
+    expect(cookie).toMatch(/buyer=.*csrf=|csrf=.*buyer=/);
+    const again = await request(shop.app).post('/buy').set('Cookie', cookie).type('form').send(form);
+    expect(again.status).toBe(303);
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(shop.ledger.listRecent(100)).toHaveLength(before);
+    // Whichever answer the browser keeps, its session still holds the cart.
+    const shown = await request(shop.app)
+      .get('/cart')
+      .set('Cookie', cookie.replace(/sid=[^;]+/, `sid=${cookieValue(again, 'sid')!}`))
+      .expect(200);
+    expect(shown.text).toContain('Ceramic mug');
+  });
+
   it('"Buy now" leaves the cart as it was; the paid cart order empties it, a declined one leaves it for a retry', async () => {
     const agent = request.agent(shop.app);
     await add(agent, 'notebook');
