@@ -79,7 +79,7 @@ describe('the cart against the sandbox', () => {
     expect(page.text).toContain('€59.50');
     expect(page.text).toMatch(/Cart \(5\)/);
 
-    const bought = await checkout(agent, { price: '1', amount: '1', unitAmount: '1' });
+    const bought = await checkout(agent, { price: '1', amount: '1', unitAmount: '1', email: 'buyer@example.org' });
     expect(bought.status).toBe(303);
     expect(bought.headers.location!.startsWith(shop.sandbox!.url)).toBe(true);
     const order = shop.ledger.findByGatewayOrderId(new URL(bought.headers.location!).searchParams.get('mdOrder')!)!;
