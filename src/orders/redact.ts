@@ -11,6 +11,8 @@ const SECRET_KEYS = new Set([
   'set-cookie',
   'authorization',
   'secret',
+  // The buyer's receipt address (register.do's email, a cart's customerDetails): personal data, never kept.
+  'email',
 ]);
 
 // Catches secrets embedded in strings, e.g. a logged URL `...register.do?userName=x&password=y`.

@@ -146,6 +146,8 @@ export function createRegister({ ledger, gateway, logger, metrics }: RegisterDep
       sessionTimeoutSecs: settings.orderLifetimeSecs,
       // GATEWAY_DYNAMIC_CALLBACK=on: this order's callbacks come here, whatever the merchant's static URL says.
       ...(settings.dynamicCallbackUrl !== undefined && { dynamicCallbackUrl: settings.dynamicCallbackUrl }),
+      // The buyer's receipt address: to the gateway only (never logged, never in the ledger).
+      ...(req.email !== undefined && { email: req.email }),
     };
     let registered;
     try {

@@ -38,12 +38,23 @@ export function createBinder() {
     }
   }
 
-  return function bind(req: Request, orderId: number, browserId: string, startedAt: number): Promise<void> {
+  /**
+   * `cartOrder`: the order was bought from the session's cart (these lines), so its success page empties the cart.
+   * The cart itself always moves to the new session (a "Buy now" leaves it as it was), only from this browser's own.
+   */
+  return function bind(
+    req: Request,
+    orderId: number,
+    browserId: string,
+    startedAt: number,
+    cartOrder?: { orderId: number; lines: string },
+  ): Promise<void> {
     return serialised(browserId, async () => {
       const store = req.sessionStore;
       const noteId = `browser:${browserId}`;
       const old = req.session;
       const carried = old.browser === browserId ? (old.orders ?? []) : [];
+      const ownCart = old.browser === browserId ? { cart: old.cart, cartOrder: old.cartOrder } : {};
       const note = await readNote(store, noteId);
       const siblings = note.filter((s) => s.at > startedAt);
       const fromSiblings: number[] = [];
@@ -57,6 +68,9 @@ export function createBinder() {
       await regenerateSession(req);
       req.session.browser = browserId;
       req.session.orders = withOrder([...new Set([...carried, ...fromSiblings])], orderId);
+      if (ownCart.cart) req.session.cart = ownCart.cart;
+      const lastCartOrder = cartOrder ?? ownCart.cartOrder;
+      if (lastCartOrder) req.session.cartOrder = lastCartOrder;
       await saveSession(req);
 
       const now = Date.now();
@@ -67,6 +81,22 @@ export function createBinder() {
       } as unknown as SessionData);
     });
   };
+}
+
+/**
+ * The sessions this browser's Buys made in the last moments (the note `bind` leaves), newest first, as the store
+ * has them now. A Buy repeated with the session id the first one replaced (its answer was lost, the balancer sent it
+ * again) finds its cart there.
+ */
+export async function recentBuySessions(store: Store, browserId: string): Promise<SessionData[]> {
+  const since = Date.now() - SIBLING_WINDOW_MS;
+  const note = (await readNote(store, `browser:${browserId}`)).filter((s) => s.at > since);
+  const found: SessionData[] = [];
+  for (const sibling of note.sort((a, b) => b.at - a.at)) {
+    const data = await get(store, sibling.sid);
+    if (data?.browser === browserId) found.push(data);
+  }
+  return found;
 }
 
 function withOrder(orders: readonly number[], orderId: number): number[] {

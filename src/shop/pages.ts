@@ -5,8 +5,10 @@ import type { ShopRouteDeps } from './deps.js';
 
 export function createCatalogPages(deps: Pick<ShopRouteDeps, 'catalog' | 'csrf' | 'ledger' | 'browserKey'>) {
   const { catalog, csrf, ledger, browserKey } = deps;
-  const list: RequestHandler = (_req, res) => {
-    res.render('shop/list', { products: catalog.list() });
+  const list: RequestHandler = (req, res) => {
+    // Each product has an "Add to cart" form; the browser key comes with it, as with a product page's Buy form.
+    browserKey.ensure(req, res);
+    res.render('shop/list', { products: catalog.list(), csrfToken: csrf.token(req, res) });
   };
 
   const view: RequestHandler = async (req, res) => {

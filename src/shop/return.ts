@@ -4,6 +4,8 @@ import { isOpen } from '../orders/state-machine.js';
 import type { Order } from '../orders/types.js';
 import { isBuyerCancel } from '../gateway/action-codes.js';
 import { explainActionCode } from '../http/messages/action-codes.js';
+import { cartOf, linesKey } from './cart.js';
+import type { CartPages } from './cart-pages.js';
 import type { ShopRouteDeps } from './deps.js';
 
 const MAX_REFRESH_SECONDS = 30;
@@ -28,6 +30,7 @@ function orderView(order: Order, withCard = false) {
  */
 export function createReturn(
   deps: Pick<ShopRouteDeps, 'ledger' | 'logger' | 'payments' | 'session' | 'browserKey' | 'csrf'>,
+  cartPages?: Pick<CartPages, 'count'>,
 ): RequestHandler {
   const { ledger, payments } = deps;
 
@@ -96,6 +99,20 @@ export function createReturn(
     });
   }
 
+  /**
+   * The buyer is back with a paid order bought from the cart: the cart is emptied, unless it was changed since
+   * (then it holds more than this order bought, and stays). A declined payment leaves it for another try.
+   */
+  function emptyBoughtCart(req: Request, res: Response, order: Order): void {
+    const bought = req.session.cartOrder;
+    if (bought?.orderId !== order.id) return;
+    delete req.session.cartOrder;
+    const browser = req.session.browser;
+    if (browser === undefined || linesKey(cartOf(req.session, browser).lines) !== bought.lines) return;
+    delete req.session.cart;
+    cartPages?.count.set(res, { lines: [] });
+  }
+
   return async (req, res) => {
     const session = await readSession(req, res);
     const orderId = req.query.orderId;
@@ -119,6 +136,7 @@ export function createReturn(
       case 'paid':
       case 'authorized':
       case 'partially_refunded':
+        emptyBoughtCart(req, res, synced.order);
         return res.render('shop/success', {
           // From the ledger, however the order was settled (this return, a callback, the reconciler) and on reload.
           order: orderView(order, true),
@@ -128,7 +146,9 @@ export function createReturn(
       case 'declined':
       case 'reversed':
       case 'refunded': {
-        const first = order.items[0];
+        // A one-line order is tried again with a Buy form; an order of several lines, from the cart, which a
+        // failed payment leaves as it was.
+        const first = order.items.length === 1 ? order.items[0] : undefined;
         // The page offers "try again": a Buy form, so the browser needs its key like on a product page.
         deps.browserKey.ensure(req, res);
         return res.render('shop/failure', {
@@ -142,6 +162,7 @@ export function createReturn(
           // The buyer pressed Cancel on the payment page: no "failed", no bank code, a way back to the product.
           buyerCancelled: order.status === 'declined' && isBuyerCancel(order.actionCode),
           productUrl: first ? `/products/${encodeURIComponent(first.productId)}` : '/',
+          backToCart: order.items.length > 1,
         });
       }
       case 'mismatch':

@@ -2,19 +2,23 @@ import { Router, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { renderError } from '../http/errors.js';
 import { createCallbackReceiver } from './callback.js';
+import { createCartPages } from './cart-pages.js';
 import { createBuy } from './checkout.js';
 import type { ShopRouteDeps } from './deps.js';
 import { createCatalogPages } from './pages.js';
 import { createReturn } from './return.js';
 
+/** Cart changes per client address per minute: each one writes the session store. */
+const CART_CHANGES_PER_MINUTE = 120;
 /** Returns per client address per minute: a buyer's confirming page reloads at most every few seconds. */
 const RETURNS_PER_MINUTE = 120;
 
 /** The storefront's whole route table. */
 export function shopRoutes(deps: ShopRouteDeps): Router {
   const pages = createCatalogPages(deps);
-  const buy = createBuy(deps);
-  const returned = createReturn(deps);
+  const cart = createCartPages(deps);
+  const buy = createBuy(deps, cart);
+  const returned = createReturn(deps, cart);
   const { csrf, session, browserKey } = deps;
   const limited = { windowMs: 60_000, standardHeaders: 'draft-8', legacyHeaders: false } as const;
   // Shared counters when configured (REDIS_URL): each limiter its own store, since a store belongs to one limiter.
@@ -48,10 +52,24 @@ export function shopRoutes(deps: ShopRouteDeps): Router {
   // The gateway notifies from a few addresses; a flood from one address must not become a flood of status calls.
   const callbackLimit = rateLimit({ ...limited, ...store('callback'), limit: 600 });
 
+  const cartLimit = rateLimit({
+    ...limited,
+    ...store('cart'),
+    limit: CART_CHANGES_PER_MINUTE,
+    identifier: 'cart',
+    handler: tooMany,
+  });
+
   const r = Router({ caseSensitive: true });
+  // The header's cart link and count, from a cookie of its own: no page but the cart's reads the session for it.
+  r.use(cart.countLocal);
   r.get('/', pages.list);
   r.get('/products/:id', pages.view);
   r.post('/buy', buyLimit, buyLimitPerBrowser, csrf.protect, session, buy);
+  r.get('/cart', session, cart.show);
+  r.post('/cart/add', cartLimit, csrf.protect, session, cart.add);
+  r.post('/cart/update', cartLimit, csrf.protect, session, cart.update);
+  r.post('/cart/remove', cartLimit, csrf.protect, session, cart.remove);
   // The return loads the session itself: a session store that fails is an answer there, not the error page.
   r.get('/checkout/return', returnLimit, returned);
   r.get('/checkout/fail', returnLimit, returned);

@@ -83,6 +83,47 @@ suite('checkout in a real browser (shop on localhost, gateway on 127.0.0.1)', ()
   }
 
   it(
+    'when the buyer adds two products to the cart and pays it with 4111…, then one order holds both lines and the success page lists them',
+    async () => {
+      const { shop } = env();
+      const { page, watch } = await newBuyer();
+      await page.goto(`${shop.url}/`);
+      await page.getByRole('button', { name: 'Add to cart: Dotted notebook' }).click();
+      await page.waitForURL(`${shop.url}/cart?notice=added`);
+      await page.goto(`${shop.url}/products/ceramic-mug`);
+      await page.getByLabel('Quantity').fill('2');
+      await page.getByRole('button', { name: 'Add to cart' }).click();
+      await page.waitForURL(`${shop.url}/cart?notice=added`);
+      await expect(page.locator('.cart-link').textContent()).resolves.toBe('Cart (3)');
+      await page.getByLabel('Quantity of Ceramic mug').fill('1');
+      await page.getByRole('button', { name: 'Update' }).nth(1).click();
+      await page.waitForURL(`${shop.url}/cart?notice=updated`);
+      await expect(page.locator('.total').textContent()).resolves.toBe('€24.80');
+      await page.getByLabel('Email for the receipt (optional)').fill('buyer@example.org');
+      await page.getByRole('button', { name: 'Go to payment' }).click();
+      await page.waitForURL((u) => u.origin === shop.sandbox.url && /\/payment_[a-z]{2}\.html$/.test(u.pathname));
+      const gatewayOrderId = new URL(page.url()).searchParams.get('mdOrder') ?? '';
+      await payOnGateway(page, { shopUrl: shop.url, pan: CARDS.approved });
+
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payment successful');
+      const main = (await page.locator('main').textContent()) ?? '';
+      expect(main).toContain('Dotted notebook');
+      expect(main).toContain('Ceramic mug');
+      expect(main).toContain('€24.80');
+      await expect(page.locator('.cart-link').textContent()).resolves.toBe('Cart (0)');
+      const order = shop.ledger.findByGatewayOrderId(gatewayOrderId);
+      expect(order).toMatchObject({ status: 'paid', amount: 2480 });
+      expect(order?.items.map((i) => [i.productId, i.quantity])).toEqual([
+        ['notebook', 1],
+        ['ceramic-mug', 1],
+      ]);
+      expect(watch.pageErrors).toEqual([]);
+      expect(watch.csp).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'when the buyer pays 2 × coffee beans with 4111…, then a success page shows the order number and €25.00, and the ledger has the order paid',
     async () => {
       const { shop } = env();

@@ -118,6 +118,28 @@ suite('every shop, back-office and panel page in a real browser: axe and a 390 p
       await open('catalog (ru)', '/?lang=ru', 200);
       await open('product', '/products/coffee-beans?lang=en', 200);
 
+      // The cart: empty, then two lines (one from the list, one from a product page), in both languages, and the
+      // checkout refused for a malformed receipt email.
+      await open('cart (empty)', '/cart', 200);
+      await page.goto(`${url}/`);
+      await page.getByRole('button', { name: 'Add to cart: Dotted notebook' }).click();
+      await page.waitForURL(`${url}/cart?notice=added`);
+      await page.goto(`${url}/products/coffee-beans`);
+      await page.getByLabel('Quantity').fill('2');
+      await page.getByRole('button', { name: 'Add to cart' }).click();
+      await page.waitForURL(`${url}/cart?notice=added`);
+      expected.cart = 200;
+      await check(page, 'cart', 200);
+      await open('cart (ru)', '/cart?lang=ru', 200);
+      await page.goto(`${url}/cart?lang=en`);
+      expected['cart (bad email)'] = 400;
+      await check(page, 'cart (bad email)', await submitRaw(page, 'form.checkout-form', { email: 'not an email' }));
+      await page.goto(`${url}/products/notebook?lang=en`);
+      await page.getByLabel('Quantity').fill('10');
+      await page.getByRole('button', { name: 'Add to cart' }).click();
+      expected['cart (line full)'] = 409;
+      await check(page, 'cart (line full)', 409);
+
       // Held (two-phase "success"), Russian too.
       await buyOnShop(page, { shopUrl: url, gatewayUrl, productId: 'coffee-beans', quantity: 2 });
       await payOnGateway(page, { shopUrl: url, pan: CARDS.approved });

@@ -22,7 +22,7 @@ import {
   type RunningSandbox,
   type SandboxTestClient,
 } from '@rbs-storefront/gateway-sandbox';
-import { createCatalog } from '../../src/shop/catalog.js';
+import { createCatalog, type Catalog } from '../../src/shop/catalog.js';
 import type { ShopDeps } from '../../src/shop/deps.js';
 import {
   startMisbehavingGateway,
@@ -89,6 +89,8 @@ export interface StartShopOptions {
   adminSleep?: AppDeps['sleep'];
   /** The ledger the app uses instead of its SQLite file's (e.g. PostgreSQL); `shop.ledger` still reads the file. */
   appLedger?: Ledger;
+  /** The catalog instead of the default one (e.g. one a test changes while a buyer's cart holds its products). */
+  catalog?: Catalog;
 }
 
 export async function startShop(opts: StartShopOptions = {}): Promise<TestShop> {
@@ -171,7 +173,7 @@ function buildShop(
     ledger: paymentsDeps.ledger,
     gateway,
     payments,
-    catalog: createCatalog(),
+    catalog: opts.catalog ?? createCatalog(),
     ...(opts.rateLimitStore && { rateLimitStore: opts.rateLimitStore }),
   };
   const app = createApp({

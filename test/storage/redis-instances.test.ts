@@ -5,7 +5,7 @@ import { capturedLogger } from '../helpers/logs.js';
 import { redisInspector, startTcpProxy, testKeyPrefix } from '../helpers/redis.js';
 import { payOnHostedPage } from '../../packages/gateway-sandbox/test/helpers/sandbox-buyer.js';
 import { redisUrl } from '../helpers/services.js';
-import { buy, cookieValue, restartShop, shopPath, startShop, type TestShop } from '../helpers/shop.js';
+import { buy, cookieValue, csrfTokenFrom, restartShop, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 
 /**
  * Two shop instances on one Redis (REDIS_URL): a Buy limit holds across them, and a buyer's session follows them
@@ -69,6 +69,40 @@ withRedis('shop instances sharing Redis', () => {
     const b = await shop({ env: LIMIT });
     for (const s of [a, b, a, b, a, b]) expect((await buyOn(s)).status).toBe(303);
     expect((await buyOn(a)).status).toBe(429);
+  });
+
+  it('a cart filled on one instance is shown and bought on the other (the cart is in the Redis session)', async () => {
+    const a = await shop({ sessionStore: (await connect()).sessionStore });
+    const b = restartShop(a, {}, { sessionStore: (await connect()).sessionStore });
+    shops.push(b);
+    const onA = request.agent(a.app);
+    const list = await onA.get('/').expect(200);
+    const form = { _csrf: csrfTokenFrom(list.text), productId: 'notebook', quantity: '2' };
+    const added = await onA.post('/cart/add').type('form').send(form).expect(303);
+    await onA
+      .post('/cart/add')
+      .type('form')
+      .send({ ...form, productId: 'tote-bag', quantity: '1' })
+      .expect(303);
+    const cookie = ['sid', 'buyer', 'csrf']
+      .map((n) => `${n}=${cookieValue(n === 'sid' ? added : list, n)!}`)
+      .join('; ');
+
+    const page = await request(b.app).get('/cart').set('Cookie', cookie).expect(200);
+    expect(page.text).toContain('Dotted notebook');
+    expect(page.text).toContain('Canvas tote bag');
+    const version = /name="cart" value="([^"]+)"/.exec(page.text)![1]!;
+    const bought = await request(b.app)
+      .post('/buy')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrfTokenFrom(page.text), cart: version });
+    expect(bought.status).toBe(303);
+    const [order] = b.ledger.listRecent(1);
+    expect(order!.items.map((i) => [i.productId, i.quantity])).toEqual([
+      ['notebook', 2],
+      ['tote-bag', 1],
+    ]);
   });
 
   it('a buyer who pays after Buy on one instance sees the order on the other (the session is in Redis)', async () => {

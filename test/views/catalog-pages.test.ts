@@ -15,7 +15,7 @@ const evil: Product = {
 
 describe('views/shop/list.ejs', () => {
   it.each(LANGS)('when rendered in %s, then shows every product with link, name, price and image', async (lang) => {
-    const html = await render('shop/list', lang, { products: catalog.list() });
+    const html = await render('shop/list', lang, { products: catalog.list(), csrfToken: 'tok-123' });
     expectSafePage(html, lang);
     for (const p of catalog.list()) {
       expect(html).toContain(`href="/products/${p.id}"`);
@@ -24,16 +24,21 @@ describe('views/shop/list.ejs', () => {
     }
     expect(text(html)).toContain(lang === 'en' ? '€12.50' : '12,50 €');
     expect(text(html)).toContain(lang === 'en' ? 'Our products' : 'Наши товары');
+    // Each product can be added to the cart from the list: a form with the product's id and the page's token only.
+    expect(html.match(/<form class="card__add" method="post" action="\/cart\/add">/g)).toHaveLength(catalog.list().length);
+    expect(html).toContain('<input type="hidden" name="productId" value="notebook">');
+    expect(html).toContain('<input type="hidden" name="_csrf" value="tok-123">');
+    expect(html).not.toMatch(/name="(price|amount|currency)"/);
   });
 
   it('when a product name contains markup, then it is escaped', async () => {
-    const html = await render('shop/list', 'en', { products: [evil] });
+    const html = await render('shop/list', 'en', { products: [evil], csrfToken: 't' });
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;Mug');
   });
 
   it('when the catalog is empty, then says so', async () => {
-    const html = await render('shop/list', 'ru', { products: [] });
+    const html = await render('shop/list', 'ru', { products: [], csrfToken: 't' });
     expect(text(html)).toContain('Товаров пока нет.');
   });
 });
@@ -61,6 +66,14 @@ describe('views/shop/product.ejs', () => {
     expect(html).not.toMatch(/name="(price|amount|currency)"/);
   });
 
+  it.each([
+    ['en', 'Add to cart'],
+    ['ru', 'В корзину'],
+  ] as const)('when rendered in %s, then the same form adds to the cart ("%s")', async (lang, label) => {
+    const html = await render('shop/product', lang, { product, csrfToken: 't', maxQuantity: MAX_QUANTITY, sold: 0 });
+    expect(html).toContain(`<button class="button" type="submit" formaction="/cart/add">${label}</button>`);
+  });
+
   it('when the product name and description contain markup, then both are escaped', async () => {
     const html = await render('shop/product', 'en', { product: evil, csrfToken: 't', maxQuantity: 10, sold: 0 });
     expect(html).not.toMatch(/<script|<b>/);
@@ -72,5 +85,63 @@ describe('views/shop/product.ejs', () => {
     const html = await render('shop/product', 'en', { product, csrfToken: '"><img src=x>', maxQuantity: 10, sold: 0 });
     expect(html).not.toContain('<img src=x>');
     expectSafePage(html, 'en');
+  });
+});
+
+describe('views/shop/cart.ejs', () => {
+  const cartLocals = (lines: unknown[], extra: Record<string, unknown> = {}) => ({
+    lines,
+    amount: 4470,
+    version: 'v-123',
+    email: '',
+    notice: undefined,
+    error: undefined,
+    csrfToken: 'tok-123',
+    maxQuantity: MAX_QUANTITY,
+    maxLines: 10,
+    maxEmail: 40,
+    ...extra,
+  });
+  const line = (p: Product, quantity: number) => ({
+    productId: p.id,
+    name: p.name.en,
+    image: p.image,
+    unitAmount: p.price,
+    quantity,
+    lineAmount: p.price * quantity,
+  });
+
+  it.each([
+    ['en', 'Your cart', 'Go to payment', '€44.70'],
+    ['ru', 'Ваша корзина', 'Перейти к оплате', '44,70 €'],
+  ] as const)('when rendered in %s, then lists the lines with labelled quantity fields and the checkout form', async (lang, title, pay, total) => {
+    const notebook = catalog.get('notebook')!;
+    const mug = catalog.get('ceramic-mug')!;
+    const html = await render('shop/cart', lang, cartLocals([line(notebook, 3), line(mug, 1)]));
+    expectSafePage(html, lang);
+    expect(text(html)).toContain(title);
+    expect(text(html)).toContain(total);
+    expect(html).toMatch(/<form class="checkout-form" method="post" action="\/buy">/);
+    expect(html).toContain('<input type="hidden" name="cart" value="v-123">');
+    expect(html).toMatch(/<input id="email" name="email" type="email"[^>]* maxlength="40"/);
+    expect(html).toMatch(new RegExp(`<button class="button button--primary" type="submit">${pay}</button>`));
+    expect(html).toMatch(/<input id="qty-0" name="quantity" type="number"[^>]* max="10"[^>]* value="3"/);
+    // Prices are shown, never posted.
+    expect(html).not.toMatch(/name="(price|amount|currency|unitAmount)"/);
+  });
+
+  it('when the cart is empty, then says so and offers no checkout', async () => {
+    const html = await render('shop/cart', 'ru', cartLocals([], { amount: 0 }));
+    expectSafePage(html, 'ru');
+    expect(text(html)).toContain('Ваша корзина пуста.');
+    expect(html).not.toContain('action="/buy"');
+  });
+
+  it('when the email was refused, then marks the field and says why', async () => {
+    const notebook = catalog.get('notebook')!;
+    const html = await render('shop/cart', 'en', cartLocals([line(notebook, 1)], { error: 'cart.badEmail' }));
+    expectSafePage(html, 'en');
+    expect(html).toMatch(/role="alert">Please type one email address/);
+    expect(html).toMatch(/<input id="email"[^>]* aria-invalid="true">/);
   });
 });

@@ -111,6 +111,21 @@ describe('views/shop/failure.ejs', () => {
     expect(html).toMatch(/<a class="button button--primary" href="\/">Back to the product<\/a>/);
   });
 
+  it.each([
+    ['en', 'Back to your cart'],
+    ['ru', 'Вернуться в корзину'],
+  ] as const)('when an order of several lines was declined or cancelled in %s, then "%s" leads to the cart, not a Buy of one line', async (lang, back) => {
+    const cartLocals = { ...locals, retry: null, backToCart: true };
+    const declined = await render('shop/failure', lang, cartLocals);
+    const cancelled = await render('shop/failure', lang, { ...cartLocals, buyerCancelled: true, productUrl: '/products/x' });
+    for (const html of [declined, cancelled]) {
+      expectSafePage(html, lang);
+      expect(html).toMatch(new RegExp(`<a class="button button--primary" href="/cart">${back}</a>`));
+      expect(html).not.toContain('action="/buy"');
+      expect(html).not.toContain('href="/products/x"');
+    }
+  });
+
   it('when there is nothing to retry and no action code, then no form and no code are shown', async () => {
     const html = await render('shop/failure', 'en', { ...locals, retry: null, actionCode: null });
     expectSafePage(html, 'en');

@@ -27,6 +27,34 @@ export const en = {
   'product.sold': 'Sold so far: {count}',
   'product.payNote': 'You will pay on the secure page of the payment service. The shop never sees your card details.',
 
+  // Cart
+  'nav.cart': 'Cart ({count})',
+  'cart.add': 'Add to cart',
+  'cart.title': 'Your cart',
+  'cart.caption': 'Products in your cart',
+  'cart.empty': 'Your cart is empty.',
+  'cart.limits': 'Up to {lines} different products, from 1 to {max} of each.',
+  'cart.quantityOf': 'Quantity of {name}',
+  'cart.update': 'Update',
+  'cart.remove': 'Remove',
+  'cart.removeItem': 'Remove {name}',
+  'cart.actions': 'Change',
+  'cart.email': 'Email for the receipt (optional)',
+  'cart.emailHint':
+    'We pass it to the payment service, which sends your receipt to it. Up to {max} characters; we keep it only with this cart.',
+  'cart.checkout': 'Go to payment',
+  'cart.badEmail': 'Please type one email address without spaces, up to 40 characters, or leave the field empty.',
+  'cart.tooManyLines': 'A cart holds at most {lines} different products. Pay for this cart or remove a product first.',
+  'cart.lineFull': 'You can buy at most {max} of one product, so this would be too many. Your cart was not changed.',
+  'cart.notice.added': 'Added to your cart.',
+  'cart.notice.updated': 'The quantity was changed.',
+  'cart.notice.removed': 'Removed from your cart.',
+  'cart.notice.changed':
+    'Your cart changed after this page was shown (perhaps in another tab). Nothing was charged: please check it and pay again.',
+  'cart.notice.gone':
+    'Some products are no longer in our catalog and were taken out of your cart. Nothing was charged: please check it and pay again.',
+  'cart.notice.empty': 'Your cart is empty, so there is nothing to pay for.',
+
   // Order summary
   'order.description': 'Order {orderNumber}',
   'order.number': 'Order number',
@@ -57,6 +85,8 @@ export const en = {
   'failure.buyerCancelledText':
     'You cancelled the payment, so nothing was charged. The item is still in the shop whenever you want it.',
   'failure.backToProduct': 'Back to the product',
+  'failure.backToCart': 'Back to your cart',
+  'failure.retryCartText': 'Your cart is kept: you can pay for it again from there.',
   'failure.retryText': 'You can try again: we will create a new order for the same item.',
   'pending.title': 'We are confirming your payment',
   'pending.text': 'This can take up to a minute. This page checks again by itself for about two minutes.',
