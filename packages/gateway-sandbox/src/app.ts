@@ -11,6 +11,7 @@ import { FaultRegistry } from './faults/profile.js';
 import { OrderJournal } from './journal.js';
 import { SANDBOX_OPENAPI } from './openapi.js';
 import { createPageRouter } from './page/routes.js';
+import { createWalletSheetRouter } from './page/wallet-sheet.js';
 import { ASSETS_DIR, VIEWS_DIR } from './paths.js';
 import { createRestRouter } from './rest/routes.js';
 import type { AuthThrottleOptions } from './rest/throttle.js';
@@ -222,6 +223,8 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
   );
   // Public: buyers need the hosted page, the 3-D Secure page and the test-card list.
   app.use(createPageRouter({ engine, events, merchants, journal: recording, probes }));
+  // Public too: the simulated wallet sheet a wallet button on the hosted page opens.
+  app.use(createWalletSheetRouter({ engine, journal: recording, probes }));
   // The operator surface: every route in these two routers requires the operator token.
   app.use(createOrdersRouter({ engine, journal, merchants, operator }));
   app.use(createControlRouter({ registry: faults, merchants, operator }));

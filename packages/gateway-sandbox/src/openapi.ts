@@ -176,6 +176,13 @@ const schemas: Record<string, Schema> = {
         required: ['maskedPan', 'expiration', 'cardholderName'],
         additionalProperties: false,
       },
+      paymentWay: {
+        enum: ['CARD', 'APPLE_PAY', 'GOOGLE_PAY_TOKENIZED', 'GOOGLE_PAY_CARD', 'SAMSUNG_PAY'],
+        description:
+          'How the buyer paid, from the first payment attempt on: CARD a typed card, APPLE_PAY, SAMSUNG_PAY, ' +
+          'GOOGLE_PAY_TOKENIZED a Google Pay device token, GOOGLE_PAY_CARD a plain card from the Google account. ' +
+          'With a wallet, cardAuthInfo holds the masked device PAN.',
+      },
       authDateTime: int('Authorization time, milliseconds since the epoch.'),
       terminalId: { type: 'string' },
       authRefNum: { type: 'string' },

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import request from 'supertest';
 import { REST_METHODS } from '../src/rest/routes.js';
+import { findWalletCard } from '../src/wallets.js';
 import { CREDS, makeSandbox, nextNumber, payDirect } from './helpers/sandbox-app.js';
 
 const COMMITTED = 'docs/sandbox-openapi.json';
@@ -122,6 +123,20 @@ describe('OpenAPI document of the sandbox REST API', () => {
       expectValid('getOrderStatusExtended', unknown);
       expectValid('getOrderStatus', await call('getOrderStatus', { orderId }));
       expectValid('getOrderStatus', await call('getOrderStatus', {}));
+    });
+
+    it('when an order was paid or declined through a wallet, then its status (paymentWay, device PAN) matches', async () => {
+      for (const [wallet, card] of [
+        ['googlePay', 'approved'],
+        ['applePay', 'declined'],
+        ['googlePay', 'pan-only-3ds'],
+      ] as const) {
+        const { orderId } = await sb.register();
+        sb.engine.payWithWallet(sb.engine.get(orderId)!, wallet, findWalletCard(wallet, card)!);
+        const body = await call('getOrderStatusExtended', { orderId });
+        expect(body).toHaveProperty('paymentWay', expect.stringMatching(/^(GOOGLE|APPLE)_PAY/));
+        expectValid('getOrderStatusExtended', body);
+      }
     });
 
     it('when deposit, reverse, refund and decline succeed or are refused, then every answer matches', async () => {

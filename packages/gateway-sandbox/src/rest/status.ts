@@ -47,6 +47,8 @@ export function extendedStatus(order: SandboxOrder, language: string): Record<st
       pan: order.card.maskedPan,
     };
   }
+  // How the buyer paid (docs/gateway-reference.md §10): from the first payment attempt on; a typed card is CARD.
+  if (order.card) body.paymentWay = order.paymentWay ?? 'CARD';
   if (order.authDateTime !== undefined) body.authDateTime = order.authDateTime;
   if (order.card) {
     body.terminalId = terminalIdFor(order.merchantLogin);
