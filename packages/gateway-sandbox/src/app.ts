@@ -14,6 +14,7 @@ import { createPageRouter } from './page/routes.js';
 import { createWalletSheetRouter } from './page/wallet-sheet.js';
 import { ASSETS_DIR, VIEWS_DIR } from './paths.js';
 import { createRestRouter } from './rest/routes.js';
+import { createWalletPaymentRouter } from './rest/wallet-payment.js';
 import type { AuthThrottleOptions } from './rest/throttle.js';
 import { ProbeRegistry } from './probes.js';
 import { OrderStore } from './store.js';
@@ -221,6 +222,8 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
       journal: recording,
     }),
   );
+  // The direct wallet endpoints (JSON, the merchant named in the body, no password): register and pay in one call.
+  app.use(createWalletPaymentRouter({ engine, merchants, publicUrl: origin, callbackAllowed }));
   // Public: buyers need the hosted page, the 3-D Secure page and the test-card list.
   app.use(createPageRouter({ engine, events, merchants, journal: recording, probes }));
   // Public too: the simulated wallet sheet a wallet button on the hosted page opens.

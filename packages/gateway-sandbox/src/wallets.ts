@@ -92,3 +92,61 @@ export function paymentWayOf(wallet: WalletId, kind: WalletCardKind): PaymentWay
 export function merchantWallets(merchant: { readonly wallets?: readonly WalletId[] }): readonly WalletId[] {
   return merchant.wallets === undefined ? WALLETS : WALLETS.filter((w) => merchant.wallets?.includes(w));
 }
+
+/** What the sandbox reads from a direct wallet endpoint's paymentToken (its convention, docs/sandbox.md "Wallets"). */
+export interface WalletTokenContent {
+  /** The wallet test card the token stands for; absent: `approved`. */
+  card: WalletTestCard;
+  /** Apple Pay and Samsung Pay carry the amount in the token (minor units), and maybe the currency. */
+  amount?: number;
+  currencyCode?: string;
+}
+
+/** Why a paymentToken could not be read. */
+export type WalletTokenProblem = 'notBase64' | 'unknownCard' | 'badAmount';
+
+/** The longest paymentToken accepted, in characters. */
+export const MAX_PAYMENT_TOKEN_LENGTH = 8192;
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Reads a paymentToken by the sandbox's convention: any Base64 text is a token (so a real wallet's test token
+ * pays too, with the approving card). When it decodes to a JSON object, `sandboxCard` names the wallet test card
+ * (approved, declined, pan-only-3ds for Google Pay), and `amount` (minor units) and `currencyCode` (ISO 4217
+ * numeric) stand for the amount a real Apple Pay or Samsung Pay token carries.
+ */
+export function readWalletToken(
+  wallet: WalletId,
+  token: string,
+): { ok: true; content: WalletTokenContent } | { ok: false; problem: WalletTokenProblem } {
+  if (token.length === 0 || token.length > MAX_PAYMENT_TOKEN_LENGTH || !BASE64.test(token))
+    return { ok: false, problem: 'notBase64' };
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  const fields = typeof decoded === 'object' && decoded !== null && !Array.isArray(decoded) ? decoded : {};
+  const { sandboxCard, amount, currencyCode } = fields as Record<string, unknown>;
+  const card = findWalletCard(wallet, sandboxCard ?? 'approved');
+  if (!card) return { ok: false, problem: 'unknownCard' };
+  if (amount !== undefined && !(Number.isSafeInteger(amount) && (amount as number) > 0))
+    return { ok: false, problem: 'badAmount' };
+  if (currencyCode !== undefined && !(typeof currencyCode === 'string' && /^\d{3}$/.test(currencyCode)))
+    return { ok: false, problem: 'badAmount' };
+  return {
+    ok: true,
+    content: {
+      card,
+      ...(amount !== undefined && { amount: amount as number }),
+      ...(currencyCode !== undefined && { currencyCode: currencyCode }),
+    },
+  };
+}
+
+/** A test token by the convention above: what a team's tests send as paymentToken. */
+export function sandboxWalletToken(fields: { sandboxCard?: string; amount?: number; currencyCode?: string }): string {
+  return Buffer.from(JSON.stringify(fields), 'utf8').toString('base64');
+}
