@@ -241,3 +241,17 @@ describe('wallets switched off per merchant', () => {
     expect(html).toContain('class="card pay-form"');
   });
 });
+
+describe('the test-card list', () => {
+  it('when /sandbox/cards opens, then it lists the wallet cards too, masked, with their ids, in the page language', async () => {
+    const sb = makeSandbox();
+    const en = await request(sb.app).get('/sandbox/cards');
+    expect(en.text).toContain('Cards in the simulated wallets');
+    expect(en.text).toContain('VISA •••• 0015 (device token) <code>approved</code>');
+    expect(en.text).toMatch(/<code>pan-only-3ds<\/code><\/td><td data-label="Wallets">Google Pay<\/td>/);
+    expect(en.text).not.toContain('4895370000000015');
+    const ru = await request(sb.app).get('/sandbox/cards?lang=ru');
+    expect(ru.text).toContain('Карты в имитации кошельков');
+    expect(ru.text).toContain('Токен устройства: одобрено');
+  });
+});

@@ -11,7 +11,7 @@ import type { TrafficJournal } from '../traffic.js';
 import { buyerReturn, pageStepRecorder, returnAfter, shopUrl } from './return.js';
 import { pageLang, textsFor, type PageTexts } from './texts.js';
 import { challengeUrl, hostedPageUrl } from './urls.js';
-import { walletButtons } from './wallet-sheet.js';
+import { walletButtons, walletCardRows } from './wallet-sheet.js';
 import { walletTextsFor } from './wallet-texts.js';
 
 export interface PageRouterOptions {
@@ -226,6 +226,9 @@ export function createPageRouter({ engine, events, merchants, journal, probes }:
       t: textsFor(lang),
       lang,
       cards: TEST_CARDS.map((card) => ({ ...card, summary: cardSummary(card, lang) })),
+      // The simulated wallets' cards (wallets.ts), masked as the wallet sheet shows them.
+      walletCards: walletCardRows(lang),
+      wt: walletTextsFor(lang),
     });
   });
 

@@ -10,6 +10,7 @@ import {
   isWalletId,
   merchantWallets,
   WALLET_NAMES,
+  WALLET_TEST_CARDS,
   walletCards,
   type WalletId,
   type WalletTestCard,
@@ -154,6 +155,16 @@ export function createWalletSheetRouter({ engine, journal, probes }: WalletSheet
   });
 
   return router;
+}
+
+/** The wallet test cards for the test-card list (/sandbox/cards): the card, the wallets holding it, its outcome. */
+export function walletCardRows(lang: PageLang): { id: string; label: string; wallets: string; summary: string }[] {
+  return WALLET_TEST_CARDS.map((c) => ({
+    id: c.id,
+    label: cardLabel(c, lang),
+    wallets: c.wallets.map((w) => WALLET_NAMES[w]).join(', '),
+    summary: lang === 'ru' ? c.summaryRu : c.summary,
+  }));
 }
 
 /** "VISA •••• 0015 (device token)": the card as a wallet lists it, never the whole number. */

@@ -20,6 +20,11 @@ const TEXTS = {
     notOfferedTitle: 'This wallet is not available',
     notOfferedText: 'The merchant does not accept this wallet. Return to the payment page and pay another way.',
     toPaymentPage: 'Return to the payment page',
+    cardsTitle: 'Cards in the simulated wallets',
+    cardsIntro:
+      'The wallet buttons of the payment page open a simulated wallet sheet holding these cards (sandboxCard in a direct endpoint’s test token).',
+    cardsCard: 'Card',
+    cardsWallets: 'Wallets',
   },
   ru: {
     walletsTitle: 'Оплата через кошелёк',
@@ -39,6 +44,11 @@ const TEXTS = {
     notOfferedTitle: 'Этот кошелёк недоступен',
     notOfferedText: 'Магазин не принимает оплату этим кошельком. Вернитесь к странице оплаты и оплатите иначе.',
     toPaymentPage: 'Вернуться к странице оплаты',
+    cardsTitle: 'Карты в имитации кошельков',
+    cardsIntro:
+      'Кнопки кошельков на странице оплаты открывают имитацию окна кошелька с этими картами (sandboxCard в тестовом токене прямых методов).',
+    cardsCard: 'Карта',
+    cardsWallets: 'Кошельки',
   },
 } as const satisfies Record<PageLang, Record<string, string>>;
 
