@@ -88,6 +88,17 @@ export function paymentWayOf(wallet: WalletId, kind: WalletCardKind): PaymentWay
   return kind === 'panOnly' ? 'GOOGLE_PAY_CARD' : 'GOOGLE_PAY_TOKENIZED';
 }
 
+/**
+ * The paymentWay an order reports: from its first payment attempt on, the way it was paid; an order stored before
+ * the sandbox kept it (a data folder from an older version) paid with a typed card. None before any attempt.
+ */
+export function reportedPaymentWay(order: {
+  readonly card?: unknown;
+  readonly paymentWay?: PaymentWay;
+}): PaymentWay | undefined {
+  return order.card === undefined ? undefined : (order.paymentWay ?? 'CARD');
+}
+
 /** The wallets a merchant offers: its `wallets` setting, all of them when unset, none for `[]`. */
 export function merchantWallets(merchant: { readonly wallets?: readonly WalletId[] }): readonly WalletId[] {
   return merchant.wallets === undefined ? WALLETS : WALLETS.filter((w) => merchant.wallets?.includes(w));

@@ -1,5 +1,6 @@
 import { actionCodeDescription, message } from '../messages.js';
 import type { SandboxOrder } from '../types.js';
+import { reportedPaymentWay } from '../wallets.js';
 import { errorCodeValue } from './envelope.js';
 
 const PAYMENT_STATE: Record<SandboxOrder['status'], string> = {
@@ -48,7 +49,8 @@ export function extendedStatus(order: SandboxOrder, language: string): Record<st
     };
   }
   // How the buyer paid (docs/gateway-reference.md §10): from the first payment attempt on; a typed card is CARD.
-  if (order.card) body.paymentWay = order.paymentWay ?? 'CARD';
+  const paymentWay = reportedPaymentWay(order);
+  if (paymentWay !== undefined) body.paymentWay = paymentWay;
   if (order.authDateTime !== undefined) body.authDateTime = order.authDateTime;
   if (order.card) {
     body.terminalId = terminalIdFor(order.merchantLogin);

@@ -6,6 +6,7 @@ import type { DeliveryOutcome, OrderJournal } from '../journal.js';
 import { actionCodeDescription } from '../messages.js';
 import type { SandboxMerchant, SandboxOrder } from '../types.js';
 import type { OperatorGate } from './operator.js';
+import { reportedPaymentWay } from '../wallets.js';
 
 export interface OrdersRouterOptions {
   engine: SandboxEngine;
@@ -107,7 +108,7 @@ export function createOrdersRouter({
         expires: when(order.expiresAt),
         updated: when(order.updatedAt),
         attempts: order.attempts,
-        maskedPan: order.card?.maskedPan ?? '',
+        maskedPan: order.card ? `${order.card.maskedPan} (${reportedPaymentWay(order) ?? ''})` : '',
         returnUrl: order.returnUrl,
         failUrl: order.failUrl ?? '',
         callbackUrl: order.callbackUrl ?? '',
