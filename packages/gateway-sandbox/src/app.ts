@@ -223,7 +223,7 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
     }),
   );
   // The direct wallet endpoints (JSON, the merchant named in the body, no password): register and pay in one call.
-  app.use(createWalletPaymentRouter({ engine, merchants, publicUrl: origin, callbackAllowed }));
+  app.use(createWalletPaymentRouter({ engine, merchants, publicUrl: origin, callbackAllowed, journal: recording }));
   // Public: buyers need the hosted page, the 3-D Secure page and the test-card list.
   app.use(createPageRouter({ engine, events, merchants, journal: recording, probes }));
   // Public too: the simulated wallet sheet a wallet button on the hosted page opens.

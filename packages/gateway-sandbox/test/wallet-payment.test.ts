@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { DEFAULT_MERCHANTS, sandboxWalletToken } from '../src/index.js';
-import { CREDS, makeSandbox, nextNumber } from './helpers/sandbox-app.js';
+import { CREDS, makeSandbox, nextNumber, OPERATOR_AUTH } from './helpers/sandbox-app.js';
 
 interface WalletAnswer {
   success?: boolean;
@@ -214,5 +214,39 @@ describe('direct wallet endpoints of a merchant without that wallet', () => {
         paymentToken: sandboxWalletToken({}),
       });
     expect(on.body).toMatchObject({ success: true });
+  });
+});
+
+describe('direct wallet endpoints in the integration journal', () => {
+  it('when calls are processed, refused or malformed, then each is an api entry without the token or the buyer’s email', async () => {
+    const sb = makeSandbox();
+    const orderNumber = nextNumber();
+    const paid = await request(sb.app)
+      .post('/payment/applepay/payment.do')
+      .send({
+        merchant: 'demo-shop',
+        orderNumber,
+        email: 'buyer@example.com',
+        additionalParameters: { email: 'buyer@example.com' },
+        paymentToken: sandboxWalletToken({ amount: 100, sandboxCard: 'declined' }),
+      });
+    const orderId = (paid.body as WalletAnswer).data!.orderId!;
+    await request(sb.app).post('/payment/google/payment.do').send({ merchant: 'nobody', orderNumber: 'x' });
+    await request(sb.app).post('/payment/samsung/payment.do').set('content-type', 'application/json').send('{');
+    const entries = sb.integrationJournal.list().filter((e) => e.kind === 'api');
+    expect(entries.map((e) => [e.merchant, e.method, e.answer])).toEqual([
+      [null, 'samsungPayPayment', { httpStatus: 400, errorCode: '4', errorMessage: expect.stringContaining('JSON') }],
+      [null, 'googlePayPayment', { httpStatus: 200, errorCode: '5', errorMessage: 'Access denied' }],
+      ['demo-shop', 'applePayPayment', { httpStatus: 200, orderStatus: 6, actionCode: 116 }],
+    ]);
+    const apple = entries[2]!;
+    expect(apple).toMatchObject({
+      orderId,
+      params: { merchant: 'demo-shop', orderNumber, paymentToken: '[redacted]' },
+    });
+    expect(JSON.stringify(entries)).not.toContain('buyer@example.com');
+    const filtered = await request(sb.app).get('/sandbox/journal.json?method=applePayPayment').set(OPERATOR_AUTH);
+    expect(filtered.status).toBe(200);
+    expect((filtered.body as { entries: unknown[] }).entries).toHaveLength(1);
   });
 });

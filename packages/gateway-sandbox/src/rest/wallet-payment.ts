@@ -1,9 +1,11 @@
-import express, { type ErrorRequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Request, type Response, type Router } from 'express';
 import type { SandboxEngine } from '../engine.js';
 import { message, type MessageId } from '../messages.js';
 import { challengeUrl } from '../page/urls.js';
+import { redactParams, type TrafficJournal } from '../traffic.js';
 import type { PageLang, SandboxMerchant } from '../types.js';
 import { merchantWallets, readWalletToken, type WalletId, type WalletTokenProblem } from '../wallets.js';
+import { browserHints } from './record.js';
 import { parseRegister } from './register.js';
 import { extendedStatus } from './status.js';
 
@@ -62,7 +64,37 @@ export interface WalletPaymentRouterOptions {
   /** The sandbox's public origin: where the 3-D Secure page of a Google Pay plain card is. */
   publicUrl: () => string;
   callbackAllowed: (url: string, merchantLogin: string) => boolean;
+  /** The integration journal every call is recorded in (traffic.ts), as a REST call is; none when absent. */
+  journal?: TrafficJournal;
 }
+
+/** Where a call's start time is kept, for its journal entry's durationMs. */
+const STARTED = 'sandboxWalletCallStarted';
+
+/** The journal's method names of the direct endpoints (its `method` filter takes them too). */
+export const WALLET_PAYMENT_METHODS: Readonly<Record<WalletId, string>> = {
+  applePay: 'applePayPayment',
+  googlePay: 'googlePayPayment',
+  samsungPay: 'samsungPayPayment',
+};
+
+/**
+ * The request fields the journal keeps, the token redacted by name: never `email`, `phone` or `additionalParameters`
+ * (which may carry them for the receipt), whatever else a body holds.
+ */
+const JOURNALED_FIELDS = [
+  'merchant',
+  'orderNumber',
+  'amount',
+  'currencyCode',
+  'returnUrl',
+  'failUrl',
+  'description',
+  'language',
+  'preAuth',
+  'dynamicCallbackUrl',
+  'paymentToken',
+];
 
 /**
  * POST /payment/{applepay,google,samsung}/payment.do: a JSON body naming the merchant by `merchant` (no password),
@@ -77,13 +109,45 @@ export function createWalletPaymentRouter(options: WalletPaymentRouterOptions): 
   const byLogin = new Map(options.merchants.map((m) => [m.login, m]));
   const paths = Object.values(WALLET_PAYMENT_PATHS);
 
+  const walletOf = (path: string): WalletId | undefined =>
+    (Object.keys(WALLET_PAYMENT_PATHS) as WalletId[]).find((w) => WALLET_PAYMENT_PATHS[w] === path);
+
+  /** Sends the answer, and records the call in the journal as a REST call is recorded (rest/record.ts). */
+  const answer = (req: Request, res: Response, http: number, body: Record<string, unknown>, request?: object) => {
+    res.status(http).json(body);
+    // The full path: under router.use(path, …) (the body parser's errors) req.path is relative to it.
+    const wallet = walletOf(req.originalUrl.split('?')[0] ?? '');
+    if (!options.journal || !wallet) return;
+    const fields = (request ?? {}) as Record<string, unknown>;
+    const login = typeof fields.merchant === 'string' && byLogin.has(fields.merchant) ? fields.merchant : null;
+    const data = body.data as { orderId?: string } | undefined;
+    const error = body.error as { code?: number; description?: string } | undefined;
+    const status = body.orderStatus as { orderStatus?: number; actionCode?: number } | undefined;
+    options.journal.record({
+      kind: 'api',
+      at: engine.clock.now(),
+      merchant: login,
+      ...(data?.orderId !== undefined && { orderId: data.orderId }),
+      method: WALLET_PAYMENT_METHODS[wallet],
+      params: redactParams(Object.fromEntries(JOURNALED_FIELDS.filter((f) => f in fields).map((f) => [f, fields[f]]))),
+      answer: {
+        httpStatus: http,
+        ...(error && { errorCode: String(error.code), errorMessage: String(error.description).slice(0, 200) }),
+        ...(status?.orderStatus !== undefined && { orderStatus: status.orderStatus }),
+        ...(status?.actionCode !== undefined && { actionCode: status.actionCode }),
+      },
+      durationMs: Math.round((performance.now() - Number(res.locals[STARTED] ?? performance.now())) * 1000) / 1000,
+      source: req.ip ?? '',
+      browser: browserHints(req),
+    });
+  };
+
   router.all(paths, (req, res, next) => {
+    res.locals[STARTED] = performance.now();
     res.set('Cache-Control', 'no-store');
     if (req.method === 'POST') return next();
-    res
-      .set('Allow', 'POST')
-      .status(405)
-      .json(failure(4, 'methodNotAllowed', 'en'));
+    res.set('Allow', 'POST');
+    answer(req, res, 405, failure(4, 'methodNotAllowed', 'en'));
   });
   router.use(paths, express.json({ limit: '16kb', strict: true }));
 
@@ -91,8 +155,8 @@ export function createWalletPaymentRouter(options: WalletPaymentRouterOptions): 
     router.post(WALLET_PAYMENT_PATHS[wallet], (req, res) => {
       const body: unknown = req.body;
       if (typeof body !== 'object' || body === null || Array.isArray(body))
-        return res.status(req.is('application/json') ? 400 : 415).json(failure(4, 'bodyInvalid', 'en'));
-      res.json(pay(wallet, body as Record<string, unknown>));
+        return answer(req, res, req.is('application/json') ? 400 : 415, failure(4, 'bodyInvalid', 'en'));
+      answer(req, res, 200, pay(wallet, body as Record<string, unknown>), body);
     });
 
   const pay = (wallet: WalletId, body: Record<string, unknown>) => {
@@ -153,9 +217,9 @@ export function createWalletPaymentRouter(options: WalletPaymentRouterOptions): 
     };
   };
 
-  const onError: ErrorRequestHandler = (err: unknown, _req, res, _next) => {
+  const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
     const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 400;
-    res.status(status === 413 ? 413 : 400).json(failure(4, status === 413 ? 'bodyTooLarge' : 'bodyInvalid', 'en'));
+    answer(req, res, status === 413 ? 413 : 400, failure(4, status === 413 ? 'bodyTooLarge' : 'bodyInvalid', 'en'));
   };
   router.use(paths, onError);
   return router;
