@@ -248,5 +248,9 @@ describe('direct wallet endpoints in the integration journal', () => {
     const filtered = await request(sb.app).get('/sandbox/journal.json?method=applePayPayment').set(OPERATOR_AUTH);
     expect(filtered.status).toBe(200);
     expect((filtered.body as { entries: unknown[] }).entries).toHaveLength(1);
+    // The report card grades a journal holding them like any other.
+    const report = await request(sb.app).get('/sandbox/report/demo-shop.json').set(OPERATOR_AUTH);
+    expect(report.status).toBe(200);
+    expect(report.body).toHaveProperty('checks');
   });
 });
