@@ -119,6 +119,7 @@ suite('sandbox pages in a real browser', () => {
     { name: 'hosted page, Russian, card filled in', path: '', operator: false, unpaid: 'ru' },
     { name: 'hosted page of a paid order', path: new URL(formUrl).pathname + new URL(formUrl).search, operator: false },
     { name: 'test cards', path: '/sandbox/cards', operator: false },
+    { name: 'wallet sheet', path: '', operator: false, unpaid: 'wallet' },
     { name: 'orders list', path: '/sandbox/orders', operator: true },
     { name: 'order detail', path: `/sandbox/orders/${orderId}`, operator: true },
     { name: 'fault switches', path: '/sandbox/control?merchant=demo-shop', operator: true },
@@ -131,7 +132,7 @@ suite('sandbox pages in a real browser', () => {
   it(
     'when each sandbox page opens at 390 × 844, then nothing is wider than the screen',
     async () => {
-      const fresh = { en: await register(), ru: await register({ language: 'ru' }) };
+      const fresh = { en: await register(), ru: await register({ language: 'ru' }), wallet: await register() };
       const { receiptPath: receipt } = await fiscalOrder();
       const pathOf = (u: string) => `${new URL(u).pathname}${new URL(u).search}`;
       const widths: Record<string, number> = {};
@@ -144,7 +145,9 @@ suite('sandbox pages in a real browser', () => {
               ? `${pathOf(fresh.ru.formUrl)}&card=approved`
               : p.receipt
                 ? `${receipt}${p.path}`
-                : p.path;
+                : p.unpaid === 'wallet'
+                  ? `/payment/merchants/demo-shop/wallet/googlePay?mdOrder=${fresh.wallet.orderId}&lang=en`
+                  : p.path;
         const res = await page.goto(`${env().sb.url}${path}`);
         expect({ page: p.name, status: res?.status() }).toEqual({ page: p.name, status: 200 });
         await shot(page, `sandbox-390-${p.name.replace(/\W+/g, '-')}`);
@@ -192,6 +195,21 @@ suite('sandbox pages in a real browser', () => {
           operator: false,
         },
         { name: 'test cards', path: '/sandbox/cards', operator: false },
+        {
+          name: 'Google Pay sheet (simulated)',
+          path: `/payment/merchants/demo-shop/wallet/googlePay?mdOrder=${(await register()).orderId}&lang=en`,
+          operator: false,
+        },
+        {
+          name: 'Apple Pay sheet (simulated), Russian',
+          path: `/payment/merchants/demo-shop/wallet/applePay?mdOrder=${(await register({ language: 'ru' })).orderId}&lang=ru`,
+          operator: false,
+        },
+        {
+          name: 'error: wallet not offered',
+          path: `/payment/merchants/demo-shop/wallet/payPal?mdOrder=${(await register()).orderId}&lang=en`,
+          operator: false,
+        },
         { name: 'orders list', path: '/sandbox/orders', operator: true },
         { name: 'order detail', path: `/sandbox/orders/${orderId}`, operator: true },
         { name: 'control page', path: '/sandbox/control?merchant=demo-shop', operator: true },
@@ -247,13 +265,13 @@ suite('sandbox pages in a real browser', () => {
   );
 
   it(
-    'when the buyer tabs through the hosted page, then the fields, Pay, cancel and the test cards come in that order, each named',
+    'when the buyer tabs through the hosted page, then the wallets, the fields, Pay, cancel and the test cards come in that order, each named',
     async () => {
       const order = await register();
       const { page, context } = await phonePage(false);
       await page.goto(order.formUrl);
       const names: string[] = [];
-      for (let i = 0; i < 8; i += 1) {
+      for (let i = 0; i < 11; i += 1) {
         await page.keyboard.press('Tab');
         names.push(
           await page.evaluate<string>(
@@ -261,8 +279,12 @@ suite('sandbox pages in a real browser', () => {
           ),
         );
       }
-      // The ribbon's test-card page link comes first; then the form, the cancel button and the test-card links.
-      expect(names.slice(1, 8)).toEqual([
+      // The ribbon's test-card page link comes first; then the wallet buttons, the form, the cancel button and the
+      // test-card links.
+      expect(names.slice(1, 11)).toEqual([
+        'Pay with Apple Pay',
+        'Pay with Google Pay',
+        'Pay with Samsung Pay',
         'Card number',
         'Expiry date (MM/YY)',
         'CVC / CVV',
@@ -271,6 +293,60 @@ suite('sandbox pages in a real browser', () => {
         'Cancel payment and return to the shop',
         expect.stringMatching(/^4111 1111 1111 1111 VISA/),
       ]);
+      await context.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'when the buyer pays with Google Pay, then the simulated sheet takes a device token and the order is GOOGLE_PAY_TOKENIZED',
+    async () => {
+      const order = await register();
+      const { page, context } = await phonePage(false);
+      const watch = watchPage(page);
+      await page.goto(order.formUrl);
+      await page.getByRole('link', { name: 'Pay with Google Pay' }).click();
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+        'Google Pay wallet (simulated)',
+      );
+      await expect(page.getByLabel('VISA •••• 0015 (device token)').isChecked()).resolves.toBe(true);
+      await page.getByRole('button', { name: 'Pay €12.50 with Google Pay' }).click();
+      await page.waitForURL((u) => u.pathname === '/healthz');
+      expect(new URL(page.url()).searchParams.get('from')).toBe('return');
+      await expect(api('getOrderStatusExtended', { orderId: order.orderId })).resolves.toMatchObject({
+        orderStatus: 2,
+        paymentWay: 'GOOGLE_PAY_TOKENIZED',
+        cardAuthInfo: { pan: '489537**0015' },
+      });
+      expect(watch).toEqual({ csp: [], foreignRequests: [], pageErrors: [] });
+      await context.close();
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'when Google Pay hands over a plain card with the keyboard only, then 3-D Secure asks the code and it is GOOGLE_PAY_CARD',
+    async () => {
+      const order = await register();
+      const { page, context } = await phonePage(false);
+      await page.goto(order.formUrl);
+      await page.getByRole('link', { name: 'Pay with Google Pay' }).focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL((u) => u.pathname.endsWith('/wallet/googlePay'));
+      await page.getByLabel(/MASTERCARD •••• 5599/).focus();
+      await page.keyboard.press('Space');
+      await expect(page.getByLabel(/MASTERCARD •••• 5599/).isChecked()).resolves.toBe(true);
+      await page.getByRole('button', { name: 'Pay €12.50 with Google Pay' }).focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL((u) => u.pathname === '/payment/acs/challenge');
+      await page.getByLabel('One-time code').fill('12345678');
+      await page.keyboard.press('Enter');
+      await page.waitForURL((u) => u.pathname === '/healthz');
+      await expect(api('getOrderStatusExtended', { orderId: order.orderId })).resolves.toMatchObject({
+        orderStatus: 2,
+        paymentWay: 'GOOGLE_PAY_CARD',
+        cardAuthInfo: { pan: '555555**5599' },
+      });
       await context.close();
     },
     TIMEOUT,

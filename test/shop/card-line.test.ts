@@ -33,12 +33,13 @@ describe('the card line on the success page (two-phase, real sandbox)', () => {
     };
     await request(shop.app).get('/payment/callback').query(signed(params)).expect(200);
     expect((await settled).status).toBe('authorized');
-    expect(shop.ledger.get(order.id)?.card).toEqual({ maskedPan: '411111**1111', paymentWay: null });
+    expect(shop.ledger.get(order.id)?.card).toEqual({ maskedPan: '411111**1111', paymentWay: 'CARD' });
 
     const returned = await buyer.get(shopPath(paid.returnUrl!)).expect(200);
-    expect(returned.text).toMatch(/<dd class="mono">411111\*\*1111<\/dd>/);
+    // The sandbox names the payment way of a typed card, CARD, as the gateway does.
+    expect(returned.text).toMatch(/<dd class="mono">411111\*\*1111 \(CARD\)<\/dd>/);
     const reloaded = await buyer.get(shopPath(paid.returnUrl!)).expect(200);
-    expect(reloaded.text).toMatch(/<dd class="mono">411111\*\*1111<\/dd>/);
+    expect(reloaded.text).toMatch(/<dd class="mono">411111\*\*1111 \(CARD\)<\/dd>/);
     // The card line is a masked number only: never the full number or the cardholder's name.
     expect(reloaded.text).not.toContain('4111111111111111');
   });

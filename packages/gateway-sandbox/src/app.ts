@@ -11,8 +11,10 @@ import { FaultRegistry } from './faults/profile.js';
 import { OrderJournal } from './journal.js';
 import { SANDBOX_OPENAPI } from './openapi.js';
 import { createPageRouter } from './page/routes.js';
+import { createWalletSheetRouter } from './page/wallet-sheet.js';
 import { ASSETS_DIR, VIEWS_DIR } from './paths.js';
 import { createRestRouter } from './rest/routes.js';
+import { createWalletPaymentRouter } from './rest/wallet-payment.js';
 import type { AuthThrottleOptions } from './rest/throttle.js';
 import { ProbeRegistry } from './probes.js';
 import { ReceiptIssuer } from './receipts.js';
@@ -235,10 +237,14 @@ export function createSandboxApp(options: SandboxAppOptions): SandboxApp {
       journal: recording,
     }),
   );
+  // The direct wallet endpoints (JSON, the merchant named in the body, no password): register and pay in one call.
+  app.use(createWalletPaymentRouter({ engine, merchants, publicUrl: origin, callbackAllowed, journal: recording }));
   // Public: buyers need the hosted page, the 3-D Secure page and the test-card list.
   app.use(createPageRouter({ engine, events, merchants, journal: recording, probes }));
   // Public too, as an OFD's receipt link is: the page each delivered receipt's ofd_receipt_url opens.
   app.use(createReceiptRouter({ engine, publicUrl: origin }));
+  // Public too: the simulated wallet sheet a wallet button on the hosted page opens.
+  app.use(createWalletSheetRouter({ engine, journal: recording, probes }));
   // The operator surface: every route in these two routers requires the operator token.
   app.use(createOrdersRouter({ engine, journal, merchants, operator }));
   app.use(createControlRouter({ registry: faults, merchants, operator }));

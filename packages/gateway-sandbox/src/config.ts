@@ -4,6 +4,7 @@ import { MAX_CALLBACK_ATTEMPTS, MAX_RETRY_DELAY_MS, type CallbackOptions } from 
 import { DEFAULT_HOLD_LIFETIME_SECS, MAX_HOLD_LIFETIME_SECS } from './engine.js';
 import { OPERATOR_TOKEN_RE } from './tools/operator.js';
 import { DEFAULT_MERCHANTS, type SandboxMerchant } from './types.js';
+import { WALLETS } from './wallets.js';
 
 /**
  * The sandbox's settings from SANDBOX_* variables: parsed here once for both ways it runs, standalone
@@ -84,6 +85,11 @@ const merchantSchema = z
     callbackOrigins: z.array(callbackOriginSchema).max(20).optional(),
     callbackKey: z.string().min(1, 'must not be empty; omit it for unsigned callbacks').optional(),
     allowTwoPhase: z.boolean().default(true),
+    /** The wallets its hosted page and direct wallet endpoints offer (wallets.ts): unset all, [] none. */
+    wallets: z
+      .array(z.enum(WALLETS, { error: `must be one of: ${WALLETS.join(', ')}` }))
+      .refine((list) => new Set(list).size === list.length, 'must not name a wallet twice')
+      .optional(),
   })
   .strict();
 

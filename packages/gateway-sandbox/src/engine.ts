@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { findTestCard, maskPan, paymentSystemOf, TEST_CVC, TEST_OTP } from './cards.js';
+import { findTestCard, maskPan, paymentSystemOf, TEST_CVC, TEST_OTP, type CardScenario } from './cards.js';
 import type { SandboxClock } from './clock.js';
 import type { SandboxEvents } from './events.js';
 import { OrderLedger, randomDigits, refuse, type OpResult, type Refusal } from './ledger.js';
 import * as ops from './operations.js';
 import type { OrderStore } from './store.js';
 import type { CartItem, SandboxMerchant, SandboxOrder } from './types.js';
+import { paymentWayOf, type WalletId, type WalletTestCard } from './wallets.js';
 
 export type { OpResult, Refusal } from './ledger.js';
 
@@ -235,6 +236,7 @@ export class SandboxEngine {
       cardholderName: card.cardholderName,
       paymentSystem: test?.paymentSystem ?? paymentSystemOf(card.pan),
     };
+    order.paymentWay = 'CARD';
     if (order.ip === undefined && payerIp) order.ip = payerIp;
     order.authRefNum = randomDigits(12);
     if (!test || card.cvc !== TEST_CVC) {
@@ -243,12 +245,17 @@ export class SandboxEngine {
       order.actionCode = 1015;
       return { kind: 'retry', attemptsLeft: this.attemptsLeft(order) };
     }
-    switch (test.scenario.kind) {
+    return this.#settle(order, test.scenario);
+  }
+
+  /** What a payment attempt that reached the bank comes to: the test card's (or wallet card's) scenario. */
+  #settle(order: SandboxOrder, scenario: CardScenario): PayOutcome {
+    switch (scenario.kind) {
       case 'approve':
         this.#ledger.approve(order);
         return { kind: 'approved' };
       case 'decline':
-        return this.#decline(order, test.scenario.actionCode);
+        return this.#decline(order, scenario.actionCode);
       case 'challenge':
         order.status = 5;
         order.pending = { kind: 'challenge' };
@@ -258,6 +265,29 @@ export class SandboxEngine {
         order.pending = { kind: 'processor', until: this.clock.now() + this.#processingDelayMs };
         return { kind: 'processing' };
     }
+  }
+
+  /**
+   * A payment through a wallet (wallets.ts): the hosted page's simulated sheet or a direct wallet endpoint. The
+   * wallet's card needs no CVC; the order reports the wallet's paymentWay and the card's number masked (a token's
+   * device PAN, never a funding card's).
+   */
+  payWithWallet(order: SandboxOrder, wallet: WalletId, card: WalletTestCard, payerIp?: string): PayOutcome {
+    if (order.status !== 0) return { kind: 'notPayable' };
+    return this.#saved(order, () => {
+      order.attempts += 1;
+      order.updatedAt = this.clock.now();
+      order.card = {
+        maskedPan: maskPan(card.pan),
+        expiration: `${new Date(this.clock.now()).getUTCFullYear() + 3}12`,
+        cardholderName: '',
+        paymentSystem: paymentSystemOf(card.pan),
+      };
+      order.paymentWay = paymentWayOf(wallet, card.kind);
+      if (order.ip === undefined && payerIp) order.ip = payerIp;
+      order.authRefNum = randomDigits(12);
+      return this.#settle(order, card.scenario);
+    });
   }
 
   completeChallenge(order: SandboxOrder, otp: string): PayOutcome {

@@ -19,6 +19,9 @@ export type { SandboxListener } from './events.js';
 export { OrderStore } from './store.js';
 export { TEST_CARDS, TEST_CVC, TEST_OTP } from './cards.js';
 export type { TestCardInfo, CardScenario } from './cards.js';
+export { WALLETS, WALLET_NAMES, WALLET_TEST_CARDS, sandboxWalletToken } from './wallets.js';
+export { WALLET_PAYMENT_PATHS } from './rest/wallet-payment.js';
+export type { WalletId, WalletTestCard, WalletCardKind, PaymentWay } from './wallets.js';
 export { loadSandboxConfig, SandboxConfigError } from './config.js';
 export {
   CREDENTIALS_DIR,

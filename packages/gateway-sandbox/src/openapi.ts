@@ -245,6 +245,13 @@ const schemas: Record<string, Schema> = {
         required: ['maskedPan', 'expiration', 'cardholderName'],
         additionalProperties: false,
       },
+      paymentWay: {
+        enum: ['CARD', 'APPLE_PAY', 'GOOGLE_PAY_TOKENIZED', 'GOOGLE_PAY_CARD', 'SAMSUNG_PAY'],
+        description:
+          'How the buyer paid, from the first payment attempt on: CARD a typed card, APPLE_PAY, SAMSUNG_PAY, ' +
+          'GOOGLE_PAY_TOKENIZED a Google Pay device token, GOOGLE_PAY_CARD a plain card from the Google account. ' +
+          'With a wallet, cardAuthInfo holds the masked device PAN.',
+      },
       authDateTime: int('Authorization time, milliseconds since the epoch.'),
       terminalId: { type: 'string' },
       authRefNum: { type: 'string' },
@@ -381,6 +388,44 @@ const schemas: Record<string, Schema> = {
     additionalProperties: false,
   },
   ReceiptStatusAnswer: { anyOf: [ref('ReceiptStatus'), ref('ErrorEnvelope')] },
+  // The direct wallet endpoints (rest/wallet-payment.ts): JSON in and out, the merchant named in the body.
+  WalletPaymentAnswer: {
+    type: 'object',
+    description:
+      'success says the request was processed, not that the order was paid: read orderStatus (Apple Pay) or ' +
+      'getOrderStatusExtended. A refused request has success false and error, and registers nothing.',
+    properties: {
+      success: { type: 'boolean' },
+      data: {
+        type: 'object',
+        properties: {
+          orderId: str('The order registered and paid (mdOrder).', { format: 'uuid' }),
+          acsUrl: str(
+            'Google Pay plain card enrolled in 3-D Secure: the challenge page to open in the buyer’s browser ' +
+              '(GET); the buyer then returns to returnUrl.',
+            { format: 'uri' },
+          ),
+        },
+        required: ['orderId'],
+        additionalProperties: false,
+      },
+      error: {
+        type: 'object',
+        properties: {
+          code: int(
+            '4 missing or malformed, 5 a bad value, unknown merchant or wallet not enabled, 1 orderNumber, 3 currency.',
+          ),
+          description: str('Technical text, English.'),
+          message: str('Text for the buyer, in the request’s language (en or ru).'),
+        },
+        required: ['code', 'description', 'message'],
+        additionalProperties: false,
+      },
+      orderStatus: { ...ref('ExtendedStatus'), description: 'Apple Pay only: the order as getOrderStatusExtended.' },
+    },
+    required: ['success'],
+    additionalProperties: false,
+  },
   Health: {
     type: 'object',
     properties: { status: { const: 'ok' } },
@@ -388,6 +433,69 @@ const schemas: Record<string, Schema> = {
     additionalProperties: false,
   },
 };
+
+const AMOUNT_FIELD: Schema = {
+  oneOf: [
+    { type: 'integer', minimum: 1 },
+    { type: 'string', pattern: '^\\d{1,12}$' },
+  ],
+};
+
+/** A direct wallet endpoint: POST JSON, the merchant by login, register and pay in one call. */
+function walletMethod(
+  wallet: string,
+  operationId: string,
+  description: string,
+  extra: Record<string, Schema>,
+  extraRequired: string[],
+): Schema {
+  return {
+    post: {
+      tags: ['wallets'],
+      summary: `${wallet}: register and pay in one call`,
+      description:
+        `${description} The merchant is named by its login in \`merchant\`; no password. paymentToken is any ` +
+        'Base64 text; a Base64 JSON object picks the outcome: {"sandboxCard": "approved" | "declined" | ' +
+        '"pan-only-3ds" (Google Pay), "amount": minor units, "currencyCode": "643"} (docs/sandbox.md, Wallets).',
+      operationId,
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: {
+                merchant: str('The merchant’s login.'),
+                orderNumber: str('Unique per merchant, 1 to 36 characters.', { maxLength: 36 }),
+                paymentToken: str('Base64, at most 8192 characters.', { maxLength: 8192 }),
+                currencyCode: str('ISO 4217 numeric code; the token’s, or 643.', { pattern: '^\\d{3}$' }),
+                preAuth: { type: 'boolean', description: 'true: two-phase (held until deposit.do).' },
+                description: str('At most 598 characters.', { maxLength: 598 }),
+                language: str('en or ru: the language of error.message and of the 3-D Secure page.'),
+                ip: str('The buyer’s IP address.'),
+                additionalParameters: {
+                  type: 'object',
+                  additionalProperties: { type: 'string' },
+                  description: 'Returned as merchantOrderParams.',
+                },
+                dynamicCallbackUrl: str('As in register.do.'),
+                ...extra,
+              },
+              required: ['merchant', 'orderNumber', 'paymentToken', ...extraRequired],
+            },
+          },
+        },
+      },
+      responses: {
+        '200': json('WalletPaymentAnswer', 'Processed (success true) or refused (success false, error).'),
+        '400': json('WalletPaymentAnswer', 'The body is not a JSON object (error.code 4).'),
+        '405': json('WalletPaymentAnswer', 'Not a POST.'),
+        '413': json('WalletPaymentAnswer', 'The body is over 16 kB.'),
+        '415': json('WalletPaymentAnswer', 'Not Content-Type: application/json.'),
+      },
+    },
+  };
+}
 
 const REGISTER_ERRORS =
   'Errors: 1 duplicate or invalid orderNumber, 3 unknown currency, 4 a required parameter missing or a URL invalid, ' +
@@ -410,6 +518,7 @@ export const SANDBOX_OPENAPI = {
     { name: 'orders', description: 'Register an order and read its status.' },
     { name: 'operations', description: 'Capture, release, refund or cancel an order.' },
     { name: 'service', description: 'Health check.' },
+    { name: 'wallets', description: 'Direct wallet payments: Apple Pay, Google Pay, Samsung Pay (JSON).' },
   ],
   paths: {
     '/payment/rest/register.do': method(
@@ -518,6 +627,32 @@ export const SANDBOX_OPENAPI = {
       ),
       'ReceiptStatusAnswer',
       'The receipts, or the error envelope (errorCode a string).',
+    ),
+    '/payment/applepay/payment.do': walletMethod(
+      'Apple Pay',
+      'applePayPayment',
+      'The amount (and currency) come from the token. No page and no returnUrl; the answer carries the order’s status.',
+      {},
+      [],
+    ),
+    '/payment/google/payment.do': walletMethod(
+      'Google Pay',
+      'googlePayPayment',
+      'A device token pays as GOOGLE_PAY_TOKENIZED; the plain card test token (PAN_ONLY) is sent to 3-D Secure: ' +
+        'data.acsUrl, then the buyer returns to returnUrl (GOOGLE_PAY_CARD).',
+      {
+        amount: { ...AMOUNT_FIELD, description: 'Minor units (a JSON number or a string of digits).' },
+        returnUrl: str('Absolute http(s) URL the buyer returns to after 3-D Secure; relative is errorCode 4.'),
+        failUrl: str('Absolute http(s) URL for a declined 3-D Secure; returnUrl when absent.'),
+      },
+      ['amount', 'returnUrl'],
+    ),
+    '/payment/samsung/payment.do': walletMethod(
+      'Samsung Pay',
+      'samsungPayPayment',
+      'The amount (and currency) come from the token. No page and no returnUrl.',
+      {},
+      [],
     ),
     '/healthz': {
       get: {

@@ -6,6 +6,7 @@ import type { FaultProfile } from './faults/profile.js';
 import type { IntegrationReport } from './report/types.js';
 import type { ProbeName } from './probes.js';
 import type { CALLBACK_KINDS } from './tools/test-helpers.js';
+import type { WalletId } from './wallets.js';
 
 export interface SandboxTestClientOptions {
   /** The sandbox's origin, e.g. http://127.0.0.1:3001 (a trailing slash is fine). */
@@ -44,6 +45,11 @@ export type TestProbe = ProbeName;
 export interface SandboxTestClient {
   /** Pays like the hosted page with a test card (PAN or id; default the approving one); `otp` answers a 3-D Secure challenge. */
   pay(mdOrder: string, options?: { card?: string; otp?: string }): Promise<TestOrderState>;
+  /**
+   * Pays as the simulated wallet sheet does: through a wallet the order's merchant offers, with one of its test cards
+   * (default `approved`; `declined`, and `pan-only-3ds` for Google Pay); `otp` answers that card's 3-D Secure challenge.
+   */
+  payWithWallet(mdOrder: string, options: { wallet: WalletId; card?: string; otp?: string }): Promise<TestOrderState>;
   /** Pays with a declining test card (default insufficient funds, actionCode 116). */
   decline(mdOrder: string, options?: { card?: string }): Promise<TestOrderState>;
   /** Finishes an open 3-D Secure challenge: pass approves, fail declines (actionCode -2006); or a given code. */
@@ -147,6 +153,7 @@ export function createSandboxTestClient(options: SandboxTestClientOptions): Sand
   const merchant = (login: string, action: string) => `/merchants/${encodeURIComponent(login)}/${action}`;
   return {
     pay: (mdOrder, o = {}) => post(order(mdOrder, 'pay'), o),
+    payWithWallet: (mdOrder, o) => post(order(mdOrder, 'wallet'), o),
     decline: (mdOrder, o = {}) => post(order(mdOrder, 'decline'), o),
     threeDs: (mdOrder, answer) => post(order(mdOrder, '3ds'), answer),
     reset: (login) => post(merchant(login, 'reset'), {}),

@@ -55,7 +55,16 @@ export interface ApiEntry extends EntryBase {
   browser: BrowserHints;
 }
 
-export const PAGE_STEPS = ['shown', 'card-submitted', '3ds-shown', '3ds-submitted', 'cancelled'] as const;
+export const PAGE_STEPS = [
+  'shown',
+  'card-submitted',
+  '3ds-shown',
+  '3ds-submitted',
+  'cancelled',
+  // The simulated wallet sheet (page/wallet-sheet.ts): opened, and a wallet card chosen.
+  'wallet-shown',
+  'wallet-submitted',
+] as const;
 export type PageStep = (typeof PAGE_STEPS)[number];
 
 export interface PageEntry extends EntryBase {

@@ -1,4 +1,5 @@
 /** Shared data shapes of the sandbox. Nothing here is imported from src/gateway or the shop on purpose. */
+import type { PaymentWay, WalletId } from './wallets.js';
 
 export interface SandboxMerchant {
   /** Merchant name, used in the page URL /payment/merchants/<login>/payment_<lang>.html. */
@@ -14,6 +15,8 @@ export interface SandboxMerchant {
   callbackOrigins?: readonly string[];
   callbackKey?: string;
   allowTwoPhase: boolean;
+  /** The wallets its hosted page and direct wallet endpoints offer (wallets.ts); unset: all of them, `[]`: none. */
+  wallets?: readonly WalletId[];
 }
 
 export const DEFAULT_MERCHANTS: readonly SandboxMerchant[] = Object.freeze([
@@ -75,6 +78,8 @@ export interface SandboxOrder {
   actionCode: number;
   attempts: number;
   card?: CardData;
+  /** How the order was paid: set by every payment attempt, a typed card (CARD) or a wallet (wallets.ts). */
+  paymentWay?: PaymentWay;
   approvalCode?: string;
   authRefNum?: string;
   authDateTime?: number;

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import request from 'supertest';
 import { REST_METHODS } from '../src/rest/routes.js';
+import { findWalletCard, sandboxWalletToken } from '../src/wallets.js';
 import { CREDS, makeSandbox, nextNumber, payDirect } from './helpers/sandbox-app.js';
 import { FISCAL_AMOUNT, FISCAL_BUNDLE } from './helpers/fiscal-cart.js';
 
@@ -123,6 +124,65 @@ describe('OpenAPI document of the sandbox REST API', () => {
       expectValid('getOrderStatusExtended', unknown);
       expectValid('getOrderStatus', await call('getOrderStatus', { orderId }));
       expectValid('getOrderStatus', await call('getOrderStatus', {}));
+    });
+
+    it('when an order was paid or declined through a wallet, then its status (paymentWay, device PAN) matches', async () => {
+      for (const [wallet, card] of [
+        ['googlePay', 'approved'],
+        ['applePay', 'declined'],
+        ['googlePay', 'pan-only-3ds'],
+      ] as const) {
+        const { orderId } = await sb.register();
+        sb.engine.payWithWallet(sb.engine.get(orderId)!, wallet, findWalletCard(wallet, card)!);
+        const body = await call('getOrderStatusExtended', { orderId });
+        expect(body).toHaveProperty('paymentWay', expect.stringMatching(/^(GOOGLE|APPLE)_PAY/));
+        expectValid('getOrderStatusExtended', body);
+      }
+    });
+
+    it('when the direct wallet endpoints pay, decline, refuse or get a bad body, then every answer matches', async () => {
+      const validateWallet = (path: string, http: string, body: unknown) => {
+        const pointer = `/paths/${path.replace(/\//g, '~1')}/post/responses/${http}/content/application~1json/schema`;
+        const validate = ajv.compile({ $ref: `https://sandbox.test/openapi.json#${pointer}` });
+        const ok = validate(body);
+        expect({ path, body, errors: ok ? null : validate.errors }).toEqual({ path, body, errors: null });
+      };
+      const send = async (path: string, body: Record<string, unknown>) => {
+        const res = await request(sb.app).post(path).send(body);
+        validateWallet(path, String(res.status), res.body);
+        return res.body as { success: boolean };
+      };
+      const token = sandboxWalletToken;
+      const base = { merchant: 'demo-shop', language: 'en' };
+      const apple = '/payment/applepay/payment.do';
+      const google = '/payment/google/payment.do';
+      const samsung = '/payment/samsung/payment.do';
+      expect(
+        await send(apple, { ...base, orderNumber: nextNumber(), paymentToken: token({ amount: 100 }) }),
+      ).toMatchObject({ success: true });
+      expect(
+        await send(apple, {
+          ...base,
+          orderNumber: nextNumber(),
+          paymentToken: token({ amount: 100, sandboxCard: 'declined' }),
+        }),
+      ).toMatchObject({ success: true });
+      const g = { ...base, amount: 100, returnUrl: 'https://shop.test/r' };
+      expect(await send(google, { ...g, orderNumber: nextNumber(), paymentToken: token({}) })).toMatchObject({
+        success: true,
+      });
+      expect(
+        await send(google, { ...g, orderNumber: nextNumber(), paymentToken: token({ sandboxCard: 'pan-only-3ds' }) }),
+      ).toMatchObject({ success: true });
+      expect(
+        await send(samsung, { ...base, orderNumber: nextNumber(), paymentToken: token({ amount: 5 }) }),
+      ).toMatchObject({ success: true });
+      expect(
+        await send(google, { ...g, merchant: 'nobody', orderNumber: nextNumber(), paymentToken: token({}) }),
+      ).toMatchObject({ success: false });
+      const bad = await request(sb.app).post(google).set('content-type', 'application/json').send('{');
+      expect(bad.status).toBe(400);
+      validateWallet(google, '400', bad.body);
     });
 
     it('when deposit, reverse, refund and decline succeed or are refused, then every answer matches', async () => {

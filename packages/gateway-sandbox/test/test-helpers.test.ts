@@ -429,7 +429,7 @@ describe('test helpers: the documented curl examples', () => {
       const lines = examples(file);
       const actions = lines.map((l) => /\/sandbox\/test\/(?:orders\/\$ORDER\/|merchants\/[^/]+\/)?(\w+)/.exec(l)?.[1]);
       expect(new Set(actions)).toEqual(
-        new Set(['pay', 'decline', '3ds', 'reset', 'clock', 'callbacks', 'faults', 'probes', 'receipts']),
+        new Set(['pay', 'decline', 'wallet', '3ds', 'reset', 'clock', 'callbacks', 'faults', 'probes', 'receipts']),
       );
       for (const [index, line] of lines.entries()) {
         const order = await register();

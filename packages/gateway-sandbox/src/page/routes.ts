@@ -11,6 +11,9 @@ import type { ProbeRegistry } from '../probes.js';
 import type { TrafficJournal } from '../traffic.js';
 import { buyerReturn, pageStepRecorder, returnAfter, shopUrl } from './return.js';
 import { pageLang, textsFor, type PageTexts } from './texts.js';
+import { challengeUrl, hostedPageUrl } from './urls.js';
+import { walletButtons, walletCardRows } from './wallet-sheet.js';
+import { walletTextsFor } from './wallet-texts.js';
 
 export interface PageRouterOptions {
   engine: SandboxEngine;
@@ -69,9 +72,8 @@ export function createPageRouter({ engine, events, merchants, journal, probes }:
     return order && (login === undefined || order.merchantLogin === login) ? order : undefined;
   };
 
-  const pageUrl = (order: SandboxOrder, lang: PageLang) =>
-    `/payment/merchants/${encodeURIComponent(order.merchantLogin)}/payment_${lang}.html?mdOrder=${order.id}`;
-  const acsUrl = (order: SandboxOrder, lang: PageLang) => `/payment/acs/challenge?mdOrder=${order.id}&lang=${lang}`;
+  const pageUrl = hostedPageUrl;
+  const acsUrl = challengeUrl;
 
   const renderForm = (res: Response, order: SandboxOrder, lang: PageLang, extra: FormExtras = {}) => {
     const t = textsFor(lang);
@@ -99,6 +101,9 @@ export function createPageRouter({ engine, events, merchants, journal, probes }:
       values: extra.values ?? { pan: '', expiry: '', cardholder: '' },
       // The order's lines when it was registered with a cart (orderBundle).
       cartLines: pageCartLines(order, lang),
+      // The wallet buttons the merchant offers (page/wallet-sheet.ts), above the card form.
+      wallets: walletButtons(engine.merchant(order.merchantLogin), order, lang),
+      wt: walletTextsFor(lang),
     });
   };
 
@@ -224,6 +229,9 @@ export function createPageRouter({ engine, events, merchants, journal, probes }:
       t: textsFor(lang),
       lang,
       cards: TEST_CARDS.map((card) => ({ ...card, summary: cardSummary(card, lang) })),
+      // The simulated wallets' cards (wallets.ts), masked as the wallet sheet shows them.
+      walletCards: walletCardRows(lang),
+      wt: walletTextsFor(lang),
     });
   });
 

@@ -1,6 +1,7 @@
 import { orderBundleOf } from '../cart.js';
 import { actionCodeDescription, message } from '../messages.js';
 import type { SandboxOrder } from '../types.js';
+import { reportedPaymentWay } from '../wallets.js';
 import { errorCodeValue } from './envelope.js';
 
 const PAYMENT_STATE: Record<SandboxOrder['status'], string> = {
@@ -48,6 +49,9 @@ export function extendedStatus(order: SandboxOrder, language: string): Record<st
       pan: order.card.maskedPan,
     };
   }
+  // How the buyer paid (docs/gateway-reference.md §10): from the first payment attempt on; a typed card is CARD.
+  const paymentWay = reportedPaymentWay(order);
+  if (paymentWay !== undefined) body.paymentWay = paymentWay;
   if (order.authDateTime !== undefined) body.authDateTime = order.authDateTime;
   if (order.card) {
     body.terminalId = terminalIdFor(order.merchantLogin);

@@ -1,5 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { REST_METHODS } from '../rest/routes.js';
+import { WALLET_PAYMENT_METHODS } from '../rest/wallet-payment.js';
 import {
   MAX_LIST,
   methodOf,
@@ -19,7 +20,12 @@ export interface JournalRouterOptions {
 }
 
 /** Every value the `method` filter takes: a REST method, a hosted-page step, or `callback`. */
-export const JOURNAL_METHODS: readonly string[] = [...REST_METHODS, ...PAGE_STEPS, 'callback'];
+export const JOURNAL_METHODS: readonly string[] = [
+  ...REST_METHODS,
+  ...Object.values(WALLET_PAYMENT_METHODS),
+  ...PAGE_STEPS,
+  'callback',
+];
 const PAGE_SIZE = 50;
 const ORDER_ID = /^[\w-]{1,64}$/;
 const SEQ = /^\d{1,15}$/;

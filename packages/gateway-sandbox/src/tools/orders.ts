@@ -8,6 +8,7 @@ import { actionCodeDescription } from '../messages.js';
 import type { SandboxMerchant, SandboxOrder } from '../types.js';
 import type { OperatorGate } from './operator.js';
 import { isFiscalOrder, receiptState, receiptStatusCode } from '../receipts.js';
+import { reportedPaymentWay } from '../wallets.js';
 
 export interface OrdersRouterOptions {
   engine: SandboxEngine;
@@ -109,7 +110,7 @@ export function createOrdersRouter({
         expires: when(order.expiresAt),
         updated: when(order.updatedAt),
         attempts: order.attempts,
-        maskedPan: order.card?.maskedPan ?? '',
+        maskedPan: order.card ? `${order.card.maskedPan} (${reportedPaymentWay(order) ?? ''})` : '',
         returnUrl: order.returnUrl,
         failUrl: order.failUrl ?? '',
         callbackUrl: order.callbackUrl ?? '',

@@ -13,6 +13,7 @@ import { pageStepRecorder, returnAfter, type BuyerReturn } from '../page/return.
 import { textsFor } from '../page/texts.js';
 import type { PageStep, TrafficJournal } from '../traffic.js';
 import type { SandboxMerchant, SandboxOrder } from '../types.js';
+import { findWalletCard, merchantWallets, WALLETS, walletCards } from '../wallets.js';
 import type { OperatorGate } from './operator.js';
 import { receiptAnswer, settleReceipts } from '../receipts.js';
 
@@ -58,6 +59,27 @@ const otpSchema = z.string().regex(/^\d{1,12}$/, 'digits only');
 
 const paySchema = z.object({ card: cardSchema.optional(), otp: otpSchema.optional() }).strict();
 const declineSchema = z.object({ card: cardSchema.optional() }).strict();
+/** A payment through a wallet (wallets.ts): the wallet, one of its test cards (default approved), an optional code. */
+const walletSchema = z
+  .object({
+    wallet: z.enum(WALLETS),
+    card: z.string().max(64).optional(),
+    otp: otpSchema.optional(),
+  })
+  .strict()
+  .transform((b, ctx) => {
+    const card = findWalletCard(b.wallet, b.card ?? 'approved');
+    if (!card) {
+      const ids = walletCards(b.wallet).map((c) => c.id);
+      ctx.addIssue({
+        code: 'custom',
+        path: ['card'],
+        message: `not a test card of this wallet: one of ${ids.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return { wallet: b.wallet, card, otp: b.otp };
+  });
 const threeDsSchema = z
   .object({ result: z.enum(['pass', 'fail']).optional(), otp: otpSchema.optional() })
   .strict()
@@ -153,6 +175,21 @@ export function createTestHelpersRouter(o: TestHelpersRouterOptions): Router {
     if (!body || !found) return;
     if (found.status !== 0) return notPayable(res, found, 'the order is not waiting for a payment');
     const paid = submitted(req, found, 'card-submitted', payWith(req, found, body.card ?? defaultCard('approved')));
+    if (paid.outcome !== 'challenge' || body.otp === undefined) return void res.json(paid);
+    res.json(submitted(req, found, '3ds-submitted', o.engine.completeChallenge(found, body.otp)));
+  });
+
+  // As the simulated wallet sheet pays (page/wallet-sheet.ts): the wallet must be one the order's merchant offers.
+  router.post(`${TEST_HELPERS_PATH}/orders/:mdOrder/wallet`, (req, res) => {
+    const body = parse(walletSchema, req, res);
+    const found = body && order(req, res);
+    if (!body || !found) return;
+    const merchant = o.engine.merchant(found.merchantLogin);
+    if (!merchant || !merchantWallets(merchant).includes(body.wallet))
+      return void res.status(409).json({ error: 'the order’s merchant does not offer this wallet', ...state(found) });
+    if (found.status !== 0) return notPayable(res, found, 'the order is not waiting for a payment');
+    const outcome = o.engine.payWithWallet(found, body.wallet, body.card, req.ip);
+    const paid = submitted(req, found, 'wallet-submitted', outcome);
     if (paid.outcome !== 'challenge' || body.otp === undefined) return void res.json(paid);
     res.json(submitted(req, found, '3ds-submitted', o.engine.completeChallenge(found, body.otp)));
   });
