@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import type { GatewayClient, OrderStatusExtended } from '../gateway/index.js';
 import type { Ledger, Order, StatusCause } from '../orders/types.js';
+import type { FiscalLookup } from './bundle.js';
 import { createOrderGate } from './gate.js';
 import { createReconciler, type Reconciler, type ReconcilerOptions } from './reconciler.js';
 import { createPageCheck, createRegister, type RegisterRequest, type Registration } from './register.js';
@@ -9,6 +10,7 @@ import type { PaymentsMetrics } from './types.js';
 
 export { describeSkipped, type ReconcileSummary, type Reconciler, type ReconcilerOptions } from './reconciler.js';
 export { purchasePolicy, type Registration } from './register.js';
+export { fiscalProblem, fiscalSettings, type ChosenLine, type FiscalLookup, type FiscalSettings } from './bundle.js';
 export type { Settled } from './settle.js';
 export type { PaymentsMetrics } from './types.js';
 
@@ -22,6 +24,8 @@ export interface PaymentsConfig {
   readonly callbacks: { readonly dynamicUrl: string | undefined };
   /** GATEWAY_TIMEOUT_MS: how long a register call may take. */
   readonly gateway: { readonly timeoutMs: number };
+  /** TAX_SYSTEM (0..5): sent with every register; undefined: not sent. */
+  readonly taxSystem?: number | undefined;
   /** The reconciler's schedule (RECONCILE_*). */
   readonly reconcile: Pick<ReconcilerOptions, 'intervalMs' | 'batch' | 'recheckPaidForMs' | 'giveUpAfterMs'>;
 }
@@ -37,6 +41,8 @@ export interface PaymentsDeps {
   onSettled?: ((order: Order, cause: StatusCause) => void) | undefined;
   /** Prometheus counters (src/metrics/); absent = nothing is counted. */
   metrics?: PaymentsMetrics | undefined;
+  /** The catalog's fiscal settings of a product (its cart line on the receipt); absent: the defaults (bundle.ts). */
+  fiscal?: FiscalLookup | undefined;
   /**
    * Claims `key` for `ms` across every instance: true when this call got it (Redis SET NX PX with REDIS_URL). Absent,
    * the returns' cool-down holds per process only. A rejection counts as got: the local gate still bounds the calls.
@@ -86,11 +92,12 @@ export function createPayments(deps: PaymentsDeps): Payments {
   const settle = createSettle(deps);
   const gate = createOrderGate({ settle, load: async (id) => ledger.get(id), cooldown: deps.cooldown, now });
   const register = createRegister(
-    { ledger, gateway, logger, metrics },
+    { ledger, gateway, logger, metrics, fiscal: deps.fiscal },
     {
       publicBaseUrl: config.publicBaseUrl,
       orderLifetimeSecs: config.orderLifetimeSecs,
       dynamicCallbackUrl: config.callbacks.dynamicUrl,
+      taxSystem: config.taxSystem,
     },
   );
   const reconciler = createReconciler(

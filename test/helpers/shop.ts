@@ -154,11 +154,13 @@ function buildShop(
     statusRetryDelayMs: 20,
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
   });
+  const catalog = createCatalog();
   const paymentsDeps: PaymentsDeps = {
     config,
     logger,
     ledger: opts.appLedger ?? ledger,
     gateway,
+    fiscal: (productId) => catalog.get(productId)?.fiscal,
     onFulfilled: (id) => fulfilled.push(id),
     onSettled: (order, cause) => settled.emit('settled', order, cause),
     ...(opts.cooldown && { cooldown: opts.cooldown }),
@@ -171,7 +173,7 @@ function buildShop(
     ledger: paymentsDeps.ledger,
     gateway,
     payments,
-    catalog: createCatalog(),
+    catalog,
     ...(opts.rateLimitStore && { rateLimitStore: opts.rateLimitStore }),
   };
   const app = createApp({
