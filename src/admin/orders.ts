@@ -3,6 +3,7 @@ import { GatewayError, type OrderStatusExtended } from '../gateway/index.js';
 import { HttpError } from '../http/errors.js';
 import { LOCAL_STATUSES, type LocalStatus, type Order, type OrderEvent } from '../orders/types.js';
 import { explainActionCode } from '../http/messages/action-codes.js';
+import { paidWith } from '../http/messages/payment-ways.js';
 import { availableActions, isAction } from './actions-policy.js';
 import type { AdminDeps } from './deps.js';
 
@@ -116,6 +117,7 @@ export function createOrderPages(deps: AdminDeps) {
       explained: actionCode === null ? undefined : { code: actionCode, ...explainActionCode(actionCode) },
       events,
       times: moneySteps(order, events),
+      paidWith: paidWith(order.card.paymentWay, res.locals.lang),
       actions: availableActions(order),
       done: doneNote(req.query.done),
     });

@@ -255,6 +255,9 @@ export const en = {
   'admin.amount.tooLarge': 'The amount is too large.',
   'admin.amount.overCapture': 'At most {amount} can be captured.',
   'admin.amount.overRefund': 'At most {amount} can be refunded.',
+
+  // Issue 18, fiscal: how the order was paid, receipts, refunds of chosen lines
+  'admin.order.payment': 'Payment',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -255,4 +255,7 @@ export const ru: Record<MessageKey, string> = {
   'admin.amount.tooLarge': 'Слишком большая сумма.',
   'admin.amount.overCapture': 'Списать можно не больше {amount}.',
   'admin.amount.overRefund': 'Вернуть можно не больше {amount}.',
+
+  // Issue 18, fiscal: how the order was paid, receipts, refunds of chosen lines
+  'admin.order.payment': 'Оплата',
 };
