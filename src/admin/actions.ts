@@ -15,6 +15,8 @@ import {
 import type { LocalStatus, Order } from '../orders/types.js';
 import { afterUnknown, allowed, capturable, isAction, refundable, type AdminAction } from './actions-policy.js';
 import { parseMajorAmount, toMajorString } from './amount.js';
+import type { ChosenLine } from '../payments/index.js';
+import { LINES_STEP, parseChosenLines, recordedLines, refundLines } from './lines.js';
 import type { AdminDeps } from './deps.js';
 import { loadOrder } from './orders.js';
 
@@ -106,6 +108,7 @@ export function createActions(deps: AdminDeps) {
     action: AdminAction,
     extra: Record<string, unknown>,
     sameToken?: string,
+    sameIsLines = false,
   ): Promise<void> {
     const max = ceiling(order, action);
     const ok = allowed(order, action);
@@ -113,8 +116,17 @@ export function createActions(deps: AdminDeps) {
     // unknown outcome: submitting that form again must recheck its intent, not start a second one.
     const intentToken =
       ok && isMoneyAction(action)
-        ? (sameToken ?? (await issue(order, action, String(res.locals.adminUser))))
+        ? ((sameIsLines ? undefined : sameToken) ?? (await issue(order, action, String(res.locals.adminUser))))
         : undefined;
+    // A refund may also name lines (lines.ts): their own form, with its own one-time token.
+    const lines = action === 'refund' ? refundLines(order, await ledger.events(order.id)) : undefined;
+    const linesToken = !ok
+      ? undefined
+      : sameIsLines
+        ? sameToken
+        : lines?.some((l) => l.left > 0)
+          ? await issue(order, 'refund', String(res.locals.adminUser))
+          : undefined;
     const { t } = res.locals;
     const { notice, ...rest } = extra as { notice?: Notice };
     const named = notice?.status === undefined ? undefined : { status: t(`admin.status.${notice.status}`) };
@@ -131,6 +143,10 @@ export function createActions(deps: AdminDeps) {
       unknown: false,
       intentToken,
       intentField: INTENT_FIELD,
+      lines,
+      linesToken,
+      linesError: undefined,
+      linesValues: {},
       ...rest,
       notice: notice === undefined ? undefined : t(notice.key, named),
     });
@@ -160,9 +176,26 @@ export function createActions(deps: AdminDeps) {
     return { status: 503, order, extra: { unknown: true, amountText }, sameForm: true };
   }
 
-  /** Calls the gateway for a claimed intent and records its answer; a refund carries the intent as externalRefundId. */
-  async function call(intent: Intent, order: Order, actor: string, amountText: string): Promise<Reply> {
+  /**
+   * Calls the gateway for a claimed intent and records its answer; a refund carries the intent as externalRefundId.
+   * A refund of chosen lines sends the lines its intent recorded before its first call (`lines` on that call).
+   */
+  async function call(
+    intent: Intent,
+    order: Order,
+    actor: string,
+    amountText: string,
+    lines?: readonly ChosenLine[],
+  ): Promise<Reply> {
     const amount = intent.amount ?? 0;
+    let sendLines: readonly ChosenLine[] | undefined;
+    if (intent.action === 'refund') {
+      sendLines = recordedLines(await ledger.events(order.id), intent.ref);
+      if (sendLines === undefined && lines !== undefined) {
+        sendLines = lines;
+        await ledger.recordEvent(order.id, 'admin', 'refund', { actor, step: LINES_STEP, intent: intent.ref, lines });
+      }
+    }
     let answer: IntentAnswer = { by: 'call' };
     let state: 'done' | 'refused' | 'unknown' = 'done';
     // Alone for the order, it may wait behind status calls (src/payments/gate.ts): sent only while it can end within
@@ -174,7 +207,7 @@ export function createActions(deps: AdminDeps) {
         intent.action === 'capture'
           ? await payments.capture(order, amount, stillOurs)
           : intent.action === 'refund'
-            ? await payments.refund(order, amount, intent.ref, stillOurs)
+            ? await payments.refund(order, amount, intent.ref, stillOurs, sendLines)
             : await payments.reverse(order, stillOurs);
       if (!sent) {
         state = 'unknown';
@@ -265,6 +298,7 @@ export function createActions(deps: AdminDeps) {
     amount: number | null,
     actor: string,
     amountText: string,
+    lines?: readonly ChosenLine[],
   ): Promise<Reply> {
     const claim = await ledger.claimIntent({ tokenHash, orderId: order.id, action, amount, actor }, policy);
     const { intent } = claim;
@@ -272,7 +306,7 @@ export function createActions(deps: AdminDeps) {
       case 'go':
         return claim.recheck
           ? recheck(intent!, claim.order, actor, amountText)
-          : call(intent!, claim.order, actor, amountText);
+          : call(intent!, claim.order, actor, amountText, lines);
       case 'repeat':
         logger.info(
           { orderId: order.id, action, actor, intent: intent!.ref },
@@ -321,7 +355,21 @@ export function createActions(deps: AdminDeps) {
     const tokenHash = hashToken(typeof sent === 'string' ? sent : '');
     let amount: number | null = null;
     const max = ceiling(order, action);
-    if (max !== undefined) {
+    // A form used before is answered by its intent (a repeat gets the first outcome, even if the order moved on).
+    // A first submit must fit the order as it is; the claim then checks the order is still as the form showed it.
+    const known = await ledger.findIntent(tokenHash);
+    const first = known === undefined || known.state === 'issued';
+    // The refund of chosen lines: its amount is the lines' (lines.ts), never a typed one.
+    const byLines = action === 'refund' && body.by === 'lines';
+    let lines: ChosenLine[] | undefined;
+    const linesValues = Object.fromEntries(Object.entries(body).filter(([k]) => /^line\d{1,3}$/.test(k)));
+    if (byLines) {
+      const open = refundLines(order, await ledger.events(order.id));
+      // A repeat is answered by its intent whatever was refunded since: only the lines' own sizes bound it then.
+      const parsed = parseChosenLines(body, first ? open : open.map((l) => ({ ...l, left: l.quantity })));
+      if (!parsed.ok) return page(res, 422, order, action, { linesError: res.locals.t(parsed.error), linesValues });
+      ({ lines, amount } = parsed);
+    } else if (max !== undefined) {
       const parsed = parseMajorAmount(typed, order.currency);
       if (!parsed.ok) {
         const error = res.locals.t(parsed.error, parsed.params);
@@ -329,27 +377,34 @@ export function createActions(deps: AdminDeps) {
       }
       amount = parsed.minor;
     }
-    // A form used before is answered by its intent (a repeat gets the first outcome, even if the order moved on).
-    // A first submit must fit the order as it is; the claim then checks the order is still as the form showed it.
-    const known = await ledger.findIntent(tokenHash);
-    if (known === undefined || known.state === 'issued') {
+    if (first) {
       if (!allowed(order, action)) return page(res, 409, order, action, {});
       if (max !== undefined && amount !== null && amount > max) {
         const error = res.locals.t(action === 'refund' ? 'admin.amount.overRefund' : 'admin.amount.overCapture', {
           amount: toMajorString(max, order.currency),
         });
-        return page(res, 422, order, action, { error, amountText: typed });
+        return page(
+          res,
+          422,
+          order,
+          action,
+          byLines ? { linesError: error, linesValues } : { error, amountText: typed },
+        );
       }
     }
     // The same form submitted again in this process while its first submit runs gets that submit's reply.
     let reply = running.get(tokenHash);
     if (!reply) {
-      reply = submit(tokenHash, order, action, amount, actor, typed).finally(() => running.delete(tokenHash));
+      reply = submit(tokenHash, order, action, amount, actor, typed, lines).finally(() => running.delete(tokenHash));
       running.set(tokenHash, reply);
     }
     const r = await reply;
     if ('redirect' in r) res.redirect(303, r.redirect);
-    else await page(res, r.status, r.order, action, r.extra, r.sameForm && typeof sent === 'string' ? sent : undefined);
+    else {
+      const same = r.sameForm && typeof sent === 'string' ? sent : undefined;
+      const extra = byLines ? { ...r.extra, linesValues } : r.extra;
+      await page(res, r.status, r.order, action, extra, same, byLines);
+    }
   };
 
   return { confirm, act };

@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import type { GatewayClient, OrderStatusExtended } from '../gateway/index.js';
 import type { Ledger, Order, StatusCause } from '../orders/types.js';
-import type { FiscalLookup } from './bundle.js';
+import { chosenItems, type ChosenLine, type FiscalLookup } from './bundle.js';
 import { createOrderGate } from './gate.js';
 import { createReconciler, type Reconciler, type ReconcilerOptions } from './reconciler.js';
 import { createPageCheck, createRegister, type RegisterRequest, type Registration } from './register.js';
@@ -75,7 +75,14 @@ export interface Payments {
    * when nothing was sent: `stillOurs`, asked when its turn came, said the caller's claim ran out while it waited.
    */
   capture: (order: Order, amount: number, stillOurs?: () => boolean) => Promise<boolean>;
-  refund: (order: Order, amount: number, externalRefundId: string, stillOurs?: () => boolean) => Promise<boolean>;
+  /** `lines`: a refund of chosen lines of the order (refundItems, built by bundle.ts); `amount` is then their sum. */
+  refund: (
+    order: Order,
+    amount: number,
+    externalRefundId: string,
+    stillOurs?: () => boolean,
+    lines?: readonly ChosenLine[],
+  ) => Promise<boolean>;
   reverse: (order: Order, stillOurs?: () => boolean) => Promise<boolean>;
   /** The periodic job (start/stop) and its one-shot run, settling through the same gate. */
   reconciler: Reconciler;
@@ -105,6 +112,7 @@ export function createPayments(deps: PaymentsDeps): Payments {
     { ...config.reconcile, pageLifetimeMs: config.orderLifetimeSecs * 1000, now, ...deps.reconciler },
   );
   const orderId = (order: Order) => order.gatewayOrderId ?? '';
+  const fiscal = deps.fiscal ?? (() => undefined);
   /** Sends a money call when its turn in the order's gate comes, if the caller's claim is still good then. */
   const alone = (order: Order, stillOurs: (() => boolean) | undefined, send: () => Promise<void>) =>
     gate.exclusive(order.id, async () => {
@@ -123,8 +131,13 @@ export function createPayments(deps: PaymentsDeps): Payments {
       gate.exclusive(order.id, () => gateway.getOrderStatusExtended({ orderId: order.gatewayOrderId })),
     capture: (order, amount, stillOurs) =>
       alone(order, stillOurs, () => gateway.deposit({ orderId: orderId(order), amount })),
-    refund: (order, amount, externalRefundId, stillOurs) =>
-      alone(order, stillOurs, () => gateway.refund({ orderId: orderId(order), amount, externalRefundId })),
+    refund: (order, amount, externalRefundId, stillOurs, lines) => {
+      // Built before the order's turn: lines the order does not have are refused before anything is sent.
+      const items = lines === undefined ? undefined : chosenItems(order, fiscal, lines);
+      return alone(order, stillOurs, () =>
+        gateway.refund({ orderId: orderId(order), amount, externalRefundId, ...(items && { items }) }),
+      );
+    },
     reverse: (order, stillOurs) => alone(order, stillOurs, () => gateway.reverse({ orderId: orderId(order) })),
     reconciler,
   };

@@ -258,6 +258,15 @@ export const en = {
 
   // Issue 18, fiscal: how the order was paid, receipts, refunds of chosen lines
   'admin.order.payment': 'Payment',
+  'admin.lines.heading': 'Or refund chosen lines',
+  'admin.lines.text':
+    'Sends back the chosen units of the order’s lines (refund.do with refundItems): the refund receipt lists them.',
+  'admin.lines.legend': 'Units to refund of each line',
+  'admin.lines.label': '{name}, {price} each: {left} of {quantity} left',
+  'admin.lines.submit': 'Refund the chosen lines',
+  'admin.lines.none': 'Choose at least one unit of a line to refund.',
+  'admin.lines.badQuantity': 'Each quantity must be a whole number from 0 to the units left of its line.',
+  'admin.lines.allRefunded': 'Every line of this order has been refunded.',
 } as const;
 
 export type MessageKey = keyof typeof en;

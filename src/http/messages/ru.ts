@@ -258,4 +258,13 @@ export const ru: Record<MessageKey, string> = {
 
   // Issue 18, fiscal: how the order was paid, receipts, refunds of chosen lines
   'admin.order.payment': 'Оплата',
+  'admin.lines.heading': 'Или вернуть выбранные позиции',
+  'admin.lines.text':
+    'Возвращает выбранные единицы позиций заказа (refund.do с refundItems): они будут перечислены в чеке возврата.',
+  'admin.lines.legend': 'Сколько единиц каждой позиции вернуть',
+  'admin.lines.label': '{name}, {price} за единицу: осталось {left} из {quantity}',
+  'admin.lines.submit': 'Вернуть выбранные позиции',
+  'admin.lines.none': 'Выберите хотя бы одну единицу позиции для возврата.',
+  'admin.lines.badQuantity': 'Количество — целое число от 0 до числа оставшихся единиц позиции.',
+  'admin.lines.allRefunded': 'Все позиции этого заказа уже возвращены.',
 };
