@@ -25,6 +25,7 @@ const TITLES: Record<AdminAction, MessageKey> = {
   capture: 'admin.confirm.title.capture',
   void: 'admin.confirm.title.void',
   refund: 'admin.confirm.title.refund',
+  receipts: 'admin.confirm.title.receipts',
 };
 
 /** The confirmation form's one-time token field. */
@@ -339,6 +340,20 @@ export function createActions(deps: AdminDeps) {
   const act: RequestHandler = async (req, res) => {
     const { order, action } = await target(req);
     const actor = String(res.locals.adminUser);
+    if (action === 'receipts') {
+      if (!allowed(order, action) || order.gatewayOrderId === null) return page(res, 409, order, action, {});
+      // A read: getReceiptStatus.do; what changed is kept as the order's 'receipt' events (src/payments/receipts.ts).
+      try {
+        const receipts = await payments.receipts({ ...order, gatewayOrderId: order.gatewayOrderId });
+        logger.info({ orderId: order.id, action, actor, receipts: receipts.length }, 'back-office action');
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        logger.warn({ orderId: order.id, action, actor, code: err.code }, 'receipts not read');
+        return page(res, 502, order, action, { receiptsError: err.code });
+      }
+      res.redirect(303, doneUrl(order, action, true));
+      return;
+    }
     if (action === 'refresh') {
       if (!allowed(order, action)) return page(res, 409, order, action, {});
       // A refresh asks nothing of the gateway but its status; the status event settle writes is its answer.

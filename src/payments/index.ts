@@ -3,6 +3,7 @@ import type { GatewayClient, OrderStatusExtended } from '../gateway/index.js';
 import type { Ledger, Order, StatusCause } from '../orders/types.js';
 import { chosenItems, type ChosenLine, type FiscalLookup } from './bundle.js';
 import { createOrderGate } from './gate.js';
+import { createReceipts, type KeptReceipt } from './receipts.js';
 import { createReconciler, type Reconciler, type ReconcilerOptions } from './reconciler.js';
 import { createPageCheck, createRegister, type RegisterRequest, type Registration } from './register.js';
 import { createSettle, type Settled } from './settle.js';
@@ -12,6 +13,7 @@ export { describeSkipped, type ReconcileSummary, type Reconciler, type Reconcile
 export { purchasePolicy, type Registration } from './register.js';
 export { fiscalProblem, fiscalSettings, type ChosenLine, type FiscalLookup, type FiscalSettings } from './bundle.js';
 export type { Settled } from './settle.js';
+export { receiptsOf, RECEIPT_EVENT, type KeptReceipt } from './receipts.js';
 export type { PaymentsMetrics } from './types.js';
 
 /** The settings payments read: a part of src/config.ts's Config (which fits it as it is). */
@@ -84,6 +86,11 @@ export interface Payments {
     lines?: readonly ChosenLine[],
   ) => Promise<boolean>;
   reverse: (order: Order, stillOurs?: () => boolean) => Promise<boolean>;
+  /**
+   * getReceiptStatus.do for the order, one call at a time for it like liveStatus: each receipt new or changed since
+   * the ledger last heard is kept as a 'receipt' event (receipts.ts); answers the order's receipts. Errors are thrown.
+   */
+  receipts: (order: Order & { gatewayOrderId: string }) => Promise<KeptReceipt[]>;
   /** The periodic job (start/stop) and its one-shot run, settling through the same gate. */
   reconciler: Reconciler;
 }
@@ -113,6 +120,7 @@ export function createPayments(deps: PaymentsDeps): Payments {
   );
   const orderId = (order: Order) => order.gatewayOrderId ?? '';
   const fiscal = deps.fiscal ?? (() => undefined);
+  const receipts = createReceipts({ ledger, gateway });
   /** Sends a money call when its turn in the order's gate comes, if the caller's claim is still good then. */
   const alone = (order: Order, stillOurs: (() => boolean) | undefined, send: () => Promise<void>) =>
     gate.exclusive(order.id, async () => {
@@ -139,6 +147,7 @@ export function createPayments(deps: PaymentsDeps): Payments {
       );
     },
     reverse: (order, stillOurs) => alone(order, stillOurs, () => gateway.reverse({ orderId: orderId(order) })),
+    receipts: (order) => gate.exclusive(order.id, () => receipts(order)),
     reconciler,
   };
 }
