@@ -15,8 +15,8 @@ import {
 import type { LocalStatus, Order } from '../orders/types.js';
 import { afterUnknown, allowed, capturable, isAction, refundable, type AdminAction } from './actions-policy.js';
 import { parseMajorAmount, toMajorString } from './amount.js';
-import type { ChosenLine } from '../payments/index.js';
-import { LINES_STEP, parseChosenLines, recordedLines, refundLines } from './lines.js';
+import { partsOfLines, spreadAmount, type LinePart } from '../payments/index.js';
+import { LINES_STEP, parseChosenLines, recordedParts, refundLines } from './lines.js';
 import type { AdminDeps } from './deps.js';
 import { loadOrder } from './orders.js';
 
@@ -34,6 +34,16 @@ export const INTENT_FIELD = 'intent';
 export const INTENT_VALID_MS = 60 * 60_000;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * Whether an amount is the whole order's, which the gateway takes without a cart: a capture of the whole hold, a
+ * first refund of everything captured. Any other amount on an order with lines goes with its cart.
+ */
+function whole(order: Order, action: AdminAction, amount: number): boolean {
+  if (order.items.length === 0) return true;
+  if (action === 'capture') return amount === order.amount;
+  return order.refundedAmount === 0 && amount === order.depositedAmount && order.depositedAmount === order.amount;
+}
 
 /** Largest amount the action may move, minor units; undefined for actions without an amount. */
 function ceiling(order: Order, action: AdminAction): number | undefined {
@@ -179,22 +189,24 @@ export function createActions(deps: AdminDeps) {
 
   /**
    * Calls the gateway for a claimed intent and records its answer; a refund carries the intent as externalRefundId.
-   * A refund of chosen lines sends the lines its intent recorded before its first call (`lines` on that call).
+   * A capture or refund that names lines (`parts`: chosen lines, or an amount spread over them) records them before
+   * its first call, and every call of the intent sends those (a retry after an unknown outcome sends the same).
    */
   async function call(
     intent: Intent,
     order: Order,
     actor: string,
     amountText: string,
-    lines?: readonly ChosenLine[],
+    parts?: readonly LinePart[],
   ): Promise<Reply> {
     const amount = intent.amount ?? 0;
-    let sendLines: readonly ChosenLine[] | undefined;
-    if (intent.action === 'refund') {
-      sendLines = recordedLines(await ledger.events(order.id), intent.ref);
-      if (sendLines === undefined && lines !== undefined) {
-        sendLines = lines;
-        await ledger.recordEvent(order.id, 'admin', 'refund', { actor, step: LINES_STEP, intent: intent.ref, lines });
+    let sendParts: readonly LinePart[] | undefined;
+    if (intent.action !== 'void') {
+      sendParts = recordedParts(await ledger.events(order.id), intent.action, intent.ref);
+      if (sendParts === undefined && parts !== undefined) {
+        sendParts = parts;
+        const detail = { actor, step: LINES_STEP, intent: intent.ref, lines: parts };
+        await ledger.recordEvent(order.id, 'admin', intent.action, detail);
       }
     }
     let answer: IntentAnswer = { by: 'call' };
@@ -206,9 +218,9 @@ export function createActions(deps: AdminDeps) {
     try {
       const sent =
         intent.action === 'capture'
-          ? await payments.capture(order, amount, stillOurs)
+          ? await payments.capture(order, amount, stillOurs, sendParts)
           : intent.action === 'refund'
-            ? await payments.refund(order, amount, intent.ref, stillOurs, sendLines)
+            ? await payments.refund(order, amount, intent.ref, stillOurs, sendParts)
             : await payments.reverse(order, stillOurs);
       if (!sent) {
         state = 'unknown';
@@ -299,7 +311,7 @@ export function createActions(deps: AdminDeps) {
     amount: number | null,
     actor: string,
     amountText: string,
-    lines?: readonly ChosenLine[],
+    parts?: readonly LinePart[],
   ): Promise<Reply> {
     const claim = await ledger.claimIntent({ tokenHash, orderId: order.id, action, amount, actor }, policy);
     const { intent } = claim;
@@ -307,7 +319,7 @@ export function createActions(deps: AdminDeps) {
       case 'go':
         return claim.recheck
           ? recheck(intent!, claim.order, actor, amountText)
-          : call(intent!, claim.order, actor, amountText, lines);
+          : call(intent!, claim.order, actor, amountText, parts);
       case 'repeat':
         logger.info(
           { orderId: order.id, action, actor, intent: intent!.ref },
@@ -376,14 +388,15 @@ export function createActions(deps: AdminDeps) {
     const first = known === undefined || known.state === 'issued';
     // The refund of chosen lines: its amount is the lines' (lines.ts), never a typed one.
     const byLines = action === 'refund' && body.by === 'lines';
-    let lines: ChosenLine[] | undefined;
+    let parts: LinePart[] | undefined;
     const linesValues = Object.fromEntries(Object.entries(body).filter(([k]) => /^line\d{1,3}$/.test(k)));
     if (byLines) {
       const open = refundLines(order, await ledger.events(order.id));
       // A repeat is answered by its intent whatever was refunded since: only the lines' own sizes bound it then.
       const parsed = parseChosenLines(body, first ? open : open.map((l) => ({ ...l, left: l.quantity })));
       if (!parsed.ok) return page(res, 422, order, action, { linesError: res.locals.t(parsed.error), linesValues });
-      ({ lines, amount } = parsed);
+      amount = parsed.amount;
+      parts = partsOfLines(order, parsed.lines);
     } else if (max !== undefined) {
       const parsed = parseMajorAmount(typed, order.currency);
       if (!parsed.ok) {
@@ -406,11 +419,31 @@ export function createActions(deps: AdminDeps) {
           byLines ? { linesError: error, linesValues } : { error, amountText: typed },
         );
       }
+      // Any other amount than the whole order's goes with its cart: the amount spread over the lines (bundle.ts).
+      if (!byLines && amount !== null && !whole(order, action, amount)) {
+        const left =
+          action === 'refund'
+            ? refundLines(order, await ledger.events(order.id)).map((l) => l.leftAmount)
+            : order.items.map((i) => i.unitAmount * i.quantity);
+        try {
+          parts = spreadAmount(order, amount, left);
+        } catch (err) {
+          if (!(err instanceof RangeError)) throw err;
+          const most = toMajorString(
+            left.reduce((a, b) => a + b, 0),
+            order.currency,
+          );
+          const error = res.locals.t(action === 'refund' ? 'admin.amount.overRefund' : 'admin.amount.overCapture', {
+            amount: most,
+          });
+          return page(res, 422, order, action, { error, amountText: typed });
+        }
+      }
     }
     // The same form submitted again in this process while its first submit runs gets that submit's reply.
     let reply = running.get(tokenHash);
     if (!reply) {
-      reply = submit(tokenHash, order, action, amount, actor, typed, lines).finally(() => running.delete(tokenHash));
+      reply = submit(tokenHash, order, action, amount, actor, typed, parts).finally(() => running.delete(tokenHash));
       running.set(tokenHash, reply);
     }
     const r = await reply;

@@ -1,11 +1,12 @@
-// A refund of chosen lines (issue 18): which lines of an order may still be refunded and by how much, from the
-// order and its history, and the refund form's quantities read into lines. The lines themselves (their position,
-// code and amounts on the gateway's side) are built by src/payments/bundle.ts, as for the register's cart.
+// The order's lines in the back office's money actions (issue 18): what each capture or refund took of each line (the
+// parts its intent recorded before its call), what is left of each line, and the refund form's quantities read into
+// lines. The cart lines themselves (positions, codes, amounts on the gateway's side) are built by
+// src/payments/bundle.ts, as for the register's cart.
 import type { MessageKey } from '../http/i18n.js';
-import type { ChosenLine } from '../payments/index.js';
+import type { ChosenLine, LinePart } from '../payments/index.js';
 import type { Order, OrderEvent } from '../orders/types.js';
 
-/** The event step that records a refund intent's lines before its call: `{ step, intent, lines }`. */
+/** The event step that records an intent's line parts before its call: `{ step, intent, lines }`. */
 export const LINES_STEP = 'lines';
 
 /** One line of an order on the refund form. */
@@ -14,64 +15,80 @@ export interface RefundLine {
   name: string;
   quantity: number;
   unitAmount: number;
-  /** Units refunded by earlier refunds of chosen lines that the gateway made. */
-  refunded: number;
-  /** Units that may still be refunded: the line's quantity less `refunded`. */
+  /** Minor units of the line that may still be refunded: what was captured of it, less what was refunded. */
+  leftAmount: number;
+  /** Whole units that may still be refunded. */
   left: number;
 }
 
-/** The recorded lines of one intent, if its event is well formed. */
-function linesOf(e: OrderEvent): { intent: string; lines: ChosenLine[] } | undefined {
+const isPart = (l: unknown): l is LinePart =>
+  typeof l === 'object' &&
+  l !== null &&
+  Number.isSafeInteger((l as LinePart).positionId) &&
+  typeof (l as LinePart).quantity === 'number' &&
+  Number.isSafeInteger((l as LinePart).amount);
+
+/** The recorded parts of one intent of `action`, if its event is well formed. */
+function partsOf(e: OrderEvent, action: string): { intent: string; lines: LinePart[] } | undefined {
   const d = e.detail;
-  if (e.kind !== 'admin' || e.outcome !== 'refund' || d?.step !== LINES_STEP || typeof d.intent !== 'string')
+  if (e.kind !== 'admin' || e.outcome !== action || d?.step !== LINES_STEP || typeof d.intent !== 'string')
     return undefined;
-  if (!Array.isArray(d.lines)) return undefined;
-  const lines = (d.lines as unknown[]).filter(
-    (l): l is ChosenLine =>
-      typeof l === 'object' &&
-      l !== null &&
-      Number.isSafeInteger((l as ChosenLine).positionId) &&
-      Number.isSafeInteger((l as ChosenLine).quantity),
-  );
-  return { intent: d.intent, lines };
+  return Array.isArray(d.lines) ? { intent: d.intent, lines: (d.lines as unknown[]).filter(isPart) } : undefined;
 }
 
-/** The lines a refund intent recorded before its first call (a retry after an unknown outcome sends the same). */
-export function recordedLines(events: readonly OrderEvent[], intentRef: string): ChosenLine[] | undefined {
+/** The parts an intent recorded before its first call (a retry after an unknown outcome sends the same). */
+export function recordedParts(
+  events: readonly OrderEvent[],
+  action: string,
+  intentRef: string,
+): LinePart[] | undefined {
   for (const e of events) {
-    const found = linesOf(e);
+    const found = partsOf(e, action);
     if (found?.intent === intentRef) return found.lines;
   }
   return undefined;
 }
 
 /**
- * The order's lines with what is left of each: a line's units count as refunded once the refund that named them was
- * made (its answer, or the status after an unknown outcome, said so). A refund by amount names no line: the order's
- * own ceiling (captured less refunded) bounds every refund on top of this.
+ * Minor units each line moved by the `action`s the gateway made (its answer, or the status after an unknown
+ * outcome, said so), by position; undefined when no such action recorded parts.
  */
-export function refundLines(order: Pick<Order, 'items'>, events: readonly OrderEvent[]): RefundLine[] {
+export function movedByLine(events: readonly OrderEvent[], action: string): Map<number, number> | undefined {
   const made = new Set(
     events
-      .filter((e) => e.kind === 'admin' && e.outcome === 'refund' && e.detail?.step === 'answered')
+      .filter((e) => e.kind === 'admin' && e.outcome === action && e.detail?.step === 'answered')
       .filter((e) => e.detail?.answer === 'ok')
       .map((e) => e.detail?.intent),
   );
-  const refunded = new Map<number, number>();
+  let moved: Map<number, number> | undefined;
   for (const e of events) {
-    const found = linesOf(e);
+    const found = partsOf(e, action);
     if (!found || !made.has(found.intent)) continue;
-    for (const l of found.lines) refunded.set(l.positionId, (refunded.get(l.positionId) ?? 0) + l.quantity);
+    moved ??= new Map();
+    for (const l of found.lines) moved.set(l.positionId, (moved.get(l.positionId) ?? 0) + l.amount);
   }
+  return moved;
+}
+
+/**
+ * The order's lines with what is left of each for a refund: what a capture of parts took of the line (else all of
+ * it), less what refunds recorded by line gave back. A refund made elsewhere is not seen here: the order's own
+ * ceiling (captured less refunded, as the gateway says) bounds every refund on top of this.
+ */
+export function refundLines(order: Pick<Order, 'items'>, events: readonly OrderEvent[]): RefundLine[] {
+  const captured = movedByLine(events, 'capture');
+  const refunded = movedByLine(events, 'refund');
   return order.items.map((item, i) => {
-    const done = Math.min(refunded.get(i + 1) ?? 0, item.quantity);
+    const total = item.unitAmount * item.quantity;
+    const taken = captured ? (captured.get(i + 1) ?? 0) : total;
+    const leftAmount = Math.max(0, Math.min(total, taken) - (refunded?.get(i + 1) ?? 0));
     return {
       positionId: i + 1,
       name: item.name,
       quantity: item.quantity,
       unitAmount: item.unitAmount,
-      refunded: done,
-      left: item.quantity - done,
+      leftAmount,
+      left: item.unitAmount > 0 ? Math.floor(leftAmount / item.unitAmount) : 0,
     };
   });
 }

@@ -8,6 +8,7 @@ import { createTransport, type CallFn } from './transport.js';
 import type {
   CartItem,
   GatewayClient,
+  MovedItem,
   GatewayClientOptions,
   GatewayExchange,
   GatewayMethod,
@@ -219,7 +220,7 @@ function registerForm(p: RegisterParams): Record<string, string> {
 }
 
 /** A deposit's or refund's lines: `{"items":[…]}` as one JSON string field, adding up to the amount sent. */
-function itemsField(name: string, items: readonly CartItem[], amount: number): string {
+function itemsField(name: string, items: readonly MovedItem[], amount: number): string {
   checkItems(name, items);
   const total = items.reduce((sum, i) => sum + i.itemAmount, 0);
   if (total !== amount) throw new TypeError(`${name} add up to ${total}, not the amount ${amount}`);
@@ -227,7 +228,7 @@ function itemsField(name: string, items: readonly CartItem[], amount: number): s
 }
 
 /** Cart lines the gateway would refuse or misread (a float amount, a duplicate position) are a bug of the caller. */
-function checkItems(name: string, items: readonly CartItem[]): void {
+function checkItems(name: string, items: readonly (CartItem | MovedItem)[]): void {
   const list: unknown = items;
   if (!Array.isArray(list) || items.length === 0) throw new TypeError(`${name} must hold at least one line`);
   const seen = new Set<number>();
@@ -236,8 +237,13 @@ function checkItems(name: string, items: readonly CartItem[]): void {
       throw new TypeError(`${name}: positionId must be a unique integer from 1`);
     seen.add(i.positionId);
     minor(`${name} itemAmount`, i.itemAmount);
+    const q = i.quantity.value;
+    // Above 0, with at most 3 decimals (a part of a unit when an amount is spread over the lines).
+    if (!(q > 0) || Math.abs(Math.round(q * 1000) - q * 1000) > 1e-6)
+      throw new TypeError(`${name}: quantity must be above 0 with at most 3 decimals`);
+    if (i.itemPrice === undefined) continue;
     minor(`${name} itemPrice`, i.itemPrice);
-    if (i.itemAmount !== Math.round(i.itemPrice * i.quantity.value))
+    if (i.itemAmount !== Math.round(i.itemPrice * q))
       throw new TypeError(`${name}: itemAmount must be itemPrice × quantity`);
   }
 }

@@ -26,6 +26,7 @@ export type {
   GatewayExchange,
   GatewayMethod,
   GatewayTimeouts,
+  MovedItem,
   OrderBundle,
   OrderRef,
   OrderStatusExtended,

@@ -147,10 +147,15 @@ export interface GatewayClient {
   registerPreAuth(p: RegisterParams): Promise<RegisterResult>;
   getOrderStatusExtended(q: OrderRef, opts?: { language?: string }): Promise<OrderStatusExtended>;
   /** amount 0 = deposit the full held amount. `items`: the cart lines captured (depositItems), summing to amount. */
-  deposit(p: { orderId: string; amount: number; items?: readonly CartItem[] }): Promise<void>;
+  deposit(p: { orderId: string; amount: number; items?: readonly MovedItem[] }): Promise<void>;
   reverse(p: { orderId: string; amount?: number }): Promise<void>;
   /** `externalRefundId` (1–36 characters) names the refund: a gateway that knows it answers a repeat without refunding. */
-  refund(p: { orderId: string; amount: number; externalRefundId?: string; items?: readonly CartItem[] }): Promise<void>;
+  refund(p: {
+    orderId: string;
+    amount: number;
+    externalRefundId?: string;
+    items?: readonly MovedItem[];
+  }): Promise<void>;
   decline(p: OrderRef): Promise<void>;
   /** getReceiptStatus.do: the fiscal receipts of an order (by id or number), or one receipt (by uuid). A read. */
   getReceiptStatus(q: OrderRef | { uuid: string }): Promise<ReceiptStatus>;
@@ -174,6 +179,12 @@ export interface CartItem {
   /** paymentMethod and paymentObject, as a name/value list (a flat object is refused by the gateway). */
   itemAttributes: { attributes: { name: string; value: string }[] };
 }
+
+/**
+ * A line of a deposit's or refund's cart (depositItems / refundItems): a registered position with the part of it
+ * moved. Without itemPrice when the part is not a whole number of units (an amount spread over the lines).
+ */
+export type MovedItem = Omit<CartItem, 'itemPrice'> & { itemPrice?: number };
 
 /** The register's `orderBundle`. */
 export interface OrderBundle {

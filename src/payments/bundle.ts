@@ -1,6 +1,6 @@
 // The order's cart as the gateway takes it (orderBundle), built in one place: the register's cart, and the lines a
 // refund of chosen lines sends (refundItems), come from the same positions.
-import { TAX_TYPES, type CartItem, type OrderBundle } from '../gateway/index.js';
+import { TAX_TYPES, type CartItem, type MovedItem, type OrderBundle } from '../gateway/index.js';
 import type { Order, OrderItem } from '../orders/types.js';
 
 /** What the fiscal receipt needs to know about a product besides its name and price (the catalog sets it). */
@@ -101,26 +101,77 @@ export interface ChosenLine {
   quantity: number;
 }
 
+/** The part of a position a deposit or refund moves: units (a part of one when an amount is spread) and money. */
+export interface LinePart {
+  positionId: number;
+  /** Above 0, at most 3 decimals, never above the position's quantity. */
+  quantity: number;
+  /** Minor units. */
+  amount: number;
+}
+
 /**
- * The lines a deposit or a refund of chosen lines sends (depositItems / refundItems): the registered positions with
- * the chosen quantity and its amount. Throws RangeError for a position the order lacks, a quantity out of 1..the
- * line's, or a position named twice; the caller checks what was already refunded.
+ * Whole units of chosen lines as parts, priced from the order. Throws RangeError for a position the order lacks, a
+ * quantity out of 1..the line's, or a position named twice; the caller checks what was already moved.
  */
+export function partsOfLines(order: Pick<Order, 'items'>, lines: readonly ChosenLine[]): LinePart[] {
+  const seen = new Set<number>();
+  return lines.map(({ positionId, quantity }) => {
+    const item = order.items[positionId - 1];
+    if (item === undefined || seen.has(positionId)) throw new RangeError(`no such line: ${positionId}`);
+    seen.add(positionId);
+    if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > item.quantity)
+      throw new RangeError(`line ${positionId}: quantity must be 1..${item.quantity}`);
+    return { positionId, quantity, amount: item.unitAmount * quantity };
+  });
+}
+
+/**
+ * An amount spread over the order's lines, first line first, each taking at most what is `left` of it (minor units,
+ * by position): what a deposit or refund of an amount that is not the whole order sends as its cart. The quantity of
+ * a part is the share of units its money is (3 decimals, rounded down, at least 0.001). RangeError when the lines
+ * have less left than the amount.
+ */
+export function spreadAmount(order: Pick<Order, 'items'>, amount: number, left: readonly number[]): LinePart[] {
+  const parts: LinePart[] = [];
+  let rest = amount;
+  order.items.forEach((item, i) => {
+    const take = Math.min(rest, Math.max(0, left[i] ?? 0));
+    if (take <= 0) return;
+    rest -= take;
+    const units = Math.floor((take * 1000) / item.unitAmount) / 1000;
+    parts.push({ positionId: i + 1, quantity: Math.min(item.quantity, Math.max(units, 0.001)), amount: take });
+  });
+  if (rest > 0) throw new RangeError(`the lines have ${amount - rest} left, not ${amount}`);
+  return parts;
+}
+
+/**
+ * The cart lines of parts of the order (depositItems / refundItems): the registered positions, with the part's
+ * quantity and amount; itemPrice only when the part is whole units at the position's price.
+ */
+export function movedItems(
+  order: Pick<Order, 'items' | 'amount'>,
+  fiscal: FiscalLookup,
+  parts: readonly LinePart[],
+): MovedItem[] {
+  const positions = cartPositions(order, fiscal);
+  return parts.map(({ positionId, quantity, amount }) => {
+    const p = positions[positionId - 1];
+    if (p === undefined) throw new RangeError(`no such line: ${positionId}`);
+    const { itemPrice, ...rest } = p;
+    const whole = Number.isInteger(quantity) && amount === itemPrice * quantity;
+    return { ...rest, ...(whole && { itemPrice }), quantity: { ...p.quantity, value: quantity }, itemAmount: amount };
+  });
+}
+
+/** Whole units of chosen lines as cart lines (partsOfLines, then movedItems). */
 export function chosenItems(
   order: Pick<Order, 'items' | 'amount'>,
   fiscal: FiscalLookup,
   lines: readonly ChosenLine[],
-): CartItem[] {
-  const positions = cartPositions(order, fiscal);
-  const seen = new Set<number>();
-  return lines.map(({ positionId, quantity }) => {
-    const p = positions[positionId - 1];
-    if (p === undefined || seen.has(positionId)) throw new RangeError(`no such line: ${positionId}`);
-    seen.add(positionId);
-    if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > p.quantity.value)
-      throw new RangeError(`line ${positionId}: quantity must be 1..${p.quantity.value}`);
-    return { ...p, quantity: { ...p.quantity, value: quantity }, itemAmount: p.itemPrice * quantity };
-  });
+): MovedItem[] {
+  return movedItems(order, fiscal, partsOfLines(order, lines));
 }
 
 /** The gateway's own clock is Moscow time (UTC+3, no daylight saving): YYYY-MM-DDTHH:MM:SS in it. */

@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import type { GatewayClient, OrderStatusExtended } from '../gateway/index.js';
 import type { Ledger, Order, StatusCause } from '../orders/types.js';
-import { chosenItems, type ChosenLine, type FiscalLookup } from './bundle.js';
+import { movedItems, type FiscalLookup, type LinePart } from './bundle.js';
 import { createOrderGate } from './gate.js';
 import { createReceipts, type KeptReceipt } from './receipts.js';
 import { createReconciler, type Reconciler, type ReconcilerOptions } from './reconciler.js';
@@ -11,7 +11,16 @@ import type { PaymentsMetrics } from './types.js';
 
 export { describeSkipped, type ReconcileSummary, type Reconciler, type ReconcilerOptions } from './reconciler.js';
 export { purchasePolicy, type Registration } from './register.js';
-export { fiscalProblem, fiscalSettings, type ChosenLine, type FiscalLookup, type FiscalSettings } from './bundle.js';
+export {
+  fiscalProblem,
+  fiscalSettings,
+  partsOfLines,
+  spreadAmount,
+  type ChosenLine,
+  type FiscalLookup,
+  type FiscalSettings,
+  type LinePart,
+} from './bundle.js';
 export type { Settled } from './settle.js';
 export { receiptsOf, RECEIPT_EVENT, type KeptReceipt } from './receipts.js';
 export type { PaymentsMetrics } from './types.js';
@@ -76,14 +85,15 @@ export interface Payments {
    * deposit.do, refund.do, reverse.do: alone for the order (no status call beside them); errors are thrown. False
    * when nothing was sent: `stillOurs`, asked when its turn came, said the caller's claim ran out while it waited.
    */
-  capture: (order: Order, amount: number, stillOurs?: () => boolean) => Promise<boolean>;
-  /** `lines`: a refund of chosen lines of the order (refundItems, built by bundle.ts); `amount` is then their sum. */
+  /** `parts`: the lines the capture takes (depositItems, built by bundle.ts), adding up to `amount`. */
+  capture: (order: Order, amount: number, stillOurs?: () => boolean, parts?: readonly LinePart[]) => Promise<boolean>;
+  /** `parts`: the lines the refund gives back (refundItems, built by bundle.ts), adding up to `amount`. */
   refund: (
     order: Order,
     amount: number,
     externalRefundId: string,
     stillOurs?: () => boolean,
-    lines?: readonly ChosenLine[],
+    parts?: readonly LinePart[],
   ) => Promise<boolean>;
   reverse: (order: Order, stillOurs?: () => boolean) => Promise<boolean>;
   /**
@@ -137,11 +147,15 @@ export function createPayments(deps: PaymentsDeps): Payments {
     settleFresh: gate.fresh,
     liveStatus: (order) =>
       gate.exclusive(order.id, () => gateway.getOrderStatusExtended({ orderId: order.gatewayOrderId })),
-    capture: (order, amount, stillOurs) =>
-      alone(order, stillOurs, () => gateway.deposit({ orderId: orderId(order), amount })),
-    refund: (order, amount, externalRefundId, stillOurs, lines) => {
+    capture: (order, amount, stillOurs, parts) => {
       // Built before the order's turn: lines the order does not have are refused before anything is sent.
-      const items = lines === undefined ? undefined : chosenItems(order, fiscal, lines);
+      const items = parts === undefined ? undefined : movedItems(order, fiscal, parts);
+      return alone(order, stillOurs, () =>
+        gateway.deposit({ orderId: orderId(order), amount, ...(items && { items }) }),
+      );
+    },
+    refund: (order, amount, externalRefundId, stillOurs, parts) => {
+      const items = parts === undefined ? undefined : movedItems(order, fiscal, parts);
       return alone(order, stillOurs, () =>
         gateway.refund({ orderId: orderId(order), amount, externalRefundId, ...(items && { items }) }),
       );

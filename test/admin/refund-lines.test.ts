@@ -29,6 +29,14 @@ async function paidCartOrder(shop: TestShop): Promise<Order> {
   return settled!.order;
 }
 
+/** The amount form's CSRF token with a lines form's fields, as a forged post would send them. */
+async function linesFormOf(agent: request.Agent, orderId: number): Promise<Record<string, string>> {
+  const page = await agent.get(`/admin/orders/${orderId}/refund`).expect(200);
+  const intent = /name="intent" value="([^"]+)"/.exec(page.text)?.[1];
+  const _csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+  return { _csrf: _csrf!, intent: intent!, by: 'lines' };
+}
+
 /** The lines form's fields on a refund confirm page: its CSRF and one-time tokens. */
 async function linesForm(agent: request.Agent, orderId: number): Promise<Record<string, string>> {
   const page = await agent.get(`/admin/orders/${orderId}/refund`).expect(200);
@@ -120,19 +128,41 @@ describe('a refund of chosen lines in the back office', () => {
     expect(shop.ledger.get(order.id)?.refundedAmount).toBe(0);
   });
 
-  it('after a refund by amount, lines are bounded by what is left of the order too', async () => {
+  it('a refund by amount that is not the whole order goes with its cart: the amount spread over the lines', async () => {
     const order = await paidCartOrder(shop);
-    await confirmAction(admin, order.id, 'refund', '25.00').then((r) => expect(r.status).toBe(303));
-    expect(shop.ledger.get(order.id)?.refundedAmount).toBe(2500);
     const before = refunds.length;
-    const form = await linesForm(admin, order.id);
-    const res = await refundLines(admin, order.id, { ...form, line1: '1' });
-    expect(res.status).toBe(422);
-    expect(text(res.text)).toContain('At most 9.90 can be refunded.');
-    expect(refunds.length).toBe(before);
-    // A line that fits is refunded.
-    const fits = await refundLines(admin, order.id, { ...(await linesForm(admin, order.id)), line2: '1' });
-    expect(fits.status).toBe(303);
+    await confirmAction(admin, order.id, 'refund', '30.00').then((r) => expect(r.status).toBe(303));
+    expect(shop.ledger.get(order.id)?.refundedAmount).toBe(3000);
+    const spread = (JSON.parse(refunds[before]!.request.refundItems!) as { items: Partial<CartItem>[] }).items;
+    // The coffee in whole units (with its price); 5.00 of the notebook, a part of its one unit (without a price).
+    expect(spread).toEqual([
+      expect.objectContaining({
+        positionId: 1,
+        quantity: { value: 2, measure: '0' },
+        itemPrice: 1250,
+        itemAmount: 2500,
+      }),
+      expect.objectContaining({ positionId: 2, quantity: { value: 0.505, measure: '0' }, itemAmount: 500 }),
+    ]);
+    expect(spread[1]).not.toHaveProperty('itemPrice');
+
+    // No whole unit is left of any line: no lines form; the rest goes by amount, with its cart again.
+    const page = await admin.get(`/admin/orders/${order.id}/refund?lang=en`).expect(200);
+    expect(text(page.text)).toContain('No whole unit of any line is left to refund.');
+    expect(page.text).not.toContain('name="by" value="lines"');
+    const forged = await refundLines(admin, order.id, { ...(await linesFormOf(admin, order.id)), line2: '1' });
+    expect(forged.status).toBe(422);
+    await confirmAction(admin, order.id, 'refund', '4.90').then((r) => expect(r.status).toBe(303));
+    const rest = (JSON.parse(refunds[before + 1]!.request.refundItems!) as { items: Partial<CartItem>[] }).items;
+    expect(rest).toEqual([expect.objectContaining({ positionId: 2, itemAmount: 490 })]);
+    expect(shop.ledger.get(order.id)).toMatchObject({ status: 'refunded', refundedAmount: 3490 });
+  });
+
+  it('a refund of the whole order at once sends no cart (the gateway takes the whole without one)', async () => {
+    const order = await paidCartOrder(shop);
+    const before = refunds.length;
+    await confirmAction(admin, order.id, 'refund', '34.90').then((r) => expect(r.status).toBe(303));
+    expect(refunds[before]!.request).not.toHaveProperty('refundItems');
     expect(shop.ledger.get(order.id)).toMatchObject({ status: 'refunded', refundedAmount: 3490 });
   });
 

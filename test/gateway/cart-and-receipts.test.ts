@@ -108,6 +108,17 @@ describe('deposit and refund of chosen lines', () => {
     expect(byAmount?.form).not.toHaveProperty('refundItems');
   });
 
+  it('send a part of a unit without itemPrice, and refuse a quantity of more than 3 decimals', async () => {
+    gw = await startMisbehavingGateway({ refund: replies.ok() });
+    const { client } = makeClient(gw.baseUrl);
+    const { itemPrice: _price, ...part } = { ...line(2, 2345, 1), quantity: { value: 0.213, measure: '0' } };
+    await client.refund({ orderId: 'o-1', amount: 500, items: [{ ...part, itemAmount: 500 }] });
+    expect(JSON.parse(gw.requests[0]!.form.refundItems!)).toEqual({ items: [{ ...part, itemAmount: 500 }] });
+    const tooFine = { ...part, quantity: { value: 0.2131, measure: '0' }, itemAmount: 500 };
+    await expect(client.refund({ orderId: 'o-1', amount: 500, items: [tooFine] })).rejects.toThrow(TypeError);
+    expect(gw.requests).toHaveLength(1);
+  });
+
   it('refuse lines that do not add up to the amount, before any request', async () => {
     gw = await startMisbehavingGateway({ refund: replies.ok() });
     const { client } = makeClient(gw.baseUrl);

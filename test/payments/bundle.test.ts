@@ -2,7 +2,14 @@
 import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { OrderBundle } from '../../src/gateway/index.js';
-import { chosenItems, fiscalSettings, gatewayDateTime, orderBundle } from '../../src/payments/bundle.js';
+import {
+  chosenItems,
+  fiscalSettings,
+  gatewayDateTime,
+  movedItems,
+  orderBundle,
+  spreadAmount,
+} from '../../src/payments/bundle.js';
 import type { OrderItem } from '../../src/orders/types.js';
 import { createCatalog, DEFAULT_PRODUCTS } from '../../src/shop/catalog.js';
 import { buy, scriptedShopPerTest } from '../helpers/shop.js';
@@ -77,6 +84,21 @@ describe('the cart of an order', () => {
       ],
     ])
       expect(() => chosenItems(order, fiscal, bad)).toThrow(RangeError);
+  });
+
+  it('an amount spread over the lines: first line first, within what is left of each, a part of a unit as 3 decimals', () => {
+    expect(spreadAmount(order, 4000, [3750, 990])).toEqual([
+      { positionId: 1, quantity: 3, amount: 3750 },
+      { positionId: 2, quantity: 0.252, amount: 250 },
+    ]);
+    expect(spreadAmount(order, 500, [0, 990])).toEqual([{ positionId: 2, quantity: 0.505, amount: 500 }]);
+    // A tiny part is still above 0 units.
+    expect(spreadAmount(order, 1, [3750, 990])).toEqual([{ positionId: 1, quantity: 0.001, amount: 1 }]);
+    expect(() => spreadAmount(order, 1000, [500, 490])).toThrow(RangeError);
+    const items = movedItems(order, fiscal, spreadAmount(order, 4000, [3750, 990]));
+    expect(items[0]).toMatchObject({ itemPrice: 1250, itemAmount: 3750, quantity: { value: 3, measure: '0' } });
+    expect(items[1]).toMatchObject({ itemCode: 'notebook', itemAmount: 250, quantity: { value: 0.252, measure: '0' } });
+    expect(items[1]).not.toHaveProperty('itemPrice');
   });
 
   it('the defaults are decided in one place: the id as itemCode, goods paid in full, pieces, no VAT', () => {

@@ -266,7 +266,7 @@ export const en = {
   'admin.lines.submit': 'Refund the chosen lines',
   'admin.lines.none': 'Choose at least one unit of a line to refund.',
   'admin.lines.badQuantity': 'Each quantity must be a whole number from 0 to the units left of its line.',
-  'admin.lines.allRefunded': 'Every line of this order has been refunded.',
+  'admin.lines.allRefunded': 'No whole unit of any line is left to refund.',
   'admin.action.receipts': 'Refresh receipts',
   'admin.confirm.title.receipts': 'Fiscal receipts (getReceiptStatus.do)',
   'admin.confirm.receiptsText':

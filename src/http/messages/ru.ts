@@ -266,7 +266,7 @@ export const ru: Record<MessageKey, string> = {
   'admin.lines.submit': 'Вернуть выбранные позиции',
   'admin.lines.none': 'Выберите хотя бы одну единицу позиции для возврата.',
   'admin.lines.badQuantity': 'Количество — целое число от 0 до числа оставшихся единиц позиции.',
-  'admin.lines.allRefunded': 'Все позиции этого заказа уже возвращены.',
+  'admin.lines.allRefunded': 'Ни одной целой единицы позиций не осталось для возврата.',
   'admin.action.receipts': 'Обновить чеки',
   'admin.confirm.title.receipts': 'Фискальные чеки (getReceiptStatus.do)',
   'admin.confirm.receiptsText':
