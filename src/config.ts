@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { code as currencyByCode } from 'currency-codes';
 import { z } from 'zod';
-import { baseUrlProblem, DEFAULT_TIMEOUTS, originProblem } from './gateway/index.js';
+import { baseUrlProblem, DEFAULT_TIMEOUTS, originProblem, TAX_SYSTEMS } from './gateway/index.js';
 import { isKnownCurrency } from './money.js';
 import { loadSandboxConfig, SandboxConfigError, type SandboxConfig } from '@rbs-storefront/gateway-sandbox';
 
@@ -40,6 +40,8 @@ export interface Config {
   readonly trustProxy: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly orderLifetimeSecs: number;
+  /** TAX_SYSTEM: the merchant's tax system (0..5), sent as register.do's taxSystem; undefined: not sent. */
+  readonly taxSystem: number | undefined;
   readonly buyRateLimitPerMinute: number;
   /** Buy attempts per browser (its browser key) per minute, whatever address it comes from. */
   readonly buyRateLimitPerBrowser: number;
@@ -250,6 +252,15 @@ const schema = z
     ),
     LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ORDER_LIFETIME_SECS: intIn(60, 86_400, 1200),
+    // No default: unset means no taxSystem parameter (the gateway's merchant setting applies).
+    TAX_SYSTEM: intIn(
+      TAX_SYSTEMS.min,
+      TAX_SYSTEMS.max,
+      0,
+      'must be the tax system code from 0 to 5: 0 general, 1 simplified (income), 2 simplified (income minus expense), 3, 4 or 5',
+    )
+      .unwrap()
+      .optional(),
     BUY_RATE_LIMIT_PER_MINUTE: intIn(1, 10_000, 20),
     BUY_RATE_LIMIT_PER_BROWSER: intIn(1, 10_000, 10),
     CALLBACKS: oneOf(['on', 'off'], ' (default on)').default('on'),
@@ -424,6 +435,7 @@ export function loadConfig(env: Env): Config {
     trustProxy: c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
     orderLifetimeSecs: c.ORDER_LIFETIME_SECS,
+    taxSystem: c.TAX_SYSTEM,
     buyRateLimitPerMinute: c.BUY_RATE_LIMIT_PER_MINUTE,
     buyRateLimitPerBrowser: c.BUY_RATE_LIMIT_PER_BROWSER,
     callbacks: {

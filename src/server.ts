@@ -70,9 +70,10 @@ async function main(): Promise<void> {
   // Counted only when someone can read them: with METRICS_PORT unset there are no metrics and no listener.
   const metrics = config.metrics && createMetrics();
   const { ledger, rateLimitStore, cooldown } = storage;
-  // Once per process: returns, callbacks, the reconciler and the back office share its per-order gate.
-  const payments = createPayments({ config, ledger, gateway, logger, metrics, cooldown });
   const catalog = createCatalog();
+  // Once per process: returns, callbacks, the reconciler and the back office share its per-order gate.
+  const fiscal = (productId: string) => catalog.get(productId)?.fiscal;
+  const payments = createPayments({ config, ledger, gateway, logger, metrics, cooldown, fiscal });
   const deps = { config, logger, ledger, gateway, payments, catalog, metrics, rateLimitStore };
   const app = createApp({
     ...deps,

@@ -28,6 +28,7 @@ const EVERY_KEY = [
   'PAYMENT_FLOW',
   'CURRENCY',
   'ORDER_LIFETIME_SECS',
+  'TAX_SYSTEM',
   'BUY_RATE_LIMIT_PER_MINUTE',
   'BUY_RATE_LIMIT_PER_BROWSER',
   'GATEWAY_PAYMENT_PAGE_ORIGIN',
@@ -83,6 +84,7 @@ const COMMENTED_KEYS = [
   'GATEWAY_PAYMENT_PAGE_ORIGIN',
   'METRICS_PORT',
   'METRICS_HOST',
+  'TAX_SYSTEM',
 ];
 const OPERATOR_TOKEN = 'an-operator-token-0123456789';
 const dirs: string[] = [];
@@ -447,6 +449,16 @@ describe('loadConfig', () => {
     const { gateway } = loadConfig({ DATA_DIR: tmp() });
     expect([gateway.timeoutMs, gateway.statusTimeoutMs]).toEqual([15_000, 5_000]);
     expect([DEFAULT_TIMEOUTS.operationMs, DEFAULT_TIMEOUTS.statusMs]).toEqual([15_000, 5_000]);
+  });
+
+  it('TAX_SYSTEM is unset by default (no taxSystem is sent), takes 0..5, and names the codes when wrong', () => {
+    expect(loadConfig({ DATA_DIR: tmp() }).taxSystem).toBeUndefined();
+    expect(loadConfig({ DATA_DIR: tmp(), TAX_SYSTEM: '0' }).taxSystem).toBe(0);
+    expect(loadConfig({ DATA_DIR: tmp(), TAX_SYSTEM: '5' }).taxSystem).toBe(5);
+    for (const bad of ['6', '-1', '1.5', 'usn']) {
+      const problems = problemsOf({ DATA_DIR: tmp(), TAX_SYSTEM: bad });
+      expect(problems).toEqual([expect.stringMatching(/^TAX_SYSTEM: must be the tax system code from 0 to 5/)]);
+    }
   });
 
   it('in production with a real gateway, callbacks on without a key stop start-up, naming the way out', () => {

@@ -1,7 +1,7 @@
 import type { Intent } from '../orders/intents.js';
 import type { Order } from '../orders/types.js';
 
-export const ACTIONS = ['refresh', 'capture', 'void', 'refund'] as const;
+export const ACTIONS = ['refresh', 'capture', 'void', 'refund', 'receipts'] as const;
 export type AdminAction = (typeof ACTIONS)[number];
 
 export const isAction = (a: unknown): a is AdminAction => ACTIONS.includes(a as AdminAction);
@@ -18,6 +18,9 @@ export function allowed(order: Order, action: AdminAction): boolean {
       return order.status === 'authorized';
     case 'refund':
       return (order.status === 'paid' || order.status === 'partially_refunded') && refundable(order) > 0;
+    case 'receipts':
+      // A receipt is issued for a payment (and then for each refund): none before the order was first paid or held.
+      return order.paidAt !== null;
   }
 }
 

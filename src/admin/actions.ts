@@ -15,6 +15,8 @@ import {
 import type { LocalStatus, Order } from '../orders/types.js';
 import { afterUnknown, allowed, capturable, isAction, refundable, type AdminAction } from './actions-policy.js';
 import { parseMajorAmount, toMajorString } from './amount.js';
+import { partsOfLines, spreadAmount, type LinePart } from '../payments/index.js';
+import { LINES_STEP, parseChosenLines, recordedParts, refundLines } from './lines.js';
 import type { AdminDeps } from './deps.js';
 import { loadOrder } from './orders.js';
 
@@ -23,6 +25,7 @@ const TITLES: Record<AdminAction, MessageKey> = {
   capture: 'admin.confirm.title.capture',
   void: 'admin.confirm.title.void',
   refund: 'admin.confirm.title.refund',
+  receipts: 'admin.confirm.title.receipts',
 };
 
 /** The confirmation form's one-time token field. */
@@ -31,6 +34,16 @@ export const INTENT_FIELD = 'intent';
 export const INTENT_VALID_MS = 60 * 60_000;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * Whether an amount is the whole order's, which the gateway takes without a cart: a capture of the whole hold, a
+ * first refund of everything captured. Any other amount on an order with lines goes with its cart.
+ */
+function whole(order: Order, action: AdminAction, amount: number): boolean {
+  if (order.items.length === 0) return true;
+  if (action === 'capture') return amount === order.amount;
+  return order.refundedAmount === 0 && amount === order.depositedAmount && order.depositedAmount === order.amount;
+}
 
 /** Largest amount the action may move, minor units; undefined for actions without an amount. */
 function ceiling(order: Order, action: AdminAction): number | undefined {
@@ -106,6 +119,7 @@ export function createActions(deps: AdminDeps) {
     action: AdminAction,
     extra: Record<string, unknown>,
     sameToken?: string,
+    sameIsLines = false,
   ): Promise<void> {
     const max = ceiling(order, action);
     const ok = allowed(order, action);
@@ -113,8 +127,17 @@ export function createActions(deps: AdminDeps) {
     // unknown outcome: submitting that form again must recheck its intent, not start a second one.
     const intentToken =
       ok && isMoneyAction(action)
-        ? (sameToken ?? (await issue(order, action, String(res.locals.adminUser))))
+        ? ((sameIsLines ? undefined : sameToken) ?? (await issue(order, action, String(res.locals.adminUser))))
         : undefined;
+    // A refund may also name lines (lines.ts): their own form, with its own one-time token.
+    const lines = action === 'refund' ? refundLines(order, await ledger.events(order.id)) : undefined;
+    const linesToken = !ok
+      ? undefined
+      : sameIsLines
+        ? sameToken
+        : lines?.some((l) => l.left > 0)
+          ? await issue(order, 'refund', String(res.locals.adminUser))
+          : undefined;
     const { t } = res.locals;
     const { notice, ...rest } = extra as { notice?: Notice };
     const named = notice?.status === undefined ? undefined : { status: t(`admin.status.${notice.status}`) };
@@ -131,6 +154,10 @@ export function createActions(deps: AdminDeps) {
       unknown: false,
       intentToken,
       intentField: INTENT_FIELD,
+      lines,
+      linesToken,
+      linesError: undefined,
+      linesValues: {},
       ...rest,
       notice: notice === undefined ? undefined : t(notice.key, named),
     });
@@ -160,9 +187,28 @@ export function createActions(deps: AdminDeps) {
     return { status: 503, order, extra: { unknown: true, amountText }, sameForm: true };
   }
 
-  /** Calls the gateway for a claimed intent and records its answer; a refund carries the intent as externalRefundId. */
-  async function call(intent: Intent, order: Order, actor: string, amountText: string): Promise<Reply> {
+  /**
+   * Calls the gateway for a claimed intent and records its answer; a refund carries the intent as externalRefundId.
+   * A capture or refund that names lines (`parts`: chosen lines, or an amount spread over them) records them before
+   * its first call, and every call of the intent sends those (a retry after an unknown outcome sends the same).
+   */
+  async function call(
+    intent: Intent,
+    order: Order,
+    actor: string,
+    amountText: string,
+    parts?: readonly LinePart[],
+  ): Promise<Reply> {
     const amount = intent.amount ?? 0;
+    let sendParts: readonly LinePart[] | undefined;
+    if (intent.action !== 'void') {
+      sendParts = recordedParts(await ledger.events(order.id), intent.action, intent.ref);
+      if (sendParts === undefined && parts !== undefined) {
+        sendParts = parts;
+        const detail = { actor, step: LINES_STEP, intent: intent.ref, lines: parts };
+        await ledger.recordEvent(order.id, 'admin', intent.action, detail);
+      }
+    }
     let answer: IntentAnswer = { by: 'call' };
     let state: 'done' | 'refused' | 'unknown' = 'done';
     // Alone for the order, it may wait behind status calls (src/payments/gate.ts): sent only while it can end within
@@ -172,9 +218,9 @@ export function createActions(deps: AdminDeps) {
     try {
       const sent =
         intent.action === 'capture'
-          ? await payments.capture(order, amount, stillOurs)
+          ? await payments.capture(order, amount, stillOurs, sendParts)
           : intent.action === 'refund'
-            ? await payments.refund(order, amount, intent.ref, stillOurs)
+            ? await payments.refund(order, amount, intent.ref, stillOurs, sendParts)
             : await payments.reverse(order, stillOurs);
       if (!sent) {
         state = 'unknown';
@@ -265,6 +311,7 @@ export function createActions(deps: AdminDeps) {
     amount: number | null,
     actor: string,
     amountText: string,
+    parts?: readonly LinePart[],
   ): Promise<Reply> {
     const claim = await ledger.claimIntent({ tokenHash, orderId: order.id, action, amount, actor }, policy);
     const { intent } = claim;
@@ -272,7 +319,7 @@ export function createActions(deps: AdminDeps) {
       case 'go':
         return claim.recheck
           ? recheck(intent!, claim.order, actor, amountText)
-          : call(intent!, claim.order, actor, amountText);
+          : call(intent!, claim.order, actor, amountText, parts);
       case 'repeat':
         logger.info(
           { orderId: order.id, action, actor, intent: intent!.ref },
@@ -305,6 +352,20 @@ export function createActions(deps: AdminDeps) {
   const act: RequestHandler = async (req, res) => {
     const { order, action } = await target(req);
     const actor = String(res.locals.adminUser);
+    if (action === 'receipts') {
+      if (!allowed(order, action) || order.gatewayOrderId === null) return page(res, 409, order, action, {});
+      // A read: getReceiptStatus.do; what changed is kept as the order's 'receipt' events (src/payments/receipts.ts).
+      try {
+        const receipts = await payments.receipts({ ...order, gatewayOrderId: order.gatewayOrderId });
+        logger.info({ orderId: order.id, action, actor, receipts: receipts.length }, 'back-office action');
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        logger.warn({ orderId: order.id, action, actor, code: err.code }, 'receipts not read');
+        return page(res, 502, order, action, { receiptsError: err.code });
+      }
+      res.redirect(303, doneUrl(order, action, true));
+      return;
+    }
     if (action === 'refresh') {
       if (!allowed(order, action)) return page(res, 409, order, action, {});
       // A refresh asks nothing of the gateway but its status; the status event settle writes is its answer.
@@ -321,7 +382,22 @@ export function createActions(deps: AdminDeps) {
     const tokenHash = hashToken(typeof sent === 'string' ? sent : '');
     let amount: number | null = null;
     const max = ceiling(order, action);
-    if (max !== undefined) {
+    // A form used before is answered by its intent (a repeat gets the first outcome, even if the order moved on).
+    // A first submit must fit the order as it is; the claim then checks the order is still as the form showed it.
+    const known = await ledger.findIntent(tokenHash);
+    const first = known === undefined || known.state === 'issued';
+    // The refund of chosen lines: its amount is the lines' (lines.ts), never a typed one.
+    const byLines = action === 'refund' && body.by === 'lines';
+    let parts: LinePart[] | undefined;
+    const linesValues = Object.fromEntries(Object.entries(body).filter(([k]) => /^line\d{1,3}$/.test(k)));
+    if (byLines) {
+      const open = refundLines(order, await ledger.events(order.id));
+      // A repeat is answered by its intent whatever was refunded since: only the lines' own sizes bound it then.
+      const parsed = parseChosenLines(body, first ? open : open.map((l) => ({ ...l, left: l.quantity })));
+      if (!parsed.ok) return page(res, 422, order, action, { linesError: res.locals.t(parsed.error), linesValues });
+      amount = parsed.amount;
+      parts = partsOfLines(order, parsed.lines);
+    } else if (max !== undefined) {
       const parsed = parseMajorAmount(typed, order.currency);
       if (!parsed.ok) {
         const error = res.locals.t(parsed.error, parsed.params);
@@ -329,27 +405,54 @@ export function createActions(deps: AdminDeps) {
       }
       amount = parsed.minor;
     }
-    // A form used before is answered by its intent (a repeat gets the first outcome, even if the order moved on).
-    // A first submit must fit the order as it is; the claim then checks the order is still as the form showed it.
-    const known = await ledger.findIntent(tokenHash);
-    if (known === undefined || known.state === 'issued') {
+    if (first) {
       if (!allowed(order, action)) return page(res, 409, order, action, {});
       if (max !== undefined && amount !== null && amount > max) {
         const error = res.locals.t(action === 'refund' ? 'admin.amount.overRefund' : 'admin.amount.overCapture', {
           amount: toMajorString(max, order.currency),
         });
-        return page(res, 422, order, action, { error, amountText: typed });
+        return page(
+          res,
+          422,
+          order,
+          action,
+          byLines ? { linesError: error, linesValues } : { error, amountText: typed },
+        );
+      }
+      // Any other amount than the whole order's goes with its cart: the amount spread over the lines (bundle.ts).
+      if (!byLines && amount !== null && !whole(order, action, amount)) {
+        const left =
+          action === 'refund'
+            ? refundLines(order, await ledger.events(order.id)).map((l) => l.leftAmount)
+            : order.items.map((i) => i.unitAmount * i.quantity);
+        try {
+          parts = spreadAmount(order, amount, left);
+        } catch (err) {
+          if (!(err instanceof RangeError)) throw err;
+          const most = toMajorString(
+            left.reduce((a, b) => a + b, 0),
+            order.currency,
+          );
+          const error = res.locals.t(action === 'refund' ? 'admin.amount.overRefund' : 'admin.amount.overCapture', {
+            amount: most,
+          });
+          return page(res, 422, order, action, { error, amountText: typed });
+        }
       }
     }
     // The same form submitted again in this process while its first submit runs gets that submit's reply.
     let reply = running.get(tokenHash);
     if (!reply) {
-      reply = submit(tokenHash, order, action, amount, actor, typed).finally(() => running.delete(tokenHash));
+      reply = submit(tokenHash, order, action, amount, actor, typed, parts).finally(() => running.delete(tokenHash));
       running.set(tokenHash, reply);
     }
     const r = await reply;
     if ('redirect' in r) res.redirect(303, r.redirect);
-    else await page(res, r.status, r.order, action, r.extra, r.sameForm && typeof sent === 'string' ? sent : undefined);
+    else {
+      const same = r.sameForm && typeof sent === 'string' ? sent : undefined;
+      const extra = byLines ? { ...r.extra, linesValues } : r.extra;
+      await page(res, r.status, r.order, action, extra, same, byLines);
+    }
   };
 
   return { confirm, act };

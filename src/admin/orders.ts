@@ -3,6 +3,9 @@ import { GatewayError, type OrderStatusExtended } from '../gateway/index.js';
 import { HttpError } from '../http/errors.js';
 import { LOCAL_STATUSES, type LocalStatus, type Order, type OrderEvent } from '../orders/types.js';
 import { explainActionCode } from '../http/messages/action-codes.js';
+import { paidWith } from '../http/messages/payment-ways.js';
+import type { MessageKey, Translate } from '../http/i18n.js';
+import { receiptsOf, type KeptReceipt } from '../payments/index.js';
 import { availableActions, isAction } from './actions-policy.js';
 import type { AdminDeps } from './deps.js';
 
@@ -15,6 +18,14 @@ function doneNote(done: unknown): { action: string; unconfirmed: boolean } | und
   if (typeof done !== 'string') return undefined;
   const action = done.replace(/-unconfirmed$/, '');
   return isAction(action) ? { action, unconfirmed: action !== done } : undefined;
+}
+
+/** A receipt's status in words: the documented 0..8, else its number. */
+export function receiptWords(r: Pick<KeptReceipt, 'receiptStatus'>, t: Translate): string {
+  const n = r.receiptStatus;
+  return Number.isInteger(n) && n >= 0 && n <= 8
+    ? t(`admin.receipt.status.${n}` as MessageKey)
+    : t('admin.receipt.statusOther', { code: n });
 }
 
 /** What happened to an order's money, each shown with its time on the order's page. */
@@ -116,6 +127,8 @@ export function createOrderPages(deps: AdminDeps) {
       explained: actionCode === null ? undefined : { code: actionCode, ...explainActionCode(actionCode) },
       events,
       times: moneySteps(order, events),
+      paidWith: paidWith(order.card.paymentWay, res.locals.lang),
+      receipts: receiptsOf(events).map((r) => ({ ...r, words: receiptWords(r, res.locals.t) })),
       actions: availableActions(order),
       done: doneNote(req.query.done),
     });

@@ -1,16 +1,20 @@
 // createGatewayClient: the shop's typed door to the gateway's /payment/rest/*.do methods.
 import { GatewayBadResponseError, GatewayForeignFormUrlError } from './errors.js';
+import { isTaxSystem } from './fiscal.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
 import { createRedactor, type Redactor } from './redact.js';
-import { parseRegister, parseStatus } from './schemas.js';
+import { parseReceiptStatus, parseRegister, parseStatus } from './schemas.js';
 import { createTransport, type CallFn } from './transport.js';
 import type {
+  CartItem,
   GatewayClient,
+  MovedItem,
   GatewayClientOptions,
   GatewayExchange,
   GatewayMethod,
   OrderRef,
   OrderStatusExtended,
+  ReceiptStatus,
   RegisterParams,
   RegisterResult,
 } from './types.js';
@@ -68,7 +72,11 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     getOrderStatusExtended: async (q, opts) => getStatus(call, o, q, opts?.language),
     // Forms are built inside the async call so bad arguments reject (TypeError) instead of throwing.
     deposit: (p) =>
-      write('deposit', () => ({ orderId: text('orderId', p.orderId), amount: minor('amount', p.amount) })),
+      write('deposit', () => ({
+        orderId: text('orderId', p.orderId),
+        amount: minor('amount', p.amount),
+        ...(p.items === undefined ? {} : { depositItems: itemsField('depositItems', p.items, p.amount) }),
+      })),
     reverse: (p) =>
       write('reverse', () => ({
         orderId: text('orderId', p.orderId),
@@ -82,8 +90,10 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         ...(p.externalRefundId === undefined
           ? {}
           : { externalRefundId: text('externalRefundId', p.externalRefundId, 36) }),
+        ...(p.items === undefined ? {} : { refundItems: itemsField('refundItems', p.items, p.amount) }),
       })),
     decline: (q) => write('decline', () => refForm(q)),
+    getReceiptStatus: async (q) => getReceipts(call, o, q),
     onExchange(listener) {
       exchangeListeners.add(listener);
       return () => void exchangeListeners.delete(listener);
@@ -111,6 +121,29 @@ function getStatus(call: CallFn, o: ResolvedOptions, q: OrderRef, language?: str
           : r.value.orderNumber !== form.orderNumber;
       if (mismatch)
         throw bad('getOrderStatusExtended: response is about another order', 'getOrderStatusExtended', true);
+      return r.value;
+    },
+  });
+}
+
+function getReceipts(call: CallFn, o: ResolvedOptions, q: OrderRef | { uuid: string }): Promise<ReceiptStatus> {
+  const form = 'uuid' in q ? { uuid: text('uuid', q.uuid, 64) } : refForm(q);
+  return call({
+    method: 'getReceiptStatus',
+    form,
+    timeoutMs: o.statusMs,
+    read: true,
+    retries: o.statusRetries,
+    retryDelayMs: o.statusRetryDelayMs,
+    interpret: (json): ReceiptStatus => {
+      const r = parseReceiptStatus(json);
+      if (!r.ok) throw bad(`getReceiptStatus: unexpected response (${r.problem})`, 'getReceiptStatus', true);
+      const other =
+        (form.orderId !== undefined && r.value.orderId !== undefined && r.value.orderId !== form.orderId) ||
+        (form.orderNumber !== undefined &&
+          r.value.orderNumber !== undefined &&
+          r.value.orderNumber !== form.orderNumber);
+      if (other) throw bad('getReceiptStatus: response is about another order', 'getReceiptStatus', true);
       return r.value;
     },
   });
@@ -164,6 +197,18 @@ function registerForm(p: RegisterParams): Record<string, string> {
   if (p.language !== undefined) form.language = p.language;
   if (p.clientId !== undefined) form.clientId = p.clientId;
   if (p.email !== undefined) form.email = p.email;
+  if (p.taxSystem !== undefined) {
+    if (!isTaxSystem(p.taxSystem)) throw new TypeError('taxSystem must be an integer from 0 to 5');
+    form.taxSystem = String(p.taxSystem);
+  }
+  // Object parameters travel as one JSON string field each in form mode, like jsonParams.
+  if (p.orderBundle !== undefined) {
+    const items = p.orderBundle.cartItems.items;
+    checkItems('orderBundle', items);
+    const total = items.reduce((sum, i) => sum + i.itemAmount, 0);
+    if (total !== p.amount) throw new TypeError(`orderBundle lines add up to ${total}, not the amount ${p.amount}`);
+    form.orderBundle = JSON.stringify(p.orderBundle);
+  }
   // Form mode carries jsonParams as a JSON object string whose values are strings (docs/gateway-reference.md §3.1).
   if (p.jsonParams !== undefined) form.jsonParams = JSON.stringify(p.jsonParams);
   if (p.sessionTimeoutSecs !== undefined) {
@@ -172,6 +217,35 @@ function registerForm(p: RegisterParams): Record<string, string> {
     form.sessionTimeoutSecs = String(p.sessionTimeoutSecs);
   }
   return form;
+}
+
+/** A deposit's or refund's lines: `{"items":[…]}` as one JSON string field, adding up to the amount sent. */
+function itemsField(name: string, items: readonly MovedItem[], amount: number): string {
+  checkItems(name, items);
+  const total = items.reduce((sum, i) => sum + i.itemAmount, 0);
+  if (total !== amount) throw new TypeError(`${name} add up to ${total}, not the amount ${amount}`);
+  return JSON.stringify({ items });
+}
+
+/** Cart lines the gateway would refuse or misread (a float amount, a duplicate position) are a bug of the caller. */
+function checkItems(name: string, items: readonly (CartItem | MovedItem)[]): void {
+  const list: unknown = items;
+  if (!Array.isArray(list) || items.length === 0) throw new TypeError(`${name} must hold at least one line`);
+  const seen = new Set<number>();
+  for (const i of items) {
+    if (!Number.isSafeInteger(i.positionId) || i.positionId < 1 || seen.has(i.positionId))
+      throw new TypeError(`${name}: positionId must be a unique integer from 1`);
+    seen.add(i.positionId);
+    minor(`${name} itemAmount`, i.itemAmount);
+    const q = i.quantity.value;
+    // Above 0, with at most 3 decimals (a part of a unit when an amount is spread over the lines).
+    if (!(q > 0) || Math.abs(Math.round(q * 1000) - q * 1000) > 1e-6)
+      throw new TypeError(`${name}: quantity must be above 0 with at most 3 decimals`);
+    if (i.itemPrice === undefined) continue;
+    minor(`${name} itemPrice`, i.itemPrice);
+    if (i.itemAmount !== Math.round(i.itemPrice * q))
+      throw new TypeError(`${name}: itemAmount must be itemPrice × quantity`);
+  }
 }
 
 function refForm(q: OrderRef): Record<string, string> {

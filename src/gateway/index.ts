@@ -1,5 +1,6 @@
 export { createGatewayClient } from './client.js';
 export { baseUrlProblem, DEFAULT_TIMEOUTS, originProblem } from './options.js';
+export { isTaxSystem, TAX_SYSTEMS, TAX_TYPES } from './fiscal.js';
 export { callbackSigningString, verifyCallbackChecksum } from './callback.js';
 export {
   GatewayBadResponseError,
@@ -15,7 +16,9 @@ export {
 } from './errors.js';
 export type { GatewayErrorCode, GatewayErrorInit } from './errors.js';
 export type {
+  BundleItemEcho,
   CardAuthInfo,
+  CartItem,
   GatewayAuth,
   GatewayCallEvent,
   GatewayClient,
@@ -23,9 +26,13 @@ export type {
   GatewayExchange,
   GatewayMethod,
   GatewayTimeouts,
+  MovedItem,
+  OrderBundle,
   OrderRef,
   OrderStatusExtended,
   PaymentAmountInfo,
+  Receipt,
+  ReceiptStatus,
   RegisterParams,
   RegisterResult,
 } from './types.js';

@@ -19,10 +19,15 @@ export function createRedactor(secrets: readonly string[]): Redactor {
 /** The names the credentials travel under (docs/gateway-reference.md §1.2), compared without case. */
 const CREDENTIAL_KEYS = new Set(['username', 'password', 'token']);
 const MAX_DEPTH = 10;
+/** The buyer's contact details (the receipt's address): their values are replaced, at any depth. */
+const PERSONAL_KEYS = new Set(['email', 'phone']);
+/** Form fields that carry a JSON object as a string (the cart): read, redacted inside, written back. */
+const JSON_STRING_KEYS = new Set(['orderbundle', 'deposititems', 'refunditems']);
 
 /**
- * A copy of a form or a parsed JSON answer fit to show: credential-named keys left out at any depth, every string
- * passed through `redact`. Cycles cannot occur in parsed JSON; depth is bounded all the same.
+ * A copy of a form or a parsed JSON answer fit to show: credential-named keys left out at any depth, the buyer's
+ * email and phone replaced (also inside the cart's JSON string fields), every string passed through `redact`.
+ * Cycles cannot occur in parsed JSON; depth is bounded all the same.
  */
 export function redactValue(value: unknown, redact: Redactor, depth = 0): unknown {
   if (typeof value === 'string') return redact(value);
@@ -31,8 +36,20 @@ export function redactValue(value: unknown, redact: Redactor, depth = 0): unknow
   if (Array.isArray(value)) return value.map((v) => redactValue(v, redact, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (CREDENTIAL_KEYS.has(k.toLowerCase())) continue;
-    out[k] = redactValue(v, redact, depth + 1);
+    const key = k.toLowerCase();
+    if (CREDENTIAL_KEYS.has(key)) continue;
+    if (PERSONAL_KEYS.has(key)) out[k] = '[REDACTED]';
+    else if (JSON_STRING_KEYS.has(key) && typeof v === 'string') out[k] = redactJsonString(v, redact, depth + 1);
+    else out[k] = redactValue(v, redact, depth + 1);
   }
   return out;
+}
+
+/** A JSON string field redacted inside; one that does not parse is left out rather than shown as it is. */
+function redactJsonString(text: string, redact: Redactor, depth: number): string {
+  try {
+    return JSON.stringify(redactValue(JSON.parse(text) as unknown, redact, depth));
+  } catch {
+    return '[omitted: not JSON]';
+  }
 }

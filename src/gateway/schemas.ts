@@ -109,6 +109,43 @@ const paymentAmountInfoSchema = z
   })
   .transform(dropUndefined);
 
+/** A number the gateway may send as a string ("2", "1.5"). */
+const numberLike = z
+  .union([
+    z.number(),
+    z
+      .string()
+      .trim()
+      .regex(/^-?\d+(\.\d+)?$/),
+  ])
+  .transform((v) => Number(v))
+  .refine((v) => Number.isFinite(v));
+
+// The cart echoed by getOrderStatusExtended: its lines only. customerDetails (the buyer's email) is not read at all.
+const bundleItemEchoSchema = z
+  .object({
+    positionId: intLike,
+    name: z.string(),
+    quantity: z.object({ value: numberLike, measure: opt(textLike) }),
+    itemAmount: opt(intLike),
+    itemPrice: opt(intLike),
+    itemCode: opt(textLike),
+    depositedItemAmount: opt(intLike),
+    // The version table's spelling of the same field.
+    depostedItemAmount: opt(intLike),
+  })
+  .transform(({ quantity, depostedItemAmount, ...rest }) =>
+    dropUndefined({
+      ...rest,
+      quantity: dropUndefined({ value: quantity.value, measure: quantity.measure }),
+      depositedItemAmount: rest.depositedItemAmount ?? depostedItemAmount,
+    }),
+  );
+
+const bundleEchoSchema = z
+  .object({ cartItems: z.object({ items: z.array(bundleItemEchoSchema).max(1000) }) })
+  .transform(({ cartItems }) => ({ cartItems: { items: cartItems.items } }));
+
 const attributesSchema = z.array(z.object({ name: z.string(), value: textLike }).loose());
 
 const statusSchema = z
@@ -128,6 +165,8 @@ const statusSchema = z
     paymentWay: opt(z.string()),
     // Informational only: a strange attributes list must not make a paid order unreadable.
     attributes: opt(attributesSchema.catch([])),
+    // Informational too: a cart the shop cannot read leaves it out rather than failing the status.
+    orderBundle: opt(bundleEchoSchema).catch(undefined),
   })
   .transform(({ attributes, actionCodeDescription, currency, ...rest }) =>
     dropUndefined({
@@ -142,6 +181,67 @@ export type ParsedStatus = z.infer<typeof statusSchema>;
 
 export function parseStatus(json: unknown): ParseResult<ParsedStatus> {
   return parse(statusSchema, json);
+}
+
+/** An absolute http(s) URL, else nothing: a receipt link is shown as a link, so no other scheme gets through. */
+const webUrl = z
+  .string()
+  .max(1024)
+  .transform((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+
+const receiptSchema = z
+  .object({
+    receiptStatus: intLike,
+    receiptType: opt(z.string()),
+    uuid: opt(textLike),
+    shift_number: opt(intLike),
+    fiscal_receipt_number: opt(intLike),
+    receipt_datetime: opt(intLike),
+    receipt_date_time: opt(intLike), // the example's spelling
+    fn_number: opt(textLike),
+    fiscal_document_number: opt(intLike),
+    fiscal_document_attribute: opt(textLike),
+    amount_total: opt(textLike),
+    ofd_receipt_url: opt(webUrl).catch(undefined),
+    OFD: opt(z.object({ inn: opt(textLike), name: opt(textLike), website: opt(textLike) })).catch(undefined),
+  })
+  .transform((r) =>
+    dropUndefined({
+      receiptStatus: r.receiptStatus,
+      uuid: r.uuid,
+      receiptType: r.receiptType,
+      shiftNumber: r.shift_number,
+      fiscalReceiptNumber: r.fiscal_receipt_number,
+      receiptDatetime: r.receipt_datetime ?? r.receipt_date_time,
+      fnNumber: r.fn_number,
+      fiscalDocumentNumber: r.fiscal_document_number,
+      fiscalDocumentAttribute: r.fiscal_document_attribute,
+      amountTotal: r.amount_total,
+      ofdReceiptUrl: r.ofd_receipt_url,
+      ofd: r.OFD && dropUndefined(r.OFD),
+    }),
+  );
+
+const receiptStatusSchema = z
+  .object({
+    orderId: opt(textLike),
+    orderNumber: opt(textLike),
+    // An array in the examples, one object in some installs' descriptions: both read as a list.
+    receipt: opt(z.union([z.array(receiptSchema).max(100), receiptSchema.transform((r) => [r])])),
+  })
+  .transform((r) => dropUndefined({ orderId: r.orderId, orderNumber: r.orderNumber, receipts: r.receipt ?? [] }));
+
+export type ParsedReceiptStatus = z.infer<typeof receiptStatusSchema>;
+
+export function parseReceiptStatus(json: unknown): ParseResult<ParsedReceiptStatus> {
+  return parse(receiptStatusSchema, json);
 }
 
 /** Keeps results free of `key: undefined` noise so they compare and log cleanly. */

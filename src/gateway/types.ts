@@ -51,7 +51,14 @@ export interface GatewayExchange extends GatewayCallEvent {
 }
 
 export type GatewayMethod =
-  'register' | 'registerPreAuth' | 'getOrderStatusExtended' | 'deposit' | 'reverse' | 'refund' | 'decline';
+  | 'register'
+  | 'registerPreAuth'
+  | 'getOrderStatusExtended'
+  | 'deposit'
+  | 'reverse'
+  | 'refund'
+  | 'decline'
+  | 'getReceiptStatus';
 
 export interface GatewayCallEvent {
   method: string;
@@ -81,6 +88,10 @@ export interface RegisterParams {
   dynamicCallbackUrl?: string;
   clientId?: string;
   email?: string;
+  /** The cart for the fiscal receipt, sent as one JSON string field (docs/gateway-reference.md, the cart section). */
+  orderBundle?: OrderBundle;
+  /** The merchant's tax system, 0..5; absent: the gateway's merchant setting applies. */
+  taxSystem?: number;
 }
 
 export interface RegisterResult {
@@ -121,6 +132,8 @@ export interface OrderStatusExtended {
   paymentWay?: string;
   /** Gateway order id, taken from the `attributes` entry named mdOrder when the gateway sends it. */
   orderId?: string;
+  /** The registered cart, echoed (its lines only: the buyer's details are never kept), when the order has one. */
+  orderBundle?: { cartItems: { items: BundleItemEcho[] } };
 }
 
 export type OrderRef = { orderId: string } | { orderNumber: string };
@@ -133,12 +146,89 @@ export interface GatewayClient {
   register(p: RegisterParams): Promise<RegisterResult>;
   registerPreAuth(p: RegisterParams): Promise<RegisterResult>;
   getOrderStatusExtended(q: OrderRef, opts?: { language?: string }): Promise<OrderStatusExtended>;
-  /** amount 0 = deposit the full held amount. */
-  deposit(p: { orderId: string; amount: number }): Promise<void>;
+  /** amount 0 = deposit the full held amount. `items`: the cart lines captured (depositItems), summing to amount. */
+  deposit(p: { orderId: string; amount: number; items?: readonly MovedItem[] }): Promise<void>;
   reverse(p: { orderId: string; amount?: number }): Promise<void>;
   /** `externalRefundId` (1–36 characters) names the refund: a gateway that knows it answers a repeat without refunding. */
-  refund(p: { orderId: string; amount: number; externalRefundId?: string }): Promise<void>;
+  refund(p: {
+    orderId: string;
+    amount: number;
+    externalRefundId?: string;
+    items?: readonly MovedItem[];
+  }): Promise<void>;
   decline(p: OrderRef): Promise<void>;
+  /** getReceiptStatus.do: the fiscal receipts of an order (by id or number), or one receipt (by uuid). A read. */
+  getReceiptStatus(q: OrderRef | { uuid: string }): Promise<ReceiptStatus>;
   /** Subscribes to every attempt's exchange (request and answer, redacted); returns the unsubscribe function. */
   onExchange(listener: (e: GatewayExchange) => void): () => void;
+}
+
+// ---- The cart (orderBundle) and fiscal receipts (issue 18) ----
+
+/** One line of the cart as the gateway takes it (cartItems.items[]); money in integer minor units. */
+export interface CartItem {
+  /** 1-based, unique in the cart; a deposit or refund names the same position. */
+  positionId: number;
+  name: string;
+  quantity: { value: number; measure: string };
+  itemPrice: number;
+  /** itemPrice × quantity.value. */
+  itemAmount: number;
+  itemCode: string;
+  tax: { taxType: number };
+  /** paymentMethod and paymentObject, as a name/value list (a flat object is refused by the gateway). */
+  itemAttributes: { attributes: { name: string; value: string }[] };
+}
+
+/**
+ * A line of a deposit's or refund's cart (depositItems / refundItems): a registered position with the part of it
+ * moved. Without itemPrice when the part is not a whole number of units (an amount spread over the lines).
+ */
+export type MovedItem = Omit<CartItem, 'itemPrice'> & { itemPrice?: number };
+
+/** The register's `orderBundle`. */
+export interface OrderBundle {
+  /** YYYY-MM-DDTHH:MM:SS */
+  orderCreationDate?: string;
+  /** Where the receipt goes; personal data: kept out of every exchange dump. */
+  customerDetails?: { email: string };
+  cartItems: { items: CartItem[] };
+}
+
+/** A line of the cart as getOrderStatusExtended echoes it: what the shop reads back. */
+export interface BundleItemEcho {
+  positionId: number;
+  name: string;
+  quantity: { value: number; measure?: string };
+  itemAmount?: number;
+  itemPrice?: number;
+  itemCode?: string;
+  /** Captured for this line so far, minor units (newer gateway versions). */
+  depositedItemAmount?: number;
+}
+
+/** One fiscal receipt as getReceiptStatus.do describes it. */
+export interface Receipt {
+  /** 0 sent, 1 delivered, 2 failed (payment); 3, 4, 5 the same for a refund; 6, 7, 8 a correction. */
+  receiptStatus: number;
+  uuid?: string;
+  receiptType?: string;
+  shiftNumber?: number;
+  fiscalReceiptNumber?: number;
+  /** Epoch milliseconds. */
+  receiptDatetime?: number;
+  fnNumber?: string;
+  fiscalDocumentNumber?: number;
+  fiscalDocumentAttribute?: string;
+  /** In major units as the gateway writes it ("1500.00"). */
+  amountTotal?: string;
+  /** The receipt at the fiscal data operator: only an absolute http(s) URL is kept. */
+  ofdReceiptUrl?: string;
+  ofd?: { inn?: string; name?: string; website?: string };
+}
+
+export interface ReceiptStatus {
+  orderId?: string;
+  orderNumber?: string;
+  receipts: Receipt[];
 }

@@ -1,7 +1,9 @@
 import type { Logger } from '../log.js';
 import type { GatewayClient, OrderStatusExtended } from '../gateway/index.js';
 import type { Ledger, Order, StatusCause } from '../orders/types.js';
+import { movedItems, type FiscalLookup, type LinePart } from './bundle.js';
 import { createOrderGate } from './gate.js';
+import { createReceipts, type KeptReceipt } from './receipts.js';
 import { createReconciler, type Reconciler, type ReconcilerOptions } from './reconciler.js';
 import { createPageCheck, createRegister, type RegisterRequest, type Registration } from './register.js';
 import { createSettle, type Settled } from './settle.js';
@@ -9,7 +11,18 @@ import type { PaymentsMetrics } from './types.js';
 
 export { describeSkipped, type ReconcileSummary, type Reconciler, type ReconcilerOptions } from './reconciler.js';
 export { purchasePolicy, type Registration } from './register.js';
+export {
+  fiscalProblem,
+  fiscalSettings,
+  partsOfLines,
+  spreadAmount,
+  type ChosenLine,
+  type FiscalLookup,
+  type FiscalSettings,
+  type LinePart,
+} from './bundle.js';
 export type { Settled } from './settle.js';
+export { receiptsOf, RECEIPT_EVENT, type KeptReceipt } from './receipts.js';
 export type { PaymentsMetrics } from './types.js';
 
 /** The settings payments read: a part of src/config.ts's Config (which fits it as it is). */
@@ -22,6 +35,8 @@ export interface PaymentsConfig {
   readonly callbacks: { readonly dynamicUrl: string | undefined };
   /** GATEWAY_TIMEOUT_MS: how long a register call may take. */
   readonly gateway: { readonly timeoutMs: number };
+  /** TAX_SYSTEM (0..5): sent with every register; undefined: not sent. */
+  readonly taxSystem?: number | undefined;
   /** The reconciler's schedule (RECONCILE_*). */
   readonly reconcile: Pick<ReconcilerOptions, 'intervalMs' | 'batch' | 'recheckPaidForMs' | 'giveUpAfterMs'>;
 }
@@ -37,6 +52,8 @@ export interface PaymentsDeps {
   onSettled?: ((order: Order, cause: StatusCause) => void) | undefined;
   /** Prometheus counters (src/metrics/); absent = nothing is counted. */
   metrics?: PaymentsMetrics | undefined;
+  /** The catalog's fiscal settings of a product (its cart line on the receipt); absent: the defaults (bundle.ts). */
+  fiscal?: FiscalLookup | undefined;
   /**
    * Claims `key` for `ms` across every instance: true when this call got it (Redis SET NX PX with REDIS_URL). Absent,
    * the returns' cool-down holds per process only. A rejection counts as got: the local gate still bounds the calls.
@@ -68,9 +85,22 @@ export interface Payments {
    * deposit.do, refund.do, reverse.do: alone for the order (no status call beside them); errors are thrown. False
    * when nothing was sent: `stillOurs`, asked when its turn came, said the caller's claim ran out while it waited.
    */
-  capture: (order: Order, amount: number, stillOurs?: () => boolean) => Promise<boolean>;
-  refund: (order: Order, amount: number, externalRefundId: string, stillOurs?: () => boolean) => Promise<boolean>;
+  /** `parts`: the lines the capture takes (depositItems, built by bundle.ts), adding up to `amount`. */
+  capture: (order: Order, amount: number, stillOurs?: () => boolean, parts?: readonly LinePart[]) => Promise<boolean>;
+  /** `parts`: the lines the refund gives back (refundItems, built by bundle.ts), adding up to `amount`. */
+  refund: (
+    order: Order,
+    amount: number,
+    externalRefundId: string,
+    stillOurs?: () => boolean,
+    parts?: readonly LinePart[],
+  ) => Promise<boolean>;
   reverse: (order: Order, stillOurs?: () => boolean) => Promise<boolean>;
+  /**
+   * getReceiptStatus.do for the order, one call at a time for it like liveStatus: each receipt new or changed since
+   * the ledger last heard is kept as a 'receipt' event (receipts.ts); answers the order's receipts. Errors are thrown.
+   */
+  receipts: (order: Order & { gatewayOrderId: string }) => Promise<KeptReceipt[]>;
   /** The periodic job (start/stop) and its one-shot run, settling through the same gate. */
   reconciler: Reconciler;
 }
@@ -86,11 +116,12 @@ export function createPayments(deps: PaymentsDeps): Payments {
   const settle = createSettle(deps);
   const gate = createOrderGate({ settle, load: async (id) => ledger.get(id), cooldown: deps.cooldown, now });
   const register = createRegister(
-    { ledger, gateway, logger, metrics },
+    { ledger, gateway, logger, metrics, fiscal: deps.fiscal },
     {
       publicBaseUrl: config.publicBaseUrl,
       orderLifetimeSecs: config.orderLifetimeSecs,
       dynamicCallbackUrl: config.callbacks.dynamicUrl,
+      taxSystem: config.taxSystem,
     },
   );
   const reconciler = createReconciler(
@@ -98,6 +129,8 @@ export function createPayments(deps: PaymentsDeps): Payments {
     { ...config.reconcile, pageLifetimeMs: config.orderLifetimeSecs * 1000, now, ...deps.reconciler },
   );
   const orderId = (order: Order) => order.gatewayOrderId ?? '';
+  const fiscal = deps.fiscal ?? (() => undefined);
+  const receipts = createReceipts({ ledger, gateway });
   /** Sends a money call when its turn in the order's gate comes, if the caller's claim is still good then. */
   const alone = (order: Order, stillOurs: (() => boolean) | undefined, send: () => Promise<void>) =>
     gate.exclusive(order.id, async () => {
@@ -114,11 +147,21 @@ export function createPayments(deps: PaymentsDeps): Payments {
     settleFresh: gate.fresh,
     liveStatus: (order) =>
       gate.exclusive(order.id, () => gateway.getOrderStatusExtended({ orderId: order.gatewayOrderId })),
-    capture: (order, amount, stillOurs) =>
-      alone(order, stillOurs, () => gateway.deposit({ orderId: orderId(order), amount })),
-    refund: (order, amount, externalRefundId, stillOurs) =>
-      alone(order, stillOurs, () => gateway.refund({ orderId: orderId(order), amount, externalRefundId })),
+    capture: (order, amount, stillOurs, parts) => {
+      // Built before the order's turn: lines the order does not have are refused before anything is sent.
+      const items = parts === undefined ? undefined : movedItems(order, fiscal, parts);
+      return alone(order, stillOurs, () =>
+        gateway.deposit({ orderId: orderId(order), amount, ...(items && { items }) }),
+      );
+    },
+    refund: (order, amount, externalRefundId, stillOurs, parts) => {
+      const items = parts === undefined ? undefined : movedItems(order, fiscal, parts);
+      return alone(order, stillOurs, () =>
+        gateway.refund({ orderId: orderId(order), amount, externalRefundId, ...(items && { items }) }),
+      );
+    },
     reverse: (order, stillOurs) => alone(order, stillOurs, () => gateway.reverse({ orderId: orderId(order) })),
+    receipts: (order) => gate.exclusive(order.id, () => receipts(order)),
     reconciler,
   };
 }

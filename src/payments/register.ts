@@ -8,6 +8,7 @@ import {
 } from '../gateway/index.js';
 import type { Logger } from '../log.js';
 import type { ClaimOwner, Ledger, Order, PurchasePolicy } from '../orders/types.js';
+import { orderBundle, type FiscalLookup } from './bundle.js';
 import type { PaymentsMetrics } from './types.js';
 
 /** orderStatus of a registered, still unpaid order: the only one whose payment page takes a payment. */
@@ -25,6 +26,8 @@ export interface RegisterSettings {
   orderLifetimeSecs: number;
   /** GATEWAY_DYNAMIC_CALLBACK=on: each order's callbacks come to this URL, whatever the merchant's static URL says. */
   dynamicCallbackUrl?: string | undefined;
+  /** TAX_SYSTEM: sent as taxSystem with every register; undefined: not sent (the merchant's setting applies). */
+  taxSystem?: number | undefined;
 }
 
 export interface RegisterDeps {
@@ -32,6 +35,8 @@ export interface RegisterDeps {
   gateway: GatewayClient;
   logger: Logger;
   metrics?: PaymentsMetrics | undefined;
+  /** The catalog's fiscal settings of a product, for the order's cart (orderBundle); absent: the defaults. */
+  fiscal?: FiscalLookup | undefined;
 }
 
 /** The buyer's side of a register call: the payment page's language and the heading of the order's description. */
@@ -105,7 +110,10 @@ export type Registration =
  * records the answer. Gateway failures are answers, not exceptions: the order leaves 'new' either way, so the
  * purchase is never blocked by a failed attempt.
  */
-export function createRegister({ ledger, gateway, logger, metrics }: RegisterDeps, settings: RegisterSettings) {
+export function createRegister(
+  { ledger, gateway, logger, metrics, fiscal = () => undefined }: RegisterDeps,
+  settings: RegisterSettings,
+) {
   async function recordFailure(order: Order, err: GatewayError, referenceId: string): Promise<Registration> {
     const detail: Record<string, unknown> = { code: err.code, referenceId, message: err.message };
     if (err instanceof GatewayRejectedError) detail.errorCode = err.errorCode;
@@ -144,10 +152,11 @@ export function createRegister({ ledger, gateway, logger, metrics }: RegisterDep
       description: describe(order, req.heading),
       language: req.language,
       sessionTimeoutSecs: settings.orderLifetimeSecs,
+      // The cart for the fiscal receipt: every line of the order, adding up to its amount (bundle.ts).
+      orderBundle: orderBundle(order, fiscal, req.email),
+      ...(settings.taxSystem !== undefined && { taxSystem: settings.taxSystem }),
       // GATEWAY_DYNAMIC_CALLBACK=on: this order's callbacks come here, whatever the merchant's static URL says.
       ...(settings.dynamicCallbackUrl !== undefined && { dynamicCallbackUrl: settings.dynamicCallbackUrl }),
-      // The buyer's receipt address: to the gateway only (never logged, never in the ledger).
-      ...(req.email !== undefined && { email: req.email }),
     };
     let registered;
     try {

@@ -1,3 +1,5 @@
+import { fiscalProblem, fiscalSettings, type FiscalSettings } from '../payments/index.js';
+
 /**
  * The shop's product catalog. Prices are server-owned integer minor units of the
  * shop currency (configured elsewhere); the buyer's form never carries a price.
@@ -12,6 +14,12 @@ export interface Product {
   price: number;
   /** Public path of the product's own image: '/img/<id>.svg'. */
   image: string;
+  /**
+   * Its line on the fiscal receipt (the cart sent as orderBundle): tax rate, what is sold, how it is paid, unit,
+   * article code. What is left out takes the defaults of src/payments/bundle.ts (itemCode: the id); the catalog
+   * holds them filled in.
+   */
+  fiscal?: Partial<FiscalSettings>;
 }
 
 export interface Catalog {
@@ -34,6 +42,8 @@ export const DEFAULT_PRODUCTS: readonly Product[] = [
     },
     price: 1250,
     image: '/img/coffee-beans.svg',
+    // Food: the reduced VAT rate (10 %).
+    fiscal: { taxType: 2 },
   },
   {
     id: 'ceramic-mug',
@@ -44,6 +54,7 @@ export const DEFAULT_PRODUCTS: readonly Product[] = [
     },
     price: 1490,
     image: '/img/ceramic-mug.svg',
+    fiscal: { taxType: 6 },
   },
   {
     id: 'notebook',
@@ -54,6 +65,7 @@ export const DEFAULT_PRODUCTS: readonly Product[] = [
     },
     price: 990,
     image: '/img/notebook.svg',
+    fiscal: { taxType: 6 },
   },
   {
     id: 'tote-bag',
@@ -64,6 +76,7 @@ export const DEFAULT_PRODUCTS: readonly Product[] = [
     },
     price: 1990,
     image: '/img/tote-bag.svg',
+    fiscal: { taxType: 6 },
   },
   {
     id: 't-shirt',
@@ -74,6 +87,7 @@ export const DEFAULT_PRODUCTS: readonly Product[] = [
     },
     price: 2990,
     image: '/img/t-shirt.svg',
+    fiscal: { taxType: 6 },
   },
 ];
 
@@ -87,6 +101,9 @@ function validate(p: Product): void {
   for (const field of [p.name, p.description]) {
     if (!field.en.trim() || !field.ru.trim()) throw new Error(`Product ${p.id}: name and description need en and ru`);
   }
+  // A setting the gateway would refuse would fail every Buy of the product: refused at start instead.
+  const fiscalWrong = fiscalProblem(fiscalSettings(p.id, p.fiscal));
+  if (fiscalWrong) throw new Error(`Product ${p.id}: fiscal ${fiscalWrong}`);
 }
 
 export function createCatalog(products: readonly Product[] = DEFAULT_PRODUCTS): Catalog {
@@ -97,7 +114,12 @@ export function createCatalog(products: readonly Product[] = DEFAULT_PRODUCTS): 
     if (byId.has(p.id)) throw new Error(`Duplicate product id: ${p.id}`);
     byId.set(
       p.id,
-      Object.freeze({ ...p, name: Object.freeze({ ...p.name }), description: Object.freeze({ ...p.description }) }),
+      Object.freeze({
+        ...p,
+        name: Object.freeze({ ...p.name }),
+        description: Object.freeze({ ...p.description }),
+        fiscal: Object.freeze(fiscalSettings(p.id, p.fiscal)),
+      }),
     );
   }
   const list = Object.freeze([...byId.values()]);

@@ -6,21 +6,26 @@ import { isBuyerCancel } from '../gateway/action-codes.js';
 import { explainActionCode } from '../http/messages/action-codes.js';
 import { cartOf, linesKey } from './cart.js';
 import type { CartPages } from './cart-pages.js';
+import { paidWith } from '../http/messages/payment-ways.js';
+import type { Lang } from '../http/i18n.js';
 import type { ShopRouteDeps } from './deps.js';
 
 const MAX_REFRESH_SECONDS = 30;
 /** Automatic re-checks of the confirming page, 3, 6, 12, 24, 30 and 30 s apart: about two minutes in all. */
 export const AUTO_CHECKS = 6;
 
-/** The order as its pages show it; `withCard`: the card line kept with the order (the success page only). */
-function orderView(order: Order, withCard = false) {
+/**
+ * The order as its pages show it; `withCard`: the card line kept with the order and how it was paid, in the buyer's
+ * language (the success page only).
+ */
+function orderView(order: Order, withCard = false, lang: Lang = 'en') {
   return {
     orderNumber: order.orderNumber,
     items: order.items.map((i) => ({ ...i, lineAmount: i.unitAmount * i.quantity })),
     amount: order.amount,
     currency: order.currency,
     maskedPan: withCard ? (order.card.maskedPan ?? undefined) : undefined,
-    paymentWay: withCard ? (order.card.paymentWay ?? undefined) : undefined,
+    paidWith: withCard ? paidWith(order.card.paymentWay, lang) : undefined,
   };
 }
 
@@ -139,7 +144,7 @@ export function createReturn(
         emptyBoughtCart(req, res, synced.order);
         return res.render('shop/success', {
           // From the ledger, however the order was settled (this return, a callback, the reconciler) and on reload.
-          order: orderView(order, true),
+          order: orderView(order, true, lang),
           authorizedOnly: order.status === 'authorized',
           refundedAmount: order.status === 'partially_refunded' ? order.refundedAmount : 0,
         });

@@ -61,14 +61,18 @@ describe('back-office actions on a two-phase shop (real sandbox)', () => {
     expect(page.text).toContain('Банк одобрил операцию.');
     expect(page.text).toMatch(/via admin · by admin/);
 
-    // Each action is an intent, named in both of its events.
+    // Each action is an intent, named in its events; a part of the order goes with the cart lines it moves.
     const intent = expect.stringMatching(/^[0-9a-f-]{36}$/);
+    const lines = (quantity: number, amount: number) => [{ positionId: 1, quantity, amount }];
     expect(adminEvents(shop, order.id)).toEqual([
       { outcome: 'capture', actor: 'admin', amount: 2000, step: 'requested', intent },
+      { outcome: 'capture', actor: 'admin', step: 'lines', intent, lines: lines(1.6, 2000) },
       { outcome: 'capture', actor: 'admin', amount: 2000, step: 'answered', answer: 'ok', intent },
       { outcome: 'refund', actor: 'admin', amount: 500, step: 'requested', intent },
+      { outcome: 'refund', actor: 'admin', step: 'lines', intent, lines: lines(0.4, 500) },
       { outcome: 'refund', actor: 'admin', amount: 500, step: 'answered', answer: 'ok', intent },
       { outcome: 'refund', actor: 'admin', amount: 250, step: 'requested', intent },
+      { outcome: 'refund', actor: 'admin', step: 'lines', intent, lines: lines(0.2, 250) },
       { outcome: 'refund', actor: 'admin', amount: 250, step: 'answered', answer: 'ok', intent },
     ]);
     // Fulfilment stays single: captures and refunds move amounts, never fulfil again.

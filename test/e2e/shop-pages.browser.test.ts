@@ -206,7 +206,7 @@ suite('every shop, back-office and panel page in a real browser: axe and a 390 p
       await open('back-office list (ru)', '/admin/orders?lang=ru', 200);
       await open('back-office order (ru)', `/admin/orders/${heldOrder.id}`, 200);
       await open('back-office order', `/admin/orders/${heldOrder.id}?lang=en`, 200);
-      for (const action of ['capture', 'void', 'refresh']) {
+      for (const action of ['capture', 'void', 'refresh', 'receipts']) {
         await open(`back-office ${action} form`, `/admin/orders/${heldOrder.id}/${action}`, 200);
       }
       await open('back-office refund refused', `/admin/orders/${heldOrder.id}/refund`, 409);

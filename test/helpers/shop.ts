@@ -156,11 +156,13 @@ function buildShop(
     statusRetryDelayMs: 20,
     onCall: (e) => logger.debug({ gatewayCall: e }, 'gateway call'),
   });
+  const catalog = opts.catalog ?? createCatalog();
   const paymentsDeps: PaymentsDeps = {
     config,
     logger,
     ledger: opts.appLedger ?? ledger,
     gateway,
+    fiscal: (productId) => catalog.get(productId)?.fiscal,
     onFulfilled: (id) => fulfilled.push(id),
     onSettled: (order, cause) => settled.emit('settled', order, cause),
     ...(opts.cooldown && { cooldown: opts.cooldown }),
@@ -173,7 +175,7 @@ function buildShop(
     ledger: paymentsDeps.ledger,
     gateway,
     payments,
-    catalog: opts.catalog ?? createCatalog(),
+    catalog,
     ...(opts.rateLimitStore && { rateLimitStore: opts.rateLimitStore }),
   };
   const app = createApp({

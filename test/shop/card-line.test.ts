@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { paidWith } from '../../src/http/messages/payment-ways.js';
 import { render, text } from '../helpers/render-view.js';
 import { buy, nextSettled, sandboxHelpers, shopPath, startShop, type TestShop } from '../helpers/shop.js';
 import { signCallback } from '../helpers/callback-signature.js';
@@ -46,7 +47,7 @@ describe('the card line on the success page (two-phase, real sandbox)', () => {
 });
 
 describe('the card line as the success page shows it', () => {
-  it('shows the masked number and, when the gateway named it, the payment way', async () => {
+  it('shows the masked number and, when the gateway named it, how the order was paid in words', async () => {
     const order = {
       orderNumber: 'SHOP-000124',
       items: [{ name: 'Notebook', quantity: 1, unitAmount: 990, lineAmount: 990 }],
@@ -56,9 +57,10 @@ describe('the card line as the success page shows it', () => {
     };
     expect(text(await render('shop/success', 'en', { order, authorizedOnly: false }))).toContain('Card 411111**1111');
     const withWay = await render('shop/success', 'en', {
-      order: { ...order, paymentWay: 'CARD' },
+      order: { ...order, paidWith: paidWith('GOOGLE_PAY_TOKENIZED', 'en') },
       authorizedOnly: false,
     });
-    expect(text(withWay)).toContain('411111**1111 (CARD)');
+    expect(text(withWay)).toContain('Paid with Google Pay');
+    expect(text(withWay)).toContain('Card 411111**1111');
   });
 });

@@ -285,6 +285,42 @@ export const en = {
   'admin.amount.tooLarge': 'The amount is too large.',
   'admin.amount.overCapture': 'At most {amount} can be captured.',
   'admin.amount.overRefund': 'At most {amount} can be refunded.',
+
+  // Issue 18, fiscal: how the order was paid, receipts, refunds of chosen lines
+  'admin.order.payment': 'Payment',
+  'admin.lines.heading': 'Or refund chosen lines',
+  'admin.lines.text':
+    'Sends back the chosen units of the order’s lines (refund.do with refundItems): the refund receipt lists them.',
+  'admin.lines.legend': 'Units to refund of each line',
+  'admin.lines.label': '{name}, {price} each: {left} of {quantity} left',
+  'admin.lines.submit': 'Refund the chosen lines',
+  'admin.lines.none': 'Choose at least one unit of a line to refund.',
+  'admin.lines.badQuantity': 'Each quantity must be a whole number from 0 to the units left of its line.',
+  'admin.lines.allRefunded': 'No whole unit of any line is left to refund.',
+  'admin.action.receipts': 'Refresh receipts',
+  'admin.confirm.title.receipts': 'Fiscal receipts (getReceiptStatus.do)',
+  'admin.confirm.receiptsText':
+    'Asks the gateway for this order’s fiscal receipts and keeps what changed. Nothing is charged or refunded.',
+  'admin.confirm.submit.receipts': 'Confirm: refresh receipts',
+  'admin.confirm.receiptsFailed': 'The gateway did not tell the receipts ({code}). Nothing changed; try again later.',
+  'admin.order.done.receipts': 'Receipts refreshed from the gateway.',
+  'admin.order.receipts': 'Fiscal receipts',
+  'admin.order.noReceipts': 'No receipt known yet. “Refresh receipts” asks the gateway.',
+  'admin.receipt.col.status': 'Receipt',
+  'admin.receipt.col.amount': 'Amount',
+  'admin.receipt.col.time': 'Made (UTC)',
+  'admin.receipt.col.link': 'At the fiscal data operator',
+  'admin.receipt.open': 'Open the receipt',
+  'admin.receipt.status.0': 'Payment receipt sent',
+  'admin.receipt.status.1': 'Payment receipt delivered',
+  'admin.receipt.status.2': 'Payment receipt failed',
+  'admin.receipt.status.3': 'Refund receipt sent',
+  'admin.receipt.status.4': 'Refund receipt delivered',
+  'admin.receipt.status.5': 'Refund receipt failed',
+  'admin.receipt.status.6': 'Correction receipt sent',
+  'admin.receipt.status.7': 'Correction receipt delivered',
+  'admin.receipt.status.8': 'Correction receipt failed',
+  'admin.receipt.statusOther': 'Receipt status {code}',
 } as const;
 
 export type MessageKey = keyof typeof en;
