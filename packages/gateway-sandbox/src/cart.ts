@@ -452,14 +452,22 @@ export function cartLines(
   }));
 }
 
+/** register.do parameters that are the buyer's contact for the receipt, as a whole. */
+const BUYER_PARAMS = new Set(['email', 'phone']);
+
 /**
- * An orderBundle as the journal keeps it: the buyer's contact details (customerDetails) replaced by `marker`, so an
- * email or phone never reaches the journal. A value that is not JSON keeps no e-mail-like part either.
+ * A register parameter as the journal keeps it, without the buyer's contact details: `email` and `phone` replaced by
+ * `marker`; in `orderBundle` its customerDetails, in `additionalOfdParams` every `client.*` entry (the buyer's name,
+ * email, phone, documents). A cart value that is not JSON keeps no e-mail-like part either. Other parameters as given.
  */
-export function withoutBuyerData(raw: string, marker: string): string {
+export function withoutBuyerData(name: string, raw: string, marker: string): string {
+  if (BUYER_PARAMS.has(name)) return marker;
+  if (name !== 'orderBundle' && name !== 'additionalOfdParams') return raw;
   const json = parseJson(raw);
   if (!json || !isObject(json.value)) return raw.replace(/[^\s"'@,{}:]+@[^\s"'@,{}:]+/g, marker);
-  const bundle = json.value;
-  if (bundle.customerDetails === undefined) return raw;
-  return JSON.stringify({ ...bundle, customerDetails: marker });
+  const buyerKeys = Object.keys(json.value).filter((key) =>
+    name === 'orderBundle' ? key === 'customerDetails' : key.startsWith('client.'),
+  );
+  if (buyerKeys.length === 0) return raw;
+  return JSON.stringify({ ...json.value, ...Object.fromEntries(buyerKeys.map((key) => [key, marker])) });
 }

@@ -404,6 +404,25 @@ describe('register with orderBundle', () => {
     expect(text).not.toContain('journal@example.com');
     expect(text).not.toContain('79001234567');
   });
+
+  it('when register names the buyer outside the cart (email, phone, additionalOfdParams), then the journal keeps none of it', async () => {
+    const { orderId } = await sb.register({
+      orderBundle: bundle(),
+      email: 'receipt@example.com',
+      phone: '+79007654321',
+      additionalOfdParams: JSON.stringify({
+        'client.email': 'ofd@example.com',
+        'client.phone': '+79005550000',
+        cashier: 'Anna',
+      }),
+    });
+    const res = await request(sb.app).get('/sandbox/journal.json').query({ orderId }).set(OPERATOR_AUTH);
+    const text = JSON.stringify(res.body);
+    expect(text).toContain('"method":"register"');
+    expect(text).toContain('Anna');
+    for (const buyer of ['receipt@example.com', '79007654321', 'ofd@example.com', '79005550000'])
+      expect(text).not.toContain(buyer);
+  });
 });
 
 describe('capture and refund by cart lines', () => {
