@@ -209,7 +209,9 @@ function quantityValue(raw: unknown): number | undefined {
   const value = typeof raw === 'string' && /^\d{1,11}(\.\d{1,3})?$/.test(raw) ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > CART_LIMITS.maxQuantity)
     return undefined;
-  return Math.abs(value * 1000 - thousandths(value)) < 1e-6 ? value : undefined;
+  // Decimals counted in the number's shortest decimal form: value × 1000 is not exact in floating point for large
+  // values (1089922318.413 × 1000 = 1089922318413.0002), and a tolerance would refuse valid quantities.
+  return /^\d+(?:\.\d{1,3})?$/.test(String(value)) ? value : undefined;
 }
 
 /**

@@ -369,6 +369,11 @@ describe('register with orderBundle', () => {
       },
     ],
     ['item details', { ...mug(), itemDetails: { itemDetailsParams: [{ name: 'colour', value: 'blue' }] } }],
+    [
+      'a large quantity with 3 decimals (whose × 1000 is not exact in floating point)',
+      { ...mug(), quantity: { value: 1089922318.413, measure: '10' }, itemPrice: undefined },
+    ],
+    ['the largest quantity', { ...mug(), quantity: { value: '99999999999.999', measure: '10' }, itemPrice: undefined }],
   ])('when the cart has %s, then it is accepted', async (what, item) => {
     const customer = what.includes('email') ? { customerDetails: { email: 'a@b.co,c@d.co' } } : {};
     const res = await sb.call('register', base({ orderBundle: bundle([item, delivery()], customer) }));
