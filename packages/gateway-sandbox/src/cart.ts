@@ -309,9 +309,10 @@ const shareOf = (p: CartPosition, share: Share): PositionShare => ({ positionId:
 
 /**
  * Matches operation lines to the registered positions (positionId, name and itemCode all equal), within `room` of
- * each; their sum must be the operation's `total`.
+ * each; their sum must be the operation's `total`. A refusal names the line as `<field>.items[i]`, like a format error.
  */
 function matchLines(
+  field: 'depositItems' | 'refundItems',
   order: SandboxOrder,
   cart: OrderCart,
   items: readonly CartItem[],
@@ -323,13 +324,13 @@ function matchLines(
   for (const [i, item] of items.entries()) {
     const position = cart.positions.find((p) => p.positionId === item.positionId);
     if (!position || position.name !== item.name || position.itemCode !== item.itemCode)
-      return refuse(8, 'cartPositionUnknown', `items[${i}]`);
+      return refuse(8, 'cartPositionUnknown', `${field}.items[${i}]`);
     if (item.itemCurrency !== undefined && item.itemCurrency !== order.currency)
       return refuse(8, 'cartCurrencyMismatch');
     const share = { quantity: thousandths(item.quantity.value), amount: item.itemAmount };
     const left = room(position);
     if (share.quantity > left.quantity || share.amount > left.amount)
-      return refuse(exceedCode, 'cartItemExceeds', `items[${i}]`);
+      return refuse(exceedCode, 'cartItemExceeds', `${field}.items[${i}]`);
     lines.push({ position, share });
   }
   if (lines.reduce((sum, l) => sum + l.share.amount, 0) !== total) return refuse(8, 'cartItemsSumMismatch');
@@ -342,12 +343,12 @@ function matchLines(
  */
 export function captureCart(order: SandboxOrder, total: number, items: readonly CartItem[] | undefined): CartChange {
   const cart = order.cart;
-  if (!cart) return items ? refuse(8, 'cartPositionUnknown', 'items') : noChange;
+  if (!cart) return items ? refuse(8, 'cartPositionUnknown', 'depositItems.items') : noChange;
   if (!items) {
     if (total !== order.approvedAmount) return refuse(5, 'cartRequired');
     return { ok: true, apply: () => cart.positions.forEach((p) => (p.deposited = whole(p))) };
   }
-  const matched = matchLines(order, cart, items, total, whole, 5);
+  const matched = matchLines('depositItems', order, cart, items, total, whole, 5);
   if (!matched.ok) return matched;
   return {
     ok: true,
@@ -365,7 +366,7 @@ export function captureCart(order: SandboxOrder, total: number, items: readonly 
  */
 export function refundCart(order: SandboxOrder, total: number, items: readonly CartItem[] | undefined): CartChange {
   const cart = order.cart;
-  if (!cart) return items ? refuse(8, 'cartPositionUnknown', 'items') : noChange;
+  if (!cart) return items ? refuse(8, 'cartPositionUnknown', 'refundItems.items') : noChange;
   if (!items) {
     if (cart.refundsByItems || total !== order.depositedAmount - order.refundedAmount) return refuse(5, 'cartRequired');
     return {
@@ -376,7 +377,7 @@ export function refundCart(order: SandboxOrder, total: number, items: readonly C
       apply: () => cart.positions.forEach((p) => (p.refunded = { ...depositedOf(order, p) })),
     };
   }
-  const matched = matchLines(order, cart, items, total, (p) => refundableOf(order, p), 7);
+  const matched = matchLines('refundItems', order, cart, items, total, (p) => refundableOf(order, p), 7);
   if (!matched.ok) return matched;
   return {
     ok: true,

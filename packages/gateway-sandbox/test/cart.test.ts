@@ -494,35 +494,35 @@ describe('capture and refund by cart lines', () => {
       () => lines(line(mug(), 3, 100000)),
       50000,
       5,
-      'The quantity or amount of a cart position exceeds what is left of it [items[0]]',
+      'The quantity or amount of a cart position exceeds what is left of it [depositItems.items[0]]',
     ],
     [
       'a line above its registered amount',
       () => lines(line(mug(), 2, 100001)),
       100001,
       5,
-      'The quantity or amount of a cart position exceeds what is left of it [items[0]]',
+      'The quantity or amount of a cart position exceeds what is left of it [depositItems.items[0]]',
     ],
     [
       'an unknown positionId',
       () => lines({ ...line(mug(), 1, 50000), positionId: 9 }),
       50000,
       8,
-      'Wrong cart format: the position is not in the registered cart (positionId, name and itemCode must match) [items[0]]',
+      'Wrong cart format: the position is not in the registered cart (positionId, name and itemCode must match) [depositItems.items[0]]',
     ],
     [
       'another name',
       () => lines({ ...line(mug(), 1, 50000), name: 'Cup' }),
       50000,
       8,
-      'Wrong cart format: the position is not in the registered cart (positionId, name and itemCode must match) [items[0]]',
+      'Wrong cart format: the position is not in the registered cart (positionId, name and itemCode must match) [depositItems.items[0]]',
     ],
     [
       'another itemCode',
       () => lines({ ...line(mug(), 1, 50000), itemCode: 'MUG-2' }),
       50000,
       8,
-      'Wrong cart format: the position is not in the registered cart (positionId, name and itemCode must match) [items[0]]',
+      'Wrong cart format: the position is not in the registered cart (positionId, name and itemCode must match) [depositItems.items[0]]',
     ],
     [
       'lines not adding up to amount',
@@ -588,7 +588,7 @@ describe('capture and refund by cart lines', () => {
     const again = await refund(orderId, '50000', lines(line(delivery(), 1, 50000)));
     expect(again.body).toEqual({
       errorCode: 7,
-      errorMessage: 'The quantity or amount of a cart position exceeds what is left of it [items[0]]',
+      errorMessage: 'The quantity or amount of a cart position exceeds what is left of it [refundItems.items[0]]',
     });
     // One mug, then the other: each within what is left of the line.
     expect((await refund(orderId, '50000', lines(line(mug(), 1, 50000)))).body.errorCode).toBe(0);
