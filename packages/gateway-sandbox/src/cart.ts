@@ -368,7 +368,8 @@ export function refundCart(order: SandboxOrder, total: number, items: readonly C
   const cart = order.cart;
   if (!cart) return items ? refuse(8, 'cartPositionUnknown', 'refundItems.items') : noChange;
   if (!items) {
-    if (cart.refundsByItems || total !== order.depositedAmount - order.refundedAmount) return refuse(5, 'cartRequired');
+    if (cart.refundsByItems) return refuse(5, 'cartRequiredAfterItems');
+    if (total !== order.depositedAmount - order.refundedAmount) return refuse(5, 'cartRequired');
     return {
       ok: true,
       items: cart.positions

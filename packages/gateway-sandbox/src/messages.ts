@@ -99,6 +99,10 @@ const MESSAGES = {
     'The cart is required for an operation on a part of a cart order',
     'Для операции на часть заказа с корзиной необходимо передать корзину',
   ],
+  cartRequiredAfterItems: [
+    'An earlier refund of this order named its cart lines: every later refund must name them too',
+    'Предыдущий возврат по заказу был с корзиной: каждый следующий возврат тоже должен передавать корзину',
+  ],
   taxSystemInvalid: ['Invalid taxSystem', 'Неверное значение taxSystem'],
 } as const;
 
