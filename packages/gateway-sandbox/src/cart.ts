@@ -59,6 +59,13 @@ export function lineAmount(itemPrice: number, quantity: number): number {
   return Number((BigInt(itemPrice) * BigInt(thousandths(quantity)) + 500n) / 1000n);
 }
 
+/** Whether a line names a currency other than the order's (itemCurrency defaults to it): on register and after. */
+const otherCurrency = (items: readonly CartItem[], currency: string): boolean =>
+  items.some((item) => item.itemCurrency !== undefined && item.itemCurrency !== currency);
+
+/** The total of line amounts, which must be the register's or the operation's amount. */
+const sumOf = (amounts: readonly number[]): number => amounts.reduce((sum, amount) => sum + amount, 0);
+
 /** JSON of a form field, or undefined when it is not JSON. */
 function parseJson(raw: string): { value: unknown } | undefined {
   try {
@@ -102,9 +109,8 @@ export function parseOrderBundle(
   const items = parseItems(cartItems.items, 'cartItems.items');
   if (!items.ok) return items;
 
-  if (items.value.some((item) => item.itemCurrency !== undefined && item.itemCurrency !== order.currency))
-    return refuse(8, 'cartCurrencyMismatch');
-  if (items.value.reduce((sum, item) => sum + item.itemAmount, 0) !== order.amount) return refuse(8, 'cartSumMismatch');
+  if (otherCurrency(items.value, order.currency)) return refuse(8, 'cartCurrencyMismatch');
+  if (sumOf(items.value.map((item) => item.itemAmount)) !== order.amount) return refuse(8, 'cartSumMismatch');
   cart.positions = items.value.map((item) => ({ ...item, refunded: { quantity: 0, amount: 0 } }));
   return ok(cart);
 }
@@ -320,20 +326,19 @@ function matchLines(
   room: (p: CartPosition) => Share,
   exceedCode: number,
 ): { ok: true; lines: { position: CartPosition; share: Share }[] } | Refusal {
+  if (otherCurrency(items, order.currency)) return refuse(8, 'cartCurrencyMismatch');
   const lines: { position: CartPosition; share: Share }[] = [];
   for (const [i, item] of items.entries()) {
     const position = cart.positions.find((p) => p.positionId === item.positionId);
     if (!position || position.name !== item.name || position.itemCode !== item.itemCode)
       return refuse(8, 'cartPositionUnknown', `${field}.items[${i}]`);
-    if (item.itemCurrency !== undefined && item.itemCurrency !== order.currency)
-      return refuse(8, 'cartCurrencyMismatch');
     const share = { quantity: thousandths(item.quantity.value), amount: item.itemAmount };
     const left = room(position);
     if (share.quantity > left.quantity || share.amount > left.amount)
       return refuse(exceedCode, 'cartItemExceeds', `${field}.items[${i}]`);
     lines.push({ position, share });
   }
-  if (lines.reduce((sum, l) => sum + l.share.amount, 0) !== total) return refuse(8, 'cartItemsSumMismatch');
+  if (sumOf(lines.map((l) => l.share.amount)) !== total) return refuse(8, 'cartItemsSumMismatch');
   return { ok: true, lines };
 }
 
