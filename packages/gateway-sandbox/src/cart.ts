@@ -467,13 +467,18 @@ const BUYER_PARAMS = new Set(['email', 'phone']);
 /**
  * A register parameter as the journal keeps it, without the buyer's contact details: `email` and `phone` replaced by
  * `marker`; in `orderBundle` its customerDetails, in `additionalOfdParams` every `client.*` entry (the buyer's name,
- * email, phone, documents). A cart value that is not JSON keeps no e-mail-like part either. Other parameters as given.
+ * email, phone, documents). A value that is not JSON loses the same parts as far as they can be told (and anything
+ * that looks like an e-mail address). Other parameters as given.
  */
 export function withoutBuyerData(name: string, raw: string, marker: string): string {
   if (BUYER_PARAMS.has(name)) return marker;
   if (name !== 'orderBundle' && name !== 'additionalOfdParams') return raw;
   const json = parseJson(raw);
-  if (!json || !isObject(json.value)) return raw.replace(/[^\s"'@,{}:]+@[^\s"'@,{}:]+/g, marker);
+  if (!json || !isObject(json.value))
+    return raw
+      .replace(/"customerDetails"\s*:\s*\{[^}]*\}?/g, `"customerDetails":"${marker}"`)
+      .replace(/"client\.[^"]*"\s*:\s*"[^"]*"?/g, (entry) => `${entry.slice(0, entry.indexOf(':'))}:"${marker}"`)
+      .replace(/[^\s"'@,{}:]+@[^\s"'@,{}:]+/g, marker);
   const buyerKeys = Object.keys(json.value).filter((key) =>
     name === 'orderBundle' ? key === 'customerDetails' : key.startsWith('client.'),
   );

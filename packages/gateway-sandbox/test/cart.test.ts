@@ -410,6 +410,20 @@ describe('register with orderBundle', () => {
     expect(text).not.toContain('79001234567');
   });
 
+  it('when a cart that is not JSON names its buyer, then the journal keeps neither the email nor the phone', async () => {
+    const params = base({
+      orderBundle: '{"customerDetails":{"phone":"+79001112233","email":"broken@example.com"},"cartItems":{"items":[',
+    });
+    const res = await sb.call('register', params);
+    expect(res.body.errorCode).toBe('4');
+    const journal = await request(sb.app).get('/sandbox/journal.json').query({ method: 'register' }).set(OPERATOR_AUTH);
+    const text = JSON.stringify(journal.body);
+    expect(text).toContain(params.orderNumber);
+    expect(text).toContain('cartItems');
+    expect(text).not.toContain('broken@example.com');
+    expect(text).not.toContain('79001112233');
+  });
+
   it('when register names the buyer outside the cart (email, phone, additionalOfdParams), then the journal keeps none of it', async () => {
     const { orderId } = await sb.register({
       orderBundle: bundle(),
