@@ -83,6 +83,7 @@ function parseJson(raw: string): { value: unknown } | undefined {
 export function parseOrderBundle(
   raw: string | undefined,
   order: { amount: number; currency: string },
+  additionalOfdParams?: string,
 ): Parsed<OrderCart | undefined> {
   if (raw === undefined) return ok(undefined);
   const json = parseJson(raw);
@@ -104,6 +105,8 @@ export function parseOrderBundle(
     if (!customer.ok) return customer;
     cart.customerDetails = customer.value;
   }
+  if (!payerDataComplete(cart.customerDetails ?? {}, ofdEntries(additionalOfdParams)))
+    return refuse(8, 'cartPayerDataIncomplete', 'customerDetails');
   const cartItems = bundle.cartItems;
   if (!isObject(cartItems)) return badFormat('cartItems');
   const items = parseItems(cartItems.items, 'cartItems.items');
@@ -283,6 +286,39 @@ function parseCustomer(raw: unknown): Parsed<CustomerDetails> {
     customer.inn = digits;
   }
   return ok(customer);
+}
+
+/** additionalOfdParams' flat `{"client.inn": …}` object; anything else (absent, not JSON) as no entries. */
+function ofdEntries(raw: string | undefined): Record<string, unknown> {
+  const json = raw === undefined ? undefined : parseJson(raw);
+  return json && isObject(json.value) ? json.value : {};
+}
+
+/** additionalOfdParams entries that name the payer. */
+const PAYER_OFD_KEYS = [
+  'client.name',
+  'client.inn',
+  'client.passport_number',
+  'client.document_code',
+  'client.birth_date',
+  'client.citizenship',
+];
+
+const given = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+
+/**
+ * The payer-data rule: once the payer is named (customerDetails fullName, passport or inn, or a `client.*` payer entry
+ * of additionalOfdParams), the request carries the inn, or the birth date, the document's code and its number.
+ */
+function payerDataComplete(customer: CustomerDetails, ofd: Record<string, unknown>): boolean {
+  const named =
+    given(customer.fullName) ||
+    given(customer.passport) ||
+    given(customer.inn) ||
+    PAYER_OFD_KEYS.some((key) => given(ofd[key]));
+  if (!named || given(customer.inn) || given(ofd['client.inn'])) return true;
+  const document = given(customer.passport) || given(ofd['client.passport_number']);
+  return given(ofd['client.birth_date']) && given(ofd['client.document_code']) && document;
 }
 
 /** Quantity (thousandths) and amount of a position, or of what is left of it. */

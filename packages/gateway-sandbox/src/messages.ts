@@ -75,6 +75,10 @@ const MESSAGES = {
   // The cart (orderBundle, depositItems, refundItems; cart.ts).
   cartNotJson: ['Wrong request format: the cart is not JSON', 'Неверный формат запроса: корзина не является JSON'],
   cartFormatInvalid: ['Wrong cart format', 'Неверный формат корзины'],
+  cartPayerDataIncomplete: [
+    'Wrong cart format: payer data needs the inn, or birth date, document code and document number',
+    'Неверный формат корзины: к данным покупателя нужен ИНН либо дата рождения, код и номер документа',
+  ],
   cartCurrencyMismatch: [
     'Cart currency does not match the order currency',
     'Валюта корзины не совпадает с валютой заказа',

@@ -350,6 +350,46 @@ describe('register with orderBundle', () => {
     },
   );
 
+  const PAYER = 'Wrong cart format: payer data needs the inn, or birth date, document code and document number';
+  it.each([
+    ['fullName without inn', { email: 'a@b.co', fullName: 'Ivan Petrov' }, undefined, PAYER],
+    ['passport without inn', { email: 'a@b.co', passport: '2222888888' }, undefined, PAYER],
+    [
+      'fullName with only a birth date',
+      { email: 'a@b.co', fullName: 'Ivan Petrov', passport: '2222888888' },
+      { 'client.birth_date': '01.02.1980' },
+      PAYER,
+    ],
+    ['client.name in additionalOfdParams without inn', { email: 'a@b.co' }, { 'client.name': 'Ivan Petrov' }, PAYER],
+    ['fullName with inn', { email: 'a@b.co', fullName: 'Ivan Petrov', inn: '7700000000' }, undefined, undefined],
+    [
+      'fullName with client.inn',
+      { email: 'a@b.co', fullName: 'Ivan Petrov' },
+      { 'client.inn': '770000000000' },
+      undefined,
+    ],
+    [
+      'fullName with birth date, document code and passport',
+      { email: 'a@b.co', fullName: 'Ivan Petrov', passport: '2222888888' },
+      { 'client.birth_date': '01.02.1980', 'client.document_code': '21' },
+      undefined,
+    ],
+  ])(
+    'when customerDetails has %s, then the payer-data rule answers as documented',
+    async (_what, customerDetails, ofd, refusal) => {
+      const params = base({
+        orderBundle: bundle([mug(), delivery()], { customerDetails }),
+        ...(ofd && { additionalOfdParams: JSON.stringify(ofd) }),
+      });
+      const res = await sb.call('register', params);
+      if (refusal === undefined) expect(res.body.orderId).toEqual(expect.any(String));
+      else {
+        expect(res.body).toEqual({ errorCode: '8', errorMessage: `${refusal} [customerDetails]` });
+        expect(sb.engine.findByNumber('demo-shop', params.orderNumber)).toBeUndefined();
+      }
+    },
+  );
+
   it('when the cart is wrong and language is ru, then the format message is Russian', async () => {
     const res = await sb.call('register', base({ language: 'ru', orderBundle: '[]' }));
     expect(res.body.errorMessage).toBe('Неверный формат корзины [orderBundle]');

@@ -68,7 +68,11 @@ export function parseRegister(
   // The cart (docs/gateway-reference.md §8): any failure and the order is not created.
   const taxSystem = parseTaxSystem(param(params, 'taxSystem'));
   if (!taxSystem.ok) return taxSystem;
-  const cart = parseOrderBundle(param(params, 'orderBundle'), { amount, currency });
+  const cart = parseOrderBundle(
+    param(params, 'orderBundle'),
+    { amount, currency },
+    param(params, 'additionalOfdParams'),
+  );
   if (!cart.ok) return cart;
 
   if (twoPhase && !merchant.allowTwoPhase) return refuse(5, 'preAuthForbidden');
