@@ -3,6 +3,7 @@
  * (refundItems): parsed, checked as the gateway checks them, and counted per position (docs/gateway-reference.md §8).
  * Every rule about a cart is here; the REST routes parse with it, the operations and the status answer ask it.
  */
+import { parseMoscowDateTime } from './datetime.js';
 import { refuse, type Refusal } from './ledger.js';
 import type {
   CartAttribute,
@@ -95,7 +96,7 @@ export function parseOrderBundle(
   const created = bundle.orderCreationDate;
   if (created !== undefined) {
     const valid =
-      (typeof created === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(created)) ||
+      (typeof created === 'string' && parseMoscowDateTime(created) !== undefined) ||
       isWhole(created, 0, Number.MAX_SAFE_INTEGER);
     if (!valid) return badFormat('orderCreationDate');
     cart.orderCreationDate = created;

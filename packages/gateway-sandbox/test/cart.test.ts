@@ -314,6 +314,16 @@ describe('register with orderBundle', () => {
       'orderCreationDate',
     ],
     [
+      'an orderCreationDate that is no real date',
+      { orderCreationDate: '2030-02-30T10:00:00', cartItems: { items: [mug(), delivery()] } },
+      'orderCreationDate',
+    ],
+    [
+      'an orderCreationDate at hour 24',
+      { orderCreationDate: '2030-01-15T24:00:00', cartItems: { items: [mug(), delivery()] } },
+      'orderCreationDate',
+    ],
+    [
       'customerDetails without email or phone',
       { customerDetails: { fullName: 'Ivan' }, cartItems: { items: [mug(), delivery()] } },
       'customerDetails.email',
