@@ -139,7 +139,8 @@ export function parseOperationItems(raw: string | undefined, field: string): Par
 }
 
 function parseItems(value: unknown, path: string): Parsed<CartItem[]> {
-  if (!Array.isArray(value) || value.length === 0 || value.length > CART_LIMITS.maxItems) return badFormat(path);
+  if (!Array.isArray(value) || value.length === 0) return badFormat(path);
+  if (value.length > CART_LIMITS.maxItems) return refuse(8, 'cartTooManyItems', path);
   const items: CartItem[] = [];
   const ids = new Set<number>();
   for (const [i, raw] of value.entries()) {
@@ -202,11 +203,15 @@ function parseItem(raw: unknown, path: string): Parsed<CartItem> {
     }
   }
   if (raw.itemAttributes !== undefined) {
+    if (isObject(raw.itemAttributes) && overBound(raw.itemAttributes.attributes))
+      return refuse(8, 'cartTooManyAttributes', `${path}.itemAttributes.attributes`);
     const list = isObject(raw.itemAttributes) ? attributeList(raw.itemAttributes.attributes, true) : undefined;
     if (!list) return at('itemAttributes.attributes');
     item.itemAttributes = { attributes: list };
   }
   if (raw.itemDetails !== undefined) {
+    if (isObject(raw.itemDetails) && overBound(raw.itemDetails.itemDetailsParams))
+      return refuse(8, 'cartTooManyAttributes', `${path}.itemDetails.itemDetailsParams`);
     const list = isObject(raw.itemDetails) ? attributeList(raw.itemDetails.itemDetailsParams, false) : undefined;
     if (!list) return at('itemDetails.itemDetailsParams');
     item.itemDetails = { itemDetailsParams: list };
@@ -228,8 +233,11 @@ function quantityValue(raw: unknown): number | undefined {
  * A `{name, value}` list (never a flat object). Item attributes may carry objects (agent_info, supplier_info,
  * markQuantity) and check paymentMethod / paymentObject against their documented values; details are strings only.
  */
+/** A list longer than the sandbox's own bound on attributes (the gateway documents none): a refusal of its own. */
+const overBound = (raw: unknown): boolean => Array.isArray(raw) && raw.length > CART_LIMITS.maxAttributes;
+
 function attributeList(raw: unknown, attributes: boolean): CartAttribute[] | undefined {
-  if (!Array.isArray(raw) || raw.length > CART_LIMITS.maxAttributes) return undefined;
+  if (!Array.isArray(raw) || overBound(raw)) return undefined;
   const list: CartAttribute[] = [];
   for (const entry of raw) {
     if (!isObject(entry) || !isText(entry.name, 1, CART_LIMITS.attributeNameLength)) return undefined;

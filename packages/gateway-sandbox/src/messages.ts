@@ -75,6 +75,15 @@ const MESSAGES = {
   // The cart (orderBundle, depositItems, refundItems; cart.ts).
   cartNotJson: ['Wrong request format: the cart is not JSON', 'Неверный формат запроса: корзина не является JSON'],
   cartFormatInvalid: ['Wrong cart format', 'Неверный формат корзины'],
+  // The sandbox's own bounds (cart.ts CART_LIMITS; the gateway documents none): said as such, not as a format error.
+  cartTooManyItems: [
+    "Wrong cart format: more than 100 items, the sandbox's own bound",
+    'Неверный формат корзины: больше 100 позиций, это ограничение песочницы',
+  ],
+  cartTooManyAttributes: [
+    "Wrong cart format: more than 20 attributes, the sandbox's own bound",
+    'Неверный формат корзины: больше 20 атрибутов, это ограничение песочницы',
+  ],
   cartPayerDataIncomplete: [
     'Wrong cart format: payer data needs the inn, or birth date, document code and document number',
     'Неверный формат корзины: к данным покупателя нужен ИНН либо дата рождения, код и номер документа',

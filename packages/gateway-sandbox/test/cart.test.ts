@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { CART_LIMITS } from '../src/cart.js';
 import { SqliteOrderStore } from '../src/store-sqlite.js';
 import { CREDS, makeSandbox, nextNumber, OPERATOR_AUTH, payDirect } from './helpers/sandbox-app.js';
 
@@ -170,11 +171,6 @@ describe('register with orderBundle', () => {
     ['no cartItems', { customerDetails: { email: 'a@b.co' } }, 'cartItems'],
     ['an empty items list', { cartItems: { items: [] } }, 'cartItems.items'],
     ['items as an object', { cartItems: { items: { 0: mug() } } }, 'cartItems.items'],
-    [
-      '101 items',
-      { cartItems: { items: Array.from({ length: 101 }, (_, i) => ({ ...mug(), positionId: i + 1 })) } },
-      'cartItems.items',
-    ],
     [
       'positionId 0',
       { cartItems: { items: [{ ...mug(), positionId: 0 }, delivery()] } },
@@ -399,6 +395,35 @@ describe('register with orderBundle', () => {
       }
     },
   );
+
+  it.each([
+    [
+      '101 items',
+      { cartItems: { items: Array.from({ length: 101 }, (_, i) => ({ ...mug(), positionId: i + 1 })) } },
+      "Wrong cart format: more than 100 items, the sandbox's own bound [cartItems.items]",
+    ],
+    [
+      '21 attributes on an item',
+      {
+        cartItems: {
+          items: [
+            {
+              ...mug(),
+              itemAttributes: {
+                attributes: Array.from({ length: 21 }, (_, i) => ({ name: `userData${i}`, value: 'x' })),
+              },
+            },
+            delivery(),
+          ],
+        },
+      },
+      "Wrong cart format: more than 20 attributes, the sandbox's own bound [cartItems.items[0].itemAttributes.attributes]",
+    ],
+  ])('when the cart has %s, then errorCode "8" says it is the sandbox\'s bound', async (_what, value, text) => {
+    expect(text).toContain(`more than ${text.includes('items,') ? CART_LIMITS.maxItems : CART_LIMITS.maxAttributes} `);
+    const res = await sb.call('register', base({ orderBundle: JSON.stringify(value) }));
+    expect(res.body).toEqual({ errorCode: '8', errorMessage: text });
+  });
 
   it('when the cart is wrong and language is ru, then the format message is Russian', async () => {
     const res = await sb.call('register', base({ language: 'ru', orderBundle: '[]' }));
