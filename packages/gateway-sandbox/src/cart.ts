@@ -189,7 +189,8 @@ function parseItem(raw: unknown, path: string): Parsed<CartItem> {
   if (itemPrice !== undefined) item.itemPrice = itemPrice;
 
   if (raw.itemCurrency !== undefined) {
-    const currency = typeof raw.itemCurrency === 'number' ? String(raw.itemCurrency) : raw.itemCurrency;
+    // Integer[3]: a JSON number loses the code's leading zeros (AUD 036 arrives as 36).
+    const currency = isWhole(raw.itemCurrency, 1, 999) ? String(raw.itemCurrency).padStart(3, '0') : raw.itemCurrency;
     if (typeof currency !== 'string' || !/^\d{3}$/.test(currency)) return at('itemCurrency');
     item.itemCurrency = currency;
   }

@@ -148,6 +148,15 @@ describe('register with orderBundle', () => {
     expect(same.body.orderId).toEqual(expect.any(String));
   });
 
+  it('when itemCurrency is a JSON number of a code with leading zeros (AUD 036 as 36), then it matches the order', async () => {
+    const aud = base({ currency: '036', orderBundle: bundle([{ ...mug(), itemCurrency: 36 }, delivery()]) });
+    expect((await sb.call('register', aud)).body.orderId).toEqual(expect.any(String));
+    const other = base({ currency: '036', orderBundle: bundle([{ ...mug(), itemCurrency: 643 }, delivery()]) });
+    expect((await sb.call('register', other)).body.errorMessage).toBe(
+      'Cart currency does not match the order currency',
+    );
+  });
+
   it('when the default currency is used, then an itemCurrency of 643 matches it', async () => {
     const params: Record<string, string> = base({
       orderBundle: bundle([{ ...mug(), itemCurrency: '643' }, delivery()]),
