@@ -176,7 +176,8 @@ function parseItem(raw: unknown, path: string): Parsed<CartItem> {
   // itemAmount is required without itemPrice; with both, it must be price × quantity (rounded).
   if (givenAmount === undefined && itemPrice === undefined) return at('itemAmount');
   const itemAmount = givenAmount ?? lineAmount(itemPrice as number, value);
-  if (itemPrice !== undefined && itemAmount !== lineAmount(itemPrice, value)) return at('itemAmount');
+  if (itemPrice !== undefined && itemAmount !== lineAmount(itemPrice, value))
+    return refuse(8, 'cartItemAmountNotPriceTimesQuantity', `${path}.itemAmount`);
   if (itemAmount > CART_LIMITS.maxItemAmount) return at('itemAmount');
 
   const item: CartItem = {

@@ -84,6 +84,10 @@ const MESSAGES = {
     "Wrong cart format: more than 20 attributes, the sandbox's own bound",
     'Неверный формат корзины: больше 20 атрибутов, это ограничение песочницы',
   ],
+  cartItemAmountNotPriceTimesQuantity: [
+    'Wrong cart format: itemAmount is not itemPrice × quantity.value rounded to a minor unit',
+    'Неверный формат корзины: itemAmount не равен itemPrice × quantity.value с округлением до минимальной единицы валюты',
+  ],
   cartPayerDataIncomplete: [
     'Wrong cart format: payer data needs the inn, or birth date, document code and document number',
     'Неверный формат корзины: к данным покупателя нужен ИНН либо дата рождения, код и номер документа',
