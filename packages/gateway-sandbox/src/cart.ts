@@ -511,24 +511,33 @@ export function cartLines(
 /** register.do parameters that are the buyer's contact for the receipt, as a whole. */
 const BUYER_PARAMS = new Set(['email', 'phone']);
 
+/** Whether an entry of a JSON parameter names the buyer: a cart's customerDetails, OFD client.*, jsonParams email/phone. */
+const BUYER_ENTRY = new Map<string, (key: string) => boolean>([
+  ['orderBundle', (key) => key === 'customerDetails'],
+  ['additionalOfdParams', (key) => key.startsWith('client.')],
+  ['jsonParams', (key) => BUYER_PARAMS.has(key.toLowerCase())],
+]);
+
 /**
  * A register parameter as the journal keeps it, without the buyer's contact details: `email` and `phone` replaced by
  * `marker`; in `orderBundle` its customerDetails, in `additionalOfdParams` every `client.*` entry (the buyer's name,
- * email, phone, documents). A value that is not JSON loses the same parts as far as they can be told (and anything
- * that looks like an e-mail address). Other parameters as given.
+ * email, phone, documents), in `jsonParams` an email or phone entry. A value that is not JSON loses the same parts as
+ * far as they can be told (and anything that looks like an e-mail address). Other parameters as given.
  */
 export function withoutBuyerData(name: string, raw: string, marker: string): string {
   if (BUYER_PARAMS.has(name)) return marker;
-  if (name !== 'orderBundle' && name !== 'additionalOfdParams') return raw;
+  const isBuyerEntry = BUYER_ENTRY.get(name);
+  if (!isBuyerEntry) return raw;
   const json = parseJson(raw);
   if (!json || !isObject(json.value))
     return raw
       .replace(/"customerDetails"\s*:\s*\{[^}]*\}?/g, `"customerDetails":"${marker}"`)
-      .replace(/"client\.[^"]*"\s*:\s*"[^"]*"?/g, (entry) => `${entry.slice(0, entry.indexOf(':'))}:"${marker}"`)
+      .replace(
+        /"(?:client\.[^"]*|email|phone)"\s*:\s*"[^"]*"?/gi,
+        (entry) => `${entry.slice(0, entry.indexOf(':'))}:"${marker}"`,
+      )
       .replace(/[^\s"'@,{}:]+@[^\s"'@,{}:]+/g, marker);
-  const buyerKeys = Object.keys(json.value).filter((key) =>
-    name === 'orderBundle' ? key === 'customerDetails' : key.startsWith('client.'),
-  );
+  const buyerKeys = Object.keys(json.value).filter(isBuyerEntry);
   if (buyerKeys.length === 0) return raw;
   return JSON.stringify({ ...json.value, ...Object.fromEntries(buyerKeys.map((key) => [key, marker])) });
 }

@@ -517,11 +517,12 @@ describe('register with orderBundle', () => {
     expect(text).not.toContain('79001112233');
   });
 
-  it('when register names the buyer outside the cart (email, phone, additionalOfdParams), then the journal keeps none of it', async () => {
+  it('when register names the buyer outside the cart (email, phone, jsonParams, additionalOfdParams), then the journal keeps none of it', async () => {
     const { orderId } = await sb.register({
       orderBundle: bundle(),
       email: 'receipt@example.com',
       phone: '+79007654321',
+      jsonParams: JSON.stringify({ email: 'json@example.com', phone: '+79003334455', giftWrap: 'yes' }),
       additionalOfdParams: JSON.stringify({
         'client.email': 'ofd@example.com',
         'client.phone': '+79005550000',
@@ -532,7 +533,15 @@ describe('register with orderBundle', () => {
     const text = JSON.stringify(res.body);
     expect(text).toContain('"method":"register"');
     expect(text).toContain('Anna');
-    for (const buyer of ['receipt@example.com', '79007654321', 'ofd@example.com', '79005550000'])
+    expect(text).toContain('giftWrap');
+    for (const buyer of [
+      'receipt@example.com',
+      '79007654321',
+      'ofd@example.com',
+      '79005550000',
+      'json@example.com',
+      '79003334455',
+    ])
       expect(text).not.toContain(buyer);
   });
 });
