@@ -3,6 +3,7 @@
  * (refundItems): parsed, checked as the gateway checks them, and counted per position (docs/gateway-reference.md §8).
  * Every rule about a cart is here; the REST routes parse with it, the operations and the status answer ask it.
  */
+import { parseMoscowDateTime } from './datetime.js';
 import { refuse, type Refusal } from './ledger.js';
 import type {
   CartAttribute,
@@ -59,6 +60,13 @@ export function lineAmount(itemPrice: number, quantity: number): number {
   return Number((BigInt(itemPrice) * BigInt(thousandths(quantity)) + 500n) / 1000n);
 }
 
+/** Whether a line names a currency other than the order's (itemCurrency defaults to it): on register and after. */
+const otherCurrency = (items: readonly CartItem[], currency: string): boolean =>
+  items.some((item) => item.itemCurrency !== undefined && item.itemCurrency !== currency);
+
+/** The total of line amounts, which must be the register's or the operation's amount. */
+const sumOf = (amounts: readonly number[]): number => amounts.reduce((sum, amount) => sum + amount, 0);
+
 /** JSON of a form field, or undefined when it is not JSON. */
 function parseJson(raw: string): { value: unknown } | undefined {
   try {
@@ -76,6 +84,7 @@ function parseJson(raw: string): { value: unknown } | undefined {
 export function parseOrderBundle(
   raw: string | undefined,
   order: { amount: number; currency: string },
+  additionalOfdParams?: string,
 ): Parsed<OrderCart | undefined> {
   if (raw === undefined) return ok(undefined);
   const json = parseJson(raw);
@@ -87,7 +96,7 @@ export function parseOrderBundle(
   const created = bundle.orderCreationDate;
   if (created !== undefined) {
     const valid =
-      (typeof created === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(created)) ||
+      (typeof created === 'string' && parseMoscowDateTime(created) !== undefined) ||
       isWhole(created, 0, Number.MAX_SAFE_INTEGER);
     if (!valid) return badFormat('orderCreationDate');
     cart.orderCreationDate = created;
@@ -97,14 +106,15 @@ export function parseOrderBundle(
     if (!customer.ok) return customer;
     cart.customerDetails = customer.value;
   }
+  if (!payerDataComplete(cart.customerDetails ?? {}, ofdEntries(additionalOfdParams)))
+    return refuse(8, 'cartPayerDataIncomplete', 'customerDetails');
   const cartItems = bundle.cartItems;
   if (!isObject(cartItems)) return badFormat('cartItems');
   const items = parseItems(cartItems.items, 'cartItems.items');
   if (!items.ok) return items;
 
-  if (items.value.some((item) => item.itemCurrency !== undefined && item.itemCurrency !== order.currency))
-    return refuse(8, 'cartCurrencyMismatch');
-  if (items.value.reduce((sum, item) => sum + item.itemAmount, 0) !== order.amount) return refuse(8, 'cartSumMismatch');
+  if (otherCurrency(items.value, order.currency)) return refuse(8, 'cartCurrencyMismatch');
+  if (sumOf(items.value.map((item) => item.itemAmount)) !== order.amount) return refuse(8, 'cartSumMismatch');
   cart.positions = items.value.map((item) => ({ ...item, refunded: { quantity: 0, amount: 0 } }));
   return ok(cart);
 }
@@ -129,7 +139,8 @@ export function parseOperationItems(raw: string | undefined, field: string): Par
 }
 
 function parseItems(value: unknown, path: string): Parsed<CartItem[]> {
-  if (!Array.isArray(value) || value.length === 0 || value.length > CART_LIMITS.maxItems) return badFormat(path);
+  if (!Array.isArray(value) || value.length === 0) return badFormat(path);
+  if (value.length > CART_LIMITS.maxItems) return refuse(8, 'cartTooManyItems', path);
   const items: CartItem[] = [];
   const ids = new Set<number>();
   for (const [i, raw] of value.entries()) {
@@ -165,7 +176,8 @@ function parseItem(raw: unknown, path: string): Parsed<CartItem> {
   // itemAmount is required without itemPrice; with both, it must be price × quantity (rounded).
   if (givenAmount === undefined && itemPrice === undefined) return at('itemAmount');
   const itemAmount = givenAmount ?? lineAmount(itemPrice as number, value);
-  if (itemPrice !== undefined && itemAmount !== lineAmount(itemPrice, value)) return at('itemAmount');
+  if (itemPrice !== undefined && itemAmount !== lineAmount(itemPrice, value))
+    return refuse(8, 'cartItemAmountNotPriceTimesQuantity', `${path}.itemAmount`);
   if (itemAmount > CART_LIMITS.maxItemAmount) return at('itemAmount');
 
   const item: CartItem = {
@@ -178,7 +190,8 @@ function parseItem(raw: unknown, path: string): Parsed<CartItem> {
   if (itemPrice !== undefined) item.itemPrice = itemPrice;
 
   if (raw.itemCurrency !== undefined) {
-    const currency = typeof raw.itemCurrency === 'number' ? String(raw.itemCurrency) : raw.itemCurrency;
+    // Integer[3]: a JSON number loses the code's leading zeros (AUD 036 arrives as 36).
+    const currency = isWhole(raw.itemCurrency, 1, 999) ? String(raw.itemCurrency).padStart(3, '0') : raw.itemCurrency;
     if (typeof currency !== 'string' || !/^\d{3}$/.test(currency)) return at('itemCurrency');
     item.itemCurrency = currency;
   }
@@ -192,11 +205,15 @@ function parseItem(raw: unknown, path: string): Parsed<CartItem> {
     }
   }
   if (raw.itemAttributes !== undefined) {
+    if (isObject(raw.itemAttributes) && overBound(raw.itemAttributes.attributes))
+      return refuse(8, 'cartTooManyAttributes', `${path}.itemAttributes.attributes`);
     const list = isObject(raw.itemAttributes) ? attributeList(raw.itemAttributes.attributes, true) : undefined;
     if (!list) return at('itemAttributes.attributes');
     item.itemAttributes = { attributes: list };
   }
   if (raw.itemDetails !== undefined) {
+    if (isObject(raw.itemDetails) && overBound(raw.itemDetails.itemDetailsParams))
+      return refuse(8, 'cartTooManyAttributes', `${path}.itemDetails.itemDetailsParams`);
     const list = isObject(raw.itemDetails) ? attributeList(raw.itemDetails.itemDetailsParams, false) : undefined;
     if (!list) return at('itemDetails.itemDetailsParams');
     item.itemDetails = { itemDetailsParams: list };
@@ -209,15 +226,20 @@ function quantityValue(raw: unknown): number | undefined {
   const value = typeof raw === 'string' && /^\d{1,11}(\.\d{1,3})?$/.test(raw) ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > CART_LIMITS.maxQuantity)
     return undefined;
-  return Math.abs(value * 1000 - thousandths(value)) < 1e-6 ? value : undefined;
+  // Decimals counted in the number's shortest decimal form: value × 1000 is not exact in floating point for large
+  // values (1089922318.413 × 1000 = 1089922318413.0002), and a tolerance would refuse valid quantities.
+  return /^\d+(?:\.\d{1,3})?$/.test(String(value)) ? value : undefined;
 }
 
 /**
  * A `{name, value}` list (never a flat object). Item attributes may carry objects (agent_info, supplier_info,
  * markQuantity) and check paymentMethod / paymentObject against their documented values; details are strings only.
  */
+/** A list longer than the sandbox's own bound on attributes (the gateway documents none): a refusal of its own. */
+const overBound = (raw: unknown): boolean => Array.isArray(raw) && raw.length > CART_LIMITS.maxAttributes;
+
 function attributeList(raw: unknown, attributes: boolean): CartAttribute[] | undefined {
-  if (!Array.isArray(raw) || raw.length > CART_LIMITS.maxAttributes) return undefined;
+  if (!Array.isArray(raw) || overBound(raw)) return undefined;
   const list: CartAttribute[] = [];
   for (const entry of raw) {
     if (!isObject(entry) || !isText(entry.name, 1, CART_LIMITS.attributeNameLength)) return undefined;
@@ -277,6 +299,39 @@ function parseCustomer(raw: unknown): Parsed<CustomerDetails> {
   return ok(customer);
 }
 
+/** additionalOfdParams' flat `{"client.inn": …}` object; anything else (absent, not JSON) as no entries. */
+function ofdEntries(raw: string | undefined): Record<string, unknown> {
+  const json = raw === undefined ? undefined : parseJson(raw);
+  return json && isObject(json.value) ? json.value : {};
+}
+
+/** additionalOfdParams entries that name the payer. */
+const PAYER_OFD_KEYS = [
+  'client.name',
+  'client.inn',
+  'client.passport_number',
+  'client.document_code',
+  'client.birth_date',
+  'client.citizenship',
+];
+
+const given = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+
+/**
+ * The payer-data rule: once the payer is named (customerDetails fullName, passport or inn, or a `client.*` payer entry
+ * of additionalOfdParams), the request carries the inn, or the birth date, the document's code and its number.
+ */
+function payerDataComplete(customer: CustomerDetails, ofd: Record<string, unknown>): boolean {
+  const named =
+    given(customer.fullName) ||
+    given(customer.passport) ||
+    given(customer.inn) ||
+    PAYER_OFD_KEYS.some((key) => given(ofd[key]));
+  if (!named || given(customer.inn) || given(ofd['client.inn'])) return true;
+  const document = given(customer.passport) || given(ofd['client.passport_number']);
+  return given(ofd['client.birth_date']) && given(ofd['client.document_code']) && document;
+}
+
 /** Quantity (thousandths) and amount of a position, or of what is left of it. */
 interface Share {
   quantity: number;
@@ -307,9 +362,10 @@ const shareOf = (p: CartPosition, share: Share): PositionShare => ({ positionId:
 
 /**
  * Matches operation lines to the registered positions (positionId, name and itemCode all equal), within `room` of
- * each; their sum must be the operation's `total`.
+ * each; their sum must be the operation's `total`. A refusal names the line as `<field>.items[i]`, like a format error.
  */
 function matchLines(
+  field: 'depositItems' | 'refundItems',
   order: SandboxOrder,
   cart: OrderCart,
   items: readonly CartItem[],
@@ -317,20 +373,19 @@ function matchLines(
   room: (p: CartPosition) => Share,
   exceedCode: number,
 ): { ok: true; lines: { position: CartPosition; share: Share }[] } | Refusal {
+  if (otherCurrency(items, order.currency)) return refuse(8, 'cartCurrencyMismatch');
   const lines: { position: CartPosition; share: Share }[] = [];
   for (const [i, item] of items.entries()) {
     const position = cart.positions.find((p) => p.positionId === item.positionId);
     if (!position || position.name !== item.name || position.itemCode !== item.itemCode)
-      return refuse(8, 'cartPositionUnknown', `items[${i}]`);
-    if (item.itemCurrency !== undefined && item.itemCurrency !== order.currency)
-      return refuse(8, 'cartCurrencyMismatch');
+      return refuse(8, 'cartPositionUnknown', `${field}.items[${i}]`);
     const share = { quantity: thousandths(item.quantity.value), amount: item.itemAmount };
     const left = room(position);
     if (share.quantity > left.quantity || share.amount > left.amount)
-      return refuse(exceedCode, 'cartItemExceeds', `items[${i}]`);
+      return refuse(exceedCode, 'cartItemExceeds', `${field}.items[${i}]`);
     lines.push({ position, share });
   }
-  if (lines.reduce((sum, l) => sum + l.share.amount, 0) !== total) return refuse(8, 'cartItemsSumMismatch');
+  if (sumOf(lines.map((l) => l.share.amount)) !== total) return refuse(8, 'cartItemsSumMismatch');
   return { ok: true, lines };
 }
 
@@ -340,12 +395,12 @@ function matchLines(
  */
 export function captureCart(order: SandboxOrder, total: number, items: readonly CartItem[] | undefined): CartChange {
   const cart = order.cart;
-  if (!cart) return items ? refuse(8, 'cartPositionUnknown', 'items') : noChange;
+  if (!cart) return items ? refuse(8, 'cartPositionUnknown', 'depositItems.items') : noChange;
   if (!items) {
     if (total !== order.approvedAmount) return refuse(5, 'cartRequired');
     return { ok: true, apply: () => cart.positions.forEach((p) => (p.deposited = whole(p))) };
   }
-  const matched = matchLines(order, cart, items, total, whole, 5);
+  const matched = matchLines('depositItems', order, cart, items, total, whole, 5);
   if (!matched.ok) return matched;
   return {
     ok: true,
@@ -363,9 +418,10 @@ export function captureCart(order: SandboxOrder, total: number, items: readonly 
  */
 export function refundCart(order: SandboxOrder, total: number, items: readonly CartItem[] | undefined): CartChange {
   const cart = order.cart;
-  if (!cart) return items ? refuse(8, 'cartPositionUnknown', 'items') : noChange;
+  if (!cart) return items ? refuse(8, 'cartPositionUnknown', 'refundItems.items') : noChange;
   if (!items) {
-    if (cart.refundsByItems || total !== order.depositedAmount - order.refundedAmount) return refuse(5, 'cartRequired');
+    if (cart.refundsByItems) return refuse(5, 'cartRequiredAfterItems');
+    if (total !== order.depositedAmount - order.refundedAmount) return refuse(5, 'cartRequired');
     return {
       ok: true,
       items: cart.positions
@@ -374,7 +430,7 @@ export function refundCart(order: SandboxOrder, total: number, items: readonly C
       apply: () => cart.positions.forEach((p) => (p.refunded = { ...depositedOf(order, p) })),
     };
   }
-  const matched = matchLines(order, cart, items, total, (p) => refundableOf(order, p), 7);
+  const matched = matchLines('refundItems', order, cart, items, total, (p) => refundableOf(order, p), 7);
   if (!matched.ok) return matched;
   return {
     ok: true,
@@ -452,14 +508,36 @@ export function cartLines(
   }));
 }
 
+/** register.do parameters that are the buyer's contact for the receipt, as a whole. */
+const BUYER_PARAMS = new Set(['email', 'phone']);
+
+/** Whether an entry of a JSON parameter names the buyer: a cart's customerDetails, OFD client.*, jsonParams email/phone. */
+const BUYER_ENTRY = new Map<string, (key: string) => boolean>([
+  ['orderBundle', (key) => key === 'customerDetails'],
+  ['additionalOfdParams', (key) => key.startsWith('client.')],
+  ['jsonParams', (key) => BUYER_PARAMS.has(key.toLowerCase())],
+]);
+
 /**
- * An orderBundle as the journal keeps it: the buyer's contact details (customerDetails) replaced by `marker`, so an
- * email or phone never reaches the journal. A value that is not JSON keeps no e-mail-like part either.
+ * A register parameter as the journal keeps it, without the buyer's contact details: `email` and `phone` replaced by
+ * `marker`; in `orderBundle` its customerDetails, in `additionalOfdParams` every `client.*` entry (the buyer's name,
+ * email, phone, documents), in `jsonParams` an email or phone entry. A value that is not JSON loses the same parts as
+ * far as they can be told (and anything that looks like an e-mail address). Other parameters as given.
  */
-export function withoutBuyerData(raw: string, marker: string): string {
+export function withoutBuyerData(name: string, raw: string, marker: string): string {
+  if (BUYER_PARAMS.has(name)) return marker;
+  const isBuyerEntry = BUYER_ENTRY.get(name);
+  if (!isBuyerEntry) return raw;
   const json = parseJson(raw);
-  if (!json || !isObject(json.value)) return raw.replace(/[^\s"'@,{}:]+@[^\s"'@,{}:]+/g, marker);
-  const bundle = json.value;
-  if (bundle.customerDetails === undefined) return raw;
-  return JSON.stringify({ ...bundle, customerDetails: marker });
+  if (!json || !isObject(json.value))
+    return raw
+      .replace(/"customerDetails"\s*:\s*\{[^}]*\}?/g, `"customerDetails":"${marker}"`)
+      .replace(
+        /"(?:client\.[^"]*|email|phone)"\s*:\s*"[^"]*"?/gi,
+        (entry) => `${entry.slice(0, entry.indexOf(':'))}:"${marker}"`,
+      )
+      .replace(/[^\s"'@,{}:]+@[^\s"'@,{}:]+/g, marker);
+  const buyerKeys = Object.keys(json.value).filter(isBuyerEntry);
+  if (buyerKeys.length === 0) return raw;
+  return JSON.stringify({ ...json.value, ...Object.fromEntries(buyerKeys.map((key) => [key, marker])) });
 }

@@ -75,6 +75,23 @@ const MESSAGES = {
   // The cart (orderBundle, depositItems, refundItems; cart.ts).
   cartNotJson: ['Wrong request format: the cart is not JSON', 'Неверный формат запроса: корзина не является JSON'],
   cartFormatInvalid: ['Wrong cart format', 'Неверный формат корзины'],
+  // The sandbox's own bounds (cart.ts CART_LIMITS; the gateway documents none): said as such, not as a format error.
+  cartTooManyItems: [
+    "Wrong cart format: more than 100 items, the sandbox's own bound",
+    'Неверный формат корзины: больше 100 позиций, это ограничение песочницы',
+  ],
+  cartTooManyAttributes: [
+    "Wrong cart format: more than 20 attributes, the sandbox's own bound",
+    'Неверный формат корзины: больше 20 атрибутов, это ограничение песочницы',
+  ],
+  cartItemAmountNotPriceTimesQuantity: [
+    'Wrong cart format: itemAmount is not itemPrice × quantity.value rounded to a minor unit',
+    'Неверный формат корзины: itemAmount не равен itemPrice × quantity.value с округлением до минимальной единицы валюты',
+  ],
+  cartPayerDataIncomplete: [
+    'Wrong cart format: payer data needs the inn, or birth date, document code and document number',
+    'Неверный формат корзины: к данным покупателя нужен ИНН либо дата рождения, код и номер документа',
+  ],
   cartCurrencyMismatch: [
     'Cart currency does not match the order currency',
     'Валюта корзины не совпадает с валютой заказа',
@@ -98,6 +115,10 @@ const MESSAGES = {
   cartRequired: [
     'The cart is required for an operation on a part of a cart order',
     'Для операции на часть заказа с корзиной необходимо передать корзину',
+  ],
+  cartRequiredAfterItems: [
+    'An earlier refund of this order named its cart lines: every later refund must name them too',
+    'Предыдущий возврат по заказу был с корзиной: каждый следующий возврат тоже должен передавать корзину',
   ],
   taxSystemInvalid: ['Invalid taxSystem', 'Неверное значение taxSystem'],
   // getReceiptStatus.do (receipts.ts)

@@ -65,6 +65,11 @@ function cartRegisterParams(): Record<string, Schema> {
         'itemAttributes?{attributes[{name, value}]}}]}}. Line totals must add up to amount (errorCode 8); not JSON is 4.',
     ),
     taxSystem: str('Tax system of the fiscal receipt: 0 to 5.', { pattern: '^[0-5]$' }),
+    additionalOfdParams: str(
+      'Fiscal extras, a flat JSON object of dotted keys. The sandbox reads only its client.* payer entries: with a ' +
+        'cart that names the payer, client.inn, or client.birth_date + client.document_code + the document number, ' +
+        'is needed (errorCode 8).',
+    ),
   };
 }
 

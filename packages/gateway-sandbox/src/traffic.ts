@@ -272,8 +272,8 @@ export function redactParams(params: Readonly<Record<string, unknown>>): Record<
     const raw = params[name];
     const value: unknown = Array.isArray(raw) ? raw[0] : raw;
     const given = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
-    // A cart names its buyer (customerDetails: the receipt's email or phone); the journal never keeps them.
-    const text = name === 'orderBundle' ? withoutBuyerData(given, REDACTED) : given;
+    // The receipt's buyer (email, phone, a cart's customerDetails, client.* OFD data): the journal never keeps them.
+    const text = withoutBuyerData(name, given, REDACTED);
     out[key] = text.length > JOURNAL_VALUE_MAX ? `${text.slice(0, JOURNAL_VALUE_MAX)}…` : text;
   }
   return out;

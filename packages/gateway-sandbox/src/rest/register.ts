@@ -1,6 +1,7 @@
 import { parseOrderBundle, parseTaxSystem } from '../cart.js';
 import { DEFAULT_CURRENCY, lookupCurrency } from '../currency.js';
 import type { RegisterInput } from '../engine.js';
+import { parseMoscowDateTime } from '../datetime.js';
 import { refuse, type Refusal } from '../ledger.js';
 import type { SandboxMerchant } from '../types.js';
 import { param, parseAmount, type Params } from './params.js';
@@ -68,7 +69,11 @@ export function parseRegister(
   // The cart (docs/gateway-reference.md §8): any failure and the order is not created.
   const taxSystem = parseTaxSystem(param(params, 'taxSystem'));
   if (!taxSystem.ok) return taxSystem;
-  const cart = parseOrderBundle(param(params, 'orderBundle'), { amount, currency });
+  const cart = parseOrderBundle(
+    param(params, 'orderBundle'),
+    { amount, currency },
+    param(params, 'additionalOfdParams'),
+  );
   if (!cart.ok) return cart;
 
   if (twoPhase && !merchant.allowTwoPhase) return refuse(5, 'preAuthForbidden');
@@ -142,25 +147,4 @@ function parseExpiry(params: Params, now: number): ExpiryResult {
   if (timeout === undefined) return { ok: true, value: {} };
   if (!/^\d{1,9}$/.test(timeout) || Number(timeout) === 0) return refuse(5, 'sessionTimeoutInvalid');
   return { ok: true, value: { sessionTimeoutSecs: Number(timeout) } };
-}
-
-const MOSCOW_OFFSET_MS = 3 * 60 * 60 * 1000;
-
-/**
- * yyyy-MM-ddTHH:mm:ss in UTC+3, or undefined. Date.parse alone would accept 2030-02-30 (rolled over to
- * March) or T24:00:00 (next midnight), so the parsed instant must give back exactly the components written.
- */
-function parseMoscowDateTime(value: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(value);
-  if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  const same =
-    wall.getUTCFullYear() === y &&
-    wall.getUTCMonth() === mo - 1 &&
-    wall.getUTCDate() === d &&
-    wall.getUTCHours() === h &&
-    wall.getUTCMinutes() === mi &&
-    wall.getUTCSeconds() === s;
-  return same ? wall.getTime() - MOSCOW_OFFSET_MS : undefined;
 }
