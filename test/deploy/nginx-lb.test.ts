@@ -277,7 +277,12 @@ suite('the nginx load balancer (deploy/nginx/shop.conf, real nginx)', () => {
     return out;
   }
 
-  it.each(['/buy', '/admin/orders/0123456789abcdef/capture', '/admin/orders/0123456789abcdef/refund'])(
+  it.each([
+    '/buy',
+    '/admin/orders/0123456789abcdef/capture',
+    '/admin/orders/0123456789abcdef/refund',
+    '/admin/orders/0123456789abcdef/receipts',
+  ])(
     'resends POST %s, which the shop makes safe to repeat, to the other shop when the first fails after reading it',
     async (target) => {
       const { statuses, a, b } = await postsWithADropping(target);

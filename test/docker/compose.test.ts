@@ -404,7 +404,7 @@ describe('compose.scale.yaml: two shops behind nginx, sharing PostgreSQL and Red
     const resent = [...conf.matchAll(/^\s*location ([^{]+)\{([^}]*)\}/gm)]
       .filter((m) => /^\s*proxy_next_upstream\s[^;]*non_idempotent/m.test(m[2] ?? ''))
       .map((m) => m[1]?.trim());
-    expect(resent).toEqual(['= /buy', '~ ^/admin/orders/[^/]+/(refresh|capture|void|refund)$']);
+    expect(resent).toEqual(['= /buy', '~ ^/admin/orders/[^/]+/(refresh|receipts|capture|void|refund)$']);
     expect(conf.match(/non_idempotent/g)).toHaveLength(resent.length);
   });
 
