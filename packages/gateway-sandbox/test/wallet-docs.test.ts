@@ -1,7 +1,7 @@
 /** The "Wallets" sections (docs/sandbox.md, the package README): their curl examples run, their tables hold. */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { maskPan } from '../src/cards.js';
 import type { RunningSandbox } from '../src/index.js';
 import { WALLET_TEST_CARDS } from '../src/wallets.js';
@@ -14,11 +14,13 @@ const curlsOf = (file: string): string[] =>
     .filter((line) => line.startsWith('curl '));
 
 describe('the wallet docs', () => {
+  // A sandbox of its own for each file: the files' examples number their orders by the second, and the same
+  // example in two files run within one second would otherwise be refused as a duplicate order number.
   let sb: RunningSandbox;
-  beforeAll(async () => {
+  beforeEach(async () => {
     sb = await startDocSandbox();
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await sb.close();
   });
 
