@@ -105,16 +105,31 @@ suite('README screenshots (SCREENSHOTS=1)', () => {
   }
 
   it(
-    'catalog, product page, hosted payment page, success page',
+    'catalog, product page, cart, hosted payment page, wallet sheet, success page',
     async () => {
       const { shop, context, sandboxUrl } = env();
       const page = await context.newPage();
-      await buyOnShop(page, { shopUrl: url, gatewayUrl: sandboxUrl, productId: 'coffee-beans', quantity: 2 });
+      // A cart of two products, one of them twice, with an address for the receipt.
+      await page.goto(`${url}/products/coffee-beans`);
+      await page.getByLabel('Quantity').fill('2');
+      await page.getByRole('button', { name: 'Add to cart' }).click();
+      await page.waitForURL(`${url}/cart?notice=added`);
+      await page.goto(`${url}/products/ceramic-mug`);
+      await page.getByRole('button', { name: 'Add to cart' }).click();
+      await page.waitForURL(`${url}/cart?notice=added`);
+      await page.goto(`${url}/cart`);
+      await page.getByLabel('Email for the receipt (optional)').fill('buyer@example.org');
+      await shoot(page, 'cart');
+      await page.getByRole('button', { name: 'Go to payment' }).click();
+      await page.waitForURL((u) => u.origin === sandboxUrl && /\/payment_en\.html$/.test(u.pathname));
       const gatewayId = new URL(page.url()).searchParams.get('mdOrder') ?? '';
       const order = shop.ledger.findByGatewayOrderId(gatewayId)!;
       await shoot(page, 'payment-page', paidVolatile(order.orderNumber, gatewayId));
 
-      await payOnGateway(page, { shopUrl: url, pan: CARDS.approved });
+      await page.getByRole('link', { name: 'Pay with Google Pay' }).click();
+      await shoot(page, 'wallet-sheet', paidVolatile(order.orderNumber, gatewayId));
+      await page.getByRole('button', { name: /^Pay .* with Google Pay$/ }).click();
+      await page.waitForURL((u) => u.origin === url && u.pathname.startsWith('/checkout/'));
       await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Payment successful');
       await shoot(page, 'success', paidVolatile(order.orderNumber, gatewayId));
 
