@@ -418,6 +418,31 @@ describe('the receipt email', () => {
     expect(wire.text).not.toContain(EMAIL);
   });
 
+  it('a checkout again with another email (corrected after going back) registers it, not the first one', async () => {
+    const { gateway, shop } = await start();
+    const agent = request.agent(shop.app);
+    await add(agent, 'notebook');
+    const page = await agent.get('/cart').expect(200);
+    const typo = await agent
+      .post('/buy')
+      .type('form')
+      .send({ ...checkoutForm(page), email: 'buyer@exmaple.org' });
+    expect(typo.status).toBe(303);
+    const fixed = await agent
+      .post('/buy')
+      .type('form')
+      .send({ ...checkoutForm(page), email: EMAIL });
+    expect(fixed.status).toBe(303);
+    expect(gateway.callsTo('register').map((c) => c.form.email)).toEqual(['buyer@exmaple.org', EMAIL]);
+    expect(JSON.stringify(shop.ledger.listRecent(10))).not.toContain(EMAIL);
+    // The same email again is the same purchase: no third order.
+    await agent
+      .post('/buy')
+      .type('form')
+      .send({ ...checkoutForm(page), email: EMAIL });
+    expect(gateway.callsTo('register')).toHaveLength(2);
+  });
+
   it('"Buy now" sends no email', async () => {
     const { gateway, shop } = await start();
     await buy(request.agent(shop.app), 'notebook', 1);
