@@ -229,6 +229,8 @@ export function methodOf(entry: TrafficEntry): string {
 
 /** A parameter name that may carry a secret or card data: its value is never kept. */
 const SECRET_KEY = /pass|token|secret|key|checksum|credential|auth|cvc|cvv|cvv2|pan|card|otp|sign/i;
+/** register.do's own parameters that name the buyer (the receipt's address): personal data, never kept either. */
+const BUYER_PARAMS = new Set(['email', 'phone']);
 /** The journal keeps at most this many characters of a parameter's value, and marks a cut one with '…'. */
 export const JOURNAL_VALUE_MAX = 200;
 const MAX_PARAMS = 50;
@@ -243,7 +245,7 @@ const MAX_NAMES = 1000;
 function isSecretName(name: string): boolean {
   const known = secretByName.get(name);
   if (known !== undefined) return known;
-  const secret = SECRET_KEY.test(name);
+  const secret = SECRET_KEY.test(name) || BUYER_PARAMS.has(name.toLowerCase());
   if (secretByName.size < MAX_NAMES) secretByName.set(name, secret);
   return secret;
 }

@@ -404,6 +404,15 @@ describe('register with orderBundle', () => {
     expect(text).not.toContain('journal@example.com');
     expect(text).not.toContain('79001234567');
   });
+
+  it('when register.do names the buyer in its own email and phone parameters, then the journal keeps neither', async () => {
+    const { orderId } = await sb.register({ email: 'param@example.com', phone: '79007654321' });
+    const res = await request(sb.app).get('/sandbox/journal.json').query({ orderId }).set(OPERATOR_AUTH);
+    const text = JSON.stringify(res.body);
+    expect(text).toContain('"method":"register"');
+    expect(text).not.toContain('param@example.com');
+    expect(text).not.toContain('79007654321');
+  });
 });
 
 describe('capture and refund by cart lines', () => {
