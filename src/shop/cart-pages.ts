@@ -81,9 +81,11 @@ export function createCartPages(deps: CartDeps) {
     if (priced.gone.length > 0) {
       cart = removeLines(cart, priced.gone);
       storeCart(req.session, cart);
-      count.set(res, cart);
       notice = 'gone';
     }
+    // The header's count is a cookie of its own: here, where the cart itself is read, it is put right when the
+    // session no longer backs it (expired, lost by its store, a product gone).
+    if (count.read(req) !== itemCount(cart)) count.set(res, cart);
     const { lang } = res.locals;
     res.status(state.status ?? 200).render('shop/cart', {
       lines: priced.lines.map((l) => ({

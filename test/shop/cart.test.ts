@@ -330,6 +330,19 @@ describe('the cart against the sandbox', () => {
     expect(cookieValue(added, 'sid')).toBeDefined();
   });
 
+  it('the cart page corrects a header count its session no longer backs (the session expired or was lost)', async () => {
+    const agent = request.agent(shop.app);
+    await add(agent, 'notebook', 3);
+    const list = await agent.get('/').expect(200);
+    expect(list.text).toMatch(/Cart \(3\)/);
+    // The session is gone (expired, a store that lost it); the count cookie, a day long, is still there.
+    const cookie = `cart_n=3; buyer=${cookieValue(list, 'buyer') ?? ''}`;
+    const page = await request(shop.app).get('/cart').set('Cookie', cookie).expect(200);
+    expect(page.text).toMatch(/Your cart is empty/);
+    expect(page.text).toMatch(/Cart \(0\)/);
+    expect(cookieValue(page, 'cart_n')).toBe('0');
+  });
+
   it('a session id planted from another browser neither shows its cart nor receives this browser’s cart', async () => {
     const attacker = request.agent(shop.app);
     const planted = cookieValue(await add(attacker, 'ceramic-mug'), 'sid')!;
