@@ -70,7 +70,8 @@ export function createBuy(
     const typed = parseEmail(form.email);
     if (!typed) {
       if (!cartPages) throw new HttpError(400, 'cart.badEmail');
-      cartPages.render(req, res, { status: 400, error: 'cart.badEmail' });
+      const typedEmail = typeof form.email === 'string' ? form.email : undefined;
+      cartPages.render(req, res, { status: 400, error: 'cart.badEmail', typedEmail });
       return undefined;
     }
     if (stored.lines.length === 0 && req.session.browser === undefined) {
