@@ -146,9 +146,11 @@ export function createReturn(
       case 'declined':
       case 'reversed':
       case 'refunded': {
-        // A one-line order is tried again with a Buy form; an order of several lines, from the cart, which a
-        // failed payment leaves as it was.
-        const first = order.items.length === 1 ? order.items[0] : undefined;
+        // A "Buy now" order is tried again with a Buy form; a cart's order (any of several lines, or the one this
+        // session bought from its cart) from the cart, which a failed payment leaves as it was: a Buy form there
+        // would make an order whose success page leaves the paid lines in the cart.
+        const fromCart = order.items.length > 1 || req.session.cartOrder?.orderId === order.id;
+        const first = fromCart ? undefined : order.items[0];
         // The page offers "try again": a Buy form, so the browser needs its key like on a product page.
         deps.browserKey.ensure(req, res);
         return res.render('shop/failure', {
@@ -162,7 +164,7 @@ export function createReturn(
           // The buyer pressed Cancel on the payment page: no "failed", no bank code, a way back to the product.
           buyerCancelled: order.status === 'declined' && isBuyerCancel(order.actionCode),
           productUrl: first ? `/products/${encodeURIComponent(first.productId)}` : '/',
-          backToCart: order.items.length > 1,
+          backToCart: fromCart,
         });
       }
       case 'mismatch':

@@ -320,6 +320,25 @@ describe('the cart against the sandbox', () => {
     expect(page.text).toMatch(/Your cart is empty/);
   });
 
+  it('a declined one-line cart order leads back to the cart, whose retry empties it once paid', async () => {
+    const agent = request.agent(shop.app);
+    await add(agent, 'notebook', 2);
+    const declined = await checkout(agent);
+    const refused = await sandboxHelpers(shop).decline(
+      new URL(declined.headers.location!).searchParams.get('mdOrder')!,
+    );
+    const failure = await agent.get(shopPath(refused.returnUrl!)).expect(200);
+    // Not a "Buy now" of the line: its success page would leave the paid line in the cart.
+    expect(failure.text).toMatch(/<a class="button button--primary" href="\/cart">Back to your cart<\/a>/);
+    expect(failure.text).not.toMatch(/name="productId"/);
+    const bought = await checkout(agent);
+    const paid = await sandboxHelpers(shop).pay(new URL(bought.headers.location!).searchParams.get('mdOrder')!, {
+      card: '4111 1111 1111 1111',
+    });
+    await agent.get(shopPath(paid.returnUrl!)).expect(200);
+    expect((await agent.get('/cart').expect(200)).text).toMatch(/Your cart is empty/);
+  });
+
   it('the cart page and the catalog never create a session; a cart is only made by adding to it', async () => {
     const agent = request.agent(shop.app);
     for (const path of ['/', '/products/notebook', '/cart']) {
