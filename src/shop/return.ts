@@ -4,7 +4,7 @@ import { isOpen } from '../orders/state-machine.js';
 import type { Order } from '../orders/types.js';
 import { isBuyerCancel } from '../gateway/action-codes.js';
 import { explainActionCode } from '../http/messages/action-codes.js';
-import { cartOf, linesKey } from './cart.js';
+import { cartOf, storeCart, withoutBought } from './cart.js';
 import type { CartPages } from './cart-pages.js';
 import type { ShopRouteDeps } from './deps.js';
 
@@ -100,17 +100,18 @@ export function createReturn(
   }
 
   /**
-   * The buyer is back with a paid order bought from the cart: the cart is emptied, unless it was changed since
-   * (then it holds more than this order bought, and stays). A declined payment leaves it for another try.
+   * The buyer is back with a paid order bought from the cart: what it bought leaves the cart (all of it, unless
+   * the cart was changed since: then what was added stays). A declined payment leaves it for another try.
    */
   function emptyBoughtCart(req: Request, res: Response, order: Order): void {
     const bought = req.session.cartOrder;
     if (bought?.orderId !== order.id) return;
     delete req.session.cartOrder;
     const browser = req.session.browser;
-    if (browser === undefined || linesKey(cartOf(req.session, browser).lines) !== bought.lines) return;
-    delete req.session.cart;
-    cartPages?.count.set(res, { lines: [] });
+    if (browser === undefined) return;
+    const left = withoutBought(cartOf(req.session, browser), bought.lines);
+    storeCart(req.session, left);
+    cartPages?.count.set(res, left);
   }
 
   return async (req, res) => {

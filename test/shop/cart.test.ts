@@ -339,6 +339,26 @@ describe('the cart against the sandbox', () => {
     expect((await agent.get('/cart').expect(200)).text).toMatch(/Your cart is empty/);
   });
 
+  it('a paid cart order takes its own lines out of a cart changed since, and leaves what was added', async () => {
+    const agent = request.agent(shop.app);
+    await add(agent, 'notebook', 2);
+    await add(agent, 'ceramic-mug');
+    const bought = await checkout(agent);
+    // Another tab, while the payment page is open: one more product, and one more of a line being paid for.
+    await add(agent, 'tote-bag');
+    await add(agent, 'notebook', 1);
+    const paid = await sandboxHelpers(shop).pay(new URL(bought.headers.location!).searchParams.get('mdOrder')!, {
+      card: '4111 1111 1111 1111',
+    });
+    const success = await agent.get(shopPath(paid.returnUrl!)).expect(200);
+    expect(success.text).toMatch(/Cart \(2\)/);
+    const page = await agent.get('/cart').expect(200);
+    expect(page.text).not.toContain('Ceramic mug');
+    expect(page.text).toContain('Canvas tote bag');
+    expect(page.text).toMatch(/id="qty-0"[^>]*value="1"/); // notebook: 3 in the cart, 2 paid
+    expect(page.text).toMatch(/id="qty-1"[^>]*value="1"/);
+  });
+
   it('the cart page and the catalog never create a session; a cart is only made by adding to it', async () => {
     const agent = request.agent(shop.app);
     for (const path of ['/', '/products/notebook', '/cart']) {
