@@ -62,7 +62,12 @@ export interface CartPageState {
   status?: number;
   error?: string;
   notice?: CartNotice;
+  /** The email as typed when it was refused: shown back in its field only, never stored. */
+  typedEmail?: string;
 }
+
+/** A refused email is shown back at most this long (the field's own limit is MAX_EMAIL_LENGTH). */
+const TYPED_EMAIL_MAX = 254;
 
 /** GET /cart and the forms that change the cart (POST /cart/add, /cart/update, /cart/remove). */
 export function createCartPages(deps: CartDeps) {
@@ -81,9 +86,11 @@ export function createCartPages(deps: CartDeps) {
     if (priced.gone.length > 0) {
       cart = removeLines(cart, priced.gone);
       storeCart(req.session, cart);
-      count.set(res, cart);
       notice = 'gone';
     }
+    // The header's count is a cookie of its own: here, where the cart itself is read, it is put right when the
+    // session no longer backs it (expired, lost by its store, a product gone).
+    if (count.read(req) !== itemCount(cart)) count.set(res, cart);
     const { lang } = res.locals;
     res.status(state.status ?? 200).render('shop/cart', {
       lines: priced.lines.map((l) => ({
@@ -96,7 +103,7 @@ export function createCartPages(deps: CartDeps) {
       })),
       amount: priced.amount,
       version: priced.version,
-      email: cart.email ?? '',
+      email: state.typedEmail?.slice(0, TYPED_EMAIL_MAX) ?? cart.email ?? '',
       notice: notice && NOTICES[notice],
       error: state.error,
       csrfToken: csrf.token(req, res),

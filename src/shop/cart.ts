@@ -150,6 +150,23 @@ export function linesKey(lines: readonly CartLine[]): string {
   return lines.map((l) => `${l.productId}:${l.quantity}`).join('\n');
 }
 
+/**
+ * The cart once an order bought `bought` (its linesKey) from it: each bought line's quantity taken out, a line left
+ * with none removed. What was added since (another tab, while the payment page was open) stays.
+ */
+export function withoutBought(cart: StoredCart, bought: string): StoredCart {
+  const paid = new Map<string, number>();
+  for (const entry of bought.split('\n')) {
+    const at = entry.lastIndexOf(':');
+    const quantity = Number(entry.slice(at + 1));
+    if (at > 0 && Number.isSafeInteger(quantity)) paid.set(entry.slice(0, at), quantity);
+  }
+  const lines = cart.lines
+    .map((l) => ({ productId: l.productId, quantity: l.quantity - (paid.get(l.productId) ?? 0) }))
+    .filter((l) => l.quantity > 0);
+  return { ...cart, lines };
+}
+
 /** Stores the cart in a session already made for this browser (an empty cart is no cart). */
 export function storeCart(session: Session & Partial<SessionData>, cart: StoredCart): void {
   if (cart.lines.length === 0) delete session.cart;

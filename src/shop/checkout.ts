@@ -70,7 +70,8 @@ export function createBuy(
     const typed = parseEmail(form.email);
     if (!typed) {
       if (!cartPages) throw new HttpError(400, 'cart.badEmail');
-      cartPages.render(req, res, { status: 400, error: 'cart.badEmail' });
+      const typedEmail = typeof form.email === 'string' ? form.email : undefined;
+      cartPages.render(req, res, { status: 400, error: 'cart.badEmail', typedEmail });
       return undefined;
     }
     if (stored.lines.length === 0 && req.session.browser === undefined) {
@@ -114,6 +115,7 @@ export function createBuy(
     const purchaseKey = purchaseKeyOfLines(
       browser,
       purchase.lines.map((l) => ({ productId: l.product.id, quantity: l.quantity })),
+      purchase.email,
     );
     const items = purchase.lines.map(({ product, quantity }) => ({
       productId: product.id,
@@ -192,10 +194,14 @@ export function purchaseKeyOf(browser: string, product: Product, quantity: numbe
   return purchaseKeyOfLines(browser, [{ productId: product.id, quantity }]);
 }
 
-/** The purchase key of any cart; a one-line cart has the key "Buy now" of that line has (the buyer's email is not in it). */
-export function purchaseKeyOfLines(browser: string, lines: readonly CartLine[]): string {
+/**
+ * The purchase key of any cart; a one-line cart without an email has the key "Buy now" of that line has. The receipt
+ * email is part of the purchase (only hashed, with the browser's id): an email corrected after going back from the
+ * payment page makes a new order that carries it, instead of reusing the one registered with the old address.
+ */
+export function purchaseKeyOfLines(browser: string, lines: readonly CartLine[], email?: string): string {
   return createHash('sha256')
-    .update(`${browser}\n${linesKey(lines)}`)
+    .update(`${browser}\n${linesKey(lines)}${email === undefined ? '' : `\nemail ${email}`}`)
     .digest('base64url');
 }
 

@@ -4,7 +4,7 @@ import { isOpen } from '../orders/state-machine.js';
 import type { Order } from '../orders/types.js';
 import { isBuyerCancel } from '../gateway/action-codes.js';
 import { explainActionCode } from '../http/messages/action-codes.js';
-import { cartOf, linesKey } from './cart.js';
+import { cartOf, storeCart, withoutBought } from './cart.js';
 import type { CartPages } from './cart-pages.js';
 import { paidWith } from '../http/messages/payment-ways.js';
 import type { Lang } from '../http/i18n.js';
@@ -105,17 +105,18 @@ export function createReturn(
   }
 
   /**
-   * The buyer is back with a paid order bought from the cart: the cart is emptied, unless it was changed since
-   * (then it holds more than this order bought, and stays). A declined payment leaves it for another try.
+   * The buyer is back with a paid order bought from the cart: what it bought leaves the cart (all of it, unless
+   * the cart was changed since: then what was added stays). A declined payment leaves it for another try.
    */
   function emptyBoughtCart(req: Request, res: Response, order: Order): void {
     const bought = req.session.cartOrder;
     if (bought?.orderId !== order.id) return;
     delete req.session.cartOrder;
     const browser = req.session.browser;
-    if (browser === undefined || linesKey(cartOf(req.session, browser).lines) !== bought.lines) return;
-    delete req.session.cart;
-    cartPages?.count.set(res, { lines: [] });
+    if (browser === undefined) return;
+    const left = withoutBought(cartOf(req.session, browser), bought.lines);
+    storeCart(req.session, left);
+    cartPages?.count.set(res, left);
   }
 
   return async (req, res) => {
@@ -151,9 +152,11 @@ export function createReturn(
       case 'declined':
       case 'reversed':
       case 'refunded': {
-        // A one-line order is tried again with a Buy form; an order of several lines, from the cart, which a
-        // failed payment leaves as it was.
-        const first = order.items.length === 1 ? order.items[0] : undefined;
+        // A "Buy now" order is tried again with a Buy form; a cart's order (any of several lines, or the one this
+        // session bought from its cart) from the cart, which a failed payment leaves as it was: a Buy form there
+        // would make an order whose success page leaves the paid lines in the cart.
+        const fromCart = order.items.length > 1 || req.session.cartOrder?.orderId === order.id;
+        const first = fromCart ? undefined : order.items[0];
         // The page offers "try again": a Buy form, so the browser needs its key like on a product page.
         deps.browserKey.ensure(req, res);
         return res.render('shop/failure', {
@@ -167,7 +170,7 @@ export function createReturn(
           // The buyer pressed Cancel on the payment page: no "failed", no bank code, a way back to the product.
           buyerCancelled: order.status === 'declined' && isBuyerCancel(order.actionCode),
           productUrl: first ? `/products/${encodeURIComponent(first.productId)}` : '/',
-          backToCart: order.items.length > 1,
+          backToCart: fromCart,
         });
       }
       case 'mismatch':

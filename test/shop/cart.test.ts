@@ -320,6 +320,45 @@ describe('the cart against the sandbox', () => {
     expect(page.text).toMatch(/Your cart is empty/);
   });
 
+  it('a declined one-line cart order leads back to the cart, whose retry empties it once paid', async () => {
+    const agent = request.agent(shop.app);
+    await add(agent, 'notebook', 2);
+    const declined = await checkout(agent);
+    const refused = await sandboxHelpers(shop).decline(
+      new URL(declined.headers.location!).searchParams.get('mdOrder')!,
+    );
+    const failure = await agent.get(shopPath(refused.returnUrl!)).expect(200);
+    // Not a "Buy now" of the line: its success page would leave the paid line in the cart.
+    expect(failure.text).toMatch(/<a class="button button--primary" href="\/cart">Back to your cart<\/a>/);
+    expect(failure.text).not.toMatch(/name="productId"/);
+    const bought = await checkout(agent);
+    const paid = await sandboxHelpers(shop).pay(new URL(bought.headers.location!).searchParams.get('mdOrder')!, {
+      card: '4111 1111 1111 1111',
+    });
+    await agent.get(shopPath(paid.returnUrl!)).expect(200);
+    expect((await agent.get('/cart').expect(200)).text).toMatch(/Your cart is empty/);
+  });
+
+  it('a paid cart order takes its own lines out of a cart changed since, and leaves what was added', async () => {
+    const agent = request.agent(shop.app);
+    await add(agent, 'notebook', 2);
+    await add(agent, 'ceramic-mug');
+    const bought = await checkout(agent);
+    // Another tab, while the payment page is open: one more product, and one more of a line being paid for.
+    await add(agent, 'tote-bag');
+    await add(agent, 'notebook', 1);
+    const paid = await sandboxHelpers(shop).pay(new URL(bought.headers.location!).searchParams.get('mdOrder')!, {
+      card: '4111 1111 1111 1111',
+    });
+    const success = await agent.get(shopPath(paid.returnUrl!)).expect(200);
+    expect(success.text).toMatch(/Cart \(2\)/);
+    const page = await agent.get('/cart').expect(200);
+    expect(page.text).not.toContain('Ceramic mug');
+    expect(page.text).toContain('Canvas tote bag');
+    expect(page.text).toMatch(/id="qty-0"[^>]*value="1"/); // notebook: 3 in the cart, 2 paid
+    expect(page.text).toMatch(/id="qty-1"[^>]*value="1"/);
+  });
+
   it('the cart page and the catalog never create a session; a cart is only made by adding to it', async () => {
     const agent = request.agent(shop.app);
     for (const path of ['/', '/products/notebook', '/cart']) {
@@ -328,6 +367,19 @@ describe('the cart against the sandbox', () => {
     }
     const added = await add(agent, 'notebook');
     expect(cookieValue(added, 'sid')).toBeDefined();
+  });
+
+  it('the cart page corrects a header count its session no longer backs (the session expired or was lost)', async () => {
+    const agent = request.agent(shop.app);
+    await add(agent, 'notebook', 3);
+    const list = await agent.get('/').expect(200);
+    expect(list.text).toMatch(/Cart \(3\)/);
+    // The session is gone (expired, a store that lost it); the count cookie, a day long, is still there.
+    const cookie = `cart_n=3; buyer=${cookieValue(list, 'buyer') ?? ''}`;
+    const page = await request(shop.app).get('/cart').set('Cookie', cookie).expect(200);
+    expect(page.text).toMatch(/Your cart is empty/);
+    expect(page.text).toMatch(/Cart \(0\)/);
+    expect(cookieValue(page, 'cart_n')).toBe('0');
   });
 
   it('a session id planted from another browser neither shows its cart nor receives this browser’s cart', async () => {
@@ -395,9 +447,12 @@ describe('the receipt email', () => {
         .send({ ...checkoutForm(page), email: bad });
       expect([bad, res.status]).toEqual([bad, 400]);
       expect(res.text).toMatch(/type one email address without spaces/);
-      expect(res.text).not.toContain(bad);
+      // Shown back as typed in its field, to be corrected rather than typed again; kept nowhere.
+      expect(res.text).toMatch(new RegExp(`id="email"[^>]*value="${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
+      expect((await agent.get('/cart')).text).not.toContain(bad);
     }
     expect(gateway.callsTo('register')).toHaveLength(0);
+    expect(shop.logs.join('\n')).not.toContain('not-an-email');
 
     await agent
       .post('/buy')
@@ -418,6 +473,31 @@ describe('the receipt email', () => {
     const wire = await panel.get(`/dev/orders/${order!.orderNumber}`).expect(200);
     expect(wire.text).toMatch(/register\.do/);
     expect(wire.text).not.toContain(EMAIL);
+  });
+
+  it('a checkout again with another email (corrected after going back) registers it, not the first one', async () => {
+    const { gateway, shop } = await start();
+    const agent = request.agent(shop.app);
+    await add(agent, 'notebook');
+    const page = await agent.get('/cart').expect(200);
+    const typo = await agent
+      .post('/buy')
+      .type('form')
+      .send({ ...checkoutForm(page), email: 'buyer@exmaple.org' });
+    expect(typo.status).toBe(303);
+    const fixed = await agent
+      .post('/buy')
+      .type('form')
+      .send({ ...checkoutForm(page), email: EMAIL });
+    expect(fixed.status).toBe(303);
+    expect(gateway.callsTo('register').map((c) => c.form.email)).toEqual(['buyer@exmaple.org', EMAIL]);
+    expect(JSON.stringify(shop.ledger.listRecent(10))).not.toContain(EMAIL);
+    // The same email again is the same purchase: no third order.
+    await agent
+      .post('/buy')
+      .type('form')
+      .send({ ...checkoutForm(page), email: EMAIL });
+    expect(gateway.callsTo('register')).toHaveLength(2);
   });
 
   it('"Buy now" sends no email', async () => {
