@@ -38,7 +38,7 @@ export const ru: Record<MessageKey, string> = {
   'cart.update': 'Изменить',
   'cart.remove': 'Удалить',
   'cart.removeItem': 'Удалить: {name}',
-  'cart.actions': 'Изменить',
+  'cart.actions': 'Действие',
   'cart.email': 'Электронная почта для чека (необязательно)',
   'cart.emailHint':
     'Мы передаём её платёжному сервису, который пришлёт на неё чек. До {max} символов; храним её только вместе с корзиной.',
