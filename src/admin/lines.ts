@@ -3,7 +3,7 @@
 // lines. The cart lines themselves (positions, codes, amounts on the gateway's side) are built by
 // src/payments/bundle.ts, as for the register's cart.
 import type { MessageKey } from '../http/i18n.js';
-import type { ChosenLine, LinePart } from '../payments/index.js';
+import { positionOf, type ChosenLine, type LinePart } from '../payments/index.js';
 import type { Order, OrderEvent } from '../orders/types.js';
 
 /** The event step that records an intent's line parts before its call: `{ step, intent, lines }`. */
@@ -80,10 +80,11 @@ export function refundLines(order: Pick<Order, 'items'>, events: readonly OrderE
   const refunded = movedByLine(events, 'refund');
   return order.items.map((item, i) => {
     const total = item.unitAmount * item.quantity;
-    const taken = captured ? (captured.get(i + 1) ?? 0) : total;
-    const leftAmount = Math.max(0, Math.min(total, taken) - (refunded?.get(i + 1) ?? 0));
+    const positionId = positionOf(i);
+    const taken = captured ? (captured.get(positionId) ?? 0) : total;
+    const leftAmount = Math.max(0, Math.min(total, taken) - (refunded?.get(positionId) ?? 0));
     return {
-      positionId: i + 1,
+      positionId,
       name: item.name,
       quantity: item.quantity,
       unitAmount: item.unitAmount,

@@ -53,11 +53,19 @@ export type FiscalLookup = (productId: string) => Partial<FiscalSettings> | unde
 /** The gateway's limit on a line's name. */
 const NAME_MAX = 255;
 
-/** The cart line of one order item: position = line index + 1; itemAmount = price × quantity. */
+/**
+ * An order line's position in the gateway's cart: its index + 1, the same in the register's cart and in every
+ * capture or refund of lines. lineAt is the way back.
+ */
+export const positionOf = (index: number): number => index + 1;
+/** The entry of a per-line list (the order's items, its positions) at a position; undefined when there is none. */
+export const lineAt = <T>(lines: readonly T[], positionId: number): T | undefined => lines[positionId - 1];
+
+/** The cart line of one order item: its position (positionOf); itemAmount = price × quantity. */
 function position(item: OrderItem, index: number, fiscal: FiscalLookup): CartItem {
   const f = fiscalSettings(item.productId, fiscal(item.productId));
   return {
-    positionId: index + 1,
+    positionId: positionOf(index),
     name: item.name.slice(0, NAME_MAX),
     quantity: { value: item.quantity, measure: f.measure },
     itemPrice: item.unitAmount,
@@ -117,7 +125,7 @@ export interface LinePart {
 export function partsOfLines(order: Pick<Order, 'items'>, lines: readonly ChosenLine[]): LinePart[] {
   const seen = new Set<number>();
   return lines.map(({ positionId, quantity }) => {
-    const item = order.items[positionId - 1];
+    const item = lineAt(order.items, positionId);
     if (item === undefined || seen.has(positionId)) throw new RangeError(`no such line: ${positionId}`);
     seen.add(positionId);
     if (!Number.isSafeInteger(quantity) || quantity < 1 || quantity > item.quantity)
@@ -140,7 +148,7 @@ export function spreadAmount(order: Pick<Order, 'items'>, amount: number, left: 
     if (take <= 0) return;
     rest -= take;
     const units = Math.floor((take * 1000) / item.unitAmount) / 1000;
-    parts.push({ positionId: i + 1, quantity: Math.min(item.quantity, Math.max(units, 0.001)), amount: take });
+    parts.push({ positionId: positionOf(i), quantity: Math.min(item.quantity, Math.max(units, 0.001)), amount: take });
   });
   if (rest > 0) throw new RangeError(`the lines have ${amount - rest} left, not ${amount}`);
   return parts;
@@ -157,7 +165,7 @@ export function movedItems(
 ): MovedItem[] {
   const positions = cartPositions(order, fiscal);
   return parts.map(({ positionId, quantity, amount }) => {
-    const p = positions[positionId - 1];
+    const p = lineAt(positions, positionId);
     if (p === undefined) throw new RangeError(`no such line: ${positionId}`);
     const { itemPrice, ...rest } = p;
     const whole = Number.isInteger(quantity) && amount === itemPrice * quantity;

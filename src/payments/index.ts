@@ -15,6 +15,7 @@ export {
   fiscalProblem,
   fiscalSettings,
   partsOfLines,
+  positionOf,
   spreadAmount,
   type ChosenLine,
   type FiscalLookup,
